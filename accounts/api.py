@@ -1,0 +1,43 @@
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, viewsets
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from .models import SalesUnit, User
+
+
+class SalesUnitOutput(serializers.ModelSerializer):
+    manager = serializers.StringRelatedField()
+
+    class Meta:
+        model = SalesUnit
+        fields = ["id", "code", "name", "name_en", "manager"]
+
+
+class MeOutput(serializers.ModelSerializer):
+    unit = SalesUnitOutput()
+
+    class Meta:
+        model = User
+        fields = ["id", "username", "full_name", "email", "role", "unit", "language"]
+
+
+class MeView(APIView):
+    @extend_schema(responses=MeOutput)
+    def get(self, request):
+        return Response(MeOutput(request.user).data)
+
+
+class SalesUnitViewSet(viewsets.ReadOnlyModelViewSet):
+    """Sales units the caller may see: their own (and the ones they manage); all for company-wide roles."""
+
+    serializer_class = SalesUnitOutput
+    search_fields = ["code", "name", "name_en"]
+    ordering_fields = ["code", "name"]
+
+    def get_queryset(self):
+        user = self.request.user
+        qs = SalesUnit.objects.select_related("manager").order_by("code")
+        if user.is_company_wide:
+            return qs
+        return qs.filter(id__in=user.team_unit_ids)

@@ -1,0 +1,33 @@
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from rest_framework import exceptions, pagination
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from .exceptions import ApplicationError
+
+
+class StandardPagination(pagination.PageNumberPagination):
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 200
+
+
+def _django_error_detail(exc: DjangoValidationError) -> dict | list:
+    if hasattr(exc, "error_dict"):
+        return {field: [str(m) for e in errors for m in e.messages] for field, errors in exc.error_dict.items()}
+    return {"non_field_errors": [str(m) for m in exc.messages]}
+
+
+def exception_handler(exc, context):
+    """One place where service errors become 400s that name the field."""
+    if isinstance(exc, ApplicationError):
+        field = exc.field or "non_field_errors"
+        data = {field: [exc.message], "code": exc.code}
+        if exc.extra:
+            data["detail"] = exc.extra
+        return Response(data, status=400)
+    if isinstance(exc, DjangoValidationError):
+        exc = exceptions.ValidationError(_django_error_detail(exc))
+    return drf_exception_handler(exc, context)

@@ -1,0 +1,25 @@
+"""Create a believable demo company. Safe to run again: it only adds what is missing."""
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+DEMO_PASSWORD = "demo1234"
+
+
+class Command(BaseCommand):
+    help = "Create the demo company (units, people, customers, products, a few months of activity), idempotently."
+
+    def handle(self, *args, **options):
+        import accounts.seed
+        import customers.seed
+        import reports.seed
+        import sales.seed
+
+        with transaction.atomic():
+            people = accounts.seed.run(password=DEMO_PASSWORD)
+            customers.seed.run(people=people)
+            sales.seed.run(people=people)
+            reports.seed.run(people=people)
+        self.stdout.write(self.style.SUCCESS(f"Demo data ready. Logins (password {DEMO_PASSWORD}):"))
+        for label, username in people.logins():
+            self.stdout.write(f"  {label:<28} {username}")

@@ -1,0 +1,114 @@
+"""Reads for the role-aware home page. A bounded number of queries, whatever the size of the team."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Count, Exists, OuterRef, Q, Sum
+from django.utils import timezone
+
+from accounts.models import Role, SalesUnit, User
+from customers.models import ContactLog, Customer, CustomerStatus
+from reports.models import DailyReport
+from sales.models import Contract, ContractStatus, Payment
+
+SOLD = [ContractStatus.SIGNED, ContractStatus.FILED]
+
+
+@dataclass(frozen=True)
+class PersonRow:
+    user: User
+    customers: int
+    sales_month: Decimal
+    report_today: bool
+
+
+@dataclass(frozen=True)
+class UnitRow:
+    unit: SalesUnit
+    members: int
+    customers: int
+    sales_month: Decimal
+
+
+@dataclass
+class HomeData:
+    today: dt.date
+    customers_by_status: list[tuple[str, int]] = field(default_factory=list)
+    next_steps_due: list[ContactLog] = field(default_factory=list)
+    open_contracts: int = 0
+    sales_month: Decimal = Decimal("0")
+    collected_month: Decimal = Decimal("0")
+    report_today: DailyReport | None = None
+    team: list[PersonRow] = field(default_factory=list)
+
+    @property
+    def customers_total(self) -> int:
+        return sum(n for _, n in self.customers_by_status)
+
+    units: list[UnitRow] = field(default_factory=list)
+
+
+def home_data(*, user: User, today: dt.date | None = None) -> HomeData:
+    today = today or timezone.localdate()
+    month_start = today.replace(day=1)
+    data = HomeData(today=today)
+    customers = Customer.objects.visible_to(user)
+    counts = dict(customers.values_list("status").annotate(n=Count("id")).order_by())
+    data.customers_by_status = [(label, counts[value]) for value, label in CustomerStatus.choices if value in counts]
+    data.next_steps_due = list(
+        ContactLog.objects.visible_to(user)
+        .filter(next_step_date__lte=today, next_step_date__gte=today - dt.timedelta(days=30))
+        .select_related("customer")
+        .order_by("next_step_date")[:10]
+    )
+    contracts = Contract.objects.visible_to(user)
+    data.open_contracts = contracts.exclude(status__in=[ContractStatus.FILED, ContractStatus.CANCELLED]).count()
+    data.sales_month = contracts.filter(status__in=SOLD, signed_on__gte=month_start).aggregate(s=Sum("amount"))[
+        "s"
+    ] or Decimal("0")
+    data.collected_month = Payment.objects.visible_to(user).filter(paid_on__gte=month_start).aggregate(s=Sum("amount"))[
+        "s"
+    ] or Decimal("0")
+    data.report_today = DailyReport.objects.filter(author=user, date=today).first()
+
+    if user.is_manager:
+        members = (
+            User.objects.filter(unit_id__in=user.team_unit_ids, role=Role.SALESPERSON, is_active=True)
+            .annotate(
+                n_customers=Count("customers", distinct=True),
+                sales=Sum(
+                    "contracts__amount",
+                    filter=Q(contracts__status__in=SOLD, contracts__signed_on__gte=month_start),
+                ),
+                reported=Exists(DailyReport.objects.filter(author=OuterRef("pk"), date=today)),
+            )
+            .order_by("full_name", "username")
+        )
+        data.team = [
+            PersonRow(user=m, customers=m.n_customers, sales_month=m.sales or Decimal("0"), report_today=m.reported)
+            for m in members
+        ]
+    if user.is_company_wide:
+        units = SalesUnit.objects.annotate(
+            n_members=Count("members", filter=Q(members__is_active=True), distinct=True),
+            n_customers=Count("customers", distinct=True),
+        ).order_by("code")
+        sales_by_unit = dict(
+            Contract.objects.filter(status__in=SOLD, signed_on__gte=month_start)
+            .values_list("unit_id")
+            .annotate(s=Sum("amount"))
+            .order_by()
+        )
+        data.units = [
+            UnitRow(
+                unit=u,
+                members=u.n_members,
+                customers=u.n_customers,
+                sales_month=sales_by_unit.get(u.id, Decimal("0")),
+            )
+            for u in units
+        ]
+    return data

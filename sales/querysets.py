@@ -1,0 +1,10 @@
+from core.visibility import VisibleQuerySet
+
+
+class ContractQuerySet(VisibleQuerySet):
+    pass
+
+
+class ContractChildQuerySet(VisibleQuerySet):
+    owner_field = "contract__owner"
+    unit_field = "contract__unit"
