@@ -31,6 +31,7 @@ class MeView(APIView):
 class SalesUnitViewSet(viewsets.ReadOnlyModelViewSet):
     """Sales units the caller may see: their own (and the ones they manage); all for company-wide roles."""
 
+    queryset = SalesUnit.objects.none()  # for the schema; get_queryset() decides what a caller sees
     serializer_class = SalesUnitOutput
     search_fields = ["code", "name", "name_en"]
     ordering_fields = ["code", "name"]

@@ -7,6 +7,8 @@ from django.db import connection
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
 
+from .models import TaskHeartbeat
+
 
 def check_database() -> tuple[bool, str]:
     try:
@@ -53,6 +55,9 @@ def healthz(request):
     # Pinging workers needs the broker.
     checks["celery"] = check_celery() if checks["redis"][0] else (False, "broker down")
     body = {name: {"ok": ok, "detail": detail} for name, (ok, detail) in checks.items()}
+    if checks["database"][0]:
+        last = TaskHeartbeat.objects.order_by("-last_run_at").values_list("last_run_at", flat=True).first()
+        body["celery"]["last_task_at"] = last.isoformat() if last else None
     healthy = all(ok for ok, _ in checks.values())
     body["status"] = "ok" if healthy else "fail"
     return JsonResponse(body, status=200 if healthy else 503)

@@ -8,3 +8,18 @@ class TimeStampedModel(models.Model):
 
     class Meta:
         abstract = True
+
+
+class TaskHeartbeat(models.Model):
+    """Written by the core.heartbeat Celery task: proves a worker ran a task, and when."""
+
+    token = models.CharField(_("token"), max_length=64, unique=True)
+    runs = models.PositiveIntegerField(_("runs"), default=0)
+    last_run_at = models.DateTimeField(_("last run at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("task heartbeat")
+        verbose_name_plural = _("task heartbeats")
+
+    def __str__(self) -> str:
+        return f"{self.token}: {self.runs}"

@@ -11,13 +11,13 @@ from .models import DailyReport
 
 
 def run(*, people) -> None:
-    rng = random.Random(77)
     today = timezone.localdate()
     existing = set(DailyReport.objects.values_list("author_id", "date"))
     rows = []
     for sp in people.salespeople:
         for back in range(1, 29):
             day = today - dt.timedelta(days=back)
+            rng = random.Random(f"{sp.username}:{day.isoformat()}")
             if day.weekday() >= 5 or rng.random() < 0.1 or (sp.id, day) in existing:
                 continue
             submitted = timezone.make_aware(dt.datetime.combine(day, dt.time(18, rng.randint(0, 59))))

@@ -14,3 +14,6 @@ DATABASES["default"]["CONN_MAX_AGE"] = 0
 # Tests use their own Redis database so they never touch development queues.
 CELERY_BROKER_URL = env("TEST_CELERY_BROKER_URL", default="redis://127.0.0.1:6379/15")
 LANGUAGE_CODE = "en"
+STATIC_ROOT = None
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True

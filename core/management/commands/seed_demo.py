@@ -9,7 +9,15 @@ DEMO_PASSWORD = "demo1234"
 class Command(BaseCommand):
     help = "Create the demo company (units, people, customers, products, a few months of activity), idempotently."
 
+    def add_arguments(self, parser):
+        parser.add_argument("--once", action="store_true", help="Do nothing if the demo company already exists.")
+
     def handle(self, *args, **options):
+        from accounts.models import User
+
+        if options["once"] and User.objects.filter(username="admin").exists():
+            self.stdout.write("Demo data already loaded.")
+            return
         import accounts.seed
         import customers.seed
         import reports.seed

@@ -1,0 +1,108 @@
+"""Who may open each platform page and endpoint, and what each role sees on the home page."""
+
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+
+from customers.tests.factories import ContactLogFactory, CustomerFactory
+from sales.models import ContractStatus
+from sales.tests.factories import ContractFactory
+
+pytestmark = pytest.mark.django_db
+
+ROLES = ["salesperson", "manager", "gm", "finance", "admin_user"]
+
+
+@pytest.mark.parametrize("path", ["/", "/accounts/password/"])
+def test_pages_need_login(client, path):
+    response = client.get(path)
+    assert response.status_code == 302
+    assert response.url.startswith("/accounts/login/")
+
+
+@pytest.mark.parametrize("path", ["/api/v1/me/", "/api/v1/units/", "/api/schema/", "/api/docs/"])
+def test_api_needs_authentication(api_client, path):
+    assert api_client.get(path).status_code in (401, 403)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_every_role_gets_home_password_and_api_docs(request, client, role):
+    user = request.getfixturevalue(role)
+    client.force_login(user)
+    for path in ["/", "/accounts/password/", "/api/docs/", "/api/schema/"]:
+        assert client.get(path).status_code == 200, path
+
+
+@pytest.mark.parametrize("role", ["salesperson", "manager", "gm", "finance"])
+def test_only_admins_reach_the_django_admin(request, client, role):
+    client.force_login(request.getfixturevalue(role))
+    response = client.get("/admin/")
+    assert response.status_code == 302 and "/admin/login/" in response.url
+
+
+def test_admin_reaches_the_django_admin(client, admin_user):
+    client.force_login(admin_user)
+    assert client.get("/admin/").status_code == 200
+    assert client.get("/admin/accounts/user/").status_code == 200
+
+
+def test_units_endpoint_scope(api_client, salesperson, manager, gm, other_unit, unit):
+    api_client.force_authenticate(salesperson)
+    assert [u["id"] for u in api_client.get("/api/v1/units/").json()["results"]] == [unit.id]
+    assert api_client.get(f"/api/v1/units/{other_unit.id}/").status_code == 404
+    api_client.force_authenticate(gm)
+    ids = {u["id"] for u in api_client.get("/api/v1/units/").json()["results"]}
+    assert {unit.id, other_unit.id} <= ids
+
+
+def test_me_endpoint(api_client, manager):
+    api_client.force_authenticate(manager)
+    body = api_client.get("/api/v1/me/").json()
+    assert body["username"] == manager.username
+    assert body["role"] == "manager"
+    assert body["unit"]["id"] == manager.unit_id
+
+
+def test_home_shows_a_salesperson_only_their_own_day(client, salesperson, other_salesperson):
+    today = timezone.localdate()
+    mine = CustomerFactory(owner=salesperson, short_name="MineCo")
+    theirs = CustomerFactory(owner=other_salesperson, short_name="TheirsCo")
+    ContactLogFactory(customer=mine, next_step="send quote", next_step_date=today)
+    ContactLogFactory(customer=theirs, next_step="secret step", next_step_date=today)
+    ContractFactory(customer=mine, status=ContractStatus.FILED, signed_on=today, amount=Decimal("1234"))
+    ContractFactory(customer=theirs, status=ContractStatus.FILED, signed_on=today, amount=Decimal("999999"))
+    client.force_login(salesperson)
+    html = client.get("/").content.decode()
+    assert "MineCo" in html and "send quote" in html
+    assert "TheirsCo" not in html and "secret step" not in html
+    assert "1,234" in html and "999,999" not in html
+
+
+def test_home_shows_a_manager_the_team_only(client, manager, salesperson, teammate, other_salesperson):
+    client.force_login(manager)
+    html = client.get("/").content.decode()
+    assert salesperson.full_name in html and teammate.full_name in html
+    assert other_salesperson.full_name not in html
+
+
+def test_home_shows_company_wide_roles_every_unit(client, gm, unit, other_unit):
+    client.force_login(gm)
+    html = client.get("/").content.decode()
+    assert unit.name in html and other_unit.name in html
+
+
+@pytest.mark.parametrize("role", ["salesperson", "manager", "gm"])
+def test_home_query_count_does_not_grow_with_data(request, client, role, django_assert_max_num_queries, unit):
+    from accounts.tests.factories import SalespersonFactory
+
+    user = request.getfixturevalue(role)
+    people = [SalespersonFactory(unit=unit) for _ in range(8)]
+    for person in people + ([user] if user.unit_id else []):
+        for _ in range(3):
+            customer = CustomerFactory(owner=person, unit=unit)
+            ContactLogFactory(customer=customer, next_step="call", next_step_date=timezone.localdate())
+            ContractFactory(customer=customer, status=ContractStatus.FILED, signed_on=timezone.localdate())
+    client.force_login(user)
+    with django_assert_max_num_queries(14):
+        assert client.get("/").status_code == 200
