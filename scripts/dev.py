@@ -16,6 +16,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 VAR = ROOT / "var"
@@ -40,18 +41,26 @@ def ensure_postgres(env: dict[str, str]) -> None:
     VAR.mkdir(exist_ok=True)
     print("No PostgreSQL on 127.0.0.1:5432: starting an embedded PostgreSQL in var/pg ...", flush=True)
     server = get_server(VAR / "pg", cleanup_mode=None)
-    uri = server.get_uri()
-    ensure_database(uri.rsplit("/", 1)[0] + "/postgres", create="crm")
-    env["DATABASE_URL"] = uri.rsplit("/", 1)[0] + "/crm"
+    # The embedded server listens on a Unix socket; get_uri() gives its folder (and port) in the query string.
+    query = parse_qs(urlsplit(server.get_uri()).query)
+    options = {"host": query["host"][0], **({"port": query["port"][0]} if "port" in query else {})}
+    env["DATABASE_URL"] = "postgres://postgres@/crm?" + urlencode(options)
+    ensure_database(env["DATABASE_URL"])
 
 
-def ensure_database(url: str, create: str | None = None) -> None:
+def ensure_database(url: str) -> None:
+    """Create the database named in url if it does not exist yet."""
     import psycopg
 
-    name = create or url.rsplit("/", 1)[1].split("?")[0]
-    admin_url = url.rsplit("/", 1)[0] + "/postgres" + ("?" + url.split("?", 1)[1] if "?" in url else "")
-    admin_url = admin_url.replace("postgres://", "postgresql://", 1)
-    with psycopg.connect(admin_url, autocommit=True) as conn:
+    parts = urlsplit(url)
+    name = parts.path.lstrip("/")
+    conninfo = {"dbname": "postgres", "user": parts.username or "postgres", "host": parts.hostname or "127.0.0.1"}
+    if parts.port:
+        conninfo["port"] = parts.port
+    if parts.password:
+        conninfo["password"] = parts.password
+    conninfo.update({k: v[0] for k, v in parse_qs(parts.query).items()})
+    with psycopg.connect(**conninfo, autocommit=True) as conn:
         if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
             conn.execute(f'CREATE DATABASE "{name}"')
 

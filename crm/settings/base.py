@@ -134,7 +134,7 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600} if CELERY_BROKER_URL.startswith("redis") else {}
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 # A task is acknowledged only after it ran and is redelivered if its worker dies; each worker process takes
 # one message at a time. Tasks are therefore written to be idempotent (state lives in PostgreSQL rows).
