@@ -31,6 +31,7 @@ def port_open(host: str, port: int) -> bool:
 
 def ensure_postgres(env: dict[str, str]) -> None:
     if env.get("DATABASE_URL"):
+        ensure_database(env["DATABASE_URL"])
         return
     if port_open("127.0.0.1", 5432):
         env["DATABASE_URL"] = "postgres://postgres@127.0.0.1:5432/crm"
