@@ -6,7 +6,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, Exists, OuterRef, Q, Sum
+from django.db.models import Count, DecimalField, Exists, F, Func, IntegerField, OuterRef, Subquery, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts.models import Role, SalesUnit, User
@@ -51,6 +52,17 @@ class HomeData:
     units: list[UnitRow] = field(default_factory=list)
 
 
+def _count_subquery(qs) -> Coalesce:
+    # COUNT as a plain Func adds no GROUP BY: one row, the count for the outer row.
+    counted = qs.order_by().annotate(n=Func(F("id"), function="COUNT")).values("n")
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+
+def _sum_subquery(qs, group_field: str) -> Coalesce:
+    summed = qs.order_by().values(group_field).annotate(s=Sum("amount")).values("s")[:1]
+    return Coalesce(Subquery(summed, output_field=DecimalField(max_digits=14, decimal_places=2)), Decimal("0"))
+
+
 def home_data(*, user: User, today: dt.date | None = None) -> HomeData:
     today = today or timezone.localdate()
     month_start = today.replace(day=1)
@@ -75,26 +87,26 @@ def home_data(*, user: User, today: dt.date | None = None) -> HomeData:
     data.report_today = DailyReport.objects.filter(author=user, date=today).first()
 
     if user.is_manager:
+        # Subqueries, not joins: joining customers and contracts together would multiply the sums.
         members = (
             User.objects.filter(unit_id__in=user.team_unit_ids, role=Role.SALESPERSON, is_active=True)
             .annotate(
-                n_customers=Count("customers", distinct=True),
-                sales=Sum(
-                    "contracts__amount",
-                    filter=Q(contracts__status__in=SOLD, contracts__signed_on__gte=month_start),
+                n_customers=_count_subquery(Customer.objects.filter(owner=OuterRef("pk"))),
+                sales=_sum_subquery(
+                    Contract.objects.filter(owner=OuterRef("pk"), status__in=SOLD, signed_on__gte=month_start),
+                    "owner",
                 ),
                 reported=Exists(DailyReport.objects.filter(author=OuterRef("pk"), date=today)),
             )
             .order_by("full_name", "username")
         )
         data.team = [
-            PersonRow(user=m, customers=m.n_customers, sales_month=m.sales or Decimal("0"), report_today=m.reported)
-            for m in members
+            PersonRow(user=m, customers=m.n_customers, sales_month=m.sales, report_today=m.reported) for m in members
         ]
     if user.is_company_wide:
         units = SalesUnit.objects.annotate(
-            n_members=Count("members", filter=Q(members__is_active=True), distinct=True),
-            n_customers=Count("customers", distinct=True),
+            n_members=_count_subquery(User.objects.filter(unit=OuterRef("pk"), is_active=True)),
+            n_customers=_count_subquery(Customer.objects.filter(unit=OuterRef("pk"))),
         ).order_by("code")
         sales_by_unit = dict(
             Contract.objects.filter(status__in=SOLD, signed_on__gte=month_start)

@@ -106,3 +106,16 @@ def test_home_query_count_does_not_grow_with_data(request, client, role, django_
     client.force_login(user)
     with django_assert_max_num_queries(14):
         assert client.get("/").status_code == 200
+
+
+def test_team_figures_are_not_multiplied_by_joins(client, manager, salesperson):
+    from core.selectors import home_data
+
+    today = timezone.localdate()
+    for amount in ("100", "250"):
+        customer = CustomerFactory(owner=salesperson)
+        ContractFactory(customer=customer, status=ContractStatus.SIGNED, signed_on=today, amount=Decimal(amount))
+    CustomerFactory(owner=salesperson)
+    row = next(r for r in home_data(user=manager, today=today).team if r.user == salesperson)
+    assert row.customers == 3
+    assert row.sales_month == Decimal("350")
