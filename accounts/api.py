@@ -1,5 +1,6 @@
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, viewsets
+from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -42,3 +43,15 @@ class SalesUnitViewSet(viewsets.ReadOnlyModelViewSet):
         if user.is_company_wide:
             return qs
         return qs.filter(id__in=user.team_unit_ids)
+
+
+class TokenOutput(serializers.Serializer):
+    token = serializers.CharField()
+
+
+class ObtainAuthTokenView(ObtainAuthToken):
+    """Exchange a username and password for the API token (send it as `Authorization: Token <token>`)."""
+
+    @extend_schema(responses=TokenOutput)
+    def post(self, request, *args, **kwargs):
+        return super().post(request, *args, **kwargs)

@@ -6,7 +6,7 @@ from rest_framework.routers import DefaultRouter
 import customers.api
 import reports.api
 import sales.api
-from accounts.api import MeView, SalesUnitViewSet
+from accounts.api import MeView, ObtainAuthTokenView, SalesUnitViewSet
 
 router = DefaultRouter()
 router.register("units", SalesUnitViewSet, basename="unit")
@@ -14,4 +14,8 @@ customers.api.register(router)
 sales.api.register(router)
 reports.api.register(router)
 
-urlpatterns = [path("me/", MeView.as_view(), name="me"), *router.urls]
+urlpatterns = [
+    path("auth/token/", ObtainAuthTokenView.as_view(), name="api-token"),
+    path("me/", MeView.as_view(), name="me"),
+    *router.urls,
+]

@@ -119,3 +119,11 @@ def test_team_figures_are_not_multiplied_by_joins(client, manager, salesperson):
     row = next(r for r in home_data(user=manager, today=today).team if r.user == salesperson)
     assert row.customers == 3
     assert row.sales_month == Decimal("350")
+
+
+def test_token_authentication(api_client, salesperson):
+    bad = api_client.post("/api/v1/auth/token/", {"username": salesperson.username, "password": "wrong"})
+    assert bad.status_code == 400
+    token = api_client.post("/api/v1/auth/token/", {"username": salesperson.username, "password": "pw"}).json()["token"]
+    api_client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+    assert api_client.get("/api/v1/me/").json()["username"] == salesperson.username
