@@ -76,7 +76,8 @@ def run(*, people) -> list[Customer]:
             else:
                 # Registered through the 備案 service so the demo customers hold their registration keys.
                 customer = customer_register(
-                    actor=sp,
+                    actor=people.others["gm"],
+                    owner=sp,
                     registered_at=now - dt.timedelta(days=120 + n),
                     source="seed",
                     data=dict(

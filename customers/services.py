@@ -239,6 +239,14 @@ def customer_register(
         raise ApplicationError(_("You may not register customers."), code="forbidden")
     card = _clean_card(data)
     owner = _resolve_owner(actor=actor, owner=owner, to_pool=to_pool)
+    if not (actor.is_company_wide or actor.is_manager):
+        if card.get("credit_limit") or card.get("credit_rating") or card.get("is_trusted"):
+            field = next(f for f in ("credit_limit", "credit_rating", "is_trusted") if card.get(f))
+            raise ApplicationError(
+                _("Only the department manager, the GM office or finance may set the credit terms."),
+                field=field,
+                code="forbidden",
+            )
     keys = identity_keys(name=card["name"], tax_id=card.get("tax_id", ""), phone=card.get("phone", ""))
     if "name" not in keys:
         raise ApplicationError(_("The legal name must contain letters or digits."), field="name", code="invalid")
