@@ -9,6 +9,7 @@ from decimal import Decimal
 from django.utils import timezone
 
 from .models import Contact, ContactKind, ContactLog, Customer, CustomerStatus, CustomerTier
+from .services import customer_register
 
 PREFIXES = [
     "台灣",
@@ -68,33 +69,43 @@ def run(*, people) -> list[Customer]:
                 name = f"{prefix}{zh}股份有限公司{n}廠"
                 short = f"{prefix}{zh}{n}"
                 industry = zh
-            customer, created = Customer.objects.get_or_create(
-                tax_id=tax_id,
-                defaults=dict(
-                    name=name,
-                    short_name=short,
-                    phone=f"02-2{n:03d}-{rng.randint(1000, 9999)}",
-                    region=REGIONS[n % len(REGIONS)],
-                    industry=industry,
-                    source=rng.choice(["展覽", "轉介紹", "網站", "Cold call"]),
-                    status=rng.choice([CustomerStatus.ACTIVE] * 4 + [CustomerStatus.PROSPECT, CustomerStatus.DORMANT]),
-                    tier=CustomerTier.MEMBER if i % 3 == 0 else CustomerTier.ORDINARY,
-                    member_level="金卡" if i % 3 == 0 else "",
-                    credit_rating=rng.choice(["A", "B", "C"]),
-                    credit_limit=Decimal(rng.choice([200000, 500000, 1000000, 2000000])),
-                    is_trusted=i % 4 == 0,
+            existing = Customer.objects.filter(tax_id=tax_id).first()
+            created = existing is None
+            if existing is not None:
+                customer = existing
+            else:
+                # Registered through the 備案 service so the demo customers hold their registration keys.
+                customer = customer_register(
+                    actor=people.others["gm"],
                     owner=sp,
-                    unit=sp.unit,
                     registered_at=now - dt.timedelta(days=120 + n),
-                ),
-            )
+                    source="seed",
+                    data=dict(
+                        name=name,
+                        tax_id=tax_id,
+                        short_name=short,
+                        phone=f"02-2{n:03d}-{rng.randint(1000, 9999)}",
+                        region=REGIONS[n % len(REGIONS)],
+                        industry=industry,
+                        source=rng.choice(["展覽", "轉介紹", "網站", "Cold call"]),
+                        status=rng.choice(
+                            [CustomerStatus.ACTIVE] * 4 + [CustomerStatus.PROSPECT, CustomerStatus.DORMANT]
+                        ),
+                        tier=CustomerTier.MEMBER if i % 3 == 0 else CustomerTier.ORDINARY,
+                        member_level="金卡" if i % 3 == 0 else "",
+                        credit_rating=rng.choice(["A", "B", "C"]),
+                        credit_limit=Decimal(rng.choice([200000, 500000, 1000000, 2000000])),
+                        is_trusted=i % 4 == 0,
+                    ),
+                )
             customers.append(customer)
             if created:
                 contact = Contact.objects.create(
                     customer=customer,
                     name=CONTACT_NAMES[n % len(CONTACT_NAMES)],
                     title="採購經理",
-                    phone=f"09{rng.randint(10000000, 99999999)}",
+                    phone=f"+8869{rng.randint(10000000, 99999999)}",
+                    is_primary=True,
                 )
                 logs = []
                 for _k in range(rng.randint(2, 6)):

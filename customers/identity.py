@@ -1,0 +1,151 @@
+"""Who a customer *is* (備案 identity): pure normalisation of tax numbers, names and phones.
+
+A customer claims one key per kind it has: its tax/registration number, its normalised name and its normalised
+phone. Two customers sharing any key are the same customer (先入為主: the first registration wins). Keys are
+stored in CustomerIdentity under a unique constraint, so the database decides races, not Python.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+import phonenumbers
+from django.conf import settings
+
+# Legal-form suffixes, compared after NFKC, lower-casing and Traditional→Simplified conversion.
+ZH_SUFFIXES = (
+    "股份有限公司",
+    "有限责任公司",
+    "有限公司",
+    "无限公司",
+    "两合公司",
+    "企业有限公司",
+    "企业社",
+    "公司",
+)
+EN_SUFFIX_WORDS = {
+    "co",
+    "company",
+    "corp",
+    "corporation",
+    "inc",
+    "incorporated",
+    "ltd",
+    "limited",
+    "llc",
+    "plc",
+    "gmbh",
+    "ag",
+    "sa",
+    "bv",
+    "pte",
+    "pty",
+    "kk",
+    "sdn",
+    "bhd",
+}
+_NON_WORD = re.compile(r"[^\w]+", re.UNICODE)
+_DOTTED = re.compile(r"\b(?:[a-z]\.){2,}")
+
+
+@lru_cache(maxsize=1)
+def _t2s():
+    import opencc
+
+    return opencc.OpenCC("t2s")
+
+
+def to_simplified(text: str) -> str:
+    """Fold Traditional and Simplified variants of the same characters together (臺/台灣/湾 → 台湾)."""
+    return _t2s().convert(text)
+
+
+def _fold(text: str) -> str:
+    text = unicodedata.normalize("NFKC", text or "")  # full-width → half-width, compatibility forms
+    text = text.casefold()
+    return to_simplified(text)
+
+
+def normalize_name(name: str) -> str:
+    """The identity key of a company name: case, width, spacing, punctuation, legal suffix and script folded."""
+    text = _fold(name).replace("&", " and ")
+    text = _DOTTED.sub(lambda m: m.group(0).replace(".", ""), text)  # l.l.c. → llc, s.a. → sa
+    words = [w for w in _NON_WORD.split(text.replace("_", " ")) if w]
+    # Drop English legal-form words from the end ("Co., Ltd.", "Corporation", "Inc.").
+    while len(words) > 1 and words[-1] in EN_SUFFIX_WORDS:
+        words.pop()
+    if len(words) > 1 and words[0] == "the":
+        words.pop(0)
+    key = "".join(words)
+    # Drop Chinese legal-form suffixes, repeatedly (…企業股份有限公司 → …企業 stays, 公司 forms go).
+    changed = True
+    while changed:
+        changed = False
+        for suffix in ZH_SUFFIXES:
+            if key.endswith(suffix) and len(key) > len(suffix):
+                key = key[: -len(suffix)]
+                changed = True
+                break
+    return key
+
+
+def normalize_tax_id(tax_id: str) -> str:
+    text = unicodedata.normalize("NFKC", tax_id or "").upper()
+    return re.sub(r"[^0-9A-Z]", "", text)
+
+
+def parse_phone(phone) -> phonenumbers.PhoneNumber | None:
+    if not phone:
+        return None
+    if isinstance(phone, phonenumbers.PhoneNumber):
+        return phone
+    text = unicodedata.normalize("NFKC", str(phone))
+    try:
+        parsed = phonenumbers.parse(text, getattr(settings, "PHONENUMBER_DEFAULT_REGION", "TW"))
+    except phonenumbers.NumberParseException:
+        return None
+    return parsed
+
+
+def normalize_phone(phone) -> str:
+    """E.164 when the number parses (02-2700-1234, +886 2 2700 1234 and (02)27001234 agree), else its digits."""
+    if not phone:
+        return ""
+    parsed = parse_phone(phone)
+    if parsed is not None and phonenumbers.is_possible_number(parsed):
+        return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+    return re.sub(r"\D", "", unicodedata.normalize("NFKC", str(phone)))
+
+
+def phone_digits(phone) -> str:
+    """National digits (0227001234) for substring search."""
+    if not phone:
+        return ""
+    parsed = parse_phone(phone)
+    if parsed is not None:
+        national = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.NATIONAL)
+        return re.sub(r"\D", "", national)
+    return re.sub(r"\D", "", str(phone))
+
+
+def search_key(*parts: str) -> str:
+    """Folded text the trigram search runs on: lower-case, half-width, Simplified, single spaces."""
+    text = " ".join(_fold(p) for p in parts if p)
+    return " ".join(w for w in _NON_WORD.split(text.replace("_", " ")) if w)
+
+
+def identity_keys(*, name: str, tax_id: str = "", phone="") -> dict[str, str]:
+    """{kind: key} for every identity the customer has."""
+    keys: dict[str, str] = {}
+    tax = normalize_tax_id(tax_id)
+    if tax:
+        keys["tax"] = tax
+    name_key = normalize_name(name)
+    if name_key:
+        keys["name"] = name_key
+    phone_key = normalize_phone(phone)
+    if phone_key:
+        keys["phone"] = phone_key
+    return keys

@@ -1,0 +1,325 @@
+"""Reads of the customers app for pages, API and exports. Visibility always through visible_to(user)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from django.contrib.postgres.search import TrigramWordSimilarity
+from django.db.models import Count, Max, OuterRef, Q, QuerySet, Subquery
+from django.template import TemplateDoesNotExist
+from django.template.loader import get_template
+from django.utils import timezone
+
+from accounts.models import SalesUnit, User
+
+from . import policies
+from .identity import normalize_tax_id, search_key
+from .models import (
+    ContactLog,
+    Customer,
+    CustomerConflict,
+    MonthlyEvaluation,
+    MonthlyFiling,
+    OwnershipEvent,
+)
+
+CUSTOMER_PANELS = ["sales/_customer_panel.html", "reminders/_customer_panel.html"]
+SORTS = {
+    "name": "name",
+    "-name": "-name",
+    "registered": "registered_at",
+    "-registered": "-registered_at",
+    "owner": "owner__full_name",
+    "-owner": "-owner__full_name",
+    "region": "region",
+    "-region": "-region",
+    "last_contact": "last_contact_at",
+    "-last_contact": "-last_contact_at",
+    "credit_limit": "credit_limit",
+    "-credit_limit": "-credit_limit",
+}
+WORD_SIMILARITY = 0.45
+
+
+def search_customers(qs: QuerySet[Customer], query: str) -> QuerySet[Customer]:
+    """Typo-tolerant search on name and short name (trigram word similarity on folded text: width, case and
+    Traditional/Simplified folded), plus phone digits and tax number. Best matches first."""
+    query = (query or "").strip()
+    if not query:
+        return qs
+    digits = re.sub(r"\D", "", query)
+    folded = search_key(query)
+    cond = Q()
+    if folded:
+        cond |= Q(search_text__contains=folded)
+        if len(folded) >= 3:
+            cond |= Q(search_text__trigram_word_similar=folded)
+    if len(digits) >= 4 and len(digits) >= len(re.sub(r"[\s\-()+]", "", query)) - 1:
+        national = digits[3:] if digits.startswith("886") else digits
+        cond |= Q(phone_digits__contains=national.lstrip("0") or national)
+        cond |= Q(tax_id__startswith=normalize_tax_id(query))
+    elif normalize_tax_id(query) and len(query) >= 6:
+        cond |= Q(tax_id__iexact=normalize_tax_id(query))
+    if not cond:
+        return qs.none()
+    qs = qs.filter(cond)
+    if folded:
+        qs = qs.annotate(similarity=TrigramWordSimilarity(folded, "search_text"))
+    return qs
+
+
+def last_contact_subquery():
+    return Subquery(
+        ContactLog.objects.filter(customer=OuterRef("pk")).order_by("-happened_at").values("happened_at")[:1]
+    )
+
+
+@dataclass(frozen=True)
+class CustomerFilters:
+    q: str = ""
+    owner: int | None = None
+    unit: int | None = None
+    region: str = ""
+    tier: str = ""
+    status: str = ""
+    sort: str = ""
+    warned: bool = False
+
+
+def customer_list(*, user: User, filters: CustomerFilters) -> QuerySet[Customer]:
+    qs = Customer.objects.visible_to(user).select_related("owner", "unit")
+    if filters.owner:
+        qs = qs.filter(owner_id=filters.owner)
+    if filters.unit:
+        qs = qs.filter(unit_id=filters.unit)
+    if filters.region:
+        qs = qs.filter(region=filters.region)
+    if filters.tier:
+        qs = qs.filter(tier=filters.tier)
+    if filters.status:
+        qs = qs.filter(status=filters.status)
+    if filters.warned:
+        qs = qs.filter(release_warned_at__isnull=False)
+    qs = qs.annotate(last_contact_at=last_contact_subquery())
+    if filters.q:
+        qs = search_customers(qs, filters.q)
+    sort = SORTS.get(filters.sort)
+    if sort:
+        qs = qs.order_by(sort, "pk")
+    elif filters.q and search_key(filters.q):
+        qs = qs.order_by("-similarity", "name", "pk")
+    else:
+        qs = qs.order_by("name", "pk")
+    return qs
+
+
+def customer_get(*, user: User, pk: int) -> Customer:
+    """The card, or Customer.DoesNotExist (404) when the user may not see it."""
+    return Customer.objects.visible_to(user).select_related("owner", "unit").get(pk=pk)
+
+
+def filter_choices(*, user: User) -> dict:
+    """Owners, units and regions for the filter dropdowns, limited to what the user can see."""
+    visible = Customer.objects.visible_to(user)
+    owners = User.objects.filter(pk__in=visible.exclude(owner=None).values("owner")).order_by("full_name", "username")
+    units = SalesUnit.objects.filter(pk__in=visible.exclude(unit=None).values("unit")).order_by("code")
+    regions = list(visible.exclude(region="").values_list("region", flat=True).distinct().order_by("region"))
+    return {"owners": list(owners), "units": list(units), "regions": regions}
+
+
+def pool_list(*, user: User, q: str = "") -> QuerySet[Customer]:
+    if not policies.can_see_pool(user):
+        return Customer.objects.none()
+    qs = Customer.objects.in_pool().annotate(last_contact_at=last_contact_subquery())
+    if q:
+        qs = search_customers(qs, q)
+    released = OwnershipEvent.objects.filter(customer=OuterRef("pk"), kind="release").order_by("-created_at")
+    qs = qs.annotate(released_at=Subquery(released.values("created_at")[:1]))
+    return qs.order_by("-released_at", "name", "pk")
+
+
+def customer_card(*, customer: Customer) -> dict:
+    """Everything the card page shows besides the customer itself."""
+    contacts = list(customer.contacts.all())
+    logs = list(customer.contact_logs.select_related("author", "contact").order_by("-happened_at")[:50])
+    events = list(
+        customer.ownership_events.select_related("from_owner", "to_owner", "from_unit", "to_unit", "actor")[:50]
+    )
+    history = list(customer.history.select_related("history_user").order_by("-history_date", "-history_id")[:60])
+    evaluations = list(customer.evaluations.select_related("author")[:12])
+    strategy = getattr(customer, "strategy", None) if hasattr(customer, "strategy") else None
+    return {
+        "contacts": contacts,
+        "logs": logs,
+        "events": events,
+        "audit": audit_trail(history),
+        "evaluations": evaluations,
+        "strategy": strategy,
+        "open_conflicts": customer.conflicts.filter(status="open").count(),
+        "panels": available_panels(),
+    }
+
+
+AUDITED = (
+    "owner",
+    "unit",
+    "tier",
+    "member_level",
+    "credit_limit",
+    "credit_rating",
+    "status",
+    "is_trusted",
+    "name",
+    "tax_id",
+)
+
+
+def audit_trail(history: list) -> list[dict]:
+    """Field changes between consecutive history records (newest first), limited to audited fields."""
+    rows = []
+    for newer, older in zip(history, [*history[1:], None], strict=False):
+        if older is None:
+            rows.append({"record": newer, "changes": [], "created": True})
+            continue
+        delta = newer.diff_against(older, included_fields=list(AUDITED))
+        changes = [(c.field, c.old, c.new) for c in delta.changes]
+        if changes:
+            rows.append({"record": newer, "changes": changes, "created": False})
+    return rows
+
+
+def available_panels() -> list[str]:
+    panels = []
+    for name in CUSTOMER_PANELS:
+        try:
+            get_template(name)
+        except TemplateDoesNotExist:
+            continue
+        panels.append(name)
+    return panels
+
+
+def conflict_list(*, user: User, status: str = "open") -> QuerySet[CustomerConflict]:
+    qs = CustomerConflict.objects.visible_to(user).select_related(
+        "customer", "claimant", "claimant_unit", "owner_at_claim", "owner_unit_at_claim", "decided_by"
+    )
+    if status:
+        qs = qs.filter(status=status)
+    return qs.order_by("-created_at", "-id")
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Monthly filing
+
+
+def month_bounds(month: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    month = month.replace(day=1)
+    nxt = (month + dt.timedelta(days=32)).replace(day=1)
+    tz = timezone.get_current_timezone()
+    return dt.datetime.combine(month, dt.time.min, tzinfo=tz), dt.datetime.combine(nxt, dt.time.min, tzinfo=tz)
+
+
+def filing_due_date(month: dt.date) -> dt.date:
+    """Filed before the 10th of the following month: the 10th is the first day it is late."""
+    nxt = (month.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
+    return nxt.replace(day=10)
+
+
+@dataclass(frozen=True)
+class FilingRow:
+    unit: SalesUnit
+    customers: int
+    new: int
+    contacts: int
+    evaluations: int
+    filing: MonthlyFiling | None
+    overdue: bool
+    can_file: bool
+
+
+def filing_units(*, user: User) -> QuerySet[SalesUnit]:
+    if user.is_company_wide:
+        return SalesUnit.objects.order_by("code")
+    if user.is_manager:
+        return SalesUnit.objects.filter(pk__in=user.team_unit_ids).order_by("code")
+    return SalesUnit.objects.filter(pk=user.unit_id) if user.unit_id else SalesUnit.objects.none()
+
+
+def filing_overview(*, user: User, month: dt.date, today: dt.date | None = None) -> list[FilingRow]:
+    """One row per unit the user may see: its cards for the month, whether it filed, and whether it is late."""
+    today = today or timezone.localdate()
+    month = month.replace(day=1)
+    start, end = month_bounds(month)
+    units = list(filing_units(user=user))
+    ids = [u.pk for u in units]
+    cust = dict(Customer.objects.filter(unit_id__in=ids).values_list("unit_id").annotate(n=Count("id")).order_by())
+    new = dict(
+        Customer.objects.filter(unit_id__in=ids, registered_at__gte=start, registered_at__lt=end)
+        .values_list("unit_id")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    logs = dict(
+        ContactLog.objects.filter(customer__unit_id__in=ids, happened_at__gte=start, happened_at__lt=end)
+        .values_list("customer__unit_id")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    evals = dict(
+        MonthlyEvaluation.objects.filter(customer__unit_id__in=ids, month=month)
+        .values_list("customer__unit_id")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    filings = {
+        f.unit_id: f for f in MonthlyFiling.objects.filter(unit_id__in=ids, month=month).select_related("filed_by")
+    }
+    due = filing_due_date(month)
+    return [
+        FilingRow(
+            unit=u,
+            customers=cust.get(u.pk, 0),
+            new=new.get(u.pk, 0),
+            contacts=logs.get(u.pk, 0),
+            evaluations=evals.get(u.pk, 0),
+            filing=filings.get(u.pk),
+            overdue=u.pk not in filings and today >= due,
+            can_file=policies.can_file_month(user, u),
+        )
+        for u in units
+    ]
+
+
+def overdue_filings(*, today: dt.date | None = None) -> list[tuple[SalesUnit, dt.date]]:
+    """Units that have not filed last month's cards although the 10th has come (for reminders and the GM office)."""
+    today = today or timezone.localdate()
+    last_month = (today.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
+    if today < filing_due_date(last_month):
+        return []
+    filed = MonthlyFiling.objects.filter(month=last_month).values("unit_id")
+    return [(u, last_month) for u in SalesUnit.objects.exclude(pk__in=filed).order_by("code")]
+
+
+def filing_cards(*, user: User, unit: SalesUnit, month: dt.date) -> QuerySet[Customer]:
+    """The unit's customer cards with the month's activity, for the filing page and its XLSX."""
+    start, end = month_bounds(month)
+    month = month.replace(day=1)
+    evals = MonthlyEvaluation.objects.filter(customer=OuterRef("pk"), month=month)
+    return (
+        Customer.objects.visible_to(user)
+        .filter(unit=unit)
+        .select_related("owner", "unit")
+        .annotate(
+            month_contacts=Count(
+                "contact_logs", filter=Q(contact_logs__happened_at__gte=start, contact_logs__happened_at__lt=end)
+            ),
+            last_contact_at=Max("contact_logs__happened_at"),
+            eval_enthusiasm=Subquery(evals.values("enthusiasm")[:1]),
+            eval_credit=Subquery(evals.values("credit")[:1]),
+            eval_capability=Subquery(evals.values("capability")[:1]),
+            eval_price=Subquery(evals.values("price_discipline")[:1]),
+        )
+        .order_by("owner__full_name", "name", "pk")
+    )

@@ -1,0 +1,437 @@
+"""Pages of the customers app. Views parse input, call services and selectors, and render; no business rules."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse, HttpResponseForbidden
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.models import SalesUnit
+from core.exceptions import ApplicationError
+
+from . import imports, policies, selectors, services
+from .forms import (
+    ContactForm,
+    ContactLogForm,
+    CustomerForm,
+    EvaluationForm,
+    ImportForm,
+    ReassignForm,
+    StrategyForm,
+    apply_service_error,
+)
+from .models import Contact, Customer, CustomerConflict, CustomerStatus, CustomerTier, ImportBatch
+
+PAGE_SIZES = (25, 50, 100, 200)
+
+
+def _int(value) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _filters(request) -> selectors.CustomerFilters:
+    g = request.GET
+    return selectors.CustomerFilters(
+        q=g.get("q", "").strip()[:100],
+        owner=_int(g.get("owner")),
+        unit=_int(g.get("unit")),
+        region=g.get("region", "").strip(),
+        tier=g.get("tier", "") if g.get("tier") in CustomerTier.values else "",
+        status=g.get("status", "") if g.get("status") in CustomerStatus.values else "",
+        sort=g.get("sort", "") if g.get("sort") in selectors.SORTS else "",
+        warned=g.get("warned") == "1",
+    )
+
+
+def _customer_or_404(request, pk: int) -> Customer:
+    try:
+        return selectors.customer_get(user=request.user, pk=pk)
+    except Customer.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+@login_required
+def customer_list(request):
+    filters = _filters(request)
+    qs = selectors.customer_list(user=request.user, filters=filters)
+    size = _int(request.GET.get("page_size"))
+    size = size if size in PAGE_SIZES else 50
+    page = Paginator(qs, size).get_page(request.GET.get("page"))
+    params = request.GET.copy()
+    params.pop("page", None)
+    return render(
+        request,
+        "customers/list.html",
+        {
+            "page": page,
+            "filters": filters,
+            "choices": selectors.filter_choices(user=request.user),
+            "statuses": CustomerStatus.choices,
+            "tiers": CustomerTier.choices,
+            "sorts": selectors.SORTS,
+            "query": params.urlencode(),
+            "page_size": size,
+            "page_sizes": PAGE_SIZES,
+            "can_register": policies.can_register(request.user),
+        },
+    )
+
+
+@login_required
+def customer_export(request, fmt: str):
+    qs = selectors.customer_list(user=request.user, filters=_filters(request))
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    if fmt == "xlsx":
+        body = imports.export_xlsx(qs)
+        ctype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    else:
+        body = imports.export_csv(qs)
+        ctype = "text/csv; charset=utf-8"
+    response = HttpResponse(body, content_type=ctype)
+    response["Content-Disposition"] = f'attachment; filename="customers-{stamp}.{fmt}"'
+    return response
+
+
+@login_required
+def customer_create(request):
+    if not policies.can_register(request.user):
+        return HttpResponseForbidden()
+    form = CustomerForm(request.POST or None, user=request.user, creating=True)
+    if request.method == "POST" and form.is_valid():
+        try:
+            customer = services.customer_register(
+                actor=request.user, data=form.card_data(), owner=form.cleaned_data.get("owner")
+            )
+        except services.RegistrationRefused as exc:
+            apply_service_error(form, exc)
+            form.add_error(None, exc.message)
+        except (ApplicationError, ValidationError) as exc:
+            apply_service_error(form, exc)
+        else:
+            messages.success(request, _("Customer registered."))
+            return redirect("customers:detail", pk=customer.pk)
+    return render(request, "customers/form.html", {"form": form, "title": _("Register a customer")})
+
+
+@login_required
+def customer_detail(request, pk: int):
+    customer = _customer_or_404(request, pk)
+    context = {"customer": customer, **selectors.customer_card(customer=customer)}
+    context.update(
+        can_edit=policies.can_edit_customer(request.user, customer),
+        can_reassign=policies.can_reassign(request.user, customer),
+        log_form=ContactLogForm(customer=customer) if policies.can_edit_customer(request.user, customer) else None,
+        today=timezone.localdate(),
+    )
+    return render(request, "customers/detail.html", context)
+
+
+@login_required
+def customer_edit(request, pk: int):
+    customer = _customer_or_404(request, pk)
+    if not (policies.can_edit_customer(request.user, customer) or policies.can_set_credit(request.user, customer)):
+        raise Http404
+    form = CustomerForm(request.POST or None, instance=customer, user=request.user, creating=False)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.customer_update(customer=customer, actor=request.user, data=form.card_data())
+        except (ApplicationError, ValidationError) as exc:
+            apply_service_error(form, exc)
+        else:
+            messages.success(request, _("Customer card saved."))
+            return redirect("customers:detail", pk=customer.pk)
+    return render(
+        request, "customers/form.html", {"form": form, "customer": customer, "title": _("Edit customer card")}
+    )
+
+
+@login_required
+def contact_edit(request, pk: int, contact_pk: int | None = None):
+    customer = _customer_or_404(request, pk)
+    if not policies.can_edit_customer(request.user, customer):
+        raise Http404
+    contact = get_object_or_404(Contact, pk=contact_pk, customer=customer) if contact_pk else None
+    form = ContactForm(request.POST or None, instance=contact)
+    if request.method == "POST" and form.is_valid():
+        try:
+            if contact:
+                services.contact_update(contact=contact, actor=request.user, data=form.contact_data())
+            else:
+                services.contact_create(customer=customer, actor=request.user, data=form.contact_data())
+        except (ApplicationError, ValidationError) as exc:
+            apply_service_error(form, exc)
+        else:
+            messages.success(request, _("Contact saved."))
+            return redirect("customers:detail", pk=customer.pk)
+    title = _("Edit contact") if contact else _("Add a contact")
+    return render(request, "customers/form.html", {"form": form, "customer": customer, "title": title})
+
+
+@login_required
+def log_create(request, pk: int):
+    customer = _customer_or_404(request, pk)
+    if not policies.can_edit_customer(request.user, customer):
+        raise Http404
+    form = ContactLogForm(request.POST or None, customer=customer)
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items()}
+        try:
+            services.contact_log_create(customer=customer, actor=request.user, **data)
+        except (ApplicationError, ValidationError) as exc:
+            apply_service_error(form, exc)
+        else:
+            messages.success(request, _("Contact logged."))
+            return redirect("customers:detail", pk=customer.pk)
+    return render(request, "customers/form.html", {"form": form, "customer": customer, "title": _("Log a contact")})
+
+
+@login_required
+def strategy_edit(request, pk: int):
+    customer = _customer_or_404(request, pk)
+    if not policies.can_edit_customer(request.user, customer):
+        raise Http404
+    instance = getattr(customer, "strategy", None) if hasattr(customer, "strategy") else None
+    form = StrategyForm(request.POST or None, instance=instance)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.strategy_save(customer=customer, actor=request.user, data=form.cleaned_data)
+        except (ApplicationError, ValidationError) as exc:
+            apply_service_error(form, exc)
+        else:
+            messages.success(request, _("Strategy card saved."))
+            return redirect("customers:detail", pk=customer.pk)
+    return render(
+        request, "customers/form.html", {"form": form, "customer": customer, "title": _("Customer strategy card")}
+    )
+
+
+@login_required
+def evaluation_create(request, pk: int):
+    customer = _customer_or_404(request, pk)
+    if not policies.can_edit_customer(request.user, customer):
+        raise Http404
+    form = EvaluationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.evaluation_save(customer=customer, actor=request.user, **form.cleaned_data)
+        except (ApplicationError, ValidationError) as exc:
+            apply_service_error(form, exc)
+        else:
+            messages.success(request, _("Monthly evaluation card saved."))
+            return redirect("customers:detail", pk=customer.pk)
+    return render(
+        request, "customers/form.html", {"form": form, "customer": customer, "title": _("Monthly evaluation card")}
+    )
+
+
+@login_required
+def customer_reassign_view(request, pk: int):
+    customer = _customer_or_404(request, pk)
+    if not policies.can_reassign(request.user, customer):
+        raise Http404
+    form = ReassignForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.customer_reassign(
+                customer=customer,
+                new_owner=form.cleaned_data["new_owner"],
+                actor=request.user,
+                reason=form.cleaned_data["reason"],
+            )
+        except (ApplicationError, ValidationError) as exc:
+            apply_service_error(form, exc)
+        else:
+            messages.success(request, _("Customer reassigned."))
+            if selectors.Customer.objects.visible_to(request.user).filter(pk=customer.pk).exists():
+                return redirect("customers:detail", pk=customer.pk)
+            return redirect("customers:list")
+    return render(request, "customers/form.html", {"form": form, "customer": customer, "title": _("Reassign customer")})
+
+
+@login_required
+@require_POST
+def customer_release_view(request, pk: int):
+    customer = _customer_or_404(request, pk)
+    try:
+        services.customer_release(customer=customer, actor=request.user, reason=request.POST.get("reason", "").strip())
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+        return redirect("customers:detail", pk=customer.pk)
+    messages.success(request, _("Customer released to the pool."))
+    return redirect("customers:list")
+
+
+# --- pool ------------------------------------------------------------------------------------------------------
+
+
+@login_required
+def pool(request):
+    if not policies.can_see_pool(request.user):
+        raise Http404
+    q = request.GET.get("q", "").strip()[:100]
+    page = Paginator(selectors.pool_list(user=request.user, q=q), 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "customers/pool.html",
+        {"page": page, "q": q, "can_claim": policies.can_claim_from_pool(request.user)},
+    )
+
+
+@login_required
+@require_POST
+def pool_claim(request, pk: int):
+    try:
+        customer = services.customer_claim_from_pool(customer_id=pk, actor=request.user)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+        return redirect("customers:pool")
+    messages.success(request, _("Customer claimed: %(name)s") % {"name": customer.name})
+    return redirect("customers:detail", pk=customer.pk)
+
+
+# --- conflicts -------------------------------------------------------------------------------------------------
+
+
+@login_required
+def conflict_list(request):
+    status = request.GET.get("status", "open")
+    status = status if status in {"open", "confirmed", "reassigned", ""} else "open"
+    page = Paginator(selectors.conflict_list(user=request.user, status=status), 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "customers/conflicts.html",
+        {"page": page, "status": status, "can_decide": policies.can_decide_conflicts(request.user)},
+    )
+
+
+@login_required
+@require_POST
+def conflict_decide(request, pk: int):
+    conflict = get_object_or_404(CustomerConflict.objects.visible_to(request.user), pk=pk)
+    reason = request.POST.get("reason", "")
+    try:
+        if request.POST.get("action") == "reassign":
+            services.conflict_reassign(conflict=conflict, actor=request.user, reason=reason)
+            messages.success(request, _("Customer reassigned to the claimant."))
+        else:
+            services.conflict_confirm_owner(conflict=conflict, actor=request.user, reason=reason)
+            messages.success(request, _("First owner confirmed."))
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    return redirect("customers:conflicts")
+
+
+# --- monthly filing ----------------------------------------------------------------------------------------------
+
+
+def _month(request) -> dt.date:
+    text = request.GET.get("month") or request.POST.get("month") or ""
+    try:
+        return dt.datetime.strptime(text, "%Y-%m").date()  # noqa: DTZ007 - a calendar month, no time of day
+    except ValueError:
+        today = timezone.localdate()
+        return (today.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
+
+
+@login_required
+def filing(request):
+    month = _month(request)
+    rows = selectors.filing_overview(user=request.user, month=month)
+    unit_id = _int(request.GET.get("unit"))
+    unit = next((r.unit for r in rows if r.unit.pk == unit_id), None)
+    cards = selectors.filing_cards(user=request.user, unit=unit, month=month) if unit else None
+    return render(
+        request,
+        "customers/filing.html",
+        {
+            "month": month,
+            "rows": rows,
+            "unit": unit,
+            "cards": cards,
+            "due": selectors.filing_due_date(month),
+            "overdue_units": selectors.overdue_filings() if request.user.is_company_wide else [],
+        },
+    )
+
+
+@login_required
+@require_POST
+def filing_file(request, unit_pk: int):
+    unit = get_object_or_404(SalesUnit, pk=unit_pk)
+    month = _month(request)
+    try:
+        services.monthly_filing_file(unit=unit, month=month, actor=request.user, note=request.POST.get("note", ""))
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Customer cards filed for %(month)s.") % {"month": month.strftime("%Y-%m")})
+    return redirect(f"{reverse('customers:filing')}?month={month:%Y-%m}&unit={unit.pk}")
+
+
+@login_required
+def filing_export(request, unit_pk: int):
+    month = _month(request)
+    unit = next((u for u in selectors.filing_units(user=request.user) if u.pk == unit_pk), None)
+    if unit is None:
+        raise Http404
+    body = imports.filing_xlsx(
+        cards=selectors.filing_cards(user=request.user, unit=unit, month=month), unit=unit, month=month
+    )
+    response = HttpResponse(body, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = f'attachment; filename="customer-cards-{unit.code}-{month:%Y-%m}.xlsx"'
+    return response
+
+
+# --- import ----------------------------------------------------------------------------------------------------
+
+
+@login_required
+def import_upload(request):
+    if not policies.can_import(request.user):
+        raise Http404
+    form = ImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            batch = imports.import_preview(actor=request.user, filename=upload.name, content=upload.read())
+        except ApplicationError as exc:
+            apply_service_error(form, exc)
+        else:
+            return redirect("customers:import_preview", pk=batch.pk)
+    return render(request, "customers/import.html", {"form": form})
+
+
+@login_required
+def import_preview(request, pk: int):
+    batch = get_object_or_404(ImportBatch, pk=pk, created_by=request.user)
+    ok = sum(1 for r in batch.report if r.get("ok"))
+    return render(
+        request,
+        "customers/import_preview.html",
+        {"batch": batch, "ok_count": ok, "rejected_count": len(batch.report) - ok},
+    )
+
+
+@login_required
+@require_POST
+def import_apply(request, pk: int):
+    get_object_or_404(ImportBatch, pk=pk, created_by=request.user)
+    try:
+        imports.import_apply(batch_id=pk, actor=request.user)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Import applied."))
+    return redirect("customers:import_preview", pk=pk)
