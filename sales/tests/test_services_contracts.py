@@ -4,6 +4,7 @@ from decimal import Decimal as D
 import pytest
 import time_machine
 from django.core.exceptions import PermissionDenied
+from django.utils import timezone
 
 from accounts.tests.factories import ManagerFactory
 from core.exceptions import ApplicationError
@@ -186,7 +187,7 @@ def test_credit_limit_counts_open_receivables(salesperson, product, manager, fin
     assert second.status == ContractStatus.IN_REVIEW
     assert second.approvals.get().reasons[0]["code"] == "credit_limit_exceeded"
     # Once the first is paid, the same deal fits the limit.
-    services.payment_record(actor=finance, contract=first, paid_on=dt.date.today(), amount=D("10000"))
+    services.payment_record(actor=finance, contract=first, paid_on=timezone.localdate(), amount=D("10000"))
     third = make_contract(salesperson, customer, product, qty="6")
     assert services.contract_submit(actor=salesperson, contract=third).status == ContractStatus.APPROVED
 
@@ -332,7 +333,7 @@ def test_only_finance_records_payments(salesperson, customer, product):
     services.contract_submit(actor=salesperson, contract=c)
     services.contract_sign(actor=salesperson, contract=c)
     with pytest.raises(PermissionDenied):
-        services.payment_record(actor=salesperson, contract=c, paid_on=dt.date.today(), amount=D("10"))
+        services.payment_record(actor=salesperson, contract=c, paid_on=timezone.localdate(), amount=D("10"))
 
 
 def test_cancel_withdraws_pending_approvals(salesperson, customer, product):
