@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.models import TimeStampedModel
 
-from .querysets import ContractChildQuerySet, ContractQuerySet
+from .querysets import ContractChildQuerySet, ContractQuerySet, QuoteChildQuerySet
 
 
 class Product(TimeStampedModel):
@@ -38,6 +38,11 @@ class ContractStatus(models.TextChoices):
     CANCELLED = "cancelled", _("Cancelled")
 
 
+class ContractBasis(models.TextChoices):
+    CONTRACT = "contract", _("Full contract")
+    PURCHASE_ORDER = "purchase_order", _("Purchase order signed by the customer")
+
+
 class Contract(TimeStampedModel):
     """A contract or order (經濟契約 / 訂單). `amount` is the sum of its lines, kept by the sales services."""
 
@@ -59,6 +64,32 @@ class Contract(TimeStampedModel):
     prepayment_amount = models.DecimalField(_("prepayment"), max_digits=14, decimal_places=2, default=Decimal("0"))
     retention_amount = models.DecimalField(_("retention money"), max_digits=14, decimal_places=2, default=Decimal("0"))
     retention_due_on = models.DateField(_("retention due on"), null=True, blank=True)
+    # Added by the sales workflow (issue 4).
+    title = models.CharField(_("title"), max_length=200, blank=True)
+    quote = models.ForeignKey(
+        "sales.Quote", verbose_name=_("quote"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    basis = models.CharField(_("basis"), max_length=16, choices=ContractBasis.choices, default=ContractBasis.CONTRACT)
+    payment_terms = models.TextField(_("payment terms"), blank=True)
+    cost_total = models.DecimalField(
+        _("internal cost"), max_digits=14, decimal_places=2, default=Decimal("0"), help_text=_("Confidential.")
+    )
+    po_consent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("purchase order basis consented by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    po_consent_at = models.DateTimeField(_("purchase order basis consented at"), null=True, blank=True)
+    review_round = models.PositiveIntegerField(_("review round"), default=0)
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
+    rejection_reason = models.TextField(_("rejection reason"), blank=True)
+    filing_due_on = models.DateField(_("filing due on"), null=True, blank=True, db_index=True)
+    filed_on = models.DateField(_("filed on"), null=True, blank=True)
+    note = models.TextField(_("note"), blank=True)
 
     objects = ContractQuerySet.as_manager()
 
@@ -86,15 +117,28 @@ class ContractLine(models.Model):
     unit_price = models.DecimalField(_("unit price"), max_digits=14, decimal_places=2)
     # The standard price in force when the line was written: later price-list changes never rewrite history.
     standard_price = models.DecimalField(_("standard price"), max_digits=14, decimal_places=2)
+    # The price offered before the discount (defaults to the standard price) and the discount off it, in %;
+    # unit_price is the net price actually charged: list_price x (1 - discount_percent / 100), to the cent.
+    list_price = models.DecimalField(_("list price"), max_digits=14, decimal_places=2, default=Decimal("0"))
+    discount_percent = models.DecimalField(_("discount %"), max_digits=5, decimal_places=2, default=Decimal("0"))
+    unit_cost = models.DecimalField(
+        _("internal unit cost"), max_digits=14, decimal_places=2, default=Decimal("0"), help_text=_("Confidential.")
+    )
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
 
     objects = ContractChildQuerySet.as_manager()
 
     class Meta:
+        ordering = ["position", "id"]
         verbose_name = _("contract line")
         verbose_name_plural = _("contract lines")
         constraints = [
             models.CheckConstraint(condition=models.Q(quantity__gt=0), name="contract_line_quantity_positive"),
             models.CheckConstraint(condition=models.Q(unit_price__gte=0), name="contract_line_price_non_negative"),
+            models.CheckConstraint(
+                condition=models.Q(discount_percent__gte=0) & models.Q(discount_percent__lte=100),
+                name="contract_line_discount_range",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -104,6 +148,10 @@ class ContractLine(models.Model):
     def line_total(self) -> Decimal:
         return self.quantity * self.unit_price
 
+    @property
+    def line_cost(self) -> Decimal:
+        return self.quantity * self.unit_cost
+
 
 class Shipment(TimeStampedModel):
     contract = models.ForeignKey(
@@ -111,13 +159,42 @@ class Shipment(TimeStampedModel):
     )
     shipped_on = models.DateField(_("shipped on"), db_index=True)
     note = models.CharField(_("note"), max_length=200, blank=True)
+    # Value of the goods shipped at the contract's net prices (sum of the shipment lines); aging starts here.
+    amount = models.DecimalField(_("value shipped"), max_digits=14, decimal_places=2, default=Decimal("0"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
 
     objects = ContractChildQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("shipment")
         verbose_name_plural = _("shipments")
-        ordering = ["shipped_on"]
+        ordering = ["shipped_on", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.contract_id} @ {self.shipped_on}"
+
+
+class ShipmentLine(models.Model):
+    shipment = models.ForeignKey(Shipment, verbose_name=_("shipment"), on_delete=models.CASCADE, related_name="lines")
+    contract_line = models.ForeignKey(
+        ContractLine, verbose_name=_("contract line"), on_delete=models.PROTECT, related_name="shipment_lines"
+    )
+    quantity = models.DecimalField(_("quantity"), max_digits=12, decimal_places=2)
+
+    class Meta:
+        verbose_name = _("shipment line")
+        verbose_name_plural = _("shipment lines")
+        constraints = [models.CheckConstraint(condition=models.Q(quantity__gt=0), name="shipment_line_qty_positive")]
+
+    def __str__(self) -> str:
+        return f"{self.contract_line_id} x {self.quantity}"
 
 
 class PaymentKind(models.TextChoices):
@@ -137,6 +214,7 @@ class Payment(TimeStampedModel):
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), on_delete=models.PROTECT, related_name="+"
     )
+    reference = models.CharField(_("reference"), max_length=64, blank=True)
 
     objects = ContractChildQuerySet.as_manager()
 
@@ -145,3 +223,361 @@ class Payment(TimeStampedModel):
         verbose_name_plural = _("payments")
         ordering = ["paid_on"]
         constraints = [models.CheckConstraint(condition=models.Q(amount__gt=0), name="payment_amount_positive")]
+
+
+class Invoice(TimeStampedModel):
+    contract = models.ForeignKey(
+        Contract, verbose_name=_("contract"), on_delete=models.PROTECT, related_name="invoices"
+    )
+    number = models.CharField(_("invoice number"), max_length=32, unique=True)
+    issued_on = models.DateField(_("issued on"), db_index=True)
+    amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=2)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), on_delete=models.PROTECT, related_name="+"
+    )
+
+    objects = ContractChildQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("invoice")
+        verbose_name_plural = _("invoices")
+        ordering = ["issued_on", "id"]
+        constraints = [models.CheckConstraint(condition=models.Q(amount__gt=0), name="invoice_amount_positive")]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+# --- Price lists -------------------------------------------------------------------------------------------
+
+
+class PriceList(TimeStampedModel):
+    """A price list issued by a producing unit, in force from `effective_from` until a later one replaces it."""
+
+    name = models.CharField(_("name"), max_length=120)
+    producing_unit = models.CharField(_("producing unit"), max_length=120, blank=True)
+    effective_from = models.DateField(_("effective from"), db_index=True)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("issued by"), on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        verbose_name = _("price list")
+        verbose_name_plural = _("price lists")
+        ordering = ["-effective_from", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.effective_from})"
+
+
+class PriceListItem(models.Model):
+    price_list = models.ForeignKey(
+        PriceList, verbose_name=_("price list"), on_delete=models.CASCADE, related_name="items"
+    )
+    product = models.ForeignKey(Product, verbose_name=_("product"), on_delete=models.PROTECT, related_name="prices")
+    standard_price = models.DecimalField(_("standard price"), max_digits=14, decimal_places=2)
+    cost = models.DecimalField(_("internal cost"), max_digits=14, decimal_places=2, help_text=_("Confidential."))
+
+    class Meta:
+        verbose_name = _("price list item")
+        verbose_name_plural = _("price list items")
+        ordering = ["product__code"]
+        constraints = [
+            models.UniqueConstraint(fields=["price_list", "product"], name="price_list_item_unique_product"),
+            models.CheckConstraint(
+                condition=models.Q(standard_price__gte=0) & models.Q(cost__gte=0), name="price_list_item_non_negative"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.product_id}: {self.standard_price}"
+
+
+# --- Discount authority ------------------------------------------------------------------------------------
+
+
+class SalesLevel(models.Model):
+    """A salesperson level (e.g. junior, senior) with a default discount authority set in DiscountAuthority."""
+
+    code = models.SlugField(_("code"), max_length=32, unique=True)
+    name = models.CharField(_("name"), max_length=60)
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, verbose_name=_("members"), blank=True, related_name="sales_levels"
+    )
+
+    class Meta:
+        verbose_name = _("sales level")
+        verbose_name_plural = _("sales levels")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class DiscountAuthority(TimeStampedModel):
+    """折扣許可權: the maximum discount (%) for one salesperson or one level, from a date. Append-only history:
+    the row in force is the one with the latest `effective_from` not after the day asked about; a person's own
+    row overrides their level's."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("salesperson"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="discount_authorities",
+    )
+    level = models.ForeignKey(
+        SalesLevel,
+        verbose_name=_("level"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="discount_authorities",
+    )
+    max_discount_percent = models.DecimalField(_("maximum discount %"), max_digits=5, decimal_places=2)
+    effective_from = models.DateField(_("effective from"), db_index=True)
+    set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("set by"), on_delete=models.PROTECT, related_name="+"
+    )
+    note = models.CharField(_("note"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("discount authority")
+        verbose_name_plural = _("discount authorities")
+        ordering = ["-effective_from", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(models.Q(user__isnull=False) & models.Q(level__isnull=True))
+                | (models.Q(user__isnull=True) & models.Q(level__isnull=False)),
+                name="discount_authority_user_xor_level",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(max_discount_percent__gte=0) & models.Q(max_discount_percent__lte=100),
+                name="discount_authority_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user or self.level}: {self.max_discount_percent}% from {self.effective_from}"
+
+
+# --- Admin-editable policy ---------------------------------------------------------------------------------
+
+
+class SalesPolicy(TimeStampedModel):
+    """Thresholds and rates of the rule book, with an effective date. The row in force is the latest
+    `effective_from` not after the day; with no row the defaults of the rule book apply."""
+
+    effective_from = models.DateField(_("effective from"), db_index=True)
+    margin_review_percent = models.DecimalField(
+        _("GM office reviews margins below (%)"), max_digits=5, decimal_places=2, default=Decimal("20")
+    )
+    prepayment_threshold = models.DecimalField(
+        _("prepayment required from amount"), max_digits=14, decimal_places=2, default=Decimal("100000")
+    )
+    filing_days = models.PositiveSmallIntegerField(_("filing deadline (days after signing)"), default=3)
+    default_discount_percent = models.DecimalField(
+        _("default discount authority (%)"), max_digits=5, decimal_places=2, default=Decimal("0")
+    )
+    design_rate = models.DecimalField(_("design (%)"), max_digits=5, decimal_places=2, default=Decimal("8"))
+    commissioning_rate = models.DecimalField(
+        _("commissioning (%)"), max_digits=5, decimal_places=2, default=Decimal("30")
+    )
+    contingency_rate = models.DecimalField(_("contingency (%)"), max_digits=5, decimal_places=2, default=Decimal("7"))
+    management_rate = models.DecimalField(_("management (%)"), max_digits=5, decimal_places=2, default=Decimal("5"))
+    profit_tax_rate = models.DecimalField(
+        _("profit and tax (%)"), max_digits=5, decimal_places=2, default=Decimal("20")
+    )
+    set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("set by"), on_delete=models.PROTECT, null=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("sales policy")
+        verbose_name_plural = _("sales policies")
+        ordering = ["-effective_from", "-id"]
+
+    def __str__(self) -> str:
+        return f"{_('Sales policy')} {self.effective_from}"
+
+
+# --- Quotes ------------------------------------------------------------------------------------------------
+
+
+class QuoteKind(models.TextChoices):
+    PRODUCT = "product", _("Product sale")
+    ENGINEERING = "engineering", _("Engineering turnkey project")
+
+
+class QuoteStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    IN_REVIEW = "in_review", _("Awaiting manager approval")
+    APPROVED = "approved", _("Approved")
+    SENT = "sent", _("Sent to customer")
+    ACCEPTED = "accepted", _("Accepted")
+    DECLINED = "declined", _("Declined")
+
+
+class Quote(TimeStampedModel):
+    number = models.CharField(_("number"), max_length=32, unique=True)
+    kind = models.CharField(_("kind"), max_length=16, choices=QuoteKind.choices, default=QuoteKind.PRODUCT)
+    customer = models.ForeignKey(
+        "customers.Customer", verbose_name=_("customer"), on_delete=models.PROTECT, related_name="quotes"
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("salesperson"), on_delete=models.PROTECT, related_name="quotes"
+    )
+    unit = models.ForeignKey(
+        "accounts.SalesUnit", verbose_name=_("sales unit"), on_delete=models.PROTECT, related_name="quotes"
+    )
+    status = models.CharField(
+        _("status"), max_length=16, choices=QuoteStatus.choices, default=QuoteStatus.DRAFT, db_index=True
+    )
+    title = models.CharField(_("title"), max_length=200, blank=True)
+    valid_until = models.DateField(_("valid until"), null=True, blank=True)
+    amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=2, default=Decimal("0"))
+    cost_total = models.DecimalField(_("internal cost"), max_digits=14, decimal_places=2, default=Decimal("0"))
+    note = models.TextField(_("note"), blank=True)
+    # Engineering turnkey quote: cost-plus on the equipment-and-material cost C, rates copied from the policy.
+    equipment_cost = models.DecimalField(
+        _("equipment and material cost"), max_digits=14, decimal_places=2, default=Decimal("0")
+    )
+    design_rate = models.DecimalField(_("design (%)"), max_digits=5, decimal_places=2, default=Decimal("0"))
+    commissioning_rate = models.DecimalField(
+        _("commissioning (%)"), max_digits=5, decimal_places=2, default=Decimal("0")
+    )
+    contingency_rate = models.DecimalField(_("contingency (%)"), max_digits=5, decimal_places=2, default=Decimal("0"))
+    management_rate = models.DecimalField(_("management (%)"), max_digits=5, decimal_places=2, default=Decimal("0"))
+    profit_tax_rate = models.DecimalField(_("profit and tax (%)"), max_digits=5, decimal_places=2, default=Decimal("0"))
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("approved by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
+    approval_reasons = models.JSONField(_("approval reasons"), default=list, blank=True)
+
+    objects = ContractQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("quote")
+        verbose_name_plural = _("quotes")
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(amount__gte=0) & models.Q(equipment_cost__gte=0), name="quote_amount_non_negative"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class QuoteLine(models.Model):
+    quote = models.ForeignKey(Quote, verbose_name=_("quote"), on_delete=models.CASCADE, related_name="lines")
+    product = models.ForeignKey(Product, verbose_name=_("product"), on_delete=models.PROTECT, related_name="+")
+    quantity = models.DecimalField(_("quantity"), max_digits=12, decimal_places=2)
+    list_price = models.DecimalField(_("list price"), max_digits=14, decimal_places=2)
+    discount_percent = models.DecimalField(_("discount %"), max_digits=5, decimal_places=2, default=Decimal("0"))
+    unit_price = models.DecimalField(_("unit price"), max_digits=14, decimal_places=2)
+    standard_price = models.DecimalField(_("standard price"), max_digits=14, decimal_places=2)
+    unit_cost = models.DecimalField(_("internal unit cost"), max_digits=14, decimal_places=2, default=Decimal("0"))
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    objects = QuoteChildQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("quote line")
+        verbose_name_plural = _("quote lines")
+        ordering = ["position", "id"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(quantity__gt=0), name="quote_line_quantity_positive"),
+            models.CheckConstraint(
+                condition=models.Q(discount_percent__gte=0) & models.Q(discount_percent__lte=100),
+                name="quote_line_discount_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.quote_id}: {self.product_id} x {self.quantity}"
+
+    @property
+    def line_total(self) -> Decimal:
+        return self.quantity * self.unit_price
+
+
+# --- Approvals ledger and audit history --------------------------------------------------------------------
+
+
+class ApproverRole(models.TextChoices):
+    MANAGER = "manager", _("Department manager")
+    GM_OFFICE = "gm_office", _("General manager's office")
+
+
+class ApprovalDecision(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+class ContractApproval(TimeStampedModel):
+    """One approval a contract needs in one review round, and its decision. A new round opens on resubmission."""
+
+    contract = models.ForeignKey(
+        Contract, verbose_name=_("contract"), on_delete=models.CASCADE, related_name="approvals"
+    )
+    round = models.PositiveIntegerField(_("review round"))
+    approver_role = models.CharField(_("approver"), max_length=16, choices=ApproverRole.choices)
+    reasons = models.JSONField(_("reasons"), default=list)
+    decision = models.CharField(
+        _("decision"), max_length=16, choices=ApprovalDecision.choices, default=ApprovalDecision.PENDING
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("decided by"), on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    comment = models.TextField(_("comment"), blank=True)
+
+    objects = ContractChildQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("contract approval")
+        verbose_name_plural = _("contract approvals")
+        ordering = ["round", "approver_role"]
+        constraints = [
+            models.UniqueConstraint(fields=["contract", "round", "approver_role"], name="contract_approval_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.contract_id}/{self.round} {self.approver_role}: {self.decision}"
+
+
+class ContractEvent(models.Model):
+    """Audit history of a contract: every transition, who, when, from which status to which, and why."""
+
+    contract = models.ForeignKey(Contract, verbose_name=_("contract"), on_delete=models.CASCADE, related_name="events")
+    at = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    action = models.CharField(_("action"), max_length=32)
+    from_status = models.CharField(_("from"), max_length=16, blank=True)
+    to_status = models.CharField(_("to"), max_length=16, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    data = models.JSONField(_("data"), default=dict, blank=True)
+
+    objects = ContractChildQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("contract event")
+        verbose_name_plural = _("contract events")
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.contract_id} {self.action}"

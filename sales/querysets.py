@@ -8,3 +8,8 @@ class ContractQuerySet(VisibleQuerySet):
 class ContractChildQuerySet(VisibleQuerySet):
     owner_field = "contract__owner"
     unit_field = "contract__unit"
+
+
+class QuoteChildQuerySet(VisibleQuerySet):
+    owner_field = "quote__owner"
+    unit_field = "quote__unit"

@@ -1,9 +1,10 @@
+import datetime
 from decimal import Decimal
 
 import factory
 
 from customers.tests.factories import CustomerFactory
-from sales.models import Contract, ContractLine, Product
+from sales.models import Contract, ContractLine, DiscountAuthority, PriceList, PriceListItem, Product
 
 
 class ProductFactory(factory.django.DjangoModelFactory):
@@ -34,3 +35,30 @@ class ContractLineFactory(factory.django.DjangoModelFactory):
     quantity = Decimal("10")
     unit_price = Decimal("1200.00")
     standard_price = Decimal("1000.00")
+
+
+class PriceListFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = PriceList
+
+    name = factory.Sequence(lambda n: f"價目表{n}")
+    producing_unit = "生產一廠"
+    effective_from = datetime.date(2020, 1, 1)
+
+
+def priced_product(*, standard="1000.00", cost="700.00", on=datetime.date(2020, 1, 1), **kwargs) -> Product:
+    """A product with a price-list item in force since `on`."""
+    product = ProductFactory(**kwargs)
+    PriceListItem.objects.create(
+        price_list=PriceListFactory(effective_from=on),
+        product=product,
+        standard_price=Decimal(standard),
+        cost=Decimal(cost),
+    )
+    return product
+
+
+def authority(user, percent, *, on=datetime.date(2020, 1, 1), set_by=None):
+    return DiscountAuthority.objects.create(
+        user=user, max_discount_percent=Decimal(percent), effective_from=on, set_by=set_by or user
+    )

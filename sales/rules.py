@@ -1,0 +1,266 @@
+"""The rule book's approval rules, one small named pure function each (no ORM access, no writes).
+
+Each rule looks at a `DealFacts` (a contract or a quote, with the thresholds in force) and returns the
+`RuleHit`s it fires, each saying who must approve (or which condition must be met) and why, with the numbers.
+`evaluate()` runs them all and returns every hit, not only the first. Services build the facts
+(`sales.selectors.deal_facts_for_contract`) and act on the hits; pages and the API show them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import ROUND_DOWN, Decimal
+
+from django.utils.translation import gettext as _
+
+from core.money import round_money
+
+MANAGER = "manager"
+GM_OFFICE = "gm_office"
+
+HUNDRED = Decimal("100")
+
+
+@dataclass(frozen=True)
+class LineFacts:
+    product: str
+    quantity: Decimal
+    list_price: Decimal
+    discount_percent: Decimal
+    unit_price: Decimal
+    standard_price: Decimal
+    unit_cost: Decimal
+
+
+@dataclass(frozen=True)
+class DealFacts:
+    lines: tuple[LineFacts, ...]
+    amount: Decimal
+    cost_total: Decimal
+    prepayment_amount: Decimal = Decimal("0")
+    discount_authority: Decimal = Decimal("0")
+    margin_review_percent: Decimal = Decimal("20")
+    prepayment_threshold: Decimal = Decimal("100000")
+    purchase_order_basis: bool = False
+    customer_trusted: bool = False
+    credit_limit: Decimal | None = None
+    open_receivables: Decimal = Decimal("0")
+    is_quote: bool = False
+
+    @property
+    def margin_percent(self) -> Decimal | None:
+        if self.amount <= 0:
+            return None
+        return (self.amount - self.cost_total) * HUNDRED / self.amount
+
+
+@dataclass(frozen=True)
+class RuleHit:
+    """One rule that fired. `approver` is the role that must approve (None for a condition that must be met
+    before the deal can go on); `blocking` hits cannot be approved away. `confidential` hits carry cost or
+    margin figures: salespeople see `public_message` instead of `message`."""
+
+    code: str
+    message: str
+    approver: str | None = None
+    blocking: bool = False
+    confidential: bool = False
+    public_message: str = ""
+    data: dict = field(default_factory=dict)
+
+    def message_for(self, user) -> str:
+        if self.confidential and not can_see_cost(user):
+            return self.public_message
+        return self.message
+
+    def as_dict(self) -> dict:
+        return {
+            "code": self.code,
+            "message": self.message,
+            "public_message": self.public_message or self.message,
+            "approver": self.approver,
+            "blocking": self.blocking,
+            "confidential": self.confidential,
+            "data": self.data,
+        }
+
+
+def can_see_cost(user) -> bool:
+    """Cost and margins: managers, GM office, finance and admins; never salespeople."""
+    return bool(user and user.is_authenticated and (user.is_manager or user.is_company_wide))
+
+
+def _pct(value: Decimal) -> str:
+    return f"{value.normalize():f}" if value == value.to_integral() else f"{value.quantize(Decimal('0.01')):f}"
+
+
+def _money(value: Decimal) -> str:
+    return f"{round_money(value):,.2f}"
+
+
+# --- the rules -----------------------------------------------------------------------------------------------
+
+
+def price_below_standard(facts: DealFacts) -> list[RuleHit]:
+    """A list price below the standard price (集團定價標準) needs the department manager."""
+    hits = []
+    for line in facts.lines:
+        if line.list_price < line.standard_price:
+            hits.append(
+                RuleHit(
+                    code="price_below_standard",
+                    approver=MANAGER,
+                    message=_("%(product)s: price %(price)s is below the standard price %(standard)s")
+                    % {
+                        "product": line.product,
+                        "price": _money(line.list_price),
+                        "standard": _money(line.standard_price),
+                    },
+                    data={
+                        "product": line.product,
+                        "price": str(line.list_price),
+                        "standard_price": str(line.standard_price),
+                    },
+                )
+            )
+    return hits
+
+
+def discount_beyond_authority(facts: DealFacts) -> list[RuleHit]:
+    """A discount beyond the salesperson's authority (折扣許可權) needs the department manager.
+    A discount equal to the authority is within it."""
+    hits = []
+    for line in facts.lines:
+        if line.discount_percent > facts.discount_authority:
+            hits.append(
+                RuleHit(
+                    code="discount_beyond_authority",
+                    approver=MANAGER,
+                    message=_("%(product)s: discount %(discount)s %% exceeds your %(authority)s %% authority")
+                    % {
+                        "product": line.product,
+                        "discount": _pct(line.discount_percent),
+                        "authority": _pct(facts.discount_authority),
+                    },
+                    data={
+                        "product": line.product,
+                        "discount_percent": str(line.discount_percent),
+                        "authority_percent": str(facts.discount_authority),
+                    },
+                )
+            )
+    return hits
+
+
+def margin_below_threshold(facts: DealFacts) -> list[RuleHit]:
+    """A profit margin below the threshold (20 % by default) needs the GM office. Exactly 20 % does not."""
+    margin = facts.margin_percent
+    if facts.is_quote or margin is None or margin >= facts.margin_review_percent:
+        return []
+    # Truncate for display, so 19.999 % never reads as "20 % is below 20 %".
+    shown = margin.quantize(Decimal("0.01"), rounding=ROUND_DOWN)
+    return [
+        RuleHit(
+            code="margin_below_threshold",
+            approver=GM_OFFICE,
+            confidential=True,
+            message=_("margin %(margin)s %% is below %(threshold)s %%: the GM office must review")
+            % {"margin": _pct(shown), "threshold": _pct(facts.margin_review_percent)},
+            public_message=_("the profit margin is below the company threshold: the GM office must review"),
+            data={
+                "margin_percent": str(margin.quantize(Decimal("0.01"))),
+                "threshold": str(facts.margin_review_percent),
+            },
+        )
+    ]
+
+
+def prepayment_required(facts: DealFacts) -> list[RuleHit]:
+    """An amount of 100,000 or more needs a prepayment stated on the contract; it cannot be signed without it."""
+    if facts.is_quote or facts.amount < facts.prepayment_threshold or facts.prepayment_amount > 0:
+        return []
+    return [
+        RuleHit(
+            code="prepayment_required",
+            blocking=True,
+            message=_("amount %(amount)s is at least %(threshold)s: state a prepayment before it can be signed")
+            % {"amount": _money(facts.amount), "threshold": _money(facts.prepayment_threshold)},
+            data={"amount": str(facts.amount), "threshold": str(facts.prepayment_threshold)},
+        )
+    ]
+
+
+def purchase_order_basis(facts: DealFacts) -> list[RuleHit]:
+    """An order based on the customer's signed purchase order: only for trusted customers, with the department's
+    consent (the department manager's approval records it)."""
+    if facts.is_quote or not facts.purchase_order_basis:
+        return []
+    if not facts.customer_trusted:
+        return [
+            RuleHit(
+                code="purchase_order_untrusted",
+                blocking=True,
+                message=_("only trusted existing customers may order on a purchase order: use a full contract"),
+            )
+        ]
+    return [
+        RuleHit(
+            code="purchase_order_consent",
+            approver=MANAGER,
+            message=_("order on the customer's purchase order: needs the department's consent"),
+        )
+    ]
+
+
+def credit_limit_exceeded(facts: DealFacts) -> list[RuleHit]:
+    """Open receivables plus this deal beyond the customer's credit limit (信用額度) need the manager."""
+    if facts.is_quote or facts.credit_limit is None:
+        return []
+    exposure = facts.open_receivables + facts.amount
+    if exposure <= facts.credit_limit:
+        return []
+    return [
+        RuleHit(
+            code="credit_limit_exceeded",
+            approver=MANAGER,
+            message=_(
+                "open receivables %(open)s plus this contract %(amount)s exceed the customer's credit limit %(limit)s"
+            )
+            % {
+                "open": _money(facts.open_receivables),
+                "amount": _money(facts.amount),
+                "limit": _money(facts.credit_limit),
+            },
+            data={
+                "open_receivables": str(facts.open_receivables),
+                "amount": str(facts.amount),
+                "credit_limit": str(facts.credit_limit),
+            },
+        )
+    ]
+
+
+RULES: tuple[Callable[[DealFacts], list[RuleHit]], ...] = (
+    price_below_standard,
+    discount_beyond_authority,
+    margin_below_threshold,
+    prepayment_required,
+    purchase_order_basis,
+    credit_limit_exceeded,
+)
+
+
+def evaluate(facts: DealFacts) -> list[RuleHit]:
+    """Every hit of every rule, in rule order."""
+    return [hit for rule in RULES for hit in rule(facts)]
+
+
+def required_approvers(hits: list[RuleHit]) -> list[str]:
+    order = [MANAGER, GM_OFFICE]
+    roles = {hit.approver for hit in hits if hit.approver}
+    return [r for r in order if r in roles]
+
+
+def blocking(hits: list[RuleHit]) -> list[RuleHit]:
+    return [hit for hit in hits if hit.blocking]
