@@ -122,7 +122,17 @@ def can_see_cost(user) -> bool:
 
 
 def visible_people(viewer):
-    return User.objects.filter(scope_q(viewer, owner="pk", unit="unit"))
+    """People whose statements the viewer sees, with the same reach as core.visibility.scope_q."""
+    if viewer is None or not viewer.is_authenticated or not viewer.is_active:
+        return User.objects.none()
+    if viewer.is_company_wide:
+        return User.objects.all()
+    if viewer.is_manager:
+        return User.objects.filter(Q(pk=viewer.pk) | Q(unit_id__in=viewer.team_unit_ids))
+    # scope_q's "own rows" for a person row: the viewer themself (salespeople and non-sales staff).
+    if scope_q(viewer) != Q(pk__in=[]):
+        return User.objects.filter(pk=viewer.pk)
+    return User.objects.none()
 
 
 @dataclass

@@ -78,8 +78,8 @@ def month_close(*, month: dt.date, actor: User) -> ClosedMonth:
                 code="out_of_order",
             )
     now = timezone.now()
-    closed = ClosedMonth.objects.create(month=month, closed_at=now, closed_by=actor)
     statements = build_statements(people_qs=User.objects.all(), month=month, closed_at=now)
+    closed = ClosedMonth.objects.create(month=month, closed_at=now, closed_by=actor)
     CommissionStatement.objects.bulk_create(
         [
             CommissionStatement(
