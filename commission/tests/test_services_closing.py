@@ -36,6 +36,8 @@ def test_closed_month_is_byte_for_byte_the_same_after_later_payments_and_rule_ch
     client.force_login(finance)
     page_before = client.get(f"/commission/statements/{salesperson.id}/2026-01/print/").content
     api_before = client.get(f"/api/v1/commission-statements/?month=2026-01&salesperson={salesperson.id}").content
+    assert b"800.00" in page_before
+    assert json.loads(api_before)["results"][0]["totals"]["released"] == "800.00"
 
     # Later: a back-dated payment, a cancelled-and-restored status, a new rate for everything.
     PaymentFactory(
