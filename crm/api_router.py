@@ -3,6 +3,7 @@
 from django.urls import path
 from rest_framework.routers import DefaultRouter
 
+import commission.api
 import customers.api
 import reports.api
 import sales.api
@@ -13,6 +14,7 @@ router.register("units", SalesUnitViewSet, basename="unit")
 customers.api.register(router)
 sales.api.register(router)
 reports.api.register(router)
+commission.api.register(router)
 
 urlpatterns = [
     path("auth/token/", ObtainAuthTokenView.as_view(), name="api-token"),

@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "customers",
     "sales",
     "reports",
+    "commission",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,63 @@
+from django.contrib import admin
+
+from .models import ClosedMonth, CommissionRuleSet, CommissionStatement, ContractCost, CooperationBonus, ExpenseClaim
+
+
+@admin.register(CommissionRuleSet)
+class CommissionRuleSetAdmin(admin.ModelAdmin):
+    list_display = [
+        "name",
+        "effective_from",
+        "commission_percent",
+        "retention_hold_percent",
+        "interest_percent_per_month",
+        "interest_grace_months",
+        "expense_margin_threshold_percent",
+        "market_fund_percent",
+    ]
+    ordering = ["-effective_from"]
+
+
+@admin.register(ContractCost)
+class ContractCostAdmin(admin.ModelAdmin):
+    list_display = ["contract", "cost", "recorded_by", "updated_at"]
+    raw_id_fields = ["contract", "recorded_by"]
+
+
+@admin.register(ExpenseClaim)
+class ExpenseClaimAdmin(admin.ModelAdmin):
+    list_display = ["contract", "claimant", "kind", "amount", "incurred_on", "status", "decided_by", "decided_on"]
+    list_filter = ["status", "kind"]
+    raw_id_fields = ["contract", "claimant", "decided_by"]
+
+
+@admin.register(CooperationBonus)
+class CooperationBonusAdmin(admin.ModelAdmin):
+    list_display = ["contract", "staff", "rate_percent", "basis"]
+    raw_id_fields = ["contract", "staff"]
+
+
+@admin.register(ClosedMonth)
+class ClosedMonthAdmin(admin.ModelAdmin):
+    list_display = ["month", "closed_at", "closed_by"]
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(CommissionStatement)
+class CommissionStatementAdmin(admin.ModelAdmin):
+    list_display = ["month", "salesperson", "unit", "net", "closed_at"]
+    list_filter = ["month"]
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_add_permission(self, request):
+        return False

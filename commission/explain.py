@@ -1,0 +1,174 @@
+"""Each statement line in words a salesperson understands, in every language the CRM ships.
+
+Texts are produced once per language with translation.override and stored with the line, so a closed
+statement keeps exactly the words it was closed with.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+
+from . import policies as p
+
+COMPONENT_LABELS = {
+    p.RELEASE: gettext_noop("Commission released"),
+    p.RETENTION_RELEASE: gettext_noop("Retention hold released"),
+    p.INTEREST: gettext_noop("Overdue interest"),
+    p.EXPENSE: gettext_noop("Expense excess"),
+    p.BONUS: gettext_noop("Cooperation bonus"),
+    p.HELD: gettext_noop("Held"),
+    "adjustment": gettext_noop("Adjustment"),
+}
+
+
+def money(value: str | Decimal) -> str:
+    return f"{Decimal(value):,.2f}"
+
+
+def _texts(params: dict, *, rule: str, full: bool) -> str:
+    q = {k: (money(v) if isinstance(v, str) and _is_money_key(k) else v) for k, v in params.items()}
+    if rule == "release":
+        return _(
+            "Above-standard part {above_standard} × {commission_rate} % = commission {earned}. "
+            "All of the contract ({amount}) was collected with the payment of {payment_amount} on {paid_on}, "
+            "so the whole commission is released this month."
+        ).format(**q)
+    if rule == "release_with_retention":
+        return _(
+            "Above-standard part {above_standard} × {commission_rate} % = commission {earned}. "
+            "Everything except the retention money ({target} of {amount}) was collected with the payment of "
+            "{payment_amount} on {paid_on}: {release} is released; {hold_rate} % ({held}) stays held until the "
+            "retention money {retention} is collected."
+        ).format(release=money(Decimal(params["earned"]) - Decimal(params["held"])), **q)
+    if rule == "retention_release":
+        return _(
+            "The retention money was collected with the payment of {payment_amount} on {paid_on}: the {hold_rate} % "
+            "of commission {earned} held for it is released."
+        ).format(**q)
+    if rule == "interest":
+        parts = "; ".join(
+            _("{base} unpaid {start} to {end} ({days} days)").format(
+                base=money(s["base"]), start=s["from"], end=s["to"], days=s["days"]
+            )
+            for s in params["segments"]
+        )
+        return _(
+            "First shipment on {shipped_on}; amounts (retention excluded) unpaid more than {grace_months} months "
+            "after it are overdue from {overdue_from} and cost {rate} % per month, counted per day of the month "
+            "({days_in_month} days): {parts}. {days_overdue} days charged this month."
+        ).format(parts=parts, **q)
+    if rule.startswith("expense_"):
+        if rule == "expense_no_cost":
+            basis = _(
+                "No cost is recorded for this contract, so the allowance is {high_rate} % of sales {amount} = "
+                "{allowance}."
+            ).format(**q)
+        elif rule == "expense_low_margin":
+            if full:
+                basis = _(
+                    "Margin {margin} % is under {threshold} % (cost {cost}, gross profit {gross_profit}), so the "
+                    "allowance is {low_rate} % of the gross profit = {allowance}."
+                ).format(**q)
+            else:
+                basis = _(
+                    "The margin is under {threshold} %, so the allowance is {low_rate} % of the gross profit = "
+                    "{allowance}."
+                ).format(**q)
+        elif full:
+            basis = _(
+                "Margin {margin} % is at least {threshold} % (cost {cost}, gross profit {gross_profit}), so the "
+                "allowance is {high_rate} % of sales {amount} = {allowance}."
+            ).format(**q)
+        else:
+            basis = _(
+                "The margin is at least {threshold} %, so the allowance is {high_rate} % of sales {amount} = "
+                "{allowance}."
+            ).format(**q)
+        return " ".join(
+            [
+                basis,
+                _(
+                    "Approved expenses {expenses} exceed it by {excess}; {already_deducted} was deducted before, "
+                    "the rest is deducted now."
+                ).format(**q),
+            ]
+        )
+    if rule == "cooperation_bonus":
+        if params["basis"] == "profit":
+            if full:
+                text = _("{rate} % of the gross profit {basis_amount}").format(**q)
+            else:
+                text = _("{rate} % of the gross profit").format(**q)
+        else:
+            text = _("{rate} % of sales {basis_amount}").format(**q)
+        return _(
+            "Cooperation bonus for bringing in the deal: {text}, released when it was collected on {paid_on}."
+        ).format(text=text, **q)
+    if rule == "held_not_collected":
+        return _(
+            "Commission {earned} ({commission_rate} % of the above-standard part {above_standard}) is held: "
+            "{collected} of {target} (retention excluded) is collected, {outstanding} is still outstanding."
+        ).format(**q)
+    if rule == "held_retention":
+        return _(
+            "{hold_rate} % of commission {earned} is held until the retention money {retention} is collected "
+            "({retention_outstanding} outstanding)."
+        ).format(**q)
+    if rule == "adjustment":
+        return _(
+            "Correction to closed months up to {through}: by today's payments, data and rules the closed months "
+            "should have had {expected} for “{label}” but had {frozen}; the difference is settled now."
+        ).format(label=_(COMPONENT_LABELS[params["component"]]), **q)
+    return rule
+
+
+MONEY_KEYS = {
+    "above_standard",
+    "earned",
+    "amount",
+    "retention",
+    "target",
+    "payment_amount",
+    "held",
+    "base",
+    "expenses",
+    "allowance",
+    "excess",
+    "already_deducted",
+    "cost",
+    "gross_profit",
+    "basis_amount",
+    "collected",
+    "outstanding",
+    "retention_outstanding",
+    "expected",
+    "frozen",
+}
+
+
+def _is_money_key(key: str) -> bool:
+    return key in MONEY_KEYS
+
+
+def describe(*, rule: str, params: dict, confidential: dict) -> dict:
+    """{"text": {lang: ...}, "text_full": {lang: ...} or None} — text_full includes the confidential inputs."""
+    text, text_full = {}, {}
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            text[code] = _texts(params, rule=rule, full=False)
+            if confidential:
+                text_full[code] = _texts({**params, **confidential}, rule=rule, full=True)
+    return {"text": text, "text_full": text_full or None}
+
+
+def component_label(component: str) -> dict:
+    out = {}
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            out[code] = _(COMPONENT_LABELS[component])
+    return out

@@ -1,0 +1,58 @@
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Submit
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from sales.models import Contract
+
+from .models import BonusBasis, ExpenseKind
+
+
+class MonthForm(forms.Form):
+    month = forms.CharField(label=_("Month"), widget=forms.TextInput(attrs={"type": "month"}))
+
+
+class ExpenseClaimForm(forms.Form):
+    contract = forms.ModelChoiceField(label=_("Contract"), queryset=Contract.objects.none())
+    kind = forms.ChoiceField(label=_("Kind"), choices=ExpenseKind.choices)
+    amount = forms.DecimalField(label=_("Amount"), max_digits=14, decimal_places=2, min_value=0.01)
+    description = forms.CharField(label=_("Description"), max_length=200)
+    incurred_on = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, contracts=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if contracts is not None:
+            self.fields["contract"].queryset = contracts
+        self.helper = FormHelper()
+        self.helper.form_id = "expense-form"
+        self.helper.add_input(Submit("submit", _("Ask for approval")))
+
+
+class ExpenseDecisionForm(forms.Form):
+    decision = forms.ChoiceField(choices=[("approve", _("Approve")), ("reject", _("Reject"))])
+    note = forms.CharField(label=_("Note"), max_length=200, required=False)
+
+
+class ContractCostForm(forms.Form):
+    cost = forms.DecimalField(label=_("Cost of goods"), max_digits=14, decimal_places=2, min_value=0)
+    note = forms.CharField(label=_("Note"), max_length=200, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_id = "cost-form"
+        self.helper.add_input(Submit("save_cost", _("Save cost")))
+
+
+class CooperationBonusForm(forms.Form):
+    staff = forms.ModelChoiceField(label=_("Staff member"), queryset=None)
+    rate_percent = forms.DecimalField(label=_("Rate (%)"), max_digits=6, decimal_places=3, min_value=0.001)
+    basis = forms.ChoiceField(label=_("Basis"), choices=BonusBasis.choices)
+    note = forms.CharField(label=_("Note"), max_length=200, required=False)
+
+    def __init__(self, *args, staff=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["staff"].queryset = staff
+        self.helper = FormHelper()
+        self.helper.form_id = "bonus-form"
+        self.helper.add_input(Submit("save_bonus", _("Save bonus")))

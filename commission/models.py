@@ -1,0 +1,220 @@
+"""Commission and expenses: the rule book as data, expense claims, cost inputs, bonuses and frozen statements.
+
+Rates are stored as percentages (50.000 means 50 %). A statement for a month uses the newest rule set whose
+effective date is on or before the last day of that month (see commission/README.md).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from core.models import TimeStampedModel
+
+from .querysets import ContractChildQuerySet, StatementQuerySet
+
+PERCENT = {"max_digits": 6, "decimal_places": 3, "validators": [MinValueValidator(0), MaxValueValidator(100)]}
+MONEY = {"max_digits": 14, "decimal_places": 2}
+
+
+class CommissionRuleSet(TimeStampedModel):
+    """The rates and periods of the rule book, in force from `effective_from` until the next rule set."""
+
+    name = models.CharField(_("name"), max_length=100)
+    effective_from = models.DateField(_("effective from"), unique=True)
+    commission_percent = models.DecimalField(
+        _("commission on the above-standard part (%)"), default=Decimal("50"), **PERCENT
+    )
+    retention_hold_percent = models.DecimalField(
+        _("commission held until retention is collected (%)"), default=Decimal("20"), **PERCENT
+    )
+    interest_grace_months = models.PositiveSmallIntegerField(
+        _("months after shipment before interest accrues"), default=2
+    )
+    interest_percent_per_month = models.DecimalField(
+        _("overdue interest per month (%)"), default=Decimal("1"), **PERCENT
+    )
+    expense_margin_threshold_percent = models.DecimalField(
+        _("expense allowance margin threshold (%)"), default=Decimal("25"), **PERCENT
+    )
+    expense_low_margin_percent = models.DecimalField(
+        _("allowance below the threshold (% of gross profit)"), default=Decimal("20"), **PERCENT
+    )
+    expense_high_margin_percent = models.DecimalField(
+        _("allowance at or above the threshold (% of sales)"), default=Decimal("6"), **PERCENT
+    )
+    market_fund_percent = models.DecimalField(_("market service fund (% of sales)"), default=Decimal("2"), **PERCENT)
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        verbose_name = _("commission rule set")
+        verbose_name_plural = _("commission rule sets")
+        ordering = ["-effective_from"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.effective_from:%Y-%m-%d})"
+
+
+class ContractCost(TimeStampedModel):
+    """Confidential cost of goods of a contract: the input of gross profit and margin. Never shown to salespeople."""
+
+    contract = models.OneToOneField(
+        "sales.Contract", verbose_name=_("contract"), on_delete=models.CASCADE, related_name="commission_cost"
+    )
+    cost = models.DecimalField(_("cost of goods"), validators=[MinValueValidator(0)], **MONEY)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), on_delete=models.PROTECT, related_name="+"
+    )
+
+    objects = ContractChildQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("contract cost")
+        verbose_name_plural = _("contract costs")
+        constraints = [models.CheckConstraint(condition=models.Q(cost__gte=0), name="contract_cost_non_negative")]
+
+    def __str__(self) -> str:
+        return f"{self.contract_id}: {self.cost}"
+
+
+class ExpenseKind(models.TextChoices):
+    ADVANCE = "advance", _("Expense advance")
+    CLAIM = "claim", _("Expense claim")
+
+
+class ExpenseStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting for approval")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+
+
+class ExpenseClaim(TimeStampedModel):
+    """An expense advance or claim (業務費用) on a contract; counts against the allowance once approved."""
+
+    contract = models.ForeignKey(
+        "sales.Contract", verbose_name=_("contract"), on_delete=models.PROTECT, related_name="expense_claims"
+    )
+    claimant = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("claimant"), on_delete=models.PROTECT, related_name="expense_claims"
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=ExpenseKind.choices, default=ExpenseKind.CLAIM)
+    amount = models.DecimalField(_("amount"), **MONEY)
+    description = models.CharField(_("description"), max_length=200)
+    incurred_on = models.DateField(_("date"))
+    status = models.CharField(
+        _("status"), max_length=16, choices=ExpenseStatus.choices, default=ExpenseStatus.PENDING, db_index=True
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    decided_on = models.DateField(_("decided on"), null=True, blank=True)
+    decision_note = models.CharField(_("decision note"), max_length=200, blank=True)
+
+    objects = ContractChildQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("expense claim")
+        verbose_name_plural = _("expense claims")
+        ordering = ["-incurred_on", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(amount__gt=0), name="expense_amount_positive"),
+            models.CheckConstraint(
+                condition=models.Q(status="pending") | models.Q(decided_on__isnull=False),
+                name="expense_decided_has_date",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.contract_id}: {self.amount} ({self.status})"
+
+
+class BonusBasis(models.TextChoices):
+    SALES = "sales", _("Sales amount")
+    PROFIT = "profit", _("Gross profit")
+
+
+class CooperationBonus(TimeStampedModel):
+    """A non-sales staff member who brought in a deal earns a bonus at a rate set for that deal (合作獎金)."""
+
+    contract = models.ForeignKey(
+        "sales.Contract", verbose_name=_("contract"), on_delete=models.PROTECT, related_name="cooperation_bonuses"
+    )
+    staff = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("staff member"),
+        on_delete=models.PROTECT,
+        related_name="cooperation_bonuses",
+    )
+    rate_percent = models.DecimalField(_("rate (%)"), **PERCENT)
+    basis = models.CharField(_("basis"), max_length=16, choices=BonusBasis.choices, default=BonusBasis.SALES)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+
+    objects = ContractChildQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("cooperation bonus")
+        verbose_name_plural = _("cooperation bonuses")
+        constraints = [models.UniqueConstraint(fields=["contract", "staff"], name="cooperation_bonus_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.contract_id}: {self.staff_id} {self.rate_percent}%"
+
+
+class ClosedMonth(models.Model):
+    """A commission month closed by finance: its statements are stored and never recomputed."""
+
+    month = models.DateField(_("month"), unique=True, help_text=_("First day of the month."))
+    closed_at = models.DateTimeField(_("closed at"))
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("closed by"), on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("closed month")
+        verbose_name_plural = _("closed months")
+        ordering = ["-month"]
+        constraints = [models.CheckConstraint(condition=models.Q(month__day=1), name="closed_month_first_day")]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m}"
+
+
+class CommissionStatement(models.Model):
+    """The frozen statement of one person for one closed month. `data` is exactly what every view renders."""
+
+    month = models.DateField(_("month"), db_index=True)
+    salesperson = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("salesperson"),
+        on_delete=models.PROTECT,
+        related_name="commission_statements",
+    )
+    unit = models.ForeignKey(
+        "accounts.SalesUnit", verbose_name=_("sales unit"), on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    net = models.DecimalField(_("net commission"), **MONEY)
+    data = models.JSONField(_("statement"))
+    closed_at = models.DateTimeField(_("closed at"))
+
+    objects = StatementQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("commission statement")
+        verbose_name_plural = _("commission statements")
+        ordering = ["-month", "salesperson_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["month", "salesperson"], name="statement_one_per_person_month"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.salesperson_id} {self.month:%Y-%m}"

@@ -1,0 +1,411 @@
+"""Reads for commission pages, API and exports. A bounded number of queries, whatever the number of rows.
+
+Statements of a closed month are read back exactly as stored. Statements of an open month are computed from
+today's contracts, payments, expenses and rules; the first open month after the last closed one also carries
+the adjustments that bring every closed month's frozen amounts in line with today's data.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Min, Prefetch, Q, Sum
+from django.utils import timezone
+
+from accounts.models import Role, SalesUnit, User
+from core.money import ZERO, percent, round_money
+from core.visibility import scope_q
+from sales.models import Contract, ContractStatus
+
+from . import policies as p
+from .explain import component_label, describe
+from .models import ClosedMonth, CommissionRuleSet, CommissionStatement, ContractCost, ExpenseClaim, ExpenseStatus
+
+SOLD = (ContractStatus.SIGNED, ContractStatus.FILED)
+TOTAL_KEYS = ("released", "interest", "expenses", "bonus", "adjustments", "net", "held")
+
+
+def parse_month(value: str | None, *, default: dt.date | None = None) -> dt.date | None:
+    """'2026-03' -> date(2026, 3, 1); None or junk -> default."""
+    if not value:
+        return default
+    try:
+        return dt.datetime.strptime(value[:7], "%Y-%m").date().replace(day=1)  # noqa: DTZ007 - a calendar month
+    except ValueError:
+        return default
+
+
+def current_month() -> dt.date:
+    return timezone.localdate().replace(day=1)
+
+
+def rules_from_model(rs: CommissionRuleSet) -> p.Rules:
+    return p.Rules(
+        id=rs.id,
+        name=rs.name,
+        effective_from=rs.effective_from,
+        commission_rate=percent(rs.commission_percent),
+        retention_hold_rate=percent(rs.retention_hold_percent),
+        interest_grace_months=rs.interest_grace_months,
+        interest_rate=percent(rs.interest_percent_per_month),
+        margin_threshold=percent(rs.expense_margin_threshold_percent),
+        low_margin_rate=percent(rs.expense_low_margin_percent),
+        high_margin_rate=percent(rs.expense_high_margin_percent),
+        market_fund_rate=percent(rs.market_fund_percent),
+    )
+
+
+def rule_book() -> p.RuleBook:
+    return p.RuleBook(rules_from_model(rs) for rs in CommissionRuleSet.objects.all())
+
+
+def closed_months() -> list[dt.date]:
+    return list(ClosedMonth.objects.order_by("month").values_list("month", flat=True))
+
+
+def last_closed_month() -> dt.date | None:
+    return ClosedMonth.objects.order_by("-month").values_list("month", flat=True).first()
+
+
+def _contract_cost(contract: Contract) -> Decimal | None:
+    """The recorded ContractCost, else Σ quantity × ContractLine.unit_cost when the sales app has it on every line."""
+    cost = getattr(contract, "commission_cost", None)
+    if cost is not None:
+        return cost.cost
+    lines = list(contract.lines.all())
+    unit_costs = [getattr(line, "unit_cost", None) for line in lines]
+    if lines and all(c is not None for c in unit_costs):
+        return sum((line.quantity * c for line, c in zip(lines, unit_costs, strict=True)), ZERO)
+    return None
+
+
+def load_facts(contracts) -> list[p.ContractFacts]:
+    approved = ExpenseClaim.objects.filter(status=ExpenseStatus.APPROVED).order_by("decided_on", "id")
+    qs = (
+        contracts.select_related("customer", "commission_cost")
+        .prefetch_related("lines", "payments", "cooperation_bonuses", Prefetch("expense_claims", queryset=approved))
+        .annotate(first_shipped=Min("shipments__shipped_on"))
+        .order_by("number")
+    )
+    out = []
+    for c in qs:
+        lines = list(c.lines.all())
+        out.append(
+            p.ContractFacts(
+                id=c.id,
+                number=c.number,
+                customer=c.customer.short_name or c.customer.name,
+                owner_id=c.owner_id,
+                unit_id=c.unit_id,
+                sold=c.status in SOLD,
+                signed_on=c.signed_on,
+                amount=c.amount,
+                retention=c.retention_amount,
+                above_standard=p.above_standard((ln.quantity, ln.unit_price, ln.standard_price) for ln in lines),
+                payments=tuple(p.PaymentFact(x.id, x.paid_on, x.amount, x.kind) for x in c.payments.all()),
+                first_shipped_on=c.first_shipped,
+                cost=_contract_cost(c),
+                expenses=tuple(p.ExpenseFact(e.id, e.decided_on, e.amount) for e in c.expense_claims.all()),
+                bonuses=tuple(
+                    p.BonusFact(b.staff_id, percent(b.rate_percent), b.basis) for b in c.cooperation_bonuses.all()
+                ),
+            )
+        )
+    return out
+
+
+def can_see_cost(user) -> bool:
+    return bool(user.is_authenticated and (user.is_company_wide or user.is_manager))
+
+
+def visible_people(viewer):
+    """People whose statements the viewer sees, with the same reach as core.visibility.scope_q."""
+    if viewer is None or not viewer.is_authenticated or not viewer.is_active:
+        return User.objects.none()
+    if viewer.is_company_wide:
+        return User.objects.all()
+    if viewer.is_manager:
+        return User.objects.filter(Q(pk=viewer.pk) | Q(unit_id__in=viewer.team_unit_ids))
+    # scope_q's "own rows" for a person row: the viewer themself (salespeople and non-sales staff).
+    if scope_q(viewer) != Q(pk__in=[]):
+        return User.objects.filter(pk=viewer.pk)
+    return User.objects.none()
+
+
+@dataclass
+class _Scope:
+    people: dict[int, User]
+    facts: list[p.ContractFacts]
+    frozen: dict[tuple[int, int, str], Decimal]
+    frozen_numbers: dict[int, str]
+
+
+def _scope(*, people_qs, month: dt.date, adjust_through: dt.date | None) -> _Scope:
+    people = {u.id: u for u in people_qs.select_related("unit")}
+    ids = list(people)
+    frozen: dict[tuple[int, int, str], Decimal] = defaultdict(lambda: ZERO)
+    frozen_numbers: dict[int, str] = {}
+    if adjust_through is not None:
+        for st in CommissionStatement.objects.filter(salesperson_id__in=ids, month__lte=adjust_through).only(
+            "salesperson_id", "data"
+        ):
+            for block in st.data["contracts"]:
+                frozen_numbers[block["id"]] = block["number"]
+                for line in block["lines"]:
+                    if not line["info"]:
+                        frozen[(st.salesperson_id, block["id"], line["component"])] += Decimal(line["amount"])
+    wanted = Contract.objects.filter(
+        Q(owner_id__in=ids, status__in=SOLD, signed_on__lte=p.month_end(month))
+        | Q(cooperation_bonuses__staff_id__in=ids)
+        | Q(id__in=list(frozen_numbers))
+    ).values("id")
+    contracts = Contract.objects.filter(id__in=wanted)
+    return _Scope(people=people, facts=load_facts(contracts), frozen=frozen, frozen_numbers=frozen_numbers)
+
+
+def _line(entry: p.Entry) -> dict:
+    words = describe(rule=entry.rule, params=entry.params, confidential=entry.confidential)
+    return {
+        "component": entry.component,
+        "label": component_label(entry.component),
+        "rule": entry.rule,
+        "amount": str(entry.amount),
+        "info": entry.info,
+        "params": entry.params,
+        "confidential": entry.confidential,
+        "text": words["text"],
+        "text_full": words["text_full"],
+    }
+
+
+def _totals(blocks: list[dict]) -> dict:
+    t = dict.fromkeys(TOTAL_KEYS, ZERO)
+    key = {
+        p.RELEASE: "released",
+        p.RETENTION_RELEASE: "released",
+        p.INTEREST: "interest",
+        p.EXPENSE: "expenses",
+        p.BONUS: "bonus",
+    }
+    for block in blocks:
+        for line in block["lines"]:
+            amount = Decimal(line["amount"])
+            if line["info"]:
+                t["held"] += amount
+            elif line["rule"] == "adjustment":
+                t["adjustments"] += amount
+                t["net"] += amount
+            else:
+                t[key[line["component"]]] += amount
+                t["net"] += amount
+    return {k: str(v) for k, v in t.items()}
+
+
+def build_statements(*, people_qs, month: dt.date, closed_at: dt.datetime | None = None) -> list[dict]:
+    """Compute the statements of `month` for the given people (open-month view, or the data to freeze)."""
+    last_closed = last_closed_month()
+    adjust_through = last_closed if last_closed and month == p.add_months(last_closed, 1) else None
+    scope = _scope(people_qs=people_qs, month=month, adjust_through=adjust_through)
+    book = rule_book()
+    rules = book.for_month(month)
+    by_person: dict[int, dict[int, list[dict]]] = defaultdict(lambda: defaultdict(list))
+    numbers = dict(scope.frozen_numbers)
+    customers: dict[int, str] = {}
+    ideal: dict[tuple[int, int, str], Decimal] = defaultdict(lambda: ZERO)
+    for facts in scope.facts:
+        numbers[facts.id] = facts.number
+        customers[facts.id] = facts.customer
+        entries = p.contract_entries(facts, book, month)
+        for e in entries:
+            if adjust_through is not None and e.month <= adjust_through:
+                ideal[(e.user_id, e.contract_id, e.component)] += e.amount
+            if e.month == month and e.user_id in scope.people:
+                by_person[e.user_id][e.contract_id].append(_line(e))
+        for e in p.held_entries(facts, book, month):
+            if e.user_id in scope.people:
+                by_person[e.user_id][e.contract_id].append(_line(e))
+    if adjust_through is not None:
+        for key in sorted(set(ideal) | set(scope.frozen)):
+            user_id, contract_id, component = key
+            if user_id not in scope.people:
+                continue
+            diff = ideal[key] - scope.frozen[key]
+            if diff:
+                params = {
+                    "component": component,
+                    "through": f"{adjust_through:%Y-%m}",
+                    "expected": str(ideal[key]),
+                    "frozen": str(scope.frozen[key]),
+                }
+                words = describe(rule="adjustment", params=params, confidential={})
+                by_person[user_id][contract_id].append(
+                    {
+                        "component": component,
+                        "label": component_label("adjustment"),
+                        "rule": "adjustment",
+                        "amount": str(diff),
+                        "info": False,
+                        "params": params,
+                        "confidential": {},
+                        "text": words["text"],
+                        "text_full": None,
+                    }
+                )
+    out = []
+    for user_id, blocks_by_contract in by_person.items():
+        user = scope.people[user_id]
+        blocks = [
+            {
+                "id": cid,
+                "number": numbers.get(cid, str(cid)),
+                "customer": customers.get(cid, ""),
+                "lines": lines,
+            }
+            for cid, lines in sorted(blocks_by_contract.items(), key=lambda kv: numbers.get(kv[0], ""))
+        ]
+        out.append(
+            {
+                "month": f"{month:%Y-%m}",
+                "closed": closed_at is not None,
+                "closed_at": closed_at.isoformat() if closed_at else None,
+                "salesperson": {
+                    "id": user.id,
+                    "username": user.username,
+                    "name": user.get_full_name(),
+                    "unit_id": user.unit_id,
+                    "unit": user.unit.name if user.unit else "",
+                },
+                "rules": rules.snapshot(),
+                "contracts": blocks,
+                "totals": _totals(blocks),
+            }
+        )
+    out.sort(key=lambda s: (s["salesperson"]["name"], s["salesperson"]["id"]))
+    return out
+
+
+def for_viewer(data: dict, viewer) -> dict:
+    """A statement as this viewer may see it: salespeople never see cost, gross profit or margin."""
+    if can_see_cost(viewer):
+        return data
+    blocks = [
+        {**b, "lines": [{**ln, "confidential": {}, "text_full": None} for ln in b["lines"]]} for b in data["contracts"]
+    ]
+    return {**data, "contracts": blocks}
+
+
+def statements_for_month(*, viewer, month: dt.date, salesperson_id: int | None = None) -> list[dict]:
+    people = visible_people(viewer)
+    if salesperson_id is not None:
+        people = people.filter(pk=salesperson_id)
+    if ClosedMonth.objects.filter(month=month).exists():
+        stored = (
+            CommissionStatement.objects.visible_to(viewer)
+            .filter(month=month)
+            .filter(salesperson_id__in=people.values("pk"))
+            .order_by("salesperson__full_name", "salesperson_id")
+        )
+        data = [st.data for st in stored]
+    else:
+        data = build_statements(people_qs=people, month=month)
+    return [for_viewer(d, viewer) for d in data]
+
+
+def statement_for(*, viewer, month: dt.date, salesperson_id: int) -> dict | None:
+    found = statements_for_month(viewer=viewer, month=month, salesperson_id=salesperson_id)
+    return found[0] if found else None
+
+
+def month_status(month: dt.date) -> ClosedMonth | None:
+    return ClosedMonth.objects.filter(month=month).select_related("closed_by").first()
+
+
+@dataclass(frozen=True)
+class UnitSummary:
+    unit_id: int | None
+    unit: str
+    sales: Decimal
+    market_fund: Decimal
+    released: Decimal
+    interest: Decimal
+    expenses: Decimal
+    bonus: Decimal
+    adjustments: Decimal
+    net: Decimal
+    held: Decimal
+    people: int
+
+
+def company_summary(*, viewer, month: dt.date) -> tuple[list[UnitSummary], UnitSummary, p.Rules]:
+    """Sales signed in the month, the market service fund and the commission totals, per unit and overall."""
+    rules = rule_book().for_month(month)
+    statements = statements_for_month(viewer=viewer, month=month)
+    units = {u.id: u.name for u in SalesUnit.objects.all()}
+    sales = dict(
+        Contract.objects.visible_to(viewer)
+        .filter(status__in=SOLD, signed_on__gte=month, signed_on__lte=p.month_end(month))
+        .values_list("unit_id")
+        .annotate(s=Sum("amount"))
+        .order_by()
+    )
+    acc: dict[int | None, dict] = defaultdict(lambda: dict.fromkeys(TOTAL_KEYS, ZERO) | {"people": 0})
+    for st in statements:
+        row = acc[st["salesperson"]["unit_id"]]
+        row["people"] += 1
+        for k in TOTAL_KEYS:
+            row[k] += Decimal(st["totals"][k])
+    for unit_id in sales:
+        acc.setdefault(unit_id, dict.fromkeys(TOTAL_KEYS, ZERO) | {"people": 0})
+    rows = []
+    for unit_id, row in acc.items():
+        s = sales.get(unit_id, ZERO) or ZERO
+        rows.append(
+            UnitSummary(
+                unit_id=unit_id,
+                unit=units.get(unit_id, "—"),
+                sales=s,
+                market_fund=round_money(s * rules.market_fund_rate),
+                people=row["people"],
+                **{k: row[k] for k in TOTAL_KEYS},
+            )
+        )
+    rows.sort(key=lambda r: r.unit)
+    total_sales = sum((r.sales for r in rows), ZERO)
+    total = UnitSummary(
+        unit_id=None,
+        unit="",
+        sales=total_sales,
+        market_fund=sum((r.market_fund for r in rows), ZERO),
+        people=sum(r.people for r in rows),
+        **{k: sum((getattr(r, k) for r in rows), ZERO) for k in TOTAL_KEYS},
+    )
+    return rows, total, rules
+
+
+def expenses_visible(viewer):
+    return (
+        ExpenseClaim.objects.visible_to(viewer)
+        .select_related("contract", "contract__customer", "claimant", "decided_by")
+        .order_by("-incurred_on", "-id")
+    )
+
+
+def expenses_to_decide(viewer):
+    """Pending claims this viewer may approve: a manager's own units, or everything for admins."""
+    qs = expenses_visible(viewer).filter(status=ExpenseStatus.PENDING)
+    if viewer.is_admin_role:
+        return qs
+    if viewer.is_manager:
+        return qs.filter(contract__unit_id__in=viewer.team_unit_ids).exclude(claimant=viewer)
+    return qs.none()
+
+
+def staff_users():
+    return User.objects.filter(role=Role.STAFF, is_active=True)
+
+
+def cost_of(contract: Contract) -> ContractCost | None:
+    return ContractCost.objects.filter(contract=contract).first()

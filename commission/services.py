@@ -1,0 +1,212 @@
+"""Every write of the commission app. Keyword-only, typed, atomic; read-then-write takes row locks."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import Role, User
+from core.exceptions import ApplicationError
+from core.money import round_money
+from sales.models import Contract, ContractStatus
+
+from . import policies as p
+from .models import (
+    BonusBasis,
+    ClosedMonth,
+    CommissionRuleSet,
+    CommissionStatement,
+    ContractCost,
+    CooperationBonus,
+    ExpenseClaim,
+    ExpenseKind,
+    ExpenseStatus,
+)
+from .selectors import SOLD, build_statements, load_facts, rule_book
+
+CLOSE_LOCK_KEY = 5_000_501  # pg advisory lock: one month closing at a time
+
+
+def can_close_months(user: User) -> bool:
+    return bool(user.is_authenticated and (user.role == Role.FINANCE or user.is_admin_role))
+
+
+def _first_activity_before(month: dt.date) -> dt.date | None:
+    """The earliest month before `month` in which any commission money moved (company-wide), if any."""
+    book = rule_book()
+    before = p.add_months(month, -1)
+    first = None
+    for facts in load_facts(Contract.objects.filter(status__in=SOLD, signed_on__lte=p.month_end(before))):
+        for entry in p.contract_entries(facts, book, before):
+            if entry.amount and (first is None or entry.month < first):
+                first = entry.month
+    return first
+
+
+@transaction.atomic
+def month_close(*, month: dt.date, actor: User) -> ClosedMonth:
+    """Freeze every statement of `month`. Months close in order; a closed month is never recomputed."""
+    if not can_close_months(actor):
+        raise ApplicationError(_("Only finance can close a commission month."), field="month", code="forbidden")
+    month = p.month_start(month)
+    if p.month_end(month) >= timezone.localdate():
+        raise ApplicationError(_("A month can be closed only after it has ended."), field="month", code="not_ended")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [CLOSE_LOCK_KEY])
+    if ClosedMonth.objects.filter(month=month).exists():
+        raise ApplicationError(_("This month is already closed."), field="month", code="closed")
+    last = ClosedMonth.objects.order_by("-month").values_list("month", flat=True).first()
+    if last is not None:
+        expected = p.add_months(last, 1)
+        if month != expected:
+            raise ApplicationError(
+                _("Months close in order: close %(month)s next.") % {"month": f"{expected:%Y-%m}"},
+                field="month",
+                code="out_of_order",
+            )
+    else:
+        first = _first_activity_before(month)
+        if first is not None:
+            raise ApplicationError(
+                _("Months close in order: commission moved in %(month)s, close that month first.")
+                % {"month": f"{first:%Y-%m}"},
+                field="month",
+                code="out_of_order",
+            )
+    now = timezone.now()
+    statements = build_statements(people_qs=User.objects.all(), month=month, closed_at=now)
+    closed = ClosedMonth.objects.create(month=month, closed_at=now, closed_by=actor)
+    CommissionStatement.objects.bulk_create(
+        [
+            CommissionStatement(
+                month=month,
+                salesperson_id=data["salesperson"]["id"],
+                unit_id=data["salesperson"]["unit_id"],
+                net=Decimal(data["totals"]["net"]),
+                data=data,
+                closed_at=now,
+            )
+            for data in statements
+        ]
+    )
+    return closed
+
+
+def _lock_contract(contract: Contract) -> Contract:
+    return Contract.objects.select_for_update().get(pk=contract.pk)
+
+
+@transaction.atomic
+def expense_submit(
+    *,
+    contract: Contract,
+    claimant: User,
+    kind: str,
+    amount: Decimal,
+    description: str,
+    incurred_on: dt.date,
+) -> ExpenseClaim:
+    """A salesperson asks for an expense advance or claim on their own contract; it waits for the manager."""
+    contract = _lock_contract(contract)
+    if contract.owner_id != claimant.id:
+        raise ApplicationError(_("You can claim expenses only on your own contracts."), field="contract")
+    if contract.status in (ContractStatus.CANCELLED, ContractStatus.REJECTED):
+        raise ApplicationError(_("This contract is cancelled or rejected."), field="contract", code="closed")
+    if kind not in ExpenseKind.values:
+        raise ApplicationError(_("Unknown expense kind."), field="kind")
+    amount = round_money(amount)
+    if amount <= 0:
+        raise ApplicationError(_("The amount must be positive."), field="amount")
+    if not description.strip():
+        raise ApplicationError(_("Say what the expense is for."), field="description")
+    return ExpenseClaim.objects.create(
+        contract=contract,
+        claimant=claimant,
+        kind=kind,
+        amount=amount,
+        description=description.strip(),
+        incurred_on=incurred_on,
+    )
+
+
+def can_decide_expense(user: User, claim: ExpenseClaim) -> bool:
+    if not user.is_authenticated or claim.claimant_id == user.id:
+        return False
+    if user.is_admin_role:
+        return True
+    return user.is_manager and claim.contract.unit_id in user.team_unit_ids
+
+
+@transaction.atomic
+def expense_decide(*, claim: ExpenseClaim, actor: User, approve: bool, note: str = "") -> ExpenseClaim:
+    """The department manager approves or rejects a pending claim (prior approval)."""
+    claim = ExpenseClaim.objects.select_for_update().select_related("contract").get(pk=claim.pk)
+    if not can_decide_expense(actor, claim):
+        raise ApplicationError(
+            _("Only the department manager can decide this expense."), field="status", code="forbidden"
+        )
+    if claim.status != ExpenseStatus.PENDING:
+        raise ApplicationError(_("This expense has already been decided."), field="status", code="decided")
+    if not approve and not note.strip():
+        raise ApplicationError(_("Give a reason for rejecting."), field="decision_note")
+    claim.status = ExpenseStatus.APPROVED if approve else ExpenseStatus.REJECTED
+    claim.decided_by = actor
+    claim.decided_on = timezone.localdate()
+    claim.decision_note = note.strip()
+    claim.save(update_fields=["status", "decided_by", "decided_on", "decision_note", "updated_at"])
+    return claim
+
+
+@transaction.atomic
+def contract_cost_set(*, contract: Contract, cost: Decimal, actor: User, note: str = "") -> ContractCost:
+    """Finance records the confidential cost of goods of a contract (input of margin and gross profit)."""
+    if not (actor.role == Role.FINANCE or actor.is_admin_role):
+        raise ApplicationError(_("Only finance can record costs."), field="cost", code="forbidden")
+    cost = round_money(cost)
+    if cost < 0:
+        raise ApplicationError(_("The cost cannot be negative."), field="cost")
+    contract = _lock_contract(contract)
+    row, _created = ContractCost.objects.update_or_create(
+        contract=contract, defaults={"cost": cost, "note": note, "recorded_by": actor}
+    )
+    return row
+
+
+@transaction.atomic
+def cooperation_bonus_set(
+    *, contract: Contract, staff: User, rate_percent: Decimal, basis: str, actor: User, note: str = ""
+) -> CooperationBonus:
+    """Set the cooperation bonus of a non-sales staff member on a deal (manager of the unit, finance or admin)."""
+    if not (
+        actor.is_admin_role
+        or actor.role == Role.FINANCE
+        or (actor.is_manager and contract.unit_id in actor.team_unit_ids)
+    ):
+        raise ApplicationError(_("You cannot set bonuses on this contract."), field="staff", code="forbidden")
+    if staff.role != Role.STAFF:
+        raise ApplicationError(_("Cooperation bonuses are for non-sales staff."), field="staff")
+    if basis not in BonusBasis.values:
+        raise ApplicationError(_("Unknown basis."), field="basis")
+    if not (0 < rate_percent <= 100):
+        raise ApplicationError(_("The rate must be between 0 and 100 %."), field="rate_percent")
+    contract = _lock_contract(contract)
+    row, _created = CooperationBonus.objects.update_or_create(
+        contract=contract, staff=staff, defaults={"rate_percent": rate_percent, "basis": basis, "note": note}
+    )
+    return row
+
+
+@transaction.atomic
+def rule_set_create(*, actor: User, **fields) -> CommissionRuleSet:
+    if not actor.is_admin_role:
+        raise ApplicationError(_("Only admins can change commission rules."), field="effective_from", code="forbidden")
+    if CommissionRuleSet.objects.filter(effective_from=fields.get("effective_from")).exists():
+        raise ApplicationError(_("A rule set already starts on this date."), field="effective_from", code="duplicate")
+    rs = CommissionRuleSet(**fields)
+    rs.full_clean()
+    rs.save()
+    return rs

@@ -1,0 +1,100 @@
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+import time_machine
+
+from accounts.tests.factories import SalespersonFactory
+from commission.models import CommissionRuleSet
+
+from .factories import PaymentFactory, sold_contract
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_time")]
+URL = "/api/v1/commission-statements/"
+
+
+@pytest.fixture
+def frozen_time():
+    with time_machine.travel(dt.datetime(2026, 3, 5, 9, 0, tzinfo=dt.UTC)):
+        yield
+
+
+@pytest.fixture
+def paid(salesperson, other_salesperson):
+    for person in (salesperson, other_salesperson):
+        c = sold_contract(owner=person, shipped_on=None)
+        PaymentFactory(contract=c, paid_on=dt.date(2026, 1, 20), amount=Decimal("12000.00"))
+
+
+def test_salesperson_lists_only_own(api_client, salesperson, other_salesperson, paid):
+    api_client.force_authenticate(salesperson)
+    r = api_client.get(URL, {"month": "2026-01"})
+    assert r.status_code == 200
+    assert [s["salesperson"]["id"] for s in r.data["results"]] == [salesperson.id]
+    assert r.data["results"][0]["totals"]["net"] == "1000.00"
+    r = api_client.get(URL, {"month": "2026-01", "salesperson": other_salesperson.id})
+    assert r.data["results"] == []
+    assert api_client.get(f"{URL}{other_salesperson.id}/", {"month": "2026-01"}).status_code == 404
+    assert api_client.get(f"{URL}{salesperson.id}/", {"month": "2026-01"}).status_code == 200
+
+
+def test_finance_filters_by_salesperson_and_month(api_client, finance, salesperson, other_salesperson, paid):
+    api_client.force_authenticate(finance)
+    r = api_client.get(URL, {"month": "2026-01"})
+    assert {s["salesperson"]["id"] for s in r.data["results"]} == {salesperson.id, other_salesperson.id}
+    r = api_client.get(URL, {"month": "2026-01", "salesperson": other_salesperson.id})
+    assert [s["salesperson"]["id"] for s in r.data["results"]] == [other_salesperson.id]
+    assert api_client.get(URL, {"month": "2026-02"}).data["results"] == []
+
+
+def test_manager_sees_unit(api_client, manager, salesperson, other_salesperson, paid):
+    api_client.force_authenticate(manager)
+    r = api_client.get(URL, {"month": "2026-01"})
+    assert [s["salesperson"]["id"] for s in r.data["results"]] == [salesperson.id]
+    assert api_client.get(f"{URL}{other_salesperson.id}/", {"month": "2026-01"}).status_code == 404
+
+
+def test_bad_input_is_400(api_client, finance):
+    api_client.force_authenticate(finance)
+    r = api_client.get(URL, {"month": "January"})
+    assert r.status_code == 400 and "month" in r.data
+    assert api_client.get(URL, {"salesperson": "x"}).status_code == 400
+
+
+def test_anonymous_is_refused(api_client):
+    assert api_client.get(URL).status_code in (401, 403)
+    assert api_client.get("/api/v1/commission-rules/").status_code in (401, 403)
+
+
+def test_rules_readable_by_all_and_added_by_admins(api_client, salesperson, admin_user):
+    api_client.force_authenticate(salesperson)
+    r = api_client.get("/api/v1/commission-rules/")
+    assert r.status_code == 200
+    assert r.data["results"][0]["commission_percent"] == "50.000"
+    payload = {"name": "2027", "effective_from": "2027-01-01", "commission_percent": "45"}
+    r = api_client.post("/api/v1/commission-rules/", payload, format="json")
+    assert r.status_code == 400 and r.data["code"] == "forbidden"
+    api_client.force_authenticate(admin_user)
+    r = api_client.post("/api/v1/commission-rules/", payload, format="json")
+    assert r.status_code == 201
+    assert CommissionRuleSet.objects.get(effective_from=dt.date(2027, 1, 1)).commission_percent == Decimal("45")
+    r = api_client.post("/api/v1/commission-rules/", payload, format="json")
+    assert r.status_code == 400 and "effective_from" in r.data
+    r = api_client.post(
+        "/api/v1/commission-rules/",
+        {**payload, "effective_from": "2028-01-01", "commission_percent": "150"},
+        format="json",
+    )
+    assert r.status_code == 400 and "commission_percent" in r.data
+
+
+def test_api_queries_do_not_grow_with_rows(api_client, finance, unit, django_assert_max_num_queries):
+    for _ in range(15):
+        person = SalespersonFactory(unit=unit)
+        for _k in range(3):
+            c = sold_contract(owner=person)
+            PaymentFactory(contract=c, paid_on=dt.date(2026, 1, 20), amount=Decimal("6000.00"))
+    api_client.force_authenticate(finance)
+    with django_assert_max_num_queries(15):
+        r = api_client.get(URL, {"month": "2026-02"})
+    assert r.data["count"] == 15

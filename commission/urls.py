@@ -1,0 +1,16 @@
+from django.urls import path
+
+from . import views
+
+app_name = "commission"
+urlpatterns = [
+    path("", views.statement_list, name="statements"),
+    path("statements/<int:user_id>/<str:month>/", views.statement_detail, name="statement"),
+    path("statements/<int:user_id>/<str:month>/print/", views.statement_print, name="statement_print"),
+    path("export/<str:month>.xlsx", views.export_xlsx, name="export"),
+    path("close/", views.month_close, name="close"),
+    path("summary/", views.summary, name="summary"),
+    path("expenses/", views.expense_list, name="expenses"),
+    path("expenses/<int:pk>/decide/", views.expense_decide, name="expense_decide"),
+    path("contracts/<int:pk>/", views.contract_commission, name="contract"),
+]
