@@ -1,12 +1,91 @@
 from __future__ import annotations
 
+import datetime as dt
+from decimal import Decimal
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from core.models import TimeStampedModel
 
-from .querysets import DailyReportQuerySet
+from .querysets import (
+    DailyReportQuerySet,
+    EvaluationQuerySet,
+    ForecastQuerySet,
+    PlanQuerySet,
+    ReportCommentQuerySet,
+    SummaryQuerySet,
+    TargetLineQuerySet,
+    TargetQuerySet,
+    VisitRouteQuerySet,
+)
+
+MONEY = {"max_digits": 14, "decimal_places": 2}
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Settings an admin can change: report cut-off and the working-day calendar
+# --------------------------------------------------------------------------------------------------------------
+class ReportPolicy(TimeStampedModel):
+    """Report cut-off and working week, in force from `effective_from` until the next policy (never edited back)."""
+
+    effective_from = models.DateField(_("effective from"), unique=True)
+    cutoff_days = models.PositiveSmallIntegerField(
+        _("cut-off: days after the report date"),
+        default=1,
+        help_text=_("0 = the same day, 1 = the next calendar day, ..."),
+    )
+    cutoff_time = models.TimeField(_("cut-off: local time"), default=dt.time(10, 0))
+    working_weekdays = models.CharField(
+        _("working weekdays"),
+        max_length=7,
+        default="01234",
+        help_text=_("Digits of the working weekdays: 0 = Monday ... 6 = Sunday. Holidays are set in the calendar."),
+    )
+    overdue_after_months = models.PositiveSmallIntegerField(
+        _("receivable overdue after (months from shipment)"), default=2
+    )
+
+    class Meta:
+        verbose_name = _("report policy")
+        verbose_name_plural = _("report policies")
+        ordering = ["-effective_from"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(working_weekdays__regex=r"^[0-6]{0,7}$"), name="policy_weekdays")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.effective_from}: +{self.cutoff_days}d {self.cutoff_time:%H:%M}"
+
+    @property
+    def weekday_set(self) -> frozenset[int]:
+        return frozenset(int(c) for c in self.working_weekdays)
+
+
+class CalendarDay(models.Model):
+    """An exception to the working week: a holiday (not working) or a make-up working day (補班, working)."""
+
+    date = models.DateField(_("date"), unique=True)
+    is_working = models.BooleanField(_("working day"), default=False)
+    name = models.CharField(_("name"), max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = _("calendar day")
+        verbose_name_plural = _("calendar days")
+        ordering = ["date"]
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.name}"
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Daily work report
+# --------------------------------------------------------------------------------------------------------------
+class MarketTrend(models.TextChoices):
+    UP = "up", _("Rising")
+    FLAT = "flat", _("Stable")
+    DOWN = "down", _("Falling")
 
 
 class DailyReport(TimeStampedModel):
@@ -25,6 +104,23 @@ class DailyReport(TimeStampedModel):
     market_notes = models.TextField(_("market and competitor notes"), blank=True)
     plan_tomorrow = models.TextField(_("plan for tomorrow"), blank=True)
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    # Added by the reports app.
+    visits_count = models.PositiveIntegerField(_("visits"), default=0)
+    calls_count = models.PositiveIntegerField(_("calls"), default=0)
+    competitor = models.CharField(_("competitor"), max_length=100, blank=True)
+    competitor_product = models.CharField(_("competitor product"), max_length=100, blank=True)
+    competitor_price = models.DecimalField(_("competitor price seen"), **MONEY, null=True, blank=True, validators=[])
+    market_trend = models.CharField(_("market trend"), max_length=8, choices=MarketTrend.choices, blank=True)
+    deadline = models.DateTimeField(_("editable until"), null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("reviewed by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
 
     objects = DailyReportQuerySet.as_manager()
 
@@ -32,7 +128,433 @@ class DailyReport(TimeStampedModel):
         verbose_name = _("daily report")
         verbose_name_plural = _("daily reports")
         ordering = ["-date"]
-        constraints = [models.UniqueConstraint(fields=["author", "date"], name="daily_report_one_per_day")]
+        constraints = [
+            models.UniqueConstraint(fields=["author", "date"], name="daily_report_one_per_day"),
+            models.CheckConstraint(
+                condition=models.Q(competitor_price__isnull=True) | models.Q(competitor_price__gte=0),
+                name="daily_report_competitor_price_non_negative",
+            ),
+        ]
+        indexes = [models.Index(fields=["unit", "date"])]
 
     def __str__(self) -> str:
         return f"{self.author} {self.date}"
+
+    @property
+    def is_submitted(self) -> bool:
+        return self.submitted_at is not None
+
+    @property
+    def is_on_time(self) -> bool:
+        return self.submitted_at is not None and (self.deadline is None or self.submitted_at <= self.deadline)
+
+    def is_locked(self, now: dt.datetime) -> bool:
+        return self.deadline is not None and now > self.deadline
+
+
+class ReportComment(TimeStampedModel):
+    """A comment on a daily report (the manager's remarks, the salesperson's reply). Append-only."""
+
+    report = models.ForeignKey(DailyReport, verbose_name=_("report"), on_delete=models.CASCADE, related_name="comments")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.PROTECT, related_name="+"
+    )
+    body = models.TextField(_("comment"))
+
+    objects = ReportCommentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("report comment")
+        verbose_name_plural = _("report comments")
+        ordering = ["created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.report_id}: {self.body[:30]}"
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Plans, routes and forecasts
+# --------------------------------------------------------------------------------------------------------------
+class PlanKind(models.TextChoices):
+    WEEKLY = "weekly", _("Weekly action plan")
+    MONTHLY = "monthly", _("Monthly action plan")
+    SUMMARY = "summary", _("Monthly summary")
+
+
+class Plan(TimeStampedModel):
+    """Weekly / monthly action plan (行動計畫) or monthly summary (月度總結) with next month's key points."""
+
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("salesperson"), on_delete=models.PROTECT, related_name="plans"
+    )
+    unit = models.ForeignKey(
+        "accounts.SalesUnit", verbose_name=_("sales unit"), on_delete=models.PROTECT, related_name="plans"
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=PlanKind.choices)
+    period_start = models.DateField(_("period start"), help_text=_("Monday of the week or first day of the month"))
+    goals = models.TextField(_("goals"), blank=True)
+    actions = models.TextField(_("actions / review"), blank=True)
+    key_points_next = models.TextField(_("next month's key points"), blank=True)
+    sales_goal = models.DecimalField(_("sales goal"), **MONEY, null=True, blank=True)
+    visits_goal = models.PositiveIntegerField(_("visits goal"), null=True, blank=True)
+
+    objects = PlanQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("plan")
+        verbose_name_plural = _("plans")
+        ordering = ["-period_start", "kind"]
+        constraints = [
+            models.UniqueConstraint(fields=["author", "kind", "period_start"], name="plan_one_per_period"),
+            models.CheckConstraint(
+                condition=models.Q(sales_goal__isnull=True) | models.Q(sales_goal__gte=0), name="plan_goal_non_negative"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.period_start} {self.author}"
+
+
+class Weekday(models.IntegerChoices):
+    MONDAY = 0, _("Monday")
+    TUESDAY = 1, _("Tuesday")
+    WEDNESDAY = 2, _("Wednesday")
+    THURSDAY = 3, _("Thursday")
+    FRIDAY = 4, _("Friday")
+    SATURDAY = 5, _("Saturday")
+    SUNDAY = 6, _("Sunday")
+
+
+class VisitRoute(TimeStampedModel):
+    """Weekly fixed visit route (固定拜訪路線): the customers a salesperson visits on a weekday, in order."""
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("salesperson"), on_delete=models.CASCADE, related_name="visit_routes"
+    )
+    unit = models.ForeignKey(
+        "accounts.SalesUnit", verbose_name=_("sales unit"), on_delete=models.PROTECT, related_name="visit_routes"
+    )
+    weekday = models.PositiveSmallIntegerField(_("weekday"), choices=Weekday.choices)
+    customer = models.ForeignKey(
+        "customers.Customer", verbose_name=_("customer"), on_delete=models.CASCADE, related_name="+"
+    )
+    position = models.PositiveSmallIntegerField(_("order"), default=0)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+
+    objects = VisitRouteQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("visit route stop")
+        verbose_name_plural = _("visit routes")
+        ordering = ["owner", "weekday", "position"]
+        constraints = [models.UniqueConstraint(fields=["owner", "weekday", "customer"], name="route_stop_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.owner} {self.get_weekday_display()} {self.customer}"
+
+
+class Forecast(TimeStampedModel):
+    """Rolling sales forecast (滾動銷售預測): expected sales of a salesperson in a month, revised as it nears."""
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("salesperson"), on_delete=models.CASCADE, related_name="forecasts"
+    )
+    unit = models.ForeignKey(
+        "accounts.SalesUnit", verbose_name=_("sales unit"), on_delete=models.PROTECT, related_name="forecasts"
+    )
+    month = models.DateField(_("month"))
+    amount = models.DecimalField(_("expected sales"), **MONEY)
+    confidence = models.PositiveSmallIntegerField(_("confidence (%)"), default=50)
+    note = models.CharField(_("note"), max_length=255, blank=True)
+
+    objects = ForecastQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("sales forecast")
+        verbose_name_plural = _("sales forecasts")
+        ordering = ["owner", "month"]
+        constraints = [
+            models.UniqueConstraint(fields=["owner", "month"], name="forecast_one_per_month"),
+            models.CheckConstraint(condition=models.Q(amount__gte=0), name="forecast_amount_non_negative"),
+            models.CheckConstraint(condition=models.Q(confidence__lte=100), name="forecast_confidence_percent"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.owner} {self.month:%Y-%m} {self.amount}"
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Targets
+# --------------------------------------------------------------------------------------------------------------
+class PeriodType(models.TextChoices):
+    YEAR = "year", _("Year")
+    QUARTER = "quarter", _("Quarter")
+    MONTH = "month", _("Month")
+
+
+class Dimension(models.TextChoices):
+    PRODUCT = "product", _("Product")
+    REGION = "region", _("Region")
+    CUSTOMER = "customer", _("Customer")
+    SALESPERSON = "salesperson", _("Salesperson")
+    SETTLEMENT = "settlement", _("Settlement method")
+
+
+class SettlementMethod(models.TextChoices):
+    CASH = "cash", _("Cash")
+    TRANSFER = "transfer", _("Bank transfer")
+    MONTHLY = "monthly", _("Monthly statement")
+    NOTE = "note", _("Promissory note / cheque")
+    LC = "lc", _("Letter of credit")
+
+
+class Target(TimeStampedModel):
+    """Sales target (銷售指標) of a unit (or of the company when unit is empty) for a year, quarter or month."""
+
+    unit = models.ForeignKey(
+        "accounts.SalesUnit",
+        verbose_name=_("sales unit"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="targets",
+        help_text=_("Empty for the company-wide target."),
+    )
+    period_type = models.CharField(_("period"), max_length=8, choices=PeriodType.choices)
+    period_start = models.DateField(_("period start"))
+    amount = models.DecimalField(_("target amount"), **MONEY)
+    quantity = models.DecimalField(_("target quantity"), max_digits=14, decimal_places=2, null=True, blank=True)
+    note = models.CharField(_("note"), max_length=255, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("entered by"), on_delete=models.PROTECT, related_name="+"
+    )
+
+    objects = TargetQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("sales target")
+        verbose_name_plural = _("sales targets")
+        ordering = ["-period_start", "period_type", "unit__code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["unit", "period_type", "period_start"], name="target_one_per_period", nulls_distinct=False
+            ),
+            models.CheckConstraint(condition=models.Q(amount__gte=0), name="target_amount_non_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit or _('Company')} {self.get_period_type_display()} {self.period_start}"
+
+    @property
+    def period_end(self) -> dt.date:
+        from .periods import period_bounds
+
+        return period_bounds(self.period_type, self.period_start)[1]
+
+
+class TargetLine(models.Model):
+    """One part of a target's split along one dimension. The parts of a dimension never exceed the whole."""
+
+    target = models.ForeignKey(Target, verbose_name=_("target"), on_delete=models.CASCADE, related_name="lines")
+    dimension = models.CharField(_("split by"), max_length=12, choices=Dimension.choices)
+    product = models.ForeignKey(
+        "sales.Product", verbose_name=_("product"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    region = models.CharField(_("sales region"), max_length=60, blank=True)
+    customer = models.ForeignKey(
+        "customers.Customer",
+        verbose_name=_("customer"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    salesperson = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("salesperson"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="target_lines",
+    )
+    settlement_method = models.CharField(
+        _("settlement method"), max_length=10, choices=SettlementMethod.choices, blank=True
+    )
+    amount = models.DecimalField(_("amount"), **MONEY)
+    quantity = models.DecimalField(_("quantity"), max_digits=14, decimal_places=2, null=True, blank=True)
+
+    objects = TargetLineQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("target split line")
+        verbose_name_plural = _("target split lines")
+        ordering = ["target", "dimension", "id"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(amount__gte=0), name="target_line_amount_non_negative"),
+            models.UniqueConstraint(
+                fields=["target", "dimension", "product", "region", "customer", "salesperson", "settlement_method"],
+                name="target_line_unique_key",
+                nulls_distinct=False,
+            ),
+        ]
+        indexes = [models.Index(fields=["salesperson", "dimension"])]
+
+    def __str__(self) -> str:
+        return f"{self.target} {self.key_label}: {self.amount}"
+
+    @property
+    def key_label(self) -> str:
+        match self.dimension:
+            case Dimension.PRODUCT:
+                return str(self.product)
+            case Dimension.REGION:
+                return self.region
+            case Dimension.CUSTOMER:
+                return str(self.customer)
+            case Dimension.SALESPERSON:
+                return str(self.salesperson)
+            case _:
+                return str(self.get_settlement_method_display())
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Evaluation
+# --------------------------------------------------------------------------------------------------------------
+class Evaluation(TimeStampedModel):
+    """Performance evaluation (表現評估) of a salesperson for a period: the manager's feedback and the figures
+    frozen when the feedback was given (the live figures are always computed by the selectors)."""
+
+    salesperson = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("salesperson"), on_delete=models.PROTECT, related_name="evaluations"
+    )
+    unit = models.ForeignKey(
+        "accounts.SalesUnit", verbose_name=_("sales unit"), on_delete=models.PROTECT, related_name="evaluations"
+    )
+    period_type = models.CharField(_("period"), max_length=8, choices=PeriodType.choices)
+    period_start = models.DateField(_("period start"))
+    feedback = models.TextField(_("manager's feedback"), blank=True)
+    feedback_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("feedback by"), on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    feedback_at = models.DateTimeField(_("feedback at"), null=True, blank=True)
+    figures = models.JSONField(_("figures at feedback time"), default=dict, blank=True)
+
+    objects = EvaluationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("evaluation")
+        verbose_name_plural = _("evaluations")
+        ordering = ["-period_start", "salesperson"]
+        constraints = [
+            models.UniqueConstraint(fields=["salesperson", "period_type", "period_start"], name="evaluation_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.salesperson} {self.period_type} {self.period_start}"
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Summary tables behind the dashboard, rebuilt by services.summary_refresh (Celery beat)
+# --------------------------------------------------------------------------------------------------------------
+class PerformanceMonthly(models.Model):
+    """Per salesperson, unit and month: sales, quantity, collections, visits, calls, new customers."""
+
+    month = models.DateField()
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.DO_NOTHING, related_name="+", db_constraint=False
+    )
+    unit = models.ForeignKey(
+        "accounts.SalesUnit", on_delete=models.DO_NOTHING, null=True, related_name="+", db_constraint=False
+    )
+    sales_amount = models.DecimalField(**MONEY, default=Decimal("0"))
+    sales_quantity = models.DecimalField(max_digits=16, decimal_places=2, default=Decimal("0"))
+    contracts = models.IntegerField(default=0)
+    collected = models.DecimalField(**MONEY, default=Decimal("0"))
+    visits = models.IntegerField(default=0)
+    calls = models.IntegerField(default=0)
+    new_customers = models.IntegerField(default=0)
+
+    objects = SummaryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("monthly performance (summary)")
+        verbose_name_plural = _("monthly performance (summary)")
+        indexes = [models.Index(fields=["month", "unit"]), models.Index(fields=["owner", "month"])]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.owner_id}"
+
+
+class CustomerSalesMonthly(models.Model):
+    """Per customer, salesperson, unit and month: sales amount. Feeds 'top customers' and customer drill-down."""
+
+    month = models.DateField()
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.DO_NOTHING, related_name="+", db_constraint=False
+    )
+    unit = models.ForeignKey(
+        "accounts.SalesUnit", on_delete=models.DO_NOTHING, null=True, related_name="+", db_constraint=False
+    )
+    customer = models.ForeignKey(
+        "customers.Customer", on_delete=models.DO_NOTHING, related_name="+", db_constraint=False
+    )
+    amount = models.DecimalField(**MONEY, default=Decimal("0"))
+    quantity = models.DecimalField(max_digits=16, decimal_places=2, default=Decimal("0"))
+
+    objects = SummaryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("monthly customer sales (summary)")
+        verbose_name_plural = _("monthly customer sales (summary)")
+        indexes = [
+            models.Index(fields=["month", "unit"]),
+            models.Index(fields=["owner", "month"]),
+            models.Index(fields=["customer", "month"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.customer_id}"
+
+
+class ReceivableSnapshot(models.Model):
+    """Open receivable of a sold, shipped contract (retention money excluded) and the day it falls due."""
+
+    contract = models.OneToOneField(
+        "sales.Contract", on_delete=models.DO_NOTHING, primary_key=True, related_name="+", db_constraint=False
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.DO_NOTHING, related_name="+", db_constraint=False
+    )
+    unit = models.ForeignKey(
+        "accounts.SalesUnit", on_delete=models.DO_NOTHING, null=True, related_name="+", db_constraint=False
+    )
+    customer = models.ForeignKey(
+        "customers.Customer", on_delete=models.DO_NOTHING, related_name="+", db_constraint=False
+    )
+    due_on = models.DateField()
+    outstanding = models.DecimalField(**MONEY)
+
+    objects = SummaryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("open receivable (summary)")
+        verbose_name_plural = _("open receivables (summary)")
+        indexes = [models.Index(fields=["unit", "due_on"]), models.Index(fields=["owner", "due_on"])]
+
+    def __str__(self) -> str:
+        return f"{self.contract_id} {self.outstanding}"
+
+
+class SummaryState(models.Model):
+    """When the summary tables were last rebuilt (one row)."""
+
+    name = models.CharField(max_length=40, unique=True)
+    refreshed_at = models.DateTimeField()
+    duration_ms = models.IntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("summary refresh")
+        verbose_name_plural = _("summary refreshes")
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.refreshed_at}"

@@ -7,6 +7,7 @@ import random
 
 from django.utils import timezone
 
+from .calendar import report_deadline
 from .models import DailyReport
 
 
@@ -32,6 +33,7 @@ def run(*, people) -> None:
                     market_notes=rng.choice(["", "同業馬達報價約 17,000", "原物料價格上漲"]),
                     plan_tomorrow="跟進報價、拜訪新客戶",
                     submitted_at=submitted,
+                    deadline=report_deadline(day),
                 )
             )
     DailyReport.objects.bulk_create(rows)
