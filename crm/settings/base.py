@@ -179,6 +179,21 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Several models have a "status" or "kind": name each choice set after its model's enum.
+    "ENUM_NAME_OVERRIDES": {
+        "CustomerStatusEnum": "customers.models.CustomerStatus",
+        "ContactKindEnum": "customers.models.ContactKind",
+        "ConflictStatusEnum": "customers.models.ConflictStatus",
+        "OwnershipEventKindEnum": "customers.models.OwnershipEventKind",
+        "IdentityKindEnum": "customers.models.IdentityKind",
+        "ContractStatusEnum": "sales.models.ContractStatus",
+        "PaymentKindEnum": "sales.models.PaymentKind",
+        "QuoteKindEnum": "sales.models.QuoteKind",
+        "QuoteStatusEnum": "sales.models.QuoteStatus",
+        "ExpenseKindEnum": "commission.models.ExpenseKind",
+        "ExpenseStatusEnum": "commission.models.ExpenseStatus",
+        "PlanKindEnum": "reports.models.PlanKind",
+    },
 }
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
