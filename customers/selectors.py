@@ -40,7 +40,6 @@ SORTS = {
     "credit_limit": "credit_limit",
     "-credit_limit": "-credit_limit",
 }
-WORD_SIMILARITY = 0.45
 
 
 def search_customers(qs: QuerySet[Customer], query: str) -> QuerySet[Customer]:
@@ -53,9 +52,14 @@ def search_customers(qs: QuerySet[Customer], query: str) -> QuerySet[Customer]:
     folded = search_key(query)
     cond = Q()
     if folded:
-        cond |= Q(search_text__contains=folded)
-        if len(folded) >= 3:
-            cond |= Q(search_text__trigram_word_similar=folded)
+        # Every word of the query must appear in the name, exactly or nearly (trigram word similarity).
+        words = Q()
+        for word in folded.split()[:6]:
+            near = Q(search_text__contains=word)
+            if len(word) >= 3:
+                near |= Q(search_text__trigram_word_similar=word)
+            words &= near
+        cond |= Q(search_text__contains=folded) | words
     if len(digits) >= 4 and len(digits) >= len(re.sub(r"[\s\-()+]", "", query)) - 1:
         national = digits[3:] if digits.startswith("886") else digits
         cond |= Q(phone_digits__contains=national.lstrip("0") or national)
