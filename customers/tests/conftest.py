@@ -13,3 +13,12 @@ def book(salesperson, teammate, other_salesperson):
         contact = ContactFactory(customer=c)
         ContactLogFactory(customer=c, contact=contact)
     return {"mine": mine, "team": team, "other": other}
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """Requests activate the user's language in the thread; start every test in English."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
