@@ -34,7 +34,6 @@ class CustomerOutputSerializer(serializers.ModelSerializer):
     phone = serializers.CharField(source="phone.as_e164", default="", read_only=True)
     owner_name = serializers.CharField(source="owner.get_full_name", default=None, read_only=True)
     unit_name = serializers.CharField(source="unit.name", default=None, read_only=True)
-    last_contact_at = serializers.DateTimeField(read_only=True, default=None)
 
     class Meta:
         model = Customer
@@ -271,11 +270,7 @@ class CustomerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     ordering = ["name", "pk"]
 
     def get_queryset(self):
-        return (
-            Customer.objects.visible_to(self.request.user)
-            .select_related("owner", "unit")
-            .annotate(last_contact_at=selectors.last_contact_subquery())
-        )
+        return Customer.objects.visible_to(self.request.user).select_related("owner", "unit")
 
     @extend_schema(request=CustomerCreateSerializer, responses={201: CustomerOutputSerializer})
     def create(self, request):

@@ -17,8 +17,10 @@ def book(salesperson, teammate, other_salesperson):
 
 @pytest.fixture(autouse=True)
 def english():
-    """Requests activate the user's language in the thread; start every test in English."""
+    """Requests activate the user's language in the thread; start every test in English, with an empty cache."""
+    from django.core.cache import cache
     from django.utils import translation
 
+    cache.clear()  # the region list of the filters is cached
     with translation.override("en"):
         yield
