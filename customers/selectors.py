@@ -65,8 +65,9 @@ def search_customers(qs: QuerySet[Customer], query: str) -> QuerySet[Customer]:
         # for an exact word and above the threshold for a typo; words under 3 characters must match exactly.
         for word in folded.split()[:6]:
             cond &= Q(search_text__trigram_word_similar=word) if len(word) >= 3 else Q(search_text__contains=word)
-        if normalize_tax_id(query) and len(query) >= 6 and not query.isalpha():
-            cond |= Q(tax_id__iexact=normalize_tax_id(query))
+        tax = normalize_tax_id(query)
+        if len(tax) >= 6 and any(ch.isdigit() for ch in tax) and " " not in query.strip():
+            cond |= Q(tax_id__startswith=tax)  # registration numbers with letters (foreign customers)
     if not cond:
         return qs.none()
     qs = qs.filter(cond)
