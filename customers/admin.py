@@ -1,6 +1,18 @@
 from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
 
-from .models import Contact, ContactLog, Customer
+from .models import (
+    Contact,
+    ContactLog,
+    Customer,
+    CustomerConflict,
+    CustomerIdentity,
+    CustomerStrategy,
+    MonthlyEvaluation,
+    MonthlyFiling,
+    OwnershipEvent,
+    PoolPolicy,
+)
 
 
 class ContactInline(admin.TabularInline):
@@ -8,14 +20,32 @@ class ContactInline(admin.TabularInline):
     extra = 0
 
 
+class IdentityInline(admin.TabularInline):
+    model = CustomerIdentity
+    extra = 0
+    can_delete = False
+    readonly_fields = ["kind", "key", "created_at"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Customer)
-class CustomerAdmin(admin.ModelAdmin):
-    list_display = ["name", "short_name", "tax_id", "owner", "unit", "status", "tier"]
+class CustomerAdmin(SimpleHistoryAdmin):
+    """Registration, ownership and credit changes go through the pages (services); the admin is for reading
+    and for correcting descriptive fields."""
+
+    list_display = ["name", "short_name", "tax_id", "owner", "unit", "status", "tier", "credit_limit"]
     list_filter = ["status", "tier", "unit", "region"]
     search_fields = ["name", "short_name", "tax_id", "phone"]
     list_select_related = ["owner", "unit"]
     raw_id_fields = ["owner"]
-    inlines = [ContactInline]
+    readonly_fields = ["owner", "unit", "owned_since", "release_warned_at", "registered_at"]
+    history_list_display = ["owner", "tier", "credit_limit"]
+    inlines = [ContactInline, IdentityInline]
+
+    def has_add_permission(self, request):
+        return False  # register through the 備案 service so the first-come rule applies
 
 
 @admin.register(ContactLog)
@@ -24,3 +54,51 @@ class ContactLogAdmin(admin.ModelAdmin):
     list_filter = ["kind"]
     list_select_related = ["customer", "author"]
     raw_id_fields = ["customer", "author", "contact"]
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(OwnershipEvent)
+class OwnershipEventAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "customer", "kind", "from_owner", "to_owner", "actor", "reason"]
+    list_filter = ["kind"]
+    list_select_related = ["customer", "from_owner", "to_owner", "actor"]
+
+
+@admin.register(CustomerConflict)
+class CustomerConflictAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "customer", "claimant", "owner_at_claim", "matched_on", "status", "decided_by"]
+    list_filter = ["status", "matched_on"]
+    list_select_related = ["customer", "claimant", "owner_at_claim", "decided_by"]
+
+
+@admin.register(PoolPolicy)
+class PoolPolicyAdmin(admin.ModelAdmin):
+    list_display = ["effective_from", "idle_days", "warning_days"]
+
+
+@admin.register(MonthlyFiling)
+class MonthlyFilingAdmin(ReadOnlyAdmin):
+    list_display = ["month", "unit", "filed_by", "filed_at", "customers_count", "new_count", "contacts_count"]
+    list_filter = ["unit"]
+
+
+@admin.register(MonthlyEvaluation)
+class MonthlyEvaluationAdmin(admin.ModelAdmin):
+    list_display = ["month", "customer", "enthusiasm", "credit", "capability", "price_discipline", "author"]
+    raw_id_fields = ["customer", "author"]
+
+
+@admin.register(CustomerStrategy)
+class CustomerStrategyAdmin(SimpleHistoryAdmin):
+    list_display = ["customer", "review_on", "updated_by", "updated_at"]
+    raw_id_fields = ["customer", "updated_by"]

@@ -1,5 +1,396 @@
-"""API of the customers app. register() adds its viewsets to the /api/v1/ router."""
+"""API of the customers app. register() adds its viewsets to the /api/v1/ router.
+
+Separate input and output serializers; the views call services and selectors only. Every queryset goes through
+visible_to(user), so another salesperson's customer is a 404 and never appears in a list.
+"""
+
+from __future__ import annotations
+
+import django_filters
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import filters, mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from accounts.models import User
+
+from . import selectors, services
+from .models import (
+    ContactKind,
+    ContactLog,
+    Customer,
+    CustomerConflict,
+    CustomerStatus,
+    CustomerTier,
+    ObjectionTag,
+    SignalTag,
+)
+
+# --- serializers -----------------------------------------------------------------------------------------------
+
+
+class CustomerOutputSerializer(serializers.ModelSerializer):
+    phone = serializers.CharField(source="phone.as_e164", default="", read_only=True)
+    owner_name = serializers.CharField(source="owner.get_full_name", default=None, read_only=True)
+    unit_name = serializers.CharField(source="unit.name", default=None, read_only=True)
+
+    class Meta:
+        model = Customer
+        fields = [
+            "id",
+            "name",
+            "short_name",
+            "tax_id",
+            "phone",
+            "email",
+            "address",
+            "delivery_address",
+            "region",
+            "industry",
+            "source",
+            "status",
+            "tier",
+            "member_level",
+            "member_benefits",
+            "credit_rating",
+            "credit_limit",
+            "is_trusted",
+            "owner",
+            "owner_name",
+            "unit",
+            "unit_name",
+            "registered_at",
+            "owned_since",
+            "release_warned_at",
+            "last_contact_at",
+            "notes",
+        ]
+        read_only_fields = fields
+
+
+class CustomerInputSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=200)
+    short_name = serializers.CharField(max_length=60, required=False, allow_blank=True)
+    tax_id = serializers.CharField(max_length=32, required=False, allow_blank=True)
+    phone = serializers.CharField(max_length=32, required=False, allow_blank=True)
+    email = serializers.EmailField(required=False, allow_blank=True)
+    address = serializers.CharField(max_length=255, required=False, allow_blank=True)
+    delivery_address = serializers.CharField(max_length=255, required=False, allow_blank=True)
+    region = serializers.CharField(max_length=60, required=False, allow_blank=True)
+    industry = serializers.CharField(max_length=60, required=False, allow_blank=True)
+    source = serializers.CharField(max_length=60, required=False, allow_blank=True)
+    status = serializers.ChoiceField(choices=CustomerStatus.choices, required=False)
+    tier = serializers.ChoiceField(choices=CustomerTier.choices, required=False)
+    member_level = serializers.CharField(max_length=30, required=False, allow_blank=True)
+    member_benefits = serializers.CharField(required=False, allow_blank=True)
+    credit_rating = serializers.CharField(max_length=10, required=False, allow_blank=True)
+    credit_limit = serializers.DecimalField(max_digits=14, decimal_places=2, required=False, min_value=0)
+    is_trusted = serializers.BooleanField(required=False)
+    notes = serializers.CharField(required=False, allow_blank=True)
+
+
+class CustomerCreateSerializer(CustomerInputSerializer):
+    owner = serializers.PrimaryKeyRelatedField(queryset=User.objects.filter(is_active=True), required=False)
+    to_pool = serializers.BooleanField(required=False, default=False)
+
+
+class ContactOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    title = serializers.CharField()
+    phone = serializers.CharField(source="phone.as_e164", default="")
+    email = serializers.CharField()
+    is_primary = serializers.BooleanField()
+    notes = serializers.CharField()
+
+
+class ContactInputSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=100)
+    title = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    phone = serializers.CharField(max_length=32, required=False, allow_blank=True)
+    email = serializers.EmailField(required=False, allow_blank=True)
+    is_primary = serializers.BooleanField(required=False, default=False)
+    notes = serializers.CharField(max_length=255, required=False, allow_blank=True)
+
+
+class ContactLogOutputSerializer(serializers.ModelSerializer):
+    author_name = serializers.CharField(source="author.get_full_name", read_only=True)
+    customer_name = serializers.CharField(source="customer.name", read_only=True)
+
+    class Meta:
+        model = ContactLog
+        fields = [
+            "id",
+            "customer",
+            "customer_name",
+            "author",
+            "author_name",
+            "contact",
+            "kind",
+            "happened_at",
+            "purpose",
+            "outcome",
+            "buying_signals",
+            "signal_tags",
+            "objections",
+            "objection_tags",
+            "next_step",
+            "next_step_date",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
+class ContactLogInputSerializer(serializers.Serializer):
+    customer = serializers.PrimaryKeyRelatedField(queryset=Customer.objects.none())
+    contact = serializers.IntegerField(required=False, allow_null=True)
+    kind = serializers.ChoiceField(choices=ContactKind.choices, default=ContactKind.VISIT)
+    happened_at = serializers.DateTimeField(required=False)
+    purpose = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    outcome = serializers.CharField(required=False, allow_blank=True)
+    buying_signals = serializers.CharField(required=False, allow_blank=True)
+    signal_tags = serializers.ListField(child=serializers.ChoiceField(choices=SignalTag.choices), required=False)
+    objections = serializers.CharField(required=False, allow_blank=True)
+    objection_tags = serializers.ListField(child=serializers.ChoiceField(choices=ObjectionTag.choices), required=False)
+    next_step = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    next_step_date = serializers.DateField(required=False, allow_null=True)
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if user is not None:
+            self.fields["customer"].queryset = Customer.objects.visible_to(user)
+
+
+class ConflictOutputSerializer(serializers.ModelSerializer):
+    customer_name = serializers.CharField(source="customer.name", read_only=True)
+    claimant_name = serializers.CharField(source="claimant.get_full_name", read_only=True)
+    owner_name = serializers.CharField(source="owner_at_claim.get_full_name", default=None, read_only=True)
+
+    class Meta:
+        model = CustomerConflict
+        fields = [
+            "id",
+            "customer",
+            "customer_name",
+            "claimant",
+            "claimant_name",
+            "claimant_unit",
+            "owner_at_claim",
+            "owner_name",
+            "owner_unit_at_claim",
+            "matched_on",
+            "claimed_name",
+            "claimed_tax_id",
+            "claimed_phone",
+            "source",
+            "status",
+            "decided_by",
+            "decided_at",
+            "decision_reason",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
+class DecisionInputSerializer(serializers.Serializer):
+    reason = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+# --- filters ---------------------------------------------------------------------------------------------------
+
+
+class CustomerFilter(django_filters.FilterSet):
+    owner = django_filters.NumberFilter(field_name="owner_id")
+    unit = django_filters.NumberFilter(field_name="unit_id")
+    region = django_filters.CharFilter()
+    tier = django_filters.ChoiceFilter(choices=CustomerTier.choices)
+    status = django_filters.ChoiceFilter(choices=CustomerStatus.choices)
+    release_warned = django_filters.BooleanFilter(field_name="release_warned_at", lookup_expr="isnull", exclude=True)
+
+    class Meta:
+        model = Customer
+        fields = ["owner", "unit", "region", "tier", "status"]
+
+
+class TrigramSearchFilter(filters.BaseFilterBackend):
+    """`search`: typo-tolerant trigram search on name and short name, plus phone digits and tax number."""
+
+    def filter_queryset(self, request, queryset, view):
+        query = request.query_params.get("search", "").strip()
+        if not query:
+            return queryset
+        qs = selectors.search_customers(queryset, query)
+        if not request.query_params.get("ordering") and "similarity" in qs.query.annotations:
+            qs = qs.order_by("-similarity", "name", "pk")
+        return qs
+
+    def get_schema_operation_parameters(self, view):
+        return [
+            {
+                "name": "search",
+                "required": False,
+                "in": "query",
+                "description": "Typo-tolerant search: name, short name, phone or tax number.",
+                "schema": {"type": "string"},
+            }
+        ]
+
+
+class ContactLogFilter(django_filters.FilterSet):
+    customer = django_filters.NumberFilter(field_name="customer_id")
+    author = django_filters.NumberFilter(field_name="author_id")
+    kind = django_filters.ChoiceFilter(choices=ContactKind.choices)
+    happened_after = django_filters.IsoDateTimeFilter(field_name="happened_at", lookup_expr="gte")
+    happened_before = django_filters.IsoDateTimeFilter(field_name="happened_at", lookup_expr="lt")
+    next_step_from = django_filters.DateFilter(field_name="next_step_date", lookup_expr="gte")
+    next_step_to = django_filters.DateFilter(field_name="next_step_date", lookup_expr="lte")
+
+    class Meta:
+        model = ContactLog
+        fields = ["customer", "author", "kind"]
+
+
+# --- views -----------------------------------------------------------------------------------------------------
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Customers visible to you", responses=CustomerOutputSerializer(many=True)),
+    retrieve=extend_schema(responses=CustomerOutputSerializer),
+)
+class CustomerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    serializer_class = CustomerOutputSerializer
+    filterset_class = CustomerFilter
+    filter_backends = [
+        django_filters.rest_framework.DjangoFilterBackend,
+        TrigramSearchFilter,
+        filters.OrderingFilter,
+    ]
+    ordering_fields = ["name", "registered_at", "credit_limit", "last_contact_at", "region", "status"]
+    ordering = ["name", "pk"]
+
+    def get_queryset(self):
+        return Customer.objects.visible_to(self.request.user).select_related("owner", "unit")
+
+    @extend_schema(request=CustomerCreateSerializer, responses={201: CustomerOutputSerializer})
+    def create(self, request):
+        """Register (備案) a customer. A customer someone else registered first is refused with 400 and recorded
+        as a conflict for the GM office."""
+        data = CustomerCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        card = dict(data.validated_data)
+        owner = card.pop("owner", None)
+        to_pool = card.pop("to_pool", False)
+        customer = services.customer_register(actor=request.user, data=card, owner=owner, to_pool=to_pool)
+        return Response(CustomerOutputSerializer(self.get_queryset().get(pk=customer.pk)).data, status=201)
+
+    @extend_schema(request=CustomerInputSerializer, responses=CustomerOutputSerializer)
+    def partial_update(self, request, pk=None):
+        customer = self.get_object()
+        data = CustomerInputSerializer(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        services.customer_update(customer=customer, actor=request.user, data=dict(data.validated_data))
+        return Response(CustomerOutputSerializer(self.get_queryset().get(pk=customer.pk)).data)
+
+    @extend_schema(methods=["GET"], responses=ContactOutputSerializer(many=True), summary="Contacts of the customer")
+    @extend_schema(methods=["POST"], request=ContactInputSerializer, responses={201: ContactOutputSerializer})
+    @action(detail=True, methods=["get", "post"], pagination_class=None, filter_backends=[])
+    def contacts(self, request, pk=None):
+        customer = self.get_object()
+        if request.method == "POST":
+            data = ContactInputSerializer(data=request.data)
+            data.is_valid(raise_exception=True)
+            contact = services.contact_create(customer=customer, actor=request.user, data=dict(data.validated_data))
+            return Response(ContactOutputSerializer(contact).data, status=status.HTTP_201_CREATED)
+        return Response(ContactOutputSerializer(customer.contacts.all(), many=True).data)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Unowned customers in the pool (公海)"),
+)
+class CustomerPoolViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    serializer_class = CustomerOutputSerializer
+    filter_backends = [TrigramSearchFilter]
+
+    def get_queryset(self):
+        return selectors.pool_list(user=self.request.user).select_related("owner", "unit")
+
+    @extend_schema(request=None, responses=CustomerOutputSerializer)
+    @action(detail=True, methods=["post"])
+    def claim(self, request, pk=None):
+        """Claim a pool customer; the first claim wins."""
+        customer = services.customer_claim_from_pool(customer_id=int(pk), actor=request.user)
+        return Response(CustomerOutputSerializer(customer).data)
+
+
+@extend_schema_view(list=extend_schema(summary="Contact log (calls, visits, messages) visible to you"))
+class ContactLogViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
+):
+    serializer_class = ContactLogOutputSerializer
+    filterset_class = ContactLogFilter
+    filter_backends = [django_filters.rest_framework.DjangoFilterBackend, filters.OrderingFilter]
+    ordering_fields = ["happened_at", "next_step_date"]
+    ordering = ["-happened_at", "-pk"]
+
+    def get_queryset(self):
+        return ContactLog.objects.visible_to(self.request.user).select_related("customer", "author")
+
+    @extend_schema(request=ContactLogInputSerializer, responses={201: ContactLogOutputSerializer})
+    def create(self, request):
+        data = ContactLogInputSerializer(data=request.data, user=request.user)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        customer = values.pop("customer")
+        contact_id = values.pop("contact", None)
+        contact = customer.contacts.filter(pk=contact_id).first() if contact_id else None
+        if contact_id and contact is None:
+            raise serializers.ValidationError({"contact": ["This contact person belongs to another customer."]})
+        log = services.contact_log_create(customer=customer, actor=request.user, contact=contact, **values)
+        return Response(ContactLogOutputSerializer(log).data, status=201)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Ownership conflicts (碰車)",
+        parameters=[OpenApiParameter("status", OpenApiTypes.STR, enum=["open", "confirmed", "reassigned"])],
+    )
+)
+class CustomerConflictViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    serializer_class = ConflictOutputSerializer
+    filterset_fields = ["status", "customer", "claimant"]
+    ordering = ["-created_at", "-id"]
+
+    def get_queryset(self):
+        return CustomerConflict.objects.visible_to(self.request.user).select_related(
+            "customer", "claimant", "owner_at_claim"
+        )
+
+    @extend_schema(request=DecisionInputSerializer, responses=ConflictOutputSerializer)
+    @action(detail=True, methods=["post"])
+    def confirm(self, request, pk=None):
+        """GM office: keep the first owner (先入為主)."""
+        data = DecisionInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        conflict = services.conflict_confirm_owner(
+            conflict=self.get_object(), actor=request.user, reason=data.validated_data["reason"]
+        )
+        return Response(ConflictOutputSerializer(self.get_queryset().get(pk=conflict.pk)).data)
+
+    @extend_schema(request=DecisionInputSerializer, responses=ConflictOutputSerializer)
+    @action(detail=True, methods=["post"])
+    def reassign(self, request, pk=None):
+        """GM office: give the customer to the claimant; a reason is required."""
+        data = DecisionInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        conflict = services.conflict_reassign(
+            conflict=self.get_object(), actor=request.user, reason=data.validated_data["reason"]
+        )
+        return Response(ConflictOutputSerializer(self.get_queryset().get(pk=conflict.pk)).data)
 
 
 def register(router) -> None:
-    pass
+    router.register("customers", CustomerViewSet, basename="customer")
+    router.register("customer-pool", CustomerPoolViewSet, basename="customer-pool")
+    router.register("contact-logs", ContactLogViewSet, basename="contact-log")
+    router.register("customer-conflicts", CustomerConflictViewSet, basename="customer-conflict")

@@ -43,12 +43,12 @@ def apply_service_error(form: forms.Form, exc) -> None:
 
 
 class CustomerForm(forms.ModelForm):
-    phone = PhoneNumberField(label=_("phone"), required=False, region="TW")
+    phone = PhoneNumberField(label=_("Phone"), required=False, region="TW")
     credit_rating = forms.ChoiceField(
-        label=_("credit rating"), choices=[("", "---------"), *CreditRating.choices], required=False
+        label=_("Credit rating"), choices=[("", "---------"), *CreditRating.choices], required=False
     )
     owner = forms.ModelChoiceField(
-        label=_("owner"),
+        label=_("Owner"),
         queryset=User.objects.none(),
         required=False,
         help_text=_("Leave empty to register for yourself (GM office: to put the customer in the pool)."),
@@ -65,6 +65,7 @@ class CustomerForm(forms.ModelForm):
     def __init__(self, *args, user: User, creating: bool, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
+        self.fields["credit_limit"].required = False
         owners = User.objects.filter(is_active=True, role__in=[Role.SALESPERSON, Role.MANAGER])
         if creating and (user.is_company_wide or user.is_manager):
             if user.is_manager and not user.is_company_wide:
@@ -130,7 +131,7 @@ class CustomerForm(forms.ModelForm):
 
 
 class ContactForm(forms.ModelForm):
-    phone = PhoneNumberField(label=_("phone"), required=False, region="TW")
+    phone = PhoneNumberField(label=_("Phone"), required=False, region="TW")
 
     class Meta:
         model = Contact
@@ -157,13 +158,13 @@ class ContactForm(forms.ModelForm):
 
 class ContactLogForm(forms.ModelForm):
     happened_at = forms.DateTimeField(
-        label=_("when"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+        label=_("When"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
     )
     signal_tags = forms.MultipleChoiceField(
-        label=_("signal tags"), choices=SignalTag.choices, required=False, widget=forms.CheckboxSelectMultiple
+        label=_("Signal tags"), choices=SignalTag.choices, required=False, widget=forms.CheckboxSelectMultiple
     )
     objection_tags = forms.MultipleChoiceField(
-        label=_("objection tags"), choices=ObjectionTag.choices, required=False, widget=forms.CheckboxSelectMultiple
+        label=_("Objection tags"), choices=ObjectionTag.choices, required=False, widget=forms.CheckboxSelectMultiple
     )
 
     class Meta:
@@ -245,13 +246,13 @@ SCORES = [(i, str(i)) for i in range(1, 6)]
 
 class EvaluationForm(forms.Form):
     month = forms.DateField(
-        label=_("month"), input_formats=["%Y-%m"], widget=forms.DateInput(attrs={"type": "month"}, format="%Y-%m")
+        label=_("Month"), input_formats=["%Y-%m"], widget=forms.DateInput(attrs={"type": "month"}, format="%Y-%m")
     )
-    enthusiasm = forms.TypedChoiceField(label=_("enthusiasm"), choices=SCORES, coerce=int)
-    credit = forms.TypedChoiceField(label=_("credit"), choices=SCORES, coerce=int)
-    capability = forms.TypedChoiceField(label=_("capability"), choices=SCORES, coerce=int)
-    price_discipline = forms.TypedChoiceField(label=_("price discipline"), choices=SCORES, coerce=int)
-    comment = forms.CharField(label=_("comment"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    enthusiasm = forms.TypedChoiceField(label=_("Enthusiasm"), choices=SCORES, coerce=int)
+    credit = forms.TypedChoiceField(label=_("Credit"), choices=SCORES, coerce=int)
+    capability = forms.TypedChoiceField(label=_("Capability"), choices=SCORES, coerce=int)
+    price_discipline = forms.TypedChoiceField(label=_("Price discipline"), choices=SCORES, coerce=int)
+    comment = forms.CharField(label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("initial", {})
@@ -271,8 +272,8 @@ class EvaluationForm(forms.Form):
 
 
 class ReassignForm(forms.Form):
-    new_owner = forms.ModelChoiceField(label=_("new owner"), queryset=User.objects.none())
-    reason = forms.CharField(label=_("reason"), widget=forms.Textarea(attrs={"rows": 2}))
+    new_owner = forms.ModelChoiceField(label=_("New owner"), queryset=User.objects.none())
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args, user: User, **kwargs):
         super().__init__(*args, **kwargs)

@@ -82,12 +82,22 @@ class Customer(TimeStampedModel):
     # release warning was given (cleared by the next contact log).
     owned_since = models.DateTimeField(_("owned since"), null=True, blank=True)
     release_warned_at = models.DateTimeField(_("release warning given at"), null=True, blank=True)
+    # Latest contact log of the customer, kept by a PostgreSQL trigger on the contact log table (so any writer,
+    # in any app, keeps it right); the list sorts and shows it without a subquery per row.
+    last_contact_at = models.DateTimeField(_("last contact"), null=True, blank=True, editable=False)
     # Folded search text (name + short name) and national phone digits, kept by the services.
     search_text = models.CharField(max_length=300, blank=True, editable=False)
     phone_digits = models.CharField(max_length=32, blank=True, editable=False)
 
     history = HistoricalRecords(
-        excluded_fields=["search_text", "phone_digits", "updated_at", "created_at", "release_warned_at"],
+        excluded_fields=[
+            "search_text",
+            "phone_digits",
+            "updated_at",
+            "created_at",
+            "release_warned_at",
+            "last_contact_at",
+        ],
     )
 
     objects = CustomerQuerySet.as_manager()
@@ -102,6 +112,9 @@ class Customer(TimeStampedModel):
             GinIndex(OpClass("search_text", name="gin_trgm_ops"), name="customer_search_trgm"),
             GinIndex(OpClass("phone_digits", name="gin_trgm_ops"), name="customer_phone_trgm"),
             models.Index(fields=["registered_at"], name="customer_registered_idx"),
+            models.Index(fields=["name", "id"], name="customer_name_idx"),
+            models.Index(models.F("last_contact_at").desc(nulls_last=True), "id", name="customer_last_contact_idx"),
+            models.Index(fields=["credit_limit"], name="customer_credit_limit_idx"),
             models.Index(fields=["owner"], condition=models.Q(owner__isnull=True), name="customer_pool_idx"),
         ]
         constraints = [

@@ -7,7 +7,8 @@ import re
 from dataclasses import dataclass
 
 from django.contrib.postgres.search import TrigramWordSimilarity
-from django.db.models import Count, Max, OuterRef, Q, QuerySet, Subquery
+from django.core.cache import cache
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
 from django.template import TemplateDoesNotExist
 from django.template.loader import get_template
 from django.utils import timezone
@@ -35,12 +36,11 @@ SORTS = {
     "-owner": "-owner__full_name",
     "region": "region",
     "-region": "-region",
-    "last_contact": "last_contact_at",
-    "-last_contact": "-last_contact_at",
+    "last_contact": F("last_contact_at").asc(nulls_first=True),
+    "-last_contact": F("last_contact_at").desc(nulls_last=True),
     "credit_limit": "credit_limit",
     "-credit_limit": "-credit_limit",
 }
-WORD_SIMILARITY = 0.45
 
 
 def search_customers(qs: QuerySet[Customer], query: str) -> QuerySet[Customer]:
@@ -51,29 +51,29 @@ def search_customers(qs: QuerySet[Customer], query: str) -> QuerySet[Customer]:
         return qs
     digits = re.sub(r"\D", "", query)
     folded = search_key(query)
+    digit_like = len(digits) >= 4 and len(digits) >= len(re.sub(r"[\s\-()+]", "", query)) - 1
     cond = Q()
-    if folded:
-        cond |= Q(search_text__contains=folded)
-        if len(folded) >= 3:
-            cond |= Q(search_text__trigram_word_similar=folded)
-    if len(digits) >= 4 and len(digits) >= len(re.sub(r"[\s\-()+]", "", query)) - 1:
+    if digit_like:
         national = digits[3:] if digits.startswith("886") else digits
-        cond |= Q(phone_digits__contains=national.lstrip("0") or national)
-        cond |= Q(tax_id__startswith=normalize_tax_id(query))
-    elif normalize_tax_id(query) and len(query) >= 6:
-        cond |= Q(tax_id__iexact=normalize_tax_id(query))
+        cond = (
+            Q(phone_digits__contains=national.lstrip("0") or national)
+            | Q(tax_id__startswith=normalize_tax_id(query))
+            | Q(search_text__contains=digits)
+        )
+    elif folded:
+        # Every word must appear in the name, exactly or nearly: word_similarity (the indexed <% operator) is 1
+        # for an exact word and above the threshold for a typo; words under 3 characters must match exactly.
+        for word in folded.split()[:6]:
+            cond &= Q(search_text__trigram_word_similar=word) if len(word) >= 3 else Q(search_text__contains=word)
+        tax = normalize_tax_id(query)
+        if len(tax) >= 6 and any(ch.isdigit() for ch in tax) and " " not in query.strip():
+            cond |= Q(tax_id__startswith=tax)  # registration numbers with letters (foreign customers)
     if not cond:
         return qs.none()
     qs = qs.filter(cond)
-    if folded:
+    if folded and not digit_like:
         qs = qs.annotate(similarity=TrigramWordSimilarity(folded, "search_text"))
     return qs
-
-
-def last_contact_subquery():
-    return Subquery(
-        ContactLog.objects.filter(customer=OuterRef("pk")).order_by("-happened_at").values("happened_at")[:1]
-    )
 
 
 @dataclass(frozen=True)
@@ -102,13 +102,12 @@ def customer_list(*, user: User, filters: CustomerFilters) -> QuerySet[Customer]
         qs = qs.filter(status=filters.status)
     if filters.warned:
         qs = qs.filter(release_warned_at__isnull=False)
-    qs = qs.annotate(last_contact_at=last_contact_subquery())
     if filters.q:
         qs = search_customers(qs, filters.q)
     sort = SORTS.get(filters.sort)
     if sort:
         qs = qs.order_by(sort, "pk")
-    elif filters.q and search_key(filters.q):
+    elif filters.q and "similarity" in qs.query.annotations:
         qs = qs.order_by("-similarity", "name", "pk")
     else:
         qs = qs.order_by("name", "pk")
@@ -121,18 +120,29 @@ def customer_get(*, user: User, pk: int) -> Customer:
 
 
 def filter_choices(*, user: User) -> dict:
-    """Owners, units and regions for the filter dropdowns, limited to what the user can see."""
-    visible = Customer.objects.visible_to(user)
-    owners = User.objects.filter(pk__in=visible.exclude(owner=None).values("owner")).order_by("full_name", "username")
-    units = SalesUnit.objects.filter(pk__in=visible.exclude(unit=None).values("unit")).order_by("code")
-    regions = list(visible.exclude(region="").values_list("region", flat=True).distinct().order_by("region"))
-    return {"owners": list(owners), "units": list(units), "regions": regions}
+    """Owners, units and regions for the filter dropdowns, limited to what the user can see (cheap queries on
+    the user and unit tables; the region list is cached for a few minutes)."""
+    sellers = User.objects.filter(is_active=True, role__in=["salesperson", "manager"]).order_by("full_name", "username")
+    if user.is_company_wide:
+        owners, units = list(sellers), list(SalesUnit.objects.order_by("code"))
+    elif user.is_manager:
+        owners = list(sellers.filter(unit_id__in=user.team_unit_ids))
+        units = list(SalesUnit.objects.filter(pk__in=user.team_unit_ids).order_by("code"))
+    else:
+        owners, units = [], []
+    key = f"customers:regions:{'all' if user.is_company_wide else user.pk}"
+    regions = cache.get(key)
+    if regions is None:
+        visible = Customer.objects.visible_to(user).exclude(region="")
+        regions = list(visible.values_list("region", flat=True).distinct().order_by("region")[:200])
+        cache.set(key, regions, 300)
+    return {"owners": owners, "units": units, "regions": regions}
 
 
 def pool_list(*, user: User, q: str = "") -> QuerySet[Customer]:
     if not policies.can_see_pool(user):
         return Customer.objects.none()
-    qs = Customer.objects.in_pool().annotate(last_contact_at=last_contact_subquery())
+    qs = Customer.objects.in_pool()
     if q:
         qs = search_customers(qs, q)
     released = OwnershipEvent.objects.filter(customer=OuterRef("pk"), kind="release").order_by("-created_at")
@@ -315,7 +325,6 @@ def filing_cards(*, user: User, unit: SalesUnit, month: dt.date) -> QuerySet[Cus
             month_contacts=Count(
                 "contact_logs", filter=Q(contact_logs__happened_at__gte=start, contact_logs__happened_at__lt=end)
             ),
-            last_contact_at=Max("contact_logs__happened_at"),
             eval_enthusiasm=Subquery(evals.values("enthusiasm")[:1]),
             eval_credit=Subquery(evals.values("credit")[:1]),
             eval_capability=Subquery(evals.values("capability")[:1]),

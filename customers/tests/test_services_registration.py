@@ -290,3 +290,23 @@ def test_two_simultaneous_pool_claims_yield_one_owner():
     assert sum(isinstance(r, Customer) for r in results) == 1
     assert OwnershipEvent.objects.filter(customer=pooled, kind=OwnershipEventKind.CLAIM).count() == 1
     assert CustomerConflict.objects.filter(customer=pooled, source="pool").count() == 1
+
+
+def test_last_contact_is_kept_by_the_database_for_any_writer(salesperson):
+    import datetime as dt
+
+    from customers.models import ContactLog
+
+    c = register(salesperson, "Trigger Co")
+    t1 = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+    t2 = dt.datetime(2026, 2, 1, tzinfo=dt.UTC)
+    first = ContactLog.objects.create(customer=c, author=salesperson, happened_at=t1)
+    ContactLog.objects.bulk_create([ContactLog(customer=c, author=salesperson, happened_at=t2)])
+    c.refresh_from_db()
+    assert c.last_contact_at == t2
+    ContactLog.objects.filter(happened_at=t2).delete()
+    c.refresh_from_db()
+    assert c.last_contact_at == t1
+    first.delete()
+    c.refresh_from_db()
+    assert c.last_contact_at is None
