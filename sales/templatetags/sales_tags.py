@@ -62,3 +62,13 @@ def customer_contracts(context, customer):
     if request is None or not request.user.is_authenticated:
         return []
     return selectors.customer_contracts(user=request.user, customer_id=customer.pk)
+
+
+@register.filter
+def status_label(value):
+    from ..models import ContractStatus
+
+    try:
+        return ContractStatus(value).label
+    except ValueError:
+        return value or "—"
