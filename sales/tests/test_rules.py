@@ -147,3 +147,11 @@ class TestEvaluate:
 
     def test_clean_deal_fires_nothing(self):
         assert rules.evaluate(facts(credit_limit=D("1000000"))) == []
+
+
+def test_reasons_are_translated_to_traditional_chinese():
+    from django.utils import translation
+
+    with translation.override("zh-hant"):
+        hits = rules.discount_beyond_authority(facts(lines=(line(discount="18"),)))
+    assert "折扣 18 % 超過您的折扣許可權 15 %" in hits[0].message
