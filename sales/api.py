@@ -329,10 +329,15 @@ def _hits_for(user, hits: list[dict]) -> list[dict]:
     see = rules.can_see_cost(user)
     out = []
     for h in hits:
-        message = h["message"] if (see or not h.get("confidential")) else h.get("public_message", "")
-        item = {"code": h["code"], "message": message, "approver": h.get("approver"), "blocking": h.get("blocking")}
+        item = {
+            "code": h["code"],
+            "message": rules.stored_message(h, user),
+            "approver": h.get("approver"),
+            "blocking": h.get("blocking"),
+        }
         if see or not h.get("confidential"):
             item["data"] = h.get("data", {})
+            item["params"] = h.get("params", {})
         out.append(item)
     return out
 

@@ -367,8 +367,7 @@ def _contract_context(request, contract: Contract) -> dict:
 
 
 def _visible_reasons(user, reasons: list[dict]) -> list[str]:
-    see = rules.can_see_cost(user)
-    return [r["message"] if (see or not r.get("confidential")) else r.get("public_message", "") for r in reasons]
+    return [rules.stored_message(r, user) for r in reasons]
 
 
 @login_required
