@@ -5,6 +5,7 @@ from . import views
 app_name = "sales"
 urlpatterns = [
     path("products/", views.product_list, name="product_list"),
+    path("products/export.csv", views.product_export, name="product_export"),
     path("price-lists/", views.price_list_list, name="price_list_list"),
     path("price-lists/<int:pk>/", views.price_list_detail, name="price_list_detail"),
     path("discount-authority/", views.authority_page, name="authority"),
@@ -16,6 +17,7 @@ urlpatterns = [
     path("quotes/<int:pk>/print/", views.quote_print, name="quote_print"),
     path("quotes/<int:pk>/<slug:verb>/", views.quote_action, name="quote_action"),
     path("contracts/", views.contract_list, name="contract_list"),
+    path("contracts/export.csv", views.contract_export, name="contract_export"),
     path("contracts/new/", views.contract_create, name="contract_create"),
     path("contracts/<int:pk>/", views.contract_detail, name="contract_detail"),
     path("contracts/<int:pk>/edit/", views.contract_edit, name="contract_edit"),

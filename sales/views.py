@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import csv
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
-from django.http import Http404
+from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -444,3 +446,86 @@ def contract_action(request, pk: int, verb: str):
 def receivables(request):
     summary = selectors.receivables_aging(user=request.user)
     return render(request, "sales/receivables.html", {"summary": summary, "buckets": selectors.BUCKETS})
+
+
+def _csv_response(filename: str, header: list[str], rows) -> StreamingHttpResponse:
+    class Echo:
+        def write(self, value):
+            return value
+
+    writer = csv.writer(Echo())
+
+    def stream():
+        yield "\ufeff"  # BOM so spreadsheet programs read the Chinese names correctly
+        yield writer.writerow(header)
+        for row in rows:
+            yield writer.writerow(row)
+
+    response = StreamingHttpResponse(stream(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@login_required
+def contract_export(request):
+    """The contract list as CSV, same filters and visibility; cost and margin only for those who may see them."""
+    filters = {k: request.GET.get(k) for k in ("status", "q", "overdue_filing", "awaiting_me") if request.GET.get(k)}
+    see_cost = rules.can_see_cost(request.user)
+    header = [
+        _("Number"),
+        _("Customer"),
+        _("Salesperson"),
+        _("Status"),
+        _("Amount"),
+        _("Paid"),
+        _("Prepayment"),
+        _("Retention money"),
+        _("Signed on"),
+        _("Filed on"),
+    ]
+    if see_cost:
+        header += [_("Internal cost"), _("Margin %")]
+
+    def rows():
+        for c in selectors.contract_list(user=request.user, filters=filters).iterator(chunk_size=500):
+            row = [
+                c.number,
+                c.customer.name,
+                c.owner.get_full_name(),
+                c.get_status_display(),
+                c.amount,
+                c.paid_total,
+                c.prepayment_amount,
+                c.retention_amount,
+                c.signed_on or "",
+                c.filed_on or "",
+            ]
+            if see_cost:
+                margin = _margin(c.amount, c.cost_total)
+                row += [c.cost_total, f"{margin:.2f}" if margin is not None else ""]
+            yield row
+
+    return _csv_response("contracts.csv", header, rows())
+
+
+@login_required
+def product_export(request):
+    see_cost = rules.can_see_cost(request.user)
+    header = [_("Code"), _("Name"), _("Category"), _("Unit"), _("Standard price")]
+    if see_cost:
+        header.append(_("Internal cost"))
+
+    def rows():
+        for p in selectors.products_with_prices(with_cost=see_cost):
+            row = [
+                p.code,
+                p.name,
+                p.category,
+                p.unit_of_measure,
+                p.current_price if p.current_price is not None else "",
+            ]
+            if see_cost:
+                row.append(p.current_cost if p.current_cost is not None else "")
+            yield row
+
+    return _csv_response("products.csv", header, rows())

@@ -246,3 +246,19 @@ def test_list_pages_bounded_queries(client, manager, salesperson, teammate, fina
     for name in ("contract_list", "quote_list", "receivables", "product_list", "price_list_list"):
         with django_assert_max_num_queries(14):
             assert client.get(reverse(f"sales:{name}")).status_code == 200, name
+
+
+def test_exports_hide_cost_from_salespeople(client, salesperson, manager, contract, other_salesperson):
+    client.force_login(salesperson)
+    body = b"".join(client.get(reverse("sales:contract_export")).streaming_content).decode()
+    assert contract.number in body
+    assert "cost" not in body.lower() and "margin" not in body.lower() and "1824.68" not in body
+    body = b"".join(client.get(reverse("sales:product_export")).streaming_content).decode()
+    assert "912.34" not in body and "1000.00" in body
+    client.force_login(manager)
+    body = b"".join(client.get(reverse("sales:contract_export")).streaming_content).decode()
+    assert "Internal cost" in body and "1824.68" in body
+    assert "912.34" in b"".join(client.get(reverse("sales:product_export")).streaming_content).decode()
+    client.force_login(other_salesperson)
+    body = b"".join(client.get(reverse("sales:contract_export")).streaming_content).decode()
+    assert contract.number not in body
