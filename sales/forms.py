@@ -28,12 +28,33 @@ class DateInput(forms.DateInput):
         super().__init__(format="%Y-%m-%d", **kwargs)
 
 
+class ProductChoiceField(forms.ModelChoiceField):
+    """Products with the standard price in force (never the cost), so the salesperson sees what they discount."""
+
+    def label_from_instance(self, obj):
+        price = getattr(obj, "current_price", None)
+        if price is None:
+            return f"{obj.code} {obj.name}"
+        return f"{obj.code} {obj.name} · {price:,.2f}/{obj.unit_of_measure}"
+
+
+def _product_choices():
+    from .selectors import products_with_prices
+
+    return products_with_prices().filter(is_active=True)
+
+
 class LineForm(forms.Form):
-    product = forms.ModelChoiceField(
+    product = ProductChoiceField(
         label=_("Product"),
-        queryset=Product.objects.filter(is_active=True),
+        queryset=Product.objects.none(),
         widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["product"].queryset = _product_choices()
+
     quantity = forms.DecimalField(
         label=_("Quantity"),
         max_digits=12,
@@ -295,3 +316,20 @@ class PriceListForm(forms.Form):
             except ArithmeticError:
                 raise forms.ValidationError(_("Line %(n)s: prices must be numbers.") % {"n": n}) from None
         return rows
+
+
+class LevelAssignForm(forms.Form):
+    person = forms.ModelChoiceField(
+        label=_("Salesperson"),
+        queryset=User.objects.filter(role=Role.SALESPERSON, is_active=True).order_by("username"),
+    )
+    level = forms.ModelChoiceField(label=_("Level"), queryset=SalesLevel.objects.all())
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper(tag=True)
+        self.helper.form_id = "level-form"
+        from crispy_forms.layout import Hidden, Submit
+
+        self.helper.add_input(Hidden("form", "level"))
+        self.helper.add_input(Submit("submit", _("Assign level")))

@@ -23,6 +23,7 @@ from .forms import (
     DiscountAuthorityForm,
     EngineeringQuoteForm,
     InvoiceForm,
+    LevelAssignForm,
     LineFormSet,
     PaymentForm,
     PolicyForm,
@@ -113,8 +114,16 @@ def price_list_detail(request, pk: int):
 @login_required
 def authority_page(request):
     _require_admin(request.user)
-    form = DiscountAuthorityForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    is_level = request.POST.get("form") == "level"
+    level_form = LevelAssignForm(request.POST if is_level else None)
+    if is_level and level_form.is_valid():
+        services.sales_level_assign(
+            actor=request.user, level=level_form.cleaned_data["level"], user=level_form.cleaned_data["person"]
+        )
+        messages.success(request, _("Level assigned."))
+        return redirect("sales:authority")
+    form = DiscountAuthorityForm(request.POST if request.method == "POST" and not is_level else None)
+    if request.method == "POST" and not is_level and form.is_valid():
         try:
             services.discount_authority_set(actor=request.user, **form.cleaned_data)
         except ApplicationError as exc:
@@ -122,10 +131,21 @@ def authority_page(request):
         else:
             messages.success(request, _("Discount authority saved."))
             return redirect("sales:authority")
-    people = User.objects.filter(role=Role.SALESPERSON, is_active=True).select_related("unit").order_by("username")
-    current = [(p, selectors.discount_authority_for(user=p)) for p in people]
+    people = (
+        User.objects.filter(role=Role.SALESPERSON, is_active=True)
+        .select_related("unit")
+        .prefetch_related("sales_levels")
+        .order_by("username")
+    )
+    people = list(people)
+    authorities = selectors.authorities_for(users=people)
+    current = [(p, authorities[p.pk]) for p in people]
     history = DiscountAuthority.objects.select_related("user", "level", "set_by")[:100]
-    return render(request, "sales/authority.html", {"form": form, "current": current, "history": history})
+    return render(
+        request,
+        "sales/authority.html",
+        {"form": form, "level_form": level_form, "current": current, "history": history},
+    )
 
 
 @login_required

@@ -262,3 +262,24 @@ def test_exports_hide_cost_from_salespeople(client, salesperson, manager, contra
     client.force_login(other_salesperson)
     body = b"".join(client.get(reverse("sales:contract_export")).streaming_content).decode()
     assert contract.number not in body
+
+
+def test_admin_assigns_level_on_page(client, admin_user, salesperson, django_assert_max_num_queries):
+    from sales.models import SalesLevel
+
+    level = SalesLevel.objects.create(code="junior", name="Junior")
+    client.force_login(admin_user)
+    response = client.post(reverse("sales:authority"), {"form": "level", "person": salesperson.pk, "level": level.pk})
+    assert response.status_code == 302
+    assert list(level.members.all()) == [salesperson]
+    from accounts.tests.factories import SalespersonFactory
+
+    for _ in range(10):
+        services.sales_level_assign(actor=admin_user, level=level, user=SalespersonFactory())
+    services.discount_authority_set(
+        actor=admin_user, level=level, max_discount_percent=D("7"), effective_from=timezone.localdate()
+    )
+    authority(salesperson, "12", set_by=admin_user)
+    with django_assert_max_num_queries(14):
+        html = client.get(reverse("sales:authority")).content.decode()
+    assert html.count(">7.00<") >= 10 and ">12.00<" in html
