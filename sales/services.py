@@ -489,7 +489,8 @@ def quote_submit(*, actor: User, quote: Quote) -> Quote:
     hits = [h for h in selectors.quote_rule_hits(quote=quote) if h.approver]
     quote.approval_reasons = [h.as_dict() for h in hits]
     quote.status = QuoteStatus.IN_REVIEW if hits else QuoteStatus.APPROVED
-    quote.save(update_fields=["status", "approval_reasons", "updated_at"])
+    quote.rejection_reason = ""
+    quote.save(update_fields=["status", "approval_reasons", "rejection_reason", "updated_at"])
     return quote
 
 
@@ -504,6 +505,22 @@ def quote_approve(*, actor: User, quote: Quote) -> Quote:
     quote.approved_by = actor
     quote.approved_at = timezone.now()
     quote.save(update_fields=["status", "approved_by", "approved_at", "updated_at"])
+    return quote
+
+
+@transaction.atomic
+def quote_reject(*, actor: User, quote: Quote, reason: str) -> Quote:
+    """The manager sends the quote back to draft with a reason; the salesperson changes and resubmits it."""
+    if not (reason or "").strip():
+        raise ApplicationError(_("Give the reason for the rejection."), field="reason", code="required")
+    quote = _lock_quote(quote)
+    if not is_unit_manager(actor, quote.unit_id) or actor.pk == quote.owner_id:
+        raise PermissionDenied(_("Only the department manager may approve this quote."))
+    if quote.status != QuoteStatus.IN_REVIEW:
+        raise ApplicationError(_("This quote is not awaiting approval."), field="status", code="state")
+    quote.status = QuoteStatus.DRAFT
+    quote.rejection_reason = reason.strip()
+    quote.save(update_fields=["status", "rejection_reason", "updated_at"])
     return quote
 
 

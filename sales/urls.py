@@ -15,6 +15,7 @@ urlpatterns = [
     path("quotes/new/engineering/", views.quote_create, {"kind": "engineering"}, name="quote_create_engineering"),
     path("quotes/<int:pk>/", views.quote_detail, name="quote_detail"),
     path("quotes/<int:pk>/print/", views.quote_print, name="quote_print"),
+    path("quotes/<int:pk>/edit/", views.quote_edit, name="quote_edit"),
     path("quotes/<int:pk>/<slug:verb>/", views.quote_action, name="quote_action"),
     path("contracts/", views.contract_list, name="contract_list"),
     path("contracts/export.csv", views.contract_export, name="contract_export"),

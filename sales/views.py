@@ -253,6 +253,52 @@ def _margin(amount, cost):
 
 
 @login_required
+def quote_edit(request, pk: int):
+    quote = _quote(request, pk)
+    engineering = quote.kind == QuoteKind.ENGINEERING
+    initial = {"customer": quote.customer, "title": quote.title, "valid_until": quote.valid_until, "note": quote.note}
+    if engineering:
+        initial.update({"equipment_cost": quote.equipment_cost, **services.quote_engineering_rates(quote)})
+        form = EngineeringQuoteForm(request.POST or None, user=request.user, policy=quote, initial=initial)
+        formset = None
+    else:
+        form = QuoteForm(request.POST or None, user=request.user, initial=initial)
+        lines_initial = [
+            {
+                "product": ln.product,
+                "quantity": ln.quantity,
+                "discount_percent": ln.discount_percent,
+                "list_price": ln.list_price if ln.list_price != ln.standard_price else None,
+            }
+            for ln in quote.lines.all()
+        ]
+        formset = LineFormSet(request.POST or None, prefix="lines", initial=lines_initial)
+    form.fields["customer"].disabled = True
+    if request.method == "POST" and form.is_valid() and (formset is None or formset.is_valid()):
+        data = form.cleaned_data
+        try:
+            services.quote_update(
+                actor=request.user,
+                quote=quote,
+                lines=line_inputs(formset) if formset else None,
+                equipment_cost=data.get("equipment_cost") if engineering else None,
+                rates={k: data[k] for k in EngineeringQuoteForm.RATES} if engineering else None,
+                title=data["title"],
+                valid_until=data.get("valid_until"),
+                note=data["note"],
+            )
+        except ApplicationError as exc:
+            _form_error(form, exc)
+        else:
+            return redirect("sales:quote_detail", pk=quote.pk)
+    return render(
+        request,
+        "sales/quote_form.html",
+        {"form": form, "formset": formset, "engineering": engineering, "quote": quote},
+    )
+
+
+@login_required
 def quote_detail(request, pk: int):
     quote = _quote(request, pk)
     return render(request, "sales/quote_detail.html", _quote_context(request, quote))
@@ -273,6 +319,8 @@ def quote_action(request, pk: int, verb: str):
             quote = services.quote_submit(actor=request.user, quote=quote)
         elif verb == "approve":
             quote = services.quote_approve(actor=request.user, quote=quote)
+        elif verb == "reject":
+            quote = services.quote_reject(actor=request.user, quote=quote, reason=request.POST.get("reason", ""))
         elif verb in (QuoteStatus.SENT, QuoteStatus.ACCEPTED, QuoteStatus.DECLINED):
             quote = services.quote_set_outcome(actor=request.user, quote=quote, status=verb)
         elif verb == "contract":

@@ -283,3 +283,37 @@ def test_admin_assigns_level_on_page(client, admin_user, salesperson, django_ass
     with django_assert_max_num_queries(14):
         html = client.get(reverse("sales:authority")).content.decode()
     assert html.count(">7.00<") >= 10 and ">12.00<" in html
+
+
+def test_quote_edit_submit_reject_approve_on_pages(client, salesperson, manager, other_salesperson):
+    product = priced_product(standard="500", cost="100")
+    customer = CustomerFactory(owner=salesperson)
+    authority(salesperson, "5")
+    quote = services.quote_create(
+        actor=salesperson, customer=customer, lines=[LineInput(product=product, quantity=D("2"))]
+    )
+    client.force_login(salesperson)
+    form = {
+        "title": "Spring offer",
+        "lines-TOTAL_FORMS": "1",
+        "lines-INITIAL_FORMS": "0",
+        "lines-MIN_NUM_FORMS": "1",
+        "lines-MAX_NUM_FORMS": "1000",
+        "lines-0-product": product.pk,
+        "lines-0-quantity": "4",
+        "lines-0-discount_percent": "8",
+    }
+    response = client.post(reverse("sales:quote_edit", args=[quote.pk]), form)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    quote.refresh_from_db()
+    assert quote.amount == D("1840.00") and quote.title == "Spring offer" and quote.customer == customer
+    html = client.get(reverse("sales:quote_detail", args=[quote.pk])).content.decode()
+    assert "discount 8 % exceeds your 5 % authority" in html
+    client.post(reverse("sales:quote_action", args=[quote.pk, "submit"]))
+    client.force_login(manager)
+    client.post(reverse("sales:quote_action", args=[quote.pk, "reject"]), {"reason": "max 6 %"})
+    quote.refresh_from_db()
+    assert quote.status == "draft" and quote.rejection_reason == "max 6 %"
+    client.force_login(other_salesperson)
+    assert client.get(reverse("sales:quote_edit", args=[quote.pk])).status_code == 404
+    assert client.get(reverse("sales:quote_print", args=[quote.pk])).status_code == 404
