@@ -441,6 +441,18 @@ def customer_contracts(*, user, customer_id: int, limit: int = 20) -> list[tuple
     return [(c, recs[c.pk]) for c in contracts]
 
 
+def contracts_filing_overdue(*, today: dt.date | None = None):
+    """Signed contracts not filed by their deadline (for reminders and the GM office's list). Not user-scoped:
+    callers narrow it with .visible_to(user) or by owner."""
+    today = today or timezone.localdate()
+    return Contract.objects.filter(status=ContractStatus.SIGNED, filing_due_on__lt=today).select_related("owner")
+
+
+def contracts_filing_due(*, on: dt.date):
+    """Signed contracts whose filing deadline is `on` (remind the owner the day it falls due)."""
+    return Contract.objects.filter(status=ContractStatus.SIGNED, filing_due_on=on).select_related("owner")
+
+
 def is_filing_overdue(contract: Contract, *, today: dt.date | None = None) -> bool:
     today = today or timezone.localdate()
     return bool(contract.status == ContractStatus.SIGNED and contract.filing_due_on and contract.filing_due_on < today)
