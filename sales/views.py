@@ -429,6 +429,10 @@ def _contract_context(request, contract: Contract) -> dict:
         "may_cancel": may_work
         and contract.status in (*services.EDITABLE, ContractStatus.IN_REVIEW, ContractStatus.APPROVED),
         "can_decide": can_decide,
+        "has_actions": can_decide
+        or may_work
+        and contract.status in (*services.EDITABLE, ContractStatus.IN_REVIEW, ContractStatus.APPROVED)
+        or ((may_work or user.is_company_wide) and contract.status == ContractStatus.SIGNED),
         "reject_form": ReasonForm(),
         "shipment_form": ShipmentForm(contract=contract) if shipped and (may_work or user.is_admin_role) else None,
         "payment_form": PaymentForm() if is_finance and contract.status != ContractStatus.DRAFT else None,
