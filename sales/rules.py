@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import ROUND_DOWN, Decimal
 
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy as _
 
 from core.money import round_money
 
@@ -57,23 +57,19 @@ class DealFacts:
 
 # Each rule's explanation, rendered in the viewer's language from the numbers stored with the hit.
 MESSAGES = {
-    "price_below_standard": _lazy("%(product)s: price %(price)s is below the standard price %(standard)s"),
-    "discount_beyond_authority": _lazy("%(product)s: discount %(discount)s %% exceeds your %(authority)s %% authority"),
-    "margin_below_threshold": _lazy("margin %(margin)s %% is below %(threshold)s %%: the GM office must review"),
-    "prepayment_required": _lazy(
-        "amount %(amount)s is at least %(threshold)s: state a prepayment before it can be signed"
-    ),
-    "purchase_order_untrusted": _lazy(
-        "only trusted existing customers may order on a purchase order: use a full contract"
-    ),
-    "purchase_order_consent": _lazy("order on the customer's purchase order: needs the department's consent"),
-    "credit_limit_exceeded": _lazy(
+    "price_below_standard": _("%(product)s: price %(price)s is below the standard price %(standard)s"),
+    "discount_beyond_authority": _("%(product)s: discount %(discount)s %% exceeds your %(authority)s %% authority"),
+    "margin_below_threshold": _("margin %(margin)s %% is below %(threshold)s %%: the GM office must review"),
+    "prepayment_required": _("amount %(amount)s is at least %(threshold)s: state a prepayment before it can be signed"),
+    "purchase_order_untrusted": _("only trusted existing customers may order on a purchase order: use a full contract"),
+    "purchase_order_consent": _("order on the customer's purchase order: needs the department's consent"),
+    "credit_limit_exceeded": _(
         "open receivables %(open)s plus this contract %(amount)s exceed the customer's credit limit %(limit)s"
     ),
 }
 # What salespeople read instead, for rules whose numbers are confidential (cost, margin).
 PUBLIC_MESSAGES = {
-    "margin_below_threshold": _lazy("the profit margin is below the company threshold: the GM office must review"),
+    "margin_below_threshold": _("the profit margin is below the company threshold: the GM office must review"),
 }
 
 

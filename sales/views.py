@@ -430,8 +430,7 @@ def _contract_context(request, contract: Contract) -> dict:
         and contract.status in (*services.EDITABLE, ContractStatus.IN_REVIEW, ContractStatus.APPROVED),
         "can_decide": can_decide,
         "has_actions": can_decide
-        or may_work
-        and contract.status in (*services.EDITABLE, ContractStatus.IN_REVIEW, ContractStatus.APPROVED)
+        or (may_work and contract.status in (*services.EDITABLE, ContractStatus.IN_REVIEW, ContractStatus.APPROVED))
         or ((may_work or user.is_company_wide) and contract.status == ContractStatus.SIGNED),
         "reject_form": ReasonForm(),
         "shipment_form": ShipmentForm(contract=contract) if shipped and (may_work or user.is_admin_role) else None,
