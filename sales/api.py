@@ -329,10 +329,15 @@ def _hits_for(user, hits: list[dict]) -> list[dict]:
     see = rules.can_see_cost(user)
     out = []
     for h in hits:
-        message = h["message"] if (see or not h.get("confidential")) else h.get("public_message", "")
-        item = {"code": h["code"], "message": message, "approver": h.get("approver"), "blocking": h.get("blocking")}
+        item = {
+            "code": h["code"],
+            "message": rules.stored_message(h, user),
+            "approver": h.get("approver"),
+            "blocking": h.get("blocking"),
+        }
         if see or not h.get("confidential"):
             item["data"] = h.get("data", {})
+            item["params"] = h.get("params", {})
         out.append(item)
     return out
 
@@ -363,6 +368,7 @@ QUOTE_FIELDS = [
     "note",
     "approved_by",
     "approved_at",
+    "rejection_reason",
     "created_at",
 ]
 
@@ -434,6 +440,10 @@ class QuoteUpdateInput(serializers.Serializer):
     lines = LineInput(many=True, required=False)
     equipment_cost = serializers.DecimalField(max_digits=14, decimal_places=2, required=False)
     rates = serializers.DictField(child=serializers.DecimalField(max_digits=5, decimal_places=2), required=False)
+
+
+class ReasonInput(serializers.Serializer):
+    reason = serializers.CharField(allow_blank=True)
 
 
 class QuoteOutcomeInput(serializers.Serializer):
@@ -511,6 +521,14 @@ class QuoteViewSet(viewsets.ModelViewSet):
     @action(detail=True, methods=["post"])
     def approve(self, request, pk=None):
         return self._out(services.quote_approve(actor=request.user, quote=self.get_object()))
+
+    @extend_schema(request=ReasonInput)
+    @action(detail=True, methods=["post"])
+    def reject(self, request, pk=None):
+        data = ReasonInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        quote = services.quote_reject(actor=request.user, quote=self.get_object(), reason=data.validated_data["reason"])
+        return self._out(quote)
 
     @extend_schema(request=QuoteOutcomeInput)
     @action(detail=True, methods=["post"])
@@ -676,10 +694,6 @@ class ContractInput(ContractTermsInput):
 
 class ContractUpdateInput(ContractTermsInput):
     lines = LineInput(many=True, required=False)
-
-
-class ReasonInput(serializers.Serializer):
-    reason = serializers.CharField(allow_blank=True)
 
 
 class CommentInput(serializers.Serializer):

@@ -461,6 +461,7 @@ class Quote(TimeStampedModel):
     )
     approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
     approval_reasons = models.JSONField(_("approval reasons"), default=list, blank=True)
+    rejection_reason = models.TextField(_("rejection reason"), blank=True)
 
     objects = ContractQuerySet.as_manager()
 

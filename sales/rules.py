@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import ROUND_DOWN, Decimal
 
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _
 
 from core.money import round_money
 
@@ -55,35 +55,77 @@ class DealFacts:
         return (self.amount - self.cost_total) * HUNDRED / self.amount
 
 
+# Each rule's explanation, rendered in the viewer's language from the numbers stored with the hit.
+MESSAGES = {
+    "price_below_standard": _("%(product)s: price %(price)s is below the standard price %(standard)s"),
+    "discount_beyond_authority": _("%(product)s: discount %(discount)s %% exceeds your %(authority)s %% authority"),
+    "margin_below_threshold": _("margin %(margin)s %% is below %(threshold)s %%: the GM office must review"),
+    "prepayment_required": _("amount %(amount)s is at least %(threshold)s: state a prepayment before it can be signed"),
+    "purchase_order_untrusted": _("only trusted existing customers may order on a purchase order: use a full contract"),
+    "purchase_order_consent": _("order on the customer's purchase order: needs the department's consent"),
+    "credit_limit_exceeded": _(
+        "open receivables %(open)s plus this contract %(amount)s exceed the customer's credit limit %(limit)s"
+    ),
+}
+# What salespeople read instead, for rules whose numbers are confidential (cost, margin).
+PUBLIC_MESSAGES = {
+    "margin_below_threshold": _("the profit margin is below the company threshold: the GM office must review"),
+}
+
+
+def render(code: str, params: dict, *, public: bool = False) -> str:
+    template = (PUBLIC_MESSAGES.get(code) if public else None) or MESSAGES.get(code)
+    if template is None:
+        return code
+    return str(template) % params if params else str(template)
+
+
 @dataclass(frozen=True)
 class RuleHit:
     """One rule that fired. `approver` is the role that must approve (None for a condition that must be met
     before the deal can go on); `blocking` hits cannot be approved away. `confidential` hits carry cost or
-    margin figures: salespeople see `public_message` instead of `message`."""
+    margin figures: salespeople read the public message instead. `params` are the formatted numbers of the
+    message, `data` the raw ones."""
 
     code: str
-    message: str
+    params: dict = field(default_factory=dict)
     approver: str | None = None
     blocking: bool = False
     confidential: bool = False
-    public_message: str = ""
     data: dict = field(default_factory=dict)
 
+    @property
+    def message(self) -> str:
+        return render(self.code, self.params)
+
+    @property
+    def public_message(self) -> str:
+        return render(self.code, self.params, public=self.confidential)
+
     def message_for(self, user) -> str:
-        if self.confidential and not can_see_cost(user):
-            return self.public_message
-        return self.message
+        return self.public_message if self.confidential and not can_see_cost(user) else self.message
 
     def as_dict(self) -> dict:
+        """Stored with approvals: the code and numbers (re-rendered in each reader's language) and, for the
+        record, the text as it read when stored."""
         return {
             "code": self.code,
+            "params": self.params,
             "message": self.message,
-            "public_message": self.public_message or self.message,
+            "public_message": self.public_message,
             "approver": self.approver,
             "blocking": self.blocking,
             "confidential": self.confidential,
             "data": self.data,
         }
+
+
+def stored_message(hit: dict, user) -> str:
+    """The message of a stored hit (see RuleHit.as_dict) for this reader, in the reader's language."""
+    public = bool(hit.get("confidential")) and not can_see_cost(user)
+    if hit.get("code") in MESSAGES and "params" in hit:
+        return render(hit["code"], hit["params"], public=public)
+    return hit.get("public_message", "") if public else hit.get("message", "")
 
 
 def can_see_cost(user) -> bool:
@@ -104,53 +146,39 @@ def _money(value: Decimal) -> str:
 
 def price_below_standard(facts: DealFacts) -> list[RuleHit]:
     """A list price below the standard price (集團定價標準) needs the department manager."""
-    hits = []
-    for line in facts.lines:
-        if line.list_price < line.standard_price:
-            hits.append(
-                RuleHit(
-                    code="price_below_standard",
-                    approver=MANAGER,
-                    message=_("%(product)s: price %(price)s is below the standard price %(standard)s")
-                    % {
-                        "product": line.product,
-                        "price": _money(line.list_price),
-                        "standard": _money(line.standard_price),
-                    },
-                    data={
-                        "product": line.product,
-                        "price": str(line.list_price),
-                        "standard_price": str(line.standard_price),
-                    },
-                )
-            )
-    return hits
+    return [
+        RuleHit(
+            code="price_below_standard",
+            approver=MANAGER,
+            params={"product": line.product, "price": _money(line.list_price), "standard": _money(line.standard_price)},
+            data={"product": line.product, "price": str(line.list_price), "standard_price": str(line.standard_price)},
+        )
+        for line in facts.lines
+        if line.list_price < line.standard_price
+    ]
 
 
 def discount_beyond_authority(facts: DealFacts) -> list[RuleHit]:
     """A discount beyond the salesperson's authority (折扣許可權) needs the department manager.
     A discount equal to the authority is within it."""
-    hits = []
-    for line in facts.lines:
-        if line.discount_percent > facts.discount_authority:
-            hits.append(
-                RuleHit(
-                    code="discount_beyond_authority",
-                    approver=MANAGER,
-                    message=_("%(product)s: discount %(discount)s %% exceeds your %(authority)s %% authority")
-                    % {
-                        "product": line.product,
-                        "discount": _pct(line.discount_percent),
-                        "authority": _pct(facts.discount_authority),
-                    },
-                    data={
-                        "product": line.product,
-                        "discount_percent": str(line.discount_percent),
-                        "authority_percent": str(facts.discount_authority),
-                    },
-                )
-            )
-    return hits
+    return [
+        RuleHit(
+            code="discount_beyond_authority",
+            approver=MANAGER,
+            params={
+                "product": line.product,
+                "discount": _pct(line.discount_percent),
+                "authority": _pct(facts.discount_authority),
+            },
+            data={
+                "product": line.product,
+                "discount_percent": str(line.discount_percent),
+                "authority_percent": str(facts.discount_authority),
+            },
+        )
+        for line in facts.lines
+        if line.discount_percent > facts.discount_authority
+    ]
 
 
 def margin_below_threshold(facts: DealFacts) -> list[RuleHit]:
@@ -165,13 +193,8 @@ def margin_below_threshold(facts: DealFacts) -> list[RuleHit]:
             code="margin_below_threshold",
             approver=GM_OFFICE,
             confidential=True,
-            message=_("margin %(margin)s %% is below %(threshold)s %%: the GM office must review")
-            % {"margin": _pct(shown), "threshold": _pct(facts.margin_review_percent)},
-            public_message=_("the profit margin is below the company threshold: the GM office must review"),
-            data={
-                "margin_percent": str(margin.quantize(Decimal("0.01"))),
-                "threshold": str(facts.margin_review_percent),
-            },
+            params={"margin": _pct(shown), "threshold": _pct(facts.margin_review_percent)},
+            data={"margin_percent": str(shown), "threshold": str(facts.margin_review_percent)},
         )
     ]
 
@@ -184,8 +207,7 @@ def prepayment_required(facts: DealFacts) -> list[RuleHit]:
         RuleHit(
             code="prepayment_required",
             blocking=True,
-            message=_("amount %(amount)s is at least %(threshold)s: state a prepayment before it can be signed")
-            % {"amount": _money(facts.amount), "threshold": _money(facts.prepayment_threshold)},
+            params={"amount": _money(facts.amount), "threshold": _money(facts.prepayment_threshold)},
             data={"amount": str(facts.amount), "threshold": str(facts.prepayment_threshold)},
         )
     ]
@@ -197,37 +219,21 @@ def purchase_order_basis(facts: DealFacts) -> list[RuleHit]:
     if facts.is_quote or not facts.purchase_order_basis:
         return []
     if not facts.customer_trusted:
-        return [
-            RuleHit(
-                code="purchase_order_untrusted",
-                blocking=True,
-                message=_("only trusted existing customers may order on a purchase order: use a full contract"),
-            )
-        ]
-    return [
-        RuleHit(
-            code="purchase_order_consent",
-            approver=MANAGER,
-            message=_("order on the customer's purchase order: needs the department's consent"),
-        )
-    ]
+        return [RuleHit(code="purchase_order_untrusted", blocking=True)]
+    return [RuleHit(code="purchase_order_consent", approver=MANAGER)]
 
 
 def credit_limit_exceeded(facts: DealFacts) -> list[RuleHit]:
     """Open receivables plus this deal beyond the customer's credit limit (信用額度) need the manager."""
     if facts.is_quote or facts.credit_limit is None:
         return []
-    exposure = facts.open_receivables + facts.amount
-    if exposure <= facts.credit_limit:
+    if facts.open_receivables + facts.amount <= facts.credit_limit:
         return []
     return [
         RuleHit(
             code="credit_limit_exceeded",
             approver=MANAGER,
-            message=_(
-                "open receivables %(open)s plus this contract %(amount)s exceed the customer's credit limit %(limit)s"
-            )
-            % {
+            params={
                 "open": _money(facts.open_receivables),
                 "amount": _money(facts.amount),
                 "limit": _money(facts.credit_limit),

@@ -1,4 +1,5 @@
-"""Demo products and a few months of contracts, shipments and payments."""
+"""Demo products, a price list, discount authorities and a few months of contracts, shipments and payments,
+written through the real services so every contract passed the approval rules (some needed approvals)."""
 
 from __future__ import annotations
 
@@ -8,85 +9,142 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from core.money import round_money
+from core.exceptions import ApplicationError
 from customers.models import Customer
 
-from .models import Contract, ContractLine, ContractStatus, Payment, PaymentKind, Product, Shipment
+from . import services
+from .models import Contract, ContractStatus, PaymentKind, PriceList, Product, SalesLevel
+from .services import LineInput, PriceInput
 
 PRODUCTS = [
-    ("P-100", "工業馬達 5HP", "Industrial motor 5HP", "台", "機電", 18000),
-    ("P-101", "工業馬達 10HP", "Industrial motor 10HP", "台", "機電", 32000),
-    ("P-200", "變頻器 7.5kW", "Inverter 7.5kW", "台", "機電", 24000),
-    ("P-300", "不鏽鋼管 2吋", "Stainless pipe 2in", "支", "材料", 1200),
-    ("P-301", "不鏽鋼板 3mm", "Stainless sheet 3mm", "片", "材料", 4500),
-    ("P-400", "控制盤", "Control panel", "組", "機電", 85000),
-    ("P-500", "潤滑油 20L", "Lubricant 20L", "桶", "耗材", 2600),
-    ("P-501", "濾心", "Filter cartridge", "個", "耗材", 450),
-    ("P-600", "感測器模組", "Sensor module", "個", "電子", 3800),
-    ("P-700", "安裝工程", "Installation service", "式", "服務", 50000),
+    ("P-100", "工業馬達 5HP", "Industrial motor 5HP", "台", "機電", 18000, 12500),
+    ("P-101", "工業馬達 10HP", "Industrial motor 10HP", "台", "機電", 32000, 23000),
+    ("P-200", "變頻器 7.5kW", "Inverter 7.5kW", "台", "機電", 24000, 17500),
+    ("P-300", "不鏽鋼管 2吋", "Stainless pipe 2in", "支", "材料", 1200, 980),
+    ("P-301", "不鏽鋼板 3mm", "Stainless sheet 3mm", "片", "材料", 4500, 3500),
+    ("P-400", "控制盤", "Control panel", "組", "機電", 85000, 60000),
+    ("P-500", "潤滑油 20L", "Lubricant 20L", "桶", "耗材", 2600, 1500),
+    ("P-501", "濾心", "Filter cartridge", "個", "耗材", 450, 260),
+    ("P-600", "感測器模組", "Sensor module", "個", "電子", 3800, 2300),
+    ("P-700", "安裝工程", "Installation service", "式", "服務", 50000, 36000),
 ]
 
 
 def run(*, people) -> list[Contract]:
     rng = random.Random(4242)
+    admin = people.others["admin"]
+    finance = people.others["finance"]
+    gm = people.others["gm"]
+    today = timezone.localdate()
+
     products = []
-    for code, name, name_en, uom, cat, _price in PRODUCTS:
+    for code, name, name_en, uom, cat, _price, _cost in PRODUCTS:
         product, _ = Product.objects.get_or_create(
             code=code, defaults=dict(name=name, name_en=name_en, unit_of_measure=uom, category=cat)
         )
         products.append(product)
-    prices = {p.code: Decimal(row[5]) for p, row in zip(products, PRODUCTS, strict=True)}
-    today = timezone.localdate()
-    contracts = []
-    finance = people.others["finance"]
-    for sp_index, sp in enumerate(people.salespeople):
-        own_customers = list(Customer.objects.filter(owner=sp).order_by("id")[:6])
-        for k in range(6):
-            number = f"C{today.year}-{sp_index + 1:02d}{k + 1:02d}"
-            if Contract.objects.filter(number=number).exists():
-                continue
-            signed = today - dt.timedelta(days=rng.randint(3, 120))
-            status = ContractStatus.FILED if k < 4 else rng.choice([ContractStatus.DRAFT, ContractStatus.IN_REVIEW])
-            contract = Contract.objects.create(
-                number=number,
-                customer=own_customers[k % len(own_customers)],
-                owner=sp,
-                unit=sp.unit,
-                status=status,
-                signed_on=signed if status == ContractStatus.FILED else None,
+    if not PriceList.objects.exists():
+        services.price_list_create(
+            actor=admin,
+            name="集團定價標準",
+            producing_unit="生產一廠",
+            effective_from=today - dt.timedelta(days=365),
+            items=[
+                PriceInput(product=p, standard_price=Decimal(row[5]), cost=Decimal(row[6]))
+                for p, row in zip(products, PRODUCTS, strict=True)
+            ],
+        )
+    junior, created = SalesLevel.objects.get_or_create(code="junior", defaults={"name": "初級業務"})
+    if created:
+        senior = SalesLevel.objects.create(code="senior", name="資深業務")
+        start = today - dt.timedelta(days=365)
+        services.discount_authority_set(
+            actor=admin, level=junior, max_discount_percent=Decimal("5"), effective_from=start
+        )
+        services.discount_authority_set(
+            actor=admin, level=senior, max_discount_percent=Decimal("10"), effective_from=start
+        )
+        for i, sp in enumerate(people.salespeople):
+            services.sales_level_assign(actor=admin, level=senior if i % 3 == 0 else junior, user=sp)
+        if people.salespeople:
+            services.discount_authority_set(
+                actor=admin,
+                user=people.salespeople[0],
+                max_discount_percent=Decimal("15"),
+                effective_from=start,
+                note="個人例外",
             )
-            lines = []
-            for product in rng.sample(products, rng.randint(1, 3)):
-                standard = prices[product.code]
-                unit_price = round_money(standard * Decimal(rng.choice(["0.95", "1.00", "1.05", "1.10", "1.20"])))
-                lines.append(
-                    ContractLine(
-                        contract=contract,
-                        product=product,
-                        quantity=Decimal(rng.randint(1, 20)),
-                        unit_price=unit_price,
-                        standard_price=standard,
-                    )
+
+    contracts = []
+    for sp in people.salespeople:
+        if Contract.objects.filter(owner=sp).exists():
+            continue
+        own_customers = list(Customer.objects.filter(owner=sp).order_by("id")[:6])
+        if not own_customers:
+            continue
+        manager = sp.unit.manager if sp.unit else None
+        for k in range(6):
+            customer = own_customers[k % len(own_customers)]
+            lines = [
+                LineInput(
+                    product=product,
+                    quantity=Decimal(rng.randint(1, 12)),
+                    discount_percent=Decimal(rng.choice(["0", "0", "3", "5", "8", "12"])),
                 )
-            ContractLine.objects.bulk_create(lines)
-            contract.amount = round_money(sum(line.quantity * line.unit_price for line in lines))
-            if k == 0:
-                contract.retention_amount = round_money(contract.amount * Decimal("0.10"))
-                contract.retention_due_on = signed + dt.timedelta(days=365)
-            contract.save(update_fields=["amount", "retention_amount", "retention_due_on"])
-            contracts.append(contract)
-            if status != ContractStatus.FILED:
-                continue
-            shipped = signed + dt.timedelta(days=rng.randint(2, 10))
-            if shipped <= today:
-                Shipment.objects.create(contract=contract, shipped_on=shipped)
-                collectible = contract.amount - contract.retention_amount
-                share = Decimal(rng.choice(["1", "1", "0.5", "0"]))
-                paid = round_money(collectible * share)
-                paid_on = min(today, shipped + dt.timedelta(days=rng.randint(5, 40)))
-                if paid > 0:
-                    kind = PaymentKind.FINAL if share == 1 else PaymentKind.PROGRESS
-                    Payment.objects.create(
-                        contract=contract, paid_on=paid_on, amount=paid, kind=kind, recorded_by=finance
+                for product in rng.sample(products, rng.randint(1, 3))
+            ]
+            try:
+                contract = services.contract_create(
+                    actor=sp, customer=customer, lines=lines, title=f"{customer} {k + 1}", payment_terms="月結 30 天"
+                )
+                terms = {}
+                if contract.amount >= Decimal("100000"):
+                    terms["prepayment_amount"] = (contract.amount * Decimal("0.3")).quantize(Decimal("1"))
+                if k == 0:
+                    terms["retention_amount"] = (contract.amount * Decimal("0.1")).quantize(Decimal("1"))
+                    terms["retention_due_on"] = today + dt.timedelta(days=300)
+                if terms:
+                    contract = services.contract_update(actor=sp, contract=contract, **terms)
+                contracts.append(contract)
+                if k == 5:
+                    continue  # stays a draft
+                contract = services.contract_submit(actor=sp, contract=contract)
+                if contract.status == ContractStatus.IN_REVIEW and k != 4:
+                    roles = set(contract.approvals.values_list("approver_role", flat=True))
+                    if "manager" in roles and manager:
+                        contract = services.contract_approve(actor=manager, contract=contract, comment="同意")
+                    if "gm_office" in roles:
+                        contract = services.contract_approve(actor=gm, contract=contract, comment="同意")
+                if contract.status != ContractStatus.APPROVED or k == 4:
+                    continue
+                signed = today - dt.timedelta(days=rng.randint(3, 120) if k < 3 else rng.randint(1, 6))
+                contract = services.contract_sign(actor=sp, contract=contract, signed_on=signed)
+                if k == 3:
+                    continue  # signed, filing due
+                contract = services.contract_file(
+                    actor=sp, contract=contract, filed_on=min(today, signed + dt.timedelta(days=rng.randint(0, 3)))
+                )
+                shipped = min(today, signed + dt.timedelta(days=rng.randint(2, 10)))
+                services.shipment_create(actor=sp, contract=contract, shipped_on=shipped)
+                if contract.prepayment_amount:
+                    services.payment_record(
+                        actor=finance,
+                        contract=contract,
+                        paid_on=signed,
+                        amount=contract.prepayment_amount,
+                        kind=PaymentKind.PREPAYMENT,
                     )
+                collectible = contract.amount - contract.retention_amount - contract.prepayment_amount
+                share = Decimal(rng.choice(["1", "1", "0.5", "0"]))
+                paid = (collectible * share).quantize(Decimal("0.01"))
+                if paid > 0:
+                    services.payment_record(
+                        actor=finance,
+                        contract=contract,
+                        paid_on=min(today, shipped + dt.timedelta(days=rng.randint(5, 40))),
+                        amount=paid,
+                        kind=PaymentKind.FINAL if share == 1 else PaymentKind.PROGRESS,
+                    )
+            except ApplicationError:
+                continue  # e.g. a credit limit refusal: demo data keeps going
     return contracts

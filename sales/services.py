@@ -101,13 +101,13 @@ def _lock_contract(contract: Contract | int) -> Contract:
     return Contract.objects.select_for_update().select_related("customer", "owner", "unit").get(pk=pk)
 
 
-def _is_unit_manager(actor: User, unit_id: int) -> bool:
+def is_unit_manager(actor: User, unit_id: int) -> bool:
     return actor.is_manager and unit_id in actor.team_unit_ids
 
 
-def _may_work_on(actor: User, *, owner_id: int, unit_id: int) -> bool:
+def may_work_on(actor: User, *, owner_id: int, unit_id: int) -> bool:
     """The owner, or a manager of the deal's unit."""
-    return actor.pk == owner_id or _is_unit_manager(actor, unit_id)
+    return actor.pk == owner_id or is_unit_manager(actor, unit_id)
 
 
 # --- products, price lists, authority, policy ----------------------------------------------------------------------
@@ -451,7 +451,7 @@ def quote_update(
     **fields,
 ) -> Quote:
     quote = _lock_quote(quote)
-    if not _may_work_on(actor, owner_id=quote.owner_id, unit_id=quote.unit_id):
+    if not may_work_on(actor, owner_id=quote.owner_id, unit_id=quote.unit_id):
         raise PermissionDenied(_("Only the salesperson or their manager may change this quote."))
     if quote.status not in (QuoteStatus.DRAFT, QuoteStatus.IN_REVIEW, QuoteStatus.APPROVED):
         raise ApplicationError(_("A quote sent to the customer cannot be changed."), field="status", code="state")
@@ -482,21 +482,22 @@ def quote_update(
 def quote_submit(*, actor: User, quote: Quote) -> Quote:
     """Ask for the manager's approval if a price or discount rule fires; otherwise the quote is approved."""
     quote = _lock_quote(quote)
-    if not _may_work_on(actor, owner_id=quote.owner_id, unit_id=quote.unit_id):
+    if not may_work_on(actor, owner_id=quote.owner_id, unit_id=quote.unit_id):
         raise PermissionDenied(_("Only the salesperson or their manager may submit this quote."))
     if quote.status != QuoteStatus.DRAFT:
         raise ApplicationError(_("Only a draft quote can be submitted."), field="status", code="state")
     hits = [h for h in selectors.quote_rule_hits(quote=quote) if h.approver]
     quote.approval_reasons = [h.as_dict() for h in hits]
     quote.status = QuoteStatus.IN_REVIEW if hits else QuoteStatus.APPROVED
-    quote.save(update_fields=["status", "approval_reasons", "updated_at"])
+    quote.rejection_reason = ""
+    quote.save(update_fields=["status", "approval_reasons", "rejection_reason", "updated_at"])
     return quote
 
 
 @transaction.atomic
 def quote_approve(*, actor: User, quote: Quote) -> Quote:
     quote = _lock_quote(quote)
-    if not _is_unit_manager(actor, quote.unit_id) or actor.pk == quote.owner_id:
+    if not is_unit_manager(actor, quote.unit_id) or actor.pk == quote.owner_id:
         raise PermissionDenied(_("Only the department manager may approve this quote."))
     if quote.status != QuoteStatus.IN_REVIEW:
         raise ApplicationError(_("This quote is not awaiting approval."), field="status", code="state")
@@ -508,10 +509,26 @@ def quote_approve(*, actor: User, quote: Quote) -> Quote:
 
 
 @transaction.atomic
+def quote_reject(*, actor: User, quote: Quote, reason: str) -> Quote:
+    """The manager sends the quote back to draft with a reason; the salesperson changes and resubmits it."""
+    if not (reason or "").strip():
+        raise ApplicationError(_("Give the reason for the rejection."), field="reason", code="required")
+    quote = _lock_quote(quote)
+    if not is_unit_manager(actor, quote.unit_id) or actor.pk == quote.owner_id:
+        raise PermissionDenied(_("Only the department manager may approve this quote."))
+    if quote.status != QuoteStatus.IN_REVIEW:
+        raise ApplicationError(_("This quote is not awaiting approval."), field="status", code="state")
+    quote.status = QuoteStatus.DRAFT
+    quote.rejection_reason = reason.strip()
+    quote.save(update_fields=["status", "rejection_reason", "updated_at"])
+    return quote
+
+
+@transaction.atomic
 def quote_set_outcome(*, actor: User, quote: Quote, status: str) -> Quote:
     """Mark a quote sent (only once approved), then accepted or declined by the customer."""
     quote = _lock_quote(quote)
-    if not _may_work_on(actor, owner_id=quote.owner_id, unit_id=quote.unit_id):
+    if not may_work_on(actor, owner_id=quote.owner_id, unit_id=quote.unit_id):
         raise PermissionDenied(_("Only the salesperson or their manager may do this."))
     allowed = {
         QuoteStatus.SENT: (QuoteStatus.APPROVED,),
@@ -620,7 +637,7 @@ def contract_create(
 @transaction.atomic
 def contract_create_from_quote(*, actor: User, quote: Quote, **fields) -> Contract:
     quote = _lock_quote(quote)
-    if not _may_work_on(actor, owner_id=quote.owner_id, unit_id=quote.unit_id):
+    if not may_work_on(actor, owner_id=quote.owner_id, unit_id=quote.unit_id):
         raise PermissionDenied(_("Only the salesperson or their manager may do this."))
     if quote.kind != QuoteKind.PRODUCT:
         raise ApplicationError(
@@ -645,7 +662,7 @@ def contract_create_from_quote(*, actor: User, quote: Quote, **fields) -> Contra
 def contract_update(*, actor: User, contract: Contract, lines: list[LineInput] | None = None, **fields) -> Contract:
     """Change a draft (or rejected) contract: its lines and terms. A rejected one goes back to draft."""
     contract = _lock_contract(contract)
-    if not _may_work_on(actor, owner_id=contract.owner_id, unit_id=contract.unit_id):
+    if not may_work_on(actor, owner_id=contract.owner_id, unit_id=contract.unit_id):
         raise PermissionDenied(_("Only the salesperson or their manager may change this contract."))
     if contract.status not in EDITABLE:
         raise ApplicationError(
@@ -673,7 +690,7 @@ def contract_submit(*, actor: User, contract: Contract) -> Contract:
     """Send for review (契約評審). Every rule runs; blocking conditions refuse the submission with all their
     reasons; approvals needed open a new review round; with none the contract is approved at once."""
     contract = _lock_contract(contract)
-    if not _may_work_on(actor, owner_id=contract.owner_id, unit_id=contract.unit_id):
+    if not may_work_on(actor, owner_id=contract.owner_id, unit_id=contract.unit_id):
         raise PermissionDenied(_("Only the salesperson or their manager may submit this contract."))
     if contract.status not in EDITABLE:
         raise ApplicationError(
@@ -731,11 +748,11 @@ def _blocking_field(hit: rules.RuleHit) -> str:
     }.get(hit.code, "non_field_errors")
 
 
-def _may_decide(actor: User, contract: Contract, role: str) -> bool:
+def may_decide(actor: User, contract: Contract, role: str) -> bool:
     if actor.pk == contract.owner_id:
         return False
     if role == ApproverRole.MANAGER:
-        return _is_unit_manager(actor, contract.unit_id)
+        return is_unit_manager(actor, contract.unit_id)
     if role == ApproverRole.GM_OFFICE:
         return actor.role == "gm_office"
     return False
@@ -747,7 +764,7 @@ def _pending_for(actor: User, contract: Contract) -> tuple[list[ContractApproval
         .filter(contract=contract, round=contract.review_round)
         .order_by("approver_role")
     )
-    return [a for a in approvals if _may_decide(actor, contract, a.approver_role)], approvals
+    return [a for a in approvals if may_decide(actor, contract, a.approver_role)], approvals
 
 
 @transaction.atomic
@@ -836,7 +853,7 @@ def contract_reject(*, actor: User, contract: Contract, reason: str) -> Contract
 def contract_sign(*, actor: User, contract: Contract, signed_on: dt.date | None = None) -> Contract:
     """Record the signature of an approved contract; the filing deadline starts (3 days by default)."""
     contract = _lock_contract(contract)
-    if not _may_work_on(actor, owner_id=contract.owner_id, unit_id=contract.unit_id):
+    if not may_work_on(actor, owner_id=contract.owner_id, unit_id=contract.unit_id):
         raise PermissionDenied(_("Only the salesperson or their manager may sign this contract."))
     if contract.status != ContractStatus.APPROVED:
         raise ApplicationError(
@@ -867,7 +884,7 @@ def contract_sign(*, actor: User, contract: Contract, signed_on: dt.date | None 
 def contract_file(*, actor: User, contract: Contract, filed_on: dt.date | None = None) -> Contract:
     """契約備案: the signed contract is filed with finance, the GM office and admin."""
     contract = _lock_contract(contract)
-    if not (_may_work_on(actor, owner_id=contract.owner_id, unit_id=contract.unit_id) or actor.is_company_wide):
+    if not (may_work_on(actor, owner_id=contract.owner_id, unit_id=contract.unit_id) or actor.is_company_wide):
         raise PermissionDenied(_("You may not file this contract."))
     if contract.status != ContractStatus.SIGNED:
         raise ApplicationError(
@@ -900,7 +917,7 @@ def contract_cancel(*, actor: User, contract: Contract, reason: str) -> Contract
     if not (reason or "").strip():
         raise ApplicationError(_("Give the reason."), field="reason", code="required")
     contract = _lock_contract(contract)
-    if not _may_work_on(actor, owner_id=contract.owner_id, unit_id=contract.unit_id):
+    if not may_work_on(actor, owner_id=contract.owner_id, unit_id=contract.unit_id):
         raise PermissionDenied(_("Only the salesperson or their manager may cancel this contract."))
     if contract.status not in (*EDITABLE, ContractStatus.IN_REVIEW, ContractStatus.APPROVED):
         raise ApplicationError(_("A signed contract cannot be cancelled."), field="status", code="state")
@@ -932,7 +949,7 @@ def shipment_create(
 ) -> Shipment:
     """Record a (partial) shipment; without lines, everything not yet shipped goes. Never ships more than sold."""
     contract = _lock_contract(contract)
-    if not (_may_work_on(actor, owner_id=contract.owner_id, unit_id=contract.unit_id) or actor.is_admin_role):
+    if not (may_work_on(actor, owner_id=contract.owner_id, unit_id=contract.unit_id) or actor.is_admin_role):
         raise PermissionDenied(_("Only the salesperson or their manager may record shipments."))
     if contract.status not in SHIPPABLE:
         raise ApplicationError(_("Only a signed contract can be shipped."), field="status", code="state")

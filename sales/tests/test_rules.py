@@ -147,3 +147,22 @@ class TestEvaluate:
 
     def test_clean_deal_fires_nothing(self):
         assert rules.evaluate(facts(credit_limit=D("1000000"))) == []
+
+
+def test_reasons_are_translated_to_traditional_chinese():
+    from django.utils import translation
+
+    hits = rules.discount_beyond_authority(facts(lines=(line(discount="18"),)))
+    stored = hits[0].as_dict()  # as kept with an approval
+    with translation.override("zh-hant"):
+        assert "折扣 18 % 超過您的折扣許可權 15 %" in hits[0].message
+        assert "折扣 18 % 超過您的折扣許可權 15 %" in rules.stored_message(stored, None)
+    with translation.override("en"):
+        assert "discount 18 % exceeds your 15 % authority" in rules.stored_message(stored, None)
+
+
+def test_stored_confidential_reason_is_public_for_non_cost_viewers():
+    stored = rules.margin_below_threshold(facts(cost_total=D("900")))[0].as_dict()
+    assert rules.stored_message(stored, None) == (
+        "the profit margin is below the company threshold: the GM office must review"
+    )

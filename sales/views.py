@@ -1,0 +1,602 @@
+"""Pages of the sales app: views call services and selectors; service errors become form errors."""
+
+from __future__ import annotations
+
+import csv
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Prefetch
+from django.http import Http404, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.models import Role, User
+from core.exceptions import ApplicationError
+
+from . import rules, selectors, services
+from .forms import (
+    ContractForm,
+    DiscountAuthorityForm,
+    EngineeringQuoteForm,
+    InvoiceForm,
+    LevelAssignForm,
+    LineFormSet,
+    PaymentForm,
+    PolicyForm,
+    PriceListForm,
+    QuoteForm,
+    ReasonForm,
+    ShipmentForm,
+    line_inputs,
+)
+from .models import (
+    Contract,
+    ContractStatus,
+    DiscountAuthority,
+    PriceList,
+    PriceListItem,
+    Quote,
+    QuoteKind,
+    QuoteLine,
+    QuoteStatus,
+    SalesPolicy,
+)
+
+
+def _form_error(form, exc: ApplicationError) -> None:
+    field = exc.field if exc.field in form.fields else None
+    form.add_error(field, exc.message)
+
+
+def _require_admin(user) -> None:
+    if not user.is_admin_role:
+        raise PermissionDenied
+
+
+# --- products and price lists -------------------------------------------------------------------------------------
+
+
+@login_required
+def product_list(request):
+    see_cost = rules.can_see_cost(request.user)
+    qs = selectors.products_with_prices(with_cost=see_cost)
+    if q := request.GET.get("q", "").strip():
+        qs = qs.filter(code__icontains=q) | qs.filter(name__icontains=q)
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    return render(request, "sales/product_list.html", {"page": page, "see_cost": see_cost, "q": q})
+
+
+@login_required
+def price_list_list(request):
+    lists = PriceList.objects.select_related("issued_by").order_by("-effective_from", "-id")
+    form = None
+    if request.user.is_admin_role:
+        form = PriceListForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                pl = services.price_list_create(
+                    actor=request.user,
+                    name=form.cleaned_data["name"],
+                    producing_unit=form.cleaned_data["producing_unit"],
+                    effective_from=form.cleaned_data["effective_from"],
+                    note=form.cleaned_data["note"],
+                    items=form.cleaned_data["items"],
+                )
+            except ApplicationError as exc:
+                _form_error(form, exc)
+            else:
+                messages.success(request, _("Price list issued."))
+                return redirect("sales:price_list_detail", pk=pl.pk)
+    elif request.method == "POST":
+        raise PermissionDenied
+    page = Paginator(lists, 30).get_page(request.GET.get("page"))
+    return render(request, "sales/price_list_list.html", {"page": page, "form": form})
+
+
+@login_required
+def price_list_detail(request, pk: int):
+    price_list = get_object_or_404(PriceList, pk=pk)
+    items = PriceListItem.objects.filter(price_list=price_list).select_related("product").order_by("product__code")
+    return render(
+        request,
+        "sales/price_list_detail.html",
+        {"price_list": price_list, "items": items, "see_cost": rules.can_see_cost(request.user)},
+    )
+
+
+# --- discount authority and policy ----------------------------------------------------------------------------------
+
+
+@login_required
+def authority_page(request):
+    _require_admin(request.user)
+    is_level = request.POST.get("form") == "level"
+    level_form = LevelAssignForm(request.POST if is_level else None)
+    if is_level and level_form.is_valid():
+        services.sales_level_assign(
+            actor=request.user, level=level_form.cleaned_data["level"], user=level_form.cleaned_data["person"]
+        )
+        messages.success(request, _("Level assigned."))
+        return redirect("sales:authority")
+    form = DiscountAuthorityForm(request.POST if request.method == "POST" and not is_level else None)
+    if request.method == "POST" and not is_level and form.is_valid():
+        try:
+            services.discount_authority_set(actor=request.user, **form.cleaned_data)
+        except ApplicationError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(request, _("Discount authority saved."))
+            return redirect("sales:authority")
+    people = (
+        User.objects.filter(role=Role.SALESPERSON, is_active=True)
+        .select_related("unit")
+        .prefetch_related("sales_levels")
+        .order_by("username")
+    )
+    people = list(people)
+    authorities = selectors.authorities_for(users=people)
+    current = [(p, authorities[p.pk]) for p in people]
+    history = DiscountAuthority.objects.select_related("user", "level", "set_by")[:100]
+    return render(
+        request,
+        "sales/authority.html",
+        {"form": form, "level_form": level_form, "current": current, "history": history},
+    )
+
+
+@login_required
+def policy_page(request):
+    _require_admin(request.user)
+    policy = selectors.policy_in_force()
+    initial = {name: getattr(policy, name) for name in services.POLICY_FIELDS}
+    form = PolicyForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.sales_policy_set(actor=request.user, **form.cleaned_data)
+        except ApplicationError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(request, _("Settings saved."))
+            return redirect("sales:policy")
+    history = SalesPolicy.objects.select_related("set_by")[:50]
+    return render(request, "sales/policy.html", {"form": form, "policy": policy, "history": history})
+
+
+# --- quotes ---------------------------------------------------------------------------------------------------------
+
+
+@login_required
+def quote_list(request):
+    qs = Quote.objects.visible_to(request.user).select_related("customer", "owner").order_by("-created_at")
+    if status := request.GET.get("status"):
+        qs = qs.filter(status=status)
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    return render(request, "sales/quote_list.html", {"page": page, "statuses": QuoteStatus.choices})
+
+
+@login_required
+def quote_create(request, kind: str = QuoteKind.PRODUCT):
+    engineering = kind == QuoteKind.ENGINEERING
+    if engineering:
+        form = EngineeringQuoteForm(request.POST or None, user=request.user, policy=selectors.policy_in_force())
+        formset = None
+    else:
+        form = QuoteForm(request.POST or None, user=request.user)
+        formset = LineFormSet(request.POST or None, prefix="lines")
+    if request.method == "POST" and form.is_valid() and (formset is None or formset.is_valid()):
+        data = form.cleaned_data
+        try:
+            quote = services.quote_create(
+                actor=request.user,
+                customer=data["customer"],
+                kind=kind,
+                lines=line_inputs(formset) if formset else None,
+                equipment_cost=data.get("equipment_cost"),
+                rates={k: data[k] for k in EngineeringQuoteForm.RATES} if engineering else None,
+                title=data["title"],
+                valid_until=data.get("valid_until"),
+                note=data["note"],
+            )
+        except ApplicationError as exc:
+            _form_error(form, exc)
+        else:
+            return redirect("sales:quote_detail", pk=quote.pk)
+    return render(request, "sales/quote_form.html", {"form": form, "formset": formset, "engineering": engineering})
+
+
+def _quote(request, pk: int) -> Quote:
+    qs = Quote.objects.visible_to(request.user).select_related("customer", "owner", "unit", "approved_by")
+    quote = qs.prefetch_related(Prefetch("lines", queryset=QuoteLine.objects.select_related("product"))).filter(pk=pk)
+    quote = quote.first()
+    if quote is None:
+        raise Http404
+    return quote
+
+
+def _quote_context(request, quote: Quote) -> dict:
+    see_cost = rules.can_see_cost(request.user)
+    components = []
+    if quote.kind == QuoteKind.ENGINEERING:
+        labels = [_("Design"), _("Commissioning"), _("Contingency"), _("Management"), _("Profit and tax")]
+        components = [
+            (label, rate, amount)
+            for label, (_name, rate, amount) in zip(
+                labels,
+                services.engineering_components(
+                    cost=quote.equipment_cost, rates=services.quote_engineering_rates(quote)
+                ),
+                strict=True,
+            )
+        ]
+    hits = (
+        [h.message_for(request.user) for h in selectors.quote_rule_hits(quote=quote)] if quote.kind == "product" else []
+    )
+    return {
+        "quote": quote,
+        "see_cost": see_cost,
+        "components": components,
+        "hits": hits,
+        "margin": _margin(quote.amount, quote.cost_total) if see_cost else None,
+        "can_work": services.may_work_on(request.user, owner_id=quote.owner_id, unit_id=quote.unit_id),
+        "can_approve": services.is_unit_manager(request.user, quote.unit_id) and request.user.pk != quote.owner_id,
+    }
+
+
+def _margin(amount, cost):
+    if not amount:
+        return None
+    return (amount - cost) * 100 / amount
+
+
+@login_required
+def quote_edit(request, pk: int):
+    quote = _quote(request, pk)
+    engineering = quote.kind == QuoteKind.ENGINEERING
+    initial = {"customer": quote.customer, "title": quote.title, "valid_until": quote.valid_until, "note": quote.note}
+    if engineering:
+        initial.update({"equipment_cost": quote.equipment_cost, **services.quote_engineering_rates(quote)})
+        form = EngineeringQuoteForm(request.POST or None, user=request.user, policy=quote, initial=initial)
+        formset = None
+    else:
+        form = QuoteForm(request.POST or None, user=request.user, initial=initial)
+        lines_initial = [
+            {
+                "product": ln.product,
+                "quantity": ln.quantity,
+                "discount_percent": ln.discount_percent,
+                "list_price": ln.list_price if ln.list_price != ln.standard_price else None,
+            }
+            for ln in quote.lines.all()
+        ]
+        formset = LineFormSet(request.POST or None, prefix="lines", initial=lines_initial)
+    form.fields["customer"].disabled = True
+    if request.method == "POST" and form.is_valid() and (formset is None or formset.is_valid()):
+        data = form.cleaned_data
+        try:
+            services.quote_update(
+                actor=request.user,
+                quote=quote,
+                lines=line_inputs(formset) if formset else None,
+                equipment_cost=data.get("equipment_cost") if engineering else None,
+                rates={k: data[k] for k in EngineeringQuoteForm.RATES} if engineering else None,
+                title=data["title"],
+                valid_until=data.get("valid_until"),
+                note=data["note"],
+            )
+        except ApplicationError as exc:
+            _form_error(form, exc)
+        else:
+            return redirect("sales:quote_detail", pk=quote.pk)
+    return render(
+        request,
+        "sales/quote_form.html",
+        {"form": form, "formset": formset, "engineering": engineering, "quote": quote},
+    )
+
+
+@login_required
+def quote_detail(request, pk: int):
+    quote = _quote(request, pk)
+    return render(request, "sales/quote_detail.html", _quote_context(request, quote))
+
+
+@login_required
+def quote_print(request, pk: int):
+    quote = _quote(request, pk)
+    return render(request, "sales/quote_print.html", _quote_context(request, quote))
+
+
+@login_required
+@require_POST
+def quote_action(request, pk: int, verb: str):
+    quote = _quote(request, pk)
+    try:
+        if verb == "submit":
+            quote = services.quote_submit(actor=request.user, quote=quote)
+        elif verb == "approve":
+            quote = services.quote_approve(actor=request.user, quote=quote)
+        elif verb == "reject":
+            quote = services.quote_reject(actor=request.user, quote=quote, reason=request.POST.get("reason", ""))
+        elif verb in (QuoteStatus.SENT, QuoteStatus.ACCEPTED, QuoteStatus.DECLINED):
+            quote = services.quote_set_outcome(actor=request.user, quote=quote, status=verb)
+        elif verb == "contract":
+            contract = services.contract_create_from_quote(actor=request.user, quote=quote)
+            messages.success(request, _("Contract %(number)s created from the quote.") % {"number": contract.number})
+            return redirect("sales:contract_detail", pk=contract.pk)
+        else:
+            raise Http404
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    return redirect("sales:quote_detail", pk=pk)
+
+
+# --- contracts ------------------------------------------------------------------------------------------------------
+
+
+@login_required
+def contract_list(request):
+    filters = {k: request.GET.get(k) for k in ("status", "q", "overdue_filing", "awaiting_me") if request.GET.get(k)}
+    qs = selectors.contract_list(user=request.user, filters=filters)
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "sales/contract_list.html",
+        {"page": page, "filters": filters, "statuses": ContractStatus.choices},
+    )
+
+
+@login_required
+def contract_create(request):
+    initial = {"customer": request.GET.get("customer")} if request.GET.get("customer") else None
+    form = ContractForm(request.POST or None, user=request.user, initial=initial)
+    formset = LineFormSet(request.POST or None, prefix="lines")
+    if request.method == "POST" and form.is_valid() and formset.is_valid():
+        try:
+            contract = services.contract_create(
+                actor=request.user,
+                customer=form.cleaned_data["customer"],
+                lines=line_inputs(formset),
+                **form.terms(),
+            )
+        except ApplicationError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(request, _("Draft saved. Check the rules below, then submit it for review."))
+            return redirect("sales:contract_detail", pk=contract.pk)
+    return render(request, "sales/contract_form.html", {"form": form, "formset": formset})
+
+
+def _contract(request, pk: int) -> Contract:
+    try:
+        return selectors.contract_detail(user=request.user, pk=pk)
+    except Contract.DoesNotExist:
+        raise Http404 from None
+
+
+@login_required
+def contract_edit(request, pk: int):
+    contract = _contract(request, pk)
+    initial = {k: getattr(contract, k) for k in services.CONTRACT_FIELDS}
+    lines_initial = [
+        {
+            "product": ln.product,
+            "quantity": ln.quantity,
+            "discount_percent": ln.discount_percent,
+            "list_price": ln.list_price if ln.list_price != ln.standard_price else None,
+        }
+        for ln in contract.lines.all()
+    ]
+    form = ContractForm(request.POST or None, initial=initial, user=request.user, edit=True)
+    formset = LineFormSet(request.POST or None, prefix="lines", initial=lines_initial)
+    if request.method == "POST" and form.is_valid() and formset.is_valid():
+        try:
+            services.contract_update(actor=request.user, contract=contract, lines=line_inputs(formset), **form.terms())
+        except ApplicationError as exc:
+            _form_error(form, exc)
+        else:
+            return redirect("sales:contract_detail", pk=contract.pk)
+    return render(request, "sales/contract_form.html", {"form": form, "formset": formset, "contract": contract})
+
+
+def _contract_context(request, contract: Contract) -> dict:
+    user = request.user
+    see_cost = rules.can_see_cost(user)
+    live_hits = selectors.contract_rule_hits(contract=contract)
+    approvals = [a for a in contract.approvals.all() if a.round == contract.review_round]
+    may_work = services.may_work_on(user, owner_id=contract.owner_id, unit_id=contract.unit_id)
+    can_decide = contract.status == ContractStatus.IN_REVIEW and any(
+        a.decision == "pending" and services.may_decide(user, contract, a.approver_role) for a in approvals
+    )
+    is_finance = user.role == Role.FINANCE or user.is_admin_role
+    shipped = contract.status in services.SHIPPABLE
+    return {
+        "contract": contract,
+        "see_cost": see_cost,
+        "margin": _margin(contract.amount, contract.cost_total) if see_cost else None,
+        "live_hits": [(h, h.message_for(user)) for h in live_hits],
+        "approvals": [(a, _visible_reasons(user, a.reasons)) for a in approvals],
+        "old_approvals": [a for a in contract.approvals.all() if a.round != contract.review_round],
+        "receivable": selectors.receivable_for(contract=contract),
+        "filing_overdue": selectors.is_filing_overdue(contract),
+        "may_edit": may_work and contract.status in services.EDITABLE,
+        "may_submit": may_work and contract.status in services.EDITABLE,
+        "may_sign": may_work and contract.status == ContractStatus.APPROVED,
+        "may_file": (may_work or user.is_company_wide) and contract.status == ContractStatus.SIGNED,
+        "may_cancel": may_work
+        and contract.status in (*services.EDITABLE, ContractStatus.IN_REVIEW, ContractStatus.APPROVED),
+        "can_decide": can_decide,
+        "has_actions": can_decide
+        or (may_work and contract.status in (*services.EDITABLE, ContractStatus.IN_REVIEW, ContractStatus.APPROVED))
+        or ((may_work or user.is_company_wide) and contract.status == ContractStatus.SIGNED),
+        "reject_form": ReasonForm(),
+        "shipment_form": ShipmentForm(contract=contract) if shipped and (may_work or user.is_admin_role) else None,
+        "payment_form": PaymentForm() if is_finance and contract.status != ContractStatus.DRAFT else None,
+        "invoice_form": InvoiceForm() if is_finance and shipped else None,
+    }
+
+
+def _visible_reasons(user, reasons: list[dict]) -> list[str]:
+    return [rules.stored_message(r, user) for r in reasons]
+
+
+@login_required
+def contract_detail(request, pk: int):
+    contract = _contract(request, pk)
+    return render(request, "sales/contract_detail.html", _contract_context(request, contract))
+
+
+@login_required
+def contract_print(request, pk: int):
+    contract = _contract(request, pk)
+    return render(request, "sales/contract_print.html", _contract_context(request, contract))
+
+
+@login_required
+@require_POST
+def contract_action(request, pk: int, verb: str):
+    contract = _contract(request, pk)
+    user = request.user
+    try:
+        if verb == "submit":
+            contract = services.contract_submit(actor=user, contract=contract)
+            if contract.status == ContractStatus.APPROVED:
+                messages.success(request, _("No approval needed: the contract is approved and can be signed."))
+            else:
+                messages.success(request, _("Submitted for review."))
+        elif verb == "approve":
+            services.contract_approve(actor=user, contract=contract, comment=request.POST.get("comment", ""))
+            messages.success(request, _("Approved."))
+        elif verb == "reject":
+            services.contract_reject(actor=user, contract=contract, reason=request.POST.get("reason", ""))
+            messages.success(request, _("Rejected."))
+        elif verb == "sign":
+            services.contract_sign(actor=user, contract=contract)
+            messages.success(request, _("Signed. File it with finance, the GM office and admin within the deadline."))
+        elif verb == "file":
+            services.contract_file(actor=user, contract=contract)
+            messages.success(request, _("Filed."))
+        elif verb == "cancel":
+            services.contract_cancel(actor=user, contract=contract, reason=request.POST.get("reason", ""))
+            messages.success(request, _("Cancelled."))
+        elif verb == "ship":
+            form = ShipmentForm(request.POST, contract=contract)
+            if not form.is_valid():
+                raise ApplicationError(_("Check the shipment: %(errors)s") % {"errors": form.errors.as_text()})
+            services.shipment_create(
+                actor=user,
+                contract=contract,
+                shipped_on=form.cleaned_data["shipped_on"],
+                lines=form.ship_lines(),
+                note=form.cleaned_data["note"],
+            )
+            messages.success(request, _("Shipment recorded."))
+        elif verb == "pay":
+            form = PaymentForm(request.POST)
+            if not form.is_valid():
+                raise ApplicationError(_("Check the payment: %(errors)s") % {"errors": form.errors.as_text()})
+            services.payment_record(actor=user, contract=contract, **form.cleaned_data)
+            messages.success(request, _("Payment recorded."))
+        elif verb == "invoice":
+            form = InvoiceForm(request.POST)
+            if not form.is_valid():
+                raise ApplicationError(_("Check the invoice: %(errors)s") % {"errors": form.errors.as_text()})
+            services.invoice_create(actor=user, contract=contract, **form.cleaned_data)
+            messages.success(request, _("Invoice recorded."))
+        else:
+            raise Http404
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    return redirect("sales:contract_detail", pk=pk)
+
+
+@login_required
+def receivables(request):
+    summary = selectors.receivables_aging(user=request.user)
+    return render(request, "sales/receivables.html", {"summary": summary, "buckets": selectors.BUCKETS})
+
+
+def _csv_response(filename: str, header: list[str], rows) -> StreamingHttpResponse:
+    class Echo:
+        def write(self, value):
+            return value
+
+    writer = csv.writer(Echo())
+
+    def stream():
+        yield "\ufeff"  # BOM so spreadsheet programs read the Chinese names correctly
+        yield writer.writerow(header)
+        for row in rows:
+            yield writer.writerow(row)
+
+    response = StreamingHttpResponse(stream(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@login_required
+def contract_export(request):
+    """The contract list as CSV, same filters and visibility; cost and margin only for those who may see them."""
+    filters = {k: request.GET.get(k) for k in ("status", "q", "overdue_filing", "awaiting_me") if request.GET.get(k)}
+    see_cost = rules.can_see_cost(request.user)
+    header = [
+        _("Number"),
+        _("Customer"),
+        _("Salesperson"),
+        _("Status"),
+        _("Amount"),
+        _("Paid"),
+        _("Prepayment"),
+        _("Retention money"),
+        _("Signed on"),
+        _("Filed on"),
+    ]
+    if see_cost:
+        header += [_("Internal cost"), _("Margin %")]
+
+    def rows():
+        for c in selectors.contract_list(user=request.user, filters=filters).iterator(chunk_size=500):
+            row = [
+                c.number,
+                c.customer.name,
+                c.owner.get_full_name(),
+                c.get_status_display(),
+                c.amount,
+                c.paid_total,
+                c.prepayment_amount,
+                c.retention_amount,
+                c.signed_on or "",
+                c.filed_on or "",
+            ]
+            if see_cost:
+                margin = _margin(c.amount, c.cost_total)
+                row += [c.cost_total, f"{margin:.2f}" if margin is not None else ""]
+            yield row
+
+    return _csv_response("contracts.csv", header, rows())
+
+
+@login_required
+def product_export(request):
+    see_cost = rules.can_see_cost(request.user)
+    header = [_("Code"), _("Name"), _("Category"), _("Unit"), _("Standard price")]
+    if see_cost:
+        header.append(_("Internal cost"))
+
+    def rows():
+        for p in selectors.products_with_prices(with_cost=see_cost):
+            row = [
+                p.code,
+                p.name,
+                p.category,
+                p.unit_of_measure,
+                p.current_price if p.current_price is not None else "",
+            ]
+            if see_cost:
+                row.append(p.current_cost if p.current_cost is not None else "")
+            yield row
+
+    return _csv_response("products.csv", header, rows())

@@ -1,0 +1,68 @@
+"""A salesperson enters a discount beyond their authority, sees why and submits; the manager approves; the
+salesperson records the signature. In the real Chromium."""
+
+from decimal import Decimal as D
+
+import pytest
+
+from customers.tests.factories import CustomerFactory
+from sales.models import Contract, ContractStatus
+from sales.tests.factories import authority, priced_product
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+
+def test_discount_beyond_authority_approved_then_signed(
+    browser, page, login, live_server, salesperson, manager, artifacts_dir
+):
+    customer = CustomerFactory(owner=salesperson, name="宏達機械股份有限公司", credit_limit=D("10000000"))
+    product = priced_product(standard="2500.00", cost="1000.00", code="P-E2E", name="變頻器")
+    authority(salesperson, "15")
+
+    login(page, salesperson)
+    page.goto(f"{live_server.url}/sales/contracts/new/")
+    page.select_option("select[name=customer]", str(customer.pk))
+    page.select_option("select[name=lines-0-product]", str(product.pk))
+    page.fill("input[name=lines-0-quantity]", "10")
+    page.fill("input[name=lines-0-discount_percent]", "18")
+    page.click("#save-contract")
+
+    page.wait_for_selector("#rule-hits")
+    hits = page.inner_text("#rule-hits")
+    assert "discount 18 % exceeds your 15 % authority" in hits
+    assert "needs the department manager" in hits
+    assert page.inner_text("#contract-amount") == "20,500.00"
+    page.screenshot(path=str(artifacts_dir / "sales_rule_fired.png"), full_page=True)
+    page.click("#submit-contract")
+    page.wait_for_selector("text=Submitted for review.")
+    assert "In review" in page.inner_text("#contract-status")
+    contract = Contract.objects.get()
+    assert contract.status == ContractStatus.IN_REVIEW
+    assert page.locator("#approve-contract").count() == 0  # never on one's own contract
+
+    manager_context = browser.new_context(locale="en-US", viewport={"width": 390, "height": 844})  # a phone
+    manager_page = manager_context.new_page()
+    manager_page.set_default_timeout(15_000)
+    try:
+        login(manager_page, manager)
+        manager_page.goto(f"{live_server.url}/sales/contracts/?awaiting_me=1")
+        manager_page.click(f"text={contract.number}")
+        assert "discount 18 % exceeds your 15 % authority" in manager_page.inner_text("#approvals")
+        manager_page.fill("#actions input[name=comment]", "OK for this key account")
+        manager_page.click("#approve-contract")
+        manager_page.wait_for_selector("text=Approved.")
+        manager_page.screenshot(path=str(artifacts_dir / "sales_manager_approved_phone.png"), full_page=True)
+    finally:
+        manager_context.close()
+
+    contract.refresh_from_db()
+    assert contract.status == ContractStatus.APPROVED
+    page.reload()
+    page.click("#sign-contract")
+    page.wait_for_selector("#file-contract")
+    assert "Signed" in page.inner_text("#contract-status")
+    contract.refresh_from_db()
+    assert contract.status == ContractStatus.SIGNED and contract.signed_on is not None
+    history = page.inner_text("#history")
+    for word in ("created", "submitted for review", "approved", "signed"):
+        assert word in history
