@@ -81,7 +81,9 @@ def test_statement_page_in_chinese(client, salesperson, paid):
     client.force_login(salesperson)
     r = client.get(f"/commission/statements/{salesperson.id}/2026-01/", HTTP_ACCEPT_LANGUAGE="zh-hant")
     body = r.content.decode()
-    assert "提成" in body
+    assert "提成發放" in body  # the line label
+    assert "超價部分 2,000.00 × 50 % = 提成 1,000.00" in body  # the explanation
+    assert "本月應發提成" in body  # the totals
 
 
 def test_xlsx_export_has_summary_and_one_sheet_per_person(client, finance, salesperson, teammate, paid):
