@@ -11,6 +11,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         import accounts.seed
+        import commission.seed
         import customers.seed
         import reports.seed
         import sales.seed
@@ -20,6 +21,7 @@ class Command(BaseCommand):
             customers.seed.run(people=people)
             sales.seed.run(people=people)
             reports.seed.run(people=people)
+            commission.seed.run(people=people)
         self.stdout.write(self.style.SUCCESS(f"Demo data ready. Logins (password {DEMO_PASSWORD}):"))
         for label, username in people.logins():
             self.stdout.write(f"  {label:<28} {username}")
