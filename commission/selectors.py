@@ -14,6 +14,7 @@ from decimal import Decimal
 
 from django.db.models import Min, Prefetch, Q, Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import Role, SalesUnit, User
 from core.money import ZERO, percent, round_money
@@ -365,7 +366,7 @@ def company_summary(*, viewer, month: dt.date) -> tuple[list[UnitSummary], UnitS
         rows.append(
             UnitSummary(
                 unit_id=unit_id,
-                unit=units.get(unit_id, "—"),
+                unit=units.get(unit_id) or _("No sales unit (non-sales staff)"),
                 sales=s,
                 market_fund=round_money(s * rules.market_fund_rate),
                 people=row["people"],
