@@ -72,14 +72,25 @@ def last_closed_month() -> dt.date | None:
 
 
 def _contract_cost(contract: Contract) -> Decimal | None:
-    """The recorded ContractCost, else Σ quantity × ContractLine.unit_cost when the sales app has it on every line."""
+    """The confidential cost of goods of a contract, or None when nobody has recorded one.
+
+    1. A ContractCost entered by finance (an explicit override);
+    2. else Σ quantity × ContractLine.unit_cost, when the sales app keeps unit costs on the lines;
+    3. else Contract.cost_total, when the sales app keeps one (e.g. engineering quotes).
+    A cost of 0 from the sales app is its default for "unknown", so it counts as not recorded.
+    """
     cost = getattr(contract, "commission_cost", None)
     if cost is not None:
         return cost.cost
     lines = list(contract.lines.all())
     unit_costs = [getattr(line, "unit_cost", None) for line in lines]
     if lines and all(c is not None for c in unit_costs):
-        return sum((line.quantity * c for line, c in zip(lines, unit_costs, strict=True)), ZERO)
+        total = sum((line.quantity * c for line, c in zip(lines, unit_costs, strict=True)), ZERO)
+        if total > 0:
+            return round_money(total)
+    total = getattr(contract, "cost_total", None)
+    if total is not None and total > 0:
+        return total
     return None
 
 
