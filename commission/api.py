@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.http import Http404
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
@@ -179,7 +180,7 @@ class ExpenseClaimViewSet(
         values = dict(data.validated_data)
         contract = Contract.objects.visible_to(request.user).filter(pk=values.pop("contract")).first()
         if contract is None:
-            raise ApplicationError("No such contract.", field="contract", code="not_found")
+            raise ApplicationError(_("No such contract."), field="contract", code="not_found")
         claim = services.expense_submit(contract=contract, claimant=request.user, **values)
         return Response(ExpenseOutputSerializer(claim).data, status=status.HTTP_201_CREATED)
 
