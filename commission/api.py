@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 from django.http import Http404
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from core.exceptions import ApplicationError
+from sales.models import Contract
+
 from . import selectors, services
-from .models import CommissionRuleSet
+from .models import CommissionRuleSet, ExpenseClaim, ExpenseKind
 
 MONTH_PARAM = OpenApiParameter("month", OpenApiTypes.STR, description="YYYY-MM; default: the current month")
 PERSON_PARAM = OpenApiParameter("salesperson", OpenApiTypes.INT, description="id of the salesperson")
@@ -27,7 +32,13 @@ class StatementOutputSerializer(serializers.Serializer):
 
 @extend_schema_view(
     list=extend_schema(parameters=[MONTH_PARAM, PERSON_PARAM], responses=StatementOutputSerializer(many=True)),
-    retrieve=extend_schema(parameters=[MONTH_PARAM], responses=StatementOutputSerializer),
+    retrieve=extend_schema(
+        parameters=[
+            MONTH_PARAM,
+            OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH, description="person id"),
+        ],
+        responses=StatementOutputSerializer,
+    ),
 )
 class CommissionStatementViewSet(viewsets.GenericViewSet):
     """Monthly statements: stored as closed for closed months, computed for open ones. `id` is the person's id."""
@@ -113,6 +124,87 @@ class CommissionRuleSetViewSet(
         return Response(RuleSetOutputSerializer(rs).data, status=status.HTTP_201_CREATED)
 
 
+class ExpenseOutputSerializer(serializers.ModelSerializer):
+    contract_number = serializers.CharField(source="contract.number", read_only=True)
+    claimant_name = serializers.CharField(source="claimant.get_full_name", read_only=True)
+
+    class Meta:
+        model = ExpenseClaim
+        fields = [
+            "id",
+            "contract",
+            "contract_number",
+            "claimant",
+            "claimant_name",
+            "kind",
+            "amount",
+            "description",
+            "incurred_on",
+            "status",
+            "decided_by",
+            "decided_on",
+            "decision_note",
+            "created_at",
+        ]
+
+
+class ExpenseInputSerializer(serializers.Serializer):
+    contract = serializers.IntegerField()
+    kind = serializers.ChoiceField(choices=ExpenseKind.choices)
+    amount = serializers.DecimalField(max_digits=14, decimal_places=2)
+    description = serializers.CharField(max_length=200)
+    incurred_on = serializers.DateField()
+
+
+class ExpenseDecisionSerializer(serializers.Serializer):
+    note = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+
+
+class ExpenseClaimViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
+):
+    """Expense advances and claims on contracts; the department manager approves or rejects them first."""
+
+    serializer_class = ExpenseOutputSerializer
+    filterset_fields = ["status", "kind", "contract"]
+    ordering_fields = ["incurred_on", "amount", "created_at"]
+    search_fields = ["description", "contract__number"]
+
+    def get_queryset(self):
+        return selectors.expenses_visible(self.request.user)
+
+    @extend_schema(request=ExpenseInputSerializer, responses={201: ExpenseOutputSerializer})
+    def create(self, request, *args, **kwargs):
+        data = ExpenseInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        contract = Contract.objects.visible_to(request.user).filter(pk=values.pop("contract")).first()
+        if contract is None:
+            raise ApplicationError(_("No such contract."), field="contract", code="not_found")
+        claim = services.expense_submit(contract=contract, claimant=request.user, **values)
+        return Response(ExpenseOutputSerializer(claim).data, status=status.HTTP_201_CREATED)
+
+    def _decide(self, request, approve: bool):
+        claim = self.get_object()
+        data = ExpenseDecisionSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        claim = services.expense_decide(
+            claim=claim, actor=request.user, approve=approve, note=data.validated_data["note"]
+        )
+        return Response(ExpenseOutputSerializer(claim).data)
+
+    @extend_schema(request=ExpenseDecisionSerializer, responses=ExpenseOutputSerializer)
+    @action(detail=True, methods=["post"])
+    def approve(self, request, pk=None):
+        return self._decide(request, True)
+
+    @extend_schema(request=ExpenseDecisionSerializer, responses=ExpenseOutputSerializer)
+    @action(detail=True, methods=["post"])
+    def reject(self, request, pk=None):
+        return self._decide(request, False)
+
+
 def register(router) -> None:
     router.register("commission-statements", CommissionStatementViewSet, basename="commission-statement")
     router.register("commission-rules", CommissionRuleSetViewSet, basename="commission-rule")
+    router.register("commission-expenses", ExpenseClaimViewSet, basename="commission-expense")

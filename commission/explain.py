@@ -155,6 +155,23 @@ def _is_money_key(key: str) -> bool:
     return key in MONEY_KEYS
 
 
+def describe_many(items: list[tuple[str, dict, dict]]) -> list[dict]:
+    """describe() for many (rule, params, confidential) at once: one language switch per language."""
+    out = [{"text": {}, "text_full": {}} for _item in items]
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            for words, (rule, params, confidential) in zip(out, items, strict=True):
+                words["text"][code] = _texts(params, rule=rule, full=False)
+                if confidential:
+                    words["text_full"][code] = _texts({**params, **confidential}, rule=rule, full=True)
+    for words in out:
+        words["text_full"] = words["text_full"] or None
+    return out
+
+
+_LABELS: dict[str, dict] = {}
+
+
 def describe(*, rule: str, params: dict, confidential: dict) -> dict:
     """{"text": {lang: ...}, "text_full": {lang: ...} or None} — text_full includes the confidential inputs."""
     text, text_full = {}, {}
@@ -167,8 +184,12 @@ def describe(*, rule: str, params: dict, confidential: dict) -> dict:
 
 
 def component_label(component: str) -> dict:
+    """Labels in every language (cached per process: they change only with a new catalogue)."""
+    if component in _LABELS:
+        return dict(_LABELS[component])
     out = {}
     for code, _name in settings.LANGUAGES:
         with translation.override(code):
             out[code] = _(COMPONENT_LABELS[component])
-    return out
+    _LABELS[component] = out
+    return dict(out)

@@ -326,8 +326,13 @@ def interest_for_month(facts: ContractFacts, rules: Rules, month: dt.date) -> En
     )
 
 
-def contract_entries(facts: ContractFacts, book: RuleBook, upto: dt.date) -> list[Entry]:
-    """Every money entry of a contract in the months up to and including `upto` (a month start)."""
+def contract_entries(
+    facts: ContractFacts, book: RuleBook, upto: dt.date, *, since: dt.date | None = None
+) -> list[Entry]:
+    """Every money entry of a contract in the months up to and including `upto` (a month start).
+
+    `since` (a month start) skips the interest of earlier months when the caller does not need them.
+    """
     if not facts.sold:
         return []
     out: list[Entry] = []
@@ -456,7 +461,8 @@ def contract_entries(facts: ContractFacts, book: RuleBook, upto: dt.date) -> lis
                 )
 
     if facts.first_shipped_on is not None:
-        for m in months_between(facts.first_shipped_on, upto_end):
+        first = max(facts.first_shipped_on, since) if since else facts.first_shipped_on
+        for m in months_between(first, upto_end):
             entry = interest_for_month(facts, book.for_month(m), m)
             if entry is not None:
                 out.append(entry)

@@ -12,8 +12,9 @@ from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Min, Prefetch, Q, Sum
+from django.db.models import Min, Q, Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import Role, SalesUnit, User
 from core.money import ZERO, percent, round_money
@@ -21,8 +22,16 @@ from core.visibility import scope_q
 from sales.models import Contract, ContractStatus
 
 from . import policies as p
-from .explain import component_label, describe
-from .models import ClosedMonth, CommissionRuleSet, CommissionStatement, ContractCost, ExpenseClaim, ExpenseStatus
+from .explain import component_label, describe, describe_many
+from .models import (
+    ClosedMonth,
+    CommissionRuleSet,
+    CommissionStatement,
+    ContractCost,
+    CooperationBonus,
+    ExpenseClaim,
+    ExpenseStatus,
+)
 
 SOLD = (ContractStatus.SIGNED, ContractStatus.FILED)
 TOTAL_KEYS = ("released", "interest", "expenses", "bonus", "adjustments", "net", "held")
@@ -70,48 +79,107 @@ def last_closed_month() -> dt.date | None:
     return ClosedMonth.objects.order_by("-month").values_list("month", flat=True).first()
 
 
-def _contract_cost(contract: Contract) -> Decimal | None:
-    """The recorded ContractCost, else Σ quantity × ContractLine.unit_cost when the sales app has it on every line."""
-    cost = getattr(contract, "commission_cost", None)
-    if cost is not None:
-        return cost.cost
-    lines = list(contract.lines.all())
-    unit_costs = [getattr(line, "unit_cost", None) for line in lines]
-    if lines and all(c is not None for c in unit_costs):
-        return sum((line.quantity * c for line, c in zip(lines, unit_costs, strict=True)), ZERO)
+def _has_field(model, name: str) -> bool:
+    return any(f.name == name for f in model._meta.get_fields())
+
+
+def _contract_cost(*, override: Decimal | None, lines: list, cost_total: Decimal | None) -> Decimal | None:
+    """The confidential cost of goods of a contract, or None when nobody has recorded one.
+
+    1. A ContractCost entered by finance (an explicit override);
+    2. else Σ quantity × ContractLine.unit_cost, when the sales app keeps unit costs on the lines;
+    3. else Contract.cost_total, when the sales app keeps one (e.g. engineering quotes).
+    A cost of 0 from the sales app is its default for "unknown", so it counts as not recorded.
+    `lines` holds (quantity, unit_cost or None) pairs.
+    """
+    if override is not None:
+        return override
+    if lines and all(c is not None for _q, c in lines):
+        total = sum((q * c for q, c in lines), ZERO)
+        if total > 0:
+            return round_money(total)
+    if cost_total is not None and cost_total > 0:
+        return cost_total
     return None
 
 
 def load_facts(contracts) -> list[p.ContractFacts]:
-    approved = ExpenseClaim.objects.filter(status=ExpenseStatus.APPROVED).order_by("decided_on", "id")
-    qs = (
-        contracts.select_related("customer", "commission_cost")
-        .prefetch_related("lines", "payments", "cooperation_bonuses", Prefetch("expense_claims", queryset=approved))
-        .annotate(first_shipped=Min("shipments__shipped_on"))
-        .order_by("number")
+    """Facts of the given contracts in six flat queries (no model instances: this runs over whole companies)."""
+    from sales.models import ContractLine, Payment, Shipment
+
+    has_unit_cost = _has_field(ContractLine, "unit_cost")
+    has_cost_total = _has_field(Contract, "cost_total")
+    fields = [
+        "id",
+        "number",
+        "owner_id",
+        "unit_id",
+        "status",
+        "signed_on",
+        "amount",
+        "retention_amount",
+        "customer__short_name",
+        "customer__name",
+        "commission_cost__cost",
+    ]
+    if has_cost_total:
+        fields.append("cost_total")
+    rows = list(contracts.order_by("number").values(*fields))
+    ids = [r["id"] for r in rows]
+    lines: dict[int, list] = defaultdict(list)
+    line_fields = ["contract_id", "quantity", "unit_price", "standard_price"]
+    if has_unit_cost:
+        line_fields.append("unit_cost")
+    for row in ContractLine.objects.filter(contract_id__in=ids).values_list(*line_fields):
+        lines[row[0]].append(row[1:])
+    payments: dict[int, list] = defaultdict(list)
+    for pid, cid, paid_on, amount, kind in Payment.objects.filter(contract_id__in=ids).values_list(
+        "id", "contract_id", "paid_on", "amount", "kind"
+    ):
+        payments[cid].append(p.PaymentFact(pid, paid_on, amount, kind))
+    shipped = dict(
+        Shipment.objects.filter(contract_id__in=ids)
+        .values_list("contract_id")
+        .annotate(first=Min("shipped_on"))
+        .order_by()
     )
+    expenses: dict[int, list] = defaultdict(list)
+    for eid, cid, decided_on, amount in (
+        ExpenseClaim.objects.filter(contract_id__in=ids, status=ExpenseStatus.APPROVED)
+        .order_by("decided_on", "id")
+        .values_list("id", "contract_id", "decided_on", "amount")
+    ):
+        expenses[cid].append(p.ExpenseFact(eid, decided_on, amount))
+    bonuses: dict[int, list] = defaultdict(list)
+    for cid, staff_id, rate, basis in CooperationBonus.objects.filter(contract_id__in=ids).values_list(
+        "contract_id", "staff_id", "rate_percent", "basis"
+    ):
+        bonuses[cid].append(p.BonusFact(staff_id, percent(rate), basis))
     out = []
-    for c in qs:
-        lines = list(c.lines.all())
+    for r in rows:
+        cid = r["id"]
+        contract_lines = lines.get(cid, [])
         out.append(
             p.ContractFacts(
-                id=c.id,
-                number=c.number,
-                customer=c.customer.short_name or c.customer.name,
-                owner_id=c.owner_id,
-                unit_id=c.unit_id,
-                sold=c.status in SOLD,
-                signed_on=c.signed_on,
-                amount=c.amount,
-                retention=c.retention_amount,
-                above_standard=p.above_standard((ln.quantity, ln.unit_price, ln.standard_price) for ln in lines),
-                payments=tuple(p.PaymentFact(x.id, x.paid_on, x.amount, x.kind) for x in c.payments.all()),
-                first_shipped_on=c.first_shipped,
-                cost=_contract_cost(c),
-                expenses=tuple(p.ExpenseFact(e.id, e.decided_on, e.amount) for e in c.expense_claims.all()),
-                bonuses=tuple(
-                    p.BonusFact(b.staff_id, percent(b.rate_percent), b.basis) for b in c.cooperation_bonuses.all()
+                id=cid,
+                number=r["number"],
+                customer=r["customer__short_name"] or r["customer__name"],
+                owner_id=r["owner_id"],
+                unit_id=r["unit_id"],
+                sold=r["status"] in SOLD,
+                signed_on=r["signed_on"],
+                amount=r["amount"],
+                retention=r["retention_amount"],
+                above_standard=p.above_standard((ln[0], ln[1], ln[2]) for ln in contract_lines),
+                payments=tuple(payments.get(cid, ())),
+                first_shipped_on=shipped.get(cid),
+                cost=_contract_cost(
+                    override=r["commission_cost__cost"],
+                    lines=[(ln[0], ln[3] if has_unit_cost else None) for ln in contract_lines],
+                    cost_total=r.get("cost_total"),
                 ),
+                expenses=tuple(expenses.get(cid, ())),
+                bonuses=tuple(bonuses.get(cid, ())),
             )
         )
     return out
@@ -166,8 +234,7 @@ def _scope(*, people_qs, month: dt.date, adjust_through: dt.date | None) -> _Sco
     return _Scope(people=people, facts=load_facts(contracts), frozen=frozen, frozen_numbers=frozen_numbers)
 
 
-def _line(entry: p.Entry) -> dict:
-    words = describe(rule=entry.rule, params=entry.params, confidential=entry.confidential)
+def _line(entry: p.Entry, words: dict) -> dict:
     return {
         "component": entry.component,
         "label": component_label(entry.component),
@@ -215,18 +282,21 @@ def build_statements(*, people_qs, month: dt.date, closed_at: dt.datetime | None
     numbers = dict(scope.frozen_numbers)
     customers: dict[int, str] = {}
     ideal: dict[tuple[int, int, str], Decimal] = defaultdict(lambda: ZERO)
+    pending: list[p.Entry] = []
+    since = None if adjust_through is not None else month
     for facts in scope.facts:
         numbers[facts.id] = facts.number
         customers[facts.id] = facts.customer
-        entries = p.contract_entries(facts, book, month)
+        entries = p.contract_entries(facts, book, month, since=since)
         for e in entries:
             if adjust_through is not None and e.month <= adjust_through:
                 ideal[(e.user_id, e.contract_id, e.component)] += e.amount
             if e.month == month and e.user_id in scope.people:
-                by_person[e.user_id][e.contract_id].append(_line(e))
-        for e in p.held_entries(facts, book, month):
-            if e.user_id in scope.people:
-                by_person[e.user_id][e.contract_id].append(_line(e))
+                pending.append(e)
+        pending.extend(e for e in p.held_entries(facts, book, month) if e.user_id in scope.people)
+    words = describe_many([(e.rule, e.params, e.confidential) for e in pending])
+    for e, w in zip(pending, words, strict=True):
+        by_person[e.user_id][e.contract_id].append(_line(e, w))
     if adjust_through is not None:
         for key in sorted(set(ideal) | set(scope.frozen)):
             user_id, contract_id, component = key
@@ -365,7 +435,7 @@ def company_summary(*, viewer, month: dt.date) -> tuple[list[UnitSummary], UnitS
         rows.append(
             UnitSummary(
                 unit_id=unit_id,
-                unit=units.get(unit_id, "—"),
+                unit=units.get(unit_id) or _("No sales unit (non-sales staff)"),
                 sales=s,
                 market_fund=round_money(s * rules.market_fund_rate),
                 people=row["people"],

@@ -98,3 +98,47 @@ def test_api_queries_do_not_grow_with_rows(api_client, finance, unit, django_ass
     with django_assert_max_num_queries(15):
         r = api_client.get(URL, {"month": "2026-02"})
     assert r.data["count"] == 15
+
+
+EXPENSES = "/api/v1/commission-expenses/"
+
+
+def test_expense_api_submit_and_manager_decides(api_client, salesperson, other_salesperson, manager):
+    contract = sold_contract(owner=salesperson)
+    theirs = sold_contract(owner=other_salesperson)
+    api_client.force_authenticate(salesperson)
+    payload = {
+        "contract": contract.id,
+        "kind": "claim",
+        "amount": "120.50",
+        "description": "餐敘",
+        "incurred_on": "2026-03-01",
+    }
+    r = api_client.post(EXPENSES, payload, format="json")
+    assert r.status_code == 201 and r.data["status"] == "pending"
+    claim_id = r.data["id"]
+    r = api_client.post(EXPENSES, {**payload, "contract": theirs.id}, format="json")
+    assert r.status_code == 400 and "contract" in r.data
+    r = api_client.post(EXPENSES, {**payload, "amount": "-1"}, format="json")
+    assert r.status_code == 400 and "amount" in r.data
+    assert api_client.post(f"{EXPENSES}{claim_id}/approve/", {}, format="json").status_code == 400
+    api_client.force_authenticate(other_salesperson)
+    assert api_client.get(f"{EXPENSES}{claim_id}/").status_code == 404
+    assert api_client.get(EXPENSES).data["results"] == []
+    api_client.force_authenticate(manager)
+    r = api_client.post(f"{EXPENSES}{claim_id}/reject/", {}, format="json")
+    assert r.status_code == 400 and "decision_note" in r.data
+    r = api_client.post(f"{EXPENSES}{claim_id}/approve/", {"note": "ok"}, format="json")
+    assert r.status_code == 200 and r.data["status"] == "approved"
+    assert r.data["decided_on"] == "2026-03-05"
+
+
+def test_expense_api_list_queries(api_client, finance, salesperson, django_assert_max_num_queries):
+    from .factories import ExpenseClaimFactory
+
+    for _ in range(30):
+        ExpenseClaimFactory(contract=sold_contract(owner=SalespersonFactory()))
+    api_client.force_authenticate(finance)
+    with django_assert_max_num_queries(6):
+        r = api_client.get(EXPENSES)
+    assert r.data["count"] == 30

@@ -81,7 +81,9 @@ def test_statement_page_in_chinese(client, salesperson, paid):
     client.force_login(salesperson)
     r = client.get(f"/commission/statements/{salesperson.id}/2026-01/", HTTP_ACCEPT_LANGUAGE="zh-hant")
     body = r.content.decode()
-    assert "提成" in body
+    assert "提成發放" in body  # the line label
+    assert "超價部分 2,000.00 × 50 % = 提成 1,000.00" in body  # the explanation
+    assert "本月應發提成" in body  # the totals
 
 
 def test_xlsx_export_has_summary_and_one_sheet_per_person(client, finance, salesperson, teammate, paid):
@@ -212,3 +214,22 @@ def test_list_page_queries_do_not_grow_with_rows(client, finance, unit, django_a
         client.get("/commission/export/2026-02.xlsx")
     with django_assert_max_num_queries(22):
         client.get("/commission/summary/?month=2026-02")
+
+
+def test_detail_and_contract_pages_queries_do_not_grow(client, salesperson, django_assert_max_num_queries):
+    contracts = []
+    for _k in range(20):
+        c = sold_contract(owner=salesperson, retention="1200.00")
+        ExpenseClaimFactory(contract=c)
+        PaymentFactory(contract=c, paid_on=dt.date(2026, 1, 20), amount=Decimal("5000.00"))
+        contracts.append(c)
+    client.force_login(salesperson)
+    with django_assert_max_num_queries(20):
+        r = client.get(f"/commission/statements/{salesperson.id}/2026-02/")
+    assert len(r.context["st"]["contracts"]) == 20
+    with django_assert_max_num_queries(20):
+        client.get(f"/commission/statements/{salesperson.id}/2026-02/print/")
+    with django_assert_max_num_queries(25):
+        assert client.get(f"/commission/contracts/{contracts[0].id}/").status_code == 200
+    with django_assert_max_num_queries(15):
+        client.get("/commission/expenses/")

@@ -39,6 +39,7 @@ def test_a_paid_in_full_no_retention_releases_all_that_month(salesperson):
     assert release["params"]["above_standard"] == "2000.00"
     assert release["params"]["payment_id"] == pay.id
     assert "2,000.00 × 50 %" in release["text"]["en"]
+    assert release["text"]["zh-hant"].startswith("超價部分 2,000.00 × 50 % = 提成 1,000.00。")
     assert st["totals"]["released"] == "1000.00"
     assert st["totals"]["net"] == "1000.00"
     assert st["totals"]["held"] == "0.00"

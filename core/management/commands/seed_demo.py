@@ -19,6 +19,7 @@ class Command(BaseCommand):
             self.stdout.write("Demo data already loaded.")
             return
         import accounts.seed
+        import commission.seed
         import customers.seed
         import reports.seed
         import sales.seed
@@ -28,6 +29,7 @@ class Command(BaseCommand):
             customers.seed.run(people=people)
             sales.seed.run(people=people)
             reports.seed.run(people=people)
+            commission.seed.run(people=people)
         self.stdout.write(self.style.SUCCESS(f"Demo data ready. Logins (password {DEMO_PASSWORD}):"))
         for label, username in people.logins():
             self.stdout.write(f"  {label:<28} {username}")

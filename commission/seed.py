@@ -1,0 +1,53 @@
+"""Demo commission data: confidential costs, expense claims (approved and pending) and a cooperation bonus."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from decimal import Decimal
+
+from django.utils import timezone
+
+from core.money import round_money
+from sales.models import Contract, ContractStatus
+
+from .models import ContractCost, CooperationBonus, ExpenseClaim, ExpenseKind, ExpenseStatus
+
+EXPENSES = ["客戶拜訪交通費", "技術交流餐敘", "樣品運費", "展覽攤位分攤", "安裝現場住宿"]
+
+
+def run(*, people) -> None:
+    rng = random.Random(5151)
+    today = timezone.localdate()
+    finance = people.others["finance"]
+    staff = people.others.get("staff01")
+    contracts = Contract.objects.filter(status=ContractStatus.FILED).select_related("owner", "unit").order_by("number")
+    for i, contract in enumerate(contracts):
+        if not ContractCost.objects.filter(contract=contract).exists():
+            # Margins from 15 % to 40 %: both expense-allowance rules show up.
+            ratio = Decimal(rng.choice(["0.60", "0.70", "0.74", "0.76", "0.80", "0.85"]))
+            ContractCost.objects.create(
+                contract=contract, cost=round_money(contract.amount * ratio), recorded_by=finance
+            )
+        if ExpenseClaim.objects.filter(contract=contract).exists():
+            continue
+        manager = contract.unit.manager
+        for k in range(rng.randint(0, 2)):
+            incurred = min(today, (contract.signed_on or today) + dt.timedelta(days=rng.randint(0, 20)))
+            amount = round_money(contract.amount * Decimal(rng.choice(["0.02", "0.05", "0.09"])))
+            pending = k == 1 and i % 3 == 0
+            ExpenseClaim.objects.create(
+                contract=contract,
+                claimant=contract.owner,
+                kind=rng.choice([ExpenseKind.ADVANCE, ExpenseKind.CLAIM]),
+                amount=max(amount, Decimal("100.00")),
+                description=rng.choice(EXPENSES),
+                incurred_on=incurred,
+                status=ExpenseStatus.PENDING if pending or manager is None else ExpenseStatus.APPROVED,
+                decided_by=None if pending or manager is None else manager,
+                decided_on=None if pending or manager is None else incurred,
+            )
+        if staff is not None and i % 7 == 0:
+            CooperationBonus.objects.get_or_create(
+                contract=contract, staff=staff, defaults={"rate_percent": Decimal("1.5"), "basis": "sales"}
+            )
