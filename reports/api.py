@@ -383,6 +383,7 @@ class FeedbackInput(serializers.Serializer):
     feedback = serializers.CharField()
 
 
+ID_PARAM = OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH, description="salesperson's user id")
 PERIOD_PARAMS = [
     OpenApiParameter("period_type", OpenApiTypes.STR, enum=PeriodType.values, required=False),
     OpenApiParameter("period_start", OpenApiTypes.DATE, required=False),
@@ -417,13 +418,14 @@ class EvaluationViewSet(viewsets.ViewSet):
         people = list(people_in_scope(request.user).order_by("unit_id", "full_name", "id"))
         return Response(FiguresOutput(self._rows(people, period_type, start), many=True).data)
 
-    @extend_schema(parameters=PERIOD_PARAMS, responses={200: FiguresOutput})
+    @extend_schema(parameters=[ID_PARAM, *PERIOD_PARAMS], responses={200: FiguresOutput})
     def retrieve(self, request, pk=None):
         person = get_object_or_404(people_in_scope(request.user), pk=pk)
         period_type, start = self._period(request)
         return Response(FiguresOutput(self._rows([person], period_type, start)[0]).data)
 
     @extend_schema(
+        parameters=[ID_PARAM],
         request=inline_serializer(
             "EvaluationFeedbackInput",
             {
