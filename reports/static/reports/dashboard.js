@@ -25,18 +25,25 @@
       { name: data.labels.collected, type: "line", smooth: true, data: num(data.trend.collected) }
     ]
   });
-  make("chart-overdue", {
+  var overdue = data.overdue.labels.map(function (l, i) { return { name: l, value: Number(data.overdue.amounts[i]) }; })
+    .filter(function (d) { return d.value > 0; });
+  var overdueNode = document.getElementById("chart-overdue");
+  if (overdueNode && !overdue.length) {
+    overdueNode.removeAttribute("aria-hidden");
+    overdueNode.style.height = "auto";
+    overdueNode.className = "text-muted small py-4 text-center";
+    overdueNode.textContent = overdueNode.getAttribute("data-empty");
+  } else make("chart-overdue", {
     tooltip: { trigger: "item", valueFormatter: fmt },
     series: [{ type: "pie", radius: ["35%", "65%"], name: data.labels.amount,
-      data: data.overdue.labels.map(function (l, i) { return { name: l, value: Number(data.overdue.amounts[i]) }; })
-        .filter(function (d) { return d.value > 0; }) }]
+      data: overdue }]
   });
   make("chart-ranking", {
     tooltip: { trigger: "axis", valueFormatter: fmt },
     grid: { left: 110, right: 20, top: 10, bottom: 30 },
     xAxis: { type: "value" },
     yAxis: { type: "category", inverse: true, data: data.ranking.names },
-    series: [{ name: data.labels.sales, type: "bar", data: num(data.ranking.sales) }]
+    series: [{ name: data.labels.sales, type: "bar", barMaxWidth: 24, data: num(data.ranking.sales) }]
   });
   window.addEventListener("resize", function () { charts.forEach(function (c) { c.resize(); }); });
 })();
