@@ -202,7 +202,8 @@ def test_compliance_counts_working_days_only_across_weekends_and_holidays(salesp
 def test_working_week_comes_from_the_policy(salesperson):
     salesperson.date_joined = at(2026, 1, 1)
     salesperson.save()
-    ReportPolicy.objects.filter().update(working_weekdays="012345")  # six-day week
+    # a six-day week (update_or_create: transactional browser tests flush the migration's default row)
+    ReportPolicy.objects.update_or_create(effective_from=dt.date(2000, 1, 1), defaults={"working_weekdays": "012345"})
     comp = report_compliance(
         people=[salesperson], start=dt.date(2026, 11, 2), end=dt.date(2026, 11, 8), now=at(2026, 11, 10)
     )
