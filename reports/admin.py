@@ -1,11 +1,92 @@
 from django.contrib import admin
 
-from .models import DailyReport
+from .models import (
+    CalendarDay,
+    DailyReport,
+    Evaluation,
+    Forecast,
+    Plan,
+    ReportComment,
+    ReportPolicy,
+    SummaryState,
+    Target,
+    TargetLine,
+    VisitRoute,
+)
+
+
+class ReportCommentInline(admin.TabularInline):
+    model = ReportComment
+    extra = 0
+    raw_id_fields = ["author"]
 
 
 @admin.register(DailyReport)
 class DailyReportAdmin(admin.ModelAdmin):
-    list_display = ["date", "author", "unit", "submitted_at"]
+    list_display = ["date", "author", "unit", "submitted_at", "deadline", "reviewed_at"]
     list_filter = ["unit", "date"]
     list_select_related = ["author", "unit"]
+    raw_id_fields = ["author", "reviewed_by"]
+    search_fields = ["author__username", "author__full_name", "results", "problems"]
+    inlines = [ReportCommentInline]
+
+
+@admin.register(ReportPolicy)
+class ReportPolicyAdmin(admin.ModelAdmin):
+    list_display = ["effective_from", "cutoff_days", "cutoff_time", "working_weekdays", "overdue_after_months"]
+
+
+@admin.register(CalendarDay)
+class CalendarDayAdmin(admin.ModelAdmin):
+    list_display = ["date", "is_working", "name"]
+    list_filter = ["is_working"]
+    date_hierarchy = "date"
+
+
+@admin.register(Plan)
+class PlanAdmin(admin.ModelAdmin):
+    list_display = ["period_start", "kind", "author", "unit"]
+    list_filter = ["kind", "unit"]
+    list_select_related = ["author", "unit"]
     raw_id_fields = ["author"]
+
+
+@admin.register(VisitRoute)
+class VisitRouteAdmin(admin.ModelAdmin):
+    list_display = ["owner", "weekday", "position", "customer"]
+    list_select_related = ["owner", "customer"]
+    raw_id_fields = ["owner", "customer"]
+
+
+@admin.register(Forecast)
+class ForecastAdmin(admin.ModelAdmin):
+    list_display = ["owner", "month", "amount", "confidence"]
+    list_select_related = ["owner"]
+    raw_id_fields = ["owner"]
+
+
+class TargetLineInline(admin.TabularInline):
+    model = TargetLine
+    extra = 0
+    raw_id_fields = ["product", "customer", "salesperson"]
+
+
+@admin.register(Target)
+class TargetAdmin(admin.ModelAdmin):
+    list_display = ["period_start", "period_type", "unit", "amount"]
+    list_filter = ["period_type", "unit"]
+    list_select_related = ["unit"]
+    raw_id_fields = ["created_by"]
+    inlines = [TargetLineInline]
+
+
+@admin.register(Evaluation)
+class EvaluationAdmin(admin.ModelAdmin):
+    list_display = ["period_start", "period_type", "salesperson", "feedback_by", "feedback_at"]
+    list_select_related = ["salesperson", "feedback_by"]
+    raw_id_fields = ["salesperson", "feedback_by"]
+
+
+@admin.register(SummaryState)
+class SummaryStateAdmin(admin.ModelAdmin):
+    list_display = ["name", "refreshed_at", "duration_ms"]

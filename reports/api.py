@@ -1,5 +1,530 @@
-"""API of the reports app. register() adds its viewsets to the /api/v1/ router."""
+"""API of the reports app. register() adds its viewsets to the /api/v1/ router.
+
+Input and output serializers are separate; every queryset goes through visible_to(user); writes call services."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import Count
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from .models import DailyReport, Dimension, MarketTrend, PeriodType, Plan, PlanKind, ReportComment, Target, TargetLine
+from .periods import normalise_start
+from .selectors import ScopeNotFound, daily_report_prefill, dashboard_data, evaluation_figures, people_in_scope
+from .services import (
+    LineInput,
+    can_manage_targets,
+    daily_report_comment,
+    daily_report_review,
+    daily_report_save,
+    evaluation_give_feedback,
+    plan_save,
+    target_save,
+    target_set_split,
+)
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Daily reports
+# --------------------------------------------------------------------------------------------------------------
+class CommentOutput(serializers.ModelSerializer):
+    author = serializers.CharField(source="author.get_full_name")
+
+    class Meta:
+        model = ReportComment
+        fields = ["id", "author", "body", "created_at"]
+
+
+class DailyReportOutput(serializers.ModelSerializer):
+    author_name = serializers.CharField(source="author.get_full_name")
+    is_on_time = serializers.BooleanField()
+    comments_count = serializers.IntegerField(source="n_comments", default=0)
+
+    class Meta:
+        model = DailyReport
+        fields = [
+            "id",
+            "author",
+            "author_name",
+            "unit",
+            "date",
+            "activities",
+            "results",
+            "problems",
+            "market_notes",
+            "plan_tomorrow",
+            "visits_count",
+            "calls_count",
+            "competitor",
+            "competitor_product",
+            "competitor_price",
+            "market_trend",
+            "submitted_at",
+            "deadline",
+            "is_on_time",
+            "reviewed_by",
+            "reviewed_at",
+            "comments_count",
+        ]
+
+
+class DailyReportDetailOutput(DailyReportOutput):
+    comments = CommentOutput(many=True)
+
+    class Meta(DailyReportOutput.Meta):
+        fields = [*DailyReportOutput.Meta.fields, "comments"]
+
+
+class DailyReportInput(serializers.Serializer):
+    date = serializers.DateField(required=False)
+    activities = serializers.CharField(required=False, allow_blank=True)
+    results = serializers.CharField(required=False, allow_blank=True)
+    problems = serializers.CharField(required=False, allow_blank=True)
+    market_notes = serializers.CharField(required=False, allow_blank=True)
+    plan_tomorrow = serializers.CharField(required=False, allow_blank=True)
+    competitor = serializers.CharField(required=False, allow_blank=True, max_length=100)
+    competitor_product = serializers.CharField(required=False, allow_blank=True, max_length=100)
+    competitor_price = serializers.DecimalField(max_digits=14, decimal_places=2, required=False, allow_null=True)
+    market_trend = serializers.ChoiceField(choices=[("", "—"), *MarketTrend.choices], required=False)
+    submit = serializers.BooleanField(default=False)
+
+
+class CommentInput(serializers.Serializer):
+    body = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class PrefillOutput(serializers.Serializer):
+    date = serializers.DateField(source="day")
+    visits = serializers.IntegerField()
+    calls = serializers.IntegerField()
+    messages = serializers.IntegerField()
+    activities = serializers.CharField()
+    plan_tomorrow = serializers.CharField()
+    deadline = serializers.DateTimeField()
+
+
+class DailyReportViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
+):
+    """Daily work reports (工作日報表). POST creates or updates the caller's report of `date` (default today);
+    PATCH edits it until the cut-off; `submit: true` files it."""
+
+    filterset_fields = {"date": ["exact", "gte", "lte"], "author": ["exact"], "unit": ["exact"]}
+    ordering_fields = ["date", "submitted_at"]
+    search_fields = ["results", "problems", "market_notes", "competitor", "competitor_product"]
+
+    def get_queryset(self):
+        return (
+            DailyReport.objects.visible_to(self.request.user)
+            .select_related("author")
+            .annotate(n_comments=Count("comments"))
+            .order_by("-date", "author_id")
+        )
+
+    def get_serializer_class(self):
+        return DailyReportDetailOutput if self.action == "retrieve" else DailyReportOutput
+
+    def retrieve(self, request, *args, **kwargs):
+        report = self.get_object()
+        report = DailyReport.objects.prefetch_related("comments__author").select_related("author").get(pk=report.pk)
+        return Response(DailyReportDetailOutput(report).data)
+
+    def _save(self, request, day: dt.date, status_code: int):
+        data = DailyReportInput(data=request.data, partial=status_code == status.HTTP_200_OK)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        submit = values.pop("submit", False)
+        values.pop("date", None)
+        report = daily_report_save(author=request.user, date=day, data=values, submit=submit)
+        report.n_comments = report.comments.count()
+        return Response(DailyReportOutput(report).data, status=status_code)
+
+    @extend_schema(request=DailyReportInput, responses={201: DailyReportOutput})
+    def create(self, request, *args, **kwargs):
+        data = DailyReportInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        return self._save(request, data.validated_data.get("date") or timezone.localdate(), status.HTTP_201_CREATED)
+
+    @extend_schema(request=DailyReportInput, responses={200: DailyReportOutput})
+    def partial_update(self, request, pk=None):
+        report = get_object_or_404(DailyReport.objects.visible_to(request.user).filter(author=request.user), pk=pk)
+        return self._save(request, report.date, status.HTTP_200_OK)
+
+    @extend_schema(request=CommentInput, responses={200: DailyReportDetailOutput})
+    @action(detail=True, methods=["post"])
+    def review(self, request, pk=None):
+        data = CommentInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        daily_report_review(report=self.get_object(), actor=request.user, comment=data.validated_data["body"])
+        return self.retrieve(request, pk=pk)
+
+    @extend_schema(request=CommentInput, responses={201: CommentOutput})
+    @action(detail=True, methods=["post"])
+    def comments(self, request, pk=None):
+        data = CommentInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        comment = daily_report_comment(report=self.get_object(), actor=request.user, body=data.validated_data["body"])
+        return Response(CommentOutput(comment).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        parameters=[OpenApiParameter("date", OpenApiTypes.DATE, required=False)], responses={200: PrefillOutput}
+    )
+    @action(detail=False, methods=["get"])
+    def prefill(self, request):
+        """What the caller's contact log says about a day (default today), to pre-fill the report."""
+        try:
+            day = dt.date.fromisoformat(request.query_params.get("date") or "") or timezone.localdate()
+        except ValueError:
+            day = timezone.localdate()
+        return Response(PrefillOutput(daily_report_prefill(author=request.user, day=day)).data)
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Plans
+# --------------------------------------------------------------------------------------------------------------
+class PlanOutput(serializers.ModelSerializer):
+    author_name = serializers.CharField(source="author.get_full_name")
+
+    class Meta:
+        model = Plan
+        fields = [
+            "id",
+            "author",
+            "author_name",
+            "unit",
+            "kind",
+            "period_start",
+            "goals",
+            "actions",
+            "key_points_next",
+            "sales_goal",
+            "visits_goal",
+            "updated_at",
+        ]
+
+
+class PlanInput(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=PlanKind.choices)
+    period_start = serializers.DateField()
+    goals = serializers.CharField(required=False, allow_blank=True)
+    actions = serializers.CharField(required=False, allow_blank=True)
+    key_points_next = serializers.CharField(required=False, allow_blank=True)
+    sales_goal = serializers.DecimalField(max_digits=14, decimal_places=2, required=False, allow_null=True)
+    visits_goal = serializers.IntegerField(required=False, allow_null=True, min_value=0)
+
+
+class PlanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Weekly / monthly action plans and monthly summaries. POST creates or updates the caller's plan of the
+    period (normalised to Monday / the first of the month)."""
+
+    serializer_class = PlanOutput
+    filterset_fields = {"kind": ["exact"], "period_start": ["exact", "gte", "lte"], "author": ["exact"]}
+
+    def get_queryset(self):
+        return Plan.objects.visible_to(self.request.user).select_related("author").order_by("-period_start", "kind")
+
+    @extend_schema(request=PlanInput, responses={201: PlanOutput})
+    def create(self, request):
+        data = PlanInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        plan = plan_save(
+            author=request.user, kind=values.pop("kind"), period_start=values.pop("period_start"), data=values
+        )
+        return Response(PlanOutput(plan).data, status=status.HTTP_201_CREATED)
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Targets
+# --------------------------------------------------------------------------------------------------------------
+class TargetLineOutput(serializers.ModelSerializer):
+    key = serializers.CharField(source="key_label")
+
+    class Meta:
+        model = TargetLine
+        fields = ["id", "dimension", "key", "product", "region", "customer", "salesperson", "settlement_method",
+                  "amount", "quantity"]  # fmt: skip
+
+
+class TargetOutput(serializers.ModelSerializer):
+    lines = serializers.SerializerMethodField()
+    unassigned = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Target
+        fields = ["id", "unit", "period_type", "period_start", "amount", "quantity", "note", "lines", "unassigned"]
+
+    def _lines(self, obj) -> list[TargetLine]:
+        user = self.context["request"].user
+        lines = list(obj.lines.all())
+        if not can_manage_targets(actor=user, unit=obj.unit) and not user.is_company_wide:
+            lines = [ln for ln in lines if ln.salesperson_id == user.pk]
+        return lines
+
+    def get_lines(self, obj) -> list[dict]:
+        return TargetLineOutput(self._lines(obj), many=True).data
+
+    def get_unassigned(self, obj) -> dict[str, str]:
+        user = self.context["request"].user
+        if not (can_manage_targets(actor=user, unit=obj.unit) or user.is_company_wide):
+            return {}
+        totals: dict[str, object] = {}
+        for ln in obj.lines.all():
+            totals[ln.dimension] = totals.get(ln.dimension, 0) + ln.amount
+        return {dim: str(obj.amount - total) for dim, total in totals.items()}
+
+
+class TargetInput(serializers.Serializer):
+    unit = serializers.IntegerField(required=False, allow_null=True)
+    period_type = serializers.ChoiceField(choices=PeriodType.choices)
+    period_start = serializers.DateField()
+    amount = serializers.DecimalField(max_digits=14, decimal_places=2)
+    quantity = serializers.DecimalField(max_digits=14, decimal_places=2, required=False, allow_null=True)
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class SplitLineInput(serializers.Serializer):
+    key = serializers.CharField()
+    amount = serializers.DecimalField(max_digits=14, decimal_places=2)
+    quantity = serializers.DecimalField(max_digits=14, decimal_places=2, required=False, allow_null=True)
+
+
+class SplitInput(serializers.Serializer):
+    dimension = serializers.ChoiceField(choices=Dimension.choices)
+    lines = SplitLineInput(many=True)
+
+
+class TargetViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Sales targets (銷售指標) with their splits. POST creates or updates a unit's (or the company's) target."""
+
+    serializer_class = TargetOutput
+    filterset_fields = {"period_type": ["exact"], "period_start": ["exact", "gte", "lte"], "unit": ["exact"]}
+
+    def get_queryset(self):
+        return (
+            Target.objects.visible_to(self.request.user)
+            .select_related("unit")
+            .prefetch_related("lines__product", "lines__customer", "lines__salesperson")
+            .order_by("-period_start", "period_type", "id")
+        )
+
+    @extend_schema(request=TargetInput, responses={201: TargetOutput})
+    def create(self, request):
+        from accounts.models import SalesUnit
+
+        data = TargetInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        unit_id = values.pop("unit", None)
+        unit = get_object_or_404(SalesUnit, pk=unit_id) if unit_id else None
+        target = target_save(actor=request.user, unit=unit, **values)
+        target = self.get_queryset().get(pk=target.pk)
+        return Response(TargetOutput(target, context={"request": request}).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=SplitInput, responses={200: TargetOutput})
+    @action(detail=True, methods=["post"])
+    def split(self, request, pk=None):
+        data = SplitInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        target_set_split(
+            actor=request.user,
+            target=self.get_object(),
+            dimension=data.validated_data["dimension"],
+            lines=[LineInput(**line) for line in data.validated_data["lines"]],
+        )
+        target = self.get_queryset().get(pk=pk)
+        return Response(TargetOutput(target, context={"request": request}).data)
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Evaluations
+# --------------------------------------------------------------------------------------------------------------
+class FiguresOutput(serializers.Serializer):
+    salesperson_id = serializers.IntegerField()
+    salesperson_name = serializers.CharField()
+    period_type = serializers.CharField()
+    period_start = serializers.DateField()
+    period_end = serializers.DateField()
+    as_of = serializers.DateField()
+    sales_amount = serializers.DecimalField(max_digits=16, decimal_places=2)
+    sales_quantity = serializers.DecimalField(max_digits=16, decimal_places=2)
+    contracts = serializers.IntegerField()
+    target_amount = serializers.DecimalField(max_digits=16, decimal_places=2, allow_null=True)
+    completion = serializers.DecimalField(max_digits=8, decimal_places=1, allow_null=True)
+    expected_by_today = serializers.DecimalField(max_digits=16, decimal_places=2, allow_null=True)
+    pace = serializers.DecimalField(max_digits=8, decimal_places=1, allow_null=True)
+    collections = serializers.DecimalField(max_digits=16, decimal_places=2)
+    overdue_amount = serializers.DecimalField(max_digits=16, decimal_places=2)
+    overdue_contracts = serializers.IntegerField()
+    visits = serializers.IntegerField()
+    calls = serializers.IntegerField()
+    working_days_due = serializers.IntegerField()
+    reports_on_time = serializers.IntegerField()
+    report_compliance = serializers.DecimalField(max_digits=8, decimal_places=1, allow_null=True)
+    expense_control = serializers.SerializerMethodField()
+    new_customers = serializers.IntegerField()
+    repeat_customers = serializers.IntegerField()
+    feedback = serializers.CharField()
+    feedback_by = serializers.CharField()
+
+    def get_expense_control(self, obj) -> dict:
+        return {"available": False, "detail": "Expenses are not recorded yet (commission module)."}
+
+
+class FeedbackInput(serializers.Serializer):
+    feedback = serializers.CharField()
+
+
+ID_PARAM = OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH, description="salesperson's user id")
+PERIOD_PARAMS = [
+    OpenApiParameter("period_type", OpenApiTypes.STR, enum=PeriodType.values, required=False),
+    OpenApiParameter("period_start", OpenApiTypes.DATE, required=False),
+]
+
+
+class EvaluationViewSet(viewsets.ViewSet):
+    """Evaluation figures (表現評估) per salesperson for a period (default: this month), computed live in a fixed
+    number of queries; the id is the salesperson's user id."""
+
+    def _period(self, request) -> tuple[str, dt.date]:
+        src = request.data if request.method == "POST" else request.query_params
+        period_type = src.get("period_type") if src.get("period_type") in PeriodType.values else "month"
+        try:
+            start = dt.date.fromisoformat(src.get("period_start") or "")
+        except (TypeError, ValueError):
+            start = timezone.localdate()
+        return period_type, normalise_start(period_type, start)
+
+    def _rows(self, people, period_type, start):
+        figures = evaluation_figures(user_ids=[p.pk for p in people], period_type=period_type, period_start=start)
+        rows = []
+        for p in people:
+            data = figures[p.pk].__dict__.copy()
+            data["salesperson_name"] = p.get_full_name()
+            rows.append(data)
+        return rows
+
+    @extend_schema(parameters=PERIOD_PARAMS, responses={200: FiguresOutput(many=True)})
+    def list(self, request):
+        period_type, start = self._period(request)
+        people = list(people_in_scope(request.user).order_by("unit_id", "full_name", "id"))
+        return Response(FiguresOutput(self._rows(people, period_type, start), many=True).data)
+
+    @extend_schema(parameters=[ID_PARAM, *PERIOD_PARAMS], responses={200: FiguresOutput})
+    def retrieve(self, request, pk=None):
+        person = get_object_or_404(people_in_scope(request.user), pk=pk)
+        period_type, start = self._period(request)
+        return Response(FiguresOutput(self._rows([person], period_type, start)[0]).data)
+
+    @extend_schema(
+        parameters=[ID_PARAM],
+        request=inline_serializer(
+            "EvaluationFeedbackInput",
+            {
+                "feedback": serializers.CharField(),
+                "period_type": serializers.ChoiceField(choices=PeriodType.choices, required=False),
+                "period_start": serializers.DateField(required=False),
+            },
+        ),
+        responses={200: FiguresOutput},
+    )
+    @action(detail=True, methods=["post"])
+    def feedback(self, request, pk=None):
+        person = get_object_or_404(people_in_scope(request.user), pk=pk)
+        data = FeedbackInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        period_type, start = self._period(request)
+        evaluation_give_feedback(
+            actor=request.user,
+            salesperson=person,
+            period_type=period_type,
+            period_start=start,
+            feedback=data.validated_data["feedback"],
+        )
+        return Response(FiguresOutput(self._rows([person], period_type, start)[0]).data)
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Dashboard
+# --------------------------------------------------------------------------------------------------------------
+def _dashboard_response(request) -> Response:
+    """The figures behind the dashboard's charts, for the caller's scope."""
+    try:
+        data = dashboard_data(
+            user=request.user,
+            period=request.query_params.get("period") or "month",
+            unit_id=request.query_params.get("unit"),
+            salesperson_id=request.query_params.get("salesperson"),
+            customer_id=request.query_params.get("customer"),
+        )
+    except ScopeNotFound:
+        raise Http404 from None
+    scope = data.scope
+    return Response(
+        {
+            "scope": {
+                "level": scope.level,
+                "label": scope.label,
+                "unit": scope.unit.pk if scope.unit else None,
+                "salesperson": scope.salesperson.pk if scope.salesperson else None,
+                "customer": scope.customer.pk if scope.customer else None,
+            },
+            "today": data.today,
+            "period": data.period,
+            "refreshed_at": data.refreshed_at,
+            "periods": [_jsonable(p.__dict__) for p in data.periods],
+            "trend": _jsonable(data.trend),
+            "overdue": _jsonable(data.overdue),
+            "ranking": _jsonable(data.ranking),
+            "units": _jsonable(data.units),
+            "top_customers": _jsonable(data.top_customers),
+        }
+    )
+
+
+def _jsonable(value):
+    """Decimals as strings (money is never a float), dates as ISO strings."""
+    from decimal import Decimal
+
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
 
 
 def register(router) -> None:
-    pass
+    router.register("daily-reports", DailyReportViewSet, basename="daily-report")
+    router.register("plans", PlanViewSet, basename="plan")
+    router.register("targets", TargetViewSet, basename="target")
+    router.register("evaluations", EvaluationViewSet, basename="evaluation")
+    router.register("dashboard", DashboardViewSet, basename="dashboard")
+
+
+class DashboardViewSet(viewsets.ViewSet):
+    """The figures behind the dashboard's charts for the caller's scope (drill down with unit, salesperson,
+    customer), read from the summary tables: a fixed number of queries whatever the size of the company."""
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("period", OpenApiTypes.STR, enum=["month", "quarter", "year"], required=False),
+            OpenApiParameter("unit", OpenApiTypes.INT, required=False),
+            OpenApiParameter("salesperson", OpenApiTypes.INT, required=False),
+            OpenApiParameter("customer", OpenApiTypes.INT, required=False),
+        ],
+        responses={200: OpenApiTypes.OBJECT},
+    )
+    def list(self, request):
+        return _dashboard_response(request)

@@ -253,7 +253,12 @@ def target_save(
     if amount < 0:
         raise ApplicationError(_("A target cannot be negative."), field="amount", code="negative")
     start = normalise_start(period_type, period_start)
-    target = Target.objects.select_for_update().filter(unit=unit, period_type=period_type, period_start=start).first()
+    target = (
+        Target.objects.select_for_update(of=("self",))
+        .filter(unit=unit, period_type=period_type, period_start=start)
+        .order_by()
+        .first()
+    )
     if target is None:
         target = Target(unit=unit, period_type=period_type, period_start=start, created_by=actor)
     else:
@@ -342,7 +347,7 @@ def _resolve_key(*, target: Target, dimension: str, key, row_label: str) -> dict
 def target_set_split(*, actor: User, target: Target, dimension: str, lines: list[LineInput]) -> list[TargetLine]:
     """Replace the target's split along one dimension. The parts may not exceed the whole; what is left over
     is shown as the unassigned remainder."""
-    target = Target.objects.select_for_update().select_related("unit").get(pk=target.pk)
+    target = Target.objects.select_for_update(of=("self",)).select_related("unit").get(pk=target.pk)
     if not can_manage_targets(actor=actor, unit=target.unit):
         raise ApplicationError(_("You cannot set targets for this unit."), code="forbidden")
     if dimension not in Dimension.values:

@@ -1,0 +1,161 @@
+"""XLSX downloads: each dashboard chart's table, the evaluation table, the target import template."""
+
+from __future__ import annotations
+
+from io import BytesIO
+
+from django.http import HttpResponse
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.styles import Font
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def xlsx_response(filename: str, title: str, headers: list, rows: list[list]) -> HttpResponse:
+    wb = Workbook()
+    ws = wb.active
+    ws.title = str(title)[:31]
+    ws.append([str(h) for h in headers])
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+    for row in rows:
+        ws.append(list(row))
+    for column in ws.columns:
+        width = max(len(str(c.value or "")) for c in column)
+        ws.column_dimensions[column[0].column_letter].width = min(max(10, width + 2), 50)
+    buf = BytesIO()
+    wb.save(buf)
+    response = HttpResponse(buf.getvalue(), content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def dashboard_table(data, chart: str) -> tuple[str, list, list[list]]:
+    """(sheet title, headers, rows) of one dashboard chart; KeyError for an unknown chart."""
+    if chart == "periods":
+        return (
+            _("At a glance"),
+            [
+                _("Period"),
+                _("Sales"),
+                _("Target"),
+                _("Completion %"),
+                _("Expected by today"),
+                _("Collected"),
+                _("Visits"),
+                _("New customers"),
+                _("Report compliance %"),
+            ],
+            [
+                [
+                    p.label,
+                    p.sales,
+                    p.target,
+                    p.completion,
+                    p.expected,
+                    p.collected,
+                    p.visits,
+                    p.new_customers,
+                    p.compliance,
+                ]
+                for p in data.periods
+            ],
+        )
+    if chart == "trend":
+        return (
+            _("Last 12 months"),
+            [_("Month"), _("Sales"), _("Collected"), _("Visits")],
+            [[r["month"], r["sales"], r["collected"], r["visits"]] for r in data.trend],
+        )
+    if chart == "overdue":
+        return (
+            _("Receivables by age"),
+            [_("Days overdue"), _("Amount"), _("Contracts")],
+            [[r["label"], r["amount"], r["contracts"]] for r in data.overdue],
+        )
+    if chart == "ranking":
+        return (
+            _("Ranking"),
+            [
+                _("Rank"),
+                _("Salesperson"),
+                _("Sales"),
+                _("Target"),
+                _("Completion %"),
+                _("Collected"),
+                _("Visits"),
+                _("Report compliance %"),
+            ],
+            [
+                [
+                    r["rank"],
+                    r["name"],
+                    r["sales"],
+                    r["target"],
+                    r["completion"],
+                    r["collected"],
+                    r["visits"],
+                    r["compliance"],
+                ]
+                for r in data.ranking
+            ],
+        )
+    if chart == "units":
+        return (
+            _("Units"),
+            [_("Sales unit"), _("Sales"), _("Target"), _("Completion %")],
+            [[r["name"], r["sales"], r["target"], r["completion"]] for r in data.units],
+        )
+    if chart == "customers":
+        return (
+            _("Top customers"),
+            [_("Customer"), _("Sales"), _("Quantity")],
+            [[r["name"], r["amount"], r["quantity"]] for r in data.top_customers],
+        )
+    raise KeyError(chart)
+
+
+def evaluation_table(rows) -> tuple[str, list, list[list]]:
+    headers = [
+        _("Salesperson"),
+        _("Sales unit"),
+        _("Sales"),
+        _("Quantity"),
+        _("Target"),
+        _("Completion %"),
+        _("Expected by today"),
+        _("Pace %"),
+        _("Collected"),
+        _("Overdue receivables"),
+        _("Visits"),
+        _("Calls"),
+        _("Report compliance %"),
+        _("Expense control"),
+        _("New customers"),
+        _("Repeat customers"),
+        _("Feedback"),
+    ]
+    table = [
+        [
+            p.get_full_name(),
+            str(p.unit or ""),
+            f.sales_amount,
+            f.sales_quantity,
+            f.target_amount,
+            f.completion,
+            f.expected_by_today,
+            f.pace,
+            f.collections,
+            f.overdue_amount,
+            f.visits,
+            f.calls,
+            f.report_compliance,
+            _("not yet available"),
+            f.new_customers,
+            f.repeat_customers,
+            f.feedback,
+        ]
+        for p, f in rows
+    ]
+    return _("Evaluation"), headers, table

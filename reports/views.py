@@ -1,0 +1,578 @@
+"""Pages of the reports app. Views parse input, call services and selectors, and render; no business rules."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, Sum
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.models import SalesUnit, User
+from core.exceptions import ApplicationError
+from customers.models import Customer
+
+from . import exports
+from .calendar import local_tz
+from .forms import (
+    CommentForm,
+    DailyReportForm,
+    FeedbackForm,
+    ForecastForm,
+    PlanForm,
+    RouteForm,
+    SplitForm,
+    TargetForm,
+    TargetImportForm,
+)
+from .models import DailyReport, Dimension, Forecast, PerformanceMonthly, Plan, PlanKind, Target, VisitRoute
+from .periods import add_months, month_start, normalise_start, period_bounds, period_label
+from .selectors import (
+    ScopeNotFound,
+    daily_report_prefill,
+    dashboard_data,
+    evaluation_figures,
+    people_in_scope,
+    target_splits,
+)
+from .services import (
+    LineInput,
+    can_manage_targets,
+    can_review,
+    daily_report_comment,
+    daily_report_review,
+    daily_report_save,
+    evaluation_give_feedback,
+    forecast_set,
+    plan_save,
+    target_save,
+    target_set_split,
+    targets_import_xlsx,
+    visit_route_set_day,
+)
+
+
+def _form_error(form, exc: ApplicationError | ValidationError) -> None:
+    if isinstance(exc, ApplicationError):
+        form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+    else:
+        for message in exc.messages:
+            form.add_error(None, message)
+
+
+def _parse_date(value: str | None, default: dt.date) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value) if value else default
+    except ValueError:
+        return default
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Dashboard
+# --------------------------------------------------------------------------------------------------------------
+def _dashboard(request):
+    try:
+        return dashboard_data(
+            user=request.user,
+            period=request.GET.get("period") or "month",
+            unit_id=request.GET.get("unit"),
+            salesperson_id=request.GET.get("salesperson"),
+            customer_id=request.GET.get("customer"),
+        )
+    except ScopeNotFound:
+        raise Http404 from None
+
+
+def _scope_query(request) -> str:
+    keep = {k: request.GET[k] for k in ("unit", "salesperson", "customer") if request.GET.get(k)}
+    return "&".join(f"{k}={v}" for k, v in keep.items())
+
+
+@login_required
+def dashboard(request):
+    data = _dashboard(request)
+    charts = {
+        "trend": {
+            "months": [r["month"] for r in data.trend],
+            "sales": [str(r["sales"]) for r in data.trend],
+            "collected": [str(r["collected"]) for r in data.trend],
+        },
+        "overdue": {"labels": [r["label"] for r in data.overdue], "amounts": [str(r["amount"]) for r in data.overdue]},
+        "ranking": {
+            "names": [r["name"] for r in data.ranking[:15]],
+            "sales": [str(r["sales"]) for r in data.ranking[:15]],
+        },
+        "labels": {"sales": _("Sales"), "collected": _("Collected"), "amount": _("Amount")},
+    }
+    return render(
+        request,
+        "reports/dashboard.html",
+        {
+            "data": data,
+            "charts": charts,
+            "scope_query": _scope_query(request),
+            "period_label": period_label(data.period, data.selected.start),
+        },
+    )
+
+
+@login_required
+def dashboard_export(request, chart: str):
+    data = _dashboard(request)
+    try:
+        title, headers, rows = exports.dashboard_table(data, chart)
+    except KeyError:
+        raise Http404 from None
+    return exports.xlsx_response(f"dashboard-{chart}-{data.today:%Y%m%d}.xlsx", title, headers, rows)
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Daily reports
+# --------------------------------------------------------------------------------------------------------------
+@login_required
+def daily_list(request):
+    qs = (
+        DailyReport.objects.visible_to(request.user)
+        .select_related("author", "unit", "reviewed_by")
+        .annotate(n_comments=Count("comments"))
+        .order_by("-date", "author__full_name")
+    )
+    status = request.GET.get("status", "")
+    if status == "unreviewed":
+        qs = qs.filter(submitted_at__isnull=False, reviewed_at__isnull=True)
+    elif status == "draft":
+        qs = qs.filter(submitted_at__isnull=True)
+    if request.GET.get("author"):
+        qs = qs.filter(author_id=request.GET["author"]) if request.GET["author"].isdigit() else qs.none()
+    if request.GET.get("from"):
+        qs = qs.filter(date__gte=_parse_date(request.GET["from"], dt.date.min))
+    if request.GET.get("to"):
+        qs = qs.filter(date__lte=_parse_date(request.GET["to"], dt.date.max))
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    today = timezone.localdate()
+    missing = []
+    if not request.user.is_salesperson:
+        filed = set(DailyReport.objects.visible_to(request.user).filter(date=today).values_list("author_id", flat=True))
+        missing = [p for p in people_in_scope(request.user).order_by("full_name") if p.pk not in filed][:50]
+    authors = people_in_scope(request.user).order_by("full_name") if not request.user.is_salesperson else []
+    return render(
+        request,
+        "reports/daily_list.html",
+        {"page": page, "status": status, "missing": missing, "authors": authors, "today": today, "now": timezone.now()},
+    )
+
+
+@login_required
+def daily_edit(request, date: str | None = None):
+    today = timezone.localdate()
+    day = _parse_date(date, today)
+    report = DailyReport.objects.filter(author=request.user, date=day).first()
+    now = timezone.now()
+    if report and report.is_locked(now):
+        messages.warning(request, _("This report is locked: the cut-off has passed."))
+        return redirect("reports:daily_detail", pk=report.pk)
+    prefill = daily_report_prefill(author=request.user, day=day)
+    if request.method == "POST":
+        form = DailyReportForm(request.POST, instance=report or DailyReport(author=request.user, date=day))
+        if form.is_valid():
+            try:
+                saved = daily_report_save(
+                    author=request.user,
+                    date=day,
+                    data={name: form.cleaned_data.get(name) for name in form.Meta.fields},
+                    submit="submit" in request.POST,
+                )
+            except (ApplicationError, ValidationError) as exc:
+                _form_error(form, exc)
+            else:
+                messages.success(request, _("Report filed.") if saved.submitted_at else _("Draft saved."))
+                return redirect("reports:daily_detail", pk=saved.pk)
+    elif report:
+        form = DailyReportForm(instance=report)
+    else:
+        form = DailyReportForm(initial={"activities": prefill.activities, "plan_tomorrow": prefill.plan_tomorrow})
+    return render(
+        request,
+        "reports/daily_form.html",
+        {"form": form, "report": report, "day": day, "prefill": prefill, "is_today": day == today},
+    )
+
+
+@login_required
+def daily_detail(request, pk: int):
+    report = get_object_or_404(
+        DailyReport.objects.visible_to(request.user).select_related("author", "unit", "reviewed_by"), pk=pk
+    )
+    comments = report.comments.select_related("author")
+    return render(
+        request,
+        "reports/daily_detail.html",
+        {
+            "report": report,
+            "comments": comments,
+            "comment_form": CommentForm(),
+            "can_review": can_review(actor=request.user, report=report) and report.submitted_at is not None,
+            "can_edit": report.author_id == request.user.pk and not report.is_locked(timezone.now()),
+            "deadline_local": timezone.localtime(report.deadline, local_tz()) if report.deadline else None,
+        },
+    )
+
+
+@login_required
+@require_POST
+def daily_review(request, pk: int):
+    report = get_object_or_404(DailyReport.objects.visible_to(request.user), pk=pk)
+    try:
+        daily_report_review(report=report, actor=request.user, comment=request.POST.get("body", ""))
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Marked as reviewed."))
+    return redirect("reports:daily_detail", pk=pk)
+
+
+@login_required
+@require_POST
+def daily_comment(request, pk: int):
+    report = get_object_or_404(DailyReport.objects.visible_to(request.user), pk=pk)
+    try:
+        daily_report_comment(report=report, actor=request.user, body=request.POST.get("body", ""))
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Comment added."))
+    return redirect(reverse("reports:daily_detail", args=[pk]) + "#comments")
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Plans, routes, forecasts
+# --------------------------------------------------------------------------------------------------------------
+@login_required
+def plan_list(request):
+    qs = Plan.objects.visible_to(request.user).select_related("author").order_by("-period_start", "kind")
+    kind = request.GET.get("kind", "")
+    if kind in PlanKind.values:
+        qs = qs.filter(kind=kind)
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    return render(request, "reports/plan_list.html", {"page": page, "kind": kind, "kinds": PlanKind.choices})
+
+
+@login_required
+def plan_edit(request, pk: int | None = None):
+    plan = get_object_or_404(Plan.objects.filter(author=request.user), pk=pk) if pk else None
+    if request.method == "POST":
+        form = PlanForm(request.POST, instance=plan or Plan(author=request.user))
+        if form.is_valid():
+            try:
+                plan = plan_save(
+                    author=request.user,
+                    kind=form.cleaned_data["kind"],
+                    period_start=form.cleaned_data["period_start"],
+                    data=form.cleaned_data,
+                )
+            except (ApplicationError, ValidationError) as exc:
+                _form_error(form, exc)
+            else:
+                messages.success(request, _("Plan saved."))
+                return redirect("reports:plan_list")
+    else:
+        kind = request.GET.get("kind") if request.GET.get("kind") in PlanKind.values else PlanKind.WEEKLY
+        today = timezone.localdate()
+        start = normalise_start("week" if kind == PlanKind.WEEKLY else "month", today)
+        form = PlanForm(instance=plan, initial=None if plan else {"kind": kind, "period_start": start})
+    return render(request, "reports/plan_form.html", {"form": form, "plan": plan})
+
+
+@login_required
+def plan_detail(request, pk: int):
+    plan = get_object_or_404(Plan.objects.visible_to(request.user).select_related("author", "unit"), pk=pk)
+    return render(request, "reports/plan_detail.html", {"plan": plan})
+
+
+@login_required
+def routes(request):
+    customers = list(Customer.objects.filter(owner=request.user).order_by("name"))
+    current: dict[int, list[int]] = {}
+    for stop in VisitRoute.objects.filter(owner=request.user).order_by("weekday", "position"):
+        current.setdefault(stop.weekday, []).append(stop.customer_id)
+    form = RouteForm(request.POST or None, customers=customers, initial_days=current)
+    if request.method == "POST" and form.is_valid():
+        try:
+            for weekday in range(7):
+                ids = [int(i) for i in form.cleaned_data.get(f"day_{weekday}") or []]
+                if ids != current.get(weekday, []):
+                    visit_route_set_day(owner=request.user, weekday=weekday, customer_ids=ids, actor=request.user)
+        except ApplicationError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(request, _("Routes saved."))
+            return redirect("reports:routes")
+    team_routes = []
+    if request.user.is_manager or request.user.is_company_wide:
+        team_routes = (
+            VisitRoute.objects.visible_to(request.user)
+            .exclude(owner=request.user)
+            .select_related("owner", "customer")
+            .order_by("owner__full_name", "weekday", "position")[:500]
+        )
+    return render(request, "reports/routes.html", {"form": form, "team_routes": team_routes})
+
+
+@login_required
+def forecasts(request):
+    form = ForecastForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            forecast_set(owner=request.user, actor=request.user, **form.cleaned_data)
+        except ApplicationError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(request, _("Forecast saved."))
+            return redirect("reports:forecasts")
+    start = add_months(month_start(timezone.localdate()), -2)
+    rows = (
+        Forecast.objects.visible_to(request.user)
+        .filter(month__gte=start)
+        .select_related("owner")
+        .order_by("owner__full_name", "month")
+    )
+    actual = {
+        (o, m): s
+        for o, m, s in PerformanceMonthly.objects.visible_to(request.user)
+        .filter(month__gte=start)
+        .values_list("owner_id", "month")
+        .annotate(s=Sum("sales_amount"))
+        .order_by()
+    }
+    table = [{"f": f, "actual": actual.get((f.owner_id, f.month))} for f in rows]
+    return render(request, "reports/forecasts.html", {"form": form, "table": table})
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Targets
+# --------------------------------------------------------------------------------------------------------------
+def _manageable_units(user: User):
+    if user.is_superuser or user.role in ("admin", "gm_office"):
+        return SalesUnit.objects.order_by("code"), True
+    if user.is_manager:
+        return SalesUnit.objects.filter(pk__in=user.team_unit_ids).order_by("code"), False
+    return SalesUnit.objects.none(), False
+
+
+@login_required
+def target_list(request):
+    qs = Target.objects.visible_to(request.user).select_related("unit").annotate(n_lines=Count("lines"))
+    year = request.GET.get("year")
+    if year and year.isdigit():
+        qs = qs.filter(period_start__year=int(year))
+    page = Paginator(qs.order_by("-period_start", "period_type", "unit__code"), 50).get_page(request.GET.get("page"))
+    units, _company = _manageable_units(request.user)
+    return render(request, "reports/target_list.html", {"page": page, "can_manage": units.exists()})
+
+
+@login_required
+def target_new(request):
+    units, allow_company = _manageable_units(request.user)
+    if not units.exists():
+        raise Http404
+    form = TargetForm(request.POST or None, units=units, allow_company=allow_company)
+    if request.method == "POST" and form.is_valid():
+        try:
+            target = target_save(actor=request.user, **form.cleaned_data)
+        except ApplicationError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(request, _("Target saved."))
+            return redirect("reports:target_detail", pk=target.pk)
+    return render(request, "reports/target_form.html", {"form": form})
+
+
+@login_required
+def target_detail(request, pk: int):
+    target = get_object_or_404(Target.objects.visible_to(request.user).select_related("unit", "created_by"), pk=pk)
+    manage = can_manage_targets(actor=request.user, unit=target.unit)
+    splits = target_splits(target=target)
+    if not manage:  # a salesperson sees only their own line
+        for view in splits:
+            view.rows = [
+                r for r in view.rows if view.dimension != Dimension.SALESPERSON or r.label == str(request.user)
+            ]
+        splits = [v for v in splits if v.dimension == Dimension.SALESPERSON] if request.user.is_salesperson else splits
+    forms_by_dim = {}
+    if manage:
+        for dim, label in Dimension.choices:
+            lines = target.lines.filter(dimension=dim).select_related("product", "customer", "salesperson")
+            text = "\n".join(f"{_split_key(ln)}, {ln.amount}" for ln in lines)
+            forms_by_dim[dim] = (label, SplitForm(initial={"dimension": dim, "lines": text}, prefix=dim))
+        if request.method == "POST":
+            dim = request.POST.get("dimension", "")
+            if dim in forms_by_dim:
+                form = SplitForm(request.POST, prefix=dim, initial={"dimension": dim})
+                form.data = form.data.copy()
+                form.data[f"{dim}-dimension"] = dim
+                if form.is_valid():
+                    try:
+                        lines = _parse_split(form.cleaned_data["lines"])
+                        target_set_split(actor=request.user, target=target, dimension=dim, lines=lines)
+                    except ApplicationError as exc:
+                        _form_error(form, exc)
+                    else:
+                        messages.success(request, _("Split saved."))
+                        return redirect("reports:target_detail", pk=target.pk)
+                forms_by_dim[dim] = (forms_by_dim[dim][0], form)
+    assigned_dims = {v.dimension for v in splits}
+    return render(
+        request,
+        "reports/target_detail.html",
+        {
+            "target": target,
+            "splits": splits,
+            "manage": manage,
+            "split_forms": [(dim, label, form, dim in assigned_dims) for dim, (label, form) in forms_by_dim.items()],
+        },
+    )
+
+
+def _split_key(line) -> str:
+    return {
+        Dimension.PRODUCT: lambda: line.product.code,
+        Dimension.REGION: lambda: line.region,
+        Dimension.CUSTOMER: lambda: line.customer.tax_id or str(line.customer_id),
+        Dimension.SALESPERSON: lambda: line.salesperson.username,
+        Dimension.SETTLEMENT: lambda: line.settlement_method,
+    }[line.dimension]()
+
+
+def _parse_split(text: str) -> list[LineInput]:
+    lines = []
+    for n, raw in enumerate((text or "").splitlines(), start=1):
+        if not raw.strip():
+            continue
+        key, sep, amount = raw.rpartition(",")
+        if not sep:
+            raise ApplicationError(_("Line %(n)s: write 'key, amount'.") % {"n": n}, field="lines")
+        try:
+            value = Decimal(amount.strip().replace(" ", ""))
+        except ArithmeticError:
+            raise ApplicationError(_("Line %(n)s: enter a valid amount.") % {"n": n}, field="lines") from None
+        lines.append(LineInput(key=key.strip(), amount=value))
+    return lines
+
+
+@login_required
+def target_import(request):
+    units, _company = _manageable_units(request.user)
+    if not units.exists():
+        raise Http404
+    form = TargetImportForm(request.POST or None, request.FILES or None)
+    errors: list[str] = []
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = targets_import_xlsx(actor=request.user, file=form.cleaned_data["file"])
+        except ApplicationError as exc:
+            errors = exc.extra.get("errors") or [exc.message]
+            form.add_error("file", _("Nothing was imported: fix the rows below and try again."))
+        else:
+            messages.success(
+                request,
+                _("Imported %(t)s targets and %(l)s split lines.") % {"t": result["targets"], "l": result["lines"]},
+            )
+            return redirect("reports:target_list")
+    return render(request, "reports/target_import.html", {"form": form, "errors": errors})
+
+
+@login_required
+def target_import_template(request):
+    headers = ["period_type", "period_start", "unit", "dimension", "key", "amount", "quantity"]
+    year = timezone.localdate().year
+    unit = SalesUnit.objects.order_by("code").first()
+    code = unit.code if unit else ""
+    rows = [
+        ["year", f"{year}-01-01", code, "total", "", 12000000, ""],
+        ["year", f"{year}-01-01", code, "salesperson", "sales01", 4000000, ""],
+        ["year", f"{year}-01-01", code, "region", "台北", 5000000, ""],
+        ["year", f"{year}-01-01", code, "settlement", "monthly", 6000000, ""],
+        ["month", f"{year}-01-01", "", "total", "", 3000000, ""],
+    ]
+    return exports.xlsx_response("targets-template.xlsx", _("Targets"), headers, rows)
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Evaluations
+# --------------------------------------------------------------------------------------------------------------
+def _period_from(request) -> tuple[str, dt.date]:
+    period_type = request.GET.get("period") if request.GET.get("period") in ("month", "quarter", "year") else "month"
+    start = normalise_start(period_type, _parse_date(request.GET.get("start"), timezone.localdate()))
+    return period_type, start
+
+
+@login_required
+def evaluation_list(request):
+    period_type, start = _period_from(request)
+    people = list(people_in_scope(request.user).select_related("unit").order_by("unit__code", "full_name"))
+    figures = evaluation_figures(user_ids=[p.pk for p in people], period_type=period_type, period_start=start)
+    rows = [(p, figures[p.pk]) for p in people]
+    if request.GET.get("format") == "xlsx":
+        title, headers, table = exports.evaluation_table(rows)
+        return exports.xlsx_response(f"evaluation-{period_type}-{start}.xlsx", title, headers, table)
+    return render(
+        request,
+        "reports/evaluation_list.html",
+        {
+            "rows": rows,
+            "period_type": period_type,
+            "start": start,
+            "end": period_bounds(period_type, start)[1],
+            "label": period_label(period_type, start),
+            "prev": add_months(start, -{"month": 1, "quarter": 3, "year": 12}[period_type]),
+            "next": add_months(start, {"month": 1, "quarter": 3, "year": 12}[period_type]),
+        },
+    )
+
+
+@login_required
+def evaluation_detail(request, user_id: int):
+    person = get_object_or_404(people_in_scope(request.user).select_related("unit"), pk=user_id)
+    period_type, start = _period_from(request)
+    figures = evaluation_figures(user_ids=[person.pk], period_type=period_type, period_start=start)[person.pk]
+    can_feedback = request.user.pk != person.pk and (
+        request.user.is_manager or request.user.role in ("gm_office", "admin")
+    )
+    form = FeedbackForm(request.POST or None, initial={"feedback": figures.feedback}) if can_feedback else None
+    if request.method == "POST" and form is not None and form.is_valid():
+        try:
+            evaluation_give_feedback(
+                actor=request.user,
+                salesperson=person,
+                period_type=period_type,
+                period_start=start,
+                feedback=form.cleaned_data["feedback"],
+            )
+        except ApplicationError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(request, _("Feedback saved."))
+            return redirect(
+                f"{reverse('reports:evaluation_detail', args=[person.pk])}?period={period_type}&start={start}"
+            )
+    return render(
+        request,
+        "reports/evaluation_detail.html",
+        {
+            "person": person,
+            "f": figures,
+            "form": form,
+            "period_type": period_type,
+            "start": start,
+            "label": period_label(period_type, start),
+        },
+    )
