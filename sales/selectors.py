@@ -398,18 +398,18 @@ def contract_list(*, user, filters: dict | None = None):
 
 def awaiting_approval_ids(*, user):
     """Contracts in review with a pending approval (of the current round) this user may decide."""
+    in_review = Contract.objects.visible_to(user).filter(status=ContractStatus.IN_REVIEW).exclude(owner=user)
     if user.is_manager:
-        roles = ["manager"]
+        steps = Q(approver_role="manager") & ~Q(contract__owner__role="manager")
     elif user.role == "gm_office":
-        roles = ["gm_office"]
+        steps = Q(approver_role="gm_office") | (Q(approver_role="manager") & Q(contract__owner__role="manager"))
     else:
         return Contract.objects.none().values("pk")
-    return ContractApproval.objects.filter(
-        contract__in=Contract.objects.visible_to(user).filter(status=ContractStatus.IN_REVIEW).exclude(owner=user),
-        decision="pending",
-        approver_role__in=roles,
-        round=F("contract__review_round"),
-    ).values("contract_id")
+    return (
+        ContractApproval.objects.filter(steps, contract__in=in_review, decision="pending")
+        .filter(round=F("contract__review_round"))
+        .values("contract_id")
+    )
 
 
 def contract_detail(*, user, pk: int) -> Contract:

@@ -749,9 +749,13 @@ def _blocking_field(hit: rules.RuleHit) -> str:
 
 
 def may_decide(actor: User, contract: Contract, role: str) -> bool:
+    """Never on one's own contract. The unit's manager decides the manager step; when the contract belongs to a
+    manager (whom nobody in the unit outranks), the GM office decides it instead."""
     if actor.pk == contract.owner_id:
         return False
     if role == ApproverRole.MANAGER:
+        if contract.owner.is_manager:
+            return actor.role == "gm_office"
         return is_unit_manager(actor, contract.unit_id)
     if role == ApproverRole.GM_OFFICE:
         return actor.role == "gm_office"

@@ -380,6 +380,12 @@ def _contract(request, pk: int) -> Contract:
 @login_required
 def contract_edit(request, pk: int):
     contract = _contract(request, pk)
+    if contract.status not in services.EDITABLE:
+        messages.error(
+            request,
+            _("A contract in status “%(status)s” cannot be changed.") % {"status": contract.get_status_display()},
+        )
+        return redirect("sales:contract_detail", pk=pk)
     initial = {k: getattr(contract, k) for k in services.CONTRACT_FIELDS}
     lines_initial = [
         {
