@@ -371,6 +371,47 @@ def deal_facts_for_quote(*, quote: Quote, on: dt.date | None = None) -> rules.De
     )
 
 
+def preview_rule_hits(
+    *,
+    owner,
+    customer,
+    priced_lines,
+    prepayment_amount: Decimal = ZERO,
+    basis: str = "contract",
+    on: dt.date | None = None,
+) -> list[rules.RuleHit]:
+    """The rules that would fire for an unsaved contract (the form's live preview); nothing is written."""
+    on = on or timezone.localdate()
+    policy = policy_in_force(on=on)
+    amount = round_money(sum((p.quantity * p.unit_price for p in priced_lines), ZERO))
+    cost = round_money(sum((p.quantity * p.unit_cost for p in priced_lines), ZERO))
+    facts = rules.DealFacts(
+        lines=tuple(
+            rules.LineFacts(
+                product=p.product.code,
+                quantity=p.quantity,
+                list_price=p.list_price,
+                discount_percent=p.discount_percent,
+                unit_price=p.unit_price,
+                standard_price=p.standard_price,
+                unit_cost=p.unit_cost,
+            )
+            for p in priced_lines
+        ),
+        amount=amount,
+        cost_total=cost,
+        prepayment_amount=prepayment_amount or ZERO,
+        discount_authority=discount_authority_for(user=owner, on=on).percent,
+        margin_review_percent=policy.margin_review_percent,
+        prepayment_threshold=policy.prepayment_threshold,
+        purchase_order_basis=basis == "purchase_order",
+        customer_trusted=customer.is_trusted,
+        credit_limit=customer.credit_limit,
+        open_receivables=customer_open_receivables(customer_id=customer.pk),
+    )
+    return rules.evaluate(facts)
+
+
 def contract_rule_hits(*, contract: Contract) -> list[rules.RuleHit]:
     return rules.evaluate(deal_facts_for_contract(contract=contract))
 

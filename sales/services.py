@@ -335,7 +335,7 @@ def _check_customer(actor: User, customer: Customer) -> None:
         raise ApplicationError(_("Choose one of your customers."), field="customer", code="not_visible")
 
 
-def _owner_for(actor: User, customer: Customer) -> User:
+def owner_for(actor: User, customer: Customer) -> User:
     if actor.is_salesperson:
         return actor
     if actor.is_manager and customer.owner_id and customer.unit_id in actor.team_unit_ids:
@@ -391,7 +391,7 @@ def quote_create(
     note: str = "",
 ) -> Quote:
     _check_customer(actor, customer)
-    owner = _owner_for(actor, customer)
+    owner = owner_for(actor, customer)
     if owner.unit_id is None:
         raise ApplicationError(_("The salesperson has no sales unit."), field="owner", code="no_unit")
     today = timezone.localdate()
@@ -611,7 +611,7 @@ def contract_create(
     *, actor: User, customer: Customer, lines: list[LineInput], quote: Quote | None = None, **fields
 ) -> Contract:
     _check_customer(actor, customer)
-    owner = _owner_for(actor, customer)
+    owner = owner_for(actor, customer)
     if owner.unit_id is None:
         raise ApplicationError(_("The salesperson has no sales unit."), field="owner", code="no_unit")
     unknown = set(fields) - set(CONTRACT_FIELDS)

@@ -11,6 +11,7 @@ from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -368,6 +369,38 @@ def contract_create(request):
             messages.success(request, _("Draft saved. Check the rules below, then submit it for review."))
             return redirect("sales:contract_detail", pk=contract.pk)
     return render(request, "sales/contract_form.html", {"form": form, "formset": formset})
+
+
+@login_required
+@require_POST
+def contract_preview(request):
+    """htmx: the rules the contract form would fire, shown while the salesperson types (nothing is saved)."""
+    contract = None
+    if request.POST.get("contract"):
+        contract = _contract(request, int(request.POST["contract"]))
+    form = ContractForm(request.POST, user=request.user, edit=contract is not None)
+    formset = LineFormSet(request.POST, prefix="lines")
+    context = {"hits": None, "error": None, "amount": None}
+    if form.is_valid() and formset.is_valid():
+        customer = contract.customer if contract else form.cleaned_data["customer"]
+        try:
+            owner = contract.owner if contract else services.owner_for(request.user, customer)
+            priced = services.price_lines(lines=line_inputs(formset), on=timezone.localdate())
+            hits = selectors.preview_rule_hits(
+                owner=owner,
+                customer=customer,
+                priced_lines=priced,
+                prepayment_amount=form.terms()["prepayment_amount"],
+                basis=form.cleaned_data["basis"],
+            )
+        except ApplicationError as exc:
+            context["error"] = exc.message
+        except PermissionDenied:
+            context["error"] = _("Only salespeople and their managers write quotes and contracts.")
+        else:
+            context["hits"] = [(h, h.message_for(request.user)) for h in hits]
+            context["amount"] = sum((p.quantity * p.unit_price for p in priced), 0)
+    return render(request, "sales/_rule_preview.html", context)
 
 
 def _contract(request, pk: int) -> Contract:

@@ -317,3 +317,40 @@ def test_quote_edit_submit_reject_approve_on_pages(client, salesperson, manager,
     client.force_login(other_salesperson)
     assert client.get(reverse("sales:quote_edit", args=[quote.pk])).status_code == 404
     assert client.get(reverse("sales:quote_print", args=[quote.pk])).status_code == 404
+
+
+def _preview_data(customer, product, discount, **extra):
+    data = {
+        "customer": customer.pk,
+        "basis": "contract",
+        "lines-TOTAL_FORMS": "2",
+        "lines-INITIAL_FORMS": "0",
+        "lines-MIN_NUM_FORMS": "1",
+        "lines-MAX_NUM_FORMS": "1000",
+        "lines-0-product": product.pk,
+        "lines-0-quantity": "3",
+        "lines-0-discount_percent": discount,
+    }
+    data.update(extra)
+    return data
+
+
+def test_live_rule_preview_writes_nothing(client, salesperson, product, other_salesperson):
+    customer = CustomerFactory(owner=salesperson, credit_limit=D("10000000"))
+    authority(salesperson, "15")
+    client.force_login(salesperson)
+    html = client.post(reverse("sales:contract_preview"), _preview_data(customer, product, "18")).content.decode()
+    assert "discount 18 % exceeds your 15 % authority" in html
+    assert "the profit margin is below the company threshold" in html and "912" not in html
+    cheap = priced_product(standard="1000", cost="100")
+    html = client.post(reverse("sales:contract_preview"), _preview_data(customer, cheap, "15")).content.decode()
+    assert 'id="preview-clean"' in html and "2,550.00" in html
+    html = client.post(
+        reverse("sales:contract_preview"), _preview_data(customer, cheap, "0", **{"lines-0-quantity": "100"})
+    )
+    assert "state a prepayment" in html.content.decode()
+    assert Contract.objects.count() == 0
+    # Another salesperson's customer is not a choice: the preview says nothing about it.
+    client.force_login(other_salesperson)
+    html = client.post(reverse("sales:contract_preview"), _preview_data(customer, cheap, "15")).content.decode()
+    assert "preview-hits" not in html and "preview-clean" not in html
