@@ -300,7 +300,9 @@ def receivables_aging(*, user, as_of: dt.date | None = None, customer_id: int | 
     """Open receivables of the contracts the user may see, with 0-30/31-60/61-90/90+ buckets from shipment dates.
     The public selector other apps call (reports, reminders)."""
     as_of = as_of or timezone.localdate()
-    qs = Contract.objects.visible_to(user).filter(status__in=RECEIVABLE_STATUSES).select_related("customer", "owner")
+    qs = with_paid(
+        Contract.objects.visible_to(user).filter(status__in=RECEIVABLE_STATUSES).select_related("customer", "owner")
+    ).filter(amount__gt=F("paid_total"))  # only contracts with something still open, filtered in SQL
     if customer_id:
         qs = qs.filter(customer_id=customer_id)
     contracts = list(qs.order_by("signed_on", "id"))

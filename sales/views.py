@@ -555,7 +555,8 @@ def contract_action(request, pk: int, verb: str):
 @login_required
 def receivables(request):
     summary = selectors.receivables_aging(user=request.user)
-    return render(request, "sales/receivables.html", {"summary": summary, "buckets": selectors.BUCKETS})
+    page = Paginator(summary.rows, 100).get_page(request.GET.get("page"))
+    return render(request, "sales/receivables.html", {"summary": summary, "page": page, "buckets": selectors.BUCKETS})
 
 
 def _csv_response(filename: str, header: list[str], rows) -> StreamingHttpResponse:
