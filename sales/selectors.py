@@ -252,21 +252,22 @@ def compute_receivable(
     )
 
 
-def receivables_for(*, contracts, as_of: dt.date | None = None) -> dict[int, Receivable]:
-    """Receivables of many contracts in three queries (contracts, payments, shipments), keyed by contract id.
-    `contracts` is a queryset (already filtered with visible_to) or a list of Contract rows."""
-    as_of = as_of or timezone.localdate()
-    rows = list(contracts)
-    ids = [c.pk for c in rows]
+@dataclass(frozen=True)
+class _Terms:
+    """The contract fields a receivable needs (so large books are read as tuples, not model instances)."""
+
+    pk: int
+    amount: Decimal
+    retention_amount: Decimal
+    retention_due_on: dt.date | None
+
+
+def _receivables(terms: list, *, as_of: dt.date, payments_qs, shipments_qs) -> dict[int, Receivable]:
     pays: dict[int, list] = defaultdict(list)
-    for cid, amount, kind in Payment.objects.filter(contract_id__in=ids).values_list("contract_id", "amount", "kind"):
+    for cid, amount, kind in payments_qs.values_list("contract_id", "amount", "kind"):
         pays[cid].append((amount, kind))
     ships: dict[int, list] = defaultdict(list)
-    for cid, on, value in (
-        Shipment.objects.filter(contract_id__in=ids)
-        .order_by("shipped_on", "id")
-        .values_list("contract_id", "shipped_on", "amount")
-    ):
+    for cid, on, value in shipments_qs.order_by("shipped_on", "id").values_list("contract_id", "shipped_on", "amount"):
         ships[cid].append((on, value))
     return {
         c.pk: compute_receivable(
@@ -278,8 +279,22 @@ def receivables_for(*, contracts, as_of: dt.date | None = None) -> dict[int, Rec
             shipments=ships[c.pk],
             as_of=as_of,
         )
-        for c in rows
+        for c in terms
     }
+
+
+def receivables_for(*, contracts, as_of: dt.date | None = None) -> dict[int, Receivable]:
+    """Receivables of many contracts in three queries (contracts, payments, shipments), keyed by contract id.
+    `contracts` is a queryset (already filtered with visible_to) or a list of Contract rows."""
+    as_of = as_of or timezone.localdate()
+    rows = list(contracts)
+    ids = [c.pk for c in rows]
+    return _receivables(
+        rows,
+        as_of=as_of,
+        payments_qs=Payment.objects.filter(contract_id__in=ids),
+        shipments_qs=Shipment.objects.filter(contract_id__in=ids),
+    )
 
 
 def receivable_for(*, contract: Contract, as_of: dt.date | None = None) -> Receivable:
@@ -288,37 +303,59 @@ def receivable_for(*, contract: Contract, as_of: dt.date | None = None) -> Recei
 
 @dataclass
 class AgingSummary:
+    """Open receivables of a set of contracts, oldest signing first. `receivables` covers every open contract
+    (for the totals); `rows_for()` loads the contracts of a slice of them (one query) for display."""
+
     as_of: dt.date
-    rows: list[tuple[Contract, Receivable]]
+    receivables: list[Receivable]
     totals: dict[str, Decimal]
     balance: Decimal
     retention: Decimal
     unshipped: Decimal
 
+    def rows_for(self, receivables: list[Receivable]) -> list[tuple[Contract, Receivable]]:
+        ids = [r.contract_id for r in receivables]
+        contracts = Contract.objects.select_related("customer", "owner").in_bulk(ids)
+        return [(contracts[r.contract_id], r) for r in receivables]
+
+    @property
+    def rows(self) -> list[tuple[Contract, Receivable]]:
+        """Every open contract with its receivable (loads all of them: prefer rows_for() on a page)."""
+        return self.rows_for(self.receivables)
+
 
 def receivables_aging(*, user, as_of: dt.date | None = None, customer_id: int | None = None) -> AgingSummary:
     """Open receivables of the contracts the user may see, with 0-30/31-60/61-90/90+ buckets from shipment dates.
-    The public selector other apps call (reports, reminders)."""
+    The public selector other apps call (reports, reminders). Three queries however large the book."""
     as_of = as_of or timezone.localdate()
-    qs = with_paid(
-        Contract.objects.visible_to(user).filter(status__in=RECEIVABLE_STATUSES).select_related("customer", "owner")
-    ).filter(amount__gt=F("paid_total"))  # only contracts with something still open, filtered in SQL
+    qs = with_paid(Contract.objects.visible_to(user).filter(status__in=RECEIVABLE_STATUSES)).filter(
+        amount__gt=F("paid_total")  # only contracts with something still open, filtered in SQL
+    )
     if customer_id:
         qs = qs.filter(customer_id=customer_id)
-    contracts = list(qs.order_by("signed_on", "id"))
-    recs = receivables_for(contracts=contracts, as_of=as_of)
-    rows = [(c, recs[c.pk]) for c in contracts if recs[c.pk].balance > 0]
+    terms = [
+        _Terms(*row)
+        for row in qs.order_by("signed_on", "id").values_list("pk", "amount", "retention_amount", "retention_due_on")
+    ]
+    open_ids = qs.values("pk")
+    recs = _receivables(
+        terms,
+        as_of=as_of,
+        payments_qs=Payment.objects.filter(contract__in=open_ids),
+        shipments_qs=Shipment.objects.filter(contract__in=open_ids),
+    )
+    receivables = [recs[t.pk] for t in terms if recs[t.pk].balance > 0]
     totals = dict.fromkeys(BUCKETS, ZERO)
-    for _, r in rows:
+    for r in receivables:
         for k in BUCKETS:
             totals[k] += r.aging[k]
     return AgingSummary(
         as_of=as_of,
-        rows=rows,
+        receivables=receivables,
         totals=totals,
-        balance=sum((r.balance for _, r in rows), ZERO),
-        retention=sum((r.retention_outstanding for _, r in rows), ZERO),
-        unshipped=sum((r.unshipped for _, r in rows), ZERO),
+        balance=sum((r.balance for r in receivables), ZERO),
+        retention=sum((r.retention_outstanding for r in receivables), ZERO),
+        unshipped=sum((r.unshipped for r in receivables), ZERO),
     )
 
 

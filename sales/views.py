@@ -555,8 +555,9 @@ def contract_action(request, pk: int, verb: str):
 @login_required
 def receivables(request):
     summary = selectors.receivables_aging(user=request.user)
-    page = Paginator(summary.rows, 100).get_page(request.GET.get("page"))
-    return render(request, "sales/receivables.html", {"summary": summary, "page": page, "buckets": selectors.BUCKETS})
+    page = Paginator(summary.receivables, 100).get_page(request.GET.get("page"))
+    context = {"summary": summary, "page": page, "rows": summary.rows_for(page.object_list)}
+    return render(request, "sales/receivables.html", {**context, "buckets": selectors.BUCKETS})
 
 
 def _csv_response(filename: str, header: list[str], rows) -> StreamingHttpResponse:
