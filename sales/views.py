@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -494,6 +495,17 @@ def contract_print(request, pk: int):
     return render(request, "sales/contract_print.html", _contract_context(request, contract))
 
 
+def _posted_date(request, name: str):
+    """An optional date from an action form; empty means today."""
+    raw = request.POST.get(name, "").strip()
+    if not raw:
+        return None
+    try:
+        return forms.DateField().clean(raw)
+    except forms.ValidationError:
+        raise ApplicationError(_("Enter a valid date."), field=name) from None
+
+
 @login_required
 @require_POST
 def contract_action(request, pk: int, verb: str):
@@ -513,10 +525,10 @@ def contract_action(request, pk: int, verb: str):
             services.contract_reject(actor=user, contract=contract, reason=request.POST.get("reason", ""))
             messages.success(request, _("Rejected."))
         elif verb == "sign":
-            services.contract_sign(actor=user, contract=contract)
+            services.contract_sign(actor=user, contract=contract, signed_on=_posted_date(request, "signed_on"))
             messages.success(request, _("Signed. File it with finance, the GM office and admin within the deadline."))
         elif verb == "file":
-            services.contract_file(actor=user, contract=contract)
+            services.contract_file(actor=user, contract=contract, filed_on=_posted_date(request, "filed_on"))
             messages.success(request, _("Filed."))
         elif verb == "cancel":
             services.contract_cancel(actor=user, contract=contract, reason=request.POST.get("reason", ""))

@@ -356,3 +356,29 @@ def test_live_rule_preview_writes_nothing(client, salesperson, product, other_sa
     client.force_login(other_salesperson)
     html = client.post(reverse("sales:contract_preview"), _preview_data(customer, cheap, "15")).content.decode()
     assert "preview-hits" not in html and "preview-clean" not in html
+
+
+def test_sign_and_file_with_dates_on_page(client, salesperson, contract):
+    import datetime as dt
+
+    services.contract_update(
+        actor=salesperson,
+        contract=contract,
+        lines=[LineInput(product=priced_product(standard="1000", cost="10"), quantity=D("1"))],
+    )
+    services.contract_submit(actor=salesperson, contract=contract)
+    client.force_login(salesperson)
+    today = timezone.localdate()
+    signed = today - dt.timedelta(days=5)
+    client.post(reverse("sales:contract_action", args=[contract.pk, "sign"]), {"signed_on": signed.isoformat()})
+    contract.refresh_from_db()
+    assert contract.signed_on == signed and contract.filing_due_on == signed + dt.timedelta(days=3)
+    html = client.get(reverse("sales:contract_detail", args=[contract.pk])).content.decode()
+    assert 'id="filing-overdue"' in html
+    response = client.post(
+        reverse("sales:contract_action", args=[contract.pk, "file"]), {"filed_on": "garbage"}, follow=True
+    )
+    assert "Enter a valid date." in response.content.decode()
+    client.post(reverse("sales:contract_action", args=[contract.pk, "file"]), {"filed_on": today.isoformat()})
+    contract.refresh_from_db()
+    assert contract.status == ContractStatus.FILED and contract.filed_on == today
