@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -30,6 +30,7 @@ from .forms import (
     PaymentForm,
     PolicyForm,
     PriceListForm,
+    ProductForm,
     QuoteForm,
     ReasonForm,
     ShipmentForm,
@@ -65,11 +66,24 @@ def _require_admin(user) -> None:
 @login_required
 def product_list(request):
     see_cost = rules.can_see_cost(request.user)
+    form = None
+    if request.user.is_admin_role:
+        form = ProductForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                services.product_create(actor=request.user, **form.cleaned_data)
+            except ApplicationError as exc:
+                _form_error(form, exc)
+            else:
+                messages.success(request, _("Product added. Issue a price list to give it a standard price."))
+                return redirect("sales:product_list")
+    elif request.method == "POST":
+        raise PermissionDenied
     qs = selectors.products_with_prices(with_cost=see_cost)
     if q := request.GET.get("q", "").strip():
-        qs = qs.filter(code__icontains=q) | qs.filter(name__icontains=q)
+        qs = qs.filter(Q(code__icontains=q) | Q(name__icontains=q) | Q(name_en__icontains=q))
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
-    return render(request, "sales/product_list.html", {"page": page, "see_cost": see_cost, "q": q})
+    return render(request, "sales/product_list.html", {"page": page, "see_cost": see_cost, "q": q, "form": form})
 
 
 @login_required

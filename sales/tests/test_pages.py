@@ -382,3 +382,16 @@ def test_sign_and_file_with_dates_on_page(client, salesperson, contract):
     client.post(reverse("sales:contract_action", args=[contract.pk, "file"]), {"filed_on": today.isoformat()})
     contract.refresh_from_db()
     assert contract.status == ContractStatus.FILED and contract.filed_on == today
+
+
+def test_only_admins_add_products_on_page(client, admin_user, salesperson):
+    from sales.models import Product
+
+    data = {"code": "NEW-1", "name": "新品", "unit_of_measure": "台"}
+    client.force_login(salesperson)
+    assert client.post(reverse("sales:product_list"), data).status_code == 403
+    client.force_login(admin_user)
+    assert client.post(reverse("sales:product_list"), data).status_code == 302
+    response = client.post(reverse("sales:product_list"), {**data, "code": "new-1"})
+    assert response.status_code == 200 and "A product with this code exists." in response.content.decode()
+    assert Product.objects.filter(code="NEW-1").count() == 1
