@@ -392,6 +392,8 @@ def contract_preview(request):
     """htmx: the rules the contract form would fire, shown while the salesperson types (nothing is saved)."""
     contract = None
     if request.POST.get("contract"):
+        if not request.POST["contract"].isdigit():
+            raise Http404
         contract = _contract(request, int(request.POST["contract"]))
     form = ContractForm(request.POST, user=request.user, edit=contract is not None)
     formset = LineFormSet(request.POST, prefix="lines")
