@@ -395,3 +395,16 @@ def test_only_admins_add_products_on_page(client, admin_user, salesperson):
     response = client.post(reverse("sales:product_list"), {**data, "code": "new-1"})
     assert response.status_code == 200 and "A product with this code exists." in response.content.decode()
     assert Product.objects.filter(code="NEW-1").count() == 1
+
+
+def test_live_preview_on_the_edit_page(client, salesperson, contract, other_salesperson):
+    authority(salesperson, "5")
+    cheap = priced_product(standard="1000", cost="100")
+    client.force_login(salesperson)
+    data = _preview_data(contract.customer, cheap, "7", contract=str(contract.pk))
+    del data["customer"]
+    html = client.post(reverse("sales:contract_preview"), data).content.decode()
+    assert "discount 7 % exceeds your 5 % authority" in html
+    assert client.post(reverse("sales:contract_preview"), {**data, "contract": "x"}).status_code == 404
+    client.force_login(other_salesperson)
+    assert client.post(reverse("sales:contract_preview"), data).status_code == 404
