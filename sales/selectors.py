@@ -367,7 +367,8 @@ def _line_facts(lines) -> tuple[rules.LineFacts, ...]:
         rules.LineFacts(
             product=line.product.code,
             quantity=line.quantity,
-            list_price=line.list_price,
+            # Lines written without a list price (other apps' fixtures, old rows) were sold at their unit price.
+            list_price=line.list_price or line.unit_price,
             discount_percent=line.discount_percent,
             unit_price=line.unit_price,
             standard_price=line.standard_price,
