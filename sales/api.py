@@ -469,6 +469,14 @@ class ContractTermsInput(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True)
 
 
+class MakeContractInput(ContractTermsInput):
+    product = serializers.PrimaryKeyRelatedField(
+        queryset=Product.objects.filter(is_active=True),
+        required=False,
+        help_text="Engineering quotes only: the product that stands for the project.",
+    )
+
+
 class QuoteViewSet(viewsets.ModelViewSet):
     http_method_names = ["get", "post", "patch", "head", "options"]
     filterset_fields = ["status", "kind", "customer", "owner"]
@@ -549,10 +557,10 @@ class QuoteViewSet(viewsets.ModelViewSet):
         )
         return self._out(quote)
 
-    @extend_schema(request=ContractTermsInput, responses={201: None})
+    @extend_schema(request=MakeContractInput, responses={201: None})
     @action(detail=True, methods=["post"], url_path="make-contract")
     def make_contract(self, request, pk=None):
-        data = ContractTermsInput(data=request.data)
+        data = MakeContractInput(data=request.data)
         data.is_valid(raise_exception=True)
         contract = services.contract_create_from_quote(
             actor=request.user, quote=self.get_object(), **data.validated_data

@@ -42,6 +42,7 @@ from .models import (
     DiscountAuthority,
     PriceList,
     PriceListItem,
+    Product,
     Quote,
     QuoteKind,
     QuoteLine,
@@ -253,6 +254,9 @@ def _quote_context(request, quote: Quote) -> dict:
     )
     return {
         "quote": quote,
+        "project_products": Product.objects.filter(is_active=True).order_by("category", "code")
+        if quote.kind == QuoteKind.ENGINEERING
+        else None,
         "see_cost": see_cost,
         "components": components,
         "hits": hits,
@@ -340,7 +344,10 @@ def quote_action(request, pk: int, verb: str):
         elif verb in (QuoteStatus.SENT, QuoteStatus.ACCEPTED, QuoteStatus.DECLINED):
             quote = services.quote_set_outcome(actor=request.user, quote=quote, status=verb)
         elif verb == "contract":
-            contract = services.contract_create_from_quote(actor=request.user, quote=quote)
+            product = None
+            if quote.kind == QuoteKind.ENGINEERING:
+                product = Product.objects.filter(pk=request.POST.get("product") or 0, is_active=True).first()
+            contract = services.contract_create_from_quote(actor=request.user, quote=quote, product=product)
             messages.success(request, _("Contract %(number)s created from the quote.") % {"number": contract.number})
             return redirect("sales:contract_detail", pk=contract.pk)
         else:
@@ -447,10 +454,17 @@ def contract_edit(request, pk: int):
         for ln in contract.lines.all()
     ]
     form = ContractForm(request.POST or None, initial=initial, user=request.user, edit=True)
-    formset = LineFormSet(request.POST or None, prefix="lines", initial=lines_initial)
-    if request.method == "POST" and form.is_valid() and formset.is_valid():
+    # A contract made from an engineering quote keeps its one project line (priced by the quote): terms only.
+    project = contract.quote_id and contract.quote.kind == QuoteKind.ENGINEERING
+    formset = None if project else LineFormSet(request.POST or None, prefix="lines", initial=lines_initial)
+    if request.method == "POST" and form.is_valid() and (formset is None or formset.is_valid()):
         try:
-            services.contract_update(actor=request.user, contract=contract, lines=line_inputs(formset), **form.terms())
+            services.contract_update(
+                actor=request.user,
+                contract=contract,
+                lines=line_inputs(formset) if formset else None,
+                **form.terms(),
+            )
         except ApplicationError as exc:
             _form_error(form, exc)
         else:

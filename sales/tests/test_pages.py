@@ -408,3 +408,26 @@ def test_live_preview_on_the_edit_page(client, salesperson, contract, other_sale
     assert client.post(reverse("sales:contract_preview"), {**data, "contract": "x"}).status_code == 404
     client.force_login(other_salesperson)
     assert client.post(reverse("sales:contract_preview"), data).status_code == 404
+
+
+def test_engineering_quote_to_contract_on_pages(client, salesperson):
+    from sales.models import Quote
+    from sales.tests.factories import ProductFactory
+
+    project = ProductFactory(code="ENG", name="工程成套項目")
+    customer = CustomerFactory(owner=salesperson, credit_limit=D("10000000"))
+    client.force_login(salesperson)
+    client.post(reverse("sales:quote_create_engineering"), {"customer": customer.pk, "equipment_cost": "1000"})
+    quote = Quote.objects.get()
+    client.post(reverse("sales:quote_action", args=[quote.pk, "submit"]))
+    html = client.get(reverse("sales:quote_detail", args=[quote.pk])).content.decode()
+    assert 'name="product"' in html
+    response = client.post(reverse("sales:quote_action", args=[quote.pk, "contract"]), {"product": project.pk})
+    contract = Contract.objects.get()
+    assert response["Location"] == reverse("sales:contract_detail", args=[contract.pk])
+    assert contract.amount == D("1700.00")
+    html = client.get(reverse("sales:contract_edit", args=[contract.pk])).content.decode()
+    assert "lines-TOTAL_FORMS" not in html
+    client.post(reverse("sales:contract_edit", args=[contract.pk]), {"basis": "contract", "payment_terms": "50/50"})
+    contract.refresh_from_db()
+    assert contract.payment_terms == "50/50" and contract.amount == D("1700.00") and contract.lines.count() == 1

@@ -435,3 +435,28 @@ def test_awaiting_my_approval_lists(salesperson, customer, product, manager, gm)
     assert list(selectors.contract_list(user=gm, filters={"awaiting_me": "1"})) == []
     services.contract_approve(actor=manager, contract=c)
     assert list(selectors.contract_list(user=manager, filters={"awaiting_me": "1"})) == []
+
+
+def test_engineering_quote_becomes_a_one_line_contract(salesperson, customer, manager):
+    from sales.models import QuoteKind
+    from sales.tests.factories import ProductFactory
+
+    project = ProductFactory(code="ENG", name="工程成套項目")
+    q = services.quote_create(
+        actor=salesperson, customer=customer, kind=QuoteKind.ENGINEERING, equipment_cost=D("200000"), title="Plant B"
+    )
+    q = services.quote_submit(actor=salesperson, quote=q)
+    with pytest.raises(ApplicationError) as exc:
+        services.contract_create_from_quote(actor=salesperson, quote=q)
+    assert exc.value.field == "product"
+    c = services.contract_create_from_quote(actor=salesperson, quote=q, product=project, prepayment_amount=D("100000"))
+    line = c.lines.get()
+    assert (line.quantity, line.unit_price, line.standard_price, line.unit_cost) == (
+        D("1"),
+        D("340000.00"),
+        D("340000.00"),
+        D("200000.00"),
+    )
+    assert c.amount == D("340000.00") and c.cost_total == D("200000.00") and c.title == "Plant B"
+    # 41 % margin, at the standard price, prepayment stated: approved at once.
+    assert services.contract_submit(actor=salesperson, contract=c).status == ContractStatus.APPROVED
