@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from django.db.models import Prefetch
 from django.utils import timezone
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
@@ -344,9 +344,17 @@ def _hits_for(user, hits: list[dict]) -> list[dict]:
 
 class RuleHitOutput(serializers.Serializer):
     code = serializers.CharField()
-    message = serializers.CharField()
+    message = serializers.CharField(
+        help_text="In the reader's language; numbers hidden from salespeople where confidential."
+    )
     approver = serializers.CharField(allow_null=True)
     blocking = serializers.BooleanField()
+
+
+class ComponentOutput(serializers.Serializer):
+    name = serializers.CharField()
+    rate_percent = serializers.DecimalField(max_digits=5, decimal_places=2)
+    amount = serializers.DecimalField(max_digits=14, decimal_places=2)
 
 
 # --- quotes -----------------------------------------------------------------------------------------------------
@@ -390,7 +398,7 @@ class QuoteOutput(QuoteListOutput):
     class Meta(QuoteListOutput.Meta):
         fields = [*QUOTE_FIELDS, "lines", "equipment_cost", "components", "approval_reasons"]
 
-    @extend_schema(exclude=True)
+    @extend_schema_field(ComponentOutput(many=True))
     def get_components(self, obj) -> list[dict]:
         if obj.kind != QuoteKind.ENGINEERING:
             return []
@@ -401,6 +409,7 @@ class QuoteOutput(QuoteListOutput):
             )
         ]
 
+    @extend_schema_field(RuleHitOutput(many=True))
     def get_approval_reasons(self, obj) -> list[dict]:
         return _hits_for(self.context["request"].user, obj.approval_reasons)
 
@@ -458,6 +467,14 @@ class ContractTermsInput(serializers.Serializer):
     retention_amount = serializers.DecimalField(max_digits=14, decimal_places=2, required=False)
     retention_due_on = serializers.DateField(required=False, allow_null=True)
     note = serializers.CharField(required=False, allow_blank=True)
+
+
+class MakeContractInput(ContractTermsInput):
+    product = serializers.PrimaryKeyRelatedField(
+        queryset=Product.objects.filter(is_active=True),
+        required=False,
+        help_text="Engineering quotes only: the product that stands for the project.",
+    )
 
 
 class QuoteViewSet(viewsets.ModelViewSet):
@@ -540,10 +557,10 @@ class QuoteViewSet(viewsets.ModelViewSet):
         )
         return self._out(quote)
 
-    @extend_schema(request=ContractTermsInput, responses={201: None})
+    @extend_schema(request=MakeContractInput, responses={201: None})
     @action(detail=True, methods=["post"], url_path="make-contract")
     def make_contract(self, request, pk=None):
-        data = ContractTermsInput(data=request.data)
+        data = MakeContractInput(data=request.data)
         data.is_valid(raise_exception=True)
         contract = services.contract_create_from_quote(
             actor=request.user, quote=self.get_object(), **data.validated_data
@@ -618,6 +635,7 @@ class ApprovalOutput(serializers.ModelSerializer):
             "reasons",
         ]
 
+    @extend_schema_field(RuleHitOutput(many=True))
     def get_reasons(self, obj) -> list[dict]:
         return _hits_for(self.context["request"].user, obj.reasons)
 
@@ -663,15 +681,17 @@ class ContractOutput(ContractListOutput):
             "receivable_detail",
         ]
 
+    @extend_schema_field(ApprovalOutput(many=True))
     def get_approvals(self, obj) -> list[dict]:
         return ApprovalOutput(obj.approvals.all(), many=True, context=self.context).data
 
-    @extend_schema(exclude=True)
+    @extend_schema_field(RuleHitOutput(many=True))
     def get_rules(self, obj) -> list[dict]:
         """The rules that fire on the contract as it stands now."""
         user = self.context["request"].user
         return _hits_for(user, [h.as_dict() for h in selectors.contract_rule_hits(contract=obj)])
 
+    @extend_schema_field(ReceivableOutput)
     def get_receivable_detail(self, obj) -> dict:
         return ReceivableOutput(selectors.receivable_for(contract=obj)).data
 

@@ -333,3 +333,19 @@ class LevelAssignForm(forms.Form):
 
         self.helper.add_input(Hidden("form", "level"))
         self.helper.add_input(Submit("submit", _("Assign level")))
+
+
+class ProductForm(forms.Form):
+    code = forms.CharField(label=_("Code"), max_length=32)
+    name = forms.CharField(label=_("Name (Chinese)"), max_length=200)
+    name_en = forms.CharField(label=_("Name (English)"), max_length=200, required=False)
+    unit_of_measure = forms.CharField(label=_("Unit"), max_length=20, initial="pcs")
+    category = forms.CharField(label=_("Category"), max_length=60, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper(tag=True)
+        self.helper.form_id = "product-form"
+        from crispy_forms.layout import Submit
+
+        self.helper.add_input(Submit("submit", _("Add product")))

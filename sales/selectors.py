@@ -252,21 +252,22 @@ def compute_receivable(
     )
 
 
-def receivables_for(*, contracts, as_of: dt.date | None = None) -> dict[int, Receivable]:
-    """Receivables of many contracts in three queries (contracts, payments, shipments), keyed by contract id.
-    `contracts` is a queryset (already filtered with visible_to) or a list of Contract rows."""
-    as_of = as_of or timezone.localdate()
-    rows = list(contracts)
-    ids = [c.pk for c in rows]
+@dataclass(frozen=True)
+class _Terms:
+    """The contract fields a receivable needs (so large books are read as tuples, not model instances)."""
+
+    pk: int
+    amount: Decimal
+    retention_amount: Decimal
+    retention_due_on: dt.date | None
+
+
+def _receivables(terms: list, *, as_of: dt.date, payments_qs, shipments_qs) -> dict[int, Receivable]:
     pays: dict[int, list] = defaultdict(list)
-    for cid, amount, kind in Payment.objects.filter(contract_id__in=ids).values_list("contract_id", "amount", "kind"):
+    for cid, amount, kind in payments_qs.values_list("contract_id", "amount", "kind"):
         pays[cid].append((amount, kind))
     ships: dict[int, list] = defaultdict(list)
-    for cid, on, value in (
-        Shipment.objects.filter(contract_id__in=ids)
-        .order_by("shipped_on", "id")
-        .values_list("contract_id", "shipped_on", "amount")
-    ):
+    for cid, on, value in shipments_qs.order_by("shipped_on", "id").values_list("contract_id", "shipped_on", "amount"):
         ships[cid].append((on, value))
     return {
         c.pk: compute_receivable(
@@ -278,8 +279,22 @@ def receivables_for(*, contracts, as_of: dt.date | None = None) -> dict[int, Rec
             shipments=ships[c.pk],
             as_of=as_of,
         )
-        for c in rows
+        for c in terms
     }
+
+
+def receivables_for(*, contracts, as_of: dt.date | None = None) -> dict[int, Receivable]:
+    """Receivables of many contracts in three queries (contracts, payments, shipments), keyed by contract id.
+    `contracts` is a queryset (already filtered with visible_to) or a list of Contract rows."""
+    as_of = as_of or timezone.localdate()
+    rows = list(contracts)
+    ids = [c.pk for c in rows]
+    return _receivables(
+        rows,
+        as_of=as_of,
+        payments_qs=Payment.objects.filter(contract_id__in=ids),
+        shipments_qs=Shipment.objects.filter(contract_id__in=ids),
+    )
 
 
 def receivable_for(*, contract: Contract, as_of: dt.date | None = None) -> Receivable:
@@ -288,35 +303,59 @@ def receivable_for(*, contract: Contract, as_of: dt.date | None = None) -> Recei
 
 @dataclass
 class AgingSummary:
+    """Open receivables of a set of contracts, oldest signing first. `receivables` covers every open contract
+    (for the totals); `rows_for()` loads the contracts of a slice of them (one query) for display."""
+
     as_of: dt.date
-    rows: list[tuple[Contract, Receivable]]
+    receivables: list[Receivable]
     totals: dict[str, Decimal]
     balance: Decimal
     retention: Decimal
     unshipped: Decimal
 
+    def rows_for(self, receivables: list[Receivable]) -> list[tuple[Contract, Receivable]]:
+        ids = [r.contract_id for r in receivables]
+        contracts = Contract.objects.select_related("customer", "owner").in_bulk(ids)
+        return [(contracts[r.contract_id], r) for r in receivables]
+
+    @property
+    def rows(self) -> list[tuple[Contract, Receivable]]:
+        """Every open contract with its receivable (loads all of them: prefer rows_for() on a page)."""
+        return self.rows_for(self.receivables)
+
 
 def receivables_aging(*, user, as_of: dt.date | None = None, customer_id: int | None = None) -> AgingSummary:
     """Open receivables of the contracts the user may see, with 0-30/31-60/61-90/90+ buckets from shipment dates.
-    The public selector other apps call (reports, reminders)."""
+    The public selector other apps call (reports, reminders). Three queries however large the book."""
     as_of = as_of or timezone.localdate()
-    qs = Contract.objects.visible_to(user).filter(status__in=RECEIVABLE_STATUSES).select_related("customer", "owner")
+    qs = with_paid(Contract.objects.visible_to(user).filter(status__in=RECEIVABLE_STATUSES)).filter(
+        amount__gt=F("paid_total")  # only contracts with something still open, filtered in SQL
+    )
     if customer_id:
         qs = qs.filter(customer_id=customer_id)
-    contracts = list(qs.order_by("signed_on", "id"))
-    recs = receivables_for(contracts=contracts, as_of=as_of)
-    rows = [(c, recs[c.pk]) for c in contracts if recs[c.pk].balance > 0]
+    terms = [
+        _Terms(*row)
+        for row in qs.order_by("signed_on", "id").values_list("pk", "amount", "retention_amount", "retention_due_on")
+    ]
+    open_ids = qs.values("pk")
+    recs = _receivables(
+        terms,
+        as_of=as_of,
+        payments_qs=Payment.objects.filter(contract__in=open_ids),
+        shipments_qs=Shipment.objects.filter(contract__in=open_ids),
+    )
+    receivables = [recs[t.pk] for t in terms if recs[t.pk].balance > 0]
     totals = dict.fromkeys(BUCKETS, ZERO)
-    for _, r in rows:
+    for r in receivables:
         for k in BUCKETS:
             totals[k] += r.aging[k]
     return AgingSummary(
         as_of=as_of,
-        rows=rows,
+        receivables=receivables,
         totals=totals,
-        balance=sum((r.balance for _, r in rows), ZERO),
-        retention=sum((r.retention_outstanding for _, r in rows), ZERO),
-        unshipped=sum((r.unshipped for _, r in rows), ZERO),
+        balance=sum((r.balance for r in receivables), ZERO),
+        retention=sum((r.retention_outstanding for r in receivables), ZERO),
+        unshipped=sum((r.unshipped for r in receivables), ZERO),
     )
 
 
@@ -328,7 +367,8 @@ def _line_facts(lines) -> tuple[rules.LineFacts, ...]:
         rules.LineFacts(
             product=line.product.code,
             quantity=line.quantity,
-            list_price=line.list_price,
+            # Lines written without a list price (other apps' fixtures, old rows) were sold at their unit price.
+            list_price=line.list_price or line.unit_price,
             discount_percent=line.discount_percent,
             unit_price=line.unit_price,
             standard_price=line.standard_price,
@@ -371,6 +411,47 @@ def deal_facts_for_quote(*, quote: Quote, on: dt.date | None = None) -> rules.De
     )
 
 
+def preview_rule_hits(
+    *,
+    owner,
+    customer,
+    priced_lines,
+    prepayment_amount: Decimal = ZERO,
+    basis: str = "contract",
+    on: dt.date | None = None,
+) -> list[rules.RuleHit]:
+    """The rules that would fire for an unsaved contract (the form's live preview); nothing is written."""
+    on = on or timezone.localdate()
+    policy = policy_in_force(on=on)
+    amount = round_money(sum((p.quantity * p.unit_price for p in priced_lines), ZERO))
+    cost = round_money(sum((p.quantity * p.unit_cost for p in priced_lines), ZERO))
+    facts = rules.DealFacts(
+        lines=tuple(
+            rules.LineFacts(
+                product=p.product.code,
+                quantity=p.quantity,
+                list_price=p.list_price,
+                discount_percent=p.discount_percent,
+                unit_price=p.unit_price,
+                standard_price=p.standard_price,
+                unit_cost=p.unit_cost,
+            )
+            for p in priced_lines
+        ),
+        amount=amount,
+        cost_total=cost,
+        prepayment_amount=prepayment_amount or ZERO,
+        discount_authority=discount_authority_for(user=owner, on=on).percent,
+        margin_review_percent=policy.margin_review_percent,
+        prepayment_threshold=policy.prepayment_threshold,
+        purchase_order_basis=basis == "purchase_order",
+        customer_trusted=customer.is_trusted,
+        credit_limit=customer.credit_limit,
+        open_receivables=customer_open_receivables(customer_id=customer.pk),
+    )
+    return rules.evaluate(facts)
+
+
 def contract_rule_hits(*, contract: Contract) -> list[rules.RuleHit]:
     return rules.evaluate(deal_facts_for_contract(contract=contract))
 
@@ -398,18 +479,18 @@ def contract_list(*, user, filters: dict | None = None):
 
 def awaiting_approval_ids(*, user):
     """Contracts in review with a pending approval (of the current round) this user may decide."""
+    in_review = Contract.objects.visible_to(user).filter(status=ContractStatus.IN_REVIEW).exclude(owner=user)
     if user.is_manager:
-        roles = ["manager"]
+        steps = Q(approver_role="manager") & ~Q(contract__owner__role="manager")
     elif user.role == "gm_office":
-        roles = ["gm_office"]
+        steps = Q(approver_role="gm_office") | (Q(approver_role="manager") & Q(contract__owner__role="manager"))
     else:
         return Contract.objects.none().values("pk")
-    return ContractApproval.objects.filter(
-        contract__in=Contract.objects.visible_to(user).filter(status=ContractStatus.IN_REVIEW).exclude(owner=user),
-        decision="pending",
-        approver_role__in=roles,
-        round=F("contract__review_round"),
-    ).values("contract_id")
+    return (
+        ContractApproval.objects.filter(steps, contract__in=in_review, decision="pending")
+        .filter(round=F("contract__review_round"))
+        .values("contract_id")
+    )
 
 
 def contract_detail(*, user, pk: int) -> Contract:

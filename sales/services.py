@@ -335,7 +335,7 @@ def _check_customer(actor: User, customer: Customer) -> None:
         raise ApplicationError(_("Choose one of your customers."), field="customer", code="not_visible")
 
 
-def _owner_for(actor: User, customer: Customer) -> User:
+def owner_for(actor: User, customer: Customer) -> User:
     if actor.is_salesperson:
         return actor
     if actor.is_manager and customer.owner_id and customer.unit_id in actor.team_unit_ids:
@@ -391,7 +391,7 @@ def quote_create(
     note: str = "",
 ) -> Quote:
     _check_customer(actor, customer)
-    owner = _owner_for(actor, customer)
+    owner = owner_for(actor, customer)
     if owner.unit_id is None:
         raise ApplicationError(_("The salesperson has no sales unit."), field="owner", code="no_unit")
     today = timezone.localdate()
@@ -554,8 +554,10 @@ def quote_set_outcome(*, actor: User, quote: Quote, status: str) -> Quote:
 # --- contracts -------------------------------------------------------------------------------------------------------
 
 
-def _write_contract_lines(contract: Contract, lines: list[LineInput]) -> None:
-    priced = price_lines(lines=lines, on=timezone.localdate())
+def _write_contract_lines(
+    contract: Contract, lines: list[LineInput] | None, *, priced: list[PricedLine] | None = None
+) -> None:
+    priced = priced if priced is not None else price_lines(lines=lines or [], on=timezone.localdate())
     contract.lines.all().delete()
     ContractLine.objects.bulk_create(
         ContractLine(
@@ -608,10 +610,16 @@ CONTRACT_FIELDS = (
 
 @transaction.atomic
 def contract_create(
-    *, actor: User, customer: Customer, lines: list[LineInput], quote: Quote | None = None, **fields
+    *,
+    actor: User,
+    customer: Customer,
+    lines: list[LineInput] | None,
+    quote: Quote | None = None,
+    priced: list[PricedLine] | None = None,
+    **fields,
 ) -> Contract:
     _check_customer(actor, customer)
-    owner = _owner_for(actor, customer)
+    owner = owner_for(actor, customer)
     if owner.unit_id is None:
         raise ApplicationError(_("The salesperson has no sales unit."), field="owner", code="no_unit")
     unknown = set(fields) - set(CONTRACT_FIELDS)
@@ -627,7 +635,7 @@ def contract_create(
         **{k: v for k, v in fields.items() if v is not None},
     )
     contract.save()
-    _write_contract_lines(contract, lines)
+    _write_contract_lines(contract, lines, priced=priced)
     _check_money_parts(contract)
     contract.save()
     _event(contract, actor=actor, action="created", from_status="", data={"amount": str(contract.amount)})
@@ -635,23 +643,46 @@ def contract_create(
 
 
 @transaction.atomic
-def contract_create_from_quote(*, actor: User, quote: Quote, **fields) -> Contract:
+def contract_create_from_quote(*, actor: User, quote: Quote, product: Product | None = None, **fields) -> Contract:
+    """A contract from an approved quote. Product quotes copy their lines (repriced at today's standard price);
+    an engineering turnkey quote becomes one line of `product` (the product that stands for the project), priced
+    at the quote's cost-plus total, which is the project's standard price, with the equipment cost as its cost."""
     quote = _lock_quote(quote)
     if not may_work_on(actor, owner_id=quote.owner_id, unit_id=quote.unit_id):
         raise PermissionDenied(_("Only the salesperson or their manager may do this."))
-    if quote.kind != QuoteKind.PRODUCT:
-        raise ApplicationError(
-            _("Engineering quotes become contracts through a contract with its own lines."), field="quote"
-        )
     if quote.status not in (QuoteStatus.APPROVED, QuoteStatus.SENT, QuoteStatus.ACCEPTED):
         raise ApplicationError(_("Only an approved quote can become a contract."), field="status", code="state")
-    lines = [
-        LineInput(
-            product=ln.product, quantity=ln.quantity, discount_percent=ln.discount_percent, list_price=ln.list_price
+    if quote.kind == QuoteKind.ENGINEERING:
+        if product is None:
+            raise ApplicationError(
+                _("Choose the product that stands for the project."), field="product", code="required"
+            )
+        priced = [
+            PricedLine(
+                product=product,
+                quantity=Decimal("1"),
+                list_price=quote.amount,
+                discount_percent=Decimal("0"),
+                unit_price=quote.amount,
+                standard_price=quote.amount,
+                unit_cost=quote.equipment_cost,
+            )
+        ]
+        fields.setdefault("title", quote.title)
+        contract = contract_create(
+            actor=actor, customer=quote.customer, lines=None, priced=priced, quote=quote, **fields
         )
-        for ln in quote.lines.select_related("product")
-    ]
-    contract = contract_create(actor=actor, customer=quote.customer, lines=lines, quote=quote, **fields)
+    else:
+        lines = [
+            LineInput(
+                product=ln.product,
+                quantity=ln.quantity,
+                discount_percent=ln.discount_percent,
+                list_price=ln.list_price,
+            )
+            for ln in quote.lines.select_related("product")
+        ]
+        contract = contract_create(actor=actor, customer=quote.customer, lines=lines, quote=quote, **fields)
     if quote.status != QuoteStatus.ACCEPTED:
         quote.status = QuoteStatus.ACCEPTED
         quote.save(update_fields=["status", "updated_at"])
@@ -749,9 +780,13 @@ def _blocking_field(hit: rules.RuleHit) -> str:
 
 
 def may_decide(actor: User, contract: Contract, role: str) -> bool:
+    """Never on one's own contract. The unit's manager decides the manager step; when the contract belongs to a
+    manager (whom nobody in the unit outranks), the GM office decides it instead."""
     if actor.pk == contract.owner_id:
         return False
     if role == ApproverRole.MANAGER:
+        if contract.owner.is_manager:
+            return actor.role == "gm_office"
         return is_unit_manager(actor, contract.unit_id)
     if role == ApproverRole.GM_OFFICE:
         return actor.role == "gm_office"

@@ -20,6 +20,7 @@ urlpatterns = [
     path("contracts/", views.contract_list, name="contract_list"),
     path("contracts/export.csv", views.contract_export, name="contract_export"),
     path("contracts/new/", views.contract_create, name="contract_create"),
+    path("contracts/preview/", views.contract_preview, name="contract_preview"),
     path("contracts/<int:pk>/", views.contract_detail, name="contract_detail"),
     path("contracts/<int:pk>/edit/", views.contract_edit, name="contract_edit"),
     path("contracts/<int:pk>/print/", views.contract_print, name="contract_print"),

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import csv
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -28,6 +30,7 @@ from .forms import (
     PaymentForm,
     PolicyForm,
     PriceListForm,
+    ProductForm,
     QuoteForm,
     ReasonForm,
     ShipmentForm,
@@ -39,6 +42,7 @@ from .models import (
     DiscountAuthority,
     PriceList,
     PriceListItem,
+    Product,
     Quote,
     QuoteKind,
     QuoteLine,
@@ -63,11 +67,24 @@ def _require_admin(user) -> None:
 @login_required
 def product_list(request):
     see_cost = rules.can_see_cost(request.user)
+    form = None
+    if request.user.is_admin_role:
+        form = ProductForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                services.product_create(actor=request.user, **form.cleaned_data)
+            except ApplicationError as exc:
+                _form_error(form, exc)
+            else:
+                messages.success(request, _("Product added. Issue a price list to give it a standard price."))
+                return redirect("sales:product_list")
+    elif request.method == "POST":
+        raise PermissionDenied
     qs = selectors.products_with_prices(with_cost=see_cost)
     if q := request.GET.get("q", "").strip():
-        qs = qs.filter(code__icontains=q) | qs.filter(name__icontains=q)
+        qs = qs.filter(Q(code__icontains=q) | Q(name__icontains=q) | Q(name_en__icontains=q))
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
-    return render(request, "sales/product_list.html", {"page": page, "see_cost": see_cost, "q": q})
+    return render(request, "sales/product_list.html", {"page": page, "see_cost": see_cost, "q": q, "form": form})
 
 
 @login_required
@@ -237,6 +254,9 @@ def _quote_context(request, quote: Quote) -> dict:
     )
     return {
         "quote": quote,
+        "project_products": Product.objects.filter(is_active=True).order_by("category", "code")
+        if quote.kind == QuoteKind.ENGINEERING
+        else None,
         "see_cost": see_cost,
         "components": components,
         "hits": hits,
@@ -324,7 +344,10 @@ def quote_action(request, pk: int, verb: str):
         elif verb in (QuoteStatus.SENT, QuoteStatus.ACCEPTED, QuoteStatus.DECLINED):
             quote = services.quote_set_outcome(actor=request.user, quote=quote, status=verb)
         elif verb == "contract":
-            contract = services.contract_create_from_quote(actor=request.user, quote=quote)
+            product = None
+            if quote.kind == QuoteKind.ENGINEERING:
+                product = Product.objects.filter(pk=request.POST.get("product") or 0, is_active=True).first()
+            contract = services.contract_create_from_quote(actor=request.user, quote=quote, product=product)
             messages.success(request, _("Contract %(number)s created from the quote.") % {"number": contract.number})
             return redirect("sales:contract_detail", pk=contract.pk)
         else:
@@ -370,6 +393,40 @@ def contract_create(request):
     return render(request, "sales/contract_form.html", {"form": form, "formset": formset})
 
 
+@login_required
+@require_POST
+def contract_preview(request):
+    """htmx: the rules the contract form would fire, shown while the salesperson types (nothing is saved)."""
+    contract = None
+    if request.POST.get("contract"):
+        if not request.POST["contract"].isdigit():
+            raise Http404
+        contract = _contract(request, int(request.POST["contract"]))
+    form = ContractForm(request.POST, user=request.user, edit=contract is not None)
+    formset = LineFormSet(request.POST, prefix="lines")
+    context = {"hits": None, "error": None, "amount": None}
+    if form.is_valid() and formset.is_valid():
+        customer = contract.customer if contract else form.cleaned_data["customer"]
+        try:
+            owner = contract.owner if contract else services.owner_for(request.user, customer)
+            priced = services.price_lines(lines=line_inputs(formset), on=timezone.localdate())
+            hits = selectors.preview_rule_hits(
+                owner=owner,
+                customer=customer,
+                priced_lines=priced,
+                prepayment_amount=form.terms()["prepayment_amount"],
+                basis=form.cleaned_data["basis"],
+            )
+        except ApplicationError as exc:
+            context["error"] = exc.message
+        except PermissionDenied:
+            context["error"] = _("Only salespeople and their managers write quotes and contracts.")
+        else:
+            context["hits"] = [(h, h.message_for(request.user)) for h in hits]
+            context["amount"] = sum((p.quantity * p.unit_price for p in priced), 0)
+    return render(request, "sales/_rule_preview.html", context)
+
+
 def _contract(request, pk: int) -> Contract:
     try:
         return selectors.contract_detail(user=request.user, pk=pk)
@@ -380,6 +437,12 @@ def _contract(request, pk: int) -> Contract:
 @login_required
 def contract_edit(request, pk: int):
     contract = _contract(request, pk)
+    if contract.status not in services.EDITABLE:
+        messages.error(
+            request,
+            _("A contract in status “%(status)s” cannot be changed.") % {"status": contract.get_status_display()},
+        )
+        return redirect("sales:contract_detail", pk=pk)
     initial = {k: getattr(contract, k) for k in services.CONTRACT_FIELDS}
     lines_initial = [
         {
@@ -391,10 +454,17 @@ def contract_edit(request, pk: int):
         for ln in contract.lines.all()
     ]
     form = ContractForm(request.POST or None, initial=initial, user=request.user, edit=True)
-    formset = LineFormSet(request.POST or None, prefix="lines", initial=lines_initial)
-    if request.method == "POST" and form.is_valid() and formset.is_valid():
+    # A contract made from an engineering quote keeps its one project line (priced by the quote): terms only.
+    project = contract.quote_id and contract.quote.kind == QuoteKind.ENGINEERING
+    formset = None if project else LineFormSet(request.POST or None, prefix="lines", initial=lines_initial)
+    if request.method == "POST" and form.is_valid() and (formset is None or formset.is_valid()):
         try:
-            services.contract_update(actor=request.user, contract=contract, lines=line_inputs(formset), **form.terms())
+            services.contract_update(
+                actor=request.user,
+                contract=contract,
+                lines=line_inputs(formset) if formset else None,
+                **form.terms(),
+            )
         except ApplicationError as exc:
             _form_error(form, exc)
         else:
@@ -455,6 +525,17 @@ def contract_print(request, pk: int):
     return render(request, "sales/contract_print.html", _contract_context(request, contract))
 
 
+def _posted_date(request, name: str):
+    """An optional date from an action form; empty means today."""
+    raw = request.POST.get(name, "").strip()
+    if not raw:
+        return None
+    try:
+        return forms.DateField().clean(raw)
+    except forms.ValidationError:
+        raise ApplicationError(_("Enter a valid date."), field=name) from None
+
+
 @login_required
 @require_POST
 def contract_action(request, pk: int, verb: str):
@@ -474,10 +555,10 @@ def contract_action(request, pk: int, verb: str):
             services.contract_reject(actor=user, contract=contract, reason=request.POST.get("reason", ""))
             messages.success(request, _("Rejected."))
         elif verb == "sign":
-            services.contract_sign(actor=user, contract=contract)
+            services.contract_sign(actor=user, contract=contract, signed_on=_posted_date(request, "signed_on"))
             messages.success(request, _("Signed. File it with finance, the GM office and admin within the deadline."))
         elif verb == "file":
-            services.contract_file(actor=user, contract=contract)
+            services.contract_file(actor=user, contract=contract, filed_on=_posted_date(request, "filed_on"))
             messages.success(request, _("Filed."))
         elif verb == "cancel":
             services.contract_cancel(actor=user, contract=contract, reason=request.POST.get("reason", ""))
@@ -516,7 +597,9 @@ def contract_action(request, pk: int, verb: str):
 @login_required
 def receivables(request):
     summary = selectors.receivables_aging(user=request.user)
-    return render(request, "sales/receivables.html", {"summary": summary, "buckets": selectors.BUCKETS})
+    page = Paginator(summary.receivables, 100).get_page(request.GET.get("page"))
+    context = {"summary": summary, "page": page, "rows": summary.rows_for(page.object_list)}
+    return render(request, "sales/receivables.html", {**context, "buckets": selectors.BUCKETS})
 
 
 def _csv_response(filename: str, header: list[str], rows) -> StreamingHttpResponse:

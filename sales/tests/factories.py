@@ -35,6 +35,7 @@ class ContractLineFactory(factory.django.DjangoModelFactory):
     quantity = Decimal("10")
     unit_price = Decimal("1200.00")
     standard_price = Decimal("1000.00")
+    list_price = factory.LazyAttribute(lambda o: o.unit_price)
 
 
 class PriceListFactory(factory.django.DjangoModelFactory):

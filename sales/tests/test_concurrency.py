@@ -93,3 +93,42 @@ def test_double_click_on_sign_signs_once(salesperson):
     )
     assert sorted(r[0] for r in results) == ["ok", "refused"]
     assert ContractEvent.objects.filter(contract=contract, action="signed").count() == 1
+
+
+def test_two_payments_at_once_never_exceed_the_balance(salesperson, finance):
+    from accounts.tests.factories import FinanceFactory
+    from sales.models import Payment
+
+    customer = CustomerFactory(owner=salesperson, credit_limit=D("10000000"))
+    product = priced_product(standard="1000", cost="100")
+    contract = services.contract_create(
+        actor=salesperson, customer=customer, lines=[LineInput(product=product, quantity=D("1"))]
+    )
+    services.contract_submit(actor=salesperson, contract=contract)
+    services.contract_sign(actor=salesperson, contract=contract)
+    other = FinanceFactory()
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    results = run_together(
+        lambda: services.payment_record(actor=finance, contract=contract, paid_on=today, amount=D("700")),
+        lambda: services.payment_record(actor=other, contract=contract, paid_on=today, amount=D("700")),
+    )
+    assert sorted(r[0] for r in results) == ["ok", "refused"]
+    assert sum(Payment.objects.filter(contract=contract).values_list("amount", flat=True)) == D("700")
+
+
+def test_concurrent_creates_get_distinct_numbers(salesperson, teammate):
+    product = priced_product(standard="1000", cost="100")
+    c1 = CustomerFactory(owner=salesperson)
+    c2 = CustomerFactory(owner=teammate)
+    results = run_together(
+        lambda: services.contract_create(
+            actor=salesperson, customer=c1, lines=[LineInput(product=product, quantity=D("1"))]
+        ),
+        lambda: services.contract_create(
+            actor=teammate, customer=c2, lines=[LineInput(product=product, quantity=D("1"))]
+        ),
+    )
+    assert [r[0] for r in results] == ["ok", "ok"]
+    assert len({r[1].number for r in results}) == 2

@@ -246,6 +246,8 @@ def test_list_pages_bounded_queries(client, manager, salesperson, teammate, fina
     for name in ("contract_list", "quote_list", "receivables", "product_list", "price_list_list"):
         with django_assert_max_num_queries(14):
             assert client.get(reverse(f"sales:{name}")).status_code == 200, name
+    html = client.get(reverse("sales:receivables")).content.decode()
+    assert html.count("/sales/contracts/") >= 12 and "18,000.00" in html  # 12 x (2,000 - 500) open
 
 
 def test_exports_hide_cost_from_salespeople(client, salesperson, manager, contract, other_salesperson):
@@ -317,3 +319,115 @@ def test_quote_edit_submit_reject_approve_on_pages(client, salesperson, manager,
     client.force_login(other_salesperson)
     assert client.get(reverse("sales:quote_edit", args=[quote.pk])).status_code == 404
     assert client.get(reverse("sales:quote_print", args=[quote.pk])).status_code == 404
+
+
+def _preview_data(customer, product, discount, **extra):
+    data = {
+        "customer": customer.pk,
+        "basis": "contract",
+        "lines-TOTAL_FORMS": "2",
+        "lines-INITIAL_FORMS": "0",
+        "lines-MIN_NUM_FORMS": "1",
+        "lines-MAX_NUM_FORMS": "1000",
+        "lines-0-product": product.pk,
+        "lines-0-quantity": "3",
+        "lines-0-discount_percent": discount,
+    }
+    data.update(extra)
+    return data
+
+
+def test_live_rule_preview_writes_nothing(client, salesperson, product, other_salesperson):
+    customer = CustomerFactory(owner=salesperson, credit_limit=D("10000000"))
+    authority(salesperson, "15")
+    client.force_login(salesperson)
+    html = client.post(reverse("sales:contract_preview"), _preview_data(customer, product, "18")).content.decode()
+    assert "discount 18 % exceeds your 15 % authority" in html
+    assert "the profit margin is below the company threshold" in html and "912" not in html
+    cheap = priced_product(standard="1000", cost="100")
+    html = client.post(reverse("sales:contract_preview"), _preview_data(customer, cheap, "15")).content.decode()
+    assert 'id="preview-clean"' in html and "2,550.00" in html
+    html = client.post(
+        reverse("sales:contract_preview"), _preview_data(customer, cheap, "0", **{"lines-0-quantity": "100"})
+    )
+    assert "state a prepayment" in html.content.decode()
+    assert Contract.objects.count() == 0
+    # Another salesperson's customer is not a choice: the preview says nothing about it.
+    client.force_login(other_salesperson)
+    html = client.post(reverse("sales:contract_preview"), _preview_data(customer, cheap, "15")).content.decode()
+    assert "preview-hits" not in html and "preview-clean" not in html
+
+
+def test_sign_and_file_with_dates_on_page(client, salesperson, contract):
+    import datetime as dt
+
+    services.contract_update(
+        actor=salesperson,
+        contract=contract,
+        lines=[LineInput(product=priced_product(standard="1000", cost="10"), quantity=D("1"))],
+    )
+    services.contract_submit(actor=salesperson, contract=contract)
+    client.force_login(salesperson)
+    today = timezone.localdate()
+    signed = today - dt.timedelta(days=5)
+    client.post(reverse("sales:contract_action", args=[contract.pk, "sign"]), {"signed_on": signed.isoformat()})
+    contract.refresh_from_db()
+    assert contract.signed_on == signed and contract.filing_due_on == signed + dt.timedelta(days=3)
+    html = client.get(reverse("sales:contract_detail", args=[contract.pk])).content.decode()
+    assert 'id="filing-overdue"' in html
+    response = client.post(
+        reverse("sales:contract_action", args=[contract.pk, "file"]), {"filed_on": "garbage"}, follow=True
+    )
+    assert "Enter a valid date." in response.content.decode()
+    client.post(reverse("sales:contract_action", args=[contract.pk, "file"]), {"filed_on": today.isoformat()})
+    contract.refresh_from_db()
+    assert contract.status == ContractStatus.FILED and contract.filed_on == today
+
+
+def test_only_admins_add_products_on_page(client, admin_user, salesperson):
+    from sales.models import Product
+
+    data = {"code": "NEW-1", "name": "新品", "unit_of_measure": "台"}
+    client.force_login(salesperson)
+    assert client.post(reverse("sales:product_list"), data).status_code == 403
+    client.force_login(admin_user)
+    assert client.post(reverse("sales:product_list"), data).status_code == 302
+    response = client.post(reverse("sales:product_list"), {**data, "code": "new-1"})
+    assert response.status_code == 200 and "A product with this code exists." in response.content.decode()
+    assert Product.objects.filter(code="NEW-1").count() == 1
+
+
+def test_live_preview_on_the_edit_page(client, salesperson, contract, other_salesperson):
+    authority(salesperson, "5")
+    cheap = priced_product(standard="1000", cost="100")
+    client.force_login(salesperson)
+    data = _preview_data(contract.customer, cheap, "7", contract=str(contract.pk))
+    del data["customer"]
+    html = client.post(reverse("sales:contract_preview"), data).content.decode()
+    assert "discount 7 % exceeds your 5 % authority" in html
+    assert client.post(reverse("sales:contract_preview"), {**data, "contract": "x"}).status_code == 404
+    client.force_login(other_salesperson)
+    assert client.post(reverse("sales:contract_preview"), data).status_code == 404
+
+
+def test_engineering_quote_to_contract_on_pages(client, salesperson):
+    from sales.models import Quote
+    from sales.tests.factories import ProductFactory
+
+    project = ProductFactory(code="ENG", name="工程成套項目")
+    customer = CustomerFactory(owner=salesperson, credit_limit=D("10000000"))
+    client.force_login(salesperson)
+    client.post(reverse("sales:quote_create_engineering"), {"customer": customer.pk, "equipment_cost": "1000"})
+    quote = Quote.objects.get()
+    client.post(reverse("sales:quote_action", args=[quote.pk, "submit"]))
+    html = client.get(reverse("sales:quote_detail", args=[quote.pk])).content.decode()
+    assert 'name="product"' in html
+    response = client.post(reverse("sales:quote_action", args=[quote.pk, "contract"]), {"product": project.pk})
+    contract = Contract.objects.get()
+    assert response["Location"] == reverse("sales:contract_detail", args=[contract.pk])
+    assert contract.amount == D("1700.00")
+    html = client.get(reverse("sales:contract_edit", args=[contract.pk])).content.decode()
+    assert "lines-TOTAL_FORMS" not in html
+    client.post(reverse("sales:contract_edit", args=[contract.pk]), {"basis": "contract", "payment_terms": "50/50"})
+    contract.refresh_from_db()
+    assert contract.payment_terms == "50/50" and contract.amount == D("1700.00") and contract.lines.count() == 1

@@ -109,3 +109,38 @@ def test_open_receivables_for_credit(salesperson, finance):
     ContractFactory(customer=customer, status=ContractStatus.FILED, amount=D("300"))
     Payment.objects.create(contract=signed, paid_on=AS_OF, amount=D("400"), recorded_by=finance)
     assert selectors.customer_open_receivables(customer_id=customer.pk) == D("900")
+
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+money = st.decimals(min_value=D("0.01"), max_value=D("100000"), places=2)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    amount=money,
+    retention_share=st.decimals(min_value=D("0"), max_value=D("0.3"), places=2),
+    shipped_shares=st.lists(st.decimals(min_value=D("0"), max_value=D("1"), places=2), max_size=4),
+    paid_shares=st.lists(st.decimals(min_value=D("0"), max_value=D("0.5"), places=2), max_size=4),
+    ages=st.lists(st.integers(min_value=0, max_value=400), min_size=4, max_size=4),
+)
+def test_receivable_invariants(amount, retention_share, shipped_shares, paid_shares, ages):
+    retention = (amount * retention_share).quantize(D("0.01"))
+    shipped, left = [], amount
+    for share, age in zip(shipped_shares, ages, strict=False):
+        value = min(left, (amount * share).quantize(D("0.01")))
+        left -= value
+        shipped.append((AS_OF - dt.timedelta(days=age), value))
+    shipped.sort()
+    payments, due = [], amount - retention
+    for share in paid_shares:
+        pay = min(due, (amount * share).quantize(D("0.01")))
+        due -= pay
+        if pay > 0:
+            payments.append((pay, PaymentKind.PROGRESS))
+    r = rec(amount=amount, retention_amount=retention, shipments=shipped, payments=payments)
+    assert r.balance == amount - sum(p for p, _ in payments)
+    assert all(v >= 0 for v in r.aging.values()) and r.unshipped >= 0
+    assert sum(r.aging.values()) + r.unshipped + r.retention_outstanding == r.balance
+    assert r.retention_outstanding == min(retention, r.balance)

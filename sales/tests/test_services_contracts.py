@@ -411,3 +411,52 @@ def test_quote_discount_needs_manager_before_it_goes_out(salesperson, customer, 
     assert services.quote_set_outcome(actor=salesperson, quote=q, status=QuoteStatus.SENT).status == QuoteStatus.SENT
     with pytest.raises(ApplicationError):
         services.quote_update(actor=salesperson, quote=q, title="changed after sending")
+
+
+def test_managers_own_contract_is_decided_by_the_gm_office(manager, gm, product):
+    from accounts.tests.factories import ManagerFactory
+
+    customer = CustomerFactory(owner=manager, credit_limit=D("10000000"))
+    c = make_contract(manager, customer, product, discount="30")
+    c = services.contract_submit(actor=manager, contract=c)
+    assert c.status == ContractStatus.IN_REVIEW
+    with pytest.raises(PermissionDenied):
+        services.contract_approve(actor=manager, contract=c)
+    with pytest.raises(PermissionDenied):
+        services.contract_approve(actor=ManagerFactory(unit=manager.unit), contract=c)
+    assert [x["contract_id"] for x in selectors.awaiting_approval_ids(user=gm)] == [c.pk]
+    assert services.contract_approve(actor=gm, contract=c).status == ContractStatus.APPROVED
+
+
+def test_awaiting_my_approval_lists(salesperson, customer, product, manager, gm):
+    c = make_contract(salesperson, customer, product, discount="30")
+    services.contract_submit(actor=salesperson, contract=c)
+    assert list(selectors.contract_list(user=manager, filters={"awaiting_me": "1"})) == [c]
+    assert list(selectors.contract_list(user=gm, filters={"awaiting_me": "1"})) == []
+    services.contract_approve(actor=manager, contract=c)
+    assert list(selectors.contract_list(user=manager, filters={"awaiting_me": "1"})) == []
+
+
+def test_engineering_quote_becomes_a_one_line_contract(salesperson, customer, manager):
+    from sales.models import QuoteKind
+    from sales.tests.factories import ProductFactory
+
+    project = ProductFactory(code="ENG", name="工程成套項目")
+    q = services.quote_create(
+        actor=salesperson, customer=customer, kind=QuoteKind.ENGINEERING, equipment_cost=D("200000"), title="Plant B"
+    )
+    q = services.quote_submit(actor=salesperson, quote=q)
+    with pytest.raises(ApplicationError) as exc:
+        services.contract_create_from_quote(actor=salesperson, quote=q)
+    assert exc.value.field == "product"
+    c = services.contract_create_from_quote(actor=salesperson, quote=q, product=project, prepayment_amount=D("100000"))
+    line = c.lines.get()
+    assert (line.quantity, line.unit_price, line.standard_price, line.unit_cost) == (
+        D("1"),
+        D("340000.00"),
+        D("340000.00"),
+        D("200000.00"),
+    )
+    assert c.amount == D("340000.00") and c.cost_total == D("200000.00") and c.title == "Plant B"
+    # 41 % margin, at the standard price, prepayment stated: approved at once.
+    assert services.contract_submit(actor=salesperson, contract=c).status == ContractStatus.APPROVED

@@ -25,6 +25,11 @@ def test_discount_beyond_authority_approved_then_signed(
     page.select_option("select[name=lines-0-product]", str(product.pk))
     page.fill("input[name=lines-0-quantity]", "10")
     page.fill("input[name=lines-0-discount_percent]", "18")
+    # The reason shows while typing, before anything is saved.
+    page.wait_for_selector("#preview-hits")
+    assert "discount 18 % exceeds your 15 % authority" in page.inner_text("#preview-hits")
+    assert page.inner_text("#preview-amount") == "20,500.00"
+    assert Contract.objects.count() == 0
     page.click("#save-contract")
 
     page.wait_for_selector("#rule-hits")
