@@ -13,6 +13,7 @@ from django.utils import timezone
 from accounts.models import Role, SalesUnit, User
 from customers.models import ContactLog, Customer, CustomerStatus
 from reports.models import DailyReport
+from sales import selectors as sales_selectors
 from sales.models import Contract, ContractStatus, Payment
 
 SOLD = [ContractStatus.SIGNED, ContractStatus.FILED]
@@ -43,6 +44,8 @@ class HomeData:
     sales_month: Decimal = Decimal("0")
     collected_month: Decimal = Decimal("0")
     report_today: DailyReport | None = None
+    awaiting_my_approval: int = 0
+    filing_overdue: int = 0
     team: list[PersonRow] = field(default_factory=list)
 
     @property
@@ -84,7 +87,12 @@ def home_data(*, user: User, today: dt.date | None = None) -> HomeData:
     data.collected_month = Payment.objects.visible_to(user).filter(paid_on__gte=month_start).aggregate(s=Sum("amount"))[
         "s"
     ] or Decimal("0")
-    data.report_today = DailyReport.objects.filter(author=user, date=today).first()
+    data.report_today = DailyReport.objects.filter(author=user, date=today, submitted_at__isnull=False).first()
+    data.filing_overdue = contracts.filter(
+        pk__in=sales_selectors.contracts_filing_overdue(today=today).values("pk")
+    ).count()
+    if user.is_manager or user.role == Role.GM_OFFICE:
+        data.awaiting_my_approval = contracts.filter(pk__in=sales_selectors.awaiting_approval_ids(user=user)).count()
 
     if user.is_manager:
         # Subqueries, not joins: joining customers and contracts together would multiply the sums.
@@ -96,7 +104,9 @@ def home_data(*, user: User, today: dt.date | None = None) -> HomeData:
                     Contract.objects.filter(owner=OuterRef("pk"), status__in=SOLD, signed_on__gte=month_start),
                     "owner",
                 ),
-                reported=Exists(DailyReport.objects.filter(author=OuterRef("pk"), date=today)),
+                reported=Exists(
+                    DailyReport.objects.filter(author=OuterRef("pk"), date=today, submitted_at__isnull=False)
+                ),
             )
             .order_by("full_name", "username")
         )
