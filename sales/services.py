@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import PermissionDenied
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -1063,9 +1063,13 @@ def invoice_create(*, actor: User, contract: Contract, number: str, issued_on: d
             field="amount",
             code="too_large",
         )
-    invoice = Invoice.objects.create(
-        contract=contract, number=number, issued_on=issued_on, amount=amount, recorded_by=actor
-    )
+    try:
+        with transaction.atomic():  # a concurrent invoice may take the number between the check and the insert
+            invoice = Invoice.objects.create(
+                contract=contract, number=number, issued_on=issued_on, amount=amount, recorded_by=actor
+            )
+    except IntegrityError:
+        raise ApplicationError(_("This invoice number is taken."), field="number", code="duplicate") from None
     _event(
         contract,
         actor=actor,

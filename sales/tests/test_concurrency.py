@@ -132,3 +132,32 @@ def test_concurrent_creates_get_distinct_numbers(salesperson, teammate):
     )
     assert [r[0] for r in results] == ["ok", "ok"]
     assert len({r[1].number for r in results}) == 2
+
+
+def test_two_invoices_with_the_same_number_at_once_refuse_one_cleanly(salesperson, finance):
+    product = priced_product(standard="1000", cost="500")
+    contracts = []
+    for _ in range(2):
+        customer = CustomerFactory(owner=salesperson, credit_limit=D("10000000"))
+        contract = services.contract_create(
+            actor=salesperson, customer=customer, lines=[LineInput(product=product, quantity=D("2"))]
+        )
+        services.contract_submit(actor=salesperson, contract=contract)
+        contracts.append(services.contract_sign(actor=salesperson, contract=contract))
+
+    import datetime as dt
+
+    results = run_together(
+        *[
+            (
+                lambda c=c: services.invoice_create(
+                    actor=finance, contract=c, number="INV-0001", issued_on=dt.date(2026, 3, 1), amount=D("100")
+                )
+            )
+            for c in contracts
+        ]
+    )
+    outcomes = sorted(kind for kind, _ in results)
+    assert outcomes == ["ok", "refused"], results
+    refused = next(exc for kind, exc in results if kind == "refused")
+    assert refused.field == "number"
