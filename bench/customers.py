@@ -194,6 +194,7 @@ def main() -> None:
         ("search, GM, phone fragment", gm, "/customers/", {"q": "2004-2000"}),
         ("search, GM, tax number", gm, "/customers/", {"q": "89990001"}),
         ("search, salesperson, misspelt", salesperson, "/customers/", {"q": "Formsa Compnents"}),
+        ("pool page, salesperson", salesperson, "/customers/pool/", {}),
         ("API list, GM (50)", gm, "/api/v1/customers/", {}),
         ("API list, GM (200)", gm, "/api/v1/customers/", {"page_size": 200}),
         ("API search, GM, misspelt", gm, "/api/v1/customers/", {"search": "Evergren Toolng"}),

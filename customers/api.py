@@ -329,7 +329,8 @@ class ContactLogViewSet(
 ):
     serializer_class = ContactLogOutputSerializer
     filterset_class = ContactLogFilter
-    filter_backends = [django_filters.rest_framework.DjangoFilterBackend, filters.OrderingFilter]
+    filter_backends = [django_filters.rest_framework.DjangoFilterBackend, filters.SearchFilter, filters.OrderingFilter]
+    search_fields = ["customer__name", "customer__short_name", "purpose", "outcome", "next_step"]
     ordering_fields = ["happened_at", "next_step_date"]
     ordering = ["-happened_at", "-pk"]
 
@@ -358,7 +359,8 @@ class ContactLogViewSet(
 )
 class CustomerConflictViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     serializer_class = ConflictOutputSerializer
-    filterset_fields = ["status", "customer", "claimant"]
+    filterset_fields = ["status", "customer", "claimant", "matched_on"]
+    search_fields = ["claimed_name", "claimed_tax_id", "customer__name"]
     ordering = ["-created_at", "-id"]
 
     def get_queryset(self):

@@ -638,7 +638,8 @@ def strategy_save(*, customer: Customer, actor: User, data: dict[str, Any]) -> C
             raise ApplicationError(_("The amount cannot be negative."), field="potential_amount", code="negative")
     elif "potential_amount" in clean:
         clean["potential_amount"] = None
-    strategy, _created = CustomerStrategy.objects.select_for_update().get_or_create(customer=customer)
+    Customer.objects.select_for_update().filter(pk=customer.pk).first()  # serialise the first save of a card
+    strategy = CustomerStrategy.objects.filter(customer=customer).first() or CustomerStrategy(customer=customer)
     for key, value in clean.items():
         setattr(strategy, key, value)
     strategy.updated_by = actor

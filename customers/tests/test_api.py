@@ -177,3 +177,17 @@ def test_schema_documents_customer_endpoints(api_client, admin_user):
         assert path in schema["paths"], path
     params = {p["name"] for p in schema["paths"]["/api/v1/customers/"]["get"]["parameters"]}
     assert {"search", "owner", "unit", "region", "tier", "status", "ordering"} <= params
+
+
+def test_contact_log_and_conflict_search(api_client, book, salesperson, gm):
+    from customers.services import RegistrationRefused, customer_register
+
+    api_client.force_authenticate(salesperson)
+    rows = api_client.get("/api/v1/contact-logs/", {"search": "Mine Trading"}).json()["results"]
+    assert {r["customer"] for r in rows} == {book["mine"].pk}
+    assert api_client.get("/api/v1/contact-logs/", {"search": "Other Machinery"}).json()["results"] == []
+    with pytest.raises(RegistrationRefused):
+        customer_register(actor=salesperson, data={"name": "OTHER MACHINERY"})
+    api_client.force_authenticate(gm)
+    rows = api_client.get("/api/v1/customer-conflicts/", {"search": "other machinery"}).json()["results"]
+    assert [r["claimed_name"] for r in rows] == ["OTHER MACHINERY"]

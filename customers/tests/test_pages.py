@@ -269,3 +269,49 @@ def test_monthly_filing_flags_overdue_and_files(client, manager, salesperson, gm
 def test_filing_page_salesperson_sees_own_unit_only(client, salesperson, other_salesperson):
     client.force_login(salesperson)
     assert client.get(reverse("customers:filing_export", args=[other_salesperson.unit.pk])).status_code == 404
+
+
+TOP_PAGES = [
+    "customers:list",
+    "customers:create",
+    "customers:pool",
+    "customers:conflicts",
+    "customers:filing",
+    "customers:import",
+]
+# Expected status of each top-level page per role (404: the page is not theirs; 403: may not register).
+EXPECTED = {
+    "salesperson": [200, 200, 200, 200, 200, 200],
+    "manager": [200, 200, 200, 200, 200, 200],
+    "gm": [200, 200, 200, 200, 200, 200],
+    "finance": [200, 403, 200, 200, 200, 404],
+    "admin_user": [200, 200, 200, 200, 200, 200],
+    "staff_user": [200, 200, 404, 200, 200, 200],
+}
+
+
+@pytest.fixture
+def staff_user(unit):
+    from accounts.tests.factories import UserFactory
+
+    return UserFactory(role="staff", unit=unit)
+
+
+@pytest.mark.parametrize("role", list(EXPECTED))
+def test_every_top_level_page_per_role(client, book, role, request):
+    client.force_login(request.getfixturevalue(role))
+    got = [client.get(reverse(name)).status_code for name in TOP_PAGES]
+    assert got == EXPECTED[role]
+
+
+def test_filing_page_lists_only_the_units_a_role_may_see(client, book, salesperson, manager, gm, other_salesperson):
+    for user, expected in [
+        (salesperson, {salesperson.unit}),
+        (manager, {salesperson.unit}),
+        (gm, {salesperson.unit, other_salesperson.unit}),
+    ]:
+        client.force_login(user)
+        units = {row.unit for row in client.get(reverse("customers:filing")).context["rows"]}
+        assert expected <= units
+        if user != gm:
+            assert other_salesperson.unit not in units
