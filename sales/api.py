@@ -716,7 +716,7 @@ class ContractUpdateInput(ContractTermsInput):
     lines = LineInput(many=True, required=False)
 
 
-class CommentInput(serializers.Serializer):
+class ContractCommentInput(serializers.Serializer):
     comment = serializers.CharField(required=False, allow_blank=True, default="")
 
 
@@ -784,10 +784,10 @@ class ContractViewSet(viewsets.ModelViewSet):
     def submit(self, request, pk=None):
         return self._out(services.contract_submit(actor=request.user, contract=self.get_object()))
 
-    @extend_schema(request=CommentInput)
+    @extend_schema(request=ContractCommentInput)
     @action(detail=True, methods=["post"])
     def approve(self, request, pk=None):
-        data = CommentInput(data=request.data)
+        data = ContractCommentInput(data=request.data)
         data.is_valid(raise_exception=True)
         contract = services.contract_approve(
             actor=request.user, contract=self.get_object(), comment=data.validated_data["comment"]
