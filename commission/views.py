@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -58,7 +58,9 @@ def statement_list(request):
             "closed": closed,
             "last_closed": last_closed,
             "next_to_close": next_to_close,
-            "can_close": services.can_close_months(request.user) and closed is None,
+            "can_close": services.can_close_months(request.user)
+            and closed is None
+            and p.month_end(month) < timezone.localdate(),
             "can_export": request.user.is_company_wide or request.user.is_manager,
         },
     )
@@ -217,6 +219,8 @@ def contract_commission(request, pk: int):
         request.POST if "save_bonus" in request.POST else None, staff=selectors.staff_users()
     )
     if request.method == "POST":
+        if ("save_cost" in request.POST and not can_cost) or ("save_bonus" in request.POST and not can_bonus):
+            raise PermissionDenied
         try:
             if "save_cost" in request.POST and can_cost and cost_form.is_valid():
                 services.contract_cost_set(contract=contract, actor=user, **cost_form.cleaned_data)
@@ -226,8 +230,6 @@ def contract_commission(request, pk: int):
                 services.cooperation_bonus_set(contract=contract, actor=user, **bonus_form.cleaned_data)
                 messages.success(request, _("Cooperation bonus saved."))
                 return redirect("commission:contract", pk=contract.pk)
-            if not (can_cost or can_bonus):
-                raise PermissionDenied
         except ApplicationError as exc:
             target = cost_form if "save_cost" in request.POST else bonus_form
             target.add_error(exc.field if exc.field in target.fields else None, exc.message)

@@ -107,6 +107,8 @@ def test_export_forbidden_for_salespeople(client, salesperson, paid):
 
 def test_finance_closes_a_month_from_the_page(client, finance, salesperson, paid):
     client.force_login(finance)
+    assert "close-form" in client.get("/commission/?month=2026-02").content.decode()
+    assert "close-form" not in client.get("/commission/?month=2026-03").content.decode()  # not ended yet
     r = client.post("/commission/close/", {"month": "2026-01"})
     assert r.status_code == 302
     assert ClosedMonth.objects.filter(month=dt.date(2026, 1, 1)).exists()
@@ -192,6 +194,9 @@ def test_contract_page_permissions_and_cost(client, salesperson, other_salespers
     )
     assert r.status_code == 302
     assert CooperationBonus.objects.get(contract=contract).staff == staff
+    # A manager may set bonuses but not costs.
+    r = client.post(f"/commission/contracts/{contract.id}/", {"save_cost": "1", "cost": "1"})
+    assert r.status_code == 403
     # A salesperson posting a cost is refused.
     client.force_login(salesperson)
     r = client.post(f"/commission/contracts/{contract.id}/", {"save_cost": "1", "cost": "1"})
