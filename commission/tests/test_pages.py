@@ -238,3 +238,18 @@ def test_detail_and_contract_pages_queries_do_not_grow(client, salesperson, djan
         assert client.get(f"/commission/contracts/{contracts[0].id}/").status_code == 200
     with django_assert_max_num_queries(15):
         client.get("/commission/expenses/")
+
+
+def test_staff_member_sees_only_their_bonus_statement(client, salesperson, paid):
+    from .factories import CooperationBonusFactory
+
+    bonus = CooperationBonusFactory(contract=paid[salesperson.id], rate_percent=Decimal("2"), basis="profit")
+    r = get(client, bonus.staff, "/commission/?month=2026-01")
+    (st,) = r.context["statements"]
+    assert st["salesperson"]["id"] == bonus.staff.id
+    (line,) = [ln for b in st["contracts"] for ln in b["lines"]]
+    assert line["component"] == "cooperation_bonus"
+    assert line["amount"] == "50.00"  # 2 % of the gross profit 2,500
+    assert "2,500.00" not in line["display_text"]  # the profit (so the cost) stays hidden
+    assert get(client, bonus.staff, f"/commission/statements/{salesperson.id}/2026-01/").status_code == 404
+    assert get(client, bonus.staff, f"/commission/contracts/{paid[salesperson.id].id}/").status_code == 404
