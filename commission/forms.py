@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from sales.models import Contract
 
-from .models import BonusBasis, ExpenseKind
+from .models import BonusBasis, CorrectionKind, ExpenseKind
 
 
 class MonthForm(forms.Form):
@@ -58,3 +58,18 @@ class CooperationBonusForm(forms.Form):
         self.helper = FormHelper()
         self.helper.form_id = "bonus-form"
         self.helper.add_input(Submit("save_bonus", _("Save bonus")))
+
+
+class CorrectionForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind"), choices=CorrectionKind.choices)
+    amount = forms.DecimalField(label=_("Amount (negative to deduct)"), max_digits=14, decimal_places=2)
+    reason = forms.CharField(label=_("Reason"), max_length=300)
+    contract = forms.ModelChoiceField(label=_("Contract"), queryset=Contract.objects.none(), required=False)
+
+    def __init__(self, *args, contracts=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if contracts is not None:
+            self.fields["contract"].queryset = contracts
+        self.helper = FormHelper()
+        self.helper.form_id = "correction-form"
+        self.helper.add_input(Submit("save_correction", _("Add to this statement")))

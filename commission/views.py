@@ -19,7 +19,7 @@ from . import policies as p
 from . import selectors, services
 from .display import localize
 from .exports import statements_xlsx
-from .forms import ContractCostForm, CooperationBonusForm, ExpenseClaimForm, ExpenseDecisionForm
+from .forms import ContractCostForm, CooperationBonusForm, CorrectionForm, ExpenseClaimForm, ExpenseDecisionForm
 from .models import ExpenseClaim
 
 
@@ -76,11 +76,33 @@ def _statement_or_404(request, user_id: int, month_value: str) -> dict:
     return data
 
 
+def _correction_allowed(user, month) -> bool:
+    last = selectors.last_closed_month()
+    return services.can_close_months(user) and (last is None or month > last)
+
+
 @login_required
 def statement_detail(request, user_id: int, month: str):
-    data = _statement_or_404(request, user_id, month)
     month_date = _month_or_404(month)
     person = get_object_or_404(selectors.visible_people(request.user), pk=user_id)
+    correction_form = None
+    if _correction_allowed(request.user, month_date):
+        contracts = Contract.objects.filter(owner=person).order_by("-created_at")
+        correction_form = CorrectionForm(request.POST or None, contracts=contracts)
+        if request.method == "POST" and correction_form.is_valid():
+            try:
+                services.correction_add(
+                    salesperson=person, month=month_date, actor=request.user, **correction_form.cleaned_data
+                )
+            except ApplicationError as exc:
+                field = exc.field if exc.field in correction_form.fields else None
+                correction_form.add_error(field, exc.message)
+            else:
+                messages.success(request, _("Correction added."))
+                return redirect("commission:statement", user_id=person.id, month=month)
+    elif request.method == "POST":
+        raise PermissionDenied
+    data = _statement_or_404(request, user_id, month)
     full = selectors.can_see_cost(request.user)
     return render(
         request,
@@ -89,6 +111,7 @@ def statement_detail(request, user_id: int, month: str):
             "st": localize(data, language=_lang(), full=full) if data else None,
             "person": person,
             "month": month_date,
+            "correction_form": correction_form,
             "prev_month": p.add_months(month_date, -1),
             "next_month": p.add_months(month_date, 1),
         },
