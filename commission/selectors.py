@@ -504,3 +504,54 @@ def staff_users():
 
 def cost_of(contract: Contract) -> ContractCost | None:
     return ContractCost.objects.filter(contract=contract).first()
+
+
+@dataclass(frozen=True)
+class ExpenseBudget:
+    contract_id: int
+    number: str
+    customer: str
+    allowance: Decimal
+    branch: str  # "low_margin", "high_margin" or "no_cost"
+    approved: Decimal
+    pending: Decimal
+
+    @property
+    def remaining(self) -> Decimal:
+        return self.allowance - self.approved - self.pending
+
+
+def expense_budgets(viewer, *, limit: int = 100) -> list[ExpenseBudget]:
+    """The expense allowance of the viewer's most recent live contracts and how much of it is used or asked for."""
+    open_statuses = [s for s in ContractStatus.values if s not in (ContractStatus.CANCELLED, ContractStatus.REJECTED)]
+    recent = list(
+        Contract.objects.visible_to(viewer)
+        .filter(status__in=open_statuses)
+        .order_by("-created_at")
+        .values_list("id", flat=True)[:limit]
+    )
+    facts = load_facts(Contract.objects.filter(id__in=recent))
+    pending = dict(
+        ExpenseClaim.objects.filter(contract_id__in=recent, status=ExpenseStatus.PENDING)
+        .values_list("contract_id")
+        .annotate(s=Sum("amount"))
+        .order_by()
+    )
+    rules = rule_book().for_month(current_month())
+    out = []
+    for f in facts:
+        allowance = p.expense_allowance(f, rules)
+        out.append(
+            ExpenseBudget(
+                contract_id=f.id,
+                number=f.number,
+                customer=f.customer,
+                allowance=allowance.amount,
+                branch=allowance.branch,
+                approved=sum((e.amount for e in f.expenses), ZERO),
+                pending=pending.get(f.id) or ZERO,
+            )
+        )
+    order = {cid: i for i, cid in enumerate(recent)}
+    out.sort(key=lambda b: order[b.contract_id])
+    return out

@@ -199,7 +199,13 @@ def expense_list(request):
     return render(
         request,
         "commission/expenses.html",
-        {"form": form, "claims": claims, "to_decide": to_decide, "decision_form": ExpenseDecisionForm()},
+        {
+            "form": form,
+            "claims": claims,
+            "to_decide": to_decide,
+            "decision_form": ExpenseDecisionForm(),
+            "budgets": selectors.expense_budgets(request.user, limit=30),
+        },
     )
 
 

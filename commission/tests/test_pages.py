@@ -253,3 +253,20 @@ def test_staff_member_sees_only_their_bonus_statement(client, salesperson, paid)
     assert "2,500.00" not in line["display_text"]  # the profit (so the cost) stays hidden
     assert get(client, bonus.staff, f"/commission/statements/{salesperson.id}/2026-01/").status_code == 404
     assert get(client, bonus.staff, f"/commission/contracts/{paid[salesperson.id].id}/").status_code == 404
+
+
+def test_expense_page_shows_allowance_left_per_contract(client, salesperson, other_salesperson):
+    contract = sold_contract(owner=salesperson)
+    ContractCostFactory(contract=contract, cost=Decimal("9500.00"))  # margin 20.8 %: 20 % of 2,500 = 500
+    ExpenseClaimFactory(contract=contract, amount=Decimal("300.00"))
+    ExpenseClaimFactory(contract=contract, amount=Decimal("250.00"), status="pending", decided_on=None)
+    sold_contract(owner=other_salesperson)
+    r = get(client, salesperson, "/commission/expenses/")
+    (budget,) = r.context["budgets"]
+    assert (budget.allowance, budget.approved, budget.pending, budget.remaining) == (
+        Decimal("500.00"),
+        Decimal("300.00"),
+        Decimal("250.00"),
+        Decimal("-50.00"),
+    )
+    assert "9,500" not in r.content.decode()
