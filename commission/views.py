@@ -23,9 +23,9 @@ from .forms import ContractCostForm, CooperationBonusForm, CorrectionForm, Expen
 from .models import ExpenseClaim
 
 
-def _month(request, value: str | None = None):
-    month = selectors.parse_month(value or request.GET.get("month"), default=selectors.current_month())
-    return month
+def _month(request):
+    """The ?month=YYYY-MM of the request, or the current month."""
+    return selectors.parse_month(request.GET.get("month"), default=selectors.current_month())
 
 
 def _month_or_404(value: str):
@@ -66,7 +66,8 @@ def statement_list(request):
     )
 
 
-def _statement_or_404(request, user_id: int, month_value: str) -> dict:
+def _statement_or_404(request, user_id: int, month_value: str) -> dict | None:
+    """The statement, None if the person is visible but has none that month, 404 if the person is not visible."""
     month = _month_or_404(month_value)
     data = selectors.statement_for(viewer=request.user, month=month, salesperson_id=user_id)
     if data is None:
@@ -173,7 +174,7 @@ def summary(request):
             "rows": rows,
             "total": total,
             "rules": rules,
-            "fund_percent": p._pct(rules.market_fund_rate),
+            "fund_percent": p.pct(rules.market_fund_rate),
             "closed": selectors.month_status(month),
         },
     )
