@@ -1,6 +1,14 @@
 from django.contrib import admin
 
-from .models import ClosedMonth, CommissionRuleSet, CommissionStatement, ContractCost, CooperationBonus, ExpenseClaim
+from .models import (
+    ClosedMonth,
+    CommissionCorrection,
+    CommissionRuleSet,
+    CommissionStatement,
+    ContractCost,
+    CooperationBonus,
+    ExpenseClaim,
+)
 
 
 @admin.register(CommissionRuleSet)
@@ -60,4 +68,20 @@ class CommissionStatementAdmin(admin.ModelAdmin):
         return False
 
     def has_add_permission(self, request):
+        return False
+
+
+@admin.register(CommissionCorrection)
+class CommissionCorrectionAdmin(admin.ModelAdmin):
+    list_display = ["month", "salesperson", "kind", "amount", "contract", "reason", "recorded_by"]
+    list_filter = ["month", "kind"]
+    raw_id_fields = ["salesperson", "contract", "recorded_by"]
+
+    def has_add_permission(self, request):
+        return False  # through the statement page, which checks that the month is open
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False

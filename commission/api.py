@@ -20,7 +20,7 @@ MONTH_PARAM = OpenApiParameter("month", OpenApiTypes.STR, description="YYYY-MM; 
 PERSON_PARAM = OpenApiParameter("salesperson", OpenApiTypes.INT, description="id of the salesperson")
 
 
-class StatementOutputSerializer(serializers.Serializer):
+class CommissionStatementOutputSerializer(serializers.Serializer):
     month = serializers.CharField()
     closed = serializers.BooleanField()
     closed_at = serializers.CharField(allow_null=True)
@@ -31,19 +31,21 @@ class StatementOutputSerializer(serializers.Serializer):
 
 
 @extend_schema_view(
-    list=extend_schema(parameters=[MONTH_PARAM, PERSON_PARAM], responses=StatementOutputSerializer(many=True)),
+    list=extend_schema(
+        parameters=[MONTH_PARAM, PERSON_PARAM], responses=CommissionStatementOutputSerializer(many=True)
+    ),
     retrieve=extend_schema(
         parameters=[
             MONTH_PARAM,
             OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH, description="person id"),
         ],
-        responses=StatementOutputSerializer,
+        responses=CommissionStatementOutputSerializer,
     ),
 )
 class CommissionStatementViewSet(viewsets.GenericViewSet):
     """Monthly statements: stored as closed for closed months, computed for open ones. `id` is the person's id."""
 
-    serializer_class = StatementOutputSerializer
+    serializer_class = CommissionStatementOutputSerializer
     filter_backends: list = []
 
     def _month(self):
@@ -72,7 +74,7 @@ class CommissionStatementViewSet(viewsets.GenericViewSet):
         return Response(data)
 
 
-class RuleSetOutputSerializer(serializers.ModelSerializer):
+class CommissionRuleSetOutputSerializer(serializers.ModelSerializer):
     class Meta:
         model = CommissionRuleSet
         fields = [
@@ -91,7 +93,7 @@ class RuleSetOutputSerializer(serializers.ModelSerializer):
         ]
 
 
-class RuleSetInputSerializer(serializers.Serializer):
+class CommissionRuleSetInputSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=100)
     effective_from = serializers.DateField()
     commission_percent = serializers.DecimalField(max_digits=6, decimal_places=3, required=False)
@@ -110,21 +112,21 @@ class CommissionRuleSetViewSet(
 ):
     """The rule sets with their effective dates. Everyone reads them; admins add new ones (never edit history)."""
 
-    serializer_class = RuleSetOutputSerializer
+    serializer_class = CommissionRuleSetOutputSerializer
     queryset = CommissionRuleSet.objects.order_by("-effective_from")
     filterset_fields = ["effective_from"]
     ordering_fields = ["effective_from"]
     search_fields = ["name"]
 
-    @extend_schema(request=RuleSetInputSerializer, responses={201: RuleSetOutputSerializer})
+    @extend_schema(request=CommissionRuleSetInputSerializer, responses={201: CommissionRuleSetOutputSerializer})
     def create(self, request, *args, **kwargs):
-        data = RuleSetInputSerializer(data=request.data)
+        data = CommissionRuleSetInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         rs = services.rule_set_create(actor=request.user, **data.validated_data)
-        return Response(RuleSetOutputSerializer(rs).data, status=status.HTTP_201_CREATED)
+        return Response(CommissionRuleSetOutputSerializer(rs).data, status=status.HTTP_201_CREATED)
 
 
-class ExpenseOutputSerializer(serializers.ModelSerializer):
+class CommissionExpenseOutputSerializer(serializers.ModelSerializer):
     contract_number = serializers.CharField(source="contract.number", read_only=True)
     claimant_name = serializers.CharField(source="claimant.get_full_name", read_only=True)
 
@@ -148,7 +150,7 @@ class ExpenseOutputSerializer(serializers.ModelSerializer):
         ]
 
 
-class ExpenseInputSerializer(serializers.Serializer):
+class CommissionExpenseInputSerializer(serializers.Serializer):
     contract = serializers.IntegerField()
     kind = serializers.ChoiceField(choices=ExpenseKind.choices)
     amount = serializers.DecimalField(max_digits=14, decimal_places=2)
@@ -156,7 +158,7 @@ class ExpenseInputSerializer(serializers.Serializer):
     incurred_on = serializers.DateField()
 
 
-class ExpenseDecisionSerializer(serializers.Serializer):
+class CommissionExpenseDecisionSerializer(serializers.Serializer):
     note = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
 
 
@@ -165,7 +167,7 @@ class ExpenseClaimViewSet(
 ):
     """Expense advances and claims on contracts; the department manager approves or rejects them first."""
 
-    serializer_class = ExpenseOutputSerializer
+    serializer_class = CommissionExpenseOutputSerializer
     filterset_fields = ["status", "kind", "contract"]
     ordering_fields = ["incurred_on", "amount", "created_at"]
     search_fields = ["description", "contract__number"]
@@ -173,32 +175,32 @@ class ExpenseClaimViewSet(
     def get_queryset(self):
         return selectors.expenses_visible(self.request.user)
 
-    @extend_schema(request=ExpenseInputSerializer, responses={201: ExpenseOutputSerializer})
+    @extend_schema(request=CommissionExpenseInputSerializer, responses={201: CommissionExpenseOutputSerializer})
     def create(self, request, *args, **kwargs):
-        data = ExpenseInputSerializer(data=request.data)
+        data = CommissionExpenseInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
         contract = Contract.objects.visible_to(request.user).filter(pk=values.pop("contract")).first()
         if contract is None:
             raise ApplicationError(_("No such contract."), field="contract", code="not_found")
         claim = services.expense_submit(contract=contract, claimant=request.user, **values)
-        return Response(ExpenseOutputSerializer(claim).data, status=status.HTTP_201_CREATED)
+        return Response(CommissionExpenseOutputSerializer(claim).data, status=status.HTTP_201_CREATED)
 
     def _decide(self, request, approve: bool):
         claim = self.get_object()
-        data = ExpenseDecisionSerializer(data=request.data)
+        data = CommissionExpenseDecisionSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         claim = services.expense_decide(
             claim=claim, actor=request.user, approve=approve, note=data.validated_data["note"]
         )
-        return Response(ExpenseOutputSerializer(claim).data)
+        return Response(CommissionExpenseOutputSerializer(claim).data)
 
-    @extend_schema(request=ExpenseDecisionSerializer, responses=ExpenseOutputSerializer)
+    @extend_schema(request=CommissionExpenseDecisionSerializer, responses=CommissionExpenseOutputSerializer)
     @action(detail=True, methods=["post"])
     def approve(self, request, pk=None):
         return self._decide(request, True)
 
-    @extend_schema(request=ExpenseDecisionSerializer, responses=ExpenseOutputSerializer)
+    @extend_schema(request=CommissionExpenseDecisionSerializer, responses=CommissionExpenseOutputSerializer)
     @action(detail=True, methods=["post"])
     def reject(self, request, pk=None):
         return self._decide(request, False)

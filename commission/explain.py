@@ -23,6 +23,7 @@ COMPONENT_LABELS = {
     p.BONUS: gettext_noop("Cooperation bonus"),
     p.HELD: gettext_noop("Held"),
     "adjustment": gettext_noop("Adjustment"),
+    "correction": gettext_noop("Correction by finance"),
 }
 
 
@@ -119,6 +120,10 @@ def _texts(params: dict, *, rule: str, full: bool) -> str:
             "{hold_rate} % of commission {earned} is held until the retention money {retention} is collected "
             "({retention_outstanding} outstanding)."
         ).format(**q)
+    if rule == "correction":
+        return _("Recorded by {by} on {on}: {reason}").format(**q)
+    if rule == "bad_debt":
+        return _("Bad debt charged under joint liability, recorded by {by} on {on}: {reason}").format(**q)
     if rule == "adjustment":
         return _(
             "Correction to closed months up to {through}: by today's payments, data and rules the closed months "

@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
@@ -5,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from sales.models import Contract
 
-from .models import BonusBasis, ExpenseKind
+from .models import BonusBasis, CorrectionKind, ExpenseKind
 
 
 class MonthForm(forms.Form):
@@ -15,7 +17,7 @@ class MonthForm(forms.Form):
 class ExpenseClaimForm(forms.Form):
     contract = forms.ModelChoiceField(label=_("Contract"), queryset=Contract.objects.none())
     kind = forms.ChoiceField(label=_("Kind"), choices=ExpenseKind.choices)
-    amount = forms.DecimalField(label=_("Amount"), max_digits=14, decimal_places=2, min_value=0.01)
+    amount = forms.DecimalField(label=_("Amount"), max_digits=14, decimal_places=2, min_value=Decimal("0.01"))
     description = forms.CharField(label=_("Description"), max_length=200)
     incurred_on = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
 
@@ -34,7 +36,7 @@ class ExpenseDecisionForm(forms.Form):
 
 
 class ContractCostForm(forms.Form):
-    cost = forms.DecimalField(label=_("Cost of goods"), max_digits=14, decimal_places=2, min_value=0)
+    cost = forms.DecimalField(label=_("Cost of goods"), max_digits=14, decimal_places=2, min_value=Decimal("0"))
     note = forms.CharField(label=_("Note"), max_length=200, required=False)
 
     def __init__(self, *args, **kwargs):
@@ -46,7 +48,7 @@ class ContractCostForm(forms.Form):
 
 class CooperationBonusForm(forms.Form):
     staff = forms.ModelChoiceField(label=_("Staff member"), queryset=None)
-    rate_percent = forms.DecimalField(label=_("Rate (%)"), max_digits=6, decimal_places=3, min_value=0.001)
+    rate_percent = forms.DecimalField(label=_("Rate (%)"), max_digits=6, decimal_places=3, min_value=Decimal("0.001"))
     basis = forms.ChoiceField(label=_("Basis"), choices=BonusBasis.choices)
     note = forms.CharField(label=_("Note"), max_length=200, required=False)
 
@@ -56,3 +58,18 @@ class CooperationBonusForm(forms.Form):
         self.helper = FormHelper()
         self.helper.form_id = "bonus-form"
         self.helper.add_input(Submit("save_bonus", _("Save bonus")))
+
+
+class CorrectionForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind"), choices=CorrectionKind.choices)
+    amount = forms.DecimalField(label=_("Amount (negative to deduct)"), max_digits=14, decimal_places=2)
+    reason = forms.CharField(label=_("Reason"), max_length=300)
+    contract = forms.ModelChoiceField(label=_("Contract"), queryset=Contract.objects.none(), required=False)
+
+    def __init__(self, *args, contracts=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if contracts is not None:
+            self.fields["contract"].queryset = contracts
+        self.helper = FormHelper()
+        self.helper.form_id = "correction-form"
+        self.helper.add_input(Submit("save_correction", _("Add to this statement")))

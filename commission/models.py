@@ -218,3 +218,54 @@ class CommissionStatement(models.Model):
 
     def __str__(self) -> str:
         return f"{self.salesperson_id} {self.month:%Y-%m}"
+
+
+class CorrectionKind(models.TextChoices):
+    CORRECTION = "correction", _("Correction")
+    BAD_DEBT = "bad_debt", _("Bad debt (joint liability)")
+
+
+class CommissionCorrection(TimeStampedModel):
+    """A line finance adds to a person's statement for an open month: a correction or a bad debt charged to them.
+
+    Append-only: a wrong correction is undone by another correction, never edited.
+    """
+
+    salesperson = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("salesperson"),
+        on_delete=models.PROTECT,
+        related_name="commission_corrections",
+    )
+    unit = models.ForeignKey(
+        "accounts.SalesUnit", verbose_name=_("sales unit"), on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    contract = models.ForeignKey(
+        "sales.Contract",
+        verbose_name=_("contract"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="commission_corrections",
+    )
+    month = models.DateField(_("month"), db_index=True)
+    kind = models.CharField(_("kind"), max_length=16, choices=CorrectionKind.choices, default=CorrectionKind.CORRECTION)
+    amount = models.DecimalField(_("amount"), help_text=_("Negative to deduct."), **MONEY)
+    reason = models.CharField(_("reason"), max_length=300)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), on_delete=models.PROTECT, related_name="+"
+    )
+
+    objects = StatementQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("commission correction")
+        verbose_name_plural = _("commission corrections")
+        ordering = ["month", "id"]
+        constraints = [
+            models.CheckConstraint(condition=~models.Q(amount=0), name="correction_amount_not_zero"),
+            models.CheckConstraint(condition=models.Q(month__day=1), name="correction_month_first_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.salesperson_id} {self.month:%Y-%m} {self.amount}"

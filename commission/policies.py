@@ -263,7 +263,7 @@ def expense_allowance(facts: ContractFacts, rules: Rules) -> Allowance:
     return Allowance(round_money(facts.amount * rules.high_margin_rate), "high_margin", margin, profit)
 
 
-def _pct(rate: Decimal) -> str:
+def pct(rate: Decimal) -> str:
     """A rate as a percentage string without trailing zeros: Decimal('0.5') -> '50'."""
     value = (rate * 100).normalize()
     return f"{value:f}"
@@ -316,7 +316,7 @@ def interest_for_month(facts: ContractFacts, rules: Rules, month: dt.date) -> En
             "shipped_on": facts.first_shipped_on.isoformat(),
             "overdue_from": (grace_end + dt.timedelta(days=1)).isoformat(),
             "grace_months": rules.interest_grace_months,
-            "rate": _pct(rules.interest_rate),
+            "rate": pct(rules.interest_rate),
             "days_in_month": days_in_month,
             "days_overdue": sum(s["days"] for s in segments),
             "days_since_due": (end - grace_end).days,
@@ -345,7 +345,7 @@ def contract_entries(
         val = value_commission(facts, rules)
         base_params = {
             "above_standard": _m(facts.above_standard),
-            "commission_rate": _pct(rules.commission_rate),
+            "commission_rate": pct(rules.commission_rate),
             "earned": _m(val.earned),
             "amount": _m(facts.amount),
             "retention": _m(facts.retention),
@@ -366,7 +366,7 @@ def contract_entries(
                         "release_with_retention",
                         {
                             **base_params,
-                            "hold_rate": _pct(rules.retention_hold_rate),
+                            "hold_rate": pct(rules.retention_hold_rate),
                             "held": _m(val.held_for_retention),
                         },
                     )
@@ -382,7 +382,7 @@ def contract_entries(
                             "retention_release",
                             {
                                 **base_params,
-                                "hold_rate": _pct(rules.retention_hold_rate),
+                                "hold_rate": pct(rules.retention_hold_rate),
                                 "payment_id": st.full.id,
                                 "paid_on": st.full.paid_on.isoformat(),
                                 "payment_amount": _m(st.full.amount),
@@ -423,9 +423,9 @@ def contract_entries(
                             "allowance": _m(allowance.amount),
                             "excess": _m(excess),
                             "already_deducted": _m(previous),
-                            "threshold": _pct(rules.margin_threshold),
-                            "low_rate": _pct(rules.low_margin_rate),
-                            "high_rate": _pct(rules.high_margin_rate),
+                            "threshold": pct(rules.margin_threshold),
+                            "low_rate": pct(rules.low_margin_rate),
+                            "high_rate": pct(rules.high_margin_rate),
                         },
                         confidential,
                     )
@@ -441,7 +441,7 @@ def contract_entries(
                 basis_amount = facts.amount
             amount = round_money(basis_amount * bonus.rate)
             if amount:
-                params = {"rate": _pct(bonus.rate), "basis": bonus.basis, "paid_on": st.main.paid_on.isoformat()}
+                params = {"rate": pct(bonus.rate), "basis": bonus.basis, "paid_on": st.main.paid_on.isoformat()}
                 confidential = {}
                 if bonus.basis == "profit":
                     confidential = {"basis_amount": _m(basis_amount)}
@@ -491,7 +491,7 @@ def held_entries(facts: ContractFacts, book: RuleBook, month: dt.date) -> list[E
                 "held_not_collected",
                 {
                     "above_standard": _m(facts.above_standard),
-                    "commission_rate": _pct(rules.commission_rate),
+                    "commission_rate": pct(rules.commission_rate),
                     "earned": _m(val.earned),
                     "collected": _m(min(nonret, facts.target)),
                     "target": _m(facts.target),
@@ -514,7 +514,7 @@ def held_entries(facts: ContractFacts, book: RuleBook, month: dt.date) -> list[E
                 val.held_for_retention,
                 "held_retention",
                 {
-                    "hold_rate": _pct(rules.retention_hold_rate),
+                    "hold_rate": pct(rules.retention_hold_rate),
                     "earned": _m(val.earned),
                     "retention": _m(facts.retention),
                     "retention_outstanding": _m(max(ZERO, facts.amount - total)),

@@ -25,6 +25,7 @@ from . import policies as p
 from .explain import component_label, describe, describe_many
 from .models import (
     ClosedMonth,
+    CommissionCorrection,
     CommissionRuleSet,
     CommissionStatement,
     ContractCost,
@@ -266,7 +267,7 @@ def _totals(blocks: list[dict]) -> dict:
                 t["adjustments"] += amount
                 t["net"] += amount
             else:
-                t[key[line["component"]]] += amount
+                t[key.get(line["component"], "adjustments")] += amount
                 t["net"] += amount
     return {k: str(v) for k, v in t.items()}
 
@@ -294,6 +295,30 @@ def build_statements(*, people_qs, month: dt.date, closed_at: dt.datetime | None
             if e.month == month and e.user_id in scope.people:
                 pending.append(e)
         pending.extend(e for e in p.held_entries(facts, book, month) if e.user_id in scope.people)
+    corrections = CommissionCorrection.objects.filter(salesperson_id__in=list(scope.people), month__lte=month)
+    for c in corrections.select_related("recorded_by", "contract").order_by("month", "id"):
+        contract_id = c.contract_id or 0
+        if c.contract_id:
+            numbers.setdefault(c.contract_id, c.contract.number)
+        if adjust_through is not None and c.month <= adjust_through:
+            ideal[(c.salesperson_id, contract_id, "correction")] += c.amount
+        if c.month == month:
+            pending.append(
+                p.Entry(
+                    c.salesperson_id,
+                    contract_id,
+                    month,
+                    "correction",
+                    c.amount,
+                    c.kind,
+                    {
+                        "reason": c.reason,
+                        "by": c.recorded_by.get_full_name(),
+                        "on": f"{timezone.localtime(c.created_at):%Y-%m-%d}",
+                        "correction_id": c.id,
+                    },
+                )
+            )
     words = describe_many([(e.rule, e.params, e.confidential) for e in pending])
     for e, w in zip(pending, words, strict=True):
         by_person[e.user_id][e.contract_id].append(_line(e, w))
@@ -479,3 +504,54 @@ def staff_users():
 
 def cost_of(contract: Contract) -> ContractCost | None:
     return ContractCost.objects.filter(contract=contract).first()
+
+
+@dataclass(frozen=True)
+class ExpenseBudget:
+    contract_id: int
+    number: str
+    customer: str
+    allowance: Decimal
+    branch: str  # "low_margin", "high_margin" or "no_cost"
+    approved: Decimal
+    pending: Decimal
+
+    @property
+    def remaining(self) -> Decimal:
+        return self.allowance - self.approved - self.pending
+
+
+def expense_budgets(viewer, *, limit: int = 100) -> list[ExpenseBudget]:
+    """The expense allowance of the viewer's most recent live contracts and how much of it is used or asked for."""
+    open_statuses = [s for s in ContractStatus.values if s not in (ContractStatus.CANCELLED, ContractStatus.REJECTED)]
+    recent = list(
+        Contract.objects.visible_to(viewer)
+        .filter(status__in=open_statuses)
+        .order_by("-created_at")
+        .values_list("id", flat=True)[:limit]
+    )
+    facts = load_facts(Contract.objects.filter(id__in=recent))
+    pending = dict(
+        ExpenseClaim.objects.filter(contract_id__in=recent, status=ExpenseStatus.PENDING)
+        .values_list("contract_id")
+        .annotate(s=Sum("amount"))
+        .order_by()
+    )
+    rules = rule_book().for_month(current_month())
+    out = []
+    for f in facts:
+        allowance = p.expense_allowance(f, rules)
+        out.append(
+            ExpenseBudget(
+                contract_id=f.id,
+                number=f.number,
+                customer=f.customer,
+                allowance=allowance.amount,
+                branch=allowance.branch,
+                approved=sum((e.amount for e in f.expenses), ZERO),
+                pending=pending.get(f.id) or ZERO,
+            )
+        )
+    order = {cid: i for i, cid in enumerate(recent)}
+    out.sort(key=lambda b: order[b.contract_id])
+    return out

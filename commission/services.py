@@ -18,10 +18,12 @@ from . import policies as p
 from .models import (
     BonusBasis,
     ClosedMonth,
+    CommissionCorrection,
     CommissionRuleSet,
     CommissionStatement,
     ContractCost,
     CooperationBonus,
+    CorrectionKind,
     ExpenseClaim,
     ExpenseKind,
     ExpenseStatus,
@@ -210,3 +212,48 @@ def rule_set_create(*, actor: User, **fields) -> CommissionRuleSet:
     rs.full_clean()
     rs.save()
     return rs
+
+
+@transaction.atomic
+def correction_add(
+    *,
+    salesperson: User,
+    month: dt.date,
+    amount: Decimal,
+    reason: str,
+    actor: User,
+    kind: str = CorrectionKind.CORRECTION,
+    contract: Contract | None = None,
+) -> CommissionCorrection:
+    """Finance adds a correction or a bad debt to a person's statement of an open month (append-only)."""
+    if not can_close_months(actor):
+        raise ApplicationError(_("Only finance can record corrections."), field="amount", code="forbidden")
+    month = p.month_start(month)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [CLOSE_LOCK_KEY])
+    last = ClosedMonth.objects.order_by("-month").values_list("month", flat=True).first()
+    if last is not None and month <= last:
+        raise ApplicationError(
+            _("%(month)s is closed: record the correction in an open month.") % {"month": f"{month:%Y-%m}"},
+            field="month",
+            code="closed",
+        )
+    if kind not in CorrectionKind.values:
+        raise ApplicationError(_("Unknown kind."), field="kind")
+    amount = round_money(amount)
+    if amount == 0:
+        raise ApplicationError(_("The amount cannot be zero."), field="amount")
+    if not reason.strip():
+        raise ApplicationError(_("Say why."), field="reason")
+    if contract is not None and contract.owner_id != salesperson.id:
+        raise ApplicationError(_("The contract belongs to someone else."), field="contract")
+    return CommissionCorrection.objects.create(
+        salesperson=salesperson,
+        unit_id=salesperson.unit_id,
+        contract=contract,
+        month=month,
+        kind=kind,
+        amount=amount,
+        reason=reason.strip(),
+        recorded_by=actor,
+    )

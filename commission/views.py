@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -19,13 +19,13 @@ from . import policies as p
 from . import selectors, services
 from .display import localize
 from .exports import statements_xlsx
-from .forms import ContractCostForm, CooperationBonusForm, ExpenseClaimForm, ExpenseDecisionForm
+from .forms import ContractCostForm, CooperationBonusForm, CorrectionForm, ExpenseClaimForm, ExpenseDecisionForm
 from .models import ExpenseClaim
 
 
-def _month(request, value: str | None = None):
-    month = selectors.parse_month(value or request.GET.get("month"), default=selectors.current_month())
-    return month
+def _month(request):
+    """The ?month=YYYY-MM of the request, or the current month."""
+    return selectors.parse_month(request.GET.get("month"), default=selectors.current_month())
 
 
 def _month_or_404(value: str):
@@ -58,13 +58,16 @@ def statement_list(request):
             "closed": closed,
             "last_closed": last_closed,
             "next_to_close": next_to_close,
-            "can_close": services.can_close_months(request.user) and closed is None,
+            "can_close": services.can_close_months(request.user)
+            and closed is None
+            and p.month_end(month) < timezone.localdate(),
             "can_export": request.user.is_company_wide or request.user.is_manager,
         },
     )
 
 
-def _statement_or_404(request, user_id: int, month_value: str) -> dict:
+def _statement_or_404(request, user_id: int, month_value: str) -> dict | None:
+    """The statement, None if the person is visible but has none that month, 404 if the person is not visible."""
     month = _month_or_404(month_value)
     data = selectors.statement_for(viewer=request.user, month=month, salesperson_id=user_id)
     if data is None:
@@ -74,11 +77,33 @@ def _statement_or_404(request, user_id: int, month_value: str) -> dict:
     return data
 
 
+def _correction_allowed(user, month) -> bool:
+    last = selectors.last_closed_month()
+    return services.can_close_months(user) and (last is None or month > last)
+
+
 @login_required
 def statement_detail(request, user_id: int, month: str):
-    data = _statement_or_404(request, user_id, month)
     month_date = _month_or_404(month)
     person = get_object_or_404(selectors.visible_people(request.user), pk=user_id)
+    correction_form = None
+    if _correction_allowed(request.user, month_date):
+        contracts = Contract.objects.filter(owner=person).order_by("-created_at")
+        correction_form = CorrectionForm(request.POST or None, contracts=contracts)
+        if request.method == "POST" and correction_form.is_valid():
+            try:
+                services.correction_add(
+                    salesperson=person, month=month_date, actor=request.user, **correction_form.cleaned_data
+                )
+            except ApplicationError as exc:
+                field = exc.field if exc.field in correction_form.fields else None
+                correction_form.add_error(field, exc.message)
+            else:
+                messages.success(request, _("Correction added."))
+                return redirect("commission:statement", user_id=person.id, month=month)
+    elif request.method == "POST":
+        raise PermissionDenied
+    data = _statement_or_404(request, user_id, month)
     full = selectors.can_see_cost(request.user)
     return render(
         request,
@@ -87,6 +112,7 @@ def statement_detail(request, user_id: int, month: str):
             "st": localize(data, language=_lang(), full=full) if data else None,
             "person": person,
             "month": month_date,
+            "correction_form": correction_form,
             "prev_month": p.add_months(month_date, -1),
             "next_month": p.add_months(month_date, 1),
         },
@@ -148,7 +174,7 @@ def summary(request):
             "rows": rows,
             "total": total,
             "rules": rules,
-            "fund_percent": p._pct(rules.market_fund_rate),
+            "fund_percent": p.pct(rules.market_fund_rate),
             "closed": selectors.month_status(month),
         },
     )
@@ -174,7 +200,13 @@ def expense_list(request):
     return render(
         request,
         "commission/expenses.html",
-        {"form": form, "claims": claims, "to_decide": to_decide, "decision_form": ExpenseDecisionForm()},
+        {
+            "form": form,
+            "claims": claims,
+            "to_decide": to_decide,
+            "decision_form": ExpenseDecisionForm(),
+            "budgets": selectors.expense_budgets(request.user, limit=30),
+        },
     )
 
 
@@ -217,6 +249,8 @@ def contract_commission(request, pk: int):
         request.POST if "save_bonus" in request.POST else None, staff=selectors.staff_users()
     )
     if request.method == "POST":
+        if ("save_cost" in request.POST and not can_cost) or ("save_bonus" in request.POST and not can_bonus):
+            raise PermissionDenied
         try:
             if "save_cost" in request.POST and can_cost and cost_form.is_valid():
                 services.contract_cost_set(contract=contract, actor=user, **cost_form.cleaned_data)
@@ -226,8 +260,6 @@ def contract_commission(request, pk: int):
                 services.cooperation_bonus_set(contract=contract, actor=user, **bonus_form.cleaned_data)
                 messages.success(request, _("Cooperation bonus saved."))
                 return redirect("commission:contract", pk=contract.pk)
-            if not (can_cost or can_bonus):
-                raise PermissionDenied
         except ApplicationError as exc:
             target = cost_form if "save_cost" in request.POST else bonus_form
             target.add_error(exc.field if exc.field in target.fields else None, exc.message)

@@ -107,6 +107,8 @@ def test_export_forbidden_for_salespeople(client, salesperson, paid):
 
 def test_finance_closes_a_month_from_the_page(client, finance, salesperson, paid):
     client.force_login(finance)
+    assert "close-form" in client.get("/commission/?month=2026-02").content.decode()
+    assert "close-form" not in client.get("/commission/?month=2026-03").content.decode()  # not ended yet
     r = client.post("/commission/close/", {"month": "2026-01"})
     assert r.status_code == 302
     assert ClosedMonth.objects.filter(month=dt.date(2026, 1, 1)).exists()
@@ -192,6 +194,9 @@ def test_contract_page_permissions_and_cost(client, salesperson, other_salespers
     )
     assert r.status_code == 302
     assert CooperationBonus.objects.get(contract=contract).staff == staff
+    # A manager may set bonuses but not costs.
+    r = client.post(f"/commission/contracts/{contract.id}/", {"save_cost": "1", "cost": "1"})
+    assert r.status_code == 403
     # A salesperson posting a cost is refused.
     client.force_login(salesperson)
     r = client.post(f"/commission/contracts/{contract.id}/", {"save_cost": "1", "cost": "1"})
@@ -233,3 +238,35 @@ def test_detail_and_contract_pages_queries_do_not_grow(client, salesperson, djan
         assert client.get(f"/commission/contracts/{contracts[0].id}/").status_code == 200
     with django_assert_max_num_queries(15):
         client.get("/commission/expenses/")
+
+
+def test_staff_member_sees_only_their_bonus_statement(client, salesperson, paid):
+    from .factories import CooperationBonusFactory
+
+    bonus = CooperationBonusFactory(contract=paid[salesperson.id], rate_percent=Decimal("2"), basis="profit")
+    r = get(client, bonus.staff, "/commission/?month=2026-01")
+    (st,) = r.context["statements"]
+    assert st["salesperson"]["id"] == bonus.staff.id
+    (line,) = [ln for b in st["contracts"] for ln in b["lines"]]
+    assert line["component"] == "cooperation_bonus"
+    assert line["amount"] == "50.00"  # 2 % of the gross profit 2,500
+    assert "2,500.00" not in line["display_text"]  # the profit (so the cost) stays hidden
+    assert get(client, bonus.staff, f"/commission/statements/{salesperson.id}/2026-01/").status_code == 404
+    assert get(client, bonus.staff, f"/commission/contracts/{paid[salesperson.id].id}/").status_code == 404
+
+
+def test_expense_page_shows_allowance_left_per_contract(client, salesperson, other_salesperson):
+    contract = sold_contract(owner=salesperson)
+    ContractCostFactory(contract=contract, cost=Decimal("9500.00"))  # margin 20.8 %: 20 % of 2,500 = 500
+    ExpenseClaimFactory(contract=contract, amount=Decimal("300.00"))
+    ExpenseClaimFactory(contract=contract, amount=Decimal("250.00"), status="pending", decided_on=None)
+    sold_contract(owner=other_salesperson)
+    r = get(client, salesperson, "/commission/expenses/")
+    (budget,) = r.context["budgets"]
+    assert (budget.allowance, budget.approved, budget.pending, budget.remaining) == (
+        Decimal("500.00"),
+        Decimal("300.00"),
+        Decimal("250.00"),
+        Decimal("-50.00"),
+    )
+    assert "9,500" not in r.content.decode()
