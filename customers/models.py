@@ -7,6 +7,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from phonenumber_field.modelfields import PhoneNumberField
 from simple_history.models import HistoricalRecords
 
@@ -162,7 +163,7 @@ class Contact(TimeStampedModel):
         Customer, verbose_name=_("customer"), on_delete=models.CASCADE, related_name="contacts"
     )
     name = models.CharField(_("name"), max_length=100)
-    title = models.CharField(_("title"), max_length=100, blank=True)
+    title = models.CharField(pgettext_lazy("job title", "title"), max_length=100, blank=True)
     phone = PhoneNumberField(_("phone"), max_length=32, blank=True)
     email = models.EmailField(_("e-mail"), blank=True)
     is_primary = models.BooleanField(_("primary contact"), default=False)
@@ -291,10 +292,18 @@ class OwnershipEvent(AppendOnlyModel):
     )
     kind = models.CharField(_("event"), max_length=16, choices=OwnershipEventKind.choices)
     from_owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("from"), on_delete=models.PROTECT, null=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=pgettext_lazy("owner change", "from"),
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
     )
     to_owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("to"), on_delete=models.PROTECT, null=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=pgettext_lazy("owner change", "to"),
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
     )
     from_unit = models.ForeignKey("accounts.SalesUnit", on_delete=models.PROTECT, null=True, related_name="+")
     to_unit = models.ForeignKey("accounts.SalesUnit", on_delete=models.PROTECT, null=True, related_name="+")
@@ -316,7 +325,7 @@ class OwnershipEvent(AppendOnlyModel):
 
 
 class ConflictStatus(models.TextChoices):
-    OPEN = "open", _("Open")
+    OPEN = "open", pgettext_lazy("ownership conflict", "Open")
     CONFIRMED = "confirmed", _("First owner confirmed")
     REASSIGNED = "reassigned", _("Reassigned to claimant")
 

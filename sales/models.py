@@ -5,6 +5,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from core.models import TimeStampedModel
 
@@ -65,7 +66,7 @@ class Contract(TimeStampedModel):
     retention_amount = models.DecimalField(_("retention money"), max_digits=14, decimal_places=2, default=Decimal("0"))
     retention_due_on = models.DateField(_("retention due on"), null=True, blank=True)
     # Added by the sales workflow (issue 4).
-    title = models.CharField(_("title"), max_length=200, blank=True)
+    title = models.CharField(pgettext_lazy("contract", "title"), max_length=200, blank=True)
     quote = models.ForeignKey(
         "sales.Quote", verbose_name=_("quote"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -435,7 +436,7 @@ class Quote(TimeStampedModel):
     status = models.CharField(
         _("status"), max_length=16, choices=QuoteStatus.choices, default=QuoteStatus.DRAFT, db_index=True
     )
-    title = models.CharField(_("title"), max_length=200, blank=True)
+    title = models.CharField(pgettext_lazy("contract", "title"), max_length=200, blank=True)
     valid_until = models.DateField(_("valid until"), null=True, blank=True)
     amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=2, default=Decimal("0"))
     cost_total = models.DecimalField(_("internal cost"), max_digits=14, decimal_places=2, default=Decimal("0"))
@@ -568,8 +569,8 @@ class ContractEvent(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.PROTECT, null=True, related_name="+"
     )
     action = models.CharField(_("action"), max_length=32)
-    from_status = models.CharField(_("from"), max_length=16, blank=True)
-    to_status = models.CharField(_("to"), max_length=16, blank=True)
+    from_status = models.CharField(pgettext_lazy("status change", "from"), max_length=16, blank=True)
+    to_status = models.CharField(pgettext_lazy("status change", "to"), max_length=16, blank=True)
     note = models.TextField(_("note"), blank=True)
     data = models.JSONField(_("data"), default=dict, blank=True)
 

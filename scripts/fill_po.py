@@ -21,7 +21,6 @@ def fill(po_path: Path, table: dict[str, str]) -> list[str]:
         return m.group(0)
 
     text = re.sub(r'(msgid "((?:[^"\\]|\\.)*)"\n)msgstr ""\n(?!")', repl, text)
-    text = text.replace("#, fuzzy\n", "")
     po_path.write_text(text, encoding="utf-8")
     return missing
 
