@@ -10,6 +10,7 @@ from collections import defaultdict
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 
+from django.db import connection
 from django.db.models import Count, Exists, F, Min, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -175,21 +176,29 @@ def compliance_slices(
     days = cal.working_days(lo, hi)
     passed = [d for d in days if report_deadline(d, cal.policy_on(d)) < now]
     pending = [d for d in days if d not in set(passed)]
-    on_time_q = Q(submitted_at__isnull=False) & (Q(deadline__isnull=True) | Q(submitted_at__lte=F("deadline")))
-    annotations = {"first": Min("date")}
-    for key, (start, end) in slices.items():
-        in_period = Q(date__gte=start, date__lte=end)
-        annotations[f"p_{key}"] = Count("id", filter=in_period & Q(date__in=passed))
-        annotations[f"n_{key}"] = Count("id", filter=in_period & Q(date__in=pending))
-    rows = {
-        row["author_id"]: row
-        for row in DailyReport.objects.filter(
-            on_time_q, author_id__in=[p.pk for p in people], date__gte=lo, date__lte=hi
+    # Raw SQL: the working days travel as two array parameters instead of hundreds of IN (...) placeholders.
+    params: dict = {"ids": [p.pk for p in people], "lo": lo, "hi": hi, "passed": passed, "pending": pending}
+    counts = []
+    for n, (start, end) in enumerate(slices.values()):
+        params[f"s{n}"], params[f"e{n}"] = start, end
+        counts.append(
+            f"COUNT(*) FILTER (WHERE date BETWEEN %(s{n})s AND %(e{n})s AND date = ANY(%(passed)s::date[])), "
+            f"COUNT(*) FILTER (WHERE date BETWEEN %(s{n})s AND %(e{n})s AND date = ANY(%(pending)s::date[]))"
         )
-        .values("author_id")
-        .annotate(**annotations)
-        .order_by()
-    }
+    sql = (
+        f"SELECT author_id, MIN(date), {', '.join(counts)} FROM {DailyReport._meta.db_table} "  # noqa: S608
+        "WHERE author_id = ANY(%(ids)s) AND date BETWEEN %(lo)s AND %(hi)s AND submitted_at IS NOT NULL "
+        "AND (deadline IS NULL OR submitted_at <= deadline) GROUP BY author_id"
+    )
+    with connection.cursor() as cur:
+        cur.execute(sql, params)
+        fetched = cur.fetchall()
+    rows = {}
+    for row in fetched:
+        data = {"first": row[1]}
+        for n, key in enumerate(slices):
+            data[f"p_{key}"], data[f"n_{key}"] = row[2 + 2 * n], row[3 + 2 * n]
+        rows[row[0]] = data
     out: dict[str, dict[int, Compliance]] = {key: {} for key in slices}
     for person in people:
         row = rows.get(person.pk, {})
