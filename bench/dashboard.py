@@ -79,7 +79,9 @@ class Copier:
             else:
                 value = f.get_default()  # the declared default, or "" for text columns, or None
             if value is None and not f.null:
-                raise SystemExit(f"bench: no value for required column {model.__name__}.{f.name}; teach bench/dashboard.py")
+                raise SystemExit(
+                    f"bench: no value for required column {model.__name__}.{f.name}; teach bench/dashboard.py"
+                )
             self.defaults[f.attname] = f.get_db_prep_save(value, connection)
         self.order = [f.attname for f in self.fields]
         self.positions = [given.index(a) if a in given else None for a in self.order]
@@ -91,7 +93,7 @@ class Copier:
         defaults = [self.defaults.get(a) for a in self.order]
         with connection.cursor() as cur:
             raw = cur.cursor if hasattr(cur, "cursor") else cur
-            with raw.copy(f"COPY {table} ({cols}) FROM STDIN") as copy:  # noqa: S608 - our table names
+            with raw.copy(f"COPY {table} ({cols}) FROM STDIN") as copy:
                 for row in rows:
                     copy.write_row([row[p] if p is not None else defaults[i] for i, p in enumerate(self.positions)])
                     n += 1
@@ -104,7 +106,7 @@ def reset_sequences(*models_: type[models.Model]) -> None:
             table = model._meta.db_table
             pk = model._meta.pk.column
             cur.execute(
-                f"SELECT setval(pg_get_serial_sequence('{table}', '{pk}'), COALESCE(MAX({pk}), 1)) FROM {table}"  # noqa: S608
+                f"SELECT setval(pg_get_serial_sequence('{table}', '{pk}'), COALESCE(MAX({pk}), 1)) FROM {table}"
             )
 
 
@@ -121,7 +123,7 @@ def generate(scale: float, seed: int = 7) -> dict[str, int]:
     ]  # fmt: skip
     with connection.cursor() as cur:
         names = ", ".join(m._meta.db_table for m in tables)
-        cur.execute(f"TRUNCATE {names} RESTART IDENTITY CASCADE")  # noqa: S608
+        cur.execute(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
     counts: dict[str, int] = {}
     started = time.monotonic()
 
@@ -154,7 +156,8 @@ def generate(scale: float, seed: int = 7) -> dict[str, int]:
     ).copy((i, u, n, r, un, password, True, joined, "zh-hant") for i, u, n, r, un in people)
     with connection.cursor() as cur:
         cur.execute(
-            f"UPDATE {SalesUnit._meta.db_table} SET manager_id = id WHERE id <= %s", [n_units]  # noqa: S608
+            f"UPDATE {SalesUnit._meta.db_table} SET manager_id = id WHERE id <= %s",
+            [n_units],
         )
     owner_unit = dict(salespeople)
 
@@ -192,8 +195,20 @@ def generate(scale: float, seed: int = 7) -> dict[str, int]:
         customer = rng.randint(1, n_customers)
         owner = customer_owner[customer]
         r = rng.random()
-        status = "filed" if r < 0.6 else "signed" if r < 0.88 else "draft" if r < 0.93 else "in_review" if r < 0.96 else "cancelled"
-        signed = first_day + dt.timedelta(days=rng.randint(0, span)) if status in ("filed", "signed", "cancelled") else None
+        status = (
+            "filed"
+            if r < 0.6
+            else "signed"
+            if r < 0.88
+            else "draft"
+            if r < 0.93
+            else "in_review"
+            if r < 0.96
+            else "cancelled"
+        )
+        signed = (
+            first_day + dt.timedelta(days=rng.randint(0, span)) if status in ("filed", "signed", "cancelled") else None
+        )
         amount = Decimal(0)
         for _ in range(rng.randint(1, 7)):
             lid += 1
@@ -328,7 +343,7 @@ def measure(requests: int) -> list[dict]:
                 timings.append((time.perf_counter() - t0) * 1000)
                 assert response.status_code == 200
             timings.sort()
-            p95 = timings[max(0, int(round(0.95 * len(timings))) - 1)]
+            p95 = timings[max(0, round(0.95 * len(timings)) - 1)]
             results.append({"scenario": label, "median_ms": round(statistics.median(timings), 1),
                             "p95_ms": round(p95, 1), "max_ms": round(timings[-1], 1), "n": len(timings)})  # fmt: skip
             log(f"{label:<40} median {results[-1]['median_ms']:7.1f} ms   p95 {results[-1]['p95_ms']:7.1f} ms")

@@ -286,3 +286,13 @@ def test_routes_and_forecasts_pages(as_user, salesperson, manager):
     )
     assert salesperson.forecasts.get().month == dt.date(2026, 12, 1)
     assert len(as_user(manager).get(reverse("reports:forecasts")).context["table"]) == 1
+
+
+def test_pages_speak_traditional_chinese(as_user, manager, salesperson):
+    manager.language = "zh-hant"
+    manager.save()
+    report = DailyReportFactory(author=salesperson)
+    client = as_user(manager)
+    assert "儀表板" in client.get(reverse("reports:dashboard")).content.decode()
+    page = client.get(reverse("reports:daily_detail", args=[report.pk])).content.decode()
+    assert "提出意見並標示已審閱" in page and "明日計畫" in page
