@@ -39,7 +39,7 @@ from .periods import add_months, month_start, normalise_start, period_bounds, pe
 from .selectors import (
     ScopeNotFound,
     daily_report_prefill,
-    dashboard_data,
+    dashboard_cached,
     evaluation_figures,
     people_in_scope,
     target_splits,
@@ -81,7 +81,7 @@ def _parse_date(value: str | None, default: dt.date) -> dt.date:
 # --------------------------------------------------------------------------------------------------------------
 def _dashboard(request):
     try:
-        return dashboard_data(
+        return dashboard_cached(
             user=request.user,
             period=request.GET.get("period") or "month",
             unit_id=request.GET.get("unit"),

@@ -139,8 +139,9 @@ def test_daily_list_queries_are_bounded(as_user, manager, django_assert_max_num_
 
 
 def test_dashboard_page_queries_are_bounded_and_drill_down(
-    as_user, gm, manager, salesperson, other_salesperson, django_assert_max_num_queries
+    as_user, gm, manager, salesperson, other_salesperson, django_assert_max_num_queries, settings
 ):
+    settings.REPORTS_DASHBOARD_CACHE_SECONDS = 0  # measure the real work, not the cache
     for _ in range(20):
         sp = SalespersonFactory(unit=manager.unit)
         ContractFactory(
@@ -296,3 +297,27 @@ def test_pages_speak_traditional_chinese(as_user, manager, salesperson):
     assert "儀表板" in client.get(reverse("reports:dashboard")).content.decode()
     page = client.get(reverse("reports:daily_detail", args=[report.pk])).content.decode()
     assert "提出意見並標示已審閱" in page and "明日計畫" in page
+
+
+def test_dashboard_cache_serves_hits_and_a_summary_refresh_invalidates_it(
+    as_user, manager, salesperson, django_assert_max_num_queries
+):
+    ContractFactory(
+        customer=CustomerFactory(owner=salesperson),
+        status="signed",
+        signed_on=timezone.localdate(),
+        amount=Decimal("5"),
+    )
+    summary_refresh()
+    client = as_user(manager)
+    first = client.get(reverse("reports:dashboard")).context["data"]
+    with django_assert_max_num_queries(5):  # session, user, team units, refresh time (no figures recomputed)
+        assert client.get(reverse("reports:dashboard")).context["data"].selected.sales == first.selected.sales
+    ContractFactory(
+        customer=CustomerFactory(owner=salesperson),
+        status="signed",
+        signed_on=timezone.localdate(),
+        amount=Decimal("7"),
+    )
+    summary_refresh()
+    assert client.get(reverse("reports:dashboard")).context["data"].selected.sales == first.selected.sales + 7
