@@ -545,6 +545,34 @@ class ReceivableSnapshot(models.Model):
         return f"{self.contract_id} {self.outstanding}"
 
 
+class TopCustomerSummary(models.Model):
+    """The ten best customers of the current month, quarter and year, for the company (unit and owner empty),
+    each unit (owner empty) and each salesperson (unit empty)."""
+
+    period_type = models.CharField(max_length=8)
+    period_start = models.DateField()
+    unit = models.ForeignKey(
+        "accounts.SalesUnit", on_delete=models.DO_NOTHING, null=True, related_name="+", db_constraint=False
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.DO_NOTHING, null=True, related_name="+", db_constraint=False
+    )
+    rank = models.PositiveSmallIntegerField()
+    customer = models.ForeignKey(
+        "customers.Customer", on_delete=models.DO_NOTHING, related_name="+", db_constraint=False
+    )
+    amount = models.DecimalField(**MONEY, default=Decimal("0"))
+    quantity = models.DecimalField(max_digits=16, decimal_places=2, default=Decimal("0"))
+
+    class Meta:
+        verbose_name = _("top customers (summary)")
+        verbose_name_plural = _("top customers (summary)")
+        indexes = [models.Index(fields=["period_type", "period_start", "unit", "owner"])]
+
+    def __str__(self) -> str:
+        return f"{self.period_type} {self.period_start} #{self.rank} {self.customer_id}"
+
+
 class SummaryState(models.Model):
     """When the summary tables were last rebuilt (one row)."""
 

@@ -14,7 +14,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import Count, Exists, F, Min, OuterRef, Q, Subquery, Sum, Value
+from django.db.models import Case, CharField, Count, Exists, F, Min, OuterRef, Q, Subquery, Sum, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -35,6 +35,7 @@ from .models import (
     SummaryState,
     Target,
     TargetLine,
+    TopCustomerSummary,
     VisitRoute,
 )
 from .periods import add_months, month_start, months_in, period_bounds, period_label, quarter_start, year_start
@@ -179,19 +180,22 @@ def compliance_slices(
     days = cal.working_days(lo, hi)
     passed = [d for d in days if report_deadline(d, cal.policy_on(d)) < now]
     pending = [d for d in days if d not in set(passed)]
-    # Raw SQL: the working days travel as two array parameters instead of hundreds of IN (...) placeholders.
-    params: dict = {"ids": [p.pk for p in people], "lo": lo, "hi": hi, "passed": passed, "pending": pending}
+    # Raw SQL: the working days travel as one array parameter joined to the reports (a hash join), instead of
+    # hundreds of IN (...) placeholders.
+    kinds = ["p"] * len(passed) + ["n"] * len(pending)
+    params: dict = {"ids": [p.pk for p in people], "lo": lo, "hi": hi, "days": passed + pending, "kinds": kinds}
     counts = []
     for n, (start, end) in enumerate(slices.values()):
         params[f"s{n}"], params[f"e{n}"] = start, end
         counts.append(
-            f"COUNT(*) FILTER (WHERE date BETWEEN %(s{n})s AND %(e{n})s AND date = ANY(%(passed)s::date[])), "
-            f"COUNT(*) FILTER (WHERE date BETWEEN %(s{n})s AND %(e{n})s AND date = ANY(%(pending)s::date[]))"
+            f"COUNT(*) FILTER (WHERE r.date BETWEEN %(s{n})s AND %(e{n})s AND w.kind = 'p'), "
+            f"COUNT(*) FILTER (WHERE r.date BETWEEN %(s{n})s AND %(e{n})s AND w.kind = 'n')"
         )
     sql = (
-        f"SELECT author_id, MIN(date), {', '.join(counts)} FROM {DailyReport._meta.db_table} "  # noqa: S608
-        "WHERE author_id = ANY(%(ids)s) AND date BETWEEN %(lo)s AND %(hi)s AND submitted_at IS NOT NULL "
-        "AND (deadline IS NULL OR submitted_at <= deadline) GROUP BY author_id"
+        f"SELECT r.author_id, MIN(r.date), {', '.join(counts)} FROM {DailyReport._meta.db_table} r "  # noqa: S608
+        "JOIN unnest(%(days)s::date[], %(kinds)s::text[]) AS w(day, kind) ON w.day = r.date "
+        "WHERE r.author_id = ANY(%(ids)s) AND r.date BETWEEN %(lo)s AND %(hi)s AND r.submitted_at IS NOT NULL "
+        "AND (r.deadline IS NULL OR r.submitted_at <= r.deadline) GROUP BY r.author_id"
     )
     with connection.cursor() as cur:
         cur.execute(sql, params)
@@ -806,16 +810,32 @@ def dashboard_data(
                 {"id": u.pk, "name": u.name, "sales": sales, "target": target, "completion": pct(sales, target)}
             )
 
-    # Top customers in the selected period (one query).
+    # Top customers in the selected period: from the precomputed top ten (one query), or live for a manager of
+    # several units or when the summary predates the period.
     top_customers = []
     if scope.level != "customer":
-        rows = (
-            _scoped(CustomerSalesMonthly.objects, scope, user)
-            .filter(month__gte=selected.start, month__lte=selected.end)
-            .values("customer_id", "customer__name", "customer__short_name")
-            .annotate(amount=Sum("amount"), quantity=Sum("quantity"))
-            .order_by("-amount", "customer_id")[:10]
+        summary = TopCustomerSummary.objects.filter(period_type=period, period_start=selected.start)
+        if scope.level == "company":
+            summary = summary.filter(unit__isnull=True, owner__isnull=True)
+        elif scope.level == "unit" and len(scope.unit_ids) == 1:
+            summary = summary.filter(unit_id=scope.unit_ids[0], owner__isnull=True)
+        elif scope.level == "salesperson":
+            summary = summary.filter(owner_id=scope.salesperson.pk, unit__isnull=True)
+        else:
+            summary = summary.none()
+        rows = list(
+            summary.order_by("rank").values(
+                "customer_id", "customer__name", "customer__short_name", "amount", "quantity"
+            )
         )
+        if not rows:
+            rows = list(
+                _scoped(CustomerSalesMonthly.objects, scope, user)
+                .filter(month__gte=selected.start, month__lte=selected.end)
+                .values("customer_id", "customer__name", "customer__short_name")
+                .annotate(amount=Sum("amount"), quantity=Sum("quantity"))
+                .order_by("-amount", "customer_id")[:10]
+            )
         top_customers = [
             {
                 "id": r["customer_id"],
@@ -828,19 +848,28 @@ def dashboard_data(
 
     # Open receivables by age (one query).
     recv = _scoped(ReceivableSnapshot.objects, scope, user)
-    aggregates = {}
+    whens = []
     for key_, _label, lo, hi in AGE_BUCKETS:
         if lo is None:
-            cond = Q(due_on__gte=today)
+            whens.append(When(due_on__gte=today, then=Value(key_)))
+        elif hi is None:
+            whens.append(When(due_on__lte=today - dt.timedelta(days=lo), then=Value(key_)))
         else:
-            cond = Q(due_on__lte=today - dt.timedelta(days=lo))
-            if hi is not None:
-                cond &= Q(due_on__gte=today - dt.timedelta(days=hi))
-        aggregates[f"a_{key_}"] = Sum("outstanding", filter=cond)
-        aggregates[f"n_{key_}"] = Count("pk", filter=cond)
-    agg = recv.aggregate(**aggregates)
+            whens.append(When(due_on__gte=today - dt.timedelta(days=hi), then=Value(key_)))
+    by_bucket = {
+        row["bucket"]: row
+        for row in recv.annotate(bucket=Case(*whens, output_field=CharField()))
+        .values("bucket")
+        .annotate(amount=Sum("outstanding"), contracts=Count("pk"))
+        .order_by()
+    }
     overdue = [
-        {"key": k, "label": str(label), "amount": agg[f"a_{k}"] or ZERO, "contracts": agg[f"n_{k}"] or 0}
+        {
+            "key": k,
+            "label": str(label),
+            "amount": by_bucket.get(k, {}).get("amount") or ZERO,
+            "contracts": by_bucket.get(k, {}).get("contracts") or 0,
+        }
         for k, label, _lo, _hi in AGE_BUCKETS
     ]
     state = SummaryState.objects.filter(name="dashboard").first()

@@ -37,9 +37,10 @@ from .models import (
     SummaryState,
     Target,
     TargetLine,
+    TopCustomerSummary,
     VisitRoute,
 )
-from .periods import normalise_start
+from .periods import normalise_start, period_bounds
 from .selectors import contact_counts
 
 REPORT_TEXT_FIELDS = (
@@ -526,6 +527,7 @@ def _tables() -> dict[str, str]:
         "perf": PerformanceMonthly._meta.db_table,
         "cust": CustomerSalesMonthly._meta.db_table,
         "recv": ReceivableSnapshot._meta.db_table,
+        "top": TopCustomerSummary._meta.db_table,
         "contract": Contract._meta.db_table,
         "line": ContractLine._meta.db_table,
         "payment": Payment._meta.db_table,
@@ -536,7 +538,7 @@ def _tables() -> dict[str, str]:
 
 
 @transaction.atomic
-def summary_refresh(*, since: dt.date | None = None) -> SummaryState:
+def summary_refresh(*, since: dt.date | None = None, today: dt.date | None = None) -> SummaryState:
     """Rebuild the dashboard's summary tables: every month from `since` (all history when None), and the open
     receivables. Runs in one transaction, so readers see either the old or the new figures, never half."""
     started = time.monotonic()
@@ -610,6 +612,37 @@ def summary_refresh(*, since: dt.date | None = None) -> SummaryState:
             """,  # noqa: S608
             params,
         )
+        # Top ten customers of the current month, quarter and year per company, unit and salesperson.
+        today = today or timezone.localdate()
+        periods = {
+            "month": period_bounds("month", today),
+            "quarter": period_bounds("quarter", today),
+            "year": period_bounds("year", today),
+        }
+        cur.execute(f"DELETE FROM {t['top']}")  # noqa: S608
+        values = ", ".join(f"(%(pt_{k})s, %(ps_{k})s::date, %(pe_{k})s::date)" for k in periods)
+        for k, (start, end) in periods.items():
+            params[f"pt_{k}"], params[f"ps_{k}"], params[f"pe_{k}"] = k, start, end
+        for unit_col, owner_col in (("NULL", "NULL"), ("c.unit_id", "NULL"), ("NULL", "c.owner_id")):
+            keys = [col for col in (unit_col, owner_col) if col != "NULL"]
+            group = ", ".join(["p.period_type", "p.start", *keys, "c.customer_id"])
+            partition = ", ".join(["p.period_type", *keys])
+            cur.execute(
+                f"""
+                INSERT INTO {t["top"]} (period_type, period_start, unit_id, owner_id, rank, customer_id, amount,
+                                        quantity)
+                SELECT period_type, start, unit_id, owner_id, rn, customer_id, amount, quantity FROM (
+                    SELECT p.period_type, p.start, {unit_col}::bigint AS unit_id, {owner_col}::bigint AS owner_id,
+                           c.customer_id, SUM(c.amount) AS amount, SUM(c.quantity) AS quantity,
+                           row_number() OVER (PARTITION BY {partition}
+                                              ORDER BY SUM(c.amount) DESC, c.customer_id) AS rn
+                    FROM {t["cust"]} c
+                    JOIN (VALUES {values}) AS p(period_type, start, "end") ON c.month BETWEEN p.start AND p."end"
+                    GROUP BY {group}
+                ) ranked WHERE rn <= 10
+                """,  # noqa: S608
+                params,
+            )
     state, _created = SummaryState.objects.update_or_create(
         name="dashboard",
         defaults={"refreshed_at": timezone.now(), "duration_ms": int((time.monotonic() - started) * 1000)},

@@ -172,3 +172,24 @@ def test_dashboard_queries_do_not_grow_with_the_data(gm, manager, django_assert_
     with django_assert_max_num_queries(16):
         d = dashboard_data(user=gm, now=NOW)
     assert len(d.ranking) == 17
+
+
+def test_top_customers_summary_matches_the_live_ranking(salesperson, teammate, other_salesperson, gm, manager):
+    amounts = [Decimal(v) for v in (500, 300, 900, 100, 700, 200, 800, 400, 600, 1000, 50, 950)]
+    owners = [salesperson, teammate, other_salesperson]
+    for n, amount in enumerate(amounts):
+        owner = owners[n % 3]
+        ContractFactory(
+            customer=CustomerFactory(owner=owner), status="signed", signed_on=dt.date(2026, 11, 3), amount=amount
+        )
+    summary_refresh(today=dt.date(2026, 11, 16))
+    from reports.models import TopCustomerSummary
+
+    assert TopCustomerSummary.objects.filter(unit__isnull=True, owner__isnull=True, period_type="month").count() == 10
+    company = dashboard_data(user=gm, now=NOW).top_customers
+    assert [c["amount"] for c in company] == sorted(amounts, reverse=True)[:10]
+    team = dashboard_data(user=manager, now=NOW).top_customers
+    team_amounts = sorted((a for n, a in enumerate(amounts) if n % 3 != 2), reverse=True)
+    assert [c["amount"] for c in team] == team_amounts
+    mine = dashboard_data(user=salesperson, now=NOW, period="year").top_customers
+    assert [c["amount"] for c in mine] == sorted((a for n, a in enumerate(amounts) if n % 3 == 0), reverse=True)
