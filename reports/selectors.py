@@ -26,11 +26,13 @@ from sales.models import Contract, ContractLine, Payment, Shipment
 
 from .calendar import WorkingCalendar, local_tz, policy_for, report_deadline
 from .models import (
+    ComplianceMonthly,
     CustomerSalesMonthly,
     DailyReport,
     Dimension,
     Evaluation,
     PerformanceMonthly,
+    ReceivableAgeSummary,
     ReceivableSnapshot,
     SummaryState,
     Target,
@@ -179,11 +181,32 @@ def compliance_slices(
     hi = max(e for _s, e in slices.values())
     days = cal.working_days(lo, hi)
     passed = [d for d in days if report_deadline(d, cal.policy_on(d)) < now]
-    pending = [d for d in days if d not in set(passed)]
+    passed_set = set(passed)
+    pending = [d for d in days if d not in passed_set]
+    # Days before `stable_before` (reports locked for good) come from the ComplianceMonthly summary when it covers
+    # every slice; the others are counted live. Slices start on the first of a month.
+    state = SummaryState.objects.filter(name="dashboard").values_list("stable_before", flat=True).first()
+    use_summary = state is not None and all(
+        s.day == 1 and (e >= state - dt.timedelta(days=1) or add_months(month_start(e), 1) - dt.timedelta(days=1) == e)
+        for s, e in slices.values()
+    )
+    rows: dict[int, dict] = {}
+    live_lo = lo
+    if use_summary:
+        live_lo = max(lo, state)
+        for author_id, month, on_time, first_date in ComplianceMonthly.objects.filter(
+            author_id__in=[p.pk for p in people], month__gte=month_start(lo), month__lte=hi, month__lt=state
+        ).values_list("author_id", "month", "on_time", "first_date"):
+            data = rows.setdefault(author_id, {"first": first_date})
+            data["first"] = min(data["first"], first_date)
+            for key, (start, end) in slices.items():
+                if start <= month <= end:
+                    data[f"p_{key}"] = data.get(f"p_{key}", 0) + on_time
     # Raw SQL: the working days travel as one array parameter joined to the reports (a hash join), instead of
     # hundreds of IN (...) placeholders.
-    kinds = ["p"] * len(passed) + ["n"] * len(pending)
-    params: dict = {"ids": [p.pk for p in people], "lo": lo, "hi": hi, "days": passed + pending, "kinds": kinds}
+    live_days = [d for d in passed + pending if d >= live_lo]
+    kinds = ["p" if d in passed_set else "n" for d in live_days]
+    params: dict = {"ids": [p.pk for p in people], "lo": live_lo, "hi": hi, "days": live_days, "kinds": kinds}
     counts = []
     for n, (start, end) in enumerate(slices.values()):
         params[f"s{n}"], params[f"e{n}"] = start, end
@@ -200,12 +223,12 @@ def compliance_slices(
     with connection.cursor() as cur:
         cur.execute(sql, params)
         fetched = cur.fetchall()
-    rows = {}
     for row in fetched:
-        data = {"first": row[1]}
+        data = rows.setdefault(row[0], {"first": row[1]})
+        data["first"] = min(data["first"], row[1])
         for n, key in enumerate(slices):
-            data[f"p_{key}"], data[f"n_{key}"] = row[2 + 2 * n], row[3 + 2 * n]
-        rows[row[0]] = data
+            data[f"p_{key}"] = data.get(f"p_{key}", 0) + row[2 + 2 * n]
+            data[f"n_{key}"] = data.get(f"n_{key}", 0) + row[3 + 2 * n]
     out: dict[str, dict[int, Compliance]] = {key: {} for key in slices}
     for person in people:
         row = rows.get(person.pk, {})
@@ -847,22 +870,18 @@ def dashboard_data(
         ]
 
     # Open receivables by age (one query).
-    recv = _scoped(ReceivableSnapshot.objects, scope, user)
-    whens = []
-    for key_, _label, lo, hi in AGE_BUCKETS:
-        if lo is None:
-            whens.append(When(due_on__gte=today, then=Value(key_)))
-        elif hi is None:
-            whens.append(When(due_on__lte=today - dt.timedelta(days=lo), then=Value(key_)))
-        else:
-            whens.append(When(due_on__gte=today - dt.timedelta(days=hi), then=Value(key_)))
-    by_bucket = {
-        row["bucket"]: row
-        for row in recv.annotate(bucket=Case(*whens, output_field=CharField()))
-        .values("bucket")
-        .annotate(amount=Sum("outstanding"), contracts=Count("pk"))
-        .order_by()
-    }
+    by_bucket = {}
+    if scope.level != "customer":
+        by_bucket = {
+            row["bucket"]: row
+            for row in _scoped(ReceivableAgeSummary.objects, scope, user)
+            .filter(as_of=today)
+            .values("bucket")
+            .annotate(amount=Sum("amount"), contracts=Sum("contracts"))
+            .order_by()
+        }
+    if not by_bucket:
+        by_bucket = _receivables_by_age_live(_scoped(ReceivableSnapshot.objects, scope, user), today)
     overdue = [
         {
             "key": k,
@@ -885,6 +904,24 @@ def dashboard_data(
         top_customers=top_customers,
         refreshed_at=state.refreshed_at if state else None,
     )
+
+
+def _receivables_by_age_live(recv, today: dt.date) -> dict[str, dict]:
+    whens = []
+    for key_, _label, lo, hi in AGE_BUCKETS:
+        if lo is None:
+            whens.append(When(due_on__gte=today, then=Value(key_)))
+        elif hi is None:
+            whens.append(When(due_on__lte=today - dt.timedelta(days=lo), then=Value(key_)))
+        else:
+            whens.append(When(due_on__gte=today - dt.timedelta(days=hi), then=Value(key_)))
+    return {
+        row["bucket"]: row
+        for row in recv.annotate(bucket=Case(*whens, output_field=CharField()))
+        .values("bucket")
+        .annotate(amount=Sum("outstanding"), contracts=Count("pk"))
+        .order_by()
+    }
 
 
 def dashboard_period_label(period: str, today: dt.date) -> str:

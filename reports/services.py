@@ -20,8 +20,9 @@ from core.money import round_money
 from customers.models import Customer
 from sales.models import Product
 
-from .calendar import local_tz, policy_for, report_deadline
+from .calendar import WorkingCalendar, local_tz, policy_for, report_deadline
 from .models import (
+    ComplianceMonthly,
     CustomerSalesMonthly,
     DailyReport,
     Dimension,
@@ -31,8 +32,10 @@ from .models import (
     PeriodType,
     Plan,
     PlanKind,
+    ReceivableAgeSummary,
     ReceivableSnapshot,
     ReportComment,
+    ReportPolicy,
     SettlementMethod,
     SummaryState,
     Target,
@@ -528,6 +531,9 @@ def _tables() -> dict[str, str]:
         "cust": CustomerSalesMonthly._meta.db_table,
         "recv": ReceivableSnapshot._meta.db_table,
         "top": TopCustomerSummary._meta.db_table,
+        "age": ReceivableAgeSummary._meta.db_table,
+        "comp": ComplianceMonthly._meta.db_table,
+        "report": DailyReport._meta.db_table,
         "contract": Contract._meta.db_table,
         "line": ContractLine._meta.db_table,
         "payment": Payment._meta.db_table,
@@ -643,8 +649,48 @@ def summary_refresh(*, since: dt.date | None = None, today: dt.date | None = Non
                 """,  # noqa: S608
                 params,
             )
+        # Open receivables per salesperson and age bucket, aged today.
+        params["today"] = today
+        cur.execute(f"DELETE FROM {t['age']}")  # noqa: S608
+        cur.execute(
+            f"""
+            INSERT INTO {t["age"]} (as_of, owner_id, unit_id, bucket, amount, contracts)
+            SELECT %(today)s, owner_id, unit_id,
+                   CASE WHEN due_on >= %(today)s THEN 'current'
+                        WHEN due_on >= %(today)s::date - 30 THEN '1-30'
+                        WHEN due_on >= %(today)s::date - 60 THEN '31-60'
+                        WHEN due_on >= %(today)s::date - 90 THEN '61-90'
+                        WHEN due_on >= %(today)s::date - 180 THEN '91-180'
+                        ELSE '180+' END,
+                   SUM(outstanding), COUNT(*)
+            FROM {t["recv"]} GROUP BY 2, 3, 4
+            """,  # noqa: S608
+            params,
+        )
+        # On-time reports on working days per person and month, for the days that can no longer change.
+        margin = max([p.cutoff_days for p in ReportPolicy.objects.all()] or [1]) + 2
+        stable_before = today - dt.timedelta(days=margin)
+        cur.execute(f"DELETE FROM {t['comp']}")  # noqa: S608
+        first = DailyReport.objects.order_by("date").values_list("date", flat=True).first()
+        if first is not None and first < stable_before:
+            days = WorkingCalendar(first, stable_before - dt.timedelta(days=1)).working_days()
+            cur.execute(
+                f"""
+                INSERT INTO {t["comp"]} (month, author_id, on_time, first_date)
+                SELECT date_trunc('month', r.date)::date, r.author_id, COUNT(*), MIN(r.date)
+                FROM {t["report"]} r JOIN unnest(%(days)s::date[]) AS w(day) ON w.day = r.date
+                WHERE r.date < %(stable)s AND r.submitted_at IS NOT NULL
+                  AND (r.deadline IS NULL OR r.submitted_at <= r.deadline)
+                GROUP BY 1, 2
+                """,  # noqa: S608
+                {"days": days, "stable": stable_before},
+            )
     state, _created = SummaryState.objects.update_or_create(
         name="dashboard",
-        defaults={"refreshed_at": timezone.now(), "duration_ms": int((time.monotonic() - started) * 1000)},
+        defaults={
+            "refreshed_at": timezone.now(),
+            "duration_ms": int((time.monotonic() - started) * 1000),
+            "stable_before": stable_before,
+        },
     )
     return state

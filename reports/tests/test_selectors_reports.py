@@ -164,12 +164,12 @@ def test_dashboard_queries_do_not_grow_with_the_data(gm, manager, django_assert_
         summary_refresh()
 
     grow(2)
-    with django_assert_max_num_queries(16):
+    with django_assert_max_num_queries(17):
         dashboard_data(user=gm, now=NOW)
-    with django_assert_max_num_queries(16):
+    with django_assert_max_num_queries(17):
         dashboard_data(user=manager, now=NOW)
     grow(15)
-    with django_assert_max_num_queries(16):
+    with django_assert_max_num_queries(17):
         d = dashboard_data(user=gm, now=NOW)
     assert len(d.ranking) == 17
 
@@ -193,3 +193,22 @@ def test_top_customers_summary_matches_the_live_ranking(salesperson, teammate, o
     assert [c["amount"] for c in team] == team_amounts
     mine = dashboard_data(user=salesperson, now=NOW, period="year").top_customers
     assert [c["amount"] for c in mine] == sorted((a for n, a in enumerate(amounts) if n % 3 == 0), reverse=True)
+
+
+def test_compliance_and_receivable_ages_from_summaries_match_the_live_count(book, manager):
+    from reports.models import ComplianceMonthly, ReceivableAgeSummary, SummaryState
+    from reports.selectors import report_compliance
+
+    DailyReportFactory(author=book, date=dt.date(2026, 10, 30))  # a month the summary holds in full
+    live = report_compliance(people=[book], start=dt.date(2026, 10, 1), end=dt.date(2026, 11, 30), now=NOW)
+    summary_refresh(today=dt.date(2026, 11, 16))
+    assert SummaryState.objects.get().stable_before == dt.date(2026, 11, 13)
+    assert ComplianceMonthly.objects.filter(author=book).count() == 2
+    summarised = report_compliance(people=[book], start=dt.date(2026, 10, 1), end=dt.date(2026, 11, 30), now=NOW)
+    assert summarised == live
+    assert live[book.pk].on_time == 7
+    month = report_compliance(people=[book], start=dt.date(2026, 11, 1), end=dt.date(2026, 11, 30), now=NOW)
+    assert (month[book.pk].due_days, month[book.pk].on_time) == (10, 6)
+    assert ReceivableAgeSummary.objects.get(owner=book, bucket="31-60").amount == Decimal("50000")
+    d = dashboard_data(user=manager, now=NOW)
+    assert {b["key"]: b["amount"] for b in d.overdue}["31-60"] == Decimal("50000")
