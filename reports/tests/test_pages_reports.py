@@ -321,3 +321,12 @@ def test_dashboard_cache_serves_hits_and_a_summary_refresh_invalidates_it(
     )
     summary_refresh()
     assert client.get(reverse("reports:dashboard")).context["data"].selected.sales == first.selected.sales + 7
+
+
+def test_number_filters():
+    from reports.templatetags.reports_tags import money, pct
+
+    assert money(Decimal("1234567.5")) == "1,234,568"
+    assert money(Decimal("0.49")) == "0"
+    assert "—" in money(None) and "—" in pct(None)
+    assert pct(Decimal("55.6")) == "55.6%"
