@@ -330,3 +330,21 @@ def test_number_filters():
     assert money(Decimal("0.49")) == "0"
     assert "—" in money(None) and "—" in pct(None)
     assert pct(Decimal("55.6")) == "55.6%"
+
+
+def test_target_forecast_and_route_pages_queries_are_bounded(as_user, manager, django_assert_max_num_queries):
+    from reports.models import Forecast, VisitRoute
+
+    for n in range(12):
+        sp = SalespersonFactory(unit=manager.unit)
+        target = TargetFactory(created_by=manager, period_start=dt.date(2025, 1, 1) + dt.timedelta(days=31 * n))
+        TargetLine.objects.create(target=target, dimension=Dimension.SALESPERSON, salesperson=sp, amount=Decimal("1"))
+        Forecast.objects.create(owner=sp, unit=sp.unit, month=timezone.localdate().replace(day=1), amount=Decimal("5"))
+        VisitRoute.objects.create(owner=sp, unit=sp.unit, weekday=n % 5, customer=CustomerFactory(owner=sp))
+    client = as_user(manager)
+    with django_assert_max_num_queries(8):
+        assert len(client.get(reverse("reports:target_list")).context["page"]) == 12
+    with django_assert_max_num_queries(8):
+        assert len(client.get(reverse("reports:forecasts")).context["table"]) == 12
+    with django_assert_max_num_queries(10):
+        assert len(client.get(reverse("reports:routes")).context["team_routes"]) == 12
