@@ -15,7 +15,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 from django.db.models import Case, CharField, Count, Exists, F, Min, OuterRef, Q, Subquery, Sum, Value, When
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -308,6 +308,30 @@ def target_book(*, year_from: dt.date, year_to: dt.date, user_ids=None, unit_ids
         ).values_list("salesperson_id", "target__period_type", "target__period_start", "amount"):
             book.add(("sp", sp), ptype, start, amount)
     return book
+
+
+@dataclass(frozen=True)
+class TargetProgress:
+    actual: Decimal
+    completion: Decimal | None
+    expected: Decimal
+    pace: Decimal | None
+
+
+def target_progress(*, target: Target, now: dt.datetime | None = None) -> TargetProgress:
+    """Sales of the target's unit (or the company) in its period so far, against the whole and the pace."""
+    today = (now or timezone.now()).astimezone(local_tz()).date()
+    start, end = period_bounds(target.period_type, target.period_start)
+    sold = Contract.objects.filter(status__in=SOLD, signed_on__gte=start, signed_on__lte=min(end, today))
+    if target.unit_id:
+        sold = sold.filter(unit_id=target.unit_id)
+    actual = sold.aggregate(s=Sum("amount"))["s"] or ZERO
+    days = WorkingCalendar(start, end).working_days()
+    elapsed = len([d for d in days if d <= today])
+    expected = round_money(target.amount * Decimal(elapsed) / Decimal(len(days))) if days else target.amount
+    return TargetProgress(
+        actual=actual, completion=pct(actual, target.amount), expected=expected, pace=pct(actual, expected)
+    )
 
 
 @dataclass
@@ -697,6 +721,32 @@ def dashboard_data(
             .annotate(a=Sum("amount"), q=Sum("quantity"))
             .order_by()
         }
+        # One customer is small: its collections and visits are read live (two queries).
+        for m, amount in (
+            Payment.objects.filter(contract__customer_id=scope.customer.pk, paid_on__gte=earliest)
+            .annotate(m=TruncMonth("paid_on"))
+            .values_list("m")
+            .annotate(s=Sum("amount"))
+            .order_by()
+        ):
+            row = monthly.setdefault(
+                m, {"sales": ZERO, "quantity": ZERO, "collected": ZERO, "visits": 0, "new_customers": 0}
+            )
+            row["collected"] = amount
+        for m, n in (
+            ContactLog.objects.filter(
+                customer_id=scope.customer.pk, kind=ContactKind.VISIT, happened_at__gte=_day_range(earliest)[0]
+            )
+            .annotate(m=TruncMonth("happened_at", tzinfo=local_tz()))
+            .values_list("m")
+            .annotate(n=Count("id"))
+            .order_by()
+        ):
+            m = m.date() if isinstance(m, dt.datetime) else m
+            row = monthly.setdefault(
+                m, {"sales": ZERO, "quantity": ZERO, "collected": ZERO, "visits": 0, "new_customers": 0}
+            )
+            row["visits"] = n
     else:
         monthly = {
             row["month"]: row

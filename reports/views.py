@@ -22,7 +22,7 @@ from core.exceptions import ApplicationError
 from customers.models import Customer
 
 from . import exports
-from .calendar import local_tz
+from .calendar import WorkingCalendar, local_tz
 from .forms import (
     CommentForm,
     DailyReportForm,
@@ -42,6 +42,7 @@ from .selectors import (
     dashboard_cached,
     evaluation_figures,
     people_in_scope,
+    target_progress,
     target_splits,
 )
 from .services import (
@@ -160,7 +161,7 @@ def daily_list(request):
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     today = timezone.localdate()
     missing = []
-    if not request.user.is_salesperson:
+    if not request.user.is_salesperson and WorkingCalendar(today, today).is_working(today):
         filed = set(DailyReport.objects.visible_to(request.user).filter(date=today).values_list("author_id", flat=True))
         missing = [p for p in people_in_scope(request.user).order_by("full_name") if p.pk not in filed][:50]
     authors = people_in_scope(request.user).order_by("full_name") if not request.user.is_salesperson else []
@@ -430,6 +431,7 @@ def target_detail(request, pk: int):
                         return redirect("reports:target_detail", pk=target.pk)
                 forms_by_dim[dim] = (forms_by_dim[dim][0], form)
     assigned_dims = {v.dimension for v in splits}
+    progress = target_progress(target=target) if manage or request.user.is_company_wide else None
     return render(
         request,
         "reports/target_detail.html",
@@ -437,6 +439,7 @@ def target_detail(request, pk: int):
             "target": target,
             "splits": splits,
             "manage": manage,
+            "progress": progress,
             "split_forms": [(dim, label, form, dim in assigned_dims) for dim, (label, form) in forms_by_dim.items()],
         },
     )

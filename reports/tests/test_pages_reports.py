@@ -213,8 +213,16 @@ def test_target_pages_split_and_visibility(as_user, manager, salesperson, teamma
     )
     assert response.status_code == 302
     assert TargetLine.objects.filter(dimension=Dimension.SALESPERSON).count() == 2
+    ContractFactory(
+        customer=CustomerFactory(owner=salesperson),
+        status="signed",
+        signed_on=dt.date(2026, 11, 2),
+        amount=Decimal("250"),
+    )
     page = client.get(reverse("reports:target_detail", args=[target.pk]))
     assert page.context["splits"][0].unassigned == Decimal("100")
+    assert page.context["progress"].actual == Decimal("250") and page.context["progress"].completion == Decimal("25.0")
+    assert page.context["splits"][0].rows[0].actual == Decimal("250")
     too_much = client.post(
         reverse("reports:target_detail", args=[target.pk]),
         {"dimension": "salesperson", "salesperson-lines": f"{salesperson.username}, 6000"},

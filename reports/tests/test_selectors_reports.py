@@ -143,6 +143,8 @@ def test_dashboard_from_summaries_per_role(book, manager, gm, other_salesperson,
     customer = d.top_customers[0]["id"]
     dc = dashboard_data(user=manager, customer_id=customer, now=NOW)
     assert dc.scope.level == "customer" and dc.selected.sales == Decimal("100000")
+    # c1: 30,000 on A + 20,000 on B collected in November; three visits
+    assert dc.selected.collected == Decimal("50000") and dc.selected.visits == 3
     # Out of scope: 404 material.
     with pytest.raises(ScopeNotFound):
         dashboard_data(user=manager, salesperson_id=other_salesperson.pk, now=NOW)
