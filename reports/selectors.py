@@ -593,7 +593,7 @@ def resolve_scope(*, user: User, unit_id=None, salesperson_id=None, customer_id=
     elif user.is_manager:
         scope = Scope(level="unit", label=str(_("My team")), unit_ids=sorted(user.team_unit_ids), crumbs=crumbs)
         crumbs.append((scope.label, "?"))
-    elif user.is_salesperson:
+    elif user.is_salesperson or user.role == Role.STAFF:
         scope = Scope(level="salesperson", label=user.get_full_name(), salesperson=user, crumbs=crumbs)
         salesperson_id = None
         unit_id = None
@@ -603,17 +603,17 @@ def resolve_scope(*, user: User, unit_id=None, salesperson_id=None, customer_id=
         customer = Customer.objects.visible_to(user).select_related("owner", "unit").filter(pk=customer_id).first()
         if customer is None:
             raise ScopeNotFound
-        if user.is_salesperson and customer.owner_id != user.pk:
+        if scope.level == "salesperson" and customer.owner_id != user.pk:
             raise ScopeNotFound
         salesperson_id = salesperson_id or customer.owner_id
         unit_id = unit_id or customer.unit_id
-    if unit_id is not None and not user.is_salesperson:
+    if unit_id is not None and scope.level != "salesperson":
         unit = SalesUnit.objects.filter(pk=unit_id).first()
         if unit is None or (user.is_manager and unit.pk not in user.team_unit_ids):
             raise ScopeNotFound
         scope = Scope(level="unit", label=unit.name, unit=unit, unit_ids=[unit.pk], crumbs=crumbs)
         crumbs.append((unit.name, f"?unit={unit.pk}"))
-    if salesperson_id is not None and not user.is_salesperson:
+    if salesperson_id is not None and scope.level != "salesperson":
         person = User.objects.select_related("unit").filter(pk=salesperson_id).first()
         if person is None or not people_in_scope(user).filter(pk=person.pk).exists():
             raise ScopeNotFound

@@ -22,7 +22,7 @@ from core.exceptions import ApplicationError
 from customers.models import Customer
 
 from . import exports
-from .calendar import WorkingCalendar, local_tz
+from .calendar import WorkingCalendar, local_tz, report_deadline
 from .forms import (
     CommentForm,
     DailyReportForm,
@@ -165,10 +165,29 @@ def daily_list(request):
         filed = set(DailyReport.objects.visible_to(request.user).filter(date=today).values_list("author_id", flat=True))
         missing = [p for p in people_in_scope(request.user).order_by("full_name") if p.pk not in filed][:50]
     authors = people_in_scope(request.user).order_by("full_name") if not request.user.is_salesperson else []
+    # Earlier days whose report is still open (before the cut-off) and not filed yet: offered as shortcuts.
+    open_days = []
+    now = timezone.now()
+    filed = set(
+        DailyReport.objects.filter(
+            author=request.user, date__gte=today - dt.timedelta(days=7), submitted_at__isnull=False
+        ).values_list("date", flat=True)
+    )
+    cal = WorkingCalendar(today - dt.timedelta(days=7), today - dt.timedelta(days=1))
+    for day in cal.working_days():
+        if day not in filed and report_deadline(day, cal.policy_on(day)) > now:
+            open_days.append(day)
     return render(
         request,
         "reports/daily_list.html",
-        {"page": page, "status": status, "missing": missing, "authors": authors, "today": today, "now": timezone.now()},
+        {
+            "page": page,
+            "status": status,
+            "missing": missing,
+            "authors": authors,
+            "today": today,
+            "open_days": open_days,
+        },
     )
 
 
@@ -204,7 +223,14 @@ def daily_edit(request, date: str | None = None):
     return render(
         request,
         "reports/daily_form.html",
-        {"form": form, "report": report, "day": day, "prefill": prefill, "is_today": day == today},
+        {
+            "form": form,
+            "report": report,
+            "day": day,
+            "prefill": prefill,
+            "is_today": day == today,
+            "working_day": WorkingCalendar(day, day).is_working(day),
+        },
     )
 
 

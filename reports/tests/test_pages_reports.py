@@ -134,7 +134,7 @@ def test_daily_list_queries_are_bounded(as_user, manager, django_assert_max_num_
         DailyReportFactory(author=sp, date=dt.date(2026, 11, 2) + dt.timedelta(days=n % 5))
     client = as_user(manager)
     client.get(reverse("reports:daily_list"))
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(16):
         assert client.get(reverse("reports:daily_list")).status_code == 200
 
 
@@ -356,3 +356,22 @@ def test_target_forecast_and_route_pages_queries_are_bounded(as_user, manager, d
         assert len(client.get(reverse("reports:forecasts")).context["table"]) == 12
     with django_assert_max_num_queries(10):
         assert len(client.get(reverse("reports:routes")).context["team_routes"]) == 12
+
+
+@time_machine.travel(dt.datetime(2026, 11, 17, 9, 0, tzinfo=TPE), tick=False)
+def test_yesterdays_open_report_is_offered_and_days_off_are_marked(as_user, salesperson):
+    client = as_user(salesperson)
+    page = client.get(reverse("reports:daily_list"))
+    assert page.context["open_days"] == [dt.date(2026, 11, 16)]  # cut-off 17 Nov 10:00 not passed yet
+    DailyReportFactory(author=salesperson, date=dt.date(2026, 11, 16))
+    assert client.get(reverse("reports:daily_list")).context["open_days"] == []
+    saturday = client.get(reverse("reports:daily_edit", args=["2026-11-14"]))
+    assert saturday.status_code == 200 and not saturday.context["working_day"]
+
+
+def test_non_sales_staff_see_their_own_dashboard(as_user, unit):
+    from accounts.tests.factories import UserFactory
+
+    staff = UserFactory(role="staff", unit=unit)
+    response = as_user(staff).get(reverse("reports:dashboard"))
+    assert response.status_code == 200 and response.context["data"].scope.salesperson == staff
