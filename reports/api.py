@@ -18,7 +18,7 @@ from rest_framework.response import Response
 
 from .models import DailyReport, Dimension, MarketTrend, PeriodType, Plan, PlanKind, ReportComment, Target, TargetLine
 from .periods import normalise_start
-from .selectors import ScopeNotFound, daily_report_prefill, dashboard_data, evaluation_figures, people_in_scope
+from .selectors import ScopeNotFound, daily_report_prefill, dashboard_cached, evaluation_figures, people_in_scope
 from .services import (
     LineInput,
     can_manage_targets,
@@ -458,7 +458,7 @@ class EvaluationViewSet(viewsets.ViewSet):
 def _dashboard_response(request) -> Response:
     """The figures behind the dashboard's charts, for the caller's scope."""
     try:
-        data = dashboard_data(
+        data = dashboard_cached(
             user=request.user,
             period=request.query_params.get("period") or "month",
             unit_id=request.query_params.get("unit"),

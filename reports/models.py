@@ -545,12 +545,85 @@ class ReceivableSnapshot(models.Model):
         return f"{self.contract_id} {self.outstanding}"
 
 
+class TopCustomerSummary(models.Model):
+    """The ten best customers of the current month, quarter and year, for the company (unit and owner empty),
+    each unit (owner empty) and each salesperson (unit empty)."""
+
+    period_type = models.CharField(max_length=8)
+    period_start = models.DateField()
+    unit = models.ForeignKey(
+        "accounts.SalesUnit", on_delete=models.DO_NOTHING, null=True, related_name="+", db_constraint=False
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.DO_NOTHING, null=True, related_name="+", db_constraint=False
+    )
+    rank = models.PositiveSmallIntegerField()
+    customer = models.ForeignKey(
+        "customers.Customer", on_delete=models.DO_NOTHING, related_name="+", db_constraint=False
+    )
+    amount = models.DecimalField(**MONEY, default=Decimal("0"))
+    quantity = models.DecimalField(max_digits=16, decimal_places=2, default=Decimal("0"))
+
+    class Meta:
+        verbose_name = _("top customers (summary)")
+        verbose_name_plural = _("top customers (summary)")
+        indexes = [models.Index(fields=["period_type", "period_start", "unit", "owner"])]
+
+    def __str__(self) -> str:
+        return f"{self.period_type} {self.period_start} #{self.rank} {self.customer_id}"
+
+
+class ReceivableAgeSummary(models.Model):
+    """Open receivables per salesperson, unit and age bucket, aged on `as_of` (the day of the refresh)."""
+
+    as_of = models.DateField()
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.DO_NOTHING, related_name="+", db_constraint=False
+    )
+    unit = models.ForeignKey(
+        "accounts.SalesUnit", on_delete=models.DO_NOTHING, null=True, related_name="+", db_constraint=False
+    )
+    bucket = models.CharField(max_length=10)
+    amount = models.DecimalField(**MONEY, default=Decimal("0"))
+    contracts = models.IntegerField(default=0)
+
+    objects = SummaryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("receivables by age (summary)")
+        verbose_name_plural = _("receivables by age (summary)")
+
+    def __str__(self) -> str:
+        return f"{self.as_of} {self.owner_id} {self.bucket}"
+
+
+class ComplianceMonthly(models.Model):
+    """On-time daily reports on working days per person and month, for the days before `SummaryState.stable_before`
+    (days whose reports can no longer change); later days are counted live."""
+
+    month = models.DateField()
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.DO_NOTHING, related_name="+", db_constraint=False
+    )
+    on_time = models.IntegerField(default=0)
+    first_date = models.DateField()
+
+    class Meta:
+        verbose_name = _("report compliance (summary)")
+        verbose_name_plural = _("report compliance (summary)")
+        indexes = [models.Index(fields=["month", "author"])]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.author_id}: {self.on_time}"
+
+
 class SummaryState(models.Model):
     """When the summary tables were last rebuilt (one row)."""
 
     name = models.CharField(max_length=40, unique=True)
     refreshed_at = models.DateTimeField()
     duration_ms = models.IntegerField(default=0)
+    stable_before = models.DateField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("summary refresh")

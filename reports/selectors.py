@@ -5,13 +5,17 @@ Every function runs a bounded number of queries, whatever the number of people, 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, Exists, F, Min, OuterRef, Q, Subquery, Sum, Value
-from django.db.models.functions import Coalesce
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connection
+from django.db.models import Case, CharField, Count, Exists, F, Min, OuterRef, Q, Subquery, Sum, Value, When
+from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -22,15 +26,18 @@ from sales.models import Contract, ContractLine, Payment, Shipment
 
 from .calendar import WorkingCalendar, local_tz, policy_for, report_deadline
 from .models import (
+    ComplianceMonthly,
     CustomerSalesMonthly,
     DailyReport,
     Dimension,
     Evaluation,
     PerformanceMonthly,
+    ReceivableAgeSummary,
     ReceivableSnapshot,
     SummaryState,
     Target,
     TargetLine,
+    TopCustomerSummary,
     VisitRoute,
 )
 from .periods import add_months, month_start, months_in, period_bounds, period_label, quarter_start, year_start
@@ -174,22 +181,54 @@ def compliance_slices(
     hi = max(e for _s, e in slices.values())
     days = cal.working_days(lo, hi)
     passed = [d for d in days if report_deadline(d, cal.policy_on(d)) < now]
-    pending = [d for d in days if d not in set(passed)]
-    on_time_q = Q(submitted_at__isnull=False) & (Q(deadline__isnull=True) | Q(submitted_at__lte=F("deadline")))
-    annotations = {"first": Min("date")}
-    for key, (start, end) in slices.items():
-        in_period = Q(date__gte=start, date__lte=end)
-        annotations[f"p_{key}"] = Count("id", filter=in_period & Q(date__in=passed))
-        annotations[f"n_{key}"] = Count("id", filter=in_period & Q(date__in=pending))
-    rows = {
-        row["author_id"]: row
-        for row in DailyReport.objects.filter(
-            on_time_q, author_id__in=[p.pk for p in people], date__gte=lo, date__lte=hi
+    passed_set = set(passed)
+    pending = [d for d in days if d not in passed_set]
+    # Days before `stable_before` (reports locked for good) come from the ComplianceMonthly summary when it covers
+    # every slice; the others are counted live. Slices start on the first of a month.
+    state = SummaryState.objects.filter(name="dashboard").values_list("stable_before", flat=True).first()
+    use_summary = state is not None and all(
+        s.day == 1 and (e >= state - dt.timedelta(days=1) or add_months(month_start(e), 1) - dt.timedelta(days=1) == e)
+        for s, e in slices.values()
+    )
+    rows: dict[int, dict] = {}
+    live_lo = lo
+    if use_summary:
+        live_lo = max(lo, state)
+        for author_id, month, on_time, first_date in ComplianceMonthly.objects.filter(
+            author_id__in=[p.pk for p in people], month__gte=month_start(lo), month__lte=hi, month__lt=state
+        ).values_list("author_id", "month", "on_time", "first_date"):
+            data = rows.setdefault(author_id, {"first": first_date})
+            data["first"] = min(data["first"], first_date)
+            for key, (start, end) in slices.items():
+                if start <= month <= end:
+                    data[f"p_{key}"] = data.get(f"p_{key}", 0) + on_time
+    # Raw SQL: the working days travel as one array parameter joined to the reports (a hash join), instead of
+    # hundreds of IN (...) placeholders.
+    live_days = [d for d in passed + pending if d >= live_lo]
+    kinds = ["p" if d in passed_set else "n" for d in live_days]
+    params: dict = {"ids": [p.pk for p in people], "lo": live_lo, "hi": hi, "days": live_days, "kinds": kinds}
+    counts = []
+    for n, (start, end) in enumerate(slices.values()):
+        params[f"s{n}"], params[f"e{n}"] = start, end
+        counts.append(
+            f"COUNT(*) FILTER (WHERE r.date BETWEEN %(s{n})s AND %(e{n})s AND w.kind = 'p'), "
+            f"COUNT(*) FILTER (WHERE r.date BETWEEN %(s{n})s AND %(e{n})s AND w.kind = 'n')"
         )
-        .values("author_id")
-        .annotate(**annotations)
-        .order_by()
-    }
+    sql = (
+        f"SELECT r.author_id, MIN(r.date), {', '.join(counts)} FROM {DailyReport._meta.db_table} r "  # noqa: S608
+        "JOIN unnest(%(days)s::date[], %(kinds)s::text[]) AS w(day, kind) ON w.day = r.date "
+        "WHERE r.author_id = ANY(%(ids)s) AND r.date BETWEEN %(lo)s AND %(hi)s AND r.submitted_at IS NOT NULL "
+        "AND (r.deadline IS NULL OR r.submitted_at <= r.deadline) GROUP BY r.author_id"
+    )
+    with connection.cursor() as cur:
+        cur.execute(sql, params)
+        fetched = cur.fetchall()
+    for row in fetched:
+        data = rows.setdefault(row[0], {"first": row[1]})
+        data["first"] = min(data["first"], row[1])
+        for n, key in enumerate(slices):
+            data[f"p_{key}"] = data.get(f"p_{key}", 0) + row[2 + 2 * n]
+            data[f"n_{key}"] = data.get(f"n_{key}", 0) + row[3 + 2 * n]
     out: dict[str, dict[int, Compliance]] = {key: {} for key in slices}
     for person in people:
         row = rows.get(person.pk, {})
@@ -269,6 +308,30 @@ def target_book(*, year_from: dt.date, year_to: dt.date, user_ids=None, unit_ids
         ).values_list("salesperson_id", "target__period_type", "target__period_start", "amount"):
             book.add(("sp", sp), ptype, start, amount)
     return book
+
+
+@dataclass(frozen=True)
+class TargetProgress:
+    actual: Decimal
+    completion: Decimal | None
+    expected: Decimal
+    pace: Decimal | None
+
+
+def target_progress(*, target: Target, now: dt.datetime | None = None) -> TargetProgress:
+    """Sales of the target's unit (or the company) in its period so far, against the whole and the pace."""
+    today = (now or timezone.now()).astimezone(local_tz()).date()
+    start, end = period_bounds(target.period_type, target.period_start)
+    sold = Contract.objects.filter(status__in=SOLD, signed_on__gte=start, signed_on__lte=min(end, today))
+    if target.unit_id:
+        sold = sold.filter(unit_id=target.unit_id)
+    actual = sold.aggregate(s=Sum("amount"))["s"] or ZERO
+    days = WorkingCalendar(start, end).working_days()
+    elapsed = len([d for d in days if d <= today])
+    expected = round_money(target.amount * Decimal(elapsed) / Decimal(len(days))) if days else target.amount
+    return TargetProgress(
+        actual=actual, completion=pct(actual, target.amount), expected=expected, pace=pct(actual, expected)
+    )
 
 
 @dataclass
@@ -530,7 +593,7 @@ def resolve_scope(*, user: User, unit_id=None, salesperson_id=None, customer_id=
     elif user.is_manager:
         scope = Scope(level="unit", label=str(_("My team")), unit_ids=sorted(user.team_unit_ids), crumbs=crumbs)
         crumbs.append((scope.label, "?"))
-    elif user.is_salesperson:
+    elif user.is_salesperson or user.role == Role.STAFF:
         scope = Scope(level="salesperson", label=user.get_full_name(), salesperson=user, crumbs=crumbs)
         salesperson_id = None
         unit_id = None
@@ -540,17 +603,17 @@ def resolve_scope(*, user: User, unit_id=None, salesperson_id=None, customer_id=
         customer = Customer.objects.visible_to(user).select_related("owner", "unit").filter(pk=customer_id).first()
         if customer is None:
             raise ScopeNotFound
-        if user.is_salesperson and customer.owner_id != user.pk:
+        if scope.level == "salesperson" and customer.owner_id != user.pk:
             raise ScopeNotFound
         salesperson_id = salesperson_id or customer.owner_id
         unit_id = unit_id or customer.unit_id
-    if unit_id is not None and not user.is_salesperson:
+    if unit_id is not None and scope.level != "salesperson":
         unit = SalesUnit.objects.filter(pk=unit_id).first()
         if unit is None or (user.is_manager and unit.pk not in user.team_unit_ids):
             raise ScopeNotFound
         scope = Scope(level="unit", label=unit.name, unit=unit, unit_ids=[unit.pk], crumbs=crumbs)
         crumbs.append((unit.name, f"?unit={unit.pk}"))
-    if salesperson_id is not None and not user.is_salesperson:
+    if salesperson_id is not None and scope.level != "salesperson":
         person = User.objects.select_related("unit").filter(pk=salesperson_id).first()
         if person is None or not people_in_scope(user).filter(pk=person.pk).exists():
             raise ScopeNotFound
@@ -658,6 +721,32 @@ def dashboard_data(
             .annotate(a=Sum("amount"), q=Sum("quantity"))
             .order_by()
         }
+        # One customer is small: its collections and visits are read live (two queries).
+        for m, amount in (
+            Payment.objects.filter(contract__customer_id=scope.customer.pk, paid_on__gte=earliest)
+            .annotate(m=TruncMonth("paid_on"))
+            .values_list("m")
+            .annotate(s=Sum("amount"))
+            .order_by()
+        ):
+            row = monthly.setdefault(
+                m, {"sales": ZERO, "quantity": ZERO, "collected": ZERO, "visits": 0, "new_customers": 0}
+            )
+            row["collected"] = amount
+        for m, n in (
+            ContactLog.objects.filter(
+                customer_id=scope.customer.pk, kind=ContactKind.VISIT, happened_at__gte=_day_range(earliest)[0]
+            )
+            .annotate(m=TruncMonth("happened_at", tzinfo=local_tz()))
+            .values_list("m")
+            .annotate(n=Count("id"))
+            .order_by()
+        ):
+            m = m.date() if isinstance(m, dt.datetime) else m
+            row = monthly.setdefault(
+                m, {"sales": ZERO, "quantity": ZERO, "collected": ZERO, "visits": 0, "new_customers": 0}
+            )
+            row["visits"] = n
     else:
         monthly = {
             row["month"]: row
@@ -794,16 +883,32 @@ def dashboard_data(
                 {"id": u.pk, "name": u.name, "sales": sales, "target": target, "completion": pct(sales, target)}
             )
 
-    # Top customers in the selected period (one query).
+    # Top customers in the selected period: from the precomputed top ten (one query), or live for a manager of
+    # several units or when the summary predates the period.
     top_customers = []
     if scope.level != "customer":
-        rows = (
-            _scoped(CustomerSalesMonthly.objects, scope, user)
-            .filter(month__gte=selected.start, month__lte=selected.end)
-            .values("customer_id", "customer__name", "customer__short_name")
-            .annotate(amount=Sum("amount"), quantity=Sum("quantity"))
-            .order_by("-amount", "customer_id")[:10]
+        summary = TopCustomerSummary.objects.filter(period_type=period, period_start=selected.start)
+        if scope.level == "company":
+            summary = summary.filter(unit__isnull=True, owner__isnull=True)
+        elif scope.level == "unit" and len(scope.unit_ids) == 1:
+            summary = summary.filter(unit_id=scope.unit_ids[0], owner__isnull=True)
+        elif scope.level == "salesperson":
+            summary = summary.filter(owner_id=scope.salesperson.pk, unit__isnull=True)
+        else:
+            summary = summary.none()
+        rows = list(
+            summary.order_by("rank").values(
+                "customer_id", "customer__name", "customer__short_name", "amount", "quantity"
+            )
         )
+        if not rows:
+            rows = list(
+                _scoped(CustomerSalesMonthly.objects, scope, user)
+                .filter(month__gte=selected.start, month__lte=selected.end)
+                .values("customer_id", "customer__name", "customer__short_name")
+                .annotate(amount=Sum("amount"), quantity=Sum("quantity"))
+                .order_by("-amount", "customer_id")[:10]
+            )
         top_customers = [
             {
                 "id": r["customer_id"],
@@ -815,20 +920,25 @@ def dashboard_data(
         ]
 
     # Open receivables by age (one query).
-    recv = _scoped(ReceivableSnapshot.objects, scope, user)
-    aggregates = {}
-    for key_, _label, lo, hi in AGE_BUCKETS:
-        if lo is None:
-            cond = Q(due_on__gte=today)
-        else:
-            cond = Q(due_on__lte=today - dt.timedelta(days=lo))
-            if hi is not None:
-                cond &= Q(due_on__gte=today - dt.timedelta(days=hi))
-        aggregates[f"a_{key_}"] = Sum("outstanding", filter=cond)
-        aggregates[f"n_{key_}"] = Count("pk", filter=cond)
-    agg = recv.aggregate(**aggregates)
+    by_bucket = {}
+    if scope.level != "customer":
+        by_bucket = {
+            row["bucket"]: row
+            for row in _scoped(ReceivableAgeSummary.objects, scope, user)
+            .filter(as_of=today)
+            .values("bucket")
+            .annotate(amount=Sum("amount"), contracts=Sum("contracts"))
+            .order_by()
+        }
+    if not by_bucket:
+        by_bucket = _receivables_by_age_live(_scoped(ReceivableSnapshot.objects, scope, user), today)
     overdue = [
-        {"key": k, "label": str(label), "amount": agg[f"a_{k}"] or ZERO, "contracts": agg[f"n_{k}"] or 0}
+        {
+            "key": k,
+            "label": str(label),
+            "amount": by_bucket.get(k, {}).get("amount") or ZERO,
+            "contracts": by_bucket.get(k, {}).get("contracts") or 0,
+        }
         for k, label, _lo, _hi in AGE_BUCKETS
     ]
     state = SummaryState.objects.filter(name="dashboard").first()
@@ -846,5 +956,59 @@ def dashboard_data(
     )
 
 
+def _receivables_by_age_live(recv, today: dt.date) -> dict[str, dict]:
+    whens = []
+    for key_, _label, lo, hi in AGE_BUCKETS:
+        if lo is None:
+            whens.append(When(due_on__gte=today, then=Value(key_)))
+        elif hi is None:
+            whens.append(When(due_on__lte=today - dt.timedelta(days=lo), then=Value(key_)))
+        else:
+            whens.append(When(due_on__gte=today - dt.timedelta(days=hi), then=Value(key_)))
+    return {
+        row["bucket"]: row
+        for row in recv.annotate(bucket=Case(*whens, output_field=CharField()))
+        .values("bucket")
+        .annotate(amount=Sum("outstanding"), contracts=Count("pk"))
+        .order_by()
+    }
+
+
 def dashboard_period_label(period: str, today: dt.date) -> str:
     return period_label(period, {"month": month_start, "quarter": quarter_start, "year": year_start}[period](today))
+
+
+def dashboard_cached(
+    *, user: User, period: str = "month", unit_id=None, salesperson_id=None, customer_id=None
+) -> Dashboard:
+    """dashboard_data behind the cache, for the pages and the API. The key holds the user (and their role and
+    unit, so a move takes effect at once), the drill-down, and the moment the summary tables were last rebuilt,
+    so a refresh is visible immediately; the live parts (report compliance, targets) may lag by at most
+    settings.REPORTS_DASHBOARD_CACHE_SECONDS (default 120 s; 0 disables the cache). One query on a hit."""
+    seconds = getattr(settings, "REPORTS_DASHBOARD_CACHE_SECONDS", 120)
+    kwargs = {"period": period, "unit_id": unit_id, "salesperson_id": salesperson_id, "customer_id": customer_id}
+    if not seconds:
+        return dashboard_data(user=user, **kwargs)
+    refreshed = SummaryState.objects.filter(name="dashboard").values_list("refreshed_at", flat=True).first()
+    raw = "|".join(
+        str(v)
+        for v in (
+            user.pk,
+            user.role,
+            user.unit_id,
+            user.is_superuser,
+            sorted(user.team_unit_ids) if user.is_manager else "",
+            period,
+            unit_id,
+            salesperson_id,
+            customer_id,
+            refreshed.timestamp() if refreshed else "",
+            timezone.localdate(),
+        )
+    )
+    key = "reports:dashboard:" + hashlib.sha256(raw.encode()).hexdigest()
+    data = cache.get(key)
+    if data is None:
+        data = dashboard_data(user=user, **kwargs)
+        cache.set(key, data, seconds)
+    return data

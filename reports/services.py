@@ -20,8 +20,9 @@ from core.money import round_money
 from customers.models import Customer
 from sales.models import Product
 
-from .calendar import local_tz, policy_for, report_deadline
+from .calendar import WorkingCalendar, local_tz, policy_for, report_deadline
 from .models import (
+    ComplianceMonthly,
     CustomerSalesMonthly,
     DailyReport,
     Dimension,
@@ -31,15 +32,18 @@ from .models import (
     PeriodType,
     Plan,
     PlanKind,
+    ReceivableAgeSummary,
     ReceivableSnapshot,
     ReportComment,
+    ReportPolicy,
     SettlementMethod,
     SummaryState,
     Target,
     TargetLine,
+    TopCustomerSummary,
     VisitRoute,
 )
-from .periods import normalise_start
+from .periods import normalise_start, period_bounds
 from .selectors import contact_counts
 
 REPORT_TEXT_FIELDS = (
@@ -526,6 +530,10 @@ def _tables() -> dict[str, str]:
         "perf": PerformanceMonthly._meta.db_table,
         "cust": CustomerSalesMonthly._meta.db_table,
         "recv": ReceivableSnapshot._meta.db_table,
+        "top": TopCustomerSummary._meta.db_table,
+        "age": ReceivableAgeSummary._meta.db_table,
+        "comp": ComplianceMonthly._meta.db_table,
+        "report": DailyReport._meta.db_table,
         "contract": Contract._meta.db_table,
         "line": ContractLine._meta.db_table,
         "payment": Payment._meta.db_table,
@@ -536,7 +544,7 @@ def _tables() -> dict[str, str]:
 
 
 @transaction.atomic
-def summary_refresh(*, since: dt.date | None = None) -> SummaryState:
+def summary_refresh(*, since: dt.date | None = None, today: dt.date | None = None) -> SummaryState:
     """Rebuild the dashboard's summary tables: every month from `since` (all history when None), and the open
     receivables. Runs in one transaction, so readers see either the old or the new figures, never half."""
     started = time.monotonic()
@@ -610,8 +618,79 @@ def summary_refresh(*, since: dt.date | None = None) -> SummaryState:
             """,  # noqa: S608
             params,
         )
+        # Top ten customers of the current month, quarter and year per company, unit and salesperson.
+        today = today or timezone.localdate()
+        periods = {
+            "month": period_bounds("month", today),
+            "quarter": period_bounds("quarter", today),
+            "year": period_bounds("year", today),
+        }
+        cur.execute(f"DELETE FROM {t['top']}")  # noqa: S608
+        values = ", ".join(f"(%(pt_{k})s, %(ps_{k})s::date, %(pe_{k})s::date)" for k in periods)
+        for k, (start, end) in periods.items():
+            params[f"pt_{k}"], params[f"ps_{k}"], params[f"pe_{k}"] = k, start, end
+        for unit_col, owner_col in (("NULL", "NULL"), ("c.unit_id", "NULL"), ("NULL", "c.owner_id")):
+            keys = [col for col in (unit_col, owner_col) if col != "NULL"]
+            group = ", ".join(["p.period_type", "p.start", *keys, "c.customer_id"])
+            partition = ", ".join(["p.period_type", *keys])
+            cur.execute(
+                f"""
+                INSERT INTO {t["top"]} (period_type, period_start, unit_id, owner_id, rank, customer_id, amount,
+                                        quantity)
+                SELECT period_type, start, unit_id, owner_id, rn, customer_id, amount, quantity FROM (
+                    SELECT p.period_type, p.start, {unit_col}::bigint AS unit_id, {owner_col}::bigint AS owner_id,
+                           c.customer_id, SUM(c.amount) AS amount, SUM(c.quantity) AS quantity,
+                           row_number() OVER (PARTITION BY {partition}
+                                              ORDER BY SUM(c.amount) DESC, c.customer_id) AS rn
+                    FROM {t["cust"]} c
+                    JOIN (VALUES {values}) AS p(period_type, start, "end") ON c.month BETWEEN p.start AND p."end"
+                    GROUP BY {group}
+                ) ranked WHERE rn <= 10
+                """,  # noqa: S608
+                params,
+            )
+        # Open receivables per salesperson and age bucket, aged today.
+        params["today"] = today
+        cur.execute(f"DELETE FROM {t['age']}")  # noqa: S608
+        cur.execute(
+            f"""
+            INSERT INTO {t["age"]} (as_of, owner_id, unit_id, bucket, amount, contracts)
+            SELECT %(today)s, owner_id, unit_id,
+                   CASE WHEN due_on >= %(today)s THEN 'current'
+                        WHEN due_on >= %(today)s::date - 30 THEN '1-30'
+                        WHEN due_on >= %(today)s::date - 60 THEN '31-60'
+                        WHEN due_on >= %(today)s::date - 90 THEN '61-90'
+                        WHEN due_on >= %(today)s::date - 180 THEN '91-180'
+                        ELSE '180+' END,
+                   SUM(outstanding), COUNT(*)
+            FROM {t["recv"]} GROUP BY 2, 3, 4
+            """,  # noqa: S608
+            params,
+        )
+        # On-time reports on working days per person and month, for the days that can no longer change.
+        margin = max([p.cutoff_days for p in ReportPolicy.objects.all()] or [1]) + 2
+        stable_before = today - dt.timedelta(days=margin)
+        cur.execute(f"DELETE FROM {t['comp']}")  # noqa: S608
+        first = DailyReport.objects.order_by("date").values_list("date", flat=True).first()
+        if first is not None and first < stable_before:
+            days = WorkingCalendar(first, stable_before - dt.timedelta(days=1)).working_days()
+            cur.execute(
+                f"""
+                INSERT INTO {t["comp"]} (month, author_id, on_time, first_date)
+                SELECT date_trunc('month', r.date)::date, r.author_id, COUNT(*), MIN(r.date)
+                FROM {t["report"]} r JOIN unnest(%(days)s::date[]) AS w(day) ON w.day = r.date
+                WHERE r.date < %(stable)s AND r.submitted_at IS NOT NULL
+                  AND (r.deadline IS NULL OR r.submitted_at <= r.deadline)
+                GROUP BY 1, 2
+                """,  # noqa: S608
+                {"days": days, "stable": stable_before},
+            )
     state, _created = SummaryState.objects.update_or_create(
         name="dashboard",
-        defaults={"refreshed_at": timezone.now(), "duration_ms": int((time.monotonic() - started) * 1000)},
+        defaults={
+            "refreshed_at": timezone.now(),
+            "duration_ms": int((time.monotonic() - started) * 1000),
+            "stable_before": stable_before,
+        },
     )
     return state

@@ -22,7 +22,7 @@ from core.exceptions import ApplicationError
 from customers.models import Customer
 
 from . import exports
-from .calendar import local_tz
+from .calendar import WorkingCalendar, local_tz, report_deadline
 from .forms import (
     CommentForm,
     DailyReportForm,
@@ -39,9 +39,10 @@ from .periods import add_months, month_start, normalise_start, period_bounds, pe
 from .selectors import (
     ScopeNotFound,
     daily_report_prefill,
-    dashboard_data,
+    dashboard_cached,
     evaluation_figures,
     people_in_scope,
+    target_progress,
     target_splits,
 )
 from .services import (
@@ -81,7 +82,7 @@ def _parse_date(value: str | None, default: dt.date) -> dt.date:
 # --------------------------------------------------------------------------------------------------------------
 def _dashboard(request):
     try:
-        return dashboard_data(
+        return dashboard_cached(
             user=request.user,
             period=request.GET.get("period") or "month",
             unit_id=request.GET.get("unit"),
@@ -160,14 +161,33 @@ def daily_list(request):
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     today = timezone.localdate()
     missing = []
-    if not request.user.is_salesperson:
+    if not request.user.is_salesperson and WorkingCalendar(today, today).is_working(today):
         filed = set(DailyReport.objects.visible_to(request.user).filter(date=today).values_list("author_id", flat=True))
         missing = [p for p in people_in_scope(request.user).order_by("full_name") if p.pk not in filed][:50]
     authors = people_in_scope(request.user).order_by("full_name") if not request.user.is_salesperson else []
+    # Earlier days whose report is still open (before the cut-off) and not filed yet: offered as shortcuts.
+    open_days = []
+    now = timezone.now()
+    filed = set(
+        DailyReport.objects.filter(
+            author=request.user, date__gte=today - dt.timedelta(days=7), submitted_at__isnull=False
+        ).values_list("date", flat=True)
+    )
+    cal = WorkingCalendar(today - dt.timedelta(days=7), today - dt.timedelta(days=1))
+    for day in cal.working_days():
+        if day not in filed and report_deadline(day, cal.policy_on(day)) > now:
+            open_days.append(day)
     return render(
         request,
         "reports/daily_list.html",
-        {"page": page, "status": status, "missing": missing, "authors": authors, "today": today, "now": timezone.now()},
+        {
+            "page": page,
+            "status": status,
+            "missing": missing,
+            "authors": authors,
+            "today": today,
+            "open_days": open_days,
+        },
     )
 
 
@@ -203,7 +223,14 @@ def daily_edit(request, date: str | None = None):
     return render(
         request,
         "reports/daily_form.html",
-        {"form": form, "report": report, "day": day, "prefill": prefill, "is_today": day == today},
+        {
+            "form": form,
+            "report": report,
+            "day": day,
+            "prefill": prefill,
+            "is_today": day == today,
+            "working_day": WorkingCalendar(day, day).is_working(day),
+        },
     )
 
 
@@ -430,6 +457,7 @@ def target_detail(request, pk: int):
                         return redirect("reports:target_detail", pk=target.pk)
                 forms_by_dim[dim] = (forms_by_dim[dim][0], form)
     assigned_dims = {v.dimension for v in splits}
+    progress = target_progress(target=target) if manage or request.user.is_company_wide else None
     return render(
         request,
         "reports/target_detail.html",
@@ -437,6 +465,7 @@ def target_detail(request, pk: int):
             "target": target,
             "splits": splits,
             "manage": manage,
+            "progress": progress,
             "split_forms": [(dim, label, form, dim in assigned_dims) for dim, (label, form) in forms_by_dim.items()],
         },
     )

@@ -134,13 +134,14 @@ def test_daily_list_queries_are_bounded(as_user, manager, django_assert_max_num_
         DailyReportFactory(author=sp, date=dt.date(2026, 11, 2) + dt.timedelta(days=n % 5))
     client = as_user(manager)
     client.get(reverse("reports:daily_list"))
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(16):
         assert client.get(reverse("reports:daily_list")).status_code == 200
 
 
 def test_dashboard_page_queries_are_bounded_and_drill_down(
-    as_user, gm, manager, salesperson, other_salesperson, django_assert_max_num_queries
+    as_user, gm, manager, salesperson, other_salesperson, django_assert_max_num_queries, settings
 ):
+    settings.REPORTS_DASHBOARD_CACHE_SECONDS = 0  # measure the real work, not the cache
     for _ in range(20):
         sp = SalespersonFactory(unit=manager.unit)
         ContractFactory(
@@ -212,8 +213,16 @@ def test_target_pages_split_and_visibility(as_user, manager, salesperson, teamma
     )
     assert response.status_code == 302
     assert TargetLine.objects.filter(dimension=Dimension.SALESPERSON).count() == 2
+    ContractFactory(
+        customer=CustomerFactory(owner=salesperson),
+        status="signed",
+        signed_on=dt.date(2026, 11, 2),
+        amount=Decimal("250"),
+    )
     page = client.get(reverse("reports:target_detail", args=[target.pk]))
     assert page.context["splits"][0].unassigned == Decimal("100")
+    assert page.context["progress"].actual == Decimal("250") and page.context["progress"].completion == Decimal("25.0")
+    assert page.context["splits"][0].rows[0].actual == Decimal("250")
     too_much = client.post(
         reverse("reports:target_detail", args=[target.pk]),
         {"dimension": "salesperson", "salesperson-lines": f"{salesperson.username}, 6000"},
@@ -286,3 +295,83 @@ def test_routes_and_forecasts_pages(as_user, salesperson, manager):
     )
     assert salesperson.forecasts.get().month == dt.date(2026, 12, 1)
     assert len(as_user(manager).get(reverse("reports:forecasts")).context["table"]) == 1
+
+
+def test_pages_speak_traditional_chinese(as_user, manager, salesperson):
+    manager.language = "zh-hant"
+    manager.save()
+    report = DailyReportFactory(author=salesperson)
+    client = as_user(manager)
+    assert "儀表板" in client.get(reverse("reports:dashboard")).content.decode()
+    page = client.get(reverse("reports:daily_detail", args=[report.pk])).content.decode()
+    assert "提出意見並標示已審閱" in page and "明日計畫" in page
+
+
+def test_dashboard_cache_serves_hits_and_a_summary_refresh_invalidates_it(
+    as_user, manager, salesperson, django_assert_max_num_queries
+):
+    ContractFactory(
+        customer=CustomerFactory(owner=salesperson),
+        status="signed",
+        signed_on=timezone.localdate(),
+        amount=Decimal("5"),
+    )
+    summary_refresh()
+    client = as_user(manager)
+    first = client.get(reverse("reports:dashboard")).context["data"]
+    with django_assert_max_num_queries(5):  # session, user, team units, refresh time (no figures recomputed)
+        assert client.get(reverse("reports:dashboard")).context["data"].selected.sales == first.selected.sales
+    ContractFactory(
+        customer=CustomerFactory(owner=salesperson),
+        status="signed",
+        signed_on=timezone.localdate(),
+        amount=Decimal("7"),
+    )
+    summary_refresh()
+    assert client.get(reverse("reports:dashboard")).context["data"].selected.sales == first.selected.sales + 7
+
+
+def test_number_filters():
+    from reports.templatetags.reports_tags import money, pct
+
+    assert money(Decimal("1234567.5")) == "1,234,568"
+    assert money(Decimal("0.49")) == "0"
+    assert "—" in money(None) and "—" in pct(None)
+    assert pct(Decimal("55.6")) == "55.6%"
+
+
+def test_target_forecast_and_route_pages_queries_are_bounded(as_user, manager, django_assert_max_num_queries):
+    from reports.models import Forecast, VisitRoute
+
+    for n in range(12):
+        sp = SalespersonFactory(unit=manager.unit)
+        target = TargetFactory(created_by=manager, period_start=dt.date(2025, 1, 1) + dt.timedelta(days=31 * n))
+        TargetLine.objects.create(target=target, dimension=Dimension.SALESPERSON, salesperson=sp, amount=Decimal("1"))
+        Forecast.objects.create(owner=sp, unit=sp.unit, month=timezone.localdate().replace(day=1), amount=Decimal("5"))
+        VisitRoute.objects.create(owner=sp, unit=sp.unit, weekday=n % 5, customer=CustomerFactory(owner=sp))
+    client = as_user(manager)
+    with django_assert_max_num_queries(8):
+        assert len(client.get(reverse("reports:target_list")).context["page"]) == 12
+    with django_assert_max_num_queries(8):
+        assert len(client.get(reverse("reports:forecasts")).context["table"]) == 12
+    with django_assert_max_num_queries(10):
+        assert len(client.get(reverse("reports:routes")).context["team_routes"]) == 12
+
+
+@time_machine.travel(dt.datetime(2026, 11, 17, 9, 0, tzinfo=TPE), tick=False)
+def test_yesterdays_open_report_is_offered_and_days_off_are_marked(as_user, salesperson):
+    client = as_user(salesperson)
+    page = client.get(reverse("reports:daily_list"))
+    assert page.context["open_days"] == [dt.date(2026, 11, 16)]  # cut-off 17 Nov 10:00 not passed yet
+    DailyReportFactory(author=salesperson, date=dt.date(2026, 11, 16))
+    assert client.get(reverse("reports:daily_list")).context["open_days"] == []
+    saturday = client.get(reverse("reports:daily_edit", args=["2026-11-14"]))
+    assert saturday.status_code == 200 and not saturday.context["working_day"]
+
+
+def test_non_sales_staff_see_their_own_dashboard(as_user, unit):
+    from accounts.tests.factories import UserFactory
+
+    staff = UserFactory(role="staff", unit=unit)
+    response = as_user(staff).get(reverse("reports:dashboard"))
+    assert response.status_code == 200 and response.context["data"].scope.salesperson == staff

@@ -143,6 +143,8 @@ def test_dashboard_from_summaries_per_role(book, manager, gm, other_salesperson,
     customer = d.top_customers[0]["id"]
     dc = dashboard_data(user=manager, customer_id=customer, now=NOW)
     assert dc.scope.level == "customer" and dc.selected.sales == Decimal("100000")
+    # c1: 30,000 on A + 20,000 on B collected in November; three visits
+    assert dc.selected.collected == Decimal("50000") and dc.selected.visits == 3
     # Out of scope: 404 material.
     with pytest.raises(ScopeNotFound):
         dashboard_data(user=manager, salesperson_id=other_salesperson.pk, now=NOW)
@@ -164,11 +166,51 @@ def test_dashboard_queries_do_not_grow_with_the_data(gm, manager, django_assert_
         summary_refresh()
 
     grow(2)
-    with django_assert_max_num_queries(16):
+    with django_assert_max_num_queries(17):
         dashboard_data(user=gm, now=NOW)
-    with django_assert_max_num_queries(16):
+    with django_assert_max_num_queries(17):
         dashboard_data(user=manager, now=NOW)
     grow(15)
-    with django_assert_max_num_queries(16):
+    with django_assert_max_num_queries(17):
         d = dashboard_data(user=gm, now=NOW)
     assert len(d.ranking) == 17
+
+
+def test_top_customers_summary_matches_the_live_ranking(salesperson, teammate, other_salesperson, gm, manager):
+    amounts = [Decimal(v) for v in (500, 300, 900, 100, 700, 200, 800, 400, 600, 1000, 50, 950)]
+    owners = [salesperson, teammate, other_salesperson]
+    for n, amount in enumerate(amounts):
+        owner = owners[n % 3]
+        ContractFactory(
+            customer=CustomerFactory(owner=owner), status="signed", signed_on=dt.date(2026, 11, 3), amount=amount
+        )
+    summary_refresh(today=dt.date(2026, 11, 16))
+    from reports.models import TopCustomerSummary
+
+    assert TopCustomerSummary.objects.filter(unit__isnull=True, owner__isnull=True, period_type="month").count() == 10
+    company = dashboard_data(user=gm, now=NOW).top_customers
+    assert [c["amount"] for c in company] == sorted(amounts, reverse=True)[:10]
+    team = dashboard_data(user=manager, now=NOW).top_customers
+    team_amounts = sorted((a for n, a in enumerate(amounts) if n % 3 != 2), reverse=True)
+    assert [c["amount"] for c in team] == team_amounts
+    mine = dashboard_data(user=salesperson, now=NOW, period="year").top_customers
+    assert [c["amount"] for c in mine] == sorted((a for n, a in enumerate(amounts) if n % 3 == 0), reverse=True)
+
+
+def test_compliance_and_receivable_ages_from_summaries_match_the_live_count(book, manager):
+    from reports.models import ComplianceMonthly, ReceivableAgeSummary, SummaryState
+    from reports.selectors import report_compliance
+
+    DailyReportFactory(author=book, date=dt.date(2026, 10, 30))  # a month the summary holds in full
+    live = report_compliance(people=[book], start=dt.date(2026, 10, 1), end=dt.date(2026, 11, 30), now=NOW)
+    summary_refresh(today=dt.date(2026, 11, 16))
+    assert SummaryState.objects.get().stable_before == dt.date(2026, 11, 13)
+    assert ComplianceMonthly.objects.filter(author=book).count() == 2
+    summarised = report_compliance(people=[book], start=dt.date(2026, 10, 1), end=dt.date(2026, 11, 30), now=NOW)
+    assert summarised == live
+    assert live[book.pk].on_time == 7
+    month = report_compliance(people=[book], start=dt.date(2026, 11, 1), end=dt.date(2026, 11, 30), now=NOW)
+    assert (month[book.pk].due_days, month[book.pk].on_time) == (10, 6)
+    assert ReceivableAgeSummary.objects.get(owner=book, bucket="31-60").amount == Decimal("50000")
+    d = dashboard_data(user=manager, now=NOW)
+    assert {b["key"]: b["amount"] for b in d.overdue}["31-60"] == Decimal("50000")
