@@ -22,6 +22,7 @@ from django.db import transaction
 from django.db.models import Exists, F, OuterRef, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import Role, SalesUnit, User
 from core.exceptions import ApplicationError
@@ -545,7 +546,7 @@ def reminder_send_next(*, now: dt.datetime | None = None) -> str | None:
 def reminders_send_due(*, now: dt.datetime | None = None, limit: int = 1000) -> dict[str, int]:
     """Send due reminders one transaction each, until none is left or `limit` were handled."""
     counts: dict[str, int] = {}
-    for _ in range(limit):
+    for _i in range(limit):
         outcome = reminder_send_next(now=now)
         if outcome is None:
             break
@@ -561,7 +562,7 @@ def reminders_send_due(*, now: dt.datetime | None = None, limit: int = 1000) -> 
 def _lock_own(reminder_id: int, actor: User) -> Reminder:
     reminder = Reminder.objects.select_for_update().filter(pk=reminder_id, owner=actor, audience=Audience.STAFF).first()
     if reminder is None:
-        raise ApplicationError("Only the person reminded can change this reminder.", code="not_yours")
+        raise ApplicationError(_("Only the person reminded can change this reminder."), code="not_yours")
     return reminder
 
 
@@ -569,14 +570,14 @@ def _lock_own(reminder_id: int, actor: User) -> Reminder:
 def reminder_snooze(*, reminder_id: int, actor: User, until: dt.datetime) -> Reminder:
     now = timezone.now()
     if timezone.is_naive(until):
-        raise ApplicationError("Give a time with a time zone.", field="until", code="naive")
+        raise ApplicationError(_("Give a time with a time zone."), field="until", code="naive")
     if until <= now:
-        raise ApplicationError("Snooze until a time in the future.", field="until", code="past")
+        raise ApplicationError(_("Snooze until a time in the future."), field="until", code="past")
     if until > now + dt.timedelta(days=90):
-        raise ApplicationError("Snooze for at most 90 days.", field="until", code="too_far")
+        raise ApplicationError(_("Snooze for at most 90 days."), field="until", code="too_far")
     reminder = _lock_own(reminder_id, actor)
     if reminder.state == ReminderState.DONE:
-        raise ApplicationError("This reminder is already done.", field="state", code="done")
+        raise ApplicationError(_("This reminder is already done."), field="state", code="done")
     reminder.state = ReminderState.SNOOZED
     reminder.snoozed_until = until
     reminder.save(update_fields=["state", "snoozed_until", "updated_at"])
@@ -611,9 +612,9 @@ def reminder_retry(*, reminder_id: int, actor: User) -> Reminder:
     """Put a failed delivery back in the queue (admins, or the person it is for)."""
     reminder = Reminder.objects.select_for_update().filter(pk=reminder_id).first()
     if reminder is None or not (actor.is_admin_role or reminder.owner_id == actor.pk):
-        raise ApplicationError("You cannot retry this reminder.", code="not_yours")
+        raise ApplicationError(_("You cannot retry this reminder."), code="not_yours")
     if reminder.status != DeliveryStatus.FAILED:
-        raise ApplicationError("Only failed deliveries can be retried.", field="status", code="not_failed")
+        raise ApplicationError(_("Only failed deliveries can be retried."), field="status", code="not_failed")
     reminder.status = DeliveryStatus.PENDING
     reminder.attempts = 0
     reminder.send_after = timezone.now()
@@ -625,7 +626,7 @@ def reminder_retry(*, reminder_id: int, actor: User) -> Reminder:
 def notification_mark_read(*, notification_id: int, actor: User) -> Notification:
     notification = Notification.objects.select_for_update().filter(pk=notification_id, user=actor).first()
     if notification is None:
-        raise ApplicationError("No such notification.", code="not_found")
+        raise ApplicationError(_("No such notification."), code="not_found")
     if notification.read_at is None:
         notification.read_at = timezone.now()
         notification.save(update_fields=["read_at"])
@@ -640,11 +641,11 @@ def notifications_mark_all_read(*, actor: User) -> int:
 @transaction.atomic
 def reminder_settings_update(*, actor: User, **fields) -> ReminderSettings:
     if not actor.is_admin_role:
-        raise ApplicationError("Only admins change reminder settings.", code="forbidden")
+        raise ApplicationError(_("Only admins change reminder settings."), code="forbidden")
     cfg = ReminderSettings.objects.select_for_update().filter(pk=1).first() or ReminderSettings.load()
     for name, value in fields.items():
         if not hasattr(cfg, name) or name == "id":
-            raise ApplicationError(f"Unknown setting {name}.", field=name)
+            raise ApplicationError(_("Unknown setting %(name)s.") % {"name": name}, field=name)
         setattr(cfg, name, value)
     cfg.full_clean()
     cfg.save()
@@ -664,13 +665,13 @@ def messaging_preference_set(
 ) -> CustomerMessagingPreference:
     """Record what the customer agreed to receive. The actor must see the customer."""
     if not Customer.objects.visible_to(actor).filter(pk=customer.pk).exists():
-        raise ApplicationError("You cannot change this customer.", code="forbidden")
+        raise ApplicationError(_("You cannot change this customer."), code="forbidden")
     if channel not in (Channel.SMS, Channel.EMAIL):
-        raise ApplicationError("Choose SMS or e-mail.", field="channel")
+        raise ApplicationError(_("Choose SMS or e-mail."), field="channel")
     if opted_in and channel == Channel.SMS and not (phone or customer.phone):
-        raise ApplicationError("The customer has no phone number for SMS.", field="phone", code="no_phone")
+        raise ApplicationError(_("The customer has no phone number for SMS."), field="phone", code="no_phone")
     if opted_in and channel == Channel.EMAIL and not (email or customer.email):
-        raise ApplicationError("The customer has no e-mail address.", field="email", code="no_email")
+        raise ApplicationError(_("The customer has no e-mail address."), field="email", code="no_email")
     pref, _created = CustomerMessagingPreference.objects.select_for_update().get_or_create(customer=customer)
     if opted_in and not pref.opted_in:
         pref.opted_in_at = timezone.now()
