@@ -14,7 +14,7 @@ from . import services
 @shared_task(name="reminders.scan")
 def scan() -> dict:
     result = services.reminders_scan()
-    send_due.delay()
+    send_due.delay_on_commit()
     return result
 
 
