@@ -15,6 +15,7 @@ days, first and last purchase, the median interval between purchases, the quanti
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -83,4 +84,80 @@ def predict(stats: PurchaseStats, *, today: dt.date, lead_days: int) -> ReorderP
         expected_on=expected,
         remind_on=expected - dt.timedelta(days=lead_days),
         lapsed=lapsed,
+    )
+
+
+def stats_from_history(customer_id: int, product_id: int, history: list[tuple[dt.date, Decimal]]) -> PurchaseStats:
+    """The same statistics as selectors.reorder_stats() computes in SQL, from (day, quantity) pairs."""
+    import statistics
+
+    by_day: dict[dt.date, Decimal] = {}
+    for day, qty in history:
+        by_day[day] = by_day.get(day, Decimal(0)) + Decimal(qty)
+    days = sorted(by_day)
+    gaps = [(b - a).days for a, b in itertools.pairwise(days)]
+    quantities = [by_day[d] for d in days]
+    return PurchaseStats(
+        customer_id=customer_id,
+        product_id=product_id,
+        purchases=len(days),
+        first_on=days[0],
+        last_on=days[-1],
+        median_interval=float(statistics.median(gaps)) if gaps else None,
+        total_quantity=sum(quantities, Decimal(0)),
+        last_quantity=quantities[-1],
+        mean_quantity=sum(quantities, Decimal(0)) / len(quantities),
+        stddev_quantity=Decimal(statistics.stdev(quantities)) if len(quantities) > 1 else None,
+    )
+
+
+@dataclass(frozen=True)
+class BacktestResult:
+    pairs: int
+    predictions: int
+    mean_abs_error_days: float | None
+    median_abs_error_days: float | None
+    within_7_days: float | None
+    baseline_mean_abs_error_days: float | None  # "last interval repeats" naive forecast
+
+    def as_text(self) -> str:
+        if not self.predictions:
+            return f"{self.pairs} customer/product pairs with 3+ purchase days: nothing to back-test"
+        return (
+            f"{self.predictions} walk-forward predictions over {self.pairs} customer/product pairs: "
+            f"mean absolute error {self.mean_abs_error_days:.1f} days, median {self.median_abs_error_days:.1f}, "
+            f"{self.within_7_days:.0%} within 7 days (naive last-interval forecast: "
+            f"{self.baseline_mean_abs_error_days:.1f} days)"
+        )
+
+
+def backtest(histories: dict[tuple[int, int], list[tuple[dt.date, Decimal]]]) -> BacktestResult:
+    """Walk forward through each history: predict purchase j from purchases before it, compare with the real day."""
+    import statistics
+
+    errors: list[int] = []
+    baseline: list[int] = []
+    pairs = 0
+    for (cid, pid), history in histories.items():
+        days = sorted({d for d, _q in history})
+        if len(days) < 3:
+            continue
+        pairs += 1
+        for j in range(2, len(days)):
+            known = [(d, q) for d, q in history if d < days[j]]
+            p = predict(stats_from_history(cid, pid, known), today=days[j - 1], lead_days=0)
+            if p is None:
+                continue
+            errors.append(abs((p.expected_on - days[j]).days))
+            naive = days[j - 1] + (days[j - 1] - days[j - 2])
+            baseline.append(abs((naive - days[j]).days))
+    if not errors:
+        return BacktestResult(pairs, 0, None, None, None, None)
+    return BacktestResult(
+        pairs=pairs,
+        predictions=len(errors),
+        mean_abs_error_days=statistics.fmean(errors),
+        median_abs_error_days=float(statistics.median(errors)),
+        within_7_days=sum(e <= 7 for e in errors) / len(errors),
+        baseline_mean_abs_error_days=statistics.fmean(baseline),
     )

@@ -104,3 +104,38 @@ def test_pure_prediction_caps_a_huge_last_order():
     p = predict(stats, today=dt.date(2026, 3, 2), lead_days=7)
     assert p.method == "consumption"
     assert p.interval_days == 120  # 4 x median, not 3,000 days
+
+
+def test_sql_and_python_statistics_agree():
+    from reminders.prediction import stats_from_history
+
+    d0 = dt.date(2026, 1, 1)
+    dates = [d0, d0 + dt.timedelta(days=30), d0 + dt.timedelta(days=75), d0 + dt.timedelta(days=100)]
+    customer, product = _history(dates, ["10", "12", "30", "8"])
+    [sql] = list(reorder_stats(customer_id=customer.pk))
+    quantities = ["10", "12", "30", "8"]
+    py = stats_from_history(customer.pk, product.pk, [(d, Decimal(q)) for d, q in zip(dates, quantities, strict=True)])
+    assert sql.median_interval == py.median_interval == 30
+    assert sql.total_quantity == py.total_quantity
+    assert sql.last_quantity == py.last_quantity
+    assert abs(float(sql.stddev_quantity) - float(py.stddev_quantity)) < 1e-6
+
+
+def test_backtest_on_regular_and_irregular_histories():
+    from reminders.prediction import backtest
+
+    d0 = dt.date(2026, 1, 1)
+    regular = [(d0 + dt.timedelta(days=30 * i), Decimal(10)) for i in range(6)]
+    result = backtest({(1, 1): regular})
+    assert result.pairs == 1 and result.predictions == 4
+    assert result.mean_abs_error_days == 0
+    assert result.within_7_days == 1
+    # one long pause: the median forecast recovers at once, the naive one is thrown off twice
+    gaps = [30, 30, 90, 30, 30, 30]
+    days = [d0]
+    for g in gaps:
+        days.append(days[-1] + dt.timedelta(days=g))
+    result = backtest({(1, 1): [(d, Decimal(10)) for d in days]})
+    assert result.mean_abs_error_days < result.baseline_mean_abs_error_days
+    single = backtest({(1, 1): [(d0, Decimal(1))]})
+    assert single.predictions == 0
