@@ -27,13 +27,13 @@ import django
 django.setup()
 
 from django.db import connection, transaction  # noqa: E402
-from django.test.utils import CaptureQueriesContext  # noqa: E402
+from django.test.utils import CaptureQueriesContext, override_settings  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from accounts.models import Role, SalesUnit, User  # noqa: E402
 from customers.models import ContactLog, Customer  # noqa: E402
 from reminders.models import Reminder, ReminderSettings  # noqa: E402
-from reminders.services import reminders_scan  # noqa: E402
+from reminders.services import SCANS, reminders_scan, reminders_send_due  # noqa: E402
 from sales.models import Contract, ContractLine, ContractStatus, Product, Shipment  # noqa: E402
 
 BATCH = 10_000
@@ -137,17 +137,25 @@ def run(scale: float, keep: bool) -> dict:
             with connection.cursor() as cur:
                 cur.execute("ANALYZE")
             before = Reminder.objects.count()
+            per_kind = {}
             with CaptureQueriesContext(connection) as ctx:
                 t0 = time.perf_counter()
-                scanned = reminders_scan()
+                for kind in SCANS:
+                    k0 = time.perf_counter()
+                    reminders_scan(kinds=[kind])
+                    per_kind[str(kind)] = round(time.perf_counter() - k0, 2)
                 result["scan_s"] = round(time.perf_counter() - t0, 2)
             result["scan_queries"] = len(ctx.captured_queries)
-            result["per_kind_candidates"] = scanned
+            result["per_kind_s"] = per_kind
             result["reminders_created"] = Reminder.objects.count() - before
             t0 = time.perf_counter()
             reminders_scan()
             result["rescan_s"] = round(time.perf_counter() - t0, 2)
             result["after_rescan"] = Reminder.objects.count() - before
+            with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
+                t0 = time.perf_counter()
+                sent = reminders_send_due(limit=2000)
+                result["send_per_s"] = round(sum(sent.values()) / (time.perf_counter() - t0))
             if not keep:
                 raise Rollback
     except Rollback:
@@ -169,7 +177,7 @@ def main() -> None:
             f"{r['reminders_created']:,} reminders; re-scan {r['rescan_s']} s "
             f"adds {r['after_rescan'] - r['reminders_created']}"
         )
-        print(f"    candidates per kind: {r['per_kind_candidates']}")
+        print(f"    seconds per kind: {r['per_kind_s']}; sender: {r['send_per_s']} reminders/s (in-app + e-mail)")
 
 
 if __name__ == "__main__":

@@ -204,7 +204,9 @@ class Reminder(TimeStampedModel):
         ordering = ["-due_on", "-id"]
         indexes = [
             # the sender's claim query: pending rows whose time has come
-            models.Index(fields=["send_after"], name="reminder_pending_idx", condition=models.Q(status="pending")),
+            models.Index(
+                fields=["send_after", "id"], name="reminder_pending_idx", condition=models.Q(status="pending")
+            ),
             models.Index(fields=["owner", "audience", "state"]),
             models.Index(fields=["customer", "kind"]),
         ]

@@ -82,6 +82,11 @@ def _first_shipment():
     return Subquery(Shipment.objects.filter(contract=OuterRef("pk")).order_by("shipped_on").values("shipped_on")[:1])
 
 
+def _shipped_between(lo: dt.date, hi: dt.date) -> Exists:
+    """Cheap pre-filter on the shipped_on index: only contracts with a delivery inside the window."""
+    return Exists(Shipment.objects.filter(contract=OuterRef("pk"), shipped_on__range=(lo, hi)))
+
+
 def scan_follow_up(*, now: dt.datetime, cfg: ReminderSettings) -> int:
     """N days after a contract's first delivery, per product category (FollowUpRule; '' = other categories)."""
     today = timezone.localdate(now)
@@ -98,6 +103,7 @@ def scan_follow_up(*, now: dt.datetime, cfg: ReminderSettings) -> int:
         lo = hi - dt.timedelta(days=cfg.catch_up_days)
         rows = (
             Contract.objects.exclude(status__in=[ContractStatus.CANCELLED, ContractStatus.REJECTED])
+            .filter(_shipped_between(lo, hi))
             .annotate(first_shipped=_first_shipment())
             .filter(first_shipped__range=(lo, hi))
             .filter(Exists(lines))
@@ -323,6 +329,7 @@ def scan_receivable_overdue(*, now: dt.datetime, cfg: ReminderSettings) -> int:
     )
     rows = (
         Contract.objects.filter(status__in=PURCHASE_STATUSES)
+        .filter(_shipped_between(lo, hi))
         .annotate(first_shipped=_first_shipment())
         .filter(first_shipped__range=(lo, hi))
         .annotate(paid=Coalesce(paid, Value(Decimal("0"))))
