@@ -119,6 +119,7 @@ class BacktestResult:
     median_abs_error_days: float | None
     within_7_days: float | None
     baseline_mean_abs_error_days: float | None  # "last interval repeats" naive forecast
+    mean_relative_error: float | None = None  # error / the real interval
 
     def as_text(self) -> str:
         if not self.predictions:
@@ -126,7 +127,8 @@ class BacktestResult:
         return (
             f"{self.predictions} walk-forward predictions over {self.pairs} customer/product pairs: "
             f"mean absolute error {self.mean_abs_error_days:.1f} days, median {self.median_abs_error_days:.1f}, "
-            f"{self.within_7_days:.0%} within 7 days (naive last-interval forecast: "
+            f"{self.within_7_days:.0%} within 7 days, mean error {self.mean_relative_error:.0%} of the interval "
+            f"(naive last-interval forecast: "
             f"{self.baseline_mean_abs_error_days:.1f} days)"
         )
 
@@ -136,6 +138,7 @@ def backtest(histories: dict[tuple[int, int], list[tuple[dt.date, Decimal]]]) ->
     import statistics
 
     errors: list[int] = []
+    relative: list[float] = []
     baseline: list[int] = []
     pairs = 0
     for (cid, pid), history in histories.items():
@@ -149,6 +152,7 @@ def backtest(histories: dict[tuple[int, int], list[tuple[dt.date, Decimal]]]) ->
             if p is None:
                 continue
             errors.append(abs((p.expected_on - days[j]).days))
+            relative.append(errors[-1] / max(1, (days[j] - days[j - 1]).days))
             naive = days[j - 1] + (days[j - 1] - days[j - 2])
             baseline.append(abs((naive - days[j]).days))
     if not errors:
@@ -160,4 +164,5 @@ def backtest(histories: dict[tuple[int, int], list[tuple[dt.date, Decimal]]]) ->
         median_abs_error_days=float(statistics.median(errors)),
         within_7_days=sum(e <= 7 for e in errors) / len(errors),
         baseline_mean_abs_error_days=statistics.fmean(baseline),
+        mean_relative_error=statistics.fmean(relative),
     )
