@@ -55,10 +55,10 @@ class Command(BaseCommand):
                         gap *= 0.5  # a rush order
                     day -= dt.timedelta(days=max(1, round(gap)))
                 for n, signed in enumerate(sorted(history)):
+                    quantity = Decimal(max(1, round(base_qty * rng.uniform(0.7, 1.3))))
                     number = f"R{customer.pk:05d}-{product.pk:03d}-{n:02d}"
                     if Contract.objects.filter(number=number).exists():
-                        continue
-                    quantity = Decimal(max(1, round(base_qty * rng.uniform(0.7, 1.3))))
+                        continue  # idempotent: the random sequence is the same on every run
                     contract = Contract.objects.create(
                         number=number,
                         customer=customer,
