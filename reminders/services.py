@@ -491,6 +491,7 @@ def _claim(now: dt.datetime) -> Reminder | None:
         Reminder.objects.select_for_update(skip_locked=True, of=("self",))
         .select_related("owner", "customer")
         .filter(status=DeliveryStatus.PENDING, send_after__lte=now)
+        .exclude(state=ReminderState.SNOOZED)  # snoozed before it was sent: it goes out when it wakes up
         .order_by("send_after", "id")
         .first()
     )

@@ -214,3 +214,15 @@ def test_snooze_must_be_in_the_future(salesperson):
         reminder_snooze(reminder_id=r.pk, actor=salesperson, until=at(2000, 1, 1))
     assert exc.value.field == "until"
     assert Reminder.objects.get(pk=r.pk).state == ReminderState.OPEN
+
+
+def test_snoozed_before_sending_waits_until_it_wakes(salesperson):
+    r = ReminderFactory(owner=salesperson, send_after=at(2026, 5, 1, 9))
+    with time_machine.travel(at(2026, 5, 1, 8), tick=False):
+        reminder_snooze(reminder_id=r.pk, actor=salesperson, until=at(2026, 5, 1, 12))
+    with time_machine.travel(at(2026, 5, 1, 10), tick=False):
+        assert reminders_send_due() == {}
+    with time_machine.travel(at(2026, 5, 1, 12, 1), tick=False):
+        reminders_scan(kinds=[])
+        assert reminders_send_due() == {"sent": 1}
+    assert Notification.objects.filter(reminder=r).count() == 1
