@@ -5,6 +5,7 @@ from rest_framework.routers import DefaultRouter
 
 import commission.api
 import customers.api
+import reminders.api
 import reports.api
 import sales.api
 from accounts.api import MeView, ObtainAuthTokenView, SalesUnitViewSet
@@ -15,6 +16,7 @@ customers.api.register(router)
 sales.api.register(router)
 reports.api.register(router)
 commission.api.register(router)
+reminders.api.register(router)
 
 urlpatterns = [
     path("auth/token/", ObtainAuthTokenView.as_view(), name="api-token"),

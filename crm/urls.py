@@ -22,6 +22,7 @@ urlpatterns = [
     path("sales/", include("sales.urls")),
     path("reports/", include("reports.urls")),
     path("commission/", include("commission.urls")),
+    path("reminders/", include("reminders.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("crm.api_router")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

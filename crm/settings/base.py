@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "sales",
     "reports",
     "commission",
+    "reminders",
 ]
 
 MIDDLEWARE = [
@@ -75,6 +76,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "reminders.context_processors.unread_notifications",
             ],
         },
     },

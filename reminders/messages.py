@@ -1,0 +1,89 @@
+"""The words of each reminder, rendered in the reader's language when shown or sent."""
+
+from __future__ import annotations
+
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from .models import Audience, ReminderKind
+
+
+def _text(kind: str, audience: str, p: dict) -> tuple[str, str]:
+    customer = p.get("customer", "")
+    if kind == ReminderKind.FOLLOW_UP:
+        return (
+            _("Follow up with %(customer)s") % {"customer": customer},
+            _("Contract %(contract)s (%(category)s) was delivered on %(shipped)s: call to check all is well.")
+            % {
+                "contract": p.get("contract", ""),
+                "category": p.get("category", ""),
+                "shipped": p.get("shipped_on", ""),
+            },
+        )
+    if kind == ReminderKind.NEXT_STEP:
+        return (
+            _("Next step with %(customer)s due %(date)s") % {"customer": customer, "date": p.get("date", "")},
+            p.get("next_step", ""),
+        )
+    if kind == ReminderKind.REORDER:
+        product = p.get("product", "")
+        if audience == Audience.CUSTOMER:
+            return (
+                _("Time to restock %(product)s") % {"product": product},
+                _(
+                    "Dear %(customer)s, your last order of %(product)s was on %(last)s; you may run out around "
+                    "%(expected)s. Reply or call us to reorder."
+                )
+                % {
+                    "customer": customer,
+                    "product": product,
+                    "last": p.get("last_on", ""),
+                    "expected": p.get("expected_on", ""),
+                },
+            )
+        return (
+            _("%(customer)s may reorder %(product)s") % {"customer": customer, "product": product},
+            _("Buys about every %(days)s days; last order %(last)s; next expected %(expected)s.")
+            % {"days": p.get("interval_days", ""), "last": p.get("last_on", ""), "expected": p.get("expected_on", "")},
+        )
+    if kind == ReminderKind.DAILY_REPORT:
+        return (
+            _("Daily report for %(date)s not submitted") % {"date": p.get("date", "")},
+            _("Please submit today's work report before you leave."),
+        )
+    if kind == ReminderKind.CONTRACT_FILING:
+        return (
+            _("File contract %(contract)s") % {"contract": p.get("contract", "")},
+            _("Signed on %(signed)s with %(customer)s and still not filed (due within %(days)s days).")
+            % {"signed": p.get("signed_on", ""), "customer": customer, "days": p.get("days", "")},
+        )
+    if kind == ReminderKind.RECEIVABLE_OVERDUE:
+        return (
+            _("Receivable overdue: %(contract)s") % {"contract": p.get("contract", "")},
+            _("%(customer)s owes %(amount)s, due on %(due)s.")
+            % {"customer": customer, "amount": p.get("outstanding", ""), "due": p.get("due_on", "")},
+        )
+    if kind == ReminderKind.CARD_FILING:
+        return (
+            _("Customer cards of %(unit)s due by %(date)s") % {"unit": p.get("unit", ""), "date": p.get("due_on", "")},
+            _("File this month's customer profile cards of the unit before the deadline."),
+        )
+    return (str(kind), "")
+
+
+def render(reminder, *, language: str | None = None) -> tuple[str, str]:
+    """(title, body) of a reminder in the given language (default: the active one)."""
+    if language:
+        with translation.override(language):
+            return _text(reminder.kind, reminder.audience, reminder.params or {})
+    return _text(reminder.kind, reminder.audience, reminder.params or {})
+
+
+def link(reminder) -> str:
+    if reminder.kind == "daily_report":
+        return "/reports/"
+    if reminder.kind == "card_filing":
+        return "/customers/filing/"
+    if reminder.customer_id:
+        return f"/customers/{reminder.customer_id}/"
+    return "/reminders/"

@@ -1,0 +1,280 @@
+"""Reminders: one PostgreSQL row per reminder with a unique dedup key, delivered exactly once.
+
+A periodic scan inserts rows (INSERT ... ON CONFLICT DO NOTHING on dedup_key); a sender claims due rows with
+SELECT ... FOR UPDATE SKIP LOCKED, delivers them and marks them sent in the same transaction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from core.models import TimeStampedModel
+
+from .querysets import NotificationQuerySet, PreferenceQuerySet, ReminderQuerySet
+
+
+class ReminderKind(models.TextChoices):
+    FOLLOW_UP = "follow_up", _("After-sale follow-up")
+    NEXT_STEP = "next_step", _("Next step due")
+    REORDER = "reorder", _("Reorder")
+    DAILY_REPORT = "daily_report", _("Missing daily report")
+    CONTRACT_FILING = "contract_filing", _("Contract not filed")
+    RECEIVABLE_OVERDUE = "receivable_overdue", _("Receivable overdue")
+    CARD_FILING = "card_filing", _("Monthly customer-card filing")
+
+
+class Audience(models.TextChoices):
+    STAFF = "staff", _("Staff")
+    CUSTOMER = "customer", _("Customer")
+
+
+class DeliveryStatus(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Failed")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class ReminderState(models.TextChoices):
+    OPEN = "open", _("Due")
+    SNOOZED = "snoozed", _("Snoozed")
+    DONE = "done", _("Done")
+
+
+class Channel(models.TextChoices):
+    IN_APP = "in_app", _("In-app")
+    EMAIL = "email", _("E-mail")
+    SMS = "sms", _("SMS")
+
+
+class ReminderSettings(models.Model):
+    """Lead times and delivery rules; a single row (pk=1) edited by admins."""
+
+    next_step_lead_days = models.PositiveSmallIntegerField(
+        _("next step: days before"), default=1, help_text=_("Remind this many days before a next step is due.")
+    )
+    reorder_lead_days = models.PositiveSmallIntegerField(
+        _("reorder: days before run-out"), default=7, help_text=_("Remind this many days before the predicted run-out.")
+    )
+    reorder_notify_customer = models.BooleanField(_("reorder: message opted-in customers"), default=True)
+    contract_filing_days = models.PositiveSmallIntegerField(_("contract filing: days after signing"), default=3)
+    receivable_terms_days = models.PositiveSmallIntegerField(
+        _("receivable: payment terms (days after delivery)"), default=30
+    )
+    card_filing_day = models.PositiveSmallIntegerField(_("customer-card filing: due day of month"), default=10)
+    card_filing_lead_days = models.PositiveSmallIntegerField(_("customer-card filing: days before"), default=3)
+    daily_report_hour = models.PositiveSmallIntegerField(_("daily report: end of working day (hour)"), default=18)
+    quiet_start = models.TimeField(_("quiet hours start"), default=dt.time(21, 0))
+    quiet_end = models.TimeField(_("quiet hours end"), default=dt.time(8, 0))
+    catch_up_days = models.PositiveSmallIntegerField(
+        _("catch-up window (days)"),
+        default=14,
+        help_text=_("Reminders that fell due longer ago than this are not created any more."),
+    )
+    max_attempts = models.PositiveSmallIntegerField(_("delivery attempts before failing"), default=5)
+    retry_base_seconds = models.PositiveIntegerField(_("first retry after (seconds)"), default=60)
+
+    class Meta:
+        verbose_name = _("reminder settings")
+        verbose_name_plural = _("reminder settings")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(pk=1), name="reminder_settings_single_row"),
+            models.CheckConstraint(
+                condition=models.Q(card_filing_day__gte=1, card_filing_day__lte=28), name="reminder_card_day_range"
+            ),
+            models.CheckConstraint(condition=models.Q(daily_report_hour__lte=23), name="reminder_report_hour_range"),
+            models.CheckConstraint(condition=models.Q(max_attempts__gte=1), name="reminder_max_attempts_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return str(_("Reminder settings"))
+
+    @classmethod
+    def load(cls) -> ReminderSettings:
+        obj, _created = cls.objects.get_or_create(pk=1)
+        return obj
+
+
+class FollowUpRule(TimeStampedModel):
+    """After-sale follow-up: remind the salesperson N days after delivery of a product category."""
+
+    category = models.CharField(
+        _("product category"), max_length=60, unique=True, help_text=_("Empty = every other category.")
+    )
+    days_after_delivery = models.PositiveSmallIntegerField(_("days after delivery"))
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("follow-up rule")
+        verbose_name_plural = _("follow-up rules")
+        ordering = ["category"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(days_after_delivery__gte=1), name="followup_days_positive")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.category or '*'}: {self.days_after_delivery}"
+
+
+class CustomerMessagingPreference(TimeStampedModel):
+    """What a customer agreed to receive from us, in which language and on which channel."""
+
+    customer = models.OneToOneField(
+        "customers.Customer",
+        verbose_name=_("customer"),
+        on_delete=models.CASCADE,
+        related_name="messaging_preference",
+    )
+    opted_in = models.BooleanField(_("agreed to receive reminders"), default=False)
+    opted_in_at = models.DateTimeField(_("agreed on"), null=True, blank=True)
+    channel = models.CharField(
+        _("channel"),
+        max_length=10,
+        choices=[(Channel.SMS, _("SMS")), (Channel.EMAIL, _("E-mail"))],
+        default=Channel.SMS,
+    )
+    language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES, default="zh-hant")
+    phone = models.CharField(_("phone for messages"), max_length=32, blank=True, help_text=_("Empty = customer phone"))
+    email = models.EmailField(_("e-mail for messages"), blank=True, help_text=_("Empty = customer e-mail"))
+
+    objects = PreferenceQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("customer messaging preference")
+        verbose_name_plural = _("customer messaging preferences")
+
+    def __str__(self) -> str:
+        return f"{self.customer_id}: {self.channel} {'on' if self.opted_in else 'off'}"
+
+
+class Reminder(TimeStampedModel):
+    kind = models.CharField(_("kind"), max_length=24, choices=ReminderKind.choices, db_index=True)
+    audience = models.CharField(_("audience"), max_length=10, choices=Audience.choices, default=Audience.STAFF)
+    # kind:subject:period[:audience] — the same reminder is never created twice.
+    dedup_key = models.CharField(_("dedup key"), max_length=200, unique=True)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("for"),
+        on_delete=models.CASCADE,
+        related_name="reminders",
+        help_text=_("The staff member reminded, or the salesperson of the customer messaged."),
+    )
+    unit = models.ForeignKey(
+        "accounts.SalesUnit", verbose_name=_("sales unit"), on_delete=models.SET_NULL, null=True, blank=True
+    )
+    customer = models.ForeignKey(
+        "customers.Customer",
+        verbose_name=_("customer"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="reminders",
+    )
+    subject_type = models.CharField(_("subject type"), max_length=40, blank=True)
+    subject_id = models.BigIntegerField(_("subject id"), null=True, blank=True)
+    due_on = models.DateField(_("due on"), db_index=True)
+    params = models.JSONField(_("details"), default=dict, blank=True)
+
+    # delivery
+    status = models.CharField(
+        _("delivery"), max_length=10, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING
+    )
+    send_after = models.DateTimeField(_("send after"))
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+    channels_done = models.JSONField(_("channels delivered"), default=list, blank=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    # 0 for the first delivery; +1 each time a snoozed reminder wakes up and is delivered again
+    round = models.PositiveSmallIntegerField(_("round"), default=0)
+
+    # what the person did with it
+    state = models.CharField(_("state"), max_length=10, choices=ReminderState.choices, default=ReminderState.OPEN)
+    snoozed_until = models.DateTimeField(_("snoozed until"), null=True, blank=True)
+    done_at = models.DateTimeField(_("done at"), null=True, blank=True)
+
+    objects = ReminderQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("reminder")
+        verbose_name_plural = _("reminders")
+        ordering = ["-due_on", "-id"]
+        indexes = [
+            # the sender's claim query: pending rows whose time has come
+            models.Index(
+                fields=["send_after", "id"], name="reminder_pending_idx", condition=models.Q(status="pending")
+            ),
+            models.Index(fields=["owner", "audience", "state"]),
+            models.Index(fields=["customer", "kind"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(state="snoozed") | models.Q(snoozed_until__isnull=False),
+                name="reminder_snoozed_has_until",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status="sent") | models.Q(sent_at__isnull=False), name="reminder_sent_has_time"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.dedup_key
+
+
+class Notification(models.Model):
+    """In-app notification (the bell). At most one per reminder: written in the sender's transaction."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="notifications"
+    )
+    reminder = models.ForeignKey(
+        Reminder,
+        verbose_name=_("reminder"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="notifications",
+    )
+    round = models.PositiveSmallIntegerField(_("round"), default=0)
+    title = models.CharField(_("title"), max_length=200)
+    body = models.TextField(_("message"), blank=True)
+    url = models.CharField(_("link"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_index=True)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+
+    objects = NotificationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["user", "read_at"])]
+        constraints = [models.UniqueConstraint(fields=["reminder", "round"], name="notification_once_per_round")]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Delivery(models.Model):
+    """One message handed to an outside channel (e-mail, SMS), recorded in the sender's transaction."""
+
+    reminder = models.ForeignKey(
+        Reminder, verbose_name=_("reminder"), on_delete=models.CASCADE, related_name="deliveries"
+    )
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
+    to = models.CharField(_("to"), max_length=254)
+    round = models.PositiveSmallIntegerField(_("round"), default=0)
+    created_at = models.DateTimeField(_("sent at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("delivery")
+        verbose_name_plural = _("deliveries")
+        constraints = [
+            models.UniqueConstraint(fields=["reminder", "channel", "round"], name="delivery_once_per_channel")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reminder_id} {self.channel} {self.to}"

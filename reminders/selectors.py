@@ -1,0 +1,167 @@
+"""Reads for the scan, pages and API. Nothing here writes."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from django.db import connection
+from django.utils import timezone
+
+from sales.models import Contract, ContractLine, ContractStatus, Product
+
+from .models import (
+    Audience,
+    CustomerMessagingPreference,
+    DeliveryStatus,
+    Notification,
+    Reminder,
+    ReminderKind,
+    ReminderSettings,
+    ReminderState,
+)
+from .prediction import PurchaseStats, ReorderPrediction, predict
+
+PURCHASE_STATUSES = (ContractStatus.SIGNED.value, ContractStatus.FILED.value)
+
+
+def _reorder_sql(*, customer_filter: bool) -> str:
+    line = ContractLine._meta.db_table
+    contract = Contract._meta.db_table
+    where_customer = "AND c.customer_id = %s" if customer_filter else ""
+    # One pass: purchase days per (customer, product), the gaps between them, then per-pair statistics.
+    return f"""
+        WITH p AS (
+            SELECT c.customer_id AS cid, l.product_id AS pid, c.signed_on AS d, SUM(l.quantity) AS q
+            FROM {line} l JOIN {contract} c ON c.id = l.contract_id
+            WHERE c.status = ANY(%s) AND c.signed_on IS NOT NULL {where_customer}
+            GROUP BY 1, 2, 3
+        ), g AS (
+            SELECT cid, pid, d, q,
+                   d - LAG(d) OVER (PARTITION BY cid, pid ORDER BY d) AS gap,
+                   ROW_NUMBER() OVER (PARTITION BY cid, pid ORDER BY d DESC) AS rn
+            FROM p
+        )
+        SELECT cid, pid, COUNT(*), MIN(d), MAX(d),
+               PERCENTILE_CONT(0.5) WITHIN GROUP (ORDER BY gap),
+               SUM(q), MAX(q) FILTER (WHERE rn = 1), AVG(q), STDDEV_SAMP(q)
+        FROM g GROUP BY cid, pid HAVING COUNT(*) >= 2
+    """  # noqa: S608 - table names come from model metadata, values are parameters
+
+
+def reorder_stats(*, customer_id: int | None = None, chunk: int = 5000) -> Iterator[PurchaseStats]:
+    """Purchase statistics of every (customer, product) bought on at least two days, streamed."""
+    params: list = [list(PURCHASE_STATUSES)]
+    if customer_id is not None:
+        params.append(customer_id)
+    with connection.cursor() as cursor:
+        cursor.execute(_reorder_sql(customer_filter=customer_id is not None), params)
+        while rows := cursor.fetchmany(chunk):
+            for cid, pid, n, first, last, median, total, last_q, mean, std in rows:
+                yield PurchaseStats(
+                    customer_id=cid,
+                    product_id=pid,
+                    purchases=n,
+                    first_on=first,
+                    last_on=last,
+                    median_interval=median,
+                    total_quantity=total,
+                    last_quantity=last_q,
+                    mean_quantity=mean,
+                    stddev_quantity=std,
+                )
+
+
+@dataclass(frozen=True)
+class ProductPrediction:
+    product: Product
+    prediction: ReorderPrediction
+
+
+@dataclass(frozen=True)
+class CustomerPanel:
+    predictions: list[ProductPrediction]
+    single_purchase_products: int
+    preference: CustomerMessagingPreference | None
+    open_reminders: list[Reminder]
+
+
+def customer_reorder_predictions(*, customer_id: int, today: dt.date | None = None) -> list[ProductPrediction]:
+    today = today or timezone.localdate()
+    lead = ReminderSettings.load().reorder_lead_days
+    preds = [p for s in reorder_stats(customer_id=customer_id) if (p := predict(s, today=today, lead_days=lead))]
+    products = Product.objects.in_bulk([p.product_id for p in preds])
+    out = [ProductPrediction(product=products[p.product_id], prediction=p) for p in preds]
+    out.sort(key=lambda x: (x.prediction.lapsed, x.prediction.expected_on))
+    return out
+
+
+def customer_panel(*, customer, user) -> CustomerPanel:
+    """What the customer card shows: reorder predictions with their basis, messaging consent, open reminders.
+
+    A fixed number of queries whatever the history: settings, statistics, products, preference, reminders.
+    """
+    predictions = customer_reorder_predictions(customer_id=customer.pk)
+    bought_products = (
+        ContractLine.objects.filter(
+            contract__customer_id=customer.pk,
+            contract__status__in=PURCHASE_STATUSES,
+            contract__signed_on__isnull=False,
+        )
+        .values("product_id")
+        .distinct()
+        .count()
+    )
+    preference = CustomerMessagingPreference.objects.filter(customer_id=customer.pk).first()
+    open_reminders = list(
+        Reminder.objects.visible_to(user)
+        .filter(customer_id=customer.pk, state=ReminderState.OPEN)
+        .exclude(status=DeliveryStatus.CANCELLED)
+        .select_related("owner")
+        .order_by("due_on", "id")[:10]
+    )
+    return CustomerPanel(
+        predictions=predictions,
+        single_purchase_products=max(0, bought_products - len(predictions)),
+        preference=preference,
+        open_reminders=open_reminders,
+    )
+
+
+def reminder_inbox(*, user, tab: str = "due"):
+    """The user's own staff reminders by tab: due (open), snoozed, done, failed; team for managers."""
+    base = Reminder.objects.visible_to(user).select_related("customer", "owner")
+    if tab == "team":
+        if not (user.is_manager or user.is_company_wide):
+            return base.none()
+        return base.filter(audience=Audience.STAFF, state=ReminderState.OPEN).order_by("due_on", "id")
+    mine = base.for_inbox(user)
+    if tab == "snoozed":
+        return mine.filter(state=ReminderState.SNOOZED).order_by("snoozed_until", "id")
+    if tab == "done":
+        return mine.filter(state=ReminderState.DONE).order_by("-done_at", "-id")
+    if tab == "failed":
+        return base.filter(status=DeliveryStatus.FAILED).order_by("-updated_at", "-id")
+    return mine.filter(state=ReminderState.OPEN).exclude(status=DeliveryStatus.CANCELLED).order_by("due_on", "id")
+
+
+def inbox_counts(*, user) -> dict[str, int]:
+    from django.db.models import Count, Q
+
+    mine = Reminder.objects.visible_to(user).for_inbox(user)
+    return mine.aggregate(
+        due=Count("id", filter=Q(state=ReminderState.OPEN) & ~Q(status=DeliveryStatus.CANCELLED)),
+        snoozed=Count("id", filter=Q(state=ReminderState.SNOOZED)),
+    )
+
+
+def unread_notification_count(*, user) -> int:
+    return Notification.objects.visible_to(user).unread().count()
+
+
+def notification_list(*, user):
+    return Notification.objects.visible_to(user).order_by("-created_at", "-id")
+
+
+KIND_LABELS = dict(ReminderKind.choices)

@@ -1,0 +1,199 @@
+"""Each kind's due date, with time travel. Times are Asia/Taipei (UTC+8)."""
+
+import datetime as dt
+import zoneinfo
+from decimal import Decimal
+
+import pytest
+import time_machine
+
+from accounts.tests.factories import ManagerFactory, SalespersonFactory
+from customers.tests.factories import ContactLogFactory, CustomerFactory
+from reminders.models import Audience, FollowUpRule, Reminder, ReminderKind, ReminderSettings
+from reminders.services import reminders_scan
+from reports.models import DailyReport
+from sales.models import ContractStatus
+from sales.tests.factories import ContractFactory, ContractLineFactory, ProductFactory
+
+from .factories import PaymentFactory, PreferenceFactory, ShipmentFactory, purchase
+
+pytestmark = pytest.mark.django_db
+
+TPE = zoneinfo.ZoneInfo("Asia/Taipei")
+
+
+def at(y, m, d, h=10, minute=0):
+    return dt.datetime(y, m, d, h, minute, tzinfo=TPE)
+
+
+def scan(moment, kind):
+    with time_machine.travel(moment, tick=False):
+        reminders_scan(kinds=[kind])
+    return list(Reminder.objects.filter(kind=kind).order_by("id"))
+
+
+def test_follow_up_n_days_after_delivery_per_category():
+    FollowUpRule.objects.update_or_create(category="", defaults={"days_after_delivery": 7})
+    FollowUpRule.objects.create(category="耗材", days_after_delivery=30)
+    contract = ContractFactory(status=ContractStatus.FILED, signed_on=dt.date(2026, 3, 1))
+    ContractLineFactory(contract=contract, product=ProductFactory(category="耗材"))
+    ShipmentFactory(contract=contract, shipped_on=dt.date(2026, 3, 2))
+    ShipmentFactory(contract=contract, shipped_on=dt.date(2026, 3, 9))  # second delivery: same follow-up
+
+    assert scan(at(2026, 3, 31), ReminderKind.FOLLOW_UP) == []  # 29 days after
+    [r] = scan(at(2026, 4, 1), ReminderKind.FOLLOW_UP)
+    assert r.owner == contract.owner
+    assert r.due_on == dt.date(2026, 4, 1)
+    assert r.params["category"] == "耗材"
+    assert scan(at(2026, 4, 2), ReminderKind.FOLLOW_UP) == [r]  # scanning again creates nothing new
+
+
+def test_follow_up_catch_all_rule_skips_categories_with_their_own_rule():
+    FollowUpRule.objects.update_or_create(category="", defaults={"days_after_delivery": 7})
+    FollowUpRule.objects.create(category="耗材", days_after_delivery=30)
+    other = ContractFactory(status=ContractStatus.FILED, signed_on=dt.date(2026, 3, 1))
+    ContractLineFactory(contract=other, product=ProductFactory(category="機電"))
+    ShipmentFactory(contract=other, shipped_on=dt.date(2026, 3, 2))
+    consumable = ContractFactory(status=ContractStatus.FILED, signed_on=dt.date(2026, 3, 1))
+    ContractLineFactory(contract=consumable, product=ProductFactory(category="耗材"))
+    ShipmentFactory(contract=consumable, shipped_on=dt.date(2026, 3, 2))
+    rows = scan(at(2026, 3, 9), ReminderKind.FOLLOW_UP)
+    assert [r.subject_id for r in rows] == [other.pk]
+
+
+def test_follow_up_older_than_the_catch_up_window_is_not_created():
+    FollowUpRule.objects.update_or_create(category="", defaults={"days_after_delivery": 7})
+    contract = ContractFactory(status=ContractStatus.FILED, signed_on=dt.date(2026, 1, 1))
+    ContractLineFactory(contract=contract)
+    ShipmentFactory(contract=contract, shipped_on=dt.date(2026, 1, 2))
+    assert scan(at(2026, 3, 1), ReminderKind.FOLLOW_UP) == []
+
+
+def test_next_step_reminds_the_owner_lead_days_before():
+    log = ContactLogFactory(next_step="send the quotation", next_step_date=dt.date(2026, 5, 10))
+    assert scan(at(2026, 5, 8), ReminderKind.NEXT_STEP) == []
+    [r] = scan(at(2026, 5, 9), ReminderKind.NEXT_STEP)
+    assert r.owner == log.customer.owner
+    assert r.due_on == dt.date(2026, 5, 10)
+    assert r.customer == log.customer
+    # the next step is moved: a new reminder for the new date
+    log.next_step_date = dt.date(2026, 5, 20)
+    log.save()
+    assert len(scan(at(2026, 5, 19), ReminderKind.NEXT_STEP)) == 2
+
+
+def test_next_step_without_text_is_ignored():
+    ContactLogFactory(next_step="", next_step_date=dt.date(2026, 5, 10))
+    assert scan(at(2026, 5, 10), ReminderKind.NEXT_STEP) == []
+
+
+def test_reorder_reminds_salesperson_and_opted_in_customer():
+    customer = CustomerFactory(status="active")
+    product = ProductFactory()
+    for d in (dt.date(2026, 8, 11), dt.date(2026, 9, 21), dt.date(2026, 11, 1)):  # every 41 days
+        purchase(customer, product, d)
+    PreferenceFactory(customer=customer)
+    # expected 2026-12-12, reminder 7 days before
+    assert scan(at(2026, 12, 4), ReminderKind.REORDER) == []
+    rows = scan(at(2026, 12, 5), ReminderKind.REORDER)
+    assert {r.audience for r in rows} == {Audience.STAFF, Audience.CUSTOMER}
+    staff = next(r for r in rows if r.audience == Audience.STAFF)
+    assert staff.owner == customer.owner
+    assert staff.due_on == dt.date(2026, 12, 12)
+    assert staff.params["interval_days"] == 41
+    customer_msg = next(r for r in rows if r.audience == Audience.CUSTOMER)
+    assert customer_msg.send_after == at(2026, 12, 5)
+
+
+def test_reorder_scanned_at_night_waits_for_the_end_of_quiet_hours():
+    customer = CustomerFactory(status="active")
+    product = ProductFactory()
+    for d in (dt.date(2026, 8, 11), dt.date(2026, 9, 21), dt.date(2026, 11, 1)):
+        purchase(customer, product, d)
+    PreferenceFactory(customer=customer)
+    rows = scan(at(2026, 12, 5, 22, 30), ReminderKind.REORDER)
+    customer_msg = next(r for r in rows if r.audience == Audience.CUSTOMER)
+    assert customer_msg.send_after == at(2026, 12, 6, 8, 0)
+
+
+def test_reorder_not_for_customer_without_opt_in_or_lapsed():
+    customer = CustomerFactory(status="active")
+    product = ProductFactory()
+    for d in (dt.date(2026, 8, 11), dt.date(2026, 9, 21), dt.date(2026, 11, 1)):
+        purchase(customer, product, d)
+    PreferenceFactory(customer=customer, opted_in=False)
+    rows = scan(at(2026, 12, 5), ReminderKind.REORDER)
+    assert [r.audience for r in rows] == [Audience.STAFF]
+    lapsed = CustomerFactory(status="active")
+    for d in (dt.date(2025, 8, 11), dt.date(2025, 9, 21)):
+        purchase(lapsed, product, d)
+    assert not Reminder.objects.filter(customer=lapsed).exists()
+
+
+def test_daily_report_missing_at_end_of_working_day():
+    late = SalespersonFactory()
+    diligent = SalespersonFactory()
+    draft_only = SalespersonFactory()
+    day = dt.date(2026, 4, 15)  # a Wednesday
+    DailyReport.objects.create(author=diligent, unit=diligent.unit, date=day, submitted_at=at(2026, 4, 15, 17))
+    DailyReport.objects.create(author=draft_only, unit=draft_only.unit, date=day)
+    assert scan(at(2026, 4, 15, 17, 59), ReminderKind.DAILY_REPORT) == []
+    rows = scan(at(2026, 4, 15, 18, 0), ReminderKind.DAILY_REPORT)
+    assert {r.owner for r in rows} == {late, draft_only}
+    assert scan(at(2026, 4, 18, 18, 30), ReminderKind.DAILY_REPORT) == rows  # Saturday: nothing new
+
+
+def test_contract_not_filed_within_three_days():
+    contract = ContractFactory(status=ContractStatus.SIGNED, signed_on=dt.date(2026, 6, 1))
+    ContractFactory(status=ContractStatus.FILED, signed_on=dt.date(2026, 6, 1))
+    assert scan(at(2026, 6, 4), ReminderKind.CONTRACT_FILING) == []
+    [r] = scan(at(2026, 6, 5), ReminderKind.CONTRACT_FILING)
+    assert r.subject_id == contract.pk
+    assert r.due_on == dt.date(2026, 6, 4)
+
+
+def test_receivable_turning_overdue():
+    cfg = ReminderSettings.load()
+    cfg.receivable_terms_days = 30
+    cfg.save()
+    owing = ContractFactory(
+        status=ContractStatus.FILED,
+        signed_on=dt.date(2026, 5, 1),
+        amount=Decimal("1000.00"),
+        retention_amount=Decimal("100.00"),
+    )
+    ShipmentFactory(contract=owing, shipped_on=dt.date(2026, 5, 10))
+    PaymentFactory(contract=owing, amount=Decimal("500.00"))
+    paid = ContractFactory(
+        status=ContractStatus.FILED,
+        signed_on=dt.date(2026, 5, 1),
+        amount=Decimal("1000.00"),
+        retention_amount=Decimal("100.00"),
+    )
+    ShipmentFactory(contract=paid, shipped_on=dt.date(2026, 5, 10))
+    PaymentFactory(contract=paid, amount=Decimal("900.00"))
+    assert scan(at(2026, 6, 9), ReminderKind.RECEIVABLE_OVERDUE) == []  # due on 6-9, not yet overdue
+    [r] = scan(at(2026, 6, 10), ReminderKind.RECEIVABLE_OVERDUE)
+    assert r.subject_id == owing.pk
+    assert r.params["outstanding"] == "400.00"
+    assert r.due_on == dt.date(2026, 6, 9)
+
+
+def test_monthly_card_filing_before_the_tenth():
+    manager = ManagerFactory()
+    assert scan(at(2026, 7, 6), ReminderKind.CARD_FILING) == []
+    [r] = scan(at(2026, 7, 7), ReminderKind.CARD_FILING)
+    assert r.owner == manager
+    assert r.due_on == dt.date(2026, 7, 10)
+    assert scan(at(2026, 7, 9), ReminderKind.CARD_FILING) == [r]
+    assert len(scan(at(2026, 8, 8), ReminderKind.CARD_FILING)) == 2
+    assert len(scan(at(2026, 8, 11), ReminderKind.CARD_FILING)) == 2
+
+
+def test_two_scans_at_once_create_each_reminder_once():
+    for _ in range(5):
+        ContractFactory(status=ContractStatus.SIGNED, signed_on=dt.date(2026, 6, 1))
+    with time_machine.travel(at(2026, 6, 10), tick=False):
+        reminders_scan()
+        reminders_scan()
+    assert Reminder.objects.filter(kind=ReminderKind.CONTRACT_FILING).count() == 5

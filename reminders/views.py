@@ -1,0 +1,173 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from core.exceptions import ApplicationError
+from customers.models import Customer
+
+from . import selectors, services
+from .forms import FollowUpRuleFormSet, MessagingPreferenceForm, ReminderSettingsForm, SnoozeForm, snooze_until
+from .messages import link
+from .messages import render as render_text
+from .models import CustomerMessagingPreference, Reminder, ReminderSettings
+
+TABS = ["due", "snoozed", "done", "failed", "team"]
+
+
+def _back(request, default: str):
+    nxt = request.POST.get("next") or request.GET.get("next")
+    if nxt and url_has_allowed_host_and_scheme(nxt, allowed_hosts={request.get_host()}):
+        return redirect(nxt)
+    return redirect(default)
+
+
+@login_required
+def inbox(request):
+    tab = request.GET.get("tab", "due")
+    if tab not in TABS:
+        tab = "due"
+    page = Paginator(selectors.reminder_inbox(user=request.user, tab=tab), 50).get_page(request.GET.get("page"))
+    rows = [(r, *render_text(r), link(r)) for r in page.object_list]
+    return render(
+        request,
+        "reminders/inbox.html",
+        {
+            "tab": tab,
+            "page": page,
+            "rows": rows,
+            "counts": selectors.inbox_counts(user=request.user),
+            "snooze_form": SnoozeForm(),
+            "show_team": request.user.is_manager or request.user.is_company_wide,
+        },
+    )
+
+
+def _own_reminder(request, pk: int) -> Reminder:
+    reminder = get_object_or_404(Reminder.objects.visible_to(request.user), pk=pk)
+    if reminder.owner_id != request.user.pk:
+        raise Http404
+    return reminder
+
+
+@login_required
+@require_POST
+def snooze(request, pk: int):
+    reminder = _own_reminder(request, pk)
+    form = SnoozeForm(request.POST)
+    if form.is_valid():
+        try:
+            services.reminder_snooze(
+                reminder_id=reminder.pk, actor=request.user, until=snooze_until(form.cleaned_data["choice"])
+            )
+            messages.success(request, _("Reminder snoozed."))
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+    else:
+        messages.error(request, _("Choose how long to snooze."))
+    return _back(request, "reminders:inbox")
+
+
+@login_required
+@require_POST
+def done(request, pk: int):
+    reminder = _own_reminder(request, pk)
+    try:
+        services.reminder_done(reminder_id=reminder.pk, actor=request.user)
+        messages.success(request, _("Reminder done."))
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    return _back(request, "reminders:inbox")
+
+
+@login_required
+@require_POST
+def reopen(request, pk: int):
+    reminder = _own_reminder(request, pk)
+    try:
+        services.reminder_reopen(reminder_id=reminder.pk, actor=request.user)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    return _back(request, "reminders:inbox")
+
+
+@login_required
+@require_POST
+def retry(request, pk: int):
+    reminder = get_object_or_404(Reminder.objects.visible_to(request.user), pk=pk)
+    try:
+        services.reminder_retry(reminder_id=reminder.pk, actor=request.user)
+        messages.success(request, _("Delivery queued again."))
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    return _back(request, "reminders:inbox")
+
+
+@login_required
+def notifications(request):
+    page = Paginator(selectors.notification_list(user=request.user), 50).get_page(request.GET.get("page"))
+    return render(request, "reminders/notifications.html", {"page": page})
+
+
+@login_required
+@require_POST
+def notification_read(request, pk: int):
+    try:
+        notification = services.notification_mark_read(notification_id=pk, actor=request.user)
+    except ApplicationError as exc:
+        raise Http404 from exc
+    if request.POST.get("open") and notification.url:
+        return redirect(notification.url)
+    return _back(request, "reminders:notifications")
+
+
+@login_required
+@require_POST
+def notifications_read_all(request):
+    services.notifications_mark_all_read(actor=request.user)
+    return _back(request, "reminders:notifications")
+
+
+@login_required
+def settings_view(request):
+    if not request.user.is_admin_role:
+        raise PermissionDenied
+    cfg = ReminderSettings.load()
+    form = ReminderSettingsForm(request.POST or None, instance=cfg, prefix="cfg")
+    rules = FollowUpRuleFormSet(request.POST or None, prefix="rules")
+    if request.method == "POST" and form.is_valid() and rules.is_valid():
+        try:
+            with transaction.atomic():
+                values = {f: form.cleaned_data[f] for f in form.cleaned_data}
+                services.reminder_settings_update(actor=request.user, **values)
+                rules.save()
+        except (ApplicationError, ValidationError) as exc:
+            form.add_error(None, getattr(exc, "message", None) or exc.messages[0])
+        else:
+            messages.success(request, _("Reminder settings saved."))
+            return redirect("reminders:settings")
+    return render(request, "reminders/settings.html", {"form": form, "rules": rules})
+
+
+@login_required
+def preference_edit(request, customer_pk: int):
+    customer = get_object_or_404(Customer.objects.visible_to(request.user), pk=customer_pk)
+    instance = CustomerMessagingPreference.objects.filter(customer=customer).first()
+    form = MessagingPreferenceForm(request.POST or None, instance=instance)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.messaging_preference_set(customer=customer, actor=request.user, **form.cleaned_data)
+        except ApplicationError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        else:
+            messages.success(request, _("Messaging preference saved."))
+            return redirect(f"/customers/{customer.pk}/")
+    return render(request, "reminders/preference.html", {"form": form, "customer": customer})
