@@ -18,7 +18,7 @@ from .querysets import ContactLogQuerySet, CustomerConflictQuerySet, CustomerQue
 
 class CustomerStatus(models.TextChoices):
     PROSPECT = "prospect", _("Prospect")
-    ACTIVE = "active", _("Active")
+    ACTIVE = "active", pgettext_lazy("customer status", "Active")
     DORMANT = "dormant", _("Dormant")
     LOST = "lost", _("Lost")
 

@@ -1,6 +1,7 @@
 from django import template
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from core.money import ZERO
 
@@ -19,17 +20,17 @@ BADGES = {
 }
 
 EVENT_LABELS = {
-    "created": _("created"),
-    "updated": _("changed"),
-    "submitted": _("submitted for review"),
-    "approved": _("approved"),
-    "rejected": _("rejected"),
-    "signed": _("signed"),
-    "filed": _("filed"),
-    "cancelled": _("cancelled"),
-    "shipped": _("shipped"),
-    "invoiced": _("invoiced"),
-    "paid": _("payment received"),
+    "created": pgettext_lazy("contract event", "created"),
+    "updated": pgettext_lazy("contract event", "changed"),
+    "submitted": pgettext_lazy("contract event", "submitted for review"),
+    "approved": pgettext_lazy("contract event", "approved"),
+    "rejected": pgettext_lazy("contract event", "rejected"),
+    "signed": pgettext_lazy("contract event", "signed"),
+    "filed": pgettext_lazy("contract event", "filed"),
+    "cancelled": pgettext_lazy("contract event", "cancelled"),
+    "shipped": pgettext_lazy("contract event", "shipped"),
+    "invoiced": pgettext_lazy("contract event", "invoiced"),
+    "paid": pgettext_lazy("contract event", "payment received"),
 }
 
 
