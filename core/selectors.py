@@ -76,6 +76,10 @@ def home_data(*, user: User, today: dt.date | None = None) -> HomeData:
     data.next_steps_due = list(
         ContactLog.objects.visible_to(user)
         .filter(next_step_date__lte=today, next_step_date__gte=today - dt.timedelta(days=30))
+        # A later contact with the customer supersedes the next step agreed before it.
+        .exclude(
+            Exists(ContactLog.objects.filter(customer=OuterRef("customer"), happened_at__gt=OuterRef("happened_at")))
+        )
         .select_related("customer")
         .order_by("next_step_date")[:10]
     )

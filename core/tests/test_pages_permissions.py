@@ -127,3 +127,20 @@ def test_token_authentication(api_client, salesperson):
     token = api_client.post("/api/v1/auth/token/", {"username": salesperson.username, "password": "pw"}).json()["token"]
     api_client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
     assert api_client.get("/api/v1/me/").json()["username"] == salesperson.username
+
+
+def test_a_later_contact_supersedes_the_earlier_next_step(client, salesperson):
+    import datetime as dt
+
+    today = timezone.localdate()
+    customer = CustomerFactory(owner=salesperson)
+    ContactLogFactory(
+        customer=customer,
+        happened_at=timezone.now() - dt.timedelta(days=5),
+        next_step="old step",
+        next_step_date=today - dt.timedelta(days=1),
+    )
+    ContactLogFactory(customer=customer, happened_at=timezone.now(), next_step="new step", next_step_date=today)
+    client.force_login(salesperson)
+    html = client.get("/").content.decode()
+    assert "new step" in html and "old step" not in html
