@@ -41,7 +41,9 @@ from .selectors import (
     daily_report_prefill,
     dashboard_cached,
     evaluation_figures,
+    month_summary_draft,
     people_in_scope,
+    plan_actuals,
     target_progress,
     target_splits,
 )
@@ -315,14 +317,20 @@ def plan_edit(request, pk: int | None = None):
         kind = request.GET.get("kind") if request.GET.get("kind") in PlanKind.values else PlanKind.WEEKLY
         today = timezone.localdate()
         start = normalise_start("week" if kind == PlanKind.WEEKLY else "month", today)
-        form = PlanForm(instance=plan, initial=None if plan else {"kind": kind, "period_start": start})
+        initial = None
+        if plan is None:
+            initial = {"kind": kind, "period_start": start}
+            if kind == PlanKind.SUMMARY:  # summarise last month, pre-filled with its figures
+                initial["period_start"] = add_months(start, -1)
+                initial["goals"] = month_summary_draft(author=request.user, month=initial["period_start"])
+        form = PlanForm(instance=plan, initial=initial)
     return render(request, "reports/plan_form.html", {"form": form, "plan": plan})
 
 
 @login_required
 def plan_detail(request, pk: int):
     plan = get_object_or_404(Plan.objects.visible_to(request.user).select_related("author", "unit"), pk=pk)
-    return render(request, "reports/plan_detail.html", {"plan": plan})
+    return render(request, "reports/plan_detail.html", {"plan": plan, "actuals": plan_actuals(plan=plan)})
 
 
 @login_required

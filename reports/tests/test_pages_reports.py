@@ -375,3 +375,26 @@ def test_non_sales_staff_see_their_own_dashboard(as_user, unit):
     staff = UserFactory(role="staff", unit=unit)
     response = as_user(staff).get(reverse("reports:dashboard"))
     assert response.status_code == 200 and response.context["data"].scope.salesperson == staff
+
+
+def test_plan_shows_actuals_and_summary_is_prefilled(as_user, salesperson):
+    today = timezone.localdate()
+    plan = PlanFactory(
+        author=salesperson, kind="monthly", period_start=today.replace(day=1), sales_goal=Decimal("1000"), visits_goal=4
+    )
+    customer = CustomerFactory(owner=salesperson)
+    ContractFactory(customer=customer, status="signed", signed_on=today, amount=Decimal("250"))
+    ContactLogFactory(customer=customer, kind=ContactKind.VISIT, happened_at=timezone.now() - dt.timedelta(minutes=1))
+    client = as_user(salesperson)
+    actuals = client.get(reverse("reports:plan_detail", args=[plan.pk])).context["actuals"]
+    assert (actuals.sales, actuals.sales_completion, actuals.visits, actuals.visits_completion) == (
+        Decimal("250"),
+        Decimal("25.0"),
+        1,
+        Decimal("25.0"),
+    )
+    form = client.get(reverse("reports:plan_new") + "?kind=summary").context["form"]
+    from reports.periods import add_months
+
+    assert form.initial["period_start"] == add_months(today.replace(day=1), -1)
+    assert "Report compliance" in form.initial["goals"]
