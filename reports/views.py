@@ -124,6 +124,12 @@ def dashboard(request):
             "charts": charts,
             "scope_query": _scope_query(request),
             "period_label": period_label(data.period, data.selected.start),
+            "to_review": None
+            if request.user.is_salesperson
+            else DailyReport.objects.visible_to(request.user)
+            .filter(submitted_at__isnull=False, reviewed_at__isnull=True)
+            .exclude(author=request.user)
+            .count(),
         },
     )
 

@@ -154,6 +154,7 @@ def test_dashboard_page_queries_are_bounded_and_drill_down(
     with django_assert_max_num_queries(24):
         response = client.get(reverse("reports:dashboard"))
     assert len(response.context["data"].ranking) >= 20
+    assert response.context["to_review"] == 20
     assert client.get(reverse("reports:dashboard") + f"?unit={manager.unit_id}").status_code == 200
     assert client.get(reverse("reports:dashboard") + f"?salesperson={salesperson.pk}").status_code == 200
     client = as_user(manager)
@@ -319,7 +320,7 @@ def test_dashboard_cache_serves_hits_and_a_summary_refresh_invalidates_it(
     summary_refresh()
     client = as_user(manager)
     first = client.get(reverse("reports:dashboard")).context["data"]
-    with django_assert_max_num_queries(5):  # session, user, team units, refresh time (no figures recomputed)
+    with django_assert_max_num_queries(6):  # session, user, team units, refresh time, reports to review
         assert client.get(reverse("reports:dashboard")).context["data"].selected.sales == first.selected.sales
     ContractFactory(
         customer=CustomerFactory(owner=salesperson),
