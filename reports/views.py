@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Sum
+from django.db.models import Count, Q, Sum
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -162,6 +162,16 @@ def daily_list(request):
         qs = qs.filter(submitted_at__isnull=True)
     if request.GET.get("author"):
         qs = qs.filter(author_id=request.GET["author"]) if request.GET["author"].isdigit() else qs.none()
+    if request.GET.get("q"):
+        term = request.GET["q"].strip()
+        qs = qs.filter(
+            Q(results__icontains=term)
+            | Q(problems__icontains=term)
+            | Q(market_notes__icontains=term)
+            | Q(competitor__icontains=term)
+            | Q(competitor_product__icontains=term)
+            | Q(activities__icontains=term)
+        )
     if request.GET.get("from"):
         qs = qs.filter(date__gte=_parse_date(request.GET["from"], dt.date.min))
     if request.GET.get("to"):

@@ -399,3 +399,11 @@ def test_plan_shows_actuals_and_summary_is_prefilled(as_user, salesperson):
 
     assert form.initial["period_start"] == add_months(today.replace(day=1), -1)
     assert "Report compliance" in form.initial["goals"]
+
+
+def test_daily_list_search_finds_competitor_notes(as_user, manager, salesperson):
+    hit = DailyReportFactory(author=salesperson, competitor="東元", competitor_price=Decimal("16800"))
+    DailyReportFactory(author=salesperson, date=dt.date(2026, 11, 3), market_notes="原物料上漲")
+    page = as_user(manager).get(reverse("reports:daily_list") + "?q=東元")
+    assert [r.pk for r in page.context["page"]] == [hit.pk]
+    assert "16,800" in page.content.decode()
