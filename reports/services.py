@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -61,6 +61,19 @@ REPORT_TEXT_FIELDS = (
 # --------------------------------------------------------------------------------------------------------------
 # Daily reports
 # --------------------------------------------------------------------------------------------------------------
+def _create_row(model, key: dict[str, Any], defaults: dict[str, Any]):
+    """Insert the row for `key` and lock it; if a concurrent request inserted it first (unique constraint), lock
+    theirs instead. Either way the caller continues with a locked row, and two requests never give a 500."""
+    try:
+        with transaction.atomic():
+            row = model.objects.create(**key, **defaults)
+    except IntegrityError:
+        pass
+    else:
+        return model.objects.select_for_update().get(pk=row.pk)
+    return model.objects.select_for_update().get(**key)
+
+
 def can_review(*, actor: User, report: DailyReport) -> bool:
     """Managers review their team's reports; the GM office and admins any; nobody reviews their own."""
     if actor.pk == report.author_id:
@@ -109,7 +122,11 @@ def daily_report_save(
                 field="date",
                 code="locked",
             )
-        report = DailyReport(author=author, unit_id=author.unit_id, date=date, deadline=deadline)
+        report = _create_row(
+            DailyReport,
+            {"author": author, "date": date},
+            {"unit_id": author.unit_id, "deadline": deadline},
+        )
     elif report.is_locked(now):
         raise ApplicationError(_("This report is locked: the cut-off has passed."), code="locked")
     for name in REPORT_TEXT_FIELDS:
@@ -170,7 +187,7 @@ def plan_save(*, author: User, kind: str, period_start: dt.date, data: dict[str,
         raise ApplicationError(_("A goal cannot be negative."), field="sales_goal", code="negative")
     plan = Plan.objects.select_for_update().filter(author=author, kind=kind, period_start=start).first()
     if plan is None:
-        plan = Plan(author=author, unit_id=author.unit_id, kind=kind, period_start=start)
+        plan = _create_row(Plan, {"author": author, "kind": kind, "period_start": start}, {"unit_id": author.unit_id})
     for name in ("goals", "actions", "key_points_next"):
         if name in data:
             setattr(plan, name, (data.get(name) or "").strip())

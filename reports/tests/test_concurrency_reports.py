@@ -1,0 +1,52 @@
+import datetime as dt
+import threading
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.db import connection
+
+from reports.models import DailyReport, Plan
+from reports.services import daily_report_save, plan_save
+
+pytestmark = pytest.mark.django_db(transaction=True)
+NOW = dt.datetime(2026, 11, 16, 17, 0, tzinfo=ZoneInfo("Asia/Taipei"))
+
+
+def _race(fn, n=2):
+    barrier = threading.Barrier(n)
+    errors = []
+
+    def run(i):
+        try:
+            barrier.wait()
+            fn(i)
+        except Exception as exc:  # noqa: BLE001 - collected and asserted below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return errors
+
+
+def test_two_simultaneous_first_saves_make_one_report(salesperson):
+    errors = _race(
+        lambda i: daily_report_save(
+            author=salesperson, date=NOW.date(), data={"results": f"tab {i}"}, submit=True, now=NOW
+        )
+    )
+    assert errors == []
+    report = DailyReport.objects.get(author=salesperson, date=NOW.date())
+    assert report.results in ("tab 0", "tab 1") and report.submitted_at == NOW
+
+
+def test_two_simultaneous_plans_make_one_plan(salesperson):
+    errors = _race(
+        lambda i: plan_save(author=salesperson, kind="weekly", period_start=NOW.date(), data={"goals": f"g{i}"})
+    )
+    assert errors == []
+    assert Plan.objects.filter(author=salesperson).count() == 1
