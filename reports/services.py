@@ -281,7 +281,11 @@ def target_save(
         .first()
     )
     if target is None:
-        target = Target(unit=unit, period_type=period_type, period_start=start, created_by=actor)
+        target = _create_row(
+            Target,
+            {"unit": unit, "period_type": period_type, "period_start": start},
+            {"created_by": actor, "amount": amount},
+        )
     else:
         split = (
             TargetLine.objects.filter(target=target)

@@ -50,3 +50,19 @@ def test_two_simultaneous_plans_make_one_plan(salesperson):
     )
     assert errors == []
     assert Plan.objects.filter(author=salesperson).count() == 1
+
+
+def test_two_managers_creating_the_company_target_make_one(admin_user, gm):
+    from decimal import Decimal
+
+    from reports.models import Target
+    from reports.services import target_save
+
+    actors = [admin_user, gm]
+    errors = _race(
+        lambda i: target_save(
+            actor=actors[i], unit=None, period_type="year", period_start=dt.date(2026, 1, 1), amount=Decimal(100 + i)
+        )
+    )
+    assert errors == []
+    assert Target.objects.filter(unit=None).count() == 1
