@@ -127,9 +127,14 @@ def dashboard(request):
             "to_review": None
             if request.user.is_salesperson
             else DailyReport.objects.visible_to(request.user)
-            .filter(submitted_at__isnull=False, reviewed_at__isnull=True)
+            .filter(
+                submitted_at__isnull=False,
+                reviewed_at__isnull=True,
+                date__gte=timezone.localdate() - dt.timedelta(days=30),
+            )
             .exclude(author=request.user)
             .count(),
+            "review_from": timezone.localdate() - dt.timedelta(days=30),
         },
     )
 
