@@ -541,6 +541,7 @@ def evaluation_give_feedback(
 # Summary tables
 # --------------------------------------------------------------------------------------------------------------
 SOLD_STATUSES = ("signed", "filed")
+SUMMARY_LOCK_KEY = 7_246_001  # pg advisory lock id of the dashboard summary refresh
 
 
 def _tables() -> dict[str, str]:
@@ -576,6 +577,9 @@ def summary_refresh(*, since: dt.date | None = None, today: dt.date | None = Non
     overdue_months = policy_for(timezone.localdate()).overdue_after_months
     params = {"since": since, "since_dt": since_dt, "tz": tz, "sold": list(SOLD_STATUSES), "months": overdue_months}
     with connection.cursor() as cur:
+        # One refresh at a time (the 10-minute and the nightly task may overlap): a second one waits here, then
+        # starts from a fresh snapshot, so rows are never deleted by one and inserted twice.
+        cur.execute("SELECT pg_advisory_xact_lock(%s)", [SUMMARY_LOCK_KEY])
         cur.execute(f"DELETE FROM {t['perf']} WHERE month >= %(since)s", params)  # noqa: S608 - table names are ours
         cur.execute(f"DELETE FROM {t['cust']} WHERE month >= %(since)s", params)  # noqa: S608
         cur.execute(

@@ -66,3 +66,25 @@ def test_two_managers_creating_the_company_target_make_one(admin_user, gm):
     )
     assert errors == []
     assert Target.objects.filter(unit=None).count() == 1
+
+
+def test_overlapping_summary_refreshes_never_duplicate_rows(salesperson):
+    from decimal import Decimal
+
+    from customers.tests.factories import CustomerFactory
+    from reports.models import CustomerSalesMonthly, PerformanceMonthly
+    from reports.services import summary_refresh
+    from sales.tests.factories import ContractFactory
+
+    for n in range(5):
+        ContractFactory(
+            customer=CustomerFactory(owner=salesperson),
+            status="signed",
+            signed_on=dt.date(2026, 11, 2),
+            amount=Decimal(n + 1),
+        )
+    errors = _race(lambda i: summary_refresh(), n=3)
+    assert errors == []
+    assert PerformanceMonthly.objects.count() == 1
+    assert PerformanceMonthly.objects.get().sales_amount == Decimal("15")
+    assert CustomerSalesMonthly.objects.count() == 5
