@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -61,6 +61,19 @@ REPORT_TEXT_FIELDS = (
 # --------------------------------------------------------------------------------------------------------------
 # Daily reports
 # --------------------------------------------------------------------------------------------------------------
+def _create_row(model, key: dict[str, Any], defaults: dict[str, Any]):
+    """Insert the row for `key` and lock it; if a concurrent request inserted it first (unique constraint), lock
+    theirs instead. Either way the caller continues with a locked row, and two requests never give a 500."""
+    try:
+        with transaction.atomic():
+            row = model.objects.create(**key, **defaults)
+    except IntegrityError:
+        pass
+    else:
+        return model.objects.select_for_update().get(pk=row.pk)
+    return model.objects.select_for_update().get(**key)
+
+
 def can_review(*, actor: User, report: DailyReport) -> bool:
     """Managers review their team's reports; the GM office and admins any; nobody reviews their own."""
     if actor.pk == report.author_id:
@@ -109,7 +122,11 @@ def daily_report_save(
                 field="date",
                 code="locked",
             )
-        report = DailyReport(author=author, unit_id=author.unit_id, date=date, deadline=deadline)
+        report = _create_row(
+            DailyReport,
+            {"author": author, "date": date},
+            {"unit_id": author.unit_id, "deadline": deadline},
+        )
     elif report.is_locked(now):
         raise ApplicationError(_("This report is locked: the cut-off has passed."), code="locked")
     for name in REPORT_TEXT_FIELDS:
@@ -170,7 +187,7 @@ def plan_save(*, author: User, kind: str, period_start: dt.date, data: dict[str,
         raise ApplicationError(_("A goal cannot be negative."), field="sales_goal", code="negative")
     plan = Plan.objects.select_for_update().filter(author=author, kind=kind, period_start=start).first()
     if plan is None:
-        plan = Plan(author=author, unit_id=author.unit_id, kind=kind, period_start=start)
+        plan = _create_row(Plan, {"author": author, "kind": kind, "period_start": start}, {"unit_id": author.unit_id})
     for name in ("goals", "actions", "key_points_next"):
         if name in data:
             setattr(plan, name, (data.get(name) or "").strip())
@@ -264,7 +281,11 @@ def target_save(
         .first()
     )
     if target is None:
-        target = Target(unit=unit, period_type=period_type, period_start=start, created_by=actor)
+        target = _create_row(
+            Target,
+            {"unit": unit, "period_type": period_type, "period_start": start},
+            {"created_by": actor, "amount": amount},
+        )
     else:
         split = (
             TargetLine.objects.filter(target=target)
@@ -520,6 +541,7 @@ def evaluation_give_feedback(
 # Summary tables
 # --------------------------------------------------------------------------------------------------------------
 SOLD_STATUSES = ("signed", "filed")
+SUMMARY_LOCK_KEY = 7_246_001  # pg advisory lock id of the dashboard summary refresh
 
 
 def _tables() -> dict[str, str]:
@@ -555,6 +577,9 @@ def summary_refresh(*, since: dt.date | None = None, today: dt.date | None = Non
     overdue_months = policy_for(timezone.localdate()).overdue_after_months
     params = {"since": since, "since_dt": since_dt, "tz": tz, "sold": list(SOLD_STATUSES), "months": overdue_months}
     with connection.cursor() as cur:
+        # One refresh at a time (the 10-minute and the nightly task may overlap): a second one waits here, then
+        # starts from a fresh snapshot, so rows are never deleted by one and inserted twice.
+        cur.execute("SELECT pg_advisory_xact_lock(%s)", [SUMMARY_LOCK_KEY])
         cur.execute(f"DELETE FROM {t['perf']} WHERE month >= %(since)s", params)  # noqa: S608 - table names are ours
         cur.execute(f"DELETE FROM {t['cust']} WHERE month >= %(since)s", params)  # noqa: S608
         cur.execute(

@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Sum
+from django.db.models import Count, Q, Sum
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -41,7 +41,9 @@ from .selectors import (
     daily_report_prefill,
     dashboard_cached,
     evaluation_figures,
+    month_summary_draft,
     people_in_scope,
+    plan_actuals,
     target_progress,
     target_splits,
 )
@@ -122,6 +124,17 @@ def dashboard(request):
             "charts": charts,
             "scope_query": _scope_query(request),
             "period_label": period_label(data.period, data.selected.start),
+            "to_review": None
+            if request.user.is_salesperson
+            else DailyReport.objects.visible_to(request.user)
+            .filter(
+                submitted_at__isnull=False,
+                reviewed_at__isnull=True,
+                date__gte=timezone.localdate() - dt.timedelta(days=30),
+            )
+            .exclude(author=request.user)
+            .count(),
+            "review_from": timezone.localdate() - dt.timedelta(days=30),
         },
     )
 
@@ -154,6 +167,16 @@ def daily_list(request):
         qs = qs.filter(submitted_at__isnull=True)
     if request.GET.get("author"):
         qs = qs.filter(author_id=request.GET["author"]) if request.GET["author"].isdigit() else qs.none()
+    if request.GET.get("q"):
+        term = request.GET["q"].strip()
+        qs = qs.filter(
+            Q(results__icontains=term)
+            | Q(problems__icontains=term)
+            | Q(market_notes__icontains=term)
+            | Q(competitor__icontains=term)
+            | Q(competitor_product__icontains=term)
+            | Q(activities__icontains=term)
+        )
     if request.GET.get("from"):
         qs = qs.filter(date__gte=_parse_date(request.GET["from"], dt.date.min))
     if request.GET.get("to"):
@@ -315,14 +338,20 @@ def plan_edit(request, pk: int | None = None):
         kind = request.GET.get("kind") if request.GET.get("kind") in PlanKind.values else PlanKind.WEEKLY
         today = timezone.localdate()
         start = normalise_start("week" if kind == PlanKind.WEEKLY else "month", today)
-        form = PlanForm(instance=plan, initial=None if plan else {"kind": kind, "period_start": start})
+        initial = None
+        if plan is None:
+            initial = {"kind": kind, "period_start": start}
+            if kind == PlanKind.SUMMARY:  # summarise last month, pre-filled with its figures
+                initial["period_start"] = add_months(start, -1)
+                initial["goals"] = month_summary_draft(author=request.user, month=initial["period_start"])
+        form = PlanForm(instance=plan, initial=initial)
     return render(request, "reports/plan_form.html", {"form": form, "plan": plan})
 
 
 @login_required
 def plan_detail(request, pk: int):
     plan = get_object_or_404(Plan.objects.visible_to(request.user).select_related("author", "unit"), pk=pk)
-    return render(request, "reports/plan_detail.html", {"plan": plan})
+    return render(request, "reports/plan_detail.html", {"plan": plan, "actuals": plan_actuals(plan=plan)})
 
 
 @login_required

@@ -151,9 +151,10 @@ def test_dashboard_page_queries_are_bounded_and_drill_down(
     summary_refresh()
     client = as_user(gm)
     client.get(reverse("reports:dashboard"))
-    with django_assert_max_num_queries(22):
+    with django_assert_max_num_queries(24):
         response = client.get(reverse("reports:dashboard"))
     assert len(response.context["data"].ranking) >= 20
+    assert response.context["to_review"] == 20
     assert client.get(reverse("reports:dashboard") + f"?unit={manager.unit_id}").status_code == 200
     assert client.get(reverse("reports:dashboard") + f"?salesperson={salesperson.pk}").status_code == 200
     client = as_user(manager)
@@ -262,12 +263,12 @@ def test_evaluation_pages(as_user, manager, salesperson, other_salesperson, djan
     for _ in range(10):
         SalespersonFactory(unit=manager.unit)
     client = as_user(manager)
-    with django_assert_max_num_queries(22):
+    with django_assert_max_num_queries(24):
         response = client.get(reverse("reports:evaluation_list") + "?period=month&start=2026-11-01")
     assert len(response.context["rows"]) == 11
     for _ in range(10):
         SalespersonFactory(unit=manager.unit)
-    with django_assert_max_num_queries(22):  # the same with twice the people
+    with django_assert_max_num_queries(24):  # the same with twice the people
         response = client.get(reverse("reports:evaluation_list") + "?period=month&start=2026-11-01")
     assert len(response.context["rows"]) == 21
     xlsx = client.get(reverse("reports:evaluation_list") + "?period=month&start=2026-11-01&format=xlsx")
@@ -319,7 +320,7 @@ def test_dashboard_cache_serves_hits_and_a_summary_refresh_invalidates_it(
     summary_refresh()
     client = as_user(manager)
     first = client.get(reverse("reports:dashboard")).context["data"]
-    with django_assert_max_num_queries(5):  # session, user, team units, refresh time (no figures recomputed)
+    with django_assert_max_num_queries(6):  # session, user, team units, refresh time, reports to review
         assert client.get(reverse("reports:dashboard")).context["data"].selected.sales == first.selected.sales
     ContractFactory(
         customer=CustomerFactory(owner=salesperson),
@@ -375,3 +376,34 @@ def test_non_sales_staff_see_their_own_dashboard(as_user, unit):
     staff = UserFactory(role="staff", unit=unit)
     response = as_user(staff).get(reverse("reports:dashboard"))
     assert response.status_code == 200 and response.context["data"].scope.salesperson == staff
+
+
+def test_plan_shows_actuals_and_summary_is_prefilled(as_user, salesperson):
+    today = timezone.localdate()
+    plan = PlanFactory(
+        author=salesperson, kind="monthly", period_start=today.replace(day=1), sales_goal=Decimal("1000"), visits_goal=4
+    )
+    customer = CustomerFactory(owner=salesperson)
+    ContractFactory(customer=customer, status="signed", signed_on=today, amount=Decimal("250"))
+    ContactLogFactory(customer=customer, kind=ContactKind.VISIT, happened_at=timezone.now() - dt.timedelta(minutes=1))
+    client = as_user(salesperson)
+    actuals = client.get(reverse("reports:plan_detail", args=[plan.pk])).context["actuals"]
+    assert (actuals.sales, actuals.sales_completion, actuals.visits, actuals.visits_completion) == (
+        Decimal("250"),
+        Decimal("25.0"),
+        1,
+        Decimal("25.0"),
+    )
+    form = client.get(reverse("reports:plan_new") + "?kind=summary").context["form"]
+    from reports.periods import add_months
+
+    assert form.initial["period_start"] == add_months(today.replace(day=1), -1)
+    assert "Report compliance" in form.initial["goals"]
+
+
+def test_daily_list_search_finds_competitor_notes(as_user, manager, salesperson):
+    hit = DailyReportFactory(author=salesperson, competitor="東元", competitor_price=Decimal("16800"))
+    DailyReportFactory(author=salesperson, date=dt.date(2026, 11, 3), market_notes="原物料上漲")
+    page = as_user(manager).get(reverse("reports:daily_list") + "?q=東元")
+    assert [r.pk for r in page.context["page"]] == [hit.pk]
+    assert "16,800" in page.content.decode()

@@ -214,3 +214,13 @@ def test_compliance_and_receivable_ages_from_summaries_match_the_live_count(book
     assert ReceivableAgeSummary.objects.get(owner=book, bucket="31-60").amount == Decimal("50000")
     d = dashboard_data(user=manager, now=NOW)
     assert {b["key"]: b["amount"] for b in d.overdue}["31-60"] == Decimal("50000")
+
+
+def test_overdue_bulk_path_matches_the_per_contract_path(book):
+    from reports.selectors import _overdue_by_owner_bulk, overdue_by_owner
+
+    for as_of in (dt.date(2026, 10, 9), dt.date(2026, 10, 10), dt.date(2026, 10, 11), dt.date(2026, 11, 16)):
+        assert overdue_by_owner(owner_ids=[book.pk], as_of=as_of) == _overdue_by_owner_bulk(
+            owner_ids=[book.pk], as_of=as_of, months=2
+        )
+    assert overdue_by_owner(owner_ids=[book.pk], as_of=dt.date(2026, 11, 16)) == {book.pk: (Decimal("50000"), 1)}
