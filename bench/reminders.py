@@ -145,6 +145,9 @@ def run(scale: float, keep: bool) -> dict:
                     k0 = time.perf_counter()
                     reminders_scan(kinds=[kind])
                     per_kind[str(kind)] = round(time.perf_counter() - k0, 2)
+                k0 = time.perf_counter()
+                reminders_scan(kinds=[])  # wake snoozed + close resolved reminders
+                per_kind["wake+resolve"] = round(time.perf_counter() - k0, 2)
                 result["scan_s"] = round(time.perf_counter() - t0, 2)
             result["scan_queries"] = len(ctx.captured_queries)
             result["per_kind_s"] = per_kind

@@ -421,6 +421,43 @@ def reminders_wake_snoozed(*, now: dt.datetime) -> int:
     )
 
 
+def reminders_auto_resolve(*, now: dt.datetime) -> int:
+    """Close open reminders whose cause went away: contract filed, daily report submitted, receivable paid."""
+    live = Reminder.objects.filter(state__in=[ReminderState.OPEN, ReminderState.SNOOZED], audience=Audience.STAFF)
+    close = dict(state=ReminderState.DONE, done_at=now, snoozed_until=None, updated_at=now)
+    n = (
+        live.filter(kind=ReminderKind.CONTRACT_FILING)
+        .exclude(Exists(Contract.objects.filter(pk=OuterRef("subject_id"), status=ContractStatus.SIGNED)))
+        .update(**close)
+    )
+    n += (
+        live.filter(kind=ReminderKind.DAILY_REPORT)
+        .filter(
+            Exists(
+                DailyReport.objects.filter(
+                    author_id=OuterRef("owner_id"), date=OuterRef("due_on"), submitted_at__isnull=False
+                )
+            )
+        )
+        .update(**close)
+    )
+    paid = (
+        Payment.objects.filter(contract=OuterRef("pk"))
+        .exclude(kind=PaymentKind.RETENTION)
+        .order_by()
+        .values("contract")
+        .annotate(total=Sum("amount"))
+        .values("total")[:1]
+    )
+    settled = (
+        Contract.objects.filter(pk=OuterRef("subject_id"))
+        .annotate(paid=Coalesce(Subquery(paid), Value(Decimal("0"))))
+        .filter(amount__lte=F("retention_amount") + F("paid"))
+    )
+    n += live.filter(kind=ReminderKind.RECEIVABLE_OVERDUE).filter(Exists(settled)).update(**close)
+    return n
+
+
 def reminders_scan(*, now: dt.datetime | None = None, kinds: Iterable[str] | None = None) -> dict[str, int]:
     """Find everything due and insert it as reminder rows (idempotent: run it as often as you like)."""
     now = now or timezone.now()
@@ -432,6 +469,7 @@ def reminders_scan(*, now: dt.datetime | None = None, kinds: Iterable[str] | Non
         with transaction.atomic():
             result[str(kind)] = scan(now=now, cfg=cfg)
     result["woken"] = reminders_wake_snoozed(now=now)
+    result["resolved"] = reminders_auto_resolve(now=now)
     return result
 
 
