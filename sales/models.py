@@ -85,7 +85,7 @@ class Contract(TimeStampedModel):
     )
     po_consent_at = models.DateTimeField(_("purchase order basis consented at"), null=True, blank=True)
     review_round = models.PositiveIntegerField(_("review round"), default=0)
-    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    submitted_at = models.DateTimeField(pgettext_lazy("review", "submitted at"), null=True, blank=True)
     approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
     rejection_reason = models.TextField(_("rejection reason"), blank=True)
     filing_due_on = models.DateField(_("filing due on"), null=True, blank=True, db_index=True)

@@ -91,7 +91,7 @@ def test_http_sms_backend_through_the_sender(provider, settings, db):
         assert reminder_send_next() == "sent"
     [(_headers, form)] = provider.received
     assert "濾心" in form["Body"][0] and "補貨" in form["Body"][0]
-    assert Delivery.objects.get(reminder=r).to == "0912-111-222"
+    assert Delivery.objects.get(reminder=r).to == "+886912111222"  # stored and sent in E.164
 
 
 @pytest.mark.parametrize(

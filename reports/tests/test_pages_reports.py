@@ -320,7 +320,7 @@ def test_dashboard_cache_serves_hits_and_a_summary_refresh_invalidates_it(
     summary_refresh()
     client = as_user(manager)
     first = client.get(reverse("reports:dashboard")).context["data"]
-    with django_assert_max_num_queries(6):  # session, user, team units, refresh time, reports to review
+    with django_assert_max_num_queries(7):  # session, user, team units, refresh time, reports to review, unread bell
         assert client.get(reverse("reports:dashboard")).context["data"].selected.sales == first.selected.sales
     ContractFactory(
         customer=CustomerFactory(owner=salesperson),
