@@ -28,3 +28,13 @@ def test_money_filter():
     assert money(Decimal("2733380.49"), 0) == "2,733,380"
     assert money(Decimal("0.5"), 0) == "1"
     assert money(None) == ""
+
+
+def test_amounts_are_grouped_by_thousands_in_both_languages():
+    from django.contrib.humanize.templatetags.humanize import intcomma
+    from django.utils import translation
+
+    for language in ("en", "zh-hant"):
+        with translation.override(language):
+            assert intcomma(1234567) == "1,234,567", language
+            assert money(Decimal("1234567.5")) == "1,234,567.50"

@@ -107,6 +107,7 @@ AUTH_PASSWORD_VALIDATORS = [
 LANGUAGE_CODE = env("LANGUAGE_CODE", default="zh-hant")
 LANGUAGES = [("zh-hant", "繁體中文"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+FORMAT_MODULE_PATH = ["crm.formats"]
 TIME_ZONE = env("TIME_ZONE", default="Asia/Taipei")
 USE_I18N = True
 USE_TZ = True
