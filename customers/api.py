@@ -7,6 +7,7 @@ visible_to(user), so another salesperson's customer is a 404 and never appears i
 from __future__ import annotations
 
 import django_filters
+from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import filters, mixins, serializers, status, viewsets
@@ -319,6 +320,8 @@ class CustomerPoolViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     @action(detail=True, methods=["post"])
     def claim(self, request, pk=None):
         """Claim a pool customer; the first claim wins."""
+        if not str(pk).isdecimal() or not selectors.pool_claim_allowed(user=request.user, customer_id=int(pk)):
+            raise Http404
         customer = services.customer_claim_from_pool(customer_id=int(pk), actor=request.user)
         return Response(CustomerOutputSerializer(customer).data)
 

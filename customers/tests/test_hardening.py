@@ -1,0 +1,63 @@
+"""Bad input and permission probes found by fuzzing the API (schemathesis) and the pages."""
+
+import datetime as dt
+
+import pytest
+import time_machine
+from django.urls import reverse
+
+from customers.models import Customer, CustomerConflict
+from customers.tests.factories import CustomerFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize("pk", ["AAA", "null,null", "1.5", "²"])
+def test_pool_claim_with_a_non_numeric_id_is_404_not_500(api_client, salesperson, pk):
+    api_client.force_authenticate(salesperson)
+    assert api_client.post(f"/api/v1/customer-pool/{pk}/claim/").status_code == 404
+
+
+def test_pool_claim_with_an_out_of_range_id_is_404(api_client, salesperson):
+    api_client.force_authenticate(salesperson)
+    assert api_client.post(f"/api/v1/customer-pool/{10**30}/claim/").status_code == 404
+
+
+def test_pool_claim_cannot_probe_another_salespersons_customer(api_client, salesperson, other_salesperson):
+    """Claiming an owned customer by id would name its owner and record a conflict: a 404 instead."""
+    theirs = CustomerFactory(owner=other_salesperson)
+    api_client.force_authenticate(salesperson)
+    r = api_client.post(f"/api/v1/customer-pool/{theirs.pk}/claim/")
+    assert r.status_code == 404
+    assert other_salesperson.get_full_name() not in r.content.decode()
+    assert not CustomerConflict.objects.exists()
+    assert Customer.objects.get(pk=theirs.pk).owner == other_salesperson
+
+
+def test_pool_claim_page_cannot_probe_another_salespersons_customer(client, salesperson, other_salesperson):
+    theirs = CustomerFactory(owner=other_salesperson)
+    client.force_login(salesperson)
+    r = client.post(reverse("customers:pool_claim", args=[theirs.pk]))
+    assert r.status_code == 404
+    assert not CustomerConflict.objects.exists()
+
+
+def test_late_pool_claim_is_refused_with_a_conflict_only_shortly_after_the_winning_claim(
+    api_client, salesperson, other_salesperson
+):
+    pooled = CustomerFactory(owner=None, unit=None)
+    api_client.force_authenticate(salesperson)
+    assert api_client.post(f"/api/v1/customer-pool/{pooled.pk}/claim/").status_code == 200
+    api_client.force_authenticate(other_salesperson)
+    r = api_client.post(f"/api/v1/customer-pool/{pooled.pk}/claim/")
+    assert r.status_code == 400 and r.json()["code"] == "already_registered"
+    with time_machine.travel(dt.datetime.now(tz=dt.UTC) + dt.timedelta(days=2)):
+        assert api_client.post(f"/api/v1/customer-pool/{pooled.pk}/claim/").status_code == 404
+    assert CustomerConflict.objects.count() == 1
+
+
+def test_own_customer_claim_is_a_400_not_a_404(api_client, salesperson):
+    mine = CustomerFactory(owner=salesperson)
+    api_client.force_authenticate(salesperson)
+    r = api_client.post(f"/api/v1/customer-pool/{mine.pk}/claim/")
+    assert r.status_code == 400 and r.json()["code"] == "duplicate"
