@@ -33,8 +33,9 @@ from .models import (
 
 class CustomerOutputSerializer(serializers.ModelSerializer):
     phone = serializers.CharField(source="phone.as_e164", default="", read_only=True)
-    owner_name = serializers.CharField(source="owner.get_full_name", default=None, read_only=True)
-    unit_name = serializers.CharField(source="unit.name", default=None, read_only=True)
+    email = serializers.CharField(read_only=True, help_text="May be empty.")  # blank is not format=email
+    owner_name = serializers.CharField(source="owner.get_full_name", default=None, allow_null=True, read_only=True)
+    unit_name = serializers.CharField(source="unit.name", default=None, allow_null=True, read_only=True)
 
     class Meta:
         model = Customer
@@ -166,7 +167,9 @@ class ContactLogInputSerializer(serializers.Serializer):
 class ConflictOutputSerializer(serializers.ModelSerializer):
     customer_name = serializers.CharField(source="customer.name", read_only=True)
     claimant_name = serializers.CharField(source="claimant.get_full_name", read_only=True)
-    owner_name = serializers.CharField(source="owner_at_claim.get_full_name", default=None, read_only=True)
+    owner_name = serializers.CharField(
+        source="owner_at_claim.get_full_name", default=None, allow_null=True, read_only=True
+    )
 
     class Meta:
         model = CustomerConflict

@@ -44,6 +44,17 @@ from .models import (
 # --- products and price lists -----------------------------------------------------------------------------------
 
 
+def _for_viewer(view, plain, with_cost):
+    """The output serializer for this caller: cost fields only for cost viewers.
+
+    The OpenAPI schema documents the plain variant whoever asks for it (cost viewers get extra properties), so
+    the schema does not depend on who downloaded it and every caller's response conforms to it.
+    """
+    if getattr(view, "swagger_fake_view", False):
+        return plain
+    return with_cost if rules.can_see_cost(view.request.user) else plain
+
+
 class ProductOutput(serializers.ModelSerializer):
     standard_price = serializers.DecimalField(max_digits=14, decimal_places=2, source="current_price", read_only=True)
 
@@ -80,7 +91,7 @@ class ProductViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     def get_serializer_class(self):
         if self.action == "create":
             return ProductInput
-        return ProductCostOutput if rules.can_see_cost(self.request.user) else ProductOutput
+        return _for_viewer(self, ProductOutput, ProductCostOutput)
 
     def create(self, request, *args, **kwargs):
         data = ProductInput(data=request.data)
@@ -142,7 +153,7 @@ class PriceListViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     def get_serializer_class(self):
         if self.action == "create":
             return PriceListInput
-        return PriceListCostOutput if rules.can_see_cost(self.request.user) else PriceListOutput
+        return _for_viewer(self, PriceListOutput, PriceListCostOutput)
 
     def create(self, request, *args, **kwargs):
         data = PriceListInput(data=request.data)
@@ -166,8 +177,8 @@ class PriceListViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
 
 
 class DiscountAuthorityOutput(serializers.ModelSerializer):
-    user_name = serializers.CharField(source="user.get_full_name", default=None)
-    level_name = serializers.CharField(source="level.name", default=None)
+    user_name = serializers.CharField(source="user.get_full_name", default=None, allow_null=True)
+    level_name = serializers.CharField(source="level.name", default=None, allow_null=True)
     set_by_name = serializers.CharField(source="set_by.get_full_name")
 
     class Meta:
@@ -496,7 +507,7 @@ class QuoteViewSet(viewsets.ModelViewSet):
             return QuoteInput
         if self.action == "partial_update":
             return QuoteUpdateInput
-        return QuoteCostOutput if rules.can_see_cost(self.request.user) else QuoteOutput
+        return _for_viewer(self, QuoteOutput, QuoteCostOutput)
 
     def _out(self, quote, code=status.HTTP_200_OK):
         quote = self.get_queryset().prefetch_related("lines__product").get(pk=quote.pk)
@@ -619,7 +630,7 @@ class ContractListOutput(serializers.ModelSerializer):
 
 
 class ApprovalOutput(serializers.ModelSerializer):
-    decided_by_name = serializers.CharField(source="decided_by.get_full_name", default=None)
+    decided_by_name = serializers.CharField(source="decided_by.get_full_name", default=None, allow_null=True)
     reasons = serializers.SerializerMethodField()
 
     class Meta:
@@ -641,7 +652,7 @@ class ApprovalOutput(serializers.ModelSerializer):
 
 
 class EventOutput(serializers.ModelSerializer):
-    actor_name = serializers.CharField(source="actor.get_full_name", default=None)
+    actor_name = serializers.CharField(source="actor.get_full_name", default=None, allow_null=True)
 
     class Meta:
         model = ContractEvent
@@ -755,7 +766,7 @@ class ContractViewSet(viewsets.ModelViewSet):
             return ContractInput
         if self.action == "partial_update":
             return ContractUpdateInput
-        return ContractCostOutput if rules.can_see_cost(self.request.user) else ContractOutput
+        return _for_viewer(self, ContractOutput, ContractCostOutput)
 
     def _out(self, contract, code=status.HTTP_200_OK):
         contract = self.get_queryset().get(pk=contract.pk)
