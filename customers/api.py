@@ -15,6 +15,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from accounts.models import User
+from core.datetimes import DbIsoDateTimeFilter
 
 from . import selectors, services
 from .models import (
@@ -245,8 +246,8 @@ class ContactLogFilter(django_filters.FilterSet):
     customer = django_filters.NumberFilter(field_name="customer_id")
     author = django_filters.NumberFilter(field_name="author_id")
     kind = django_filters.ChoiceFilter(choices=ContactKind.choices)
-    happened_after = django_filters.IsoDateTimeFilter(field_name="happened_at", lookup_expr="gte")
-    happened_before = django_filters.IsoDateTimeFilter(field_name="happened_at", lookup_expr="lt")
+    happened_after = DbIsoDateTimeFilter(field_name="happened_at", lookup_expr="gte")
+    happened_before = DbIsoDateTimeFilter(field_name="happened_at", lookup_expr="lt")
     next_step_from = django_filters.DateFilter(field_name="next_step_date", lookup_expr="gte")
     next_step_to = django_filters.DateFilter(field_name="next_step_date", lookup_expr="lte")
 

@@ -61,3 +61,20 @@ def test_own_customer_claim_is_a_400_not_a_404(api_client, salesperson):
     api_client.force_authenticate(salesperson)
     r = api_client.post(f"/api/v1/customer-pool/{mine.pk}/claim/")
     assert r.status_code == 400 and r.json()["code"] == "duplicate"
+
+
+@pytest.mark.parametrize("param", ["happened_after", "happened_before"])
+def test_contact_log_filter_with_an_offset_postgres_cannot_store_is_a_400(api_client, salesperson, param):
+    """0201-08-02T23:25:47-16:18 parses in Python; PostgreSQL refused it and the list was a 500."""
+    api_client.force_authenticate(salesperson)
+    r = api_client.get("/api/v1/contact-logs/", {param: "0201-08-02T23:25:47-16:18"})
+    assert r.status_code == 400 and param in r.json()
+    assert api_client.get("/api/v1/contact-logs/", {param: "2026-08-02T23:25:47+08:00"}).status_code == 200
+
+
+def test_contact_log_page_with_an_offset_postgres_cannot_store_is_a_form_error(client, salesperson):
+    customer = CustomerFactory(owner=salesperson)
+    client.force_login(salesperson)
+    url = reverse("customers:log_create", args=[customer.pk])
+    r = client.post(url, {"happened_at": "2026-01-01T09:00:00-16:18", "kind": "call", "purpose": "visit"})
+    assert r.status_code == 200 and "happened_at" in r.context["form"].errors
