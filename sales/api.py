@@ -553,29 +553,28 @@ class QuoteViewSet(viewsets.ModelViewSet):
     @extend_schema(request=ReasonInput)
     @action(detail=True, methods=["post"])
     def reject(self, request, pk=None):
+        target = self.get_object()  # another's id is a 404 before its input is judged
         data = ReasonInput(data=request.data)
         data.is_valid(raise_exception=True)
-        quote = services.quote_reject(actor=request.user, quote=self.get_object(), reason=data.validated_data["reason"])
+        quote = services.quote_reject(actor=request.user, quote=target, reason=data.validated_data["reason"])
         return self._out(quote)
 
     @extend_schema(request=QuoteOutcomeInput)
     @action(detail=True, methods=["post"])
     def outcome(self, request, pk=None):
+        target = self.get_object()  # another's id is a 404 before its input is judged
         data = QuoteOutcomeInput(data=request.data)
         data.is_valid(raise_exception=True)
-        quote = services.quote_set_outcome(
-            actor=request.user, quote=self.get_object(), status=data.validated_data["status"]
-        )
+        quote = services.quote_set_outcome(actor=request.user, quote=target, status=data.validated_data["status"])
         return self._out(quote)
 
     @extend_schema(request=MakeContractInput, responses={201: None})
     @action(detail=True, methods=["post"], url_path="make-contract")
     def make_contract(self, request, pk=None):
+        target = self.get_object()  # another's id is a 404 before its input is judged
         data = MakeContractInput(data=request.data)
         data.is_valid(raise_exception=True)
-        contract = services.contract_create_from_quote(
-            actor=request.user, quote=self.get_object(), **data.validated_data
-        )
+        contract = services.contract_create_from_quote(actor=request.user, quote=target, **data.validated_data)
         return Response({"id": contract.pk, "number": contract.number}, status=status.HTTP_201_CREATED)
 
 
@@ -798,51 +797,52 @@ class ContractViewSet(viewsets.ModelViewSet):
     @extend_schema(request=ContractCommentInput)
     @action(detail=True, methods=["post"])
     def approve(self, request, pk=None):
+        target = self.get_object()  # another's id is a 404 before its input is judged
         data = ContractCommentInput(data=request.data)
         data.is_valid(raise_exception=True)
         contract = services.contract_approve(
-            actor=request.user, contract=self.get_object(), comment=data.validated_data["comment"]
+            actor=request.user, contract=target, comment=data.validated_data["comment"]
         )
         return self._out(contract)
 
     @extend_schema(request=ReasonInput)
     @action(detail=True, methods=["post"])
     def reject(self, request, pk=None):
+        target = self.get_object()  # another's id is a 404 before its input is judged
         data = ReasonInput(data=request.data)
         data.is_valid(raise_exception=True)
-        contract = services.contract_reject(
-            actor=request.user, contract=self.get_object(), reason=data.validated_data["reason"]
-        )
+        contract = services.contract_reject(actor=request.user, contract=target, reason=data.validated_data["reason"])
         return self._out(contract)
 
     @extend_schema(request=SignInput)
     @action(detail=True, methods=["post"])
     def sign(self, request, pk=None):
+        target = self.get_object()  # another's id is a 404 before its input is judged
         data = SignInput(data=request.data)
         data.is_valid(raise_exception=True)
         contract = services.contract_sign(
-            actor=request.user, contract=self.get_object(), signed_on=data.validated_data.get("signed_on")
+            actor=request.user, contract=target, signed_on=data.validated_data.get("signed_on")
         )
         return self._out(contract)
 
     @extend_schema(request=FileInput)
     @action(detail=True, methods=["post"], url_path="file")
     def file_(self, request, pk=None):
+        target = self.get_object()  # another's id is a 404 before its input is judged
         data = FileInput(data=request.data)
         data.is_valid(raise_exception=True)
         contract = services.contract_file(
-            actor=request.user, contract=self.get_object(), filed_on=data.validated_data.get("filed_on")
+            actor=request.user, contract=target, filed_on=data.validated_data.get("filed_on")
         )
         return self._out(contract)
 
     @extend_schema(request=ReasonInput)
     @action(detail=True, methods=["post"])
     def cancel(self, request, pk=None):
+        target = self.get_object()  # another's id is a 404 before its input is judged
         data = ReasonInput(data=request.data)
         data.is_valid(raise_exception=True)
-        contract = services.contract_cancel(
-            actor=request.user, contract=self.get_object(), reason=data.validated_data["reason"]
-        )
+        contract = services.contract_cancel(actor=request.user, contract=target, reason=data.validated_data["reason"])
         return self._out(contract)
 
 

@@ -1,5 +1,7 @@
 """Schema mismatches and bad input found by fuzzing the API (schemathesis)."""
 
+from decimal import Decimal as D
+
 import pytest
 
 from customers.tests.factories import CustomerFactory
@@ -58,3 +60,89 @@ def test_contract_detail_for_a_salesperson_has_no_cost_and_conforms(api_client, 
     comp = schema["components"]["schemas"]["ContractOutput"]
     assert set(comp["required"]) <= set(body)
     assert "margin_percent" not in body
+
+
+# --- permissions: every detail page and endpoint, a teammate and another unit's manager get 404 ---------------
+
+OUTSIDERS = ["teammate", "other_salesperson", "other_manager"]
+
+
+@pytest.fixture
+def other_manager(other_unit):
+    from accounts.tests.factories import ManagerFactory
+
+    return ManagerFactory(unit=other_unit)
+
+
+@pytest.fixture
+def deal(salesperson, finance):
+    """A quote and a signed, shipped, part-paid, invoiced contract of `salesperson`."""
+    from django.utils import timezone
+
+    from sales import services
+    from sales.models import PaymentKind
+    from sales.services import LineInput
+
+    product = priced_product(standard="1000", cost="100")
+    customer = CustomerFactory(owner=salesperson, credit_limit=D("10000000"))
+    lines = [LineInput(product=product, quantity=D("2"))]
+    quote = services.quote_create(actor=salesperson, customer=customer, lines=lines)
+    contract = services.contract_create(actor=salesperson, customer=customer, lines=lines)
+    services.contract_submit(actor=salesperson, contract=contract)
+    services.contract_sign(actor=salesperson, contract=contract)
+    today = timezone.localdate()
+    shipment = services.shipment_create(actor=salesperson, contract=contract, shipped_on=today)
+    payment = services.payment_record(
+        actor=finance, contract=contract, paid_on=today, amount=D("500"), kind=PaymentKind.PROGRESS
+    )
+    invoice = services.invoice_create(
+        actor=finance, contract=contract, number="INV-1", issued_on=today, amount=D("2000")
+    )
+    return {"quote": quote, "contract": contract, "shipment": shipment, "payment": payment, "invoice": invoice}
+
+
+@pytest.mark.parametrize("role", OUTSIDERS)
+def test_outsiders_get_404_on_every_sales_page_and_action(client, request, role, deal):
+    from django.urls import reverse
+
+    client.force_login(request.getfixturevalue(role))
+    q, c = deal["quote"], deal["contract"]
+    gets = [
+        reverse("sales:quote_detail", args=[q.pk]),
+        reverse("sales:quote_print", args=[q.pk]),
+        reverse("sales:quote_edit", args=[q.pk]),
+        reverse("sales:contract_detail", args=[c.pk]),
+        reverse("sales:contract_print", args=[c.pk]),
+        reverse("sales:contract_edit", args=[c.pk]),
+    ]
+    for url in gets:
+        assert client.get(url).status_code == 404, url
+    for verb in ("submit", "approve", "reject", "sent", "contract"):
+        assert client.post(reverse("sales:quote_action", args=[q.pk, verb])).status_code == 404, verb
+    for verb in ("submit", "approve", "reject", "sign", "cancel"):
+        assert client.post(reverse("sales:contract_action", args=[c.pk, verb])).status_code == 404, verb
+    c.refresh_from_db()
+    assert c.status == "signed"
+
+
+@pytest.mark.parametrize("role", OUTSIDERS)
+def test_outsiders_get_404_on_every_sales_endpoint(api_client, request, role, deal):
+    api_client.force_authenticate(request.getfixturevalue(role))
+    q, c = deal["quote"].pk, deal["contract"].pk
+    for url in (
+        f"/api/v1/quotes/{q}/",
+        f"/api/v1/contracts/{c}/",
+        f"/api/v1/shipments/{deal['shipment'].pk}/",
+        f"/api/v1/payments/{deal['payment'].pk}/",
+        f"/api/v1/invoices/{deal['invoice'].pk}/",
+    ):
+        assert api_client.get(url).status_code == 404, url
+    assert api_client.patch(f"/api/v1/quotes/{q}/", {"note": "x"}, format="json").status_code == 404
+    assert api_client.patch(f"/api/v1/contracts/{c}/", {"note": "x"}, format="json").status_code == 404
+    for verb in ("submit", "approve", "reject", "outcome", "make-contract"):
+        assert api_client.post(f"/api/v1/quotes/{q}/{verb}/", {}, format="json").status_code == 404, verb
+    for verb in ("submit", "approve", "reject", "sign", "cancel", "file"):
+        assert api_client.post(f"/api/v1/contracts/{c}/{verb}/", {}, format="json").status_code == 404, verb
+    before = deal["contract"].shipments.count()
+    r = api_client.post("/api/v1/shipments/", {"contract": c, "shipped_on": "2026-01-01"}, format="json")
+    assert r.status_code in (400, 404) and deal["contract"].shipments.count() == before
