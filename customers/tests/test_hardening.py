@@ -78,3 +78,60 @@ def test_contact_log_page_with_an_offset_postgres_cannot_store_is_a_form_error(c
     url = reverse("customers:log_create", args=[customer.pk])
     r = client.post(url, {"happened_at": "2026-01-01T09:00:00-16:18", "kind": "call", "purpose": "visit"})
     assert r.status_code == 200 and "happened_at" in r.context["form"].errors
+
+
+# --- permissions: a teammate's customer for a salesperson, another unit's for a manager: 404 everywhere -------
+
+CARD_PAGES = [
+    "customers:detail",
+    "customers:edit",
+    "customers:log_create",
+    "customers:strategy",
+    "customers:evaluation_create",
+    "customers:contact_create",
+    "customers:reassign",
+    "customers:release",
+]
+PROBES = [("salesperson", "team"), ("manager", "other"), ("teammate", "mine"), ("other_salesperson", "mine")]
+
+
+@pytest.mark.parametrize(("role", "target"), PROBES)
+def test_every_card_page_is_404_out_of_sight(client, book, request, role, target):
+    from customers.models import Contact
+
+    customer = book[target]
+    before = (customer.owner_id, Contact.objects.count(), customer.contact_logs.count())
+    client.force_login(request.getfixturevalue(role))
+    form = {"name": "x", "reason": "x", "kind": "call", "happened_at": "2026-01-01T09:00"}
+    for page in CARD_PAGES:
+        url = reverse(page, args=[customer.pk])
+        if page != "customers:release":  # POST only
+            assert client.get(url).status_code == 404, url
+        assert client.post(url, form).status_code == 404, url
+    contact = customer.contacts.first()
+    url = reverse("customers:contact_edit", args=[customer.pk, contact.pk])
+    assert client.get(url).status_code == 404
+    assert client.post(url, {"name": "x"}).status_code == 404
+    customer.refresh_from_db()
+    assert (customer.owner_id, Contact.objects.count(), customer.contact_logs.count()) == before
+
+
+@pytest.mark.parametrize(("role", "target"), PROBES)
+def test_every_customer_endpoint_is_404_out_of_sight(api_client, book, request, role, target):
+    from customers.models import ContactLog
+
+    customer = book[target]
+    api_client.force_authenticate(request.getfixturevalue(role))
+    assert api_client.get(f"/api/v1/customers/{customer.pk}/").status_code == 404
+    assert api_client.patch(f"/api/v1/customers/{customer.pk}/", {"address": "x"}, format="json").status_code == 404
+    assert api_client.get(f"/api/v1/customers/{customer.pk}/contacts/").status_code == 404
+    r = api_client.post(f"/api/v1/customers/{customer.pk}/contacts/", {"name": "x"}, format="json")
+    assert r.status_code == 404
+    log = customer.contact_logs.first()
+    assert api_client.get(f"/api/v1/contact-logs/{log.pk}/").status_code == 404
+    before = ContactLog.objects.count()
+    r = api_client.post("/api/v1/contact-logs/", {"customer": customer.pk, "kind": "call"}, format="json")
+    assert r.status_code == 400 and "customer" in r.json()
+    assert ContactLog.objects.count() == before
+    assert api_client.post(f"/api/v1/customer-pool/{customer.pk}/claim/").status_code == 404
+    assert not CustomerConflict.objects.exists()
