@@ -64,7 +64,9 @@ class ProductOutput(serializers.ModelSerializer):
 
 
 class ProductCostOutput(ProductOutput):
-    cost = serializers.DecimalField(max_digits=14, decimal_places=2, source="current_cost", read_only=True)
+    cost = serializers.DecimalField(
+        max_digits=14, decimal_places=2, source="current_cost", read_only=True, allow_null=True
+    )
 
     class Meta(ProductOutput.Meta):
         fields = [*ProductOutput.Meta.fields, "cost"]
