@@ -56,7 +56,9 @@ def _for_viewer(view, plain, with_cost):
 
 
 class ProductOutput(serializers.ModelSerializer):
-    standard_price = serializers.DecimalField(max_digits=14, decimal_places=2, source="current_price", read_only=True)
+    standard_price = serializers.DecimalField(
+        max_digits=14, decimal_places=2, source="current_price", read_only=True, allow_null=True
+    )  # null until a price list prices the product
 
     class Meta:
         model = Product

@@ -146,3 +146,17 @@ def test_outsiders_get_404_on_every_sales_endpoint(api_client, request, role, de
     before = deal["contract"].shipments.count()
     r = api_client.post("/api/v1/shipments/", {"contract": c, "shipped_on": "2026-01-01"}, format="json")
     assert r.status_code in (400, 404) and deal["contract"].shipments.count() == before
+
+
+def test_unpriced_product_documents_null_price_and_cost(api_client, admin_user, salesperson):
+    """A product no price list prices yet answered standard_price/cost null against a non-null schema."""
+    from sales.tests.factories import ProductFactory
+
+    product = ProductFactory()
+    schema = _schema(api_client, salesperson)
+    assert schema["components"]["schemas"]["ProductOutput"]["properties"]["standard_price"].get("nullable") is True
+    for user in (salesperson, admin_user):
+        api_client.force_authenticate(user)
+        body = api_client.get(f"/api/v1/products/{product.pk}/").json()
+        assert body["standard_price"] is None
+    assert body["cost"] is None
