@@ -160,3 +160,19 @@ def test_unpriced_product_documents_null_price_and_cost(api_client, admin_user, 
         body = api_client.get(f"/api/v1/products/{product.pk}/").json()
         assert body["standard_price"] is None
     assert body["cost"] is None
+
+
+@pytest.mark.parametrize("value", ["²", "abc", "-1"])
+def test_contract_preview_with_a_bad_contract_id_is_404_not_500(client, salesperson, value):
+    from django.urls import reverse
+
+    client.force_login(salesperson)
+    assert client.post(reverse("sales:contract_preview"), {"contract": value}).status_code == 404
+
+
+def test_contract_preview_of_a_teammates_contract_is_404(client, teammate, deal):
+    from django.urls import reverse
+
+    client.force_login(teammate)
+    r = client.post(reverse("sales:contract_preview"), {"contract": str(deal["contract"].pk)})
+    assert r.status_code == 404
