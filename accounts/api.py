@@ -16,7 +16,8 @@ class SalesUnitOutput(serializers.ModelSerializer):
 
 
 class MeOutput(serializers.ModelSerializer):
-    unit = SalesUnitOutput()
+    unit = SalesUnitOutput(allow_null=True)
+    email = serializers.CharField(read_only=True, help_text="May be empty.")  # blank is not format=email
 
     class Meta:
         model = User

@@ -7,6 +7,7 @@ visible_to(user), so another salesperson's customer is a 404 and never appears i
 from __future__ import annotations
 
 import django_filters
+from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import filters, mixins, serializers, status, viewsets
@@ -14,6 +15,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from accounts.models import User
+from core.datetimes import DbIsoDateTimeFilter
 
 from . import selectors, services
 from .models import (
@@ -32,8 +34,9 @@ from .models import (
 
 class CustomerOutputSerializer(serializers.ModelSerializer):
     phone = serializers.CharField(source="phone.as_e164", default="", read_only=True)
-    owner_name = serializers.CharField(source="owner.get_full_name", default=None, read_only=True)
-    unit_name = serializers.CharField(source="unit.name", default=None, read_only=True)
+    email = serializers.CharField(read_only=True, help_text="May be empty.")  # blank is not format=email
+    owner_name = serializers.CharField(source="owner.get_full_name", default=None, allow_null=True, read_only=True)
+    unit_name = serializers.CharField(source="unit.name", default=None, allow_null=True, read_only=True)
 
     class Meta:
         model = Customer
@@ -165,7 +168,9 @@ class ContactLogInputSerializer(serializers.Serializer):
 class ConflictOutputSerializer(serializers.ModelSerializer):
     customer_name = serializers.CharField(source="customer.name", read_only=True)
     claimant_name = serializers.CharField(source="claimant.get_full_name", read_only=True)
-    owner_name = serializers.CharField(source="owner_at_claim.get_full_name", default=None, read_only=True)
+    owner_name = serializers.CharField(
+        source="owner_at_claim.get_full_name", default=None, allow_null=True, read_only=True
+    )
 
     class Meta:
         model = CustomerConflict
@@ -241,8 +246,8 @@ class ContactLogFilter(django_filters.FilterSet):
     customer = django_filters.NumberFilter(field_name="customer_id")
     author = django_filters.NumberFilter(field_name="author_id")
     kind = django_filters.ChoiceFilter(choices=ContactKind.choices)
-    happened_after = django_filters.IsoDateTimeFilter(field_name="happened_at", lookup_expr="gte")
-    happened_before = django_filters.IsoDateTimeFilter(field_name="happened_at", lookup_expr="lt")
+    happened_after = DbIsoDateTimeFilter(field_name="happened_at", lookup_expr="gte")
+    happened_before = DbIsoDateTimeFilter(field_name="happened_at", lookup_expr="lt")
     next_step_from = django_filters.DateFilter(field_name="next_step_date", lookup_expr="gte")
     next_step_to = django_filters.DateFilter(field_name="next_step_date", lookup_expr="lte")
 
@@ -319,6 +324,8 @@ class CustomerPoolViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     @action(detail=True, methods=["post"])
     def claim(self, request, pk=None):
         """Claim a pool customer; the first claim wins."""
+        if not str(pk).isdecimal() or not selectors.pool_claim_allowed(user=request.user, customer_id=int(pk)):
+            raise Http404
         customer = services.customer_claim_from_pool(customer_id=int(pk), actor=request.user)
         return Response(CustomerOutputSerializer(customer).data)
 

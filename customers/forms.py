@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from phonenumber_field.formfields import PhoneNumberField
 
 from accounts.models import Role, User
+from core.datetimes import DbDateTimeFormField
 
 from . import policies
 from .models import (
@@ -157,7 +158,7 @@ class ContactForm(forms.ModelForm):
 
 
 class ContactLogForm(forms.ModelForm):
-    happened_at = forms.DateTimeField(
+    happened_at = DbDateTimeFormField(
         label=_("When"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
     )
     signal_tags = forms.MultipleChoiceField(

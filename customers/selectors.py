@@ -150,6 +150,28 @@ def pool_list(*, user: User, q: str = "") -> QuerySet[Customer]:
     return qs.order_by("-released_at", "name", "pk")
 
 
+POOL_CLAIM_LATE_WINDOW = dt.timedelta(days=1)
+
+
+def pool_claim_allowed(*, user: User, customer_id: int) -> bool:
+    """May `user` try to claim customer `customer_id` from the pool (else the claim is a 404)?
+
+    Yes for a customer in the pool or one the user already sees; also for one claimed from the pool in the last
+    day, so the loser of a claim race is refused with the owner and a conflict (先入為主). Any other id would let
+    a salesperson probe who holds which customer, so it is not found.
+    """
+    if not policies.can_see_pool(user):
+        return False
+    if Customer.objects.in_pool().filter(pk=customer_id).exists():
+        return True
+    if Customer.objects.visible_to(user).filter(pk=customer_id).exists():
+        return True
+    latest = OwnershipEvent.objects.filter(customer_id=customer_id).order_by("-created_at", "-pk").first()
+    return (
+        latest is not None and latest.kind == "claim" and latest.created_at >= timezone.now() - POOL_CLAIM_LATE_WINDOW
+    )
+
+
 def customer_card(*, customer: Customer) -> dict:
     """Everything the card page shows besides the customer itself."""
     contacts = list(customer.contacts.all())

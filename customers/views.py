@@ -292,6 +292,8 @@ def pool(request):
 @login_required
 @require_POST
 def pool_claim(request, pk: int):
+    if not selectors.pool_claim_allowed(user=request.user, customer_id=pk):
+        raise Http404
     try:
         customer = services.customer_claim_from_pool(customer_id=pk, actor=request.user)
     except ApplicationError as exc:

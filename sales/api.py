@@ -44,8 +44,21 @@ from .models import (
 # --- products and price lists -----------------------------------------------------------------------------------
 
 
+def _for_viewer(view, plain, with_cost):
+    """The output serializer for this caller: cost fields only for cost viewers.
+
+    The OpenAPI schema documents the plain variant whoever asks for it (cost viewers get extra properties), so
+    the schema does not depend on who downloaded it and every caller's response conforms to it.
+    """
+    if getattr(view, "swagger_fake_view", False):
+        return plain
+    return with_cost if rules.can_see_cost(view.request.user) else plain
+
+
 class ProductOutput(serializers.ModelSerializer):
-    standard_price = serializers.DecimalField(max_digits=14, decimal_places=2, source="current_price", read_only=True)
+    standard_price = serializers.DecimalField(
+        max_digits=14, decimal_places=2, source="current_price", read_only=True, allow_null=True
+    )  # null until a price list prices the product
 
     class Meta:
         model = Product
@@ -53,7 +66,9 @@ class ProductOutput(serializers.ModelSerializer):
 
 
 class ProductCostOutput(ProductOutput):
-    cost = serializers.DecimalField(max_digits=14, decimal_places=2, source="current_cost", read_only=True)
+    cost = serializers.DecimalField(
+        max_digits=14, decimal_places=2, source="current_cost", read_only=True, allow_null=True
+    )
 
     class Meta(ProductOutput.Meta):
         fields = [*ProductOutput.Meta.fields, "cost"]
@@ -80,7 +95,7 @@ class ProductViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     def get_serializer_class(self):
         if self.action == "create":
             return ProductInput
-        return ProductCostOutput if rules.can_see_cost(self.request.user) else ProductOutput
+        return _for_viewer(self, ProductOutput, ProductCostOutput)
 
     def create(self, request, *args, **kwargs):
         data = ProductInput(data=request.data)
@@ -142,7 +157,7 @@ class PriceListViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     def get_serializer_class(self):
         if self.action == "create":
             return PriceListInput
-        return PriceListCostOutput if rules.can_see_cost(self.request.user) else PriceListOutput
+        return _for_viewer(self, PriceListOutput, PriceListCostOutput)
 
     def create(self, request, *args, **kwargs):
         data = PriceListInput(data=request.data)
@@ -166,8 +181,8 @@ class PriceListViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
 
 
 class DiscountAuthorityOutput(serializers.ModelSerializer):
-    user_name = serializers.CharField(source="user.get_full_name", default=None)
-    level_name = serializers.CharField(source="level.name", default=None)
+    user_name = serializers.CharField(source="user.get_full_name", default=None, allow_null=True)
+    level_name = serializers.CharField(source="level.name", default=None, allow_null=True)
     set_by_name = serializers.CharField(source="set_by.get_full_name")
 
     class Meta:
@@ -496,7 +511,7 @@ class QuoteViewSet(viewsets.ModelViewSet):
             return QuoteInput
         if self.action == "partial_update":
             return QuoteUpdateInput
-        return QuoteCostOutput if rules.can_see_cost(self.request.user) else QuoteOutput
+        return _for_viewer(self, QuoteOutput, QuoteCostOutput)
 
     def _out(self, quote, code=status.HTTP_200_OK):
         quote = self.get_queryset().prefetch_related("lines__product").get(pk=quote.pk)
@@ -542,29 +557,28 @@ class QuoteViewSet(viewsets.ModelViewSet):
     @extend_schema(request=ReasonInput)
     @action(detail=True, methods=["post"])
     def reject(self, request, pk=None):
+        target = self.get_object()  # another's id is a 404 before its input is judged
         data = ReasonInput(data=request.data)
         data.is_valid(raise_exception=True)
-        quote = services.quote_reject(actor=request.user, quote=self.get_object(), reason=data.validated_data["reason"])
+        quote = services.quote_reject(actor=request.user, quote=target, reason=data.validated_data["reason"])
         return self._out(quote)
 
     @extend_schema(request=QuoteOutcomeInput)
     @action(detail=True, methods=["post"])
     def outcome(self, request, pk=None):
+        target = self.get_object()  # another's id is a 404 before its input is judged
         data = QuoteOutcomeInput(data=request.data)
         data.is_valid(raise_exception=True)
-        quote = services.quote_set_outcome(
-            actor=request.user, quote=self.get_object(), status=data.validated_data["status"]
-        )
+        quote = services.quote_set_outcome(actor=request.user, quote=target, status=data.validated_data["status"])
         return self._out(quote)
 
     @extend_schema(request=MakeContractInput, responses={201: None})
     @action(detail=True, methods=["post"], url_path="make-contract")
     def make_contract(self, request, pk=None):
+        target = self.get_object()  # another's id is a 404 before its input is judged
         data = MakeContractInput(data=request.data)
         data.is_valid(raise_exception=True)
-        contract = services.contract_create_from_quote(
-            actor=request.user, quote=self.get_object(), **data.validated_data
-        )
+        contract = services.contract_create_from_quote(actor=request.user, quote=target, **data.validated_data)
         return Response({"id": contract.pk, "number": contract.number}, status=status.HTTP_201_CREATED)
 
 
@@ -619,7 +633,7 @@ class ContractListOutput(serializers.ModelSerializer):
 
 
 class ApprovalOutput(serializers.ModelSerializer):
-    decided_by_name = serializers.CharField(source="decided_by.get_full_name", default=None)
+    decided_by_name = serializers.CharField(source="decided_by.get_full_name", default=None, allow_null=True)
     reasons = serializers.SerializerMethodField()
 
     class Meta:
@@ -641,7 +655,7 @@ class ApprovalOutput(serializers.ModelSerializer):
 
 
 class EventOutput(serializers.ModelSerializer):
-    actor_name = serializers.CharField(source="actor.get_full_name", default=None)
+    actor_name = serializers.CharField(source="actor.get_full_name", default=None, allow_null=True)
 
     class Meta:
         model = ContractEvent
@@ -755,7 +769,7 @@ class ContractViewSet(viewsets.ModelViewSet):
             return ContractInput
         if self.action == "partial_update":
             return ContractUpdateInput
-        return ContractCostOutput if rules.can_see_cost(self.request.user) else ContractOutput
+        return _for_viewer(self, ContractOutput, ContractCostOutput)
 
     def _out(self, contract, code=status.HTTP_200_OK):
         contract = self.get_queryset().get(pk=contract.pk)
@@ -787,51 +801,52 @@ class ContractViewSet(viewsets.ModelViewSet):
     @extend_schema(request=ContractCommentInput)
     @action(detail=True, methods=["post"])
     def approve(self, request, pk=None):
+        target = self.get_object()  # another's id is a 404 before its input is judged
         data = ContractCommentInput(data=request.data)
         data.is_valid(raise_exception=True)
         contract = services.contract_approve(
-            actor=request.user, contract=self.get_object(), comment=data.validated_data["comment"]
+            actor=request.user, contract=target, comment=data.validated_data["comment"]
         )
         return self._out(contract)
 
     @extend_schema(request=ReasonInput)
     @action(detail=True, methods=["post"])
     def reject(self, request, pk=None):
+        target = self.get_object()  # another's id is a 404 before its input is judged
         data = ReasonInput(data=request.data)
         data.is_valid(raise_exception=True)
-        contract = services.contract_reject(
-            actor=request.user, contract=self.get_object(), reason=data.validated_data["reason"]
-        )
+        contract = services.contract_reject(actor=request.user, contract=target, reason=data.validated_data["reason"])
         return self._out(contract)
 
     @extend_schema(request=SignInput)
     @action(detail=True, methods=["post"])
     def sign(self, request, pk=None):
+        target = self.get_object()  # another's id is a 404 before its input is judged
         data = SignInput(data=request.data)
         data.is_valid(raise_exception=True)
         contract = services.contract_sign(
-            actor=request.user, contract=self.get_object(), signed_on=data.validated_data.get("signed_on")
+            actor=request.user, contract=target, signed_on=data.validated_data.get("signed_on")
         )
         return self._out(contract)
 
     @extend_schema(request=FileInput)
     @action(detail=True, methods=["post"], url_path="file")
     def file_(self, request, pk=None):
+        target = self.get_object()  # another's id is a 404 before its input is judged
         data = FileInput(data=request.data)
         data.is_valid(raise_exception=True)
         contract = services.contract_file(
-            actor=request.user, contract=self.get_object(), filed_on=data.validated_data.get("filed_on")
+            actor=request.user, contract=target, filed_on=data.validated_data.get("filed_on")
         )
         return self._out(contract)
 
     @extend_schema(request=ReasonInput)
     @action(detail=True, methods=["post"])
     def cancel(self, request, pk=None):
+        target = self.get_object()  # another's id is a 404 before its input is judged
         data = ReasonInput(data=request.data)
         data.is_valid(raise_exception=True)
-        contract = services.contract_cancel(
-            actor=request.user, contract=self.get_object(), reason=data.validated_data["reason"]
-        )
+        contract = services.contract_cancel(actor=request.user, contract=target, reason=data.validated_data["reason"])
         return self._out(contract)
 
 

@@ -399,7 +399,7 @@ def contract_preview(request):
     """htmx: the rules the contract form would fire, shown while the salesperson types (nothing is saved)."""
     contract = None
     if request.POST.get("contract"):
-        if not request.POST["contract"].isdigit():
+        if not (request.POST["contract"].isascii() and request.POST["contract"].isdigit()):  # "²".isdigit()
             raise Http404
         contract = _contract(request, int(request.POST["contract"]))
     form = ContractForm(request.POST, user=request.user, edit=contract is not None)
