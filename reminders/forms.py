@@ -41,7 +41,6 @@ class ReminderSettingsForm(forms.ModelForm):
             "next_step_lead_days",
             "reorder_lead_days",
             "reorder_notify_customer",
-            "contract_filing_days",
             "receivable_terms_days",
             "card_filing_day",
             "card_filing_lead_days",

@@ -61,6 +61,7 @@ class ReminderSettings(models.Model):
         _("reorder: days before run-out"), default=7, help_text=_("Remind this many days before the predicted run-out.")
     )
     reorder_notify_customer = models.BooleanField(_("reorder: message opted-in customers"), default=True)
+    # No longer read: the filing deadline is the sales app's Contract.filing_due_on (kept so old rows load).
     contract_filing_days = models.PositiveSmallIntegerField(_("contract filing: days after signing"), default=3)
     receivable_terms_days = models.PositiveSmallIntegerField(
         _("receivable: payment terms (days after delivery)"), default=30

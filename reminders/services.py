@@ -30,6 +30,7 @@ from core.money import round_money
 from customers.models import ContactLog, Customer, CustomerStatus
 from reports.models import DailyReport
 from sales.models import Contract, ContractLine, ContractStatus, Payment, PaymentKind, Product, Shipment
+from sales.selectors import contracts_filing_overdue
 
 from . import delivery, messages
 from .models import (
@@ -281,35 +282,47 @@ def scan_daily_report(*, now: dt.datetime, cfg: ReminderSettings) -> int:
 
 
 def scan_contract_filing(*, now: dt.datetime, cfg: ReminderSettings) -> int:
-    """Signed more than `contract_filing_days` ago and still not filed."""
+    """Signed contracts past the sales app's filing deadline (`Contract.filing_due_on`) and still not filed.
+
+    The deadline is the sales app's (`sales.selectors.contracts_filing_overdue`): set when the contract is signed,
+    from the sales policy in force that day; the reminder is due on that deadline."""
     today = timezone.localdate(now)
-    days = cfg.contract_filing_days
     rows = (
-        Contract.objects.filter(status=ContractStatus.SIGNED, signed_on__lt=today - dt.timedelta(days=days))
+        contracts_filing_overdue(today=today)
+        .select_related(None)
         .order_by()
         .values_list(
-            "id", "number", "owner_id", "unit_id", "customer_id", "customer__name", "customer__short_name", "signed_on"
+            "id",
+            "number",
+            "owner_id",
+            "unit_id",
+            "customer_id",
+            "customer__name",
+            "customer__short_name",
+            "signed_on",
+            "filing_due_on",
         )
     )
     return _insert(
         Reminder(
             kind=ReminderKind.CONTRACT_FILING,
-            dedup_key=f"contract_filing:contract:{cid}:{signed.isoformat()}",
+            dedup_key=f"contract_filing:contract:{cid}:{signed.isoformat() if signed else due.isoformat()}",
             owner_id=owner,
             unit_id=unit,
             customer_id=cust,
             subject_type="sales.contract",
             subject_id=cid,
-            due_on=signed + dt.timedelta(days=days),
+            due_on=due,
             send_after=now,
             params={
                 "contract": number,
                 "customer": _customer_label(name, short),
-                "signed_on": signed.isoformat(),
-                "days": days,
+                "signed_on": signed.isoformat() if signed else "",
+                "filing_due_on": due.isoformat(),
+                "days": (due - signed).days if signed else 0,
             },
         )
-        for cid, number, owner, unit, cust, name, short, signed in rows.iterator(chunk_size=BATCH)
+        for cid, number, owner, unit, cust, name, short, signed, due in rows.iterator(chunk_size=BATCH)
     )
 
 

@@ -144,12 +144,49 @@ def test_daily_report_missing_at_end_of_working_day():
 
 
 def test_contract_not_filed_within_three_days():
-    contract = ContractFactory(status=ContractStatus.SIGNED, signed_on=dt.date(2026, 6, 1))
+    contract = ContractFactory(
+        status=ContractStatus.SIGNED, signed_on=dt.date(2026, 6, 1), filing_due_on=dt.date(2026, 6, 4)
+    )
     ContractFactory(status=ContractStatus.FILED, signed_on=dt.date(2026, 6, 1))
     assert scan(at(2026, 6, 4), ReminderKind.CONTRACT_FILING) == []
     [r] = scan(at(2026, 6, 5), ReminderKind.CONTRACT_FILING)
     assert r.subject_id == contract.pk
     assert r.due_on == dt.date(2026, 6, 4)
+
+
+def test_contract_filing_follows_the_sales_deadline_not_a_fixed_three_days():
+    # The sales app owns the deadline (filing_due_on, from the sales policy when signed): a 5-day deadline
+    # is not overdue on day 4, and a reminders setting of 3 days changes nothing.
+    cfg = ReminderSettings.load()
+    cfg.contract_filing_days = 3
+    cfg.save()
+    contract = ContractFactory(
+        status=ContractStatus.SIGNED, signed_on=dt.date(2026, 6, 1), filing_due_on=dt.date(2026, 6, 6)
+    )
+    assert scan(at(2026, 6, 5), ReminderKind.CONTRACT_FILING) == []
+    assert scan(at(2026, 6, 6), ReminderKind.CONTRACT_FILING) == []  # due today: not yet overdue
+    [r] = scan(at(2026, 6, 7), ReminderKind.CONTRACT_FILING)
+    assert r.subject_id == contract.pk
+    assert r.due_on == dt.date(2026, 6, 6)
+    assert r.params["filing_due_on"] == "2026-06-06"
+    assert r.params["days"] == 5
+
+
+def test_contract_signed_through_the_sales_service_gets_the_reminder(salesperson):
+    from sales.selectors import contracts_filing_overdue
+    from sales.services import contract_sign
+
+    contract = ContractFactory(customer=CustomerFactory(owner=salesperson), status=ContractStatus.APPROVED)
+    with time_machine.travel(at(2026, 6, 1), tick=False):
+        contract_sign(actor=salesperson, contract=contract)
+    contract.refresh_from_db()
+    due = contract.filing_due_on
+    assert due is not None and due > dt.date(2026, 6, 1)
+    assert scan(at(due.year, due.month, due.day), ReminderKind.CONTRACT_FILING) == []
+    later = due + dt.timedelta(days=1)
+    [r] = scan(at(later.year, later.month, later.day), ReminderKind.CONTRACT_FILING)
+    assert list(contracts_filing_overdue(today=later)) == [contract]
+    assert r.due_on == due and r.owner == salesperson
 
 
 def test_receivable_turning_overdue():
@@ -192,7 +229,7 @@ def test_monthly_card_filing_before_the_tenth():
 
 def test_two_scans_at_once_create_each_reminder_once():
     for _ in range(5):
-        ContractFactory(status=ContractStatus.SIGNED, signed_on=dt.date(2026, 6, 1))
+        ContractFactory(status=ContractStatus.SIGNED, signed_on=dt.date(2026, 6, 1), filing_due_on=dt.date(2026, 6, 4))
     with time_machine.travel(at(2026, 6, 10), tick=False):
         reminders_scan()
         reminders_scan()
@@ -202,8 +239,12 @@ def test_two_scans_at_once_create_each_reminder_once():
 def test_open_reminders_close_themselves_when_the_cause_goes_away():
     from reminders.models import ReminderState
 
-    contract = ContractFactory(status=ContractStatus.SIGNED, signed_on=dt.date(2026, 6, 1))
-    still = ContractFactory(status=ContractStatus.SIGNED, signed_on=dt.date(2026, 6, 1))
+    contract = ContractFactory(
+        status=ContractStatus.SIGNED, signed_on=dt.date(2026, 6, 1), filing_due_on=dt.date(2026, 6, 4)
+    )
+    still = ContractFactory(
+        status=ContractStatus.SIGNED, signed_on=dt.date(2026, 6, 1), filing_due_on=dt.date(2026, 6, 4)
+    )
     owing = ContractFactory(status=ContractStatus.FILED, signed_on=dt.date(2026, 5, 1), amount=Decimal("1000.00"))
     ShipmentFactory(contract=owing, shipped_on=dt.date(2026, 5, 10))
     late = SalespersonFactory()
