@@ -42,7 +42,6 @@ class ReminderSettingsForm(forms.ModelForm):
             "reorder_lead_days",
             "reorder_notify_customer",
             "receivable_terms_days",
-            "card_filing_day",
             "card_filing_lead_days",
             "daily_report_hour",
             "quiet_start",

@@ -66,6 +66,7 @@ class ReminderSettings(models.Model):
     receivable_terms_days = models.PositiveSmallIntegerField(
         _("receivable: payment terms (days after delivery)"), default=30
     )
+    # No longer read: the deadline is the customers app's (customers.selectors.filing_due_date).
     card_filing_day = models.PositiveSmallIntegerField(_("customer-card filing: due day of month"), default=10)
     card_filing_lead_days = models.PositiveSmallIntegerField(_("customer-card filing: days before"), default=3)
     daily_report_hour = models.PositiveSmallIntegerField(_("daily report: end of working day (hour)"), default=18)

@@ -27,7 +27,8 @@ from django.utils.translation import gettext as _
 from accounts.models import Role, SalesUnit, User
 from core.exceptions import ApplicationError
 from core.money import round_money
-from customers.models import ContactLog, Customer, CustomerStatus
+from customers.models import ContactLog, Customer, CustomerStatus, MonthlyFiling
+from customers.selectors import filing_due_date, overdue_filings, unfiled_units
 from reports.models import DailyReport
 from sales.models import Contract, ContractLine, ContractStatus, Payment, PaymentKind, Product, Shipment
 from sales.selectors import contracts_filing_overdue
@@ -384,12 +385,22 @@ def scan_receivable_overdue(*, now: dt.datetime, cfg: ReminderSettings) -> int:
 
 
 def scan_card_filing(*, now: dt.datetime, cfg: ReminderSettings) -> int:
-    """Each unit's monthly customer-card filing, due on `card_filing_day`: its manager, `lead` days before."""
+    """Each unit's monthly customer-card filing (the customers app's rule: last month's cards before the 10th):
+    the unit's manager, `card_filing_lead_days` before the deadline, only while the unit has not filed; a unit
+    still unfiled once the deadline has come (`customers.selectors.overdue_filings`) is reminded too if it was
+    not before (within `catch_up_days`). One reminder per unit and month."""
     today = timezone.localdate(now)
-    due = today.replace(day=cfg.card_filing_day)
-    if not (due - dt.timedelta(days=cfg.card_filing_lead_days) <= today <= due):
+    month = (today.replace(day=1) - dt.timedelta(days=1)).replace(day=1)  # the month whose cards are due
+    due = filing_due_date(month)  # the first day the filing is late
+    if today < due - dt.timedelta(days=cfg.card_filing_lead_days):
         return 0
-    rows = SalesUnit.objects.filter(manager__isnull=False, manager__is_active=True).values_list(
+    if today < due:
+        unit_ids = list(unfiled_units(month=month).values_list("pk", flat=True))
+    elif (today - due).days <= cfg.catch_up_days:
+        unit_ids = [unit.pk for unit, _month in overdue_filings(today=today)]
+    else:
+        return 0
+    rows = SalesUnit.objects.filter(pk__in=unit_ids, manager__isnull=False, manager__is_active=True).values_list(
         "id", "name", "manager_id"
     )
     return _insert(
@@ -402,7 +413,7 @@ def scan_card_filing(*, now: dt.datetime, cfg: ReminderSettings) -> int:
             subject_id=uid,
             due_on=due,
             send_after=now,
-            params={"unit": name, "due_on": due.isoformat()},
+            params={"unit": name, "due_on": due.isoformat(), "month": f"{month:%Y-%m}"},
         )
         for uid, name, manager in rows
     )
@@ -468,6 +479,22 @@ def reminders_auto_resolve(*, now: dt.datetime) -> int:
         .filter(amount__lte=F("retention_amount") + F("paid"))
     )
     n += live.filter(kind=ReminderKind.RECEIVABLE_OVERDUE).filter(Exists(settled)).update(**close)
+    # Card filings: a handful of open rows (one per unit and month), matched against the units that filed.
+    card = {
+        pk: (unit, dt.date.fromisoformat(f"{month}-01"))
+        for pk, unit, month in live.filter(kind=ReminderKind.CARD_FILING, params__has_key="month").values_list(
+            "pk", "subject_id", "params__month"
+        )
+    }
+    if card:
+        filed = set(
+            MonthlyFiling.objects.filter(
+                unit_id__in={u for u, _m in card.values()}, month__in={m for _u, m in card.values()}
+            ).values_list("unit_id", "month")
+        )
+        done = [pk for pk, key in card.items() if key in filed]
+        if done:
+            n += live.filter(pk__in=done).update(**close)
     return n
 
 
@@ -499,6 +526,9 @@ def _still_relevant(reminder: Reminder) -> bool:
         return not DailyReport.objects.filter(
             author_id=reminder.owner_id, date=reminder.due_on, submitted_at__isnull=False
         ).exists()
+    if reminder.kind == ReminderKind.CARD_FILING and reminder.params.get("month"):
+        month = dt.date.fromisoformat(f"{reminder.params['month']}-01")
+        return not MonthlyFiling.objects.filter(unit_id=reminder.subject_id, month=month).exists()
     return True
 
 
