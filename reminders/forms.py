@@ -41,7 +41,6 @@ class ReminderSettingsForm(forms.ModelForm):
             "next_step_lead_days",
             "reorder_lead_days",
             "reorder_notify_customer",
-            "receivable_terms_days",
             "card_filing_lead_days",
             "daily_report_hour",
             "quiet_start",

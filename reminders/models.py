@@ -63,6 +63,7 @@ class ReminderSettings(models.Model):
     reorder_notify_customer = models.BooleanField(_("reorder: message opted-in customers"), default=True)
     # No longer read: the filing deadline is the sales app's Contract.filing_due_on (kept so old rows load).
     contract_filing_days = models.PositiveSmallIntegerField(_("contract filing: days after signing"), default=3)
+    # No longer read: overdue is the sales app's aging (receivables_for; past the 0-30 day bucket).
     receivable_terms_days = models.PositiveSmallIntegerField(
         _("receivable: payment terms (days after delivery)"), default=30
     )

@@ -19,8 +19,7 @@ from collections.abc import Iterable
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Exists, F, OuterRef, Subquery, Sum, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Exists, F, OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -30,8 +29,8 @@ from core.money import round_money
 from customers.models import ContactLog, Customer, CustomerStatus, MonthlyFiling
 from customers.selectors import filing_due_date, overdue_filings, unfiled_units
 from reports.models import DailyReport
-from sales.models import Contract, ContractLine, ContractStatus, Payment, PaymentKind, Product, Shipment
-from sales.selectors import contracts_filing_overdue
+from sales.models import Contract, ContractLine, ContractStatus, Product, Shipment
+from sales.selectors import BUCKETS, Receivable, contracts_filing_overdue, receivable_for, receivables_for
 
 from . import delivery, messages
 from .models import (
@@ -327,30 +326,35 @@ def scan_contract_filing(*, now: dt.datetime, cfg: ReminderSettings) -> int:
     )
 
 
+OVERDUE_BUCKETS = tuple(b for b in BUCKETS if b != BUCKETS[0])  # past the sales app's first (0-30 day) bucket
+OVERDUE_AFTER_DAYS = 30  # the upper bound of that first bucket: `sales.selectors.bucket_for(30) == "0-30"`
+
+
+def overdue_amount(receivable: Receivable) -> Decimal:
+    """The part of a receivable that is overdue by the sales app's aging: shipped value (less retention) older
+    than the first bucket, plus retention past its due date."""
+    amount = sum((receivable.aging.get(b, Decimal("0")) for b in OVERDUE_BUCKETS), Decimal("0"))
+    if receivable.retention_overdue:
+        amount += receivable.retention_outstanding
+    return amount
+
+
 def scan_receivable_overdue(*, now: dt.datetime, cfg: ReminderSettings) -> int:
-    """Due `receivable_terms_days` after first delivery; overdue when amount - retention - payments > 0."""
+    """Receivables turning overdue, by the sales app's aging (`sales.selectors.receivables_for`): each shipment's
+    value less its retention share is due from its shipment date and overdue once it leaves the 0-30 day bucket
+    unpaid (payments clear the oldest shipment first); retention is overdue after `retention_due_on`.
+
+    One reminder per contract and day something turned overdue (a shipment's 31st day, the day after the
+    retention due date), within `catch_up_days`."""
     today = timezone.localdate(now)
-    terms = cfg.receivable_terms_days
-    hi = today - dt.timedelta(days=terms + 1)  # due date passed: due < today
+    hi = today - dt.timedelta(days=OVERDUE_AFTER_DAYS + 1)  # shipped on or before: in the 31-60 bucket today
     lo = hi - dt.timedelta(days=cfg.catch_up_days)
-    paid = Subquery(
-        Payment.objects.filter(contract=OuterRef("pk"))
-        .exclude(kind=PaymentKind.RETENTION)
-        .order_by()
-        .values("contract")
-        .annotate(total=Sum("amount"))
-        .values("total")[:1]
-    )
-    rows = (
+    ret_lo, ret_hi = today - dt.timedelta(days=cfg.catch_up_days + 1), today - dt.timedelta(days=1)
+    candidates = (
         Contract.objects.filter(status__in=PURCHASE_STATUSES)
-        .filter(_shipped_between(lo, hi))
-        .annotate(first_shipped=_first_shipment())
-        .filter(first_shipped__range=(lo, hi))
-        .annotate(paid=Coalesce(paid, Value(Decimal("0"))))
-        .annotate(outstanding=F("amount") - F("retention_amount") - F("paid"))
-        .filter(outstanding__gt=0)
-        .order_by()
-        .values_list(
+        .filter(Q(_shipped_between(lo, hi)) | Q(retention_due_on__range=(ret_lo, ret_hi), retention_amount__gt=0))
+        .select_related("customer")
+        .only(
             "id",
             "number",
             "owner_id",
@@ -358,30 +362,62 @@ def scan_receivable_overdue(*, now: dt.datetime, cfg: ReminderSettings) -> int:
             "customer_id",
             "customer__name",
             "customer__short_name",
-            "first_shipped",
-            "outstanding",
+            "amount",
+            "retention_amount",
+            "retention_due_on",
         )
+        .order_by("id")
     )
-    return _insert(
-        Reminder(
-            kind=ReminderKind.RECEIVABLE_OVERDUE,
-            dedup_key=f"receivable_overdue:contract:{cid}:{(shipped + dt.timedelta(days=terms)).isoformat()}",
-            owner_id=owner,
-            unit_id=unit,
-            customer_id=cust,
-            subject_type="sales.contract",
-            subject_id=cid,
-            due_on=shipped + dt.timedelta(days=terms),
-            send_after=now,
-            params={
-                "contract": number,
-                "customer": _customer_label(name, short),
-                "due_on": (shipped + dt.timedelta(days=terms)).isoformat(),
-                "outstanding": str(round_money(outstanding)),
-            },
-        )
-        for cid, number, owner, unit, cust, name, short, shipped, outstanding in rows.iterator(chunk_size=BATCH)
-    )
+
+    def rows():
+        start = 0
+        while True:
+            chunk = list(candidates.filter(pk__gt=start)[:BATCH])
+            if not chunk:
+                return
+            start = chunk[-1].pk
+            recs = receivables_for(contracts=chunk, as_of=today)
+            ships: dict[int, set[dt.date]] = {}
+            for cid, shipped in Shipment.objects.filter(
+                contract_id__in=[c.pk for c in chunk], shipped_on__range=(lo, hi)
+            ).values_list("contract_id", "shipped_on"):
+                ships.setdefault(cid, set()).add(shipped)
+            for c in chunk:
+                rec = recs[c.pk]
+                owed = overdue_amount(rec)
+                if owed <= 0:
+                    continue
+                due_days = []
+                oldest = rec.oldest_unpaid_shipment
+                if oldest is not None and rec.aging and any(rec.aging[b] > 0 for b in OVERDUE_BUCKETS):
+                    # shipments on or after the oldest unpaid one are (partly) open: each turned overdue on day 31
+                    due_days += [
+                        (f"{d + dt.timedelta(days=OVERDUE_AFTER_DAYS)}", d) for d in ships.get(c.pk, ()) if d >= oldest
+                    ]
+                if rec.retention_overdue and ret_lo <= rec.retention_due_on <= ret_hi:
+                    due_days.append((f"retention:{rec.retention_due_on}", None))
+                for key, shipped in sorted(due_days):
+                    due = shipped + dt.timedelta(days=OVERDUE_AFTER_DAYS) if shipped else rec.retention_due_on
+                    yield Reminder(
+                        kind=ReminderKind.RECEIVABLE_OVERDUE,
+                        dedup_key=f"receivable_overdue:contract:{c.pk}:{key}",
+                        owner_id=c.owner_id,
+                        unit_id=c.unit_id,
+                        customer_id=c.customer_id,
+                        subject_type="sales.contract",
+                        subject_id=c.pk,
+                        due_on=due,
+                        send_after=now,
+                        params={
+                            "contract": c.number,
+                            "customer": _customer_label(c.customer.name, c.customer.short_name),
+                            "due_on": due.isoformat(),
+                            "outstanding": str(round_money(owed)),
+                            "retention": shipped is None,
+                        },
+                    )
+
+    return _insert(rows())
 
 
 def scan_card_filing(*, now: dt.datetime, cfg: ReminderSettings) -> int:
@@ -465,20 +501,19 @@ def reminders_auto_resolve(*, now: dt.datetime) -> int:
         )
         .update(**close)
     )
-    paid = (
-        Payment.objects.filter(contract=OuterRef("pk"))
-        .exclude(kind=PaymentKind.RETENTION)
-        .order_by()
-        .values("contract")
-        .annotate(total=Sum("amount"))
-        .values("total")[:1]
-    )
-    settled = (
-        Contract.objects.filter(pk=OuterRef("subject_id"))
-        .annotate(paid=Coalesce(Subquery(paid), Value(Decimal("0"))))
-        .filter(amount__lte=F("retention_amount") + F("paid"))
-    )
-    n += live.filter(kind=ReminderKind.RECEIVABLE_OVERDUE).filter(Exists(settled)).update(**close)
+    # Receivables: closed once nothing of the contract is overdue any more by the sales app's aging.
+    open_recv = dict(live.filter(kind=ReminderKind.RECEIVABLE_OVERDUE).values_list("pk", "subject_id").order_by())
+    if open_recv:
+        today = timezone.localdate(now)
+        recs = receivables_for(
+            contracts=Contract.objects.filter(pk__in=set(open_recv.values())).only(
+                "id", "amount", "retention_amount", "retention_due_on"
+            ),
+            as_of=today,
+        )
+        settled = [pk for pk, cid in open_recv.items() if cid not in recs or overdue_amount(recs[cid]) <= 0]
+        if settled:
+            n += live.filter(pk__in=settled).update(**close)
     # Card filings: a handful of open rows (one per unit and month), matched against the units that filed.
     card = {
         pk: (unit, dt.date.fromisoformat(f"{month}-01"))
@@ -526,6 +561,11 @@ def _still_relevant(reminder: Reminder) -> bool:
         return not DailyReport.objects.filter(
             author_id=reminder.owner_id, date=reminder.due_on, submitted_at__isnull=False
         ).exists()
+    if reminder.kind == ReminderKind.RECEIVABLE_OVERDUE:
+        contract = Contract.objects.filter(pk=reminder.subject_id).first()
+        if contract is None:
+            return False
+        return overdue_amount(receivable_for(contract=contract, as_of=timezone.localdate())) > 0
     if reminder.kind == ReminderKind.CARD_FILING and reminder.params.get("month"):
         month = dt.date.fromisoformat(f"{reminder.params['month']}-01")
         return not MonthlyFiling.objects.filter(unit_id=reminder.subject_id, month=month).exists()

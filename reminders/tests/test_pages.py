@@ -94,7 +94,6 @@ def test_admin_edits_lead_times_and_follow_up_rules(client, admin_user):
         f"cfg-{f}": getattr(cfg, f)
         for f in [
             "next_step_lead_days",
-            "receivable_terms_days",
             "card_filing_lead_days",
             "daily_report_hour",
             "catch_up_days",
