@@ -19,7 +19,7 @@ from collections.abc import Iterable
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Exists, F, OuterRef, Q, Subquery
+from django.db.models import Exists, F, Max, OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -28,7 +28,9 @@ from core.exceptions import ApplicationError
 from core.money import round_money
 from customers.models import ContactLog, Customer, CustomerStatus, MonthlyFiling
 from customers.selectors import filing_due_date, overdue_filings, unfiled_units
-from reports.models import DailyReport
+from reports.calendar import DEFAULT_POLICY as DEFAULT_REPORT_POLICY
+from reports.calendar import WorkingCalendar, report_deadline
+from reports.models import DailyReport, ReportPolicy
 from sales.models import Contract, ContractLine, ContractStatus, Product, Shipment
 from sales.selectors import BUCKETS, Receivable, contracts_filing_overdue, receivable_for, receivables_for
 
@@ -252,33 +254,56 @@ def scan_reorder(*, now: dt.datetime, cfg: ReminderSettings) -> int:
     return _insert(rows())
 
 
+def _daily_report_remind_at(day: dt.date, deadline: dt.datetime, cfg: ReminderSettings) -> dt.datetime:
+    """End of the working day (`daily_report_hour` local), or an hour before the report deadline if earlier."""
+    end_of_day = timezone.make_aware(dt.datetime.combine(day, dt.time(cfg.daily_report_hour)))
+    return min(end_of_day, deadline - dt.timedelta(hours=1))
+
+
+def daily_report_days(*, now: dt.datetime, cfg: ReminderSettings) -> list[tuple[dt.date, dt.datetime]]:
+    """Working days (reports app's calendar) whose missing reports should be reminded now: the reminder time has
+    come and the report deadline (`reports.calendar.report_deadline`) has not passed. (day, deadline) pairs."""
+    today = timezone.localdate(now)
+    longest = ReportPolicy.objects.aggregate(m=Max("cutoff_days"))["m"] or 0
+    lookback = min(max(longest, DEFAULT_REPORT_POLICY.cutoff_days) + 1, cfg.catch_up_days)
+    calendar = WorkingCalendar(today - dt.timedelta(days=lookback), today)
+    days = []
+    for day in calendar.working_days():
+        deadline = report_deadline(day, calendar.policy_on(day))
+        if _daily_report_remind_at(day, deadline, cfg) <= now < deadline:
+            days.append((day, deadline))
+    return days
+
+
 def scan_daily_report(*, now: dt.datetime, cfg: ReminderSettings) -> int:
-    """At the end of a working day (Mon-Fri, `daily_report_hour` local), salespeople without a submitted report."""
-    local = timezone.localtime(now)
-    today = local.date()
-    if today.weekday() >= 5 or local.hour < cfg.daily_report_hour:
-        return 0
-    submitted = DailyReport.objects.filter(author=OuterRef("pk"), date=today, submitted_at__isnull=False)
-    rows = (
-        User.objects.filter(role=Role.SALESPERSON, is_active=True)
-        .exclude(Exists(submitted))
-        .order_by()
-        .values_list("id", "unit_id")
-    )
-    return _insert(
-        Reminder(
-            kind=ReminderKind.DAILY_REPORT,
-            dedup_key=f"daily_report:user:{uid}:{today.isoformat()}",
-            owner_id=uid,
-            unit_id=unit,
-            subject_type="accounts.user",
-            subject_id=uid,
-            due_on=today,
-            send_after=now,
-            params={"date": today.isoformat()},
+    """Salespeople without a submitted report for a working day, by the reports app's working-day calendar
+    (report policy's working week, holidays, make-up days) and its report deadline: reminded at the end of the
+    working day (or an hour before the deadline if that is earlier), never after the deadline (the report is
+    locked then)."""
+    count = 0
+    for day, deadline in daily_report_days(now=now, cfg=cfg):
+        submitted = DailyReport.objects.filter(author=OuterRef("pk"), date=day, submitted_at__isnull=False)
+        rows = (
+            User.objects.filter(role=Role.SALESPERSON, is_active=True)
+            .exclude(Exists(submitted))
+            .order_by()
+            .values_list("id", "unit_id")
         )
-        for uid, unit in rows.iterator(chunk_size=BATCH)
-    )
+        count += _insert(
+            Reminder(
+                kind=ReminderKind.DAILY_REPORT,
+                dedup_key=f"daily_report:user:{uid}:{day.isoformat()}",
+                owner_id=uid,
+                unit_id=unit,
+                subject_type="accounts.user",
+                subject_id=uid,
+                due_on=day,
+                send_after=now,
+                params={"date": day.isoformat(), "deadline": timezone.localtime(deadline).isoformat()},
+            )
+            for uid, unit in rows.iterator(chunk_size=BATCH)
+        )
+    return count
 
 
 def scan_contract_filing(*, now: dt.datetime, cfg: ReminderSettings) -> int:
@@ -558,6 +583,9 @@ def _still_relevant(reminder: Reminder) -> bool:
     if reminder.kind == ReminderKind.CONTRACT_FILING:
         return Contract.objects.filter(pk=reminder.subject_id, status=ContractStatus.SIGNED).exists()
     if reminder.kind == ReminderKind.DAILY_REPORT:
+        deadline = reminder.params.get("deadline")
+        if deadline and dt.datetime.fromisoformat(deadline) <= timezone.now():
+            return False  # the report is locked: nothing the salesperson can do any more
         return not DailyReport.objects.filter(
             author_id=reminder.owner_id, date=reminder.due_on, submitted_at__isnull=False
         ).exists()
