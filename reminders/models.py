@@ -25,6 +25,7 @@ class ReminderKind(models.TextChoices):
     CONTRACT_FILING = "contract_filing", _("Contract not filed")
     RECEIVABLE_OVERDUE = "receivable_overdue", _("Receivable overdue")
     CARD_FILING = "card_filing", _("Monthly customer-card filing")
+    POOL_RELEASE = "pool_release", _("Pool release warning")
 
 
 class Audience(models.TextChoices):

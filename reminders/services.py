@@ -26,8 +26,9 @@ from django.utils.translation import gettext as _
 from accounts.models import Role, SalesUnit, User
 from core.exceptions import ApplicationError
 from core.money import round_money
-from customers.models import ContactLog, Customer, CustomerStatus, MonthlyFiling
+from customers.models import ContactLog, Customer, CustomerStatus, MonthlyFiling, OwnershipEvent, OwnershipEventKind
 from customers.selectors import filing_due_date, overdue_filings, unfiled_units
+from customers.services import pool_policy_for
 from reports.calendar import DEFAULT_POLICY as DEFAULT_REPORT_POLICY
 from reports.calendar import WorkingCalendar, report_deadline
 from reports.models import DailyReport, ReportPolicy
@@ -480,6 +481,59 @@ def scan_card_filing(*, now: dt.datetime, cfg: ReminderSettings) -> int:
     )
 
 
+def _release_on(warned_at: dt.datetime, warning_days: int) -> dt.date:
+    """The day the customers app's nightly pool sweep releases a customer warned at `warned_at` (still idle)."""
+    return timezone.localdate(warned_at + dt.timedelta(days=warning_days))
+
+
+def scan_pool_release(*, now: dt.datetime, cfg: ReminderSettings) -> int:
+    """The customers app's pool-release warnings (`OwnershipEvent` kind "warn", `Customer.release_warned_at`):
+    the owner is told once per warning, with the release date, while the warning still stands."""
+    since = now - dt.timedelta(days=cfg.catch_up_days)
+    rows = (
+        OwnershipEvent.objects.filter(
+            kind=OwnershipEventKind.WARN,
+            created_at__gte=since,
+            customer__release_warned_at__isnull=False,
+            customer__owner_id=F("to_owner_id"),
+        )
+        .order_by()
+        .values_list(
+            "id",
+            "customer_id",
+            "customer__name",
+            "customer__short_name",
+            "to_owner_id",
+            "customer__unit_id",
+            "customer__release_warned_at",
+        )
+    )
+    # the nightly sweep releases with the pool policy in force on the day it runs
+    warning_days = pool_policy_for(timezone.localdate(now)).warning_days
+
+    def build():
+        for event_id, cust, name, short, owner, unit, warned_at in rows.iterator(chunk_size=BATCH):
+            release_on = _release_on(warned_at, warning_days)
+            yield Reminder(
+                kind=ReminderKind.POOL_RELEASE,
+                dedup_key=f"pool_release:customer:{cust}:warn:{event_id}",
+                owner_id=owner,
+                unit_id=unit,
+                customer_id=cust,
+                subject_type="customers.customer",
+                subject_id=cust,
+                due_on=release_on,
+                send_after=now,
+                params={
+                    "customer": _customer_label(name, short),
+                    "release_on": release_on.isoformat(),
+                    "warned_at": timezone.localtime(warned_at).isoformat(),
+                },
+            )
+
+    return _insert(build())
+
+
 SCANS = {
     ReminderKind.FOLLOW_UP: scan_follow_up,
     ReminderKind.NEXT_STEP: scan_next_step,
@@ -488,6 +542,7 @@ SCANS = {
     ReminderKind.CONTRACT_FILING: scan_contract_filing,
     ReminderKind.RECEIVABLE_OVERDUE: scan_receivable_overdue,
     ReminderKind.CARD_FILING: scan_card_filing,
+    ReminderKind.POOL_RELEASE: scan_pool_release,
 }
 
 
@@ -539,6 +594,18 @@ def reminders_auto_resolve(*, now: dt.datetime) -> int:
         settled = [pk for pk, cid in open_recv.items() if cid not in recs or overdue_amount(recs[cid]) <= 0]
         if settled:
             n += live.filter(pk__in=settled).update(**close)
+    # Pool-release warnings: closed once the warning is gone (owner logged a contact) or the owner changed.
+    n += (
+        live.filter(kind=ReminderKind.POOL_RELEASE)
+        .exclude(
+            Exists(
+                Customer.objects.filter(
+                    pk=OuterRef("subject_id"), owner_id=OuterRef("owner_id"), release_warned_at__isnull=False
+                )
+            )
+        )
+        .update(**close)
+    )
     # Card filings: a handful of open rows (one per unit and month), matched against the units that filed.
     card = {
         pk: (unit, dt.date.fromisoformat(f"{month}-01"))
@@ -588,6 +655,10 @@ def _still_relevant(reminder: Reminder) -> bool:
             return False  # the report is locked: nothing the salesperson can do any more
         return not DailyReport.objects.filter(
             author_id=reminder.owner_id, date=reminder.due_on, submitted_at__isnull=False
+        ).exists()
+    if reminder.kind == ReminderKind.POOL_RELEASE:
+        return Customer.objects.filter(
+            pk=reminder.subject_id, owner_id=reminder.owner_id, release_warned_at__isnull=False
         ).exists()
     if reminder.kind == ReminderKind.RECEIVABLE_OVERDUE:
         contract = Contract.objects.filter(pk=reminder.subject_id).first()
