@@ -100,6 +100,7 @@ def build(scale: float) -> dict[str, int]:
                 unit_id=customer.unit_id,
                 status=status,
                 signed_on=signed,
+                filing_due_on=signed + dt.timedelta(days=3),
                 amount=2 * qty * 100,
             )
             contracts.append(c)

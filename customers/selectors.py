@@ -354,3 +354,9 @@ def filing_cards(*, user: User, unit: SalesUnit, month: dt.date) -> QuerySet[Cus
         )
         .order_by("owner__full_name", "name", "pk")
     )
+
+
+def unfiled_units(*, month: dt.date) -> QuerySet[SalesUnit]:
+    """Units that have not filed their customer cards of `month` (any day of it) — for reminders and reports."""
+    filed = MonthlyFiling.objects.filter(month=month.replace(day=1)).values("unit_id")
+    return SalesUnit.objects.exclude(pk__in=filed).order_by("code")

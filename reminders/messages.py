@@ -68,6 +68,16 @@ def _text(kind: str, audience: str, p: dict) -> tuple[str, str]:
             _("Customer cards of %(unit)s due by %(date)s") % {"unit": p.get("unit", ""), "date": p.get("due_on", "")},
             _("File this month's customer profile cards of the unit before the deadline."),
         )
+    if kind == ReminderKind.POOL_RELEASE:
+        return (
+            _("%(customer)s goes back to the pool on %(date)s")
+            % {"customer": customer, "date": p.get("release_on", "")},
+            _(
+                "No contact has been logged with %(customer)s for a long time. Log a visit or call before %(date)s "
+                "to keep the customer; otherwise it is released to the public pool."
+            )
+            % {"customer": customer, "date": p.get("release_on", "")},
+        )
     return (str(kind), "")
 
 

@@ -25,6 +25,7 @@ class ReminderKind(models.TextChoices):
     CONTRACT_FILING = "contract_filing", _("Contract not filed")
     RECEIVABLE_OVERDUE = "receivable_overdue", _("Receivable overdue")
     CARD_FILING = "card_filing", _("Monthly customer-card filing")
+    POOL_RELEASE = "pool_release", _("Pool release warning")
 
 
 class Audience(models.TextChoices):
@@ -61,10 +62,13 @@ class ReminderSettings(models.Model):
         _("reorder: days before run-out"), default=7, help_text=_("Remind this many days before the predicted run-out.")
     )
     reorder_notify_customer = models.BooleanField(_("reorder: message opted-in customers"), default=True)
+    # No longer read: the filing deadline is the sales app's Contract.filing_due_on (kept so old rows load).
     contract_filing_days = models.PositiveSmallIntegerField(_("contract filing: days after signing"), default=3)
+    # No longer read: overdue is the sales app's aging (receivables_for; past the 0-30 day bucket).
     receivable_terms_days = models.PositiveSmallIntegerField(
         _("receivable: payment terms (days after delivery)"), default=30
     )
+    # No longer read: the deadline is the customers app's (customers.selectors.filing_due_date).
     card_filing_day = models.PositiveSmallIntegerField(_("customer-card filing: due day of month"), default=10)
     card_filing_lead_days = models.PositiveSmallIntegerField(_("customer-card filing: days before"), default=3)
     daily_report_hour = models.PositiveSmallIntegerField(_("daily report: end of working day (hour)"), default=18)

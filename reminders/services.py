@@ -19,17 +19,21 @@ from collections.abc import Iterable
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Exists, F, OuterRef, Subquery, Sum, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Exists, F, Max, OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Role, SalesUnit, User
 from core.exceptions import ApplicationError
 from core.money import round_money
-from customers.models import ContactLog, Customer, CustomerStatus
-from reports.models import DailyReport
-from sales.models import Contract, ContractLine, ContractStatus, Payment, PaymentKind, Product, Shipment
+from customers.models import ContactLog, Customer, CustomerStatus, MonthlyFiling, OwnershipEvent, OwnershipEventKind
+from customers.selectors import filing_due_date, overdue_filings, unfiled_units
+from customers.services import pool_policy_for
+from reports.calendar import DEFAULT_POLICY as DEFAULT_REPORT_POLICY
+from reports.calendar import WorkingCalendar, report_deadline
+from reports.models import DailyReport, ReportPolicy
+from sales.models import Contract, ContractLine, ContractStatus, Product, Shipment
+from sales.selectors import BUCKETS, Receivable, contracts_filing_overdue, receivable_for, receivables_for
 
 from . import delivery, messages
 from .models import (
@@ -251,90 +255,67 @@ def scan_reorder(*, now: dt.datetime, cfg: ReminderSettings) -> int:
     return _insert(rows())
 
 
+def _daily_report_remind_at(day: dt.date, deadline: dt.datetime, cfg: ReminderSettings) -> dt.datetime:
+    """End of the working day (`daily_report_hour` local), or an hour before the report deadline if earlier."""
+    end_of_day = timezone.make_aware(dt.datetime.combine(day, dt.time(cfg.daily_report_hour)))
+    return min(end_of_day, deadline - dt.timedelta(hours=1))
+
+
+def daily_report_days(*, now: dt.datetime, cfg: ReminderSettings) -> list[tuple[dt.date, dt.datetime]]:
+    """Working days (reports app's calendar) whose missing reports should be reminded now: the reminder time has
+    come and the report deadline (`reports.calendar.report_deadline`) has not passed. (day, deadline) pairs."""
+    today = timezone.localdate(now)
+    longest = ReportPolicy.objects.aggregate(m=Max("cutoff_days"))["m"] or 0
+    lookback = min(max(longest, DEFAULT_REPORT_POLICY.cutoff_days) + 1, cfg.catch_up_days)
+    calendar = WorkingCalendar(today - dt.timedelta(days=lookback), today)
+    days = []
+    for day in calendar.working_days():
+        deadline = report_deadline(day, calendar.policy_on(day))
+        if _daily_report_remind_at(day, deadline, cfg) <= now < deadline:
+            days.append((day, deadline))
+    return days
+
+
 def scan_daily_report(*, now: dt.datetime, cfg: ReminderSettings) -> int:
-    """At the end of a working day (Mon-Fri, `daily_report_hour` local), salespeople without a submitted report."""
-    local = timezone.localtime(now)
-    today = local.date()
-    if today.weekday() >= 5 or local.hour < cfg.daily_report_hour:
-        return 0
-    submitted = DailyReport.objects.filter(author=OuterRef("pk"), date=today, submitted_at__isnull=False)
-    rows = (
-        User.objects.filter(role=Role.SALESPERSON, is_active=True)
-        .exclude(Exists(submitted))
-        .order_by()
-        .values_list("id", "unit_id")
-    )
-    return _insert(
-        Reminder(
-            kind=ReminderKind.DAILY_REPORT,
-            dedup_key=f"daily_report:user:{uid}:{today.isoformat()}",
-            owner_id=uid,
-            unit_id=unit,
-            subject_type="accounts.user",
-            subject_id=uid,
-            due_on=today,
-            send_after=now,
-            params={"date": today.isoformat()},
+    """Salespeople without a submitted report for a working day, by the reports app's working-day calendar
+    (report policy's working week, holidays, make-up days) and its report deadline: reminded at the end of the
+    working day (or an hour before the deadline if that is earlier), never after the deadline (the report is
+    locked then)."""
+    count = 0
+    for day, deadline in daily_report_days(now=now, cfg=cfg):
+        submitted = DailyReport.objects.filter(author=OuterRef("pk"), date=day, submitted_at__isnull=False)
+        rows = (
+            User.objects.filter(role=Role.SALESPERSON, is_active=True)
+            .exclude(Exists(submitted))
+            .order_by()
+            .values_list("id", "unit_id")
         )
-        for uid, unit in rows.iterator(chunk_size=BATCH)
-    )
+        count += _insert(
+            Reminder(
+                kind=ReminderKind.DAILY_REPORT,
+                dedup_key=f"daily_report:user:{uid}:{day.isoformat()}",
+                owner_id=uid,
+                unit_id=unit,
+                subject_type="accounts.user",
+                subject_id=uid,
+                due_on=day,
+                send_after=now,
+                params={"date": day.isoformat(), "deadline": timezone.localtime(deadline).isoformat()},
+            )
+            for uid, unit in rows.iterator(chunk_size=BATCH)
+        )
+    return count
 
 
 def scan_contract_filing(*, now: dt.datetime, cfg: ReminderSettings) -> int:
-    """Signed more than `contract_filing_days` ago and still not filed."""
-    today = timezone.localdate(now)
-    days = cfg.contract_filing_days
-    rows = (
-        Contract.objects.filter(status=ContractStatus.SIGNED, signed_on__lt=today - dt.timedelta(days=days))
-        .order_by()
-        .values_list(
-            "id", "number", "owner_id", "unit_id", "customer_id", "customer__name", "customer__short_name", "signed_on"
-        )
-    )
-    return _insert(
-        Reminder(
-            kind=ReminderKind.CONTRACT_FILING,
-            dedup_key=f"contract_filing:contract:{cid}:{signed.isoformat()}",
-            owner_id=owner,
-            unit_id=unit,
-            customer_id=cust,
-            subject_type="sales.contract",
-            subject_id=cid,
-            due_on=signed + dt.timedelta(days=days),
-            send_after=now,
-            params={
-                "contract": number,
-                "customer": _customer_label(name, short),
-                "signed_on": signed.isoformat(),
-                "days": days,
-            },
-        )
-        for cid, number, owner, unit, cust, name, short, signed in rows.iterator(chunk_size=BATCH)
-    )
+    """Signed contracts past the sales app's filing deadline (`Contract.filing_due_on`) and still not filed.
 
-
-def scan_receivable_overdue(*, now: dt.datetime, cfg: ReminderSettings) -> int:
-    """Due `receivable_terms_days` after first delivery; overdue when amount - retention - payments > 0."""
+    The deadline is the sales app's (`sales.selectors.contracts_filing_overdue`): set when the contract is signed,
+    from the sales policy in force that day; the reminder is due on that deadline."""
     today = timezone.localdate(now)
-    terms = cfg.receivable_terms_days
-    hi = today - dt.timedelta(days=terms + 1)  # due date passed: due < today
-    lo = hi - dt.timedelta(days=cfg.catch_up_days)
-    paid = Subquery(
-        Payment.objects.filter(contract=OuterRef("pk"))
-        .exclude(kind=PaymentKind.RETENTION)
-        .order_by()
-        .values("contract")
-        .annotate(total=Sum("amount"))
-        .values("total")[:1]
-    )
     rows = (
-        Contract.objects.filter(status__in=PURCHASE_STATUSES)
-        .filter(_shipped_between(lo, hi))
-        .annotate(first_shipped=_first_shipment())
-        .filter(first_shipped__range=(lo, hi))
-        .annotate(paid=Coalesce(paid, Value(Decimal("0"))))
-        .annotate(outstanding=F("amount") - F("retention_amount") - F("paid"))
-        .filter(outstanding__gt=0)
+        contracts_filing_overdue(today=today)
+        .select_related(None)
         .order_by()
         .values_list(
             "id",
@@ -344,39 +325,144 @@ def scan_receivable_overdue(*, now: dt.datetime, cfg: ReminderSettings) -> int:
             "customer_id",
             "customer__name",
             "customer__short_name",
-            "first_shipped",
-            "outstanding",
+            "signed_on",
+            "filing_due_on",
         )
     )
     return _insert(
         Reminder(
-            kind=ReminderKind.RECEIVABLE_OVERDUE,
-            dedup_key=f"receivable_overdue:contract:{cid}:{(shipped + dt.timedelta(days=terms)).isoformat()}",
+            kind=ReminderKind.CONTRACT_FILING,
+            dedup_key=f"contract_filing:contract:{cid}:{signed.isoformat() if signed else due.isoformat()}",
             owner_id=owner,
             unit_id=unit,
             customer_id=cust,
             subject_type="sales.contract",
             subject_id=cid,
-            due_on=shipped + dt.timedelta(days=terms),
+            due_on=due,
             send_after=now,
             params={
                 "contract": number,
                 "customer": _customer_label(name, short),
-                "due_on": (shipped + dt.timedelta(days=terms)).isoformat(),
-                "outstanding": str(round_money(outstanding)),
+                "signed_on": signed.isoformat() if signed else "",
+                "filing_due_on": due.isoformat(),
+                "days": (due - signed).days if signed else 0,
             },
         )
-        for cid, number, owner, unit, cust, name, short, shipped, outstanding in rows.iterator(chunk_size=BATCH)
+        for cid, number, owner, unit, cust, name, short, signed, due in rows.iterator(chunk_size=BATCH)
     )
 
 
-def scan_card_filing(*, now: dt.datetime, cfg: ReminderSettings) -> int:
-    """Each unit's monthly customer-card filing, due on `card_filing_day`: its manager, `lead` days before."""
+OVERDUE_BUCKETS = tuple(b for b in BUCKETS if b != BUCKETS[0])  # past the sales app's first (0-30 day) bucket
+OVERDUE_AFTER_DAYS = 30  # the upper bound of that first bucket: `sales.selectors.bucket_for(30) == "0-30"`
+
+
+def overdue_amount(receivable: Receivable) -> Decimal:
+    """The part of a receivable that is overdue by the sales app's aging: shipped value (less retention) older
+    than the first bucket, plus retention past its due date."""
+    amount = sum((receivable.aging.get(b, Decimal("0")) for b in OVERDUE_BUCKETS), Decimal("0"))
+    if receivable.retention_overdue:
+        amount += receivable.retention_outstanding
+    return amount
+
+
+def scan_receivable_overdue(*, now: dt.datetime, cfg: ReminderSettings) -> int:
+    """Receivables turning overdue, by the sales app's aging (`sales.selectors.receivables_for`): each shipment's
+    value less its retention share is due from its shipment date and overdue once it leaves the 0-30 day bucket
+    unpaid (payments clear the oldest shipment first); retention is overdue after `retention_due_on`.
+
+    One reminder per contract and day something turned overdue (a shipment's 31st day, the day after the
+    retention due date), within `catch_up_days`."""
     today = timezone.localdate(now)
-    due = today.replace(day=cfg.card_filing_day)
-    if not (due - dt.timedelta(days=cfg.card_filing_lead_days) <= today <= due):
+    hi = today - dt.timedelta(days=OVERDUE_AFTER_DAYS + 1)  # shipped on or before: in the 31-60 bucket today
+    lo = hi - dt.timedelta(days=cfg.catch_up_days)
+    ret_lo, ret_hi = today - dt.timedelta(days=cfg.catch_up_days + 1), today - dt.timedelta(days=1)
+    candidates = (
+        Contract.objects.filter(status__in=PURCHASE_STATUSES)
+        .filter(Q(_shipped_between(lo, hi)) | Q(retention_due_on__range=(ret_lo, ret_hi), retention_amount__gt=0))
+        .select_related("customer")
+        .only(
+            "id",
+            "number",
+            "owner_id",
+            "unit_id",
+            "customer_id",
+            "customer__name",
+            "customer__short_name",
+            "amount",
+            "retention_amount",
+            "retention_due_on",
+        )
+        .order_by("id")
+    )
+
+    def rows():
+        start = 0
+        while True:
+            chunk = list(candidates.filter(pk__gt=start)[:BATCH])
+            if not chunk:
+                return
+            start = chunk[-1].pk
+            recs = receivables_for(contracts=chunk, as_of=today)
+            ships: dict[int, set[dt.date]] = {}
+            for cid, shipped in Shipment.objects.filter(
+                contract_id__in=[c.pk for c in chunk], shipped_on__range=(lo, hi)
+            ).values_list("contract_id", "shipped_on"):
+                ships.setdefault(cid, set()).add(shipped)
+            for c in chunk:
+                rec = recs[c.pk]
+                owed = overdue_amount(rec)
+                if owed <= 0:
+                    continue
+                due_days = []
+                oldest = rec.oldest_unpaid_shipment
+                if oldest is not None and rec.aging and any(rec.aging[b] > 0 for b in OVERDUE_BUCKETS):
+                    # shipments on or after the oldest unpaid one are (partly) open: each turned overdue on day 31
+                    due_days += [
+                        (f"{d + dt.timedelta(days=OVERDUE_AFTER_DAYS)}", d) for d in ships.get(c.pk, ()) if d >= oldest
+                    ]
+                if rec.retention_overdue and ret_lo <= rec.retention_due_on <= ret_hi:
+                    due_days.append((f"retention:{rec.retention_due_on}", None))
+                for key, shipped in sorted(due_days):
+                    due = shipped + dt.timedelta(days=OVERDUE_AFTER_DAYS) if shipped else rec.retention_due_on
+                    yield Reminder(
+                        kind=ReminderKind.RECEIVABLE_OVERDUE,
+                        dedup_key=f"receivable_overdue:contract:{c.pk}:{key}",
+                        owner_id=c.owner_id,
+                        unit_id=c.unit_id,
+                        customer_id=c.customer_id,
+                        subject_type="sales.contract",
+                        subject_id=c.pk,
+                        due_on=due,
+                        send_after=now,
+                        params={
+                            "contract": c.number,
+                            "customer": _customer_label(c.customer.name, c.customer.short_name),
+                            "due_on": due.isoformat(),
+                            "outstanding": str(round_money(owed)),
+                            "retention": shipped is None,
+                        },
+                    )
+
+    return _insert(rows())
+
+
+def scan_card_filing(*, now: dt.datetime, cfg: ReminderSettings) -> int:
+    """Each unit's monthly customer-card filing (the customers app's rule: last month's cards before the 10th):
+    the unit's manager, `card_filing_lead_days` before the deadline, only while the unit has not filed; a unit
+    still unfiled once the deadline has come (`customers.selectors.overdue_filings`) is reminded too if it was
+    not before (within `catch_up_days`). One reminder per unit and month."""
+    today = timezone.localdate(now)
+    month = (today.replace(day=1) - dt.timedelta(days=1)).replace(day=1)  # the month whose cards are due
+    due = filing_due_date(month)  # the first day the filing is late
+    if today < due - dt.timedelta(days=cfg.card_filing_lead_days):
         return 0
-    rows = SalesUnit.objects.filter(manager__isnull=False, manager__is_active=True).values_list(
+    if today < due:
+        unit_ids = list(unfiled_units(month=month).values_list("pk", flat=True))
+    elif (today - due).days <= cfg.catch_up_days:
+        unit_ids = [unit.pk for unit, _month in overdue_filings(today=today)]
+    else:
+        return 0
+    rows = SalesUnit.objects.filter(pk__in=unit_ids, manager__isnull=False, manager__is_active=True).values_list(
         "id", "name", "manager_id"
     )
     return _insert(
@@ -389,10 +475,63 @@ def scan_card_filing(*, now: dt.datetime, cfg: ReminderSettings) -> int:
             subject_id=uid,
             due_on=due,
             send_after=now,
-            params={"unit": name, "due_on": due.isoformat()},
+            params={"unit": name, "due_on": due.isoformat(), "month": f"{month:%Y-%m}"},
         )
         for uid, name, manager in rows
     )
+
+
+def _release_on(warned_at: dt.datetime, warning_days: int) -> dt.date:
+    """The day the customers app's nightly pool sweep releases a customer warned at `warned_at` (still idle)."""
+    return timezone.localdate(warned_at + dt.timedelta(days=warning_days))
+
+
+def scan_pool_release(*, now: dt.datetime, cfg: ReminderSettings) -> int:
+    """The customers app's pool-release warnings (`OwnershipEvent` kind "warn", `Customer.release_warned_at`):
+    the owner is told once per warning, with the release date, while the warning still stands."""
+    since = now - dt.timedelta(days=cfg.catch_up_days)
+    rows = (
+        OwnershipEvent.objects.filter(
+            kind=OwnershipEventKind.WARN,
+            created_at__gte=since,
+            customer__release_warned_at__isnull=False,
+            customer__owner_id=F("to_owner_id"),
+        )
+        .order_by()
+        .values_list(
+            "id",
+            "customer_id",
+            "customer__name",
+            "customer__short_name",
+            "to_owner_id",
+            "customer__unit_id",
+            "customer__release_warned_at",
+        )
+    )
+    # the nightly sweep releases with the pool policy in force on the day it runs
+    warning_days = pool_policy_for(timezone.localdate(now)).warning_days
+
+    def build():
+        for event_id, cust, name, short, owner, unit, warned_at in rows.iterator(chunk_size=BATCH):
+            release_on = _release_on(warned_at, warning_days)
+            yield Reminder(
+                kind=ReminderKind.POOL_RELEASE,
+                dedup_key=f"pool_release:customer:{cust}:warn:{event_id}",
+                owner_id=owner,
+                unit_id=unit,
+                customer_id=cust,
+                subject_type="customers.customer",
+                subject_id=cust,
+                due_on=release_on,
+                send_after=now,
+                params={
+                    "customer": _customer_label(name, short),
+                    "release_on": release_on.isoformat(),
+                    "warned_at": timezone.localtime(warned_at).isoformat(),
+                },
+            )
+
+    return _insert(build())
 
 
 SCANS = {
@@ -403,6 +542,7 @@ SCANS = {
     ReminderKind.CONTRACT_FILING: scan_contract_filing,
     ReminderKind.RECEIVABLE_OVERDUE: scan_receivable_overdue,
     ReminderKind.CARD_FILING: scan_card_filing,
+    ReminderKind.POOL_RELEASE: scan_pool_release,
 }
 
 
@@ -441,20 +581,47 @@ def reminders_auto_resolve(*, now: dt.datetime) -> int:
         )
         .update(**close)
     )
-    paid = (
-        Payment.objects.filter(contract=OuterRef("pk"))
-        .exclude(kind=PaymentKind.RETENTION)
-        .order_by()
-        .values("contract")
-        .annotate(total=Sum("amount"))
-        .values("total")[:1]
+    # Receivables: closed once nothing of the contract is overdue any more by the sales app's aging.
+    open_recv = dict(live.filter(kind=ReminderKind.RECEIVABLE_OVERDUE).values_list("pk", "subject_id").order_by())
+    if open_recv:
+        today = timezone.localdate(now)
+        recs = receivables_for(
+            contracts=Contract.objects.filter(pk__in=set(open_recv.values())).only(
+                "id", "amount", "retention_amount", "retention_due_on"
+            ),
+            as_of=today,
+        )
+        settled = [pk for pk, cid in open_recv.items() if cid not in recs or overdue_amount(recs[cid]) <= 0]
+        if settled:
+            n += live.filter(pk__in=settled).update(**close)
+    # Pool-release warnings: closed once the warning is gone (owner logged a contact) or the owner changed.
+    n += (
+        live.filter(kind=ReminderKind.POOL_RELEASE)
+        .exclude(
+            Exists(
+                Customer.objects.filter(
+                    pk=OuterRef("subject_id"), owner_id=OuterRef("owner_id"), release_warned_at__isnull=False
+                )
+            )
+        )
+        .update(**close)
     )
-    settled = (
-        Contract.objects.filter(pk=OuterRef("subject_id"))
-        .annotate(paid=Coalesce(Subquery(paid), Value(Decimal("0"))))
-        .filter(amount__lte=F("retention_amount") + F("paid"))
-    )
-    n += live.filter(kind=ReminderKind.RECEIVABLE_OVERDUE).filter(Exists(settled)).update(**close)
+    # Card filings: a handful of open rows (one per unit and month), matched against the units that filed.
+    card = {
+        pk: (unit, dt.date.fromisoformat(f"{month}-01"))
+        for pk, unit, month in live.filter(kind=ReminderKind.CARD_FILING, params__has_key="month").values_list(
+            "pk", "subject_id", "params__month"
+        )
+    }
+    if card:
+        filed = set(
+            MonthlyFiling.objects.filter(
+                unit_id__in={u for u, _m in card.values()}, month__in={m for _u, m in card.values()}
+            ).values_list("unit_id", "month")
+        )
+        done = [pk for pk, key in card.items() if key in filed]
+        if done:
+            n += live.filter(pk__in=done).update(**close)
     return n
 
 
@@ -483,9 +650,24 @@ def _still_relevant(reminder: Reminder) -> bool:
     if reminder.kind == ReminderKind.CONTRACT_FILING:
         return Contract.objects.filter(pk=reminder.subject_id, status=ContractStatus.SIGNED).exists()
     if reminder.kind == ReminderKind.DAILY_REPORT:
+        deadline = reminder.params.get("deadline")
+        if deadline and dt.datetime.fromisoformat(deadline) <= timezone.now():
+            return False  # the report is locked: nothing the salesperson can do any more
         return not DailyReport.objects.filter(
             author_id=reminder.owner_id, date=reminder.due_on, submitted_at__isnull=False
         ).exists()
+    if reminder.kind == ReminderKind.POOL_RELEASE:
+        return Customer.objects.filter(
+            pk=reminder.subject_id, owner_id=reminder.owner_id, release_warned_at__isnull=False
+        ).exists()
+    if reminder.kind == ReminderKind.RECEIVABLE_OVERDUE:
+        contract = Contract.objects.filter(pk=reminder.subject_id).first()
+        if contract is None:
+            return False
+        return overdue_amount(receivable_for(contract=contract, as_of=timezone.localdate())) > 0
+    if reminder.kind == ReminderKind.CARD_FILING and reminder.params.get("month"):
+        month = dt.date.fromisoformat(f"{reminder.params['month']}-01")
+        return not MonthlyFiling.objects.filter(unit_id=reminder.subject_id, month=month).exists()
     return True
 
 

@@ -152,6 +152,7 @@ def test_two_workers_scan_and_send_1000_reminders_exactly_once(workers):
                 unit=customers[i % 20].unit,
                 status=ContractStatus.SIGNED,
                 signed_on=signed,
+                filing_due_on=signed + dt.timedelta(days=3),
             )
             for i in range(1000)
         ]

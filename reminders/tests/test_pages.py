@@ -94,9 +94,6 @@ def test_admin_edits_lead_times_and_follow_up_rules(client, admin_user):
         f"cfg-{f}": getattr(cfg, f)
         for f in [
             "next_step_lead_days",
-            "contract_filing_days",
-            "receivable_terms_days",
-            "card_filing_day",
             "card_filing_lead_days",
             "daily_report_hour",
             "catch_up_days",
@@ -126,10 +123,10 @@ def test_admin_edits_lead_times_and_follow_up_rules(client, admin_user):
     cfg.refresh_from_db()
     assert cfg.reorder_lead_days == 10
     assert cfg.quiet_start == dt.time(22, 0)
-    bad = dict(data, **{"cfg-card_filing_day": 31})
+    bad = dict(data, **{"cfg-card_filing_lead_days": -1, "cfg-reorder_lead_days": 12})
     assert client.post(reverse("reminders:settings"), bad).status_code == 200  # form error, nothing saved
     cfg.refresh_from_db()
-    assert cfg.card_filing_day == 10
+    assert cfg.card_filing_lead_days == 3 and cfg.reorder_lead_days == 10
 
 
 def test_messaging_preference_page(client, salesperson, other_salesperson):

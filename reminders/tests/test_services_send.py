@@ -161,7 +161,9 @@ class BrokenEmail:
 
 
 def test_contract_filed_before_sending_is_cancelled():
-    contract = ContractFactory(status=ContractStatus.SIGNED, signed_on=dt.date(2026, 6, 1))
+    contract = ContractFactory(
+        status=ContractStatus.SIGNED, signed_on=dt.date(2026, 6, 1), filing_due_on=dt.date(2026, 6, 4)
+    )
     with time_machine.travel(at(2026, 6, 10), tick=False):
         reminders_scan(kinds=[ReminderKind.CONTRACT_FILING])
         contract.status = ContractStatus.FILED

@@ -21,6 +21,7 @@ class Command(BaseCommand):
         import accounts.seed
         import commission.seed
         import customers.seed
+        import reminders.seed
         import reports.seed
         import sales.seed
 
@@ -28,6 +29,7 @@ class Command(BaseCommand):
             people = accounts.seed.run(password=DEMO_PASSWORD)
             customers.seed.run(people=people)
             sales.seed.run(people=people)
+            reminders.seed.run(people=people)  # repeat orders: before the reports summaries are built
             reports.seed.run(people=people)
             commission.seed.run(people=people)
         self.stdout.write(self.style.SUCCESS(f"Demo data ready. Logins (password {DEMO_PASSWORD}):"))
