@@ -6,7 +6,7 @@ For each scale s it creates, inside one transaction that is rolled back at the e
 was), 100,000*s customers with 5 orders of 2 lines each (1,000,000*s lines, regular buyers with a per-customer
 interval of 20-79 days), shipments for a fifth of the orders, 1% of the orders signed but not filed, one
 contact log with a next step per customer, and 100 salespeople in 10 units; then it times reminders_scan()
-(all seven kinds) and counts its queries. Run time and queries should grow linearly with s.
+(all eight kinds) and counts its queries. Run time and queries should grow linearly with s.
 """
 
 from __future__ import annotations

@@ -555,3 +555,87 @@ def expense_budgets(viewer, *, limit: int = 100) -> list[ExpenseBudget]:
     order = {cid: i for i, cid in enumerate(recent)}
     out.sort(key=lambda b: order[b.contract_id])
     return out
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Expense control per salesperson and period (read by the reports app's evaluation)
+
+
+@dataclass(frozen=True)
+class ExpenseControl:
+    """A salesperson's expense control for a period: expense claims approved in the period (on contracts they own)
+    against the expense allowance (`policies.expense_allowance`) of the contracts they sold in the period."""
+
+    approved: Decimal = ZERO
+    allowance: Decimal = ZERO
+    contracts: int = 0
+
+    @property
+    def excess(self) -> Decimal:
+        return max(ZERO, self.approved - self.allowance)
+
+    @property
+    def used(self) -> Decimal | None:
+        """Approved expenses ÷ allowance (1 = all of it), None without an allowance."""
+        return self.approved / self.allowance if self.allowance > 0 else None
+
+
+def expense_control_by_owner(*, owner_ids, start: dt.date, end: dt.date) -> dict[int, ExpenseControl]:
+    """Expense control of many people at once, in five queries whatever the number of people and contracts:
+    sold contracts, their lines' costs, rule sets, cost overrides come with the contracts, approved claims."""
+    from sales.models import ContractLine
+
+    ids = list(owner_ids)
+    has_unit_cost = _has_field(ContractLine, "unit_cost")
+    has_cost_total = _has_field(Contract, "cost_total")
+    sold = Contract.objects.filter(owner_id__in=ids, status__in=SOLD, signed_on__gte=start, signed_on__lte=end)
+    fields = ["id", "owner_id", "signed_on", "amount", "commission_cost__cost"]
+    if has_cost_total:
+        fields.append("cost_total")
+    rows = list(sold.order_by().values(*fields))
+    lines: dict[int, list] = defaultdict(list)
+    if has_unit_cost and rows:
+        for cid, qty, cost in (
+            ContractLine.objects.filter(contract__in=sold)
+            .order_by()
+            .values_list("contract_id", "quantity", "unit_cost")
+        ):
+            lines[cid].append((qty, cost))
+    book = rule_book() if rows else None
+    allowance: dict[int, Decimal] = defaultdict(lambda: ZERO)
+    contracts: dict[int, int] = defaultdict(int)
+    for r in rows:
+        facts = p.ContractFacts(
+            id=r["id"],
+            number="",
+            owner_id=r["owner_id"],
+            unit_id=None,
+            sold=True,
+            signed_on=r["signed_on"],
+            amount=r["amount"],
+            retention=ZERO,
+            above_standard=ZERO,
+            cost=_contract_cost(
+                override=r["commission_cost__cost"],
+                lines=lines.get(r["id"], []) if has_unit_cost else [],
+                cost_total=r.get("cost_total"),
+            ),
+        )
+        allowance[r["owner_id"]] += p.expense_allowance(facts, book.for_month(r["signed_on"].replace(day=1))).amount
+        contracts[r["owner_id"]] += 1
+    approved = dict(
+        ExpenseClaim.objects.filter(
+            contract__owner_id__in=ids, status=ExpenseStatus.APPROVED, decided_on__gte=start, decided_on__lte=end
+        )
+        .values_list("contract__owner_id")
+        .annotate(s=Sum("amount"))
+        .order_by()
+    )
+    return {
+        owner_id: ExpenseControl(
+            approved=approved.get(owner_id) or ZERO,
+            allowance=allowance.get(owner_id, ZERO),
+            contracts=contracts.get(owner_id, 0),
+        )
+        for owner_id in ids
+    }

@@ -89,8 +89,11 @@ class CustomerPanel:
 
 def customer_reorder_predictions(*, customer_id: int, today: dt.date | None = None) -> list[ProductPrediction]:
     today = today or timezone.localdate()
+    stats = list(reorder_stats(customer_id=customer_id))
+    if not stats:
+        return []  # no repeat purchases: no need to read the settings (one query less on every card)
     lead = ReminderSettings.load().reorder_lead_days
-    preds = [p for s in reorder_stats(customer_id=customer_id) if (p := predict(s, today=today, lead_days=lead))]
+    preds = [p for s in stats if (p := predict(s, today=today, lead_days=lead))]
     products = Product.objects.in_bulk([p.product_id for p in preds])
     out = [ProductPrediction(product=products[p.product_id], prediction=p) for p in preds]
     out.sort(key=lambda x: (x.prediction.lapsed, x.prediction.expected_on))

@@ -11,7 +11,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -347,6 +347,17 @@ class TargetViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
 # --------------------------------------------------------------------------------------------------------------
 # Evaluations
 # --------------------------------------------------------------------------------------------------------------
+class ExpenseControlOutput(serializers.Serializer):
+    """Approved expense claims of the period against the expense allowance of the contracts sold in it (the
+    commission app's allowance rule); `used` is approved ÷ allowance in %, null without an allowance."""
+
+    available = serializers.BooleanField()
+    approved = serializers.DecimalField(max_digits=16, decimal_places=2)
+    allowance = serializers.DecimalField(max_digits=16, decimal_places=2)
+    excess = serializers.DecimalField(max_digits=16, decimal_places=2)
+    used = serializers.DecimalField(max_digits=8, decimal_places=1, allow_null=True)
+
+
 class FiguresOutput(serializers.Serializer):
     salesperson_id = serializers.IntegerField()
     salesperson_name = serializers.CharField()
@@ -375,8 +386,17 @@ class FiguresOutput(serializers.Serializer):
     feedback = serializers.CharField()
     feedback_by = serializers.CharField()
 
+    @extend_schema_field(ExpenseControlOutput)
     def get_expense_control(self, obj) -> dict:
-        return {"available": False, "detail": "Expenses are not recorded yet (commission module)."}
+        return ExpenseControlOutput(
+            {
+                "available": True,
+                "approved": obj["expenses_approved"],
+                "allowance": obj["expense_allowance"],
+                "excess": obj["expense_excess"],
+                "used": obj["expense_used"],
+            }
+        ).data
 
 
 class FeedbackInput(serializers.Serializer):

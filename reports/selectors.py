@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role, SalesUnit, User
+from commission.selectors import expense_control_by_owner
 from core.money import round_money
 from customers.models import ContactKind, ContactLog, Customer
 from sales.models import Contract, ContractLine, Payment, Shipment
@@ -416,7 +417,12 @@ class Figures:
     working_days_due: int = 0
     reports_on_time: int = 0
     report_compliance: Decimal | None = None
-    expense_control: None = None  # not yet available: expenses come with the commission app
+    # Expense control (commission app's rule: commission.selectors.expense_control_by_owner): expense claims
+    # approved in the period on the person's contracts against the expense allowance of the contracts sold in it.
+    expenses_approved: Decimal = ZERO
+    expense_allowance: Decimal = ZERO
+    expense_excess: Decimal = ZERO
+    expense_used: Decimal | None = None  # approved ÷ allowance, %
     new_customers: int = 0
     repeat_customers: int = 0
     feedback: str = ""
@@ -536,6 +542,10 @@ def evaluation_figures(
         figs[owner_id].collections = amount or ZERO
     for owner_id, (amount, n) in _overdue_for_evaluation(ids=ids, as_of=as_of, today=today).items():
         figs[owner_id].overdue_amount, figs[owner_id].overdue_contracts = amount, n
+    for owner_id, ctl in expense_control_by_owner(owner_ids=ids, start=start, end=as_of).items():
+        f = figs[owner_id]
+        f.expenses_approved, f.expense_allowance, f.expense_excess = ctl.approved, ctl.allowance, ctl.excess
+        f.expense_used = pct(ctl.approved, ctl.allowance)
     t0, t1 = _dates_range(start, as_of)
     for author_id, kind, n in (
         ContactLog.objects.filter(author_id__in=ids, happened_at__gte=t0, happened_at__lt=t1)

@@ -187,3 +187,16 @@ def test_customer_panel_for_someone_else_hides_their_reminders(rf, salesperson, 
     request.user = SalespersonFactory(unit=other_salesperson.unit)
     html = render_to_string("reminders/_customer_panel.html", {"customer": customer, "request": request})
     assert "Open reminders" not in html
+
+
+def test_customer_panel_without_repeat_purchases_skips_the_settings_query(rf, salesperson, django_assert_num_queries):
+    from django.template.loader import render_to_string
+
+    customer = CustomerFactory(owner=salesperson, unit=salesperson.unit)
+    request = rf.get("/")
+    request.user = salesperson
+    ReminderSettings.load()
+    # reorder statistics, products bought, preference, open reminders: no settings, no products
+    with django_assert_num_queries(4):
+        html = render_to_string("reminders/_customer_panel.html", {"customer": customer, "request": request})
+    assert "data-product=" not in html

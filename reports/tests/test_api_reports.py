@@ -174,7 +174,8 @@ def test_evaluations_api(api, manager, salesperson, teammate, other_salesperson,
     client = api(manager)
     rows = client.get("/api/v1/evaluations/?period_type=month&period_start=2026-11-01").json()
     assert {r["salesperson_id"] for r in rows} == {salesperson.pk, teammate.pk}
-    assert rows[0]["expense_control"]["available"] is False
+    assert rows[0]["expense_control"]["available"] is True
+    assert rows[0]["expense_control"]["approved"] == "0.00"
     for _ in range(10):
         SalespersonFactory(unit=manager.unit)
     with django_assert_max_num_queries(20):
