@@ -265,7 +265,7 @@ def customer_register(
                 customer.owned_since = customer.registered_at if owner else None
                 _apply_derived(customer)
                 customer._history_user = actor
-                customer._change_reason = f"registered ({source})"
+                customer._change_reason = f"registered ({source})"[:100]
                 customer.save()
                 # The unique constraint on (kind, key) decides a race: the second inserter waits for the first
                 # transaction and then fails here.
@@ -345,7 +345,9 @@ def customer_update(*, customer: Customer, actor: User, data: dict[str, Any]) ->
             )
     _apply_derived(locked)
     locked._history_user = actor
-    locked._change_reason = "edited: " + ", ".join(sorted(changed))
+    # history_change_reason is a varchar(100): editing every field at once made the save a 500
+    reason = "edited: " + ", ".join(sorted(changed))
+    locked._change_reason = reason if len(reason) <= 100 else reason[:99] + "…"
     locked.save()
     return locked
 

@@ -135,3 +135,34 @@ def test_every_customer_endpoint_is_404_out_of_sight(api_client, book, request, 
     assert ContactLog.objects.count() == before
     assert api_client.post(f"/api/v1/customer-pool/{customer.pk}/claim/").status_code == 404
     assert not CustomerConflict.objects.exists()
+
+
+def test_editing_every_field_at_once_saves_with_a_shortened_history_reason(api_client, salesperson, manager):
+    """The history reason listed every changed field and overflowed its varchar(100): a 500 (schemathesis)."""
+    customer = CustomerFactory(owner=salesperson)
+    api_client.force_authenticate(manager)  # may also change the credit terms
+    data = {
+        "name": "全新名稱股份有限公司",
+        "short_name": "全新",
+        "tax_id": "04595257",
+        "phone": "02-2345-6789",
+        "email": "buyer@example.com",
+        "address": "台北市信義區",
+        "delivery_address": "新北市板橋區",
+        "region": "北區",
+        "industry": "電子",
+        "source": "展覽",
+        "status": "active",
+        "tier": "member",
+        "member_level": "金卡",
+        "member_benefits": "九折",
+        "credit_rating": "A",
+        "is_trusted": True,
+        "notes": "重要客戶",
+    }
+    r = api_client.patch(f"/api/v1/customers/{customer.pk}/", data, format="json")
+    assert r.status_code == 200, r.content
+    customer.refresh_from_db()
+    assert customer.name == "全新名稱股份有限公司"
+    reason = customer.history.latest().history_change_reason
+    assert reason.startswith("edited: ") and len(reason) <= 100
