@@ -8,12 +8,12 @@ import datetime as dt
 
 from django.db.models import Count
 from django.http import Http404
-from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.generics import get_object_or_404  # 404 (not 500) for ids that are not numbers
 from rest_framework.response import Response
 
 from .models import DailyReport, Dimension, MarketTrend, PeriodType, Plan, PlanKind, ReportComment, Target, TargetLine

@@ -332,7 +332,7 @@ def _resolve_key(*, target: Target, dimension: str, key, row_label: str) -> dict
     if dimension == Dimension.CUSTOMER:
         qs = Customer.objects.all() if unit is None else Customer.objects.filter(unit=unit)
         customer = None
-        if isinstance(key, int) or str(key).isdigit():
+        if isinstance(key, int) or (str(key).isascii() and str(key).isdigit()):
             customer = qs.filter(pk=int(key)).first()
         if customer is None:
             customer = qs.filter(tax_id=str(key).strip()).first() or qs.filter(name=str(key).strip()).first()
@@ -346,7 +346,7 @@ def _resolve_key(*, target: Target, dimension: str, key, row_label: str) -> dict
         if unit is not None:
             qs = qs.filter(unit=unit)
         person = None
-        if isinstance(key, int) or str(key).isdigit():
+        if isinstance(key, int) or (str(key).isascii() and str(key).isdigit()):
             person = qs.filter(pk=int(key)).first()
         if person is None:
             person = qs.filter(username=str(key).strip()).first()

@@ -166,7 +166,11 @@ def daily_list(request):
     elif status == "draft":
         qs = qs.filter(submitted_at__isnull=True)
     if request.GET.get("author"):
-        qs = qs.filter(author_id=request.GET["author"]) if request.GET["author"].isdigit() else qs.none()
+        qs = (
+            qs.filter(author_id=request.GET["author"])
+            if (request.GET["author"].isascii() and request.GET["author"].isdigit())
+            else qs.none()
+        )
     if request.GET.get("q"):
         term = request.GET["q"].strip()
         qs = qs.filter(
@@ -428,7 +432,7 @@ def _manageable_units(user: User):
 def target_list(request):
     qs = Target.objects.visible_to(request.user).select_related("unit").annotate(n_lines=Count("lines"))
     year = request.GET.get("year")
-    if year and year.isdigit():
+    if year and year.isascii() and year.isdigit():
         qs = qs.filter(period_start__year=int(year))
     page = Paginator(qs.order_by("-period_start", "period_type", "unit__code"), 50).get_page(request.GET.get("page"))
     units, _company = _manageable_units(request.user)
