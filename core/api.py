@@ -31,3 +31,10 @@ def exception_handler(exc, context):
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(_django_error_detail(exc))
     return drf_exception_handler(exc, context)
+
+
+def validated(serializer_class, data, *, partial: bool = False, **context) -> dict:
+    """Validate request data with an input serializer; a bad field raises the usual 400 naming it."""
+    serializer = serializer_class(data=data, partial=partial, context=context)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data

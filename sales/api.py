@@ -16,6 +16,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
+from core.api import validated
 from customers.models import Customer
 
 from . import rules, selectors, services
@@ -98,9 +99,8 @@ class ProductViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         return _for_viewer(self, ProductOutput, ProductCostOutput)
 
     def create(self, request, *args, **kwargs):
-        data = ProductInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        product = services.product_create(actor=request.user, **data.validated_data)
+        data = validated(ProductInput, request.data)
+        product = services.product_create(actor=request.user, **data)
         product = self.get_queryset().get(pk=product.pk)
         return Response(self.get_serializer_class()(product).data, status=status.HTTP_201_CREATED)
 
@@ -160,9 +160,8 @@ class PriceListViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         return _for_viewer(self, PriceListOutput, PriceListCostOutput)
 
     def create(self, request, *args, **kwargs):
-        data = PriceListInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        v = data.validated_data
+        data = validated(PriceListInput, request.data)
+        v = data
         price_list = services.price_list_create(
             actor=request.user,
             name=v["name"],
@@ -228,9 +227,8 @@ class DiscountAuthorityViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelVi
     def create(self, request, *args, **kwargs):
         if not request.user.is_admin_role:
             raise PermissionDenied()
-        data = DiscountAuthorityInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        v = data.validated_data
+        data = validated(DiscountAuthorityInput, request.data)
+        v = data
         row = services.discount_authority_set(
             actor=request.user,
             user=v.get("user"),
@@ -270,9 +268,8 @@ class SalesPolicyViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet)
         return SalesPolicyInput if self.action == "create" else SalesPolicyOutput
 
     def create(self, request, *args, **kwargs):
-        data = SalesPolicyInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        row = services.sales_policy_set(actor=request.user, **data.validated_data)
+        data = validated(SalesPolicyInput, request.data)
+        row = services.sales_policy_set(actor=request.user, **data)
         return Response(SalesPolicyOutput(row).data, status=status.HTTP_201_CREATED)
 
 
@@ -519,9 +516,8 @@ class QuoteViewSet(viewsets.ModelViewSet):
         return Response(cls(quote, context={"request": self.request}).data, status=code)
 
     def create(self, request, *args, **kwargs):
-        data = QuoteInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        v = data.validated_data
+        data = validated(QuoteInput, request.data)
+        v = data
         quote = services.quote_create(
             actor=request.user,
             customer=v["customer"],
@@ -537,9 +533,8 @@ class QuoteViewSet(viewsets.ModelViewSet):
 
     def partial_update(self, request, *args, **kwargs):
         quote = self.get_object()
-        data = QuoteUpdateInput(data=request.data, partial=True)
-        data.is_valid(raise_exception=True)
-        v = dict(data.validated_data)
+        data = validated(QuoteUpdateInput, request.data, partial=True)
+        v = dict(data)
         lines = _lines(v.pop("lines", None))
         quote = services.quote_update(actor=request.user, quote=quote, lines=lines, **v)
         return self._out(quote)
@@ -558,27 +553,24 @@ class QuoteViewSet(viewsets.ModelViewSet):
     @action(detail=True, methods=["post"])
     def reject(self, request, pk=None):
         target = self.get_object()  # another's id is a 404 before its input is judged
-        data = ReasonInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        quote = services.quote_reject(actor=request.user, quote=target, reason=data.validated_data["reason"])
+        data = validated(ReasonInput, request.data)
+        quote = services.quote_reject(actor=request.user, quote=target, reason=data["reason"])
         return self._out(quote)
 
     @extend_schema(request=QuoteOutcomeInput)
     @action(detail=True, methods=["post"])
     def outcome(self, request, pk=None):
         target = self.get_object()  # another's id is a 404 before its input is judged
-        data = QuoteOutcomeInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        quote = services.quote_set_outcome(actor=request.user, quote=target, status=data.validated_data["status"])
+        data = validated(QuoteOutcomeInput, request.data)
+        quote = services.quote_set_outcome(actor=request.user, quote=target, status=data["status"])
         return self._out(quote)
 
     @extend_schema(request=MakeContractInput, responses={201: None})
     @action(detail=True, methods=["post"], url_path="make-contract")
     def make_contract(self, request, pk=None):
         target = self.get_object()  # another's id is a 404 before its input is judged
-        data = MakeContractInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        contract = services.contract_create_from_quote(actor=request.user, quote=target, **data.validated_data)
+        data = validated(MakeContractInput, request.data)
+        contract = services.contract_create_from_quote(actor=request.user, quote=target, **data)
         return Response({"id": contract.pk, "number": contract.number}, status=status.HTTP_201_CREATED)
 
 
@@ -777,9 +769,8 @@ class ContractViewSet(viewsets.ModelViewSet):
         return Response(cls(contract, context={"request": self.request}).data, status=code)
 
     def create(self, request, *args, **kwargs):
-        data = ContractInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        v = dict(data.validated_data)
+        data = validated(ContractInput, request.data)
+        v = dict(data)
         customer = v.pop("customer")
         lines = _lines(v.pop("lines"))
         contract = services.contract_create(actor=request.user, customer=customer, lines=lines, **v)
@@ -787,9 +778,8 @@ class ContractViewSet(viewsets.ModelViewSet):
 
     def partial_update(self, request, *args, **kwargs):
         contract = self.get_object()
-        data = ContractUpdateInput(data=request.data, partial=True)
-        data.is_valid(raise_exception=True)
-        v = dict(data.validated_data)
+        data = validated(ContractUpdateInput, request.data, partial=True)
+        v = dict(data)
         lines = _lines(v.pop("lines", None))
         return self._out(services.contract_update(actor=request.user, contract=contract, lines=lines, **v))
 
@@ -802,51 +792,40 @@ class ContractViewSet(viewsets.ModelViewSet):
     @action(detail=True, methods=["post"])
     def approve(self, request, pk=None):
         target = self.get_object()  # another's id is a 404 before its input is judged
-        data = ContractCommentInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        contract = services.contract_approve(
-            actor=request.user, contract=target, comment=data.validated_data["comment"]
-        )
+        data = validated(ContractCommentInput, request.data)
+        contract = services.contract_approve(actor=request.user, contract=target, comment=data["comment"])
         return self._out(contract)
 
     @extend_schema(request=ReasonInput)
     @action(detail=True, methods=["post"])
     def reject(self, request, pk=None):
         target = self.get_object()  # another's id is a 404 before its input is judged
-        data = ReasonInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        contract = services.contract_reject(actor=request.user, contract=target, reason=data.validated_data["reason"])
+        data = validated(ReasonInput, request.data)
+        contract = services.contract_reject(actor=request.user, contract=target, reason=data["reason"])
         return self._out(contract)
 
     @extend_schema(request=SignInput)
     @action(detail=True, methods=["post"])
     def sign(self, request, pk=None):
         target = self.get_object()  # another's id is a 404 before its input is judged
-        data = SignInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        contract = services.contract_sign(
-            actor=request.user, contract=target, signed_on=data.validated_data.get("signed_on")
-        )
+        data = validated(SignInput, request.data)
+        contract = services.contract_sign(actor=request.user, contract=target, signed_on=data.get("signed_on"))
         return self._out(contract)
 
     @extend_schema(request=FileInput)
     @action(detail=True, methods=["post"], url_path="file")
     def file_(self, request, pk=None):
         target = self.get_object()  # another's id is a 404 before its input is judged
-        data = FileInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        contract = services.contract_file(
-            actor=request.user, contract=target, filed_on=data.validated_data.get("filed_on")
-        )
+        data = validated(FileInput, request.data)
+        contract = services.contract_file(actor=request.user, contract=target, filed_on=data.get("filed_on"))
         return self._out(contract)
 
     @extend_schema(request=ReasonInput)
     @action(detail=True, methods=["post"])
     def cancel(self, request, pk=None):
         target = self.get_object()  # another's id is a 404 before its input is judged
-        data = ReasonInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        contract = services.contract_cancel(actor=request.user, contract=target, reason=data.validated_data["reason"])
+        data = validated(ReasonInput, request.data)
+        contract = services.contract_cancel(actor=request.user, contract=target, reason=data["reason"])
         return self._out(contract)
 
 
@@ -895,9 +874,8 @@ class ShipmentViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         return ShipmentInput if self.action == "create" else ShipmentOutput
 
     def create(self, request, *args, **kwargs):
-        data = ShipmentInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        v = data.validated_data
+        data = validated(ShipmentInput, request.data)
+        v = data
         contract = _contract_or_400(request, v["contract"])
         lines = None
         if v.get("lines"):
@@ -945,9 +923,8 @@ class PaymentViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         return PaymentInput if self.action == "create" else PaymentOutput
 
     def create(self, request, *args, **kwargs):
-        data = PaymentInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        v = dict(data.validated_data)
+        data = validated(PaymentInput, request.data)
+        v = dict(data)
         contract = _contract_or_400(request, v.pop("contract"))
         payment = services.payment_record(actor=request.user, contract=contract, **v)
         return Response(PaymentOutput(payment).data, status=status.HTTP_201_CREATED)
@@ -978,9 +955,8 @@ class InvoiceViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         return InvoiceInput if self.action == "create" else InvoiceOutput
 
     def create(self, request, *args, **kwargs):
-        data = InvoiceInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        v = dict(data.validated_data)
+        data = validated(InvoiceInput, request.data)
+        v = dict(data)
         contract = _contract_or_400(request, v.pop("contract"))
         invoice = services.invoice_create(actor=request.user, contract=contract, **v)
         return Response(InvoiceOutput(invoice).data, status=status.HTTP_201_CREATED)
