@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from core.exceptions import ApplicationError
 
@@ -13,7 +14,7 @@ from .roles import group_for
 def user_set_role(*, user: User, role: str) -> User:
     """Set a user's role, mirror it as the only role group, and give admins access to the Django admin."""
     if role not in Role.values:
-        raise ApplicationError(f"Unknown role {role!r}.", field="role")
+        raise ApplicationError(_("Unknown role %(role)s.") % {"role": role}, field="role")
     user.role = role
     user.is_staff = role == Role.ADMIN or user.is_superuser
     user.save(update_fields=["role", "is_staff"])
@@ -35,7 +36,7 @@ def user_create(
     language: str = "zh-hant",
 ) -> User:
     if User.objects.filter(username__iexact=username).exists():
-        raise ApplicationError(f"The username {username!r} is taken.", field="username")
+        raise ApplicationError(_("The username %(name)s is taken.") % {"name": username}, field="username")
     user = User(username=username, full_name=full_name, unit=unit, email=email, language=language)
     if password:
         user.set_password(password)
@@ -47,7 +48,7 @@ def user_create(
 
 def user_set_language(*, user: User, language: str) -> User:
     if language not in dict(settings.LANGUAGES):
-        raise ApplicationError(f"Unsupported language {language!r}.", field="language")
+        raise ApplicationError(_("Unsupported language %(code)s.") % {"code": language}, field="language")
     if user.language != language:
         user.language = language
         user.save(update_fields=["language"])
