@@ -17,6 +17,7 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
 from core.api import validated
+from core.money import round_money
 from customers.models import Customer
 
 from . import rules, selectors, services
@@ -438,9 +439,8 @@ class QuoteCostOutput(QuoteOutput):
 
 
 def _margin(amount, cost) -> str | None:
-    if not amount:
-        return None
-    return str(((amount - cost) * 100 / amount).quantize(Decimal("0.01")))
+    margin = rules.margin_percent(amount or Decimal("0"), cost or Decimal("0"))
+    return None if margin is None else str(round_money(margin))
 
 
 class QuoteInput(serializers.Serializer):

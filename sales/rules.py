@@ -22,6 +22,13 @@ GM_OFFICE = "gm_office"
 HUNDRED = Decimal("100")
 
 
+def margin_percent(amount: Decimal, cost: Decimal) -> Decimal | None:
+    """Profit margin as a percentage of the amount, unrounded; None when there is no amount."""
+    if amount <= 0:
+        return None
+    return (amount - cost) * HUNDRED / amount
+
+
 @dataclass(frozen=True)
 class LineFacts:
     product: str
@@ -50,9 +57,7 @@ class DealFacts:
 
     @property
     def margin_percent(self) -> Decimal | None:
-        if self.amount <= 0:
-            return None
-        return (self.amount - self.cost_total) * HUNDRED / self.amount
+        return margin_percent(self.amount, self.cost_total)
 
 
 # Each rule's explanation, rendered in the viewer's language from the numbers stored with the hit.
