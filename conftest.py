@@ -13,11 +13,41 @@ from accounts.tests.factories import (
     SalespersonFactory,
     SalesUnitFactory,
 )
+from tests.support import clock
 
 # CI runs the property tests on a fixed sequence of examples, so a red run can be reproduced exactly.
 hypothesis_settings.register_profile("ci", derandomize=True, database=None)
 if os.environ.get("CI"):
     hypothesis_settings.load_profile("ci")
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--today",
+        default=os.environ.get(clock.ENV) or None,
+        help="run the suite as if today were this date (YYYY-MM-DD, or YYYY-MM-DDTHH:MM in Asia/Taipei); "
+        f"the clock ticks from there. Also ${clock.ENV}.",
+    )
+
+
+def pytest_configure(config):
+    clock.activate(config.getoption("--today"))
+
+
+def pytest_unconfigure(config):
+    clock.deactivate()
+
+
+def pytest_report_header(config):
+    moment = clock.parse(config.getoption("--today")) if config.getoption("--today") else None
+    return f"clock: travelled to {moment.isoformat()} ({moment:%A})" if moment else "clock: real time"
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    value = config.getoption("--today")
+    label = clock.parse(value).isoformat() if value else "the real today"
+    verdict = "passed" if exitstatus == 0 else f"FAILED (exit {int(exitstatus)})"
+    terminalreporter.write_line(f"suite as of {label}: {verdict}")
 
 
 @pytest.fixture

@@ -13,6 +13,11 @@ SMS_BACKEND = "core.sms.LocmemSMSBackend"
 DATABASES["default"]["CONN_MAX_AGE"] = 0
 # Tests use their own Redis database so they never touch development queues.
 CELERY_BROKER_URL = env("TEST_CELERY_BROKER_URL", default="redis://127.0.0.1:6379/15")
+# Under pytest-xdist each worker (and the Celery workers it starts) gets its own Redis database, counting down.
+# A subprocess that is handed its broker explicitly (CRM_TEST_BROKER_FIXED) keeps it.
+if (_xdist := env("PYTEST_XDIST_WORKER", default="")) and not env("CRM_TEST_BROKER_FIXED", default=""):
+    _base, _, _db = CELERY_BROKER_URL.rpartition("/")
+    CELERY_BROKER_URL = f"{_base}/{int(_db) - int(_xdist.removeprefix('gw')) - 1}"
 LANGUAGE_CODE = "en"
 STATIC_ROOT = None
 WHITENOISE_USE_FINDERS = True

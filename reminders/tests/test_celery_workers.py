@@ -57,6 +57,7 @@ def workers(tmp_path):
             "DJANGO_SETTINGS_MODULE": "reminders.tests.worker_settings",
             "DATABASE_URL": _db_url(),
             "TEST_CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
+            "CRM_TEST_BROKER_FIXED": "1",
             "DELIVERY_LOG": str(log),
             "DELIVERY_DELAY": str(delay),
         }

@@ -147,7 +147,7 @@ def test_dashboard_page_queries_are_bounded_and_drill_down(
         ContractFactory(
             customer=CustomerFactory(owner=sp), status="signed", signed_on=timezone.localdate(), amount=Decimal("100")
         )
-        DailyReportFactory(author=sp)
+        DailyReportFactory(author=sp, date=timezone.localdate() - dt.timedelta(days=1))  # within the review window
     summary_refresh()
     client = as_user(gm)
     client.get(reverse("reports:dashboard"))

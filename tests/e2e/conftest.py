@@ -15,7 +15,10 @@ ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 @pytest.fixture(scope="session")
 def browser():
     if not Path(CHROMIUM).exists():
-        pytest.fail(f"Chromium not found at {CHROMIUM}: install Debian's chromium package (make deps does).")
+        pytest.fail(
+            f"Chromium not found at {CHROMIUM}: install Debian's chromium package "
+            "(`make sysdeps` does, as root) or point CHROMIUM_PATH at a Chromium."
+        )
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
