@@ -4,7 +4,14 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint format messages sysdeps venv bench clean
+.PHONY: run test test-dates lint format messages sysdeps venv bench clean
+
+# Parallel test processes (pytest-xdist); each gets its own test database and Celery broker database.
+TEST_WORKERS ?= 2
+# The date-sensitive tests (marked `dates`) run again as if today were each of these: a month's last day, 31 December
+# late in the evening, 1 January before 08:00 (still 31 December in UTC), a leap day, the card-filing day (the 10th,
+# still on time) and the day after it, and a Monday after a make-up working Saturday (2023-02-18 in Taiwan).
+HARD_DATES ?= 2027-04-30 2026-12-31T23:30 2027-01-01T07:30 2028-02-29 2027-03-10 2027-03-11 2023-02-20
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -14,13 +21,10 @@ $(STAMP): requirements.txt requirements-dev.txt
 
 venv: $(STAMP)
 
-# Debian packages for the browser tests (Chromium), CJK fonts for screenshots and gettext for translations.
+# System packages for the browser tests (Chromium), CJK fonts for screenshots and gettext for translations:
+# installed with apt-get on Debian as root; anywhere else the script says exactly what to install.
 sysdeps:
-	@if ! command -v chromium >/dev/null || ! command -v msgfmt >/dev/null; then \
-	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk gettext >/dev/null; \
-	  else echo "Please install chromium and gettext (e.g. sudo apt-get install chromium gettext fonts-noto-cjk)"; exit 1; fi; \
-	fi
+	@sh scripts/sysdeps.sh
 
 messages: $(STAMP)
 	$(PY) scripts/compile_messages.py
@@ -37,7 +41,15 @@ format: $(STAMP)
 	$(VENV)/bin/ruff check --fix .
 
 test: $(STAMP) sysdeps messages lint
-	$(PY) scripts/dev.py test --create-db -p no:cacheprovider $(PYTEST_ARGS)
+	$(PY) scripts/dev.py test --create-db -p no:cacheprovider -n $(TEST_WORKERS) --durations=15 $(PYTEST_ARGS)
+	@$(MAKE) --no-print-directory test-dates
+
+# The date-sensitive tests on each of HARD_DATES (pytest --today travels the clock for the whole run).
+test-dates: $(STAMP)
+	@for d in $(HARD_DATES); do \
+	  echo "== date-sensitive tests as if today were $$d"; \
+	  $(PY) scripts/dev.py test -p no:cacheprovider -q -n $(TEST_WORKERS) -m dates --today=$$d || exit 1; \
+	done
 
 bench: $(STAMP)
 	@for f in bench/*.py; do echo "== $$f"; $(PY) $$f || exit 1; done

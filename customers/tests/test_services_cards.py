@@ -36,7 +36,7 @@ def test_evaluation_one_per_month_saving_again_replaces(salesperson):
 def test_evaluation_rejects_bad_scores_and_future_months(salesperson, kwargs, field):
     c = CustomerFactory(owner=salesperson)
     data = {
-        "month": dt.date(2026, 1, 1),
+        "month": timezone.localdate().replace(day=1),  # the current month: only the field under test is wrong
         "enthusiasm": 3,
         "credit": 3,
         "capability": 3,
