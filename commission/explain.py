@@ -13,7 +13,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from . import policies as p
+from . import rules as p
 
 COMPONENT_LABELS = {
     p.RELEASE: gettext_noop("Commission released"),

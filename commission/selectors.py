@@ -21,7 +21,7 @@ from core.money import ZERO, percent, round_money
 from core.visibility import scope_q
 from sales.models import Contract, ContractStatus
 
-from . import policies as p
+from . import rules as p
 from .explain import component_label, describe, describe_many
 from .models import (
     ClosedMonth,
@@ -564,7 +564,7 @@ def expense_budgets(viewer, *, limit: int = 100) -> list[ExpenseBudget]:
 @dataclass(frozen=True)
 class ExpenseControl:
     """A salesperson's expense control for a period: expense claims approved in the period (on contracts they own)
-    against the expense allowance (`policies.expense_allowance`) of the contracts they sold in the period."""
+    against the expense allowance (`rules.expense_allowance`) of the contracts they sold in the period."""
 
     approved: Decimal = ZERO
     allowance: Decimal = ZERO

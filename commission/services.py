@@ -14,7 +14,7 @@ from core.exceptions import ApplicationError
 from core.money import round_money
 from sales.models import Contract, ContractStatus
 
-from . import policies as p
+from . import rules as p
 from .models import (
     BonusBasis,
     ClosedMonth,

@@ -1,4 +1,4 @@
-"""Pages of the commission app. Views call selectors and services; the rules live in policies.py."""
+"""Pages of the commission app. Views call selectors and services; the rules live in rules.py."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 from core.exceptions import ApplicationError
 from sales.models import Contract, ContractStatus
 
-from . import policies as p
+from . import rules as p
 from . import selectors, services
 from .display import localize
 from .exports import statements_xlsx

@@ -10,7 +10,7 @@ from phonenumber_field.formfields import PhoneNumberField
 from accounts.models import Role, User
 from core.datetimes import DbDateTimeFormField
 
-from . import policies
+from . import permissions
 from .models import (
     Contact,
     ContactKind,
@@ -77,7 +77,7 @@ class CustomerForm(forms.ModelForm):
         instance = self.instance if self.instance.pk else None
         may_set_credit = user.is_company_wide or user.is_manager
         if instance is not None:
-            may_set_credit = policies.can_set_credit(user, instance)
+            may_set_credit = permissions.can_set_credit(user, instance)
         if not may_set_credit:
             for name in ("credit_rating", "credit_limit", "is_trusted"):
                 self.fields[name].disabled = True

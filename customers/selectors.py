@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from accounts.models import SalesUnit, User
 
-from . import policies
+from . import permissions
 from .identity import normalize_tax_id, search_key
 from .models import (
     ContactLog,
@@ -140,7 +140,7 @@ def filter_choices(*, user: User) -> dict:
 
 
 def pool_list(*, user: User, q: str = "") -> QuerySet[Customer]:
-    if not policies.can_see_pool(user):
+    if not permissions.can_see_pool(user):
         return Customer.objects.none()
     qs = Customer.objects.in_pool()
     if q:
@@ -160,7 +160,7 @@ def pool_claim_allowed(*, user: User, customer_id: int) -> bool:
     day, so the loser of a claim race is refused with the owner and a conflict (先入為主). Any other id would let
     a salesperson probe who holds which customer, so it is not found.
     """
-    if not policies.can_see_pool(user):
+    if not permissions.can_see_pool(user):
         return False
     if Customer.objects.in_pool().filter(pk=customer_id).exists():
         return True
@@ -318,7 +318,7 @@ def filing_overview(*, user: User, month: dt.date, today: dt.date | None = None)
             evaluations=evals.get(u.pk, 0),
             filing=filings.get(u.pk),
             overdue=u.pk not in filings and today >= due,
-            can_file=policies.can_file_month(user, u),
+            can_file=permissions.can_file_month(user, u),
         )
         for u in units
     ]

@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from accounts.models import User
-from commission import policies as p
+from commission import rules as p
 from commission.selectors import build_statements
 from sales.models import PaymentKind
 

@@ -6,7 +6,7 @@ from decimal import Decimal
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from commission import policies as p
+from commission import rules as p
 from core.money import round_money
 
 BOOK = p.RuleBook([p.DEFAULT_RULES])
