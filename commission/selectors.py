@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Role, SalesUnit, User
+from core import periods
 from core.money import ZERO, percent, round_money
 from core.visibility import scope_q
 from sales.models import Contract, ContractStatus
@@ -43,13 +44,13 @@ def parse_month(value: str | None, *, default: dt.date | None = None) -> dt.date
     if not value:
         return default
     try:
-        return dt.datetime.strptime(value[:7], "%Y-%m").date().replace(day=1)  # noqa: DTZ007 - a calendar month
+        return periods.month_start(dt.datetime.strptime(value[:7], "%Y-%m").date())  # noqa: DTZ007 - a calendar month
     except ValueError:
         return default
 
 
 def current_month() -> dt.date:
-    return timezone.localdate().replace(day=1)
+    return periods.month_start(timezone.localdate())
 
 
 def rules_from_model(rs: CommissionRuleSet) -> p.Rules:
@@ -227,7 +228,7 @@ def _scope(*, people_qs, month: dt.date, adjust_through: dt.date | None) -> _Sco
                     if not line["info"]:
                         frozen[(st.salesperson_id, block["id"], line["component"])] += Decimal(line["amount"])
     wanted = Contract.objects.filter(
-        Q(owner_id__in=ids, status__in=SOLD, signed_on__lte=p.month_end(month))
+        Q(owner_id__in=ids, status__in=SOLD, signed_on__lte=periods.month_end(month))
         | Q(cooperation_bonuses__staff_id__in=ids)
         | Q(id__in=list(frozen_numbers))
     ).values("id")
@@ -275,7 +276,7 @@ def _totals(blocks: list[dict]) -> dict:
 def build_statements(*, people_qs, month: dt.date, closed_at: dt.datetime | None = None) -> list[dict]:
     """Compute the statements of `month` for the given people (open-month view, or the data to freeze)."""
     last_closed = last_closed_month()
-    adjust_through = last_closed if last_closed and month == p.add_months(last_closed, 1) else None
+    adjust_through = last_closed if last_closed and month == periods.add_months(last_closed, 1) else None
     scope = _scope(people_qs=people_qs, month=month, adjust_through=adjust_through)
     book = rule_book()
     rules = book.for_month(month)
@@ -441,7 +442,7 @@ def company_summary(*, viewer, month: dt.date) -> tuple[list[UnitSummary], UnitS
     units = {u.id: u.name for u in SalesUnit.objects.all()}
     sales = dict(
         Contract.objects.visible_to(viewer)
-        .filter(status__in=SOLD, signed_on__gte=month, signed_on__lte=p.month_end(month))
+        .filter(status__in=SOLD, signed_on__gte=month, signed_on__lte=periods.month_end(month))
         .values_list("unit_id")
         .annotate(s=Sum("amount"))
         .order_by()
@@ -621,7 +622,8 @@ def expense_control_by_owner(*, owner_ids, start: dt.date, end: dt.date) -> dict
                 cost_total=r.get("cost_total"),
             ),
         )
-        allowance[r["owner_id"]] += p.expense_allowance(facts, book.for_month(r["signed_on"].replace(day=1))).amount
+        rules = book.for_month(periods.month_start(r["signed_on"]))
+        allowance[r["owner_id"]] += p.expense_allowance(facts, rules).amount
         contracts[r["owner_id"]] += 1
     approved = dict(
         ExpenseClaim.objects.filter(
