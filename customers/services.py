@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from accounts.models import SalesUnit, User
 from core.exceptions import ApplicationError
 from core.money import round_money
+from core.periods import add_months, month_start
 
 from . import permissions
 from .identity import identity_keys, phone_digits, search_key
@@ -650,10 +651,6 @@ def strategy_save(*, customer: Customer, actor: User, data: dict[str, Any]) -> C
     return strategy
 
 
-def month_start(day: dt.date) -> dt.date:
-    return day.replace(day=1)
-
-
 @transaction.atomic
 def evaluation_save(
     *,
@@ -691,7 +688,7 @@ def evaluation_save(
 
 
 def pool_policy_for(day: dt.date) -> PoolPolicy:
-    policy = PoolPolicy.objects.filter(effective_from__lte=day).order_by("-effective_from").first()
+    policy = PoolPolicy.objects.in_force(day)
     return policy or PoolPolicy(effective_from=day, idle_days=90, warning_days=7)
 
 
@@ -792,7 +789,7 @@ def pool_sweep(*, now: dt.datetime | None = None) -> SweepResult:
 
 def filing_counts(*, unit: SalesUnit, month: dt.date) -> dict[str, int]:
     month = month_start(month)
-    nxt = (month + dt.timedelta(days=32)).replace(day=1)
+    nxt = add_months(month, 1)
     tz = timezone.get_current_timezone()
     start = dt.datetime.combine(month, dt.time.min, tzinfo=tz)
     end = dt.datetime.combine(nxt, dt.time.min, tzinfo=tz)
