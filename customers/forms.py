@@ -9,6 +9,7 @@ from phonenumber_field.formfields import PhoneNumberField
 
 from accounts.models import Role, User
 from core.datetimes import DbDateTimeFormField
+from core.periods import month_start
 
 from . import permissions
 from .models import (
@@ -257,7 +258,7 @@ class EvaluationForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("initial", {})
-        kwargs["initial"].setdefault("month", timezone.localdate().replace(day=1))
+        kwargs["initial"].setdefault("month", month_start(timezone.localdate()))
         super().__init__(*args, **kwargs)
         self.helper = _helper(
             _("Save"),

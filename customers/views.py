@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.models import SalesUnit
 from core.exceptions import ApplicationError
+from core.periods import add_months, month_start
 
 from . import imports, permissions, selectors, services
 from .forms import (
@@ -346,7 +347,7 @@ def _month(request) -> dt.date:
         return dt.datetime.strptime(text, "%Y-%m").date()  # noqa: DTZ007 - a calendar month, no time of day
     except ValueError:
         today = timezone.localdate()
-        return (today.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
+        return add_months(month_start(today), -1)
 
 
 @login_required
