@@ -105,6 +105,7 @@ def _contract_cost(*, override: Decimal | None, lines: list, cost_total: Decimal
     return None
 
 
+# Long on purpose: six flat queries and the joins between them in one place; a split would scatter the query budget.
 def load_facts(contracts) -> list[p.ContractFacts]:
     """Facts of the given contracts in six flat queries (no model instances: this runs over whole companies)."""
     from sales.models import ContractLine, Payment, Shipment
@@ -273,6 +274,7 @@ def _totals(blocks: list[dict]) -> dict:
     return {k: str(v) for k, v in t.items()}
 
 
+# Long (TODO split with selectors/ as a package): scope, entries, adjustments and totals of a month in one pass.
 def build_statements(*, people_qs, month: dt.date, closed_at: dt.datetime | None = None) -> list[dict]:
     """Compute the statements of `month` for the given people (open-month view, or the data to freeze)."""
     last_closed = last_closed_month()
