@@ -13,7 +13,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from . import policies as p
+from . import rules as p
 
 COMPONENT_LABELS = {
     p.RELEASE: gettext_noop("Commission released"),
@@ -31,6 +31,7 @@ def money(value: str | Decimal) -> str:
     return f"{Decimal(value):,.2f}"
 
 
+# Long on purpose: one translatable sentence per rule, kept side by side so translators see them together.
 def _texts(params: dict, *, rule: str, full: bool) -> str:
     q = {k: (money(v) if isinstance(v, str) and _is_money_key(k) else v) for k, v in params.items()}
     if rule == "release":

@@ -26,6 +26,7 @@ def _sheet_title(name: str, used: set[str]) -> str:
     return title
 
 
+# Long on purpose: the workbook layout (summary sheet, then one sheet per person) read top to bottom.
 def statements_xlsx(*, statements: list[dict], month: dt.date, language: str, full: bool) -> bytes:
     wb = Workbook()
     summary = wb.active

@@ -13,7 +13,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from core.models import TimeStampedModel
+from core.models import EffectiveDatedPolicy, TimeStampedModel
 
 from .querysets import ContractChildQuerySet, StatementQuerySet
 
@@ -21,11 +21,10 @@ PERCENT = {"max_digits": 6, "decimal_places": 3, "validators": [MinValueValidato
 MONEY = {"max_digits": 14, "decimal_places": 2}
 
 
-class CommissionRuleSet(TimeStampedModel):
+class CommissionRuleSet(TimeStampedModel, EffectiveDatedPolicy):
     """The rates and periods of the rule book, in force from `effective_from` until the next rule set."""
 
     name = models.CharField(_("name"), max_length=100)
-    effective_from = models.DateField(_("effective from"), unique=True)
     commission_percent = models.DecimalField(
         _("commission on the above-standard part (%)"), default=Decimal("50"), **PERCENT
     )
@@ -50,10 +49,9 @@ class CommissionRuleSet(TimeStampedModel):
     market_fund_percent = models.DecimalField(_("market service fund (% of sales)"), default=Decimal("2"), **PERCENT)
     note = models.TextField(_("note"), blank=True)
 
-    class Meta:
+    class Meta(EffectiveDatedPolicy.Meta):
         verbose_name = _("commission rule set")
         verbose_name_plural = _("commission rule sets")
-        ordering = ["-effective_from"]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.effective_from:%Y-%m-%d})"

@@ -10,11 +10,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
+from core import periods
 from core.exceptions import ApplicationError
 from core.money import round_money
 from sales.models import Contract, ContractStatus
 
-from . import policies as p
+from . import rules as p
 from .models import (
     BonusBasis,
     ClosedMonth,
@@ -40,9 +41,9 @@ def can_close_months(user: User) -> bool:
 def _first_activity_before(month: dt.date) -> dt.date | None:
     """The earliest month before `month` in which any commission money moved (company-wide), if any."""
     book = rule_book()
-    before = p.add_months(month, -1)
+    before = periods.add_months(month, -1)
     first = None
-    for facts in load_facts(Contract.objects.filter(status__in=SOLD, signed_on__lte=p.month_end(before))):
+    for facts in load_facts(Contract.objects.filter(status__in=SOLD, signed_on__lte=periods.month_end(before))):
         for entry in p.contract_entries(facts, book, before):
             if entry.amount and (first is None or entry.month < first):
                 first = entry.month
@@ -54,8 +55,8 @@ def month_close(*, month: dt.date, actor: User) -> ClosedMonth:
     """Freeze every statement of `month`. Months close in order; a closed month is never recomputed."""
     if not can_close_months(actor):
         raise ApplicationError(_("Only finance can close a commission month."), field="month", code="forbidden")
-    month = p.month_start(month)
-    if p.month_end(month) >= timezone.localdate():
+    month = periods.month_start(month)
+    if periods.month_end(month) >= timezone.localdate():
         raise ApplicationError(_("A month can be closed only after it has ended."), field="month", code="not_ended")
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_xact_lock(%s)", [CLOSE_LOCK_KEY])
@@ -63,7 +64,7 @@ def month_close(*, month: dt.date, actor: User) -> ClosedMonth:
         raise ApplicationError(_("This month is already closed."), field="month", code="closed")
     last = ClosedMonth.objects.order_by("-month").values_list("month", flat=True).first()
     if last is not None:
-        expected = p.add_months(last, 1)
+        expected = periods.add_months(last, 1)
         if month != expected:
             raise ApplicationError(
                 _("Months close in order: close %(month)s next.") % {"month": f"{expected:%Y-%m}"},
@@ -228,7 +229,7 @@ def correction_add(
     """Finance adds a correction or a bad debt to a person's statement of an open month (append-only)."""
     if not can_close_months(actor):
         raise ApplicationError(_("Only finance can record corrections."), field="amount", code="forbidden")
-    month = p.month_start(month)
+    month = periods.month_start(month)
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_xact_lock(%s)", [CLOSE_LOCK_KEY])
     last = ClosedMonth.objects.order_by("-month").values_list("month", flat=True).first()

@@ -1,6 +1,8 @@
-"""Pages of the commission app. Views call selectors and services; the rules live in policies.py."""
+"""Pages of the commission app. Views call selectors and services; the rules live in rules/."""
 
 from __future__ import annotations
+
+import datetime as dt
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -12,10 +14,11 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core import periods
 from core.exceptions import ApplicationError
 from sales.models import Contract, ContractStatus
 
-from . import policies as p
+from . import rules as p
 from . import selectors, services
 from .display import localize
 from .exports import statements_xlsx
@@ -39,6 +42,11 @@ def _lang() -> str:
     return translation.get_language() or "zh-hant"
 
 
+def _month_nav(month: dt.date) -> dict[str, dt.date]:
+    """The month shown and its neighbours, for the month switcher of every statement page."""
+    return {"month": month, "prev_month": periods.add_months(month, -1), "next_month": periods.add_months(month, 1)}
+
+
 @login_required
 def statement_list(request):
     month = _month(request)
@@ -46,21 +54,19 @@ def statement_list(request):
     full = selectors.can_see_cost(request.user)
     closed = selectors.month_status(month)
     last_closed = selectors.last_closed_month()
-    next_to_close = p.add_months(last_closed, 1) if last_closed else None
+    next_to_close = periods.add_months(last_closed, 1) if last_closed else None
     return render(
         request,
         "commission/statement_list.html",
         {
-            "month": month,
-            "prev_month": p.add_months(month, -1),
-            "next_month": p.add_months(month, 1),
+            **_month_nav(month),
             "statements": [localize(s, language=_lang(), full=full) for s in statements],
             "closed": closed,
             "last_closed": last_closed,
             "next_to_close": next_to_close,
             "can_close": services.can_close_months(request.user)
             and closed is None
-            and p.month_end(month) < timezone.localdate(),
+            and periods.month_end(month) < timezone.localdate(),
             "can_export": request.user.is_company_wide or request.user.is_manager,
         },
     )
@@ -111,10 +117,8 @@ def statement_detail(request, user_id: int, month: str):
         {
             "st": localize(data, language=_lang(), full=full) if data else None,
             "person": person,
-            "month": month_date,
+            **_month_nav(month_date),
             "correction_form": correction_form,
-            "prev_month": p.add_months(month_date, -1),
-            "next_month": p.add_months(month_date, 1),
         },
     )
 
@@ -168,9 +172,7 @@ def summary(request):
         request,
         "commission/summary.html",
         {
-            "month": month,
-            "prev_month": p.add_months(month, -1),
-            "next_month": p.add_months(month, 1),
+            **_month_nav(month),
             "rows": rows,
             "total": total,
             "rules": rules,

@@ -1,6 +1,8 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from .querysets import EffectiveDatedQuerySet
+
 
 class TimeStampedModel(models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_index=True)
@@ -8,6 +10,22 @@ class TimeStampedModel(models.Model):
 
     class Meta:
         abstract = True
+
+
+class EffectiveDatedPolicy(models.Model):
+    """A policy kept as rows that never change back: each is in force from `effective_from` until the next one.
+
+    `Model.objects.in_force(day)` is the row in force on `day` (the latest `effective_from` <= day), or None.
+    A subclass that needs a different field (not unique, indexed) or ordering redeclares it.
+    """
+
+    effective_from = models.DateField(_("effective from"), unique=True)
+
+    objects = EffectiveDatedQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+        ordering = ["-effective_from"]
 
 
 class TaskHeartbeat(models.Model):

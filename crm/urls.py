@@ -7,10 +7,9 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 
 from accounts.views import set_language
 from core.health import healthz
-from core.views import home
 
 urlpatterns = [
-    path("", home, name="home"),
+    path("", include("workspace.urls")),
     path("healthz", healthz, name="healthz"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),

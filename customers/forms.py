@@ -9,8 +9,9 @@ from phonenumber_field.formfields import PhoneNumberField
 
 from accounts.models import Role, User
 from core.datetimes import DbDateTimeFormField
+from core.periods import month_start
 
-from . import policies
+from . import permissions
 from .models import (
     Contact,
     ContactKind,
@@ -77,7 +78,7 @@ class CustomerForm(forms.ModelForm):
         instance = self.instance if self.instance.pk else None
         may_set_credit = user.is_company_wide or user.is_manager
         if instance is not None:
-            may_set_credit = policies.can_set_credit(user, instance)
+            may_set_credit = permissions.can_set_credit(user, instance)
         if not may_set_credit:
             for name in ("credit_rating", "credit_limit", "is_trusted"):
                 self.fields[name].disabled = True
@@ -257,7 +258,7 @@ class EvaluationForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("initial", {})
-        kwargs["initial"].setdefault("month", timezone.localdate().replace(day=1))
+        kwargs["initial"].setdefault("month", month_start(timezone.localdate()))
         super().__init__(*args, **kwargs)
         self.helper = _helper(
             _("Save"),

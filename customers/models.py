@@ -11,7 +11,7 @@ from django.utils.translation import pgettext_lazy
 from phonenumber_field.modelfields import PhoneNumberField
 from simple_history.models import HistoricalRecords
 
-from core.models import TimeStampedModel
+from core.models import EffectiveDatedPolicy, TimeStampedModel
 
 from .querysets import ContactLogQuerySet, CustomerConflictQuerySet, CustomerQuerySet
 
@@ -386,10 +386,9 @@ class CustomerConflict(models.Model):
         return f"{self.claimed_name} ({self.get_status_display()})"
 
 
-class PoolPolicy(models.Model):
+class PoolPolicy(EffectiveDatedPolicy):
     """When idle customers go back to the pool (公海). The row in force is the latest effective_from ≤ today."""
 
-    effective_from = models.DateField(_("effective from"), unique=True)
     idle_days = models.PositiveIntegerField(
         _("days without contact before release"), default=90, validators=[MinValueValidator(1)]
     )
@@ -397,10 +396,9 @@ class PoolPolicy(models.Model):
         _("days of warning before release"), default=7, validators=[MinValueValidator(0)]
     )
 
-    class Meta:
+    class Meta(EffectiveDatedPolicy.Meta):
         verbose_name = _("customer pool policy")
         verbose_name_plural = _("customer pool policies")
-        ordering = ["-effective_from"]
         constraints = [
             models.CheckConstraint(condition=models.Q(idle_days__gte=1), name="pool_policy_idle_days_positive"),
             models.CheckConstraint(

@@ -14,8 +14,9 @@ from django.template.loader import get_template
 from django.utils import timezone
 
 from accounts.models import SalesUnit, User
+from core.periods import add_months, month_start
 
-from . import policies
+from . import permissions
 from .identity import normalize_tax_id, search_key
 from .models import (
     ContactLog,
@@ -140,7 +141,7 @@ def filter_choices(*, user: User) -> dict:
 
 
 def pool_list(*, user: User, q: str = "") -> QuerySet[Customer]:
-    if not policies.can_see_pool(user):
+    if not permissions.can_see_pool(user):
         return Customer.objects.none()
     qs = Customer.objects.in_pool()
     if q:
@@ -160,7 +161,7 @@ def pool_claim_allowed(*, user: User, customer_id: int) -> bool:
     day, so the loser of a claim race is refused with the owner and a conflict (先入為主). Any other id would let
     a salesperson probe who holds which customer, so it is not found.
     """
-    if not policies.can_see_pool(user):
+    if not permissions.can_see_pool(user):
         return False
     if Customer.objects.in_pool().filter(pk=customer_id).exists():
         return True
@@ -247,16 +248,15 @@ def conflict_list(*, user: User, status: str = "open") -> QuerySet[CustomerConfl
 
 
 def month_bounds(month: dt.date) -> tuple[dt.datetime, dt.datetime]:
-    month = month.replace(day=1)
-    nxt = (month + dt.timedelta(days=32)).replace(day=1)
+    month = month_start(month)
+    nxt = add_months(month, 1)
     tz = timezone.get_current_timezone()
     return dt.datetime.combine(month, dt.time.min, tzinfo=tz), dt.datetime.combine(nxt, dt.time.min, tzinfo=tz)
 
 
 def filing_due_date(month: dt.date) -> dt.date:
     """Filed before the 10th of the following month: the 10th is the first day it is late."""
-    nxt = (month.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
-    return nxt.replace(day=10)
+    return add_months(month_start(month), 1).replace(day=10)
 
 
 @dataclass(frozen=True)
@@ -282,7 +282,7 @@ def filing_units(*, user: User) -> QuerySet[SalesUnit]:
 def filing_overview(*, user: User, month: dt.date, today: dt.date | None = None) -> list[FilingRow]:
     """One row per unit the user may see: its cards for the month, whether it filed, and whether it is late."""
     today = today or timezone.localdate()
-    month = month.replace(day=1)
+    month = month_start(month)
     start, end = month_bounds(month)
     units = list(filing_units(user=user))
     ids = [u.pk for u in units]
@@ -318,7 +318,7 @@ def filing_overview(*, user: User, month: dt.date, today: dt.date | None = None)
             evaluations=evals.get(u.pk, 0),
             filing=filings.get(u.pk),
             overdue=u.pk not in filings and today >= due,
-            can_file=policies.can_file_month(user, u),
+            can_file=permissions.can_file_month(user, u),
         )
         for u in units
     ]
@@ -327,7 +327,7 @@ def filing_overview(*, user: User, month: dt.date, today: dt.date | None = None)
 def overdue_filings(*, today: dt.date | None = None) -> list[tuple[SalesUnit, dt.date]]:
     """Units that have not filed last month's cards although the 10th has come (for reminders and the GM office)."""
     today = today or timezone.localdate()
-    last_month = (today.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
+    last_month = add_months(month_start(today), -1)
     if today < filing_due_date(last_month):
         return []
     filed = MonthlyFiling.objects.filter(month=last_month).values("unit_id")
@@ -337,7 +337,7 @@ def overdue_filings(*, today: dt.date | None = None) -> list[tuple[SalesUnit, dt
 def filing_cards(*, user: User, unit: SalesUnit, month: dt.date) -> QuerySet[Customer]:
     """The unit's customer cards with the month's activity, for the filing page and its XLSX."""
     start, end = month_bounds(month)
-    month = month.replace(day=1)
+    month = month_start(month)
     evals = MonthlyEvaluation.objects.filter(customer=OuterRef("pk"), month=month)
     return (
         Customer.objects.visible_to(user)
@@ -358,5 +358,5 @@ def filing_cards(*, user: User, unit: SalesUnit, month: dt.date) -> QuerySet[Cus
 
 def unfiled_units(*, month: dt.date) -> QuerySet[SalesUnit]:
     """Units that have not filed their customer cards of `month` (any day of it) — for reminders and reports."""
-    filed = MonthlyFiling.objects.filter(month=month.replace(day=1)).values("unit_id")
+    filed = MonthlyFiling.objects.filter(month=month_start(month)).values("unit_id")
     return SalesUnit.objects.exclude(pk__in=filed).order_by("code")

@@ -16,8 +16,9 @@ from django.utils.translation import gettext as _
 from accounts.models import SalesUnit, User
 from core.exceptions import ApplicationError
 from core.money import round_money
+from core.periods import add_months, month_start
 
-from . import policies
+from . import permissions
 from .identity import identity_keys, phone_digits, search_key
 from .models import (
     ConflictStatus,
@@ -235,7 +236,7 @@ def customer_register(
     A refused claim raises RegistrationRefused; when another salesperson holds the customer the refusal is
     also stored as a CustomerConflict for the GM office (committed even though the claim fails).
     """
-    if not policies.can_register(actor):
+    if not permissions.can_register(actor):
         raise ApplicationError(_("You may not register customers."), code="forbidden")
     card = _clean_card(data)
     owner = _resolve_owner(actor=actor, owner=owner, to_pool=to_pool)
@@ -306,13 +307,13 @@ def customer_update(*, customer: Customer, actor: User, data: dict[str, Any]) ->
         return locked
     credit_changes = [k for k in changed if k in CREDIT_FIELDS]
     other_changes = [k for k in changed if k not in CREDIT_FIELDS]
-    if credit_changes and not policies.can_set_credit(actor, locked):
+    if credit_changes and not permissions.can_set_credit(actor, locked):
         raise ApplicationError(
             _("Only the department manager, the GM office or finance may change the credit terms."),
             field=credit_changes[0],
             code="forbidden",
         )
-    if other_changes and not policies.can_edit_customer(actor, locked):
+    if other_changes and not permissions.can_edit_customer(actor, locked):
         raise ApplicationError(_("You may not edit this customer."), field=other_changes[0], code="forbidden")
     for key, value in changed.items():
         setattr(locked, key, value)
@@ -387,7 +388,7 @@ def _move_owner(
 
 def customer_claim_from_pool(*, customer_id: int, actor: User) -> Customer:
     """Claim an unowned customer from the pool (公海). Same first-come rule: the row lock orders two claims."""
-    if not policies.can_claim_from_pool(actor):
+    if not permissions.can_claim_from_pool(actor):
         raise ApplicationError(_("Only salespeople and managers may claim customers from the pool."), code="forbidden")
     refusal = None
     with transaction.atomic():
@@ -413,7 +414,7 @@ def customer_release(*, customer: Customer, actor: User | None, reason: str) -> 
     locked = _lock_customer(customer.pk)
     if locked.owner_id is None:
         raise ApplicationError(_("This customer is already in the pool."), code="in_pool")
-    if actor is not None and actor.pk != locked.owner_id and not policies.can_reassign(actor, locked):
+    if actor is not None and actor.pk != locked.owner_id and not permissions.can_reassign(actor, locked):
         raise ApplicationError(_("You may not release this customer."), code="forbidden")
     return _move_owner(customer=locked, kind=OwnershipEventKind.RELEASE, new_owner=None, actor=actor, reason=reason)
 
@@ -426,7 +427,7 @@ def customer_reassign(
     if not reason:
         raise ApplicationError(_("Give a reason for the reassignment."), field="reason", code="required")
     locked = _lock_customer(customer.pk)
-    if not policies.can_reassign(actor, locked, new_owner):
+    if not permissions.can_reassign(actor, locked, new_owner):
         raise ApplicationError(_("You may not reassign this customer."), field="new_owner", code="forbidden")
     if not new_owner.is_active:
         raise ApplicationError(_("The new owner is not an active user."), field="new_owner", code="inactive")
@@ -452,7 +453,7 @@ def _lock_open_conflict(conflict_id: int) -> CustomerConflict:
 @transaction.atomic
 def conflict_confirm_owner(*, conflict: CustomerConflict, actor: User, reason: str = "") -> CustomerConflict:
     """The GM office confirms the first registration (先入為主)."""
-    if not policies.can_decide_conflicts(actor):
+    if not permissions.can_decide_conflicts(actor):
         raise ApplicationError(_("Only the GM office decides ownership conflicts."), code="forbidden")
     locked = _lock_open_conflict(conflict.pk)
     customer = _lock_customer(locked.customer_id)
@@ -478,7 +479,7 @@ def conflict_confirm_owner(*, conflict: CustomerConflict, actor: User, reason: s
 @transaction.atomic
 def conflict_reassign(*, conflict: CustomerConflict, actor: User, reason: str) -> CustomerConflict:
     """The GM office gives the customer to the claimant; the reason is kept in the ownership log and history."""
-    if not policies.can_decide_conflicts(actor):
+    if not permissions.can_decide_conflicts(actor):
         raise ApplicationError(_("Only the GM office decides ownership conflicts."), code="forbidden")
     if not (reason or "").strip():
         raise ApplicationError(_("Give a reason for the reassignment."), field="reason", code="required")
@@ -498,7 +499,7 @@ def conflict_reassign(*, conflict: CustomerConflict, actor: User, reason: str) -
 
 
 def _require_edit(actor: User, customer: Customer) -> None:
-    if not policies.can_edit_customer(actor, customer):
+    if not permissions.can_edit_customer(actor, customer):
         raise ApplicationError(_("You may not change this customer."), code="forbidden")
 
 
@@ -650,10 +651,6 @@ def strategy_save(*, customer: Customer, actor: User, data: dict[str, Any]) -> C
     return strategy
 
 
-def month_start(day: dt.date) -> dt.date:
-    return day.replace(day=1)
-
-
 @transaction.atomic
 def evaluation_save(
     *,
@@ -691,7 +688,7 @@ def evaluation_save(
 
 
 def pool_policy_for(day: dt.date) -> PoolPolicy:
-    policy = PoolPolicy.objects.filter(effective_from__lte=day).order_by("-effective_from").first()
+    policy = PoolPolicy.objects.in_force(day)
     return policy or PoolPolicy(effective_from=day, idle_days=90, warning_days=7)
 
 
@@ -792,7 +789,7 @@ def pool_sweep(*, now: dt.datetime | None = None) -> SweepResult:
 
 def filing_counts(*, unit: SalesUnit, month: dt.date) -> dict[str, int]:
     month = month_start(month)
-    nxt = (month + dt.timedelta(days=32)).replace(day=1)
+    nxt = add_months(month, 1)
     tz = timezone.get_current_timezone()
     start = dt.datetime.combine(month, dt.time.min, tzinfo=tz)
     end = dt.datetime.combine(nxt, dt.time.min, tzinfo=tz)
@@ -814,7 +811,7 @@ def filing_counts(*, unit: SalesUnit, month: dt.date) -> dict[str, int]:
 def monthly_filing_file(*, unit: SalesUnit, month: dt.date, actor: User, note: str = "") -> MonthlyFiling:
     """File a unit's customer cards for a finished month with the admin department."""
     month = month_start(month)
-    if not policies.can_file_month(actor, unit):
+    if not permissions.can_file_month(actor, unit):
         raise ApplicationError(_("Only the unit's manager or an admin may file its customer cards."), code="forbidden")
     if month >= month_start(timezone.localdate()):
         raise ApplicationError(_("A month can be filed once it has ended."), field="month", code="not_ended")

@@ -17,8 +17,9 @@ from django.views.decorators.http import require_POST
 
 from accounts.models import SalesUnit
 from core.exceptions import ApplicationError
+from core.periods import add_months, month_start
 
-from . import imports, policies, selectors, services
+from . import imports, permissions, selectors, services
 from .forms import (
     ContactForm,
     ContactLogForm,
@@ -84,7 +85,7 @@ def customer_list(request):
             "query": params.urlencode(),
             "page_size": size,
             "page_sizes": PAGE_SIZES,
-            "can_register": policies.can_register(request.user),
+            "can_register": permissions.can_register(request.user),
         },
     )
 
@@ -106,7 +107,7 @@ def customer_export(request, fmt: str):
 
 @login_required
 def customer_create(request):
-    if not policies.can_register(request.user):
+    if not permissions.can_register(request.user):
         return HttpResponseForbidden()
     form = CustomerForm(request.POST or None, user=request.user, creating=True)
     if request.method == "POST" and form.is_valid():
@@ -130,9 +131,9 @@ def customer_detail(request, pk: int):
     customer = _customer_or_404(request, pk)
     context = {"customer": customer, **selectors.customer_card(customer=customer)}
     context.update(
-        can_edit=policies.can_edit_customer(request.user, customer),
-        can_reassign=policies.can_reassign(request.user, customer),
-        log_form=ContactLogForm(customer=customer) if policies.can_edit_customer(request.user, customer) else None,
+        can_edit=permissions.can_edit_customer(request.user, customer),
+        can_reassign=permissions.can_reassign(request.user, customer),
+        log_form=ContactLogForm(customer=customer) if permissions.can_edit_customer(request.user, customer) else None,
         today=timezone.localdate(),
     )
     return render(request, "customers/detail.html", context)
@@ -141,7 +142,9 @@ def customer_detail(request, pk: int):
 @login_required
 def customer_edit(request, pk: int):
     customer = _customer_or_404(request, pk)
-    if not (policies.can_edit_customer(request.user, customer) or policies.can_set_credit(request.user, customer)):
+    if not (
+        permissions.can_edit_customer(request.user, customer) or permissions.can_set_credit(request.user, customer)
+    ):
         raise Http404
     form = CustomerForm(request.POST or None, instance=customer, user=request.user, creating=False)
     if request.method == "POST" and form.is_valid():
@@ -160,7 +163,7 @@ def customer_edit(request, pk: int):
 @login_required
 def contact_edit(request, pk: int, contact_pk: int | None = None):
     customer = _customer_or_404(request, pk)
-    if not policies.can_edit_customer(request.user, customer):
+    if not permissions.can_edit_customer(request.user, customer):
         raise Http404
     contact = get_object_or_404(Contact, pk=contact_pk, customer=customer) if contact_pk else None
     form = ContactForm(request.POST or None, instance=contact)
@@ -182,7 +185,7 @@ def contact_edit(request, pk: int, contact_pk: int | None = None):
 @login_required
 def log_create(request, pk: int):
     customer = _customer_or_404(request, pk)
-    if not policies.can_edit_customer(request.user, customer):
+    if not permissions.can_edit_customer(request.user, customer):
         raise Http404
     form = ContactLogForm(request.POST or None, customer=customer)
     if request.method == "POST" and form.is_valid():
@@ -200,7 +203,7 @@ def log_create(request, pk: int):
 @login_required
 def strategy_edit(request, pk: int):
     customer = _customer_or_404(request, pk)
-    if not policies.can_edit_customer(request.user, customer):
+    if not permissions.can_edit_customer(request.user, customer):
         raise Http404
     instance = getattr(customer, "strategy", None) if hasattr(customer, "strategy") else None
     form = StrategyForm(request.POST or None, instance=instance)
@@ -220,7 +223,7 @@ def strategy_edit(request, pk: int):
 @login_required
 def evaluation_create(request, pk: int):
     customer = _customer_or_404(request, pk)
-    if not policies.can_edit_customer(request.user, customer):
+    if not permissions.can_edit_customer(request.user, customer):
         raise Http404
     form = EvaluationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -239,7 +242,7 @@ def evaluation_create(request, pk: int):
 @login_required
 def customer_reassign_view(request, pk: int):
     customer = _customer_or_404(request, pk)
-    if not policies.can_reassign(request.user, customer):
+    if not permissions.can_reassign(request.user, customer):
         raise Http404
     form = ReassignForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
@@ -278,14 +281,14 @@ def customer_release_view(request, pk: int):
 
 @login_required
 def pool(request):
-    if not policies.can_see_pool(request.user):
+    if not permissions.can_see_pool(request.user):
         raise Http404
     q = request.GET.get("q", "").strip()[:100]
     page = Paginator(selectors.pool_list(user=request.user, q=q), 50).get_page(request.GET.get("page"))
     return render(
         request,
         "customers/pool.html",
-        {"page": page, "q": q, "can_claim": policies.can_claim_from_pool(request.user)},
+        {"page": page, "q": q, "can_claim": permissions.can_claim_from_pool(request.user)},
     )
 
 
@@ -314,7 +317,7 @@ def conflict_list(request):
     return render(
         request,
         "customers/conflicts.html",
-        {"page": page, "status": status, "can_decide": policies.can_decide_conflicts(request.user)},
+        {"page": page, "status": status, "can_decide": permissions.can_decide_conflicts(request.user)},
     )
 
 
@@ -344,7 +347,7 @@ def _month(request) -> dt.date:
         return dt.datetime.strptime(text, "%Y-%m").date()  # noqa: DTZ007 - a calendar month, no time of day
     except ValueError:
         today = timezone.localdate()
-        return (today.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
+        return add_months(month_start(today), -1)
 
 
 @login_required
@@ -401,7 +404,7 @@ def filing_export(request, unit_pk: int):
 
 @login_required
 def import_upload(request):
-    if not policies.can_import(request.user):
+    if not permissions.can_import(request.user):
         raise Http404
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():

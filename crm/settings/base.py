@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "reports",
     "commission",
     "reminders",
+    "workspace",  # the role-aware home page and demo data: reads every app above
 ]
 
 MIDDLEWARE = [

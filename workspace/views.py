@@ -6,4 +6,4 @@ from .selectors import home_data
 
 @login_required
 def home(request):
-    return render(request, "core/home.html", {"data": home_data(user=request.user)})
+    return render(request, "workspace/home.html", {"data": home_data(user=request.user)})

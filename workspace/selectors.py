@@ -11,6 +11,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts.models import Role, SalesUnit, User
+from core import periods
 from customers.models import ContactLog, Customer, CustomerStatus
 from reports.models import DailyReport
 from sales import selectors as sales_selectors
@@ -68,7 +69,7 @@ def _sum_subquery(qs, group_field: str) -> Coalesce:
 
 def home_data(*, user: User, today: dt.date | None = None) -> HomeData:
     today = today or timezone.localdate()
-    month_start = today.replace(day=1)
+    month_start = periods.month_start(today)
     data = HomeData(today=today)
     customers = Customer.objects.visible_to(user)
     counts = dict(customers.values_list("status").annotate(n=Count("id")).order_by())

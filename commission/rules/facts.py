@@ -1,0 +1,98 @@
+"""What the rules read (facts about a contract) and what they write (statement entries)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from core.money import ZERO, round_money
+
+# Components of a statement line.
+RELEASE = "release"
+RETENTION_RELEASE = "retention_release"
+INTEREST = "interest"
+EXPENSE = "expense_excess"
+BONUS = "cooperation_bonus"
+HELD = "held"  # information only: commission earned but not yet released
+MONEY_COMPONENTS = (RELEASE, RETENTION_RELEASE, INTEREST, EXPENSE, BONUS)
+
+RETENTION_KIND = "retention"
+
+
+@dataclass(frozen=True)
+class PaymentFact:
+    id: int
+    paid_on: dt.date
+    amount: Decimal
+    kind: str
+
+
+@dataclass(frozen=True)
+class ExpenseFact:
+    id: int
+    approved_on: dt.date
+    amount: Decimal
+
+
+@dataclass(frozen=True)
+class BonusFact:
+    staff_id: int
+    rate: Decimal  # a fraction
+    basis: str  # "sales" or "profit"
+
+
+@dataclass(frozen=True)
+class ContractFacts:
+    id: int
+    number: str
+    owner_id: int
+    unit_id: int | None
+    sold: bool  # signed or filed; anything else earns nothing
+    signed_on: dt.date | None
+    amount: Decimal
+    retention: Decimal
+    above_standard: Decimal  # Σ max(0, unit price − standard price) × quantity, unrounded
+    payments: tuple[PaymentFact, ...] = ()
+    first_shipped_on: dt.date | None = None
+    cost: Decimal | None = None
+    expenses: tuple[ExpenseFact, ...] = ()
+    bonuses: tuple[BonusFact, ...] = ()
+    customer: str = ""
+
+    @property
+    def target(self) -> Decimal:
+        """The part that must be collected before commission is settled: everything but retention."""
+        return max(ZERO, self.amount - self.retention)
+
+
+def above_standard(lines: Iterable[tuple[Decimal, Decimal, Decimal]]) -> Decimal:
+    """lines: (quantity, unit_price, standard_price). Lines sold at or below standard contribute nothing."""
+    return sum((max(ZERO, price - standard) * qty for qty, price, standard in lines), ZERO)
+
+
+@dataclass
+class Entry:
+    """One line of a statement. `amount` is money moved this month (info lines: the amount held)."""
+
+    user_id: int
+    contract_id: int
+    month: dt.date
+    component: str
+    amount: Decimal
+    rule: str
+    params: dict = field(default_factory=dict)
+    confidential: dict = field(default_factory=dict)  # inputs that salespeople must not see (cost, profit)
+    info: bool = False
+
+
+def pct(rate: Decimal) -> str:
+    """A rate as a percentage string without trailing zeros: Decimal('0.5') -> '50'."""
+    value = (rate * 100).normalize()
+    return f"{value:f}"
+
+
+def money_text(value: Decimal) -> str:
+    """An amount as it is stored in an entry's params: rounded to the cent, as a string."""
+    return str(round_money(value))

@@ -1,0 +1,84 @@
+"""Valuing a contract's commission and releasing it: at settlement, and the retention-held part later."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+from core.money import round_money
+from core.periods import month_start
+
+from .book import Rules
+from .collection import Settlement
+from .facts import RELEASE, RETENTION_RELEASE, ContractFacts, Entry, money_text, pct
+
+
+@dataclass(frozen=True)
+class Valuation:
+    earned: Decimal  # rounded
+    released_first: Decimal  # rounded: what is released when the non-retention part is collected
+    held_for_retention: Decimal  # earned − released_first
+    rules: Rules
+
+
+def value_commission(facts: ContractFacts, rules: Rules) -> Valuation:
+    exact = facts.above_standard * rules.commission_rate
+    earned = round_money(exact)
+    if facts.retention > 0:
+        first = round_money(exact * (1 - rules.retention_hold_rate))
+    else:
+        first = earned
+    return Valuation(earned=earned, released_first=first, held_for_retention=earned - first, rules=rules)
+
+
+def release_entries(
+    facts: ContractFacts, rules: Rules, st: Settlement, settled_month: dt.date, upto_end: dt.date
+) -> list[Entry]:
+    """The commission released when the contract is settled, and its retention-held part once fully paid."""
+    val = value_commission(facts, rules)
+    if not val.earned > 0:
+        return []
+    base_params = {
+        "above_standard": money_text(facts.above_standard),
+        "commission_rate": pct(rules.commission_rate),
+        "earned": money_text(val.earned),
+        "amount": money_text(facts.amount),
+        "retention": money_text(facts.retention),
+        "target": money_text(facts.target),
+        "payment_id": st.main.id,
+        "paid_on": st.main.paid_on.isoformat(),
+        "payment_amount": money_text(st.main.amount),
+    }
+    if not facts.retention > 0:
+        return [Entry(facts.owner_id, facts.id, settled_month, RELEASE, val.earned, "release", base_params)]
+    hold_params = {**base_params, "hold_rate": pct(rules.retention_hold_rate)}
+    out = [
+        Entry(
+            facts.owner_id,
+            facts.id,
+            settled_month,
+            RELEASE,
+            val.released_first,
+            "release_with_retention",
+            {**hold_params, "held": money_text(val.held_for_retention)},
+        )
+    ]
+    if st.full is not None and st.full.paid_on <= upto_end and val.held_for_retention:
+        out.append(
+            Entry(
+                facts.owner_id,
+                facts.id,
+                month_start(st.full.paid_on),
+                RETENTION_RELEASE,
+                val.held_for_retention,
+                "retention_release",
+                {
+                    **hold_params,
+                    "payment_id": st.full.id,
+                    "paid_on": st.full.paid_on.isoformat(),
+                    "payment_amount": money_text(st.full.amount),
+                },
+            )
+        )
+    return out
