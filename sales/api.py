@@ -20,7 +20,7 @@ from core.api import validated
 from core.money import round_money
 from customers.models import Customer
 
-from . import rules, selectors, services
+from . import rules, selectors
 from .models import (
     Contract,
     ContractApproval,
@@ -42,6 +42,7 @@ from .models import (
     SalesPolicy,
     Shipment,
 )
+from .services import catalogue, contracts, fulfilment, pricing, quotes
 
 # --- products and price lists -----------------------------------------------------------------------------------
 
@@ -101,7 +102,7 @@ class ProductViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
 
     def create(self, request, *args, **kwargs):
         data = validated(ProductInput, request.data)
-        product = services.product_create(actor=request.user, **data)
+        product = catalogue.product_create(actor=request.user, **data)
         product = self.get_queryset().get(pk=product.pk)
         return Response(self.get_serializer_class()(product).data, status=status.HTTP_201_CREATED)
 
@@ -163,13 +164,13 @@ class PriceListViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     def create(self, request, *args, **kwargs):
         data = validated(PriceListInput, request.data)
         v = data
-        price_list = services.price_list_create(
+        price_list = catalogue.price_list_create(
             actor=request.user,
             name=v["name"],
             producing_unit=v["producing_unit"],
             effective_from=v["effective_from"],
             note=v["note"],
-            items=[services.PriceInput(**item) for item in v["items"]],
+            items=[catalogue.PriceInput(**item) for item in v["items"]],
         )
         return Response(
             self.get_serializer_class()(self.get_queryset().get(pk=price_list.pk)).data,
@@ -230,7 +231,7 @@ class DiscountAuthorityViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelVi
             raise PermissionDenied()
         data = validated(DiscountAuthorityInput, request.data)
         v = data
-        row = services.discount_authority_set(
+        row = catalogue.discount_authority_set(
             actor=request.user,
             user=v.get("user"),
             level=v.get("level"),
@@ -244,7 +245,7 @@ class DiscountAuthorityViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelVi
 class SalesPolicyOutput(serializers.ModelSerializer):
     class Meta:
         model = SalesPolicy
-        fields = ["id", "effective_from", *services.POLICY_FIELDS]
+        fields = ["id", "effective_from", *catalogue.POLICY_FIELDS]
 
 
 class SalesPolicyInput(serializers.Serializer):
@@ -270,7 +271,7 @@ class SalesPolicyViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet)
 
     def create(self, request, *args, **kwargs):
         data = validated(SalesPolicyInput, request.data)
-        row = services.sales_policy_set(actor=request.user, **data)
+        row = catalogue.sales_policy_set(actor=request.user, **data)
         return Response(SalesPolicyOutput(row).data, status=status.HTTP_201_CREATED)
 
 
@@ -284,11 +285,11 @@ class LineInput(serializers.Serializer):
     list_price = serializers.DecimalField(max_digits=14, decimal_places=2, required=False, allow_null=True)
 
 
-def _lines(data) -> list[services.LineInput] | None:
+def _lines(data) -> list[pricing.LineInput] | None:
     if data is None:
         return None
     return [
-        services.LineInput(
+        pricing.LineInput(
             product=d["product"],
             quantity=d["quantity"],
             discount_percent=d.get("discount_percent") or 0,
@@ -417,8 +418,8 @@ class QuoteOutput(QuoteListOutput):
             return []
         return [
             {"name": name, "rate_percent": str(rate), "amount": str(amount)}
-            for name, rate, amount in services.engineering_components(
-                cost=obj.equipment_cost, rates=services.quote_engineering_rates(obj)
+            for name, rate, amount in pricing.engineering_components(
+                cost=obj.equipment_cost, rates=pricing.quote_engineering_rates(obj)
             )
         ]
 
@@ -518,7 +519,7 @@ class QuoteViewSet(viewsets.ModelViewSet):
     def create(self, request, *args, **kwargs):
         data = validated(QuoteInput, request.data)
         v = data
-        quote = services.quote_create(
+        quote = quotes.quote_create(
             actor=request.user,
             customer=v["customer"],
             kind=v["kind"],
@@ -536,25 +537,25 @@ class QuoteViewSet(viewsets.ModelViewSet):
         data = validated(QuoteUpdateInput, request.data, partial=True)
         v = dict(data)
         lines = _lines(v.pop("lines", None))
-        quote = services.quote_update(actor=request.user, quote=quote, lines=lines, **v)
+        quote = quotes.quote_update(actor=request.user, quote=quote, lines=lines, **v)
         return self._out(quote)
 
     @extend_schema(request=None)
     @action(detail=True, methods=["post"])
     def submit(self, request, pk=None):
-        return self._out(services.quote_submit(actor=request.user, quote=self.get_object()))
+        return self._out(quotes.quote_submit(actor=request.user, quote=self.get_object()))
 
     @extend_schema(request=None)
     @action(detail=True, methods=["post"])
     def approve(self, request, pk=None):
-        return self._out(services.quote_approve(actor=request.user, quote=self.get_object()))
+        return self._out(quotes.quote_approve(actor=request.user, quote=self.get_object()))
 
     @extend_schema(request=ReasonInput)
     @action(detail=True, methods=["post"])
     def reject(self, request, pk=None):
         target = self.get_object()  # another's id is a 404 before its input is judged
         data = validated(ReasonInput, request.data)
-        quote = services.quote_reject(actor=request.user, quote=target, reason=data["reason"])
+        quote = quotes.quote_reject(actor=request.user, quote=target, reason=data["reason"])
         return self._out(quote)
 
     @extend_schema(request=QuoteOutcomeInput)
@@ -562,7 +563,7 @@ class QuoteViewSet(viewsets.ModelViewSet):
     def outcome(self, request, pk=None):
         target = self.get_object()  # another's id is a 404 before its input is judged
         data = validated(QuoteOutcomeInput, request.data)
-        quote = services.quote_set_outcome(actor=request.user, quote=target, status=data["status"])
+        quote = quotes.quote_set_outcome(actor=request.user, quote=target, status=data["status"])
         return self._out(quote)
 
     @extend_schema(request=MakeContractInput, responses={201: None})
@@ -570,7 +571,7 @@ class QuoteViewSet(viewsets.ModelViewSet):
     def make_contract(self, request, pk=None):
         target = self.get_object()  # another's id is a 404 before its input is judged
         data = validated(MakeContractInput, request.data)
-        contract = services.contract_create_from_quote(actor=request.user, quote=target, **data)
+        contract = contracts.contract_create_from_quote(actor=request.user, quote=target, **data)
         return Response({"id": contract.pk, "number": contract.number}, status=status.HTTP_201_CREATED)
 
 
@@ -773,7 +774,7 @@ class ContractViewSet(viewsets.ModelViewSet):
         v = dict(data)
         customer = v.pop("customer")
         lines = _lines(v.pop("lines"))
-        contract = services.contract_create(actor=request.user, customer=customer, lines=lines, **v)
+        contract = contracts.contract_create(actor=request.user, customer=customer, lines=lines, **v)
         return self._out(contract, status.HTTP_201_CREATED)
 
     def partial_update(self, request, *args, **kwargs):
@@ -781,19 +782,19 @@ class ContractViewSet(viewsets.ModelViewSet):
         data = validated(ContractUpdateInput, request.data, partial=True)
         v = dict(data)
         lines = _lines(v.pop("lines", None))
-        return self._out(services.contract_update(actor=request.user, contract=contract, lines=lines, **v))
+        return self._out(contracts.contract_update(actor=request.user, contract=contract, lines=lines, **v))
 
     @extend_schema(request=None)
     @action(detail=True, methods=["post"])
     def submit(self, request, pk=None):
-        return self._out(services.contract_submit(actor=request.user, contract=self.get_object()))
+        return self._out(contracts.contract_submit(actor=request.user, contract=self.get_object()))
 
     @extend_schema(request=ContractCommentInput)
     @action(detail=True, methods=["post"])
     def approve(self, request, pk=None):
         target = self.get_object()  # another's id is a 404 before its input is judged
         data = validated(ContractCommentInput, request.data)
-        contract = services.contract_approve(actor=request.user, contract=target, comment=data["comment"])
+        contract = contracts.contract_approve(actor=request.user, contract=target, comment=data["comment"])
         return self._out(contract)
 
     @extend_schema(request=ReasonInput)
@@ -801,7 +802,7 @@ class ContractViewSet(viewsets.ModelViewSet):
     def reject(self, request, pk=None):
         target = self.get_object()  # another's id is a 404 before its input is judged
         data = validated(ReasonInput, request.data)
-        contract = services.contract_reject(actor=request.user, contract=target, reason=data["reason"])
+        contract = contracts.contract_reject(actor=request.user, contract=target, reason=data["reason"])
         return self._out(contract)
 
     @extend_schema(request=SignInput)
@@ -809,7 +810,7 @@ class ContractViewSet(viewsets.ModelViewSet):
     def sign(self, request, pk=None):
         target = self.get_object()  # another's id is a 404 before its input is judged
         data = validated(SignInput, request.data)
-        contract = services.contract_sign(actor=request.user, contract=target, signed_on=data.get("signed_on"))
+        contract = contracts.contract_sign(actor=request.user, contract=target, signed_on=data.get("signed_on"))
         return self._out(contract)
 
     @extend_schema(request=FileInput)
@@ -817,7 +818,7 @@ class ContractViewSet(viewsets.ModelViewSet):
     def file_(self, request, pk=None):
         target = self.get_object()  # another's id is a 404 before its input is judged
         data = validated(FileInput, request.data)
-        contract = services.contract_file(actor=request.user, contract=target, filed_on=data.get("filed_on"))
+        contract = contracts.contract_file(actor=request.user, contract=target, filed_on=data.get("filed_on"))
         return self._out(contract)
 
     @extend_schema(request=ReasonInput)
@@ -825,7 +826,7 @@ class ContractViewSet(viewsets.ModelViewSet):
     def cancel(self, request, pk=None):
         target = self.get_object()  # another's id is a 404 before its input is judged
         data = validated(ReasonInput, request.data)
-        contract = services.contract_cancel(actor=request.user, contract=target, reason=data["reason"])
+        contract = contracts.contract_cancel(actor=request.user, contract=target, reason=data["reason"])
         return self._out(contract)
 
 
@@ -884,8 +885,10 @@ class ShipmentViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
             for item in v["lines"]:
                 if item["contract_line"] not in by_id:
                     raise serializers.ValidationError({"lines": ["A line does not belong to this contract."]})
-                lines.append(services.ShipInput(contract_line=by_id[item["contract_line"]], quantity=item["quantity"]))
-        shipment = services.shipment_create(
+                lines.append(
+                    fulfilment.ShipInput(contract_line=by_id[item["contract_line"]], quantity=item["quantity"])
+                )
+        shipment = fulfilment.shipment_create(
             actor=request.user, contract=contract, shipped_on=v["shipped_on"], lines=lines, note=v["note"]
         )
         return Response(ShipmentOutput(shipment).data, status=status.HTTP_201_CREATED)
@@ -926,7 +929,7 @@ class PaymentViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         data = validated(PaymentInput, request.data)
         v = dict(data)
         contract = _contract_or_400(request, v.pop("contract"))
-        payment = services.payment_record(actor=request.user, contract=contract, **v)
+        payment = fulfilment.payment_record(actor=request.user, contract=contract, **v)
         return Response(PaymentOutput(payment).data, status=status.HTTP_201_CREATED)
 
 
@@ -958,7 +961,7 @@ class InvoiceViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         data = validated(InvoiceInput, request.data)
         v = dict(data)
         contract = _contract_or_400(request, v.pop("contract"))
-        invoice = services.invoice_create(actor=request.user, contract=contract, **v)
+        invoice = fulfilment.invoice_create(actor=request.user, contract=contract, **v)
         return Response(InvoiceOutput(invoice).data, status=status.HTTP_201_CREATED)
 
 

@@ -85,7 +85,7 @@ LineFormSet = forms.formset_factory(LineForm, extra=3, can_delete=True, min_num=
 
 
 def line_inputs(formset) -> list:
-    from .services import LineInput
+    from .services.pricing import LineInput
 
     return [
         LineInput(
@@ -194,7 +194,7 @@ class ShipmentForm(forms.Form):
         self.helper = _helper(tag=False)
 
     def ship_lines(self):
-        from .services import ShipInput
+        from .services.fulfilment import ShipInput
 
         lines = [
             ShipInput(contract_line=line, quantity=self.cleaned_data[f"qty_{line.pk}"])
@@ -298,7 +298,7 @@ class PriceListForm(forms.Form):
         self.helper.add_input(Submit("submit", _("Issue price list")))
 
     def clean_items(self):
-        from .services import PriceInput
+        from .services.catalogue import PriceInput
 
         rows = []
         products = {p.code.upper(): p for p in Product.objects.all()}

@@ -12,9 +12,18 @@ from django.utils import timezone
 from core.exceptions import ApplicationError
 from customers.models import Customer
 
-from . import services
 from .models import Contract, ContractStatus, PaymentKind, PriceList, Product, SalesLevel
-from .services import LineInput, PriceInput
+from .services.catalogue import PriceInput, discount_authority_set, price_list_create, sales_level_assign
+from .services.contracts import (
+    contract_approve,
+    contract_create,
+    contract_file,
+    contract_sign,
+    contract_submit,
+    contract_update,
+)
+from .services.fulfilment import payment_record, shipment_create
+from .services.pricing import LineInput
 
 PRODUCTS = [
     ("P-100", "工業馬達 5HP", "Industrial motor 5HP", "台", "機電", 18000, 12500),
@@ -44,7 +53,7 @@ def run(*, people) -> list[Contract]:
         )
         products.append(product)
     if not PriceList.objects.exists():
-        services.price_list_create(
+        price_list_create(
             actor=admin,
             name="集團定價標準",
             producing_unit="生產一廠",
@@ -58,16 +67,12 @@ def run(*, people) -> list[Contract]:
     if created:
         senior = SalesLevel.objects.create(code="senior", name="資深業務")
         start = today - dt.timedelta(days=365)
-        services.discount_authority_set(
-            actor=admin, level=junior, max_discount_percent=Decimal("5"), effective_from=start
-        )
-        services.discount_authority_set(
-            actor=admin, level=senior, max_discount_percent=Decimal("10"), effective_from=start
-        )
+        discount_authority_set(actor=admin, level=junior, max_discount_percent=Decimal("5"), effective_from=start)
+        discount_authority_set(actor=admin, level=senior, max_discount_percent=Decimal("10"), effective_from=start)
         for i, sp in enumerate(people.salespeople):
-            services.sales_level_assign(actor=admin, level=senior if i % 3 == 0 else junior, user=sp)
+            sales_level_assign(actor=admin, level=senior if i % 3 == 0 else junior, user=sp)
         if people.salespeople:
-            services.discount_authority_set(
+            discount_authority_set(
                 actor=admin,
                 user=people.salespeople[0],
                 max_discount_percent=Decimal("15"),
@@ -94,7 +99,7 @@ def run(*, people) -> list[Contract]:
                 for product in rng.sample(products, rng.randint(1, 3))
             ]
             try:
-                contract = services.contract_create(
+                contract = contract_create(
                     actor=sp, customer=customer, lines=lines, title=f"{customer} {k + 1}", payment_terms="月結 30 天"
                 )
                 terms = {}
@@ -104,30 +109,30 @@ def run(*, people) -> list[Contract]:
                     terms["retention_amount"] = (contract.amount * Decimal("0.1")).quantize(Decimal("1"))
                     terms["retention_due_on"] = today + dt.timedelta(days=300)
                 if terms:
-                    contract = services.contract_update(actor=sp, contract=contract, **terms)
+                    contract = contract_update(actor=sp, contract=contract, **terms)
                 contracts.append(contract)
                 if k == 5:
                     continue  # stays a draft
-                contract = services.contract_submit(actor=sp, contract=contract)
+                contract = contract_submit(actor=sp, contract=contract)
                 if contract.status == ContractStatus.IN_REVIEW and k != 4:
                     roles = set(contract.approvals.values_list("approver_role", flat=True))
                     if "manager" in roles and manager:
-                        contract = services.contract_approve(actor=manager, contract=contract, comment="同意")
+                        contract = contract_approve(actor=manager, contract=contract, comment="同意")
                     if "gm_office" in roles:
-                        contract = services.contract_approve(actor=gm, contract=contract, comment="同意")
+                        contract = contract_approve(actor=gm, contract=contract, comment="同意")
                 if contract.status != ContractStatus.APPROVED or k == 4:
                     continue
                 signed = today - dt.timedelta(days=rng.randint(3, 120) if k < 3 else rng.randint(1, 6))
-                contract = services.contract_sign(actor=sp, contract=contract, signed_on=signed)
+                contract = contract_sign(actor=sp, contract=contract, signed_on=signed)
                 if k == 3:
                     continue  # signed, filing due
-                contract = services.contract_file(
+                contract = contract_file(
                     actor=sp, contract=contract, filed_on=min(today, signed + dt.timedelta(days=rng.randint(0, 3)))
                 )
                 shipped = min(today, signed + dt.timedelta(days=rng.randint(2, 10)))
-                services.shipment_create(actor=sp, contract=contract, shipped_on=shipped)
+                shipment_create(actor=sp, contract=contract, shipped_on=shipped)
                 if contract.prepayment_amount:
-                    services.payment_record(
+                    payment_record(
                         actor=finance,
                         contract=contract,
                         paid_on=signed,
@@ -138,7 +143,7 @@ def run(*, people) -> list[Contract]:
                 share = Decimal(rng.choice(["1", "1", "0.5", "0"]))
                 paid = (collectible * share).quantize(Decimal("0.01"))
                 if paid > 0:
-                    services.payment_record(
+                    payment_record(
                         actor=finance,
                         contract=contract,
                         paid_on=min(today, shipped + dt.timedelta(days=rng.randint(5, 40))),
