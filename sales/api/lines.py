@@ -22,15 +22,7 @@ class LineInputSerializer(serializers.Serializer):
 def line_inputs(data) -> list[LineInput] | None:
     if data is None:
         return None
-    return [
-        LineInput(
-            product=d["product"],
-            quantity=d["quantity"],
-            discount_percent=d.get("discount_percent") or 0,
-            list_price=d.get("list_price"),
-        )
-        for d in data
-    ]
+    return [LineInput.from_data(d) for d in data]
 
 
 LINE_FIELDS = [

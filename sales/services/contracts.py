@@ -271,12 +271,14 @@ def _pending_for(actor: User, contract: Contract) -> tuple[list[ContractApproval
     return [a for a in approvals if may_decide(actor, contract, a.approver_role)], approvals
 
 
-@transaction.atomic
-def contract_approve(*, actor: User, contract: Contract, comment: str = "") -> Contract:
-    """Record the actor's approval; once every required approver has approved, the contract is approved."""
+def _lock_for_decision(
+    actor: User, contract: Contract, *, own: str, not_mine: str
+) -> tuple[Contract, list[ContractApproval], list[ContractApproval]]:
+    """Lock a contract in review; return it with the approvals of this round `actor` may decide, and all of them.
+    `own` and `not_mine` are the refusals for one's own contract and for a contract needing nothing from `actor`."""
     contract = _lock_contract(contract)
     if actor.pk == contract.owner_id:
-        raise PermissionDenied(_("You cannot approve your own contract."))
+        raise PermissionDenied(own)
     if contract.status != ContractStatus.IN_REVIEW:
         raise ApplicationError(
             _("This contract is not in review (it is “%(status)s”).") % {"status": contract.get_status_display()},
@@ -285,7 +287,19 @@ def contract_approve(*, actor: User, contract: Contract, comment: str = "") -> C
         )
     mine, approvals = _pending_for(actor, contract)
     if not mine:
-        raise PermissionDenied(_("This contract needs no approval from you."))
+        raise PermissionDenied(not_mine)
+    return contract, mine, approvals
+
+
+@transaction.atomic
+def contract_approve(*, actor: User, contract: Contract, comment: str = "") -> Contract:
+    """Record the actor's approval; once every required approver has approved, the contract is approved."""
+    contract, mine, approvals = _lock_for_decision(
+        actor,
+        contract,
+        own=_("You cannot approve your own contract."),
+        not_mine=_("This contract needs no approval from you."),
+    )
     pending = [a for a in mine if a.decision == ApprovalDecision.PENDING]
     if not pending:
         raise ApplicationError(_("You have already decided on this contract."), field="status", code="decided")
@@ -320,18 +334,12 @@ def contract_reject(*, actor: User, contract: Contract, reason: str) -> Contract
     """A required approver rejects, with a reason; the salesperson may change and resubmit it."""
     if not (reason or "").strip():
         raise ApplicationError(_("Give the reason for the rejection."), field="reason", code="required")
-    contract = _lock_contract(contract)
-    if actor.pk == contract.owner_id:
-        raise PermissionDenied(_("You cannot decide on your own contract."))
-    if contract.status != ContractStatus.IN_REVIEW:
-        raise ApplicationError(
-            _("This contract is not in review (it is “%(status)s”).") % {"status": contract.get_status_display()},
-            field="status",
-            code="state",
-        )
-    mine, approvals = _pending_for(actor, contract)
-    if not mine:
-        raise PermissionDenied(_("This contract needs no decision from you."))
+    contract, mine, approvals = _lock_for_decision(
+        actor,
+        contract,
+        own=_("You cannot decide on your own contract."),
+        not_mine=_("This contract needs no decision from you."),
+    )
     now = timezone.now()
     for approval in mine:
         if approval.decision == ApprovalDecision.PENDING:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from decimal import Decimal
+from typing import Any
 
 from django.utils.translation import gettext as _
 
@@ -22,6 +24,16 @@ class LineInput:
     quantity: Decimal
     discount_percent: Decimal = Decimal("0")
     list_price: Decimal | None = None  # defaults to the standard price in force
+
+    @classmethod
+    def from_data(cls, data: Mapping[str, Any]) -> LineInput:
+        """From a validated form row or API line, where the discount and the list price are optional."""
+        return cls(
+            product=data["product"],
+            quantity=data["quantity"],
+            discount_percent=data.get("discount_percent") or Decimal("0"),
+            list_price=data.get("list_price"),
+        )
 
 
 @dataclass(frozen=True)

@@ -143,13 +143,19 @@ def quote_submit(*, actor: User, quote: Quote) -> Quote:
     return quote
 
 
-@transaction.atomic
-def quote_approve(*, actor: User, quote: Quote) -> Quote:
+def _lock_for_review(actor: User, quote: Quote) -> Quote:
+    """Lock a quote awaiting approval that `actor` (its unit's manager, not its owner) may decide on."""
     quote = _lock_quote(quote)
     if not is_unit_manager(actor, quote.unit_id) or actor.pk == quote.owner_id:
         raise PermissionDenied(_("Only the department manager may approve this quote."))
     if quote.status != QuoteStatus.IN_REVIEW:
         raise ApplicationError(_("This quote is not awaiting approval."), field="status", code="state")
+    return quote
+
+
+@transaction.atomic
+def quote_approve(*, actor: User, quote: Quote) -> Quote:
+    quote = _lock_for_review(actor, quote)
     quote.status = QuoteStatus.APPROVED
     quote.approved_by = actor
     quote.approved_at = timezone.now()
@@ -162,11 +168,7 @@ def quote_reject(*, actor: User, quote: Quote, reason: str) -> Quote:
     """The manager sends the quote back to draft with a reason; the salesperson changes and resubmits it."""
     if not (reason or "").strip():
         raise ApplicationError(_("Give the reason for the rejection."), field="reason", code="required")
-    quote = _lock_quote(quote)
-    if not is_unit_manager(actor, quote.unit_id) or actor.pk == quote.owner_id:
-        raise PermissionDenied(_("Only the department manager may approve this quote."))
-    if quote.status != QuoteStatus.IN_REVIEW:
-        raise ApplicationError(_("This quote is not awaiting approval."), field="status", code="state")
+    quote = _lock_for_review(actor, quote)
     quote.status = QuoteStatus.DRAFT
     quote.rejection_reason = reason.strip()
     quote.save(update_fields=["status", "rejection_reason", "updated_at"])

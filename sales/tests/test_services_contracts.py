@@ -239,6 +239,7 @@ def test_every_transition_is_in_the_history(salesperson, customer, product, mana
     ]
 
 
+# One end-to-end story from quote to the last retention payment: its steps share state, so it stays one test.
 def test_quote_to_fully_paid_contract_with_retention(salesperson, customer, manager, finance):
     """End to end on PostgreSQL: quote, approval, contract, signing, partial shipments, payments, retention."""
     p1 = priced_product(standard="20000", cost="12000")
