@@ -3,7 +3,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Column, Layout, Row
+from crispy_forms.layout import Column, Hidden, Layout, Row, Submit
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -14,10 +14,19 @@ from customers.models import Customer
 from .models import ContractBasis, PaymentKind, Product, SalesLevel
 
 
-def _helper(*, tag: bool = False) -> FormHelper:
+def _helper(
+    *, tag: bool = False, form_id: str = "", submit: str = "", hidden: dict[str, str] | None = None
+) -> FormHelper:
+    """A crispy helper; a page's own <form> (tag=True) may carry an id, hidden inputs and a submit button."""
     helper = FormHelper()
     helper.form_tag = tag
     helper.disable_csrf = not tag
+    if form_id:
+        helper.form_id = form_id
+    for name, value in (hidden or {}).items():
+        helper.add_input(Hidden(name, value))
+    if submit:
+        helper.add_input(Submit("submit", submit))
     return helper
 
 
@@ -85,15 +94,10 @@ LineFormSet = forms.formset_factory(LineForm, extra=3, can_delete=True, min_num=
 
 
 def line_inputs(formset) -> list:
-    from .services import LineInput
+    from .services.pricing import LineInput
 
     return [
-        LineInput(
-            product=f.cleaned_data["product"],
-            quantity=f.cleaned_data["quantity"],
-            discount_percent=f.cleaned_data.get("discount_percent") or Decimal("0"),
-            list_price=f.cleaned_data.get("list_price"),
-        )
+        LineInput.from_data(f.cleaned_data)
         for f in formset.forms
         if f.cleaned_data and not f.cleaned_data.get("DELETE") and f.cleaned_data.get("product")
     ]
@@ -194,7 +198,7 @@ class ShipmentForm(forms.Form):
         self.helper = _helper(tag=False)
 
     def ship_lines(self):
-        from .services import ShipInput
+        from .services.fulfilment import ShipInput
 
         lines = [
             ShipInput(contract_line=line, quantity=self.cleaned_data[f"qty_{line.pk}"])
@@ -240,11 +244,7 @@ class DiscountAuthorityForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = _helper(tag=True)
-        self.helper.form_id = "authority-form"
-        from crispy_forms.layout import Submit
-
-        self.helper.add_input(Submit("submit", _("Save")))
+        self.helper = _helper(tag=True, form_id="authority-form", submit=_("Save"))
 
     def clean(self):
         data = super().clean()
@@ -273,10 +273,7 @@ class PolicyForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = _helper(tag=True)
-        from crispy_forms.layout import Submit
-
-        self.helper.add_input(Submit("submit", _("Save")))
+        self.helper = _helper(tag=True, submit=_("Save"))
 
 
 class PriceListForm(forms.Form):
@@ -292,13 +289,10 @@ class PriceListForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = _helper(tag=True)
-        from crispy_forms.layout import Submit
-
-        self.helper.add_input(Submit("submit", _("Issue price list")))
+        self.helper = _helper(tag=True, submit=_("Issue price list"))
 
     def clean_items(self):
-        from .services import PriceInput
+        from .services.catalogue import PriceInput
 
         rows = []
         products = {p.code.upper(): p for p in Product.objects.all()}
@@ -327,12 +321,7 @@ class LevelAssignForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = _helper(tag=True)
-        self.helper.form_id = "level-form"
-        from crispy_forms.layout import Hidden, Submit
-
-        self.helper.add_input(Hidden("form", "level"))
-        self.helper.add_input(Submit("submit", _("Assign level")))
+        self.helper = _helper(tag=True, form_id="level-form", hidden={"form": "level"}, submit=_("Assign level"))
 
 
 class ProductForm(forms.Form):
@@ -344,8 +333,4 @@ class ProductForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = _helper(tag=True)
-        self.helper.form_id = "product-form"
-        from crispy_forms.layout import Submit
-
-        self.helper.add_input(Submit("submit", _("Add product")))
+        self.helper = _helper(tag=True, form_id="product-form", submit=_("Add product"))

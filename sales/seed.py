@@ -12,9 +12,18 @@ from django.utils import timezone
 from core.exceptions import ApplicationError
 from customers.models import Customer
 
-from . import services
 from .models import Contract, ContractStatus, PaymentKind, PriceList, Product, SalesLevel
-from .services import LineInput, PriceInput
+from .services.catalogue import PriceInput, discount_authority_set, price_list_create, sales_level_assign
+from .services.contracts import (
+    contract_approve,
+    contract_create,
+    contract_file,
+    contract_sign,
+    contract_submit,
+    contract_update,
+)
+from .services.fulfilment import payment_record, shipment_create
+from .services.pricing import LineInput
 
 PRODUCTS = [
     ("P-100", "工業馬達 5HP", "Industrial motor 5HP", "台", "機電", 18000, 12500),
@@ -30,13 +39,7 @@ PRODUCTS = [
 ]
 
 
-def run(*, people) -> list[Contract]:
-    rng = random.Random(4242)
-    admin = people.others["admin"]
-    finance = people.others["finance"]
-    gm = people.others["gm"]
-    today = timezone.localdate()
-
+def _seed_catalogue(*, admin, today: dt.date) -> list[Product]:
     products = []
     for code, name, name_en, uom, cat, _price, _cost in PRODUCTS:
         product, _ = Product.objects.get_or_create(
@@ -44,7 +47,7 @@ def run(*, people) -> list[Contract]:
         )
         products.append(product)
     if not PriceList.objects.exists():
-        services.price_list_create(
+        price_list_create(
             actor=admin,
             name="集團定價標準",
             producing_unit="生產一廠",
@@ -54,26 +57,93 @@ def run(*, people) -> list[Contract]:
                 for p, row in zip(products, PRODUCTS, strict=True)
             ],
         )
+    return products
+
+
+def _seed_authority(*, admin, people, today: dt.date) -> None:
     junior, created = SalesLevel.objects.get_or_create(code="junior", defaults={"name": "初級業務"})
-    if created:
-        senior = SalesLevel.objects.create(code="senior", name="資深業務")
-        start = today - dt.timedelta(days=365)
-        services.discount_authority_set(
-            actor=admin, level=junior, max_discount_percent=Decimal("5"), effective_from=start
+    if not created:
+        return
+    senior = SalesLevel.objects.create(code="senior", name="資深業務")
+    start = today - dt.timedelta(days=365)
+    discount_authority_set(actor=admin, level=junior, max_discount_percent=Decimal("5"), effective_from=start)
+    discount_authority_set(actor=admin, level=senior, max_discount_percent=Decimal("10"), effective_from=start)
+    for i, sp in enumerate(people.salespeople):
+        sales_level_assign(actor=admin, level=senior if i % 3 == 0 else junior, user=sp)
+    if people.salespeople:
+        discount_authority_set(
+            actor=admin,
+            user=people.salespeople[0],
+            max_discount_percent=Decimal("15"),
+            effective_from=start,
+            note="個人例外",
         )
-        services.discount_authority_set(
-            actor=admin, level=senior, max_discount_percent=Decimal("10"), effective_from=start
+
+
+def _draft_contract(*, sp, customer, k: int, lines: list[LineInput], today: dt.date) -> Contract:
+    contract = contract_create(
+        actor=sp, customer=customer, lines=lines, title=f"{customer} {k + 1}", payment_terms="月結 30 天"
+    )
+    terms = {}
+    if contract.amount >= Decimal("100000"):
+        terms["prepayment_amount"] = (contract.amount * Decimal("0.3")).quantize(Decimal("1"))
+    if k == 0:
+        terms["retention_amount"] = (contract.amount * Decimal("0.1")).quantize(Decimal("1"))
+        terms["retention_due_on"] = today + dt.timedelta(days=300)
+    if terms:
+        contract = contract_update(actor=sp, contract=contract, **terms)
+    return contract
+
+
+def _carry_through(rng: random.Random, contract: Contract, *, k: int, sp, manager, gm, finance, today: dt.date) -> None:
+    """Submit, approve, sign, file, ship and collect, stopping at the stage the k-th contract of a person stays in."""
+    contract = contract_submit(actor=sp, contract=contract)
+    if contract.status == ContractStatus.IN_REVIEW and k != 4:
+        roles = set(contract.approvals.values_list("approver_role", flat=True))
+        if "manager" in roles and manager:
+            contract = contract_approve(actor=manager, contract=contract, comment="同意")
+        if "gm_office" in roles:
+            contract = contract_approve(actor=gm, contract=contract, comment="同意")
+    if contract.status != ContractStatus.APPROVED or k == 4:
+        return
+    signed = today - dt.timedelta(days=rng.randint(3, 120) if k < 3 else rng.randint(1, 6))
+    contract = contract_sign(actor=sp, contract=contract, signed_on=signed)
+    if k == 3:
+        return  # signed, filing due
+    contract = contract_file(
+        actor=sp, contract=contract, filed_on=min(today, signed + dt.timedelta(days=rng.randint(0, 3)))
+    )
+    shipped = min(today, signed + dt.timedelta(days=rng.randint(2, 10)))
+    shipment_create(actor=sp, contract=contract, shipped_on=shipped)
+    if contract.prepayment_amount:
+        payment_record(
+            actor=finance,
+            contract=contract,
+            paid_on=signed,
+            amount=contract.prepayment_amount,
+            kind=PaymentKind.PREPAYMENT,
         )
-        for i, sp in enumerate(people.salespeople):
-            services.sales_level_assign(actor=admin, level=senior if i % 3 == 0 else junior, user=sp)
-        if people.salespeople:
-            services.discount_authority_set(
-                actor=admin,
-                user=people.salespeople[0],
-                max_discount_percent=Decimal("15"),
-                effective_from=start,
-                note="個人例外",
-            )
+    collectible = contract.amount - contract.retention_amount - contract.prepayment_amount
+    share = Decimal(rng.choice(["1", "1", "0.5", "0"]))
+    paid = (collectible * share).quantize(Decimal("0.01"))
+    if paid > 0:
+        payment_record(
+            actor=finance,
+            contract=contract,
+            paid_on=min(today, shipped + dt.timedelta(days=rng.randint(5, 40))),
+            amount=paid,
+            kind=PaymentKind.FINAL if share == 1 else PaymentKind.PROGRESS,
+        )
+
+
+def run(*, people) -> list[Contract]:
+    rng = random.Random(4242)
+    admin = people.others["admin"]
+    finance = people.others["finance"]
+    gm = people.others["gm"]
+    today = timezone.localdate()
+    products = _seed_catalogue(admin=admin, today=today)
+    _seed_authority(admin=admin, people=people, today=today)
 
     contracts = []
     for sp in people.salespeople:
@@ -94,57 +164,10 @@ def run(*, people) -> list[Contract]:
                 for product in rng.sample(products, rng.randint(1, 3))
             ]
             try:
-                contract = services.contract_create(
-                    actor=sp, customer=customer, lines=lines, title=f"{customer} {k + 1}", payment_terms="月結 30 天"
-                )
-                terms = {}
-                if contract.amount >= Decimal("100000"):
-                    terms["prepayment_amount"] = (contract.amount * Decimal("0.3")).quantize(Decimal("1"))
-                if k == 0:
-                    terms["retention_amount"] = (contract.amount * Decimal("0.1")).quantize(Decimal("1"))
-                    terms["retention_due_on"] = today + dt.timedelta(days=300)
-                if terms:
-                    contract = services.contract_update(actor=sp, contract=contract, **terms)
+                contract = _draft_contract(sp=sp, customer=customer, k=k, lines=lines, today=today)
                 contracts.append(contract)
-                if k == 5:
-                    continue  # stays a draft
-                contract = services.contract_submit(actor=sp, contract=contract)
-                if contract.status == ContractStatus.IN_REVIEW and k != 4:
-                    roles = set(contract.approvals.values_list("approver_role", flat=True))
-                    if "manager" in roles and manager:
-                        contract = services.contract_approve(actor=manager, contract=contract, comment="同意")
-                    if "gm_office" in roles:
-                        contract = services.contract_approve(actor=gm, contract=contract, comment="同意")
-                if contract.status != ContractStatus.APPROVED or k == 4:
-                    continue
-                signed = today - dt.timedelta(days=rng.randint(3, 120) if k < 3 else rng.randint(1, 6))
-                contract = services.contract_sign(actor=sp, contract=contract, signed_on=signed)
-                if k == 3:
-                    continue  # signed, filing due
-                contract = services.contract_file(
-                    actor=sp, contract=contract, filed_on=min(today, signed + dt.timedelta(days=rng.randint(0, 3)))
-                )
-                shipped = min(today, signed + dt.timedelta(days=rng.randint(2, 10)))
-                services.shipment_create(actor=sp, contract=contract, shipped_on=shipped)
-                if contract.prepayment_amount:
-                    services.payment_record(
-                        actor=finance,
-                        contract=contract,
-                        paid_on=signed,
-                        amount=contract.prepayment_amount,
-                        kind=PaymentKind.PREPAYMENT,
-                    )
-                collectible = contract.amount - contract.retention_amount - contract.prepayment_amount
-                share = Decimal(rng.choice(["1", "1", "0.5", "0"]))
-                paid = (collectible * share).quantize(Decimal("0.01"))
-                if paid > 0:
-                    services.payment_record(
-                        actor=finance,
-                        contract=contract,
-                        paid_on=min(today, shipped + dt.timedelta(days=rng.randint(5, 40))),
-                        amount=paid,
-                        kind=PaymentKind.FINAL if share == 1 else PaymentKind.PROGRESS,
-                    )
+                if k != 5:  # the sixth stays a draft
+                    _carry_through(rng, contract, k=k, sp=sp, manager=manager, gm=gm, finance=finance, today=today)
             except ApplicationError:
                 continue  # e.g. a credit limit refusal: demo data keeps going
     return contracts

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 from accounts.models import Role, User
 from core.exceptions import ApplicationError
 
-from . import rules, selectors, services
+from . import rules, selectors
 from .forms import (
     ContractForm,
     DiscountAuthorityForm,
@@ -49,6 +49,7 @@ from .models import (
     QuoteStatus,
     SalesPolicy,
 )
+from .services import access, catalogue, contracts, fulfilment, pricing, quotes
 
 
 def _form_error(form, exc: ApplicationError) -> None:
@@ -72,7 +73,7 @@ def product_list(request):
         form = ProductForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
             try:
-                services.product_create(actor=request.user, **form.cleaned_data)
+                catalogue.product_create(actor=request.user, **form.cleaned_data)
             except ApplicationError as exc:
                 _form_error(form, exc)
             else:
@@ -95,7 +96,7 @@ def price_list_list(request):
         form = PriceListForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
             try:
-                pl = services.price_list_create(
+                pl = catalogue.price_list_create(
                     actor=request.user,
                     name=form.cleaned_data["name"],
                     producing_unit=form.cleaned_data["producing_unit"],
@@ -134,7 +135,7 @@ def authority_page(request):
     is_level = request.POST.get("form") == "level"
     level_form = LevelAssignForm(request.POST if is_level else None)
     if is_level and level_form.is_valid():
-        services.sales_level_assign(
+        catalogue.sales_level_assign(
             actor=request.user, level=level_form.cleaned_data["level"], user=level_form.cleaned_data["person"]
         )
         messages.success(request, _("Level assigned."))
@@ -142,7 +143,7 @@ def authority_page(request):
     form = DiscountAuthorityForm(request.POST if request.method == "POST" and not is_level else None)
     if request.method == "POST" and not is_level and form.is_valid():
         try:
-            services.discount_authority_set(actor=request.user, **form.cleaned_data)
+            catalogue.discount_authority_set(actor=request.user, **form.cleaned_data)
         except ApplicationError as exc:
             _form_error(form, exc)
         else:
@@ -169,11 +170,11 @@ def authority_page(request):
 def policy_page(request):
     _require_admin(request.user)
     policy = selectors.policy_in_force()
-    initial = {name: getattr(policy, name) for name in services.POLICY_FIELDS}
+    initial = {name: getattr(policy, name) for name in catalogue.POLICY_FIELDS}
     form = PolicyForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            services.sales_policy_set(actor=request.user, **form.cleaned_data)
+            catalogue.sales_policy_set(actor=request.user, **form.cleaned_data)
         except ApplicationError as exc:
             _form_error(form, exc)
         else:
@@ -207,7 +208,7 @@ def quote_create(request, kind: str = QuoteKind.PRODUCT):
     if request.method == "POST" and form.is_valid() and (formset is None or formset.is_valid()):
         data = form.cleaned_data
         try:
-            quote = services.quote_create(
+            quote = quotes.quote_create(
                 actor=request.user,
                 customer=data["customer"],
                 kind=kind,
@@ -243,9 +244,7 @@ def _quote_context(request, quote: Quote) -> dict:
             (label, rate, amount)
             for label, (_name, rate, amount) in zip(
                 labels,
-                services.engineering_components(
-                    cost=quote.equipment_cost, rates=services.quote_engineering_rates(quote)
-                ),
+                pricing.engineering_components(cost=quote.equipment_cost, rates=pricing.quote_engineering_rates(quote)),
                 strict=True,
             )
         ]
@@ -261,8 +260,8 @@ def _quote_context(request, quote: Quote) -> dict:
         "components": components,
         "hits": hits,
         "margin": _margin(quote.amount, quote.cost_total) if see_cost else None,
-        "can_work": services.may_work_on(request.user, owner_id=quote.owner_id, unit_id=quote.unit_id),
-        "can_approve": services.is_unit_manager(request.user, quote.unit_id) and request.user.pk != quote.owner_id,
+        "can_work": access.may_work_on(request.user, owner_id=quote.owner_id, unit_id=quote.unit_id),
+        "can_approve": access.is_unit_manager(request.user, quote.unit_id) and request.user.pk != quote.owner_id,
     }
 
 
@@ -278,7 +277,7 @@ def quote_edit(request, pk: int):
     engineering = quote.kind == QuoteKind.ENGINEERING
     initial = {"customer": quote.customer, "title": quote.title, "valid_until": quote.valid_until, "note": quote.note}
     if engineering:
-        initial.update({"equipment_cost": quote.equipment_cost, **services.quote_engineering_rates(quote)})
+        initial.update({"equipment_cost": quote.equipment_cost, **pricing.quote_engineering_rates(quote)})
         form = EngineeringQuoteForm(request.POST or None, user=request.user, policy=quote, initial=initial)
         formset = None
     else:
@@ -297,7 +296,7 @@ def quote_edit(request, pk: int):
     if request.method == "POST" and form.is_valid() and (formset is None or formset.is_valid()):
         data = form.cleaned_data
         try:
-            services.quote_update(
+            quotes.quote_update(
                 actor=request.user,
                 quote=quote,
                 lines=line_inputs(formset) if formset else None,
@@ -336,18 +335,18 @@ def quote_action(request, pk: int, verb: str):
     quote = _quote(request, pk)
     try:
         if verb == "submit":
-            quote = services.quote_submit(actor=request.user, quote=quote)
+            quote = quotes.quote_submit(actor=request.user, quote=quote)
         elif verb == "approve":
-            quote = services.quote_approve(actor=request.user, quote=quote)
+            quote = quotes.quote_approve(actor=request.user, quote=quote)
         elif verb == "reject":
-            quote = services.quote_reject(actor=request.user, quote=quote, reason=request.POST.get("reason", ""))
+            quote = quotes.quote_reject(actor=request.user, quote=quote, reason=request.POST.get("reason", ""))
         elif verb in (QuoteStatus.SENT, QuoteStatus.ACCEPTED, QuoteStatus.DECLINED):
-            quote = services.quote_set_outcome(actor=request.user, quote=quote, status=verb)
+            quote = quotes.quote_set_outcome(actor=request.user, quote=quote, status=verb)
         elif verb == "contract":
             product = None
             if quote.kind == QuoteKind.ENGINEERING:
                 product = Product.objects.filter(pk=request.POST.get("product") or 0, is_active=True).first()
-            contract = services.contract_create_from_quote(actor=request.user, quote=quote, product=product)
+            contract = contracts.contract_create_from_quote(actor=request.user, quote=quote, product=product)
             messages.success(request, _("Contract %(number)s created from the quote.") % {"number": contract.number})
             return redirect("sales:contract_detail", pk=contract.pk)
         else:
@@ -379,7 +378,7 @@ def contract_create(request):
     formset = LineFormSet(request.POST or None, prefix="lines")
     if request.method == "POST" and form.is_valid() and formset.is_valid():
         try:
-            contract = services.contract_create(
+            contract = contracts.contract_create(
                 actor=request.user,
                 customer=form.cleaned_data["customer"],
                 lines=line_inputs(formset),
@@ -408,8 +407,8 @@ def contract_preview(request):
     if form.is_valid() and formset.is_valid():
         customer = contract.customer if contract else form.cleaned_data["customer"]
         try:
-            owner = contract.owner if contract else services.owner_for(request.user, customer)
-            priced = services.price_lines(lines=line_inputs(formset), on=timezone.localdate())
+            owner = contract.owner if contract else access.owner_for(request.user, customer)
+            priced = pricing.price_lines(lines=line_inputs(formset), on=timezone.localdate())
             hits = selectors.preview_rule_hits(
                 owner=owner,
                 customer=customer,
@@ -437,13 +436,13 @@ def _contract(request, pk: int) -> Contract:
 @login_required
 def contract_edit(request, pk: int):
     contract = _contract(request, pk)
-    if contract.status not in services.EDITABLE:
+    if contract.status not in contracts.EDITABLE:
         messages.error(
             request,
             _("A contract in status “%(status)s” cannot be changed.") % {"status": contract.get_status_display()},
         )
         return redirect("sales:contract_detail", pk=pk)
-    initial = {k: getattr(contract, k) for k in services.CONTRACT_FIELDS}
+    initial = {k: getattr(contract, k) for k in contracts.CONTRACT_FIELDS}
     lines_initial = [
         {
             "product": ln.product,
@@ -459,7 +458,7 @@ def contract_edit(request, pk: int):
     formset = None if project else LineFormSet(request.POST or None, prefix="lines", initial=lines_initial)
     if request.method == "POST" and form.is_valid() and (formset is None or formset.is_valid()):
         try:
-            services.contract_update(
+            contracts.contract_update(
                 actor=request.user,
                 contract=contract,
                 lines=line_inputs(formset) if formset else None,
@@ -477,12 +476,12 @@ def _contract_context(request, contract: Contract) -> dict:
     see_cost = rules.can_see_cost(user)
     live_hits = selectors.contract_rule_hits(contract=contract)
     approvals = [a for a in contract.approvals.all() if a.round == contract.review_round]
-    may_work = services.may_work_on(user, owner_id=contract.owner_id, unit_id=contract.unit_id)
+    may_work = access.may_work_on(user, owner_id=contract.owner_id, unit_id=contract.unit_id)
     can_decide = contract.status == ContractStatus.IN_REVIEW and any(
-        a.decision == "pending" and services.may_decide(user, contract, a.approver_role) for a in approvals
+        a.decision == "pending" and contracts.may_decide(user, contract, a.approver_role) for a in approvals
     )
     is_finance = user.role == Role.FINANCE or user.is_admin_role
-    shipped = contract.status in services.SHIPPABLE
+    shipped = contract.status in fulfilment.SHIPPABLE
     return {
         "contract": contract,
         "see_cost": see_cost,
@@ -492,15 +491,15 @@ def _contract_context(request, contract: Contract) -> dict:
         "old_approvals": [a for a in contract.approvals.all() if a.round != contract.review_round],
         "receivable": selectors.receivable_for(contract=contract),
         "filing_overdue": selectors.is_filing_overdue(contract),
-        "may_edit": may_work and contract.status in services.EDITABLE,
-        "may_submit": may_work and contract.status in services.EDITABLE,
+        "may_edit": may_work and contract.status in contracts.EDITABLE,
+        "may_submit": may_work and contract.status in contracts.EDITABLE,
         "may_sign": may_work and contract.status == ContractStatus.APPROVED,
         "may_file": (may_work or user.is_company_wide) and contract.status == ContractStatus.SIGNED,
         "may_cancel": may_work
-        and contract.status in (*services.EDITABLE, ContractStatus.IN_REVIEW, ContractStatus.APPROVED),
+        and contract.status in (*contracts.EDITABLE, ContractStatus.IN_REVIEW, ContractStatus.APPROVED),
         "can_decide": can_decide,
         "has_actions": can_decide
-        or (may_work and contract.status in (*services.EDITABLE, ContractStatus.IN_REVIEW, ContractStatus.APPROVED))
+        or (may_work and contract.status in (*contracts.EDITABLE, ContractStatus.IN_REVIEW, ContractStatus.APPROVED))
         or ((may_work or user.is_company_wide) and contract.status == ContractStatus.SIGNED),
         "reject_form": ReasonForm(),
         "shipment_form": ShipmentForm(contract=contract) if shipped and (may_work or user.is_admin_role) else None,
@@ -543,31 +542,31 @@ def contract_action(request, pk: int, verb: str):
     user = request.user
     try:
         if verb == "submit":
-            contract = services.contract_submit(actor=user, contract=contract)
+            contract = contracts.contract_submit(actor=user, contract=contract)
             if contract.status == ContractStatus.APPROVED:
                 messages.success(request, _("No approval needed: the contract is approved and can be signed."))
             else:
                 messages.success(request, _("Submitted for review."))
         elif verb == "approve":
-            services.contract_approve(actor=user, contract=contract, comment=request.POST.get("comment", ""))
+            contracts.contract_approve(actor=user, contract=contract, comment=request.POST.get("comment", ""))
             messages.success(request, _("Approved."))
         elif verb == "reject":
-            services.contract_reject(actor=user, contract=contract, reason=request.POST.get("reason", ""))
+            contracts.contract_reject(actor=user, contract=contract, reason=request.POST.get("reason", ""))
             messages.success(request, _("Rejected."))
         elif verb == "sign":
-            services.contract_sign(actor=user, contract=contract, signed_on=_posted_date(request, "signed_on"))
+            contracts.contract_sign(actor=user, contract=contract, signed_on=_posted_date(request, "signed_on"))
             messages.success(request, _("Signed. File it with finance, the GM office and admin within the deadline."))
         elif verb == "file":
-            services.contract_file(actor=user, contract=contract, filed_on=_posted_date(request, "filed_on"))
+            contracts.contract_file(actor=user, contract=contract, filed_on=_posted_date(request, "filed_on"))
             messages.success(request, _("Filed."))
         elif verb == "cancel":
-            services.contract_cancel(actor=user, contract=contract, reason=request.POST.get("reason", ""))
+            contracts.contract_cancel(actor=user, contract=contract, reason=request.POST.get("reason", ""))
             messages.success(request, _("Cancelled."))
         elif verb == "ship":
             form = ShipmentForm(request.POST, contract=contract)
             if not form.is_valid():
                 raise ApplicationError(_("Check the shipment: %(errors)s") % {"errors": form.errors.as_text()})
-            services.shipment_create(
+            fulfilment.shipment_create(
                 actor=user,
                 contract=contract,
                 shipped_on=form.cleaned_data["shipped_on"],
@@ -579,13 +578,13 @@ def contract_action(request, pk: int, verb: str):
             form = PaymentForm(request.POST)
             if not form.is_valid():
                 raise ApplicationError(_("Check the payment: %(errors)s") % {"errors": form.errors.as_text()})
-            services.payment_record(actor=user, contract=contract, **form.cleaned_data)
+            fulfilment.payment_record(actor=user, contract=contract, **form.cleaned_data)
             messages.success(request, _("Payment recorded."))
         elif verb == "invoice":
             form = InvoiceForm(request.POST)
             if not form.is_valid():
                 raise ApplicationError(_("Check the invoice: %(errors)s") % {"errors": form.errors.as_text()})
-            services.invoice_create(actor=user, contract=contract, **form.cleaned_data)
+            fulfilment.invoice_create(actor=user, contract=contract, **form.cleaned_data)
             messages.success(request, _("Invoice recorded."))
         else:
             raise Http404

@@ -1,0 +1,294 @@
+"""Contracts and orders with their review workflow (submit, approve, reject, sign, file, cancel)."""
+
+from __future__ import annotations
+
+from django.db.models import Prefetch
+from drf_spectacular.utils import extend_schema, extend_schema_field
+from rest_framework import serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from core.api import validated
+from customers.models import Customer
+from sales import rules, selectors
+from sales.models import (
+    Contract,
+    ContractApproval,
+    ContractBasis,
+    ContractEvent,
+    ContractLine,
+    ContractStatus,
+)
+from sales.services.contracts import (
+    contract_approve,
+    contract_cancel,
+    contract_create,
+    contract_file,
+    contract_reject,
+    contract_sign,
+    contract_submit,
+    contract_update,
+)
+
+from ._common import ReasonInputSerializer, RuleHitOutputSerializer, for_viewer, hits_for, margin_or_none
+from .lines import ContractLineCostOutputSerializer, ContractLineOutputSerializer, LineInputSerializer, line_inputs
+
+
+class ContractTermsInputSerializer(serializers.Serializer):
+    title = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    basis = serializers.ChoiceField(choices=ContractBasis.choices, required=False)
+    payment_terms = serializers.CharField(required=False, allow_blank=True)
+    prepayment_amount = serializers.DecimalField(max_digits=14, decimal_places=2, required=False)
+    retention_amount = serializers.DecimalField(max_digits=14, decimal_places=2, required=False)
+    retention_due_on = serializers.DateField(required=False, allow_null=True)
+    note = serializers.CharField(required=False, allow_blank=True)
+
+
+CONTRACT_LIST_FIELDS = [
+    "id",
+    "number",
+    "title",
+    "status",
+    "basis",
+    "customer",
+    "customer_name",
+    "owner",
+    "owner_name",
+    "unit",
+    "amount",
+    "paid",
+    "receivable",
+    "prepayment_amount",
+    "retention_amount",
+    "retention_due_on",
+    "signed_on",
+    "filing_due_on",
+    "filed_on",
+    "filing_overdue",
+    "created_at",
+]
+
+
+class ContractListOutputSerializer(serializers.ModelSerializer):
+    customer_name = serializers.CharField(source="customer.name")
+    owner_name = serializers.CharField(source="owner.get_full_name")
+    paid = serializers.DecimalField(max_digits=14, decimal_places=2, source="paid_total")
+    receivable = serializers.SerializerMethodField()
+    filing_overdue = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Contract
+        fields = CONTRACT_LIST_FIELDS
+
+    def get_receivable(self, obj) -> str:
+        if obj.status not in (ContractStatus.SIGNED, ContractStatus.FILED):
+            return "0.00"
+        return str(max(obj.amount - obj.paid_total, 0))
+
+    def get_filing_overdue(self, obj) -> bool:
+        return selectors.is_filing_overdue(obj)
+
+
+class ApprovalOutputSerializer(serializers.ModelSerializer):
+    decided_by_name = serializers.CharField(source="decided_by.get_full_name", default=None, allow_null=True)
+    reasons = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ContractApproval
+        fields = [
+            "round",
+            "approver_role",
+            "decision",
+            "decided_by",
+            "decided_by_name",
+            "decided_at",
+            "comment",
+            "reasons",
+        ]
+
+    @extend_schema_field(RuleHitOutputSerializer(many=True))
+    def get_reasons(self, obj) -> list[dict]:
+        return hits_for(self.context["request"].user, obj.reasons)
+
+
+class EventOutputSerializer(serializers.ModelSerializer):
+    actor_name = serializers.CharField(source="actor.get_full_name", default=None, allow_null=True)
+
+    class Meta:
+        model = ContractEvent
+        fields = ["at", "actor", "actor_name", "action", "from_status", "to_status", "note"]
+
+
+class ReceivableOutputSerializer(serializers.Serializer):
+    balance = serializers.DecimalField(max_digits=14, decimal_places=2)
+    paid = serializers.DecimalField(max_digits=14, decimal_places=2)
+    retention_outstanding = serializers.DecimalField(max_digits=14, decimal_places=2)
+    retention_overdue = serializers.BooleanField()
+    unshipped = serializers.DecimalField(max_digits=14, decimal_places=2)
+    aging = serializers.DictField(child=serializers.DecimalField(max_digits=14, decimal_places=2))
+
+
+class ContractOutputSerializer(ContractListOutputSerializer):
+    lines = ContractLineOutputSerializer(many=True)
+    approvals = serializers.SerializerMethodField()
+    events = EventOutputSerializer(many=True)
+    rules = serializers.SerializerMethodField()
+    receivable_detail = serializers.SerializerMethodField()
+
+    class Meta(ContractListOutputSerializer.Meta):
+        fields = [
+            *CONTRACT_LIST_FIELDS,
+            "payment_terms",
+            "note",
+            "quote",
+            "review_round",
+            "rejection_reason",
+            "po_consent_by",
+            "po_consent_at",
+            "lines",
+            "approvals",
+            "rules",
+            "events",
+            "receivable_detail",
+        ]
+
+    @extend_schema_field(ApprovalOutputSerializer(many=True))
+    def get_approvals(self, obj) -> list[dict]:
+        return ApprovalOutputSerializer(obj.approvals.all(), many=True, context=self.context).data
+
+    @extend_schema_field(RuleHitOutputSerializer(many=True))
+    def get_rules(self, obj) -> list[dict]:
+        """The rules that fire on the contract as it stands now."""
+        user = self.context["request"].user
+        return hits_for(user, [h.as_dict() for h in selectors.contract_rule_hits(contract=obj)])
+
+    @extend_schema_field(ReceivableOutputSerializer)
+    def get_receivable_detail(self, obj) -> dict:
+        return ReceivableOutputSerializer(selectors.receivable_for(contract=obj)).data
+
+
+class ContractCostOutputSerializer(ContractOutputSerializer):
+    lines = ContractLineCostOutputSerializer(many=True)
+    margin_percent = serializers.SerializerMethodField()
+
+    class Meta(ContractOutputSerializer.Meta):
+        fields = [*ContractOutputSerializer.Meta.fields, "cost_total", "margin_percent"]
+
+    def get_margin_percent(self, obj) -> str | None:
+        return margin_or_none(obj.amount, obj.cost_total)
+
+
+class ContractInputSerializer(ContractTermsInputSerializer):
+    customer = serializers.PrimaryKeyRelatedField(queryset=Customer.objects.all())
+    lines = LineInputSerializer(many=True)
+
+
+class ContractUpdateInputSerializer(ContractTermsInputSerializer):
+    lines = LineInputSerializer(many=True, required=False)
+
+
+class ContractCommentInputSerializer(serializers.Serializer):
+    comment = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class SignInputSerializer(serializers.Serializer):
+    signed_on = serializers.DateField(required=False)
+
+
+class FileInputSerializer(serializers.Serializer):
+    filed_on = serializers.DateField(required=False)
+
+
+class ContractViewSet(viewsets.ModelViewSet):
+    """Contracts and orders (經濟契約 / 訂單) with their review workflow."""
+
+    http_method_names = ["get", "post", "patch", "head", "options"]
+    filterset_fields = ["status", "customer", "owner", "unit", "basis"]
+    search_fields = ["number", "title", "customer__name"]
+    ordering_fields = ["created_at", "amount", "signed_on", "number"]
+
+    def get_queryset(self):
+        qs = selectors.with_paid(
+            Contract.objects.visible_to(self.request.user).select_related("customer", "owner", "unit")
+        )
+        if self.action != "list":
+            qs = qs.prefetch_related(
+                Prefetch("lines", queryset=ContractLine.objects.select_related("product")),
+                Prefetch("approvals", queryset=ContractApproval.objects.select_related("decided_by")),
+                Prefetch("events", queryset=ContractEvent.objects.select_related("actor")),
+            )
+        return qs.order_by("-created_at", "-id")
+
+    def get_serializer_class(self):
+        if self.action == "list":
+            return ContractListOutputSerializer
+        if self.action == "create":
+            return ContractInputSerializer
+        if self.action == "partial_update":
+            return ContractUpdateInputSerializer
+        return for_viewer(self, ContractOutputSerializer, ContractCostOutputSerializer)
+
+    def _out(self, contract, code=status.HTTP_200_OK):
+        contract = self.get_queryset().get(pk=contract.pk)
+        cls = ContractCostOutputSerializer if rules.can_see_cost(self.request.user) else ContractOutputSerializer
+        return Response(cls(contract, context={"request": self.request}).data, status=code)
+
+    def create(self, request, *args, **kwargs):
+        data = validated(ContractInputSerializer, request.data)
+        v = dict(data)
+        customer = v.pop("customer")
+        lines = line_inputs(v.pop("lines"))
+        contract = contract_create(actor=request.user, customer=customer, lines=lines, **v)
+        return self._out(contract, status.HTTP_201_CREATED)
+
+    def partial_update(self, request, *args, **kwargs):
+        contract = self.get_object()
+        data = validated(ContractUpdateInputSerializer, request.data, partial=True)
+        v = dict(data)
+        lines = line_inputs(v.pop("lines", None))
+        return self._out(contract_update(actor=request.user, contract=contract, lines=lines, **v))
+
+    @extend_schema(request=None)
+    @action(detail=True, methods=["post"])
+    def submit(self, request, pk=None):
+        return self._out(contract_submit(actor=request.user, contract=self.get_object()))
+
+    @extend_schema(request=ContractCommentInputSerializer)
+    @action(detail=True, methods=["post"])
+    def approve(self, request, pk=None):
+        target = self.get_object()  # another's id is a 404 before its input is judged
+        data = validated(ContractCommentInputSerializer, request.data)
+        contract = contract_approve(actor=request.user, contract=target, comment=data["comment"])
+        return self._out(contract)
+
+    @extend_schema(request=ReasonInputSerializer)
+    @action(detail=True, methods=["post"])
+    def reject(self, request, pk=None):
+        target = self.get_object()  # another's id is a 404 before its input is judged
+        data = validated(ReasonInputSerializer, request.data)
+        contract = contract_reject(actor=request.user, contract=target, reason=data["reason"])
+        return self._out(contract)
+
+    @extend_schema(request=SignInputSerializer)
+    @action(detail=True, methods=["post"])
+    def sign(self, request, pk=None):
+        target = self.get_object()  # another's id is a 404 before its input is judged
+        data = validated(SignInputSerializer, request.data)
+        contract = contract_sign(actor=request.user, contract=target, signed_on=data.get("signed_on"))
+        return self._out(contract)
+
+    @extend_schema(request=FileInputSerializer)
+    @action(detail=True, methods=["post"], url_path="file")
+    def file_(self, request, pk=None):
+        target = self.get_object()  # another's id is a 404 before its input is judged
+        data = validated(FileInputSerializer, request.data)
+        contract = contract_file(actor=request.user, contract=target, filed_on=data.get("filed_on"))
+        return self._out(contract)
+
+    @extend_schema(request=ReasonInputSerializer)
+    @action(detail=True, methods=["post"])
+    def cancel(self, request, pk=None):
+        target = self.get_object()  # another's id is a 404 before its input is judged
+        data = validated(ReasonInputSerializer, request.data)
+        contract = contract_cancel(actor=request.user, contract=target, reason=data["reason"])
+        return self._out(contract)

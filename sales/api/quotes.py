@@ -1,0 +1,221 @@
+"""Quotes: product and engineering turnkey quotes, their approval and outcome, and making a contract."""
+
+from __future__ import annotations
+
+from django.db.models import Prefetch
+from drf_spectacular.utils import extend_schema, extend_schema_field
+from rest_framework import serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from core.api import validated
+from customers.models import Customer
+from sales import rules
+from sales.models import (
+    Product,
+    Quote,
+    QuoteKind,
+    QuoteLine,
+    QuoteStatus,
+)
+from sales.services.contracts import contract_create_from_quote
+from sales.services.pricing import engineering_components, quote_engineering_rates
+from sales.services.quotes import (
+    quote_approve,
+    quote_create,
+    quote_reject,
+    quote_set_outcome,
+    quote_submit,
+    quote_update,
+)
+
+from ._common import ReasonInputSerializer, RuleHitOutputSerializer, for_viewer, hits_for, margin_or_none
+from .contracts import ContractTermsInputSerializer
+from .lines import (
+    ComponentOutputSerializer,
+    LineInputSerializer,
+    QuoteLineCostOutputSerializer,
+    QuoteLineOutputSerializer,
+    line_inputs,
+)
+
+QUOTE_FIELDS = [
+    "id",
+    "number",
+    "kind",
+    "status",
+    "customer",
+    "customer_name",
+    "owner",
+    "owner_name",
+    "unit",
+    "title",
+    "valid_until",
+    "amount",
+    "note",
+    "approved_by",
+    "approved_at",
+    "rejection_reason",
+    "created_at",
+]
+
+
+class QuoteListOutputSerializer(serializers.ModelSerializer):
+    customer_name = serializers.CharField(source="customer.name")
+    owner_name = serializers.CharField(source="owner.get_full_name")
+
+    class Meta:
+        model = Quote
+        fields = QUOTE_FIELDS
+
+
+class QuoteOutputSerializer(QuoteListOutputSerializer):
+    lines = QuoteLineOutputSerializer(many=True)
+    components = serializers.SerializerMethodField()
+    approval_reasons = serializers.SerializerMethodField()
+
+    class Meta(QuoteListOutputSerializer.Meta):
+        fields = [*QUOTE_FIELDS, "lines", "equipment_cost", "components", "approval_reasons"]
+
+    @extend_schema_field(ComponentOutputSerializer(many=True))
+    def get_components(self, obj) -> list[dict]:
+        if obj.kind != QuoteKind.ENGINEERING:
+            return []
+        return [
+            {"name": name, "rate_percent": str(rate), "amount": str(amount)}
+            for name, rate, amount in engineering_components(
+                cost=obj.equipment_cost, rates=quote_engineering_rates(obj)
+            )
+        ]
+
+    @extend_schema_field(RuleHitOutputSerializer(many=True))
+    def get_approval_reasons(self, obj) -> list[dict]:
+        return hits_for(self.context["request"].user, obj.approval_reasons)
+
+
+class QuoteCostOutputSerializer(QuoteOutputSerializer):
+    lines = QuoteLineCostOutputSerializer(many=True)
+    margin_percent = serializers.SerializerMethodField()
+
+    class Meta(QuoteOutputSerializer.Meta):
+        fields = [*QuoteOutputSerializer.Meta.fields, "cost_total", "margin_percent"]
+
+    def get_margin_percent(self, obj) -> str | None:
+        return margin_or_none(obj.amount, obj.cost_total)
+
+
+class QuoteInputSerializer(serializers.Serializer):
+    customer = serializers.PrimaryKeyRelatedField(queryset=Customer.objects.all())
+    kind = serializers.ChoiceField(choices=QuoteKind.choices, default=QuoteKind.PRODUCT)
+    title = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    valid_until = serializers.DateField(required=False, allow_null=True)
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+    lines = LineInputSerializer(many=True, required=False)
+    equipment_cost = serializers.DecimalField(max_digits=14, decimal_places=2, required=False)
+    rates = serializers.DictField(child=serializers.DecimalField(max_digits=5, decimal_places=2), required=False)
+
+
+class QuoteUpdateInputSerializer(serializers.Serializer):
+    title = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    valid_until = serializers.DateField(required=False, allow_null=True)
+    note = serializers.CharField(required=False, allow_blank=True)
+    lines = LineInputSerializer(many=True, required=False)
+    equipment_cost = serializers.DecimalField(max_digits=14, decimal_places=2, required=False)
+    rates = serializers.DictField(child=serializers.DecimalField(max_digits=5, decimal_places=2), required=False)
+
+
+class QuoteOutcomeInputSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=[QuoteStatus.SENT, QuoteStatus.ACCEPTED, QuoteStatus.DECLINED])
+
+
+class MakeContractInputSerializer(ContractTermsInputSerializer):
+    product = serializers.PrimaryKeyRelatedField(
+        queryset=Product.objects.filter(is_active=True),
+        required=False,
+        help_text="Engineering quotes only: the product that stands for the project.",
+    )
+
+
+class QuoteViewSet(viewsets.ModelViewSet):
+    http_method_names = ["get", "post", "patch", "head", "options"]
+    filterset_fields = ["status", "kind", "customer", "owner"]
+    search_fields = ["number", "title", "customer__name"]
+    ordering_fields = ["created_at", "amount", "number"]
+
+    def get_queryset(self):
+        qs = Quote.objects.visible_to(self.request.user).select_related("customer", "owner", "unit")
+        if self.action != "list":
+            qs = qs.prefetch_related(Prefetch("lines", queryset=QuoteLine.objects.select_related("product")))
+        return qs.order_by("-created_at", "-id")
+
+    def get_serializer_class(self):
+        if self.action == "list":
+            return QuoteListOutputSerializer
+        if self.action == "create":
+            return QuoteInputSerializer
+        if self.action == "partial_update":
+            return QuoteUpdateInputSerializer
+        return for_viewer(self, QuoteOutputSerializer, QuoteCostOutputSerializer)
+
+    def _out(self, quote, code=status.HTTP_200_OK):
+        quote = self.get_queryset().prefetch_related("lines__product").get(pk=quote.pk)
+        cls = QuoteCostOutputSerializer if rules.can_see_cost(self.request.user) else QuoteOutputSerializer
+        return Response(cls(quote, context={"request": self.request}).data, status=code)
+
+    def create(self, request, *args, **kwargs):
+        data = validated(QuoteInputSerializer, request.data)
+        v = data
+        quote = quote_create(
+            actor=request.user,
+            customer=v["customer"],
+            kind=v["kind"],
+            lines=line_inputs(v.get("lines")),
+            equipment_cost=v.get("equipment_cost"),
+            rates=v.get("rates"),
+            title=v["title"],
+            valid_until=v.get("valid_until"),
+            note=v["note"],
+        )
+        return self._out(quote, status.HTTP_201_CREATED)
+
+    def partial_update(self, request, *args, **kwargs):
+        quote = self.get_object()
+        data = validated(QuoteUpdateInputSerializer, request.data, partial=True)
+        v = dict(data)
+        lines = line_inputs(v.pop("lines", None))
+        quote = quote_update(actor=request.user, quote=quote, lines=lines, **v)
+        return self._out(quote)
+
+    @extend_schema(request=None)
+    @action(detail=True, methods=["post"])
+    def submit(self, request, pk=None):
+        return self._out(quote_submit(actor=request.user, quote=self.get_object()))
+
+    @extend_schema(request=None)
+    @action(detail=True, methods=["post"])
+    def approve(self, request, pk=None):
+        return self._out(quote_approve(actor=request.user, quote=self.get_object()))
+
+    @extend_schema(request=ReasonInputSerializer)
+    @action(detail=True, methods=["post"])
+    def reject(self, request, pk=None):
+        target = self.get_object()  # another's id is a 404 before its input is judged
+        data = validated(ReasonInputSerializer, request.data)
+        quote = quote_reject(actor=request.user, quote=target, reason=data["reason"])
+        return self._out(quote)
+
+    @extend_schema(request=QuoteOutcomeInputSerializer)
+    @action(detail=True, methods=["post"])
+    def outcome(self, request, pk=None):
+        target = self.get_object()  # another's id is a 404 before its input is judged
+        data = validated(QuoteOutcomeInputSerializer, request.data)
+        quote = quote_set_outcome(actor=request.user, quote=target, status=data["status"])
+        return self._out(quote)
+
+    @extend_schema(request=MakeContractInputSerializer, responses={201: None})
+    @action(detail=True, methods=["post"], url_path="make-contract")
+    def make_contract(self, request, pk=None):
+        target = self.get_object()  # another's id is a 404 before its input is judged
+        data = validated(MakeContractInputSerializer, request.data)
+        contract = contract_create_from_quote(actor=request.user, quote=target, **data)
+        return Response({"id": contract.pk, "number": contract.number}, status=status.HTTP_201_CREATED)

@@ -1,0 +1,91 @@
+"""Every write of the sales app. Keyword-only, typed, atomic; transitions lock the contract row first.
+
+Role failures raise django's PermissionDenied (403 in the API); wrong states and broken rules raise
+ApplicationError (400 naming the field). Nothing is half-saved: each function is one transaction.
+
+Split by capability; this package re-exports the public names for callers in other apps
+(`from sales import services; services.quote_create(...)`). Code inside the sales app imports from the module.
+"""
+
+from ._common import HUNDRED
+from .access import is_unit_manager, may_work_on, owner_for
+from .catalogue import (
+    POLICY_FIELDS,
+    PriceInput,
+    discount_authority_set,
+    price_list_create,
+    product_create,
+    product_update,
+    sales_level_assign,
+    sales_policy_set,
+)
+from .contracts import (
+    CONTRACT_FIELDS,
+    EDITABLE,
+    contract_approve,
+    contract_cancel,
+    contract_create,
+    contract_create_from_quote,
+    contract_file,
+    contract_reject,
+    contract_sign,
+    contract_submit,
+    contract_update,
+    may_decide,
+)
+from .fulfilment import SHIPPABLE, ShipInput, invoice_create, payment_record, shipment_create
+from .pricing import (
+    ENGINEERING_RATES,
+    LineInput,
+    PricedLine,
+    engineering_components,
+    price_lines,
+    quote_engineering_rates,
+    write_priced_lines,
+)
+from .quotes import quote_approve, quote_create, quote_reject, quote_set_outcome, quote_submit, quote_update
+
+__all__ = [
+    "CONTRACT_FIELDS",
+    "EDITABLE",
+    "ENGINEERING_RATES",
+    "HUNDRED",
+    "POLICY_FIELDS",
+    "SHIPPABLE",
+    "LineInput",
+    "PriceInput",
+    "PricedLine",
+    "ShipInput",
+    "contract_approve",
+    "contract_cancel",
+    "contract_create",
+    "contract_create_from_quote",
+    "contract_file",
+    "contract_reject",
+    "contract_sign",
+    "contract_submit",
+    "contract_update",
+    "discount_authority_set",
+    "engineering_components",
+    "invoice_create",
+    "is_unit_manager",
+    "may_decide",
+    "may_work_on",
+    "owner_for",
+    "payment_record",
+    "price_lines",
+    "price_list_create",
+    "product_create",
+    "product_update",
+    "quote_approve",
+    "quote_create",
+    "quote_engineering_rates",
+    "quote_reject",
+    "quote_set_outcome",
+    "quote_submit",
+    "quote_update",
+    "sales_level_assign",
+    "sales_policy_set",
+    "shipment_create",
+    "write_priced_lines",
+]

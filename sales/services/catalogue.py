@@ -1,0 +1,163 @@
+"""Products, price lists, discount authority, sales levels and the sales policy (admin writes)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from core.exceptions import ApplicationError
+from core.money import round_money
+from sales import selectors
+from sales.models import (
+    DiscountAuthority,
+    PriceList,
+    PriceListItem,
+    Product,
+    SalesLevel,
+    SalesPolicy,
+)
+
+from ._common import HUNDRED, _dec, _require_admin
+
+
+@transaction.atomic
+def product_create(
+    *, actor: User, code: str, name: str, name_en: str = "", unit_of_measure: str = "pcs", category: str = ""
+) -> Product:
+    _require_admin(actor)
+    if Product.objects.filter(code__iexact=code).exists():
+        raise ApplicationError(_("A product with this code exists."), field="code", code="duplicate")
+    return Product.objects.create(
+        code=code, name=name, name_en=name_en, unit_of_measure=unit_of_measure, category=category
+    )
+
+
+@transaction.atomic
+def product_update(*, actor: User, product: Product, **fields) -> Product:
+    _require_admin(actor)
+    product = Product.objects.select_for_update().get(pk=product.pk)
+    allowed = {"name", "name_en", "unit_of_measure", "category", "is_active"}
+    for key, value in fields.items():
+        if key not in allowed:
+            raise ApplicationError(_("This field cannot be changed."), field=key)
+        setattr(product, key, value)
+    product.save()
+    return product
+
+
+@dataclass(frozen=True)
+class PriceInput:
+    product: Product
+    standard_price: Decimal
+    cost: Decimal
+
+
+@transaction.atomic
+def price_list_create(
+    *,
+    actor: User,
+    name: str,
+    effective_from: dt.date,
+    items: list[PriceInput],
+    producing_unit: str = "",
+    note: str = "",
+) -> PriceList:
+    """Issue a price list; it replaces earlier lists for its products from `effective_from`. Lines written
+    before keep the standard price they copied."""
+    _require_admin(actor)
+    if not items:
+        raise ApplicationError(_("A price list needs at least one product."), field="items", code="empty")
+    seen = set()
+    for item in items:
+        if item.product.pk in seen:
+            raise ApplicationError(
+                _("%(code)s is listed twice.") % {"code": item.product.code}, field="items", code="duplicate"
+            )
+        seen.add(item.product.pk)
+        if _dec(item.standard_price, field="items") < 0 or _dec(item.cost, field="items") < 0:
+            raise ApplicationError(_("Prices and costs cannot be negative."), field="items", code="negative")
+    price_list = PriceList.objects.create(
+        name=name, producing_unit=producing_unit, effective_from=effective_from, issued_by=actor, note=note
+    )
+    PriceListItem.objects.bulk_create(
+        PriceListItem(
+            price_list=price_list,
+            product=item.product,
+            standard_price=round_money(item.standard_price),
+            cost=round_money(item.cost),
+        )
+        for item in items
+    )
+    return price_list
+
+
+@transaction.atomic
+def discount_authority_set(
+    *,
+    actor: User,
+    max_discount_percent: Decimal,
+    effective_from: dt.date,
+    user: User | None = None,
+    level: SalesLevel | None = None,
+    note: str = "",
+) -> DiscountAuthority:
+    """Append a discount authority row for a person or a level (history is kept; nothing is overwritten)."""
+    _require_admin(actor)
+    if (user is None) == (level is None):
+        raise ApplicationError(_("Choose either a salesperson or a level."), field="user", code="target")
+    pct = _dec(max_discount_percent, field="max_discount_percent")
+    if pct < 0 or pct > HUNDRED:
+        raise ApplicationError(
+            _("The maximum discount must be between 0 and 100 %."), field="max_discount_percent", code="range"
+        )
+    return DiscountAuthority.objects.create(
+        user=user, level=level, max_discount_percent=pct, effective_from=effective_from, set_by=actor, note=note
+    )
+
+
+@transaction.atomic
+def sales_level_assign(*, actor: User, level: SalesLevel, user: User) -> None:
+    """A person belongs to one level at a time."""
+    _require_admin(actor)
+    for other in user.sales_levels.exclude(pk=level.pk):
+        other.members.remove(user)
+    level.members.add(user)
+
+
+POLICY_FIELDS = (
+    "margin_review_percent",
+    "prepayment_threshold",
+    "filing_days",
+    "default_discount_percent",
+    "design_rate",
+    "commissioning_rate",
+    "contingency_rate",
+    "management_rate",
+    "profit_tax_rate",
+)
+
+
+@transaction.atomic
+def sales_policy_set(*, actor: User, effective_from: dt.date, **values) -> SalesPolicy:
+    """Append a policy row: unspecified values are carried over from the policy in force on that day."""
+    _require_admin(actor)
+    base = selectors.policy_in_force(on=effective_from)
+    row = SalesPolicy(effective_from=effective_from, set_by=actor)
+    for name in POLICY_FIELDS:
+        value = values.pop(name, None)
+        if value is None:
+            value = getattr(base, name)
+        if name != "filing_days":
+            value = _dec(value, field=name)
+            if value < 0:
+                raise ApplicationError(_("Cannot be negative."), field=name, code="negative")
+        setattr(row, name, value)
+    if values:
+        raise ApplicationError(_("Unknown setting."), field=next(iter(values)), code="unknown")
+    row.save()
+    return row

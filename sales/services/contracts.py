@@ -1,0 +1,443 @@
+"""Contracts: create (also from a quote), change, submit for review, approve, reject, sign, file, cancel.
+
+Transitions lock the contract row first."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from core.exceptions import ApplicationError
+from core.money import round_money
+from customers.models import Customer
+from sales import rules, selectors
+from sales.models import (
+    ApprovalDecision,
+    ApproverRole,
+    Contract,
+    ContractApproval,
+    ContractBasis,
+    ContractLine,
+    ContractStatus,
+    Product,
+    Quote,
+    QuoteKind,
+    QuoteStatus,
+)
+
+from ._common import _check_customer, _dec, _event, _lock_contract, _lock_quote, _next_number
+from .access import is_unit_manager, may_work_on, owner_for
+from .pricing import LineInput, PricedLine, price_lines, write_priced_lines
+
+EDITABLE = (ContractStatus.DRAFT, ContractStatus.REJECTED)
+
+
+def _write_contract_lines(
+    contract: Contract, lines: list[LineInput] | None, *, priced: list[PricedLine] | None = None
+) -> None:
+    priced = priced if priced is not None else price_lines(lines=lines or [], on=timezone.localdate())
+    write_priced_lines(contract, priced, line_model=ContractLine, parent="contract")
+
+
+def _check_money_parts(contract: Contract) -> None:
+    for name in ("prepayment_amount", "retention_amount"):
+        value = round_money(_dec(getattr(contract, name) or 0, field=name))
+        if value < 0:
+            raise ApplicationError(_("Cannot be negative."), field=name, code="negative")
+        setattr(contract, name, value)
+    if contract.prepayment_amount + contract.retention_amount > contract.amount:
+        raise ApplicationError(
+            _("Prepayment plus retention money cannot exceed the contract amount %(amount)s.")
+            % {"amount": f"{contract.amount:,.2f}"},
+            field="prepayment_amount",
+            code="too_large",
+        )
+    if contract.retention_amount > 0 and not contract.retention_due_on:
+        raise ApplicationError(
+            _("Give the date the retention money is due."), field="retention_due_on", code="required"
+        )
+    if contract.basis not in ContractBasis.values:
+        raise ApplicationError(_("Unknown basis."), field="basis")
+
+
+CONTRACT_FIELDS = (
+    "title",
+    "basis",
+    "payment_terms",
+    "prepayment_amount",
+    "retention_amount",
+    "retention_due_on",
+    "note",
+)
+
+
+@transaction.atomic
+def contract_create(
+    *,
+    actor: User,
+    customer: Customer,
+    lines: list[LineInput] | None,
+    quote: Quote | None = None,
+    priced: list[PricedLine] | None = None,
+    **fields,
+) -> Contract:
+    _check_customer(actor, customer)
+    owner = owner_for(actor, customer)
+    if owner.unit_id is None:
+        raise ApplicationError(_("The salesperson has no sales unit."), field="owner", code="no_unit")
+    unknown = set(fields) - set(CONTRACT_FIELDS)
+    if unknown:
+        raise ApplicationError(_("This field cannot be set."), field=unknown.pop())
+    today = timezone.localdate()
+    contract = Contract(
+        number=_next_number(prefix=f"C{today:%Y}-", model=Contract),
+        customer=customer,
+        owner=owner,
+        unit_id=owner.unit_id,
+        quote=quote,
+        **{k: v for k, v in fields.items() if v is not None},
+    )
+    contract.save()
+    _write_contract_lines(contract, lines, priced=priced)
+    _check_money_parts(contract)
+    contract.save()
+    _event(contract, actor=actor, action="created", from_status="", data={"amount": str(contract.amount)})
+    return contract
+
+
+@transaction.atomic
+def contract_create_from_quote(*, actor: User, quote: Quote, product: Product | None = None, **fields) -> Contract:
+    """A contract from an approved quote. Product quotes copy their lines (repriced at today's standard price);
+    an engineering turnkey quote becomes one line of `product` (the product that stands for the project), priced
+    at the quote's cost-plus total, which is the project's standard price, with the equipment cost as its cost."""
+    quote = _lock_quote(quote)
+    if not may_work_on(actor, owner_id=quote.owner_id, unit_id=quote.unit_id):
+        raise PermissionDenied(_("Only the salesperson or their manager may do this."))
+    if quote.status not in (QuoteStatus.APPROVED, QuoteStatus.SENT, QuoteStatus.ACCEPTED):
+        raise ApplicationError(_("Only an approved quote can become a contract."), field="status", code="state")
+    if quote.kind == QuoteKind.ENGINEERING:
+        if product is None:
+            raise ApplicationError(
+                _("Choose the product that stands for the project."), field="product", code="required"
+            )
+        priced = [
+            PricedLine(
+                product=product,
+                quantity=Decimal("1"),
+                list_price=quote.amount,
+                discount_percent=Decimal("0"),
+                unit_price=quote.amount,
+                standard_price=quote.amount,
+                unit_cost=quote.equipment_cost,
+            )
+        ]
+        fields.setdefault("title", quote.title)
+        contract = contract_create(
+            actor=actor, customer=quote.customer, lines=None, priced=priced, quote=quote, **fields
+        )
+    else:
+        lines = [
+            LineInput(
+                product=ln.product,
+                quantity=ln.quantity,
+                discount_percent=ln.discount_percent,
+                list_price=ln.list_price,
+            )
+            for ln in quote.lines.select_related("product")
+        ]
+        contract = contract_create(actor=actor, customer=quote.customer, lines=lines, quote=quote, **fields)
+    if quote.status != QuoteStatus.ACCEPTED:
+        quote.status = QuoteStatus.ACCEPTED
+        quote.save(update_fields=["status", "updated_at"])
+    return contract
+
+
+@transaction.atomic
+def contract_update(*, actor: User, contract: Contract, lines: list[LineInput] | None = None, **fields) -> Contract:
+    """Change a draft (or rejected) contract: its lines and terms. A rejected one goes back to draft."""
+    contract = _lock_contract(contract)
+    if not may_work_on(actor, owner_id=contract.owner_id, unit_id=contract.unit_id):
+        raise PermissionDenied(_("Only the salesperson or their manager may change this contract."))
+    if contract.status not in EDITABLE:
+        raise ApplicationError(
+            _("A contract in status “%(status)s” cannot be changed.") % {"status": contract.get_status_display()},
+            field="status",
+            code="state",
+        )
+    unknown = set(fields) - set(CONTRACT_FIELDS)
+    if unknown:
+        raise ApplicationError(_("This field cannot be changed."), field=unknown.pop())
+    for key, value in fields.items():
+        setattr(contract, key, value)
+    if lines is not None:
+        _write_contract_lines(contract, lines)
+    _check_money_parts(contract)
+    before = contract.status
+    contract.status = ContractStatus.DRAFT
+    contract.save()
+    _event(contract, actor=actor, action="updated", from_status=before, data={"amount": str(contract.amount)})
+    return contract
+
+
+@transaction.atomic
+def contract_submit(*, actor: User, contract: Contract) -> Contract:
+    """Send for review (契約評審). Every rule runs; blocking conditions refuse the submission with all their
+    reasons; approvals needed open a new review round; with none the contract is approved at once."""
+    contract = _lock_contract(contract)
+    if not may_work_on(actor, owner_id=contract.owner_id, unit_id=contract.unit_id):
+        raise PermissionDenied(_("Only the salesperson or their manager may submit this contract."))
+    if contract.status not in EDITABLE:
+        raise ApplicationError(
+            _("Only a draft or rejected contract can be submitted (it is “%(status)s”).")
+            % {"status": contract.get_status_display()},
+            field="status",
+            code="state",
+        )
+    if not contract.lines.exists():
+        raise ApplicationError(_("Add at least one line."), field="lines", code="empty")
+    hits = selectors.contract_rule_hits(contract=contract)
+    blocked = rules.blocking(hits)
+    if blocked:
+        raise ApplicationError(
+            "; ".join(h.message for h in blocked),
+            field=_blocking_field(blocked[0]),
+            code=blocked[0].code,
+            extra={"rules": [h.as_dict() for h in blocked]},
+        )
+    before = contract.status
+    contract.review_round += 1
+    contract.submitted_at = timezone.now()
+    contract.rejection_reason = ""
+    contract.po_consent_by = None
+    contract.po_consent_at = None
+    approvers = rules.required_approvers(hits)
+    for role in approvers:
+        ContractApproval.objects.create(
+            contract=contract,
+            round=contract.review_round,
+            approver_role=role,
+            reasons=[h.as_dict() for h in hits if h.approver == role],
+        )
+    if approvers:
+        contract.status = ContractStatus.IN_REVIEW
+    else:
+        contract.status = ContractStatus.APPROVED
+        contract.approved_at = timezone.now()
+    contract.save()
+    _event(
+        contract,
+        actor=actor,
+        action="submitted",
+        from_status=before,
+        note="" if approvers else _("No rule needs an approval."),
+        data={"round": contract.review_round, "rules": [h.code for h in hits], "approvers": approvers},
+    )
+    return contract
+
+
+def _blocking_field(hit: rules.RuleHit) -> str:
+    return {
+        "prepayment_required": "prepayment_amount",
+        "purchase_order_untrusted": "basis",
+    }.get(hit.code, "non_field_errors")
+
+
+def may_decide(actor: User, contract: Contract, role: str) -> bool:
+    """Never on one's own contract. The unit's manager decides the manager step; when the contract belongs to a
+    manager (whom nobody in the unit outranks), the GM office decides it instead."""
+    if actor.pk == contract.owner_id:
+        return False
+    if role == ApproverRole.MANAGER:
+        if contract.owner.is_manager:
+            return actor.role == "gm_office"
+        return is_unit_manager(actor, contract.unit_id)
+    if role == ApproverRole.GM_OFFICE:
+        return actor.role == "gm_office"
+    return False
+
+
+def _pending_for(actor: User, contract: Contract) -> tuple[list[ContractApproval], list[ContractApproval]]:
+    approvals = list(
+        ContractApproval.objects.select_for_update()
+        .filter(contract=contract, round=contract.review_round)
+        .order_by("approver_role")
+    )
+    return [a for a in approvals if may_decide(actor, contract, a.approver_role)], approvals
+
+
+def _lock_for_decision(
+    actor: User, contract: Contract, *, own: str, not_mine: str
+) -> tuple[Contract, list[ContractApproval], list[ContractApproval]]:
+    """Lock a contract in review; return it with the approvals of this round `actor` may decide, and all of them.
+    `own` and `not_mine` are the refusals for one's own contract and for a contract needing nothing from `actor`."""
+    contract = _lock_contract(contract)
+    if actor.pk == contract.owner_id:
+        raise PermissionDenied(own)
+    if contract.status != ContractStatus.IN_REVIEW:
+        raise ApplicationError(
+            _("This contract is not in review (it is “%(status)s”).") % {"status": contract.get_status_display()},
+            field="status",
+            code="state",
+        )
+    mine, approvals = _pending_for(actor, contract)
+    if not mine:
+        raise PermissionDenied(not_mine)
+    return contract, mine, approvals
+
+
+@transaction.atomic
+def contract_approve(*, actor: User, contract: Contract, comment: str = "") -> Contract:
+    """Record the actor's approval; once every required approver has approved, the contract is approved."""
+    contract, mine, approvals = _lock_for_decision(
+        actor,
+        contract,
+        own=_("You cannot approve your own contract."),
+        not_mine=_("This contract needs no approval from you."),
+    )
+    pending = [a for a in mine if a.decision == ApprovalDecision.PENDING]
+    if not pending:
+        raise ApplicationError(_("You have already decided on this contract."), field="status", code="decided")
+    now = timezone.now()
+    for approval in pending:
+        approval.decision = ApprovalDecision.APPROVED
+        approval.decided_by = actor
+        approval.decided_at = now
+        approval.comment = comment
+        approval.save(update_fields=["decision", "decided_by", "decided_at", "comment", "updated_at"])
+        if approval.approver_role == ApproverRole.MANAGER and contract.basis == ContractBasis.PURCHASE_ORDER:
+            contract.po_consent_by = actor
+            contract.po_consent_at = now
+    before = contract.status
+    if all(a.decision == ApprovalDecision.APPROVED for a in approvals):
+        contract.status = ContractStatus.APPROVED
+        contract.approved_at = now
+    contract.save()
+    _event(
+        contract,
+        actor=actor,
+        action="approved",
+        from_status=before,
+        note=comment,
+        data={"roles": [a.approver_role for a in pending], "round": contract.review_round},
+    )
+    return contract
+
+
+@transaction.atomic
+def contract_reject(*, actor: User, contract: Contract, reason: str) -> Contract:
+    """A required approver rejects, with a reason; the salesperson may change and resubmit it."""
+    if not (reason or "").strip():
+        raise ApplicationError(_("Give the reason for the rejection."), field="reason", code="required")
+    contract, mine, approvals = _lock_for_decision(
+        actor,
+        contract,
+        own=_("You cannot decide on your own contract."),
+        not_mine=_("This contract needs no decision from you."),
+    )
+    now = timezone.now()
+    for approval in mine:
+        if approval.decision == ApprovalDecision.PENDING:
+            approval.decision = ApprovalDecision.REJECTED
+            approval.decided_by = actor
+            approval.decided_at = now
+            approval.comment = reason
+            approval.save(update_fields=["decision", "decided_by", "decided_at", "comment", "updated_at"])
+    for approval in approvals:
+        if approval.decision == ApprovalDecision.PENDING:
+            approval.decision = ApprovalDecision.WITHDRAWN
+            approval.decided_at = now
+            approval.save(update_fields=["decision", "decided_at", "updated_at"])
+    before = contract.status
+    contract.status = ContractStatus.REJECTED
+    contract.rejection_reason = reason.strip()
+    contract.save()
+    _event(contract, actor=actor, action="rejected", from_status=before, note=reason.strip())
+    return contract
+
+
+@transaction.atomic
+def contract_sign(*, actor: User, contract: Contract, signed_on: dt.date | None = None) -> Contract:
+    """Record the signature of an approved contract; the filing deadline starts (3 days by default)."""
+    contract = _lock_contract(contract)
+    if not may_work_on(actor, owner_id=contract.owner_id, unit_id=contract.unit_id):
+        raise PermissionDenied(_("Only the salesperson or their manager may sign this contract."))
+    if contract.status != ContractStatus.APPROVED:
+        raise ApplicationError(
+            _("Only an approved contract can be signed (it is “%(status)s”).")
+            % {"status": contract.get_status_display()},
+            field="status",
+            code="state",
+        )
+    today = timezone.localdate()
+    signed_on = signed_on or today
+    if signed_on > today:
+        raise ApplicationError(_("The signing date cannot be in the future."), field="signed_on", code="future")
+    blocked = rules.blocking(selectors.contract_rule_hits(contract=contract))
+    if blocked:
+        raise ApplicationError(
+            "; ".join(h.message for h in blocked), field=_blocking_field(blocked[0]), code=blocked[0].code
+        )
+    before = contract.status
+    contract.status = ContractStatus.SIGNED
+    contract.signed_on = signed_on
+    contract.filing_due_on = signed_on + dt.timedelta(days=selectors.policy_in_force(on=signed_on).filing_days)
+    contract.save()
+    _event(contract, actor=actor, action="signed", from_status=before, data={"signed_on": signed_on.isoformat()})
+    return contract
+
+
+@transaction.atomic
+def contract_file(*, actor: User, contract: Contract, filed_on: dt.date | None = None) -> Contract:
+    """契約備案: the signed contract is filed with finance, the GM office and admin."""
+    contract = _lock_contract(contract)
+    if not (may_work_on(actor, owner_id=contract.owner_id, unit_id=contract.unit_id) or actor.is_company_wide):
+        raise PermissionDenied(_("You may not file this contract."))
+    if contract.status != ContractStatus.SIGNED:
+        raise ApplicationError(
+            _("Only a signed contract can be filed (it is “%(status)s”).") % {"status": contract.get_status_display()},
+            field="status",
+            code="state",
+        )
+    today = timezone.localdate()
+    filed_on = filed_on or today
+    if filed_on > today or (contract.signed_on and filed_on < contract.signed_on):
+        raise ApplicationError(_("The filing date must be between signing and today."), field="filed_on")
+    before = contract.status
+    contract.status = ContractStatus.FILED
+    contract.filed_on = filed_on
+    contract.save()
+    late = bool(contract.filing_due_on and filed_on > contract.filing_due_on)
+    _event(
+        contract,
+        actor=actor,
+        action="filed",
+        from_status=before,
+        note=_("Filed late.") if late else "",
+        data={"filed_on": filed_on.isoformat(), "late": late},
+    )
+    return contract
+
+
+@transaction.atomic
+def contract_cancel(*, actor: User, contract: Contract, reason: str) -> Contract:
+    if not (reason or "").strip():
+        raise ApplicationError(_("Give the reason."), field="reason", code="required")
+    contract = _lock_contract(contract)
+    if not may_work_on(actor, owner_id=contract.owner_id, unit_id=contract.unit_id):
+        raise PermissionDenied(_("Only the salesperson or their manager may cancel this contract."))
+    if contract.status not in (*EDITABLE, ContractStatus.IN_REVIEW, ContractStatus.APPROVED):
+        raise ApplicationError(_("A signed contract cannot be cancelled."), field="status", code="state")
+    ContractApproval.objects.filter(
+        contract=contract, round=contract.review_round, decision=ApprovalDecision.PENDING
+    ).update(decision=ApprovalDecision.WITHDRAWN, decided_at=timezone.now())
+    before = contract.status
+    contract.status = ContractStatus.CANCELLED
+    contract.save()
+    _event(contract, actor=actor, action="cancelled", from_status=before, note=reason.strip())
+    return contract

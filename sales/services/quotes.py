@@ -1,0 +1,202 @@
+"""Quotes: create, change, submit for the manager's approval, approve or reject, record the outcome."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from core.exceptions import ApplicationError
+from core.money import ZERO, round_money
+from customers.models import Customer
+from sales import selectors
+from sales.models import (
+    Quote,
+    QuoteKind,
+    QuoteLine,
+    QuoteStatus,
+)
+
+from ._common import _check_customer, _dec, _lock_quote, _next_number
+from .access import is_unit_manager, may_work_on, owner_for
+from .pricing import LineInput, engineering_components, price_lines, quote_engineering_rates, write_priced_lines
+
+
+def _write_quote_lines(quote: Quote, lines: list[LineInput]) -> None:
+    write_priced_lines(quote, price_lines(lines=lines, on=timezone.localdate()), line_model=QuoteLine, parent="quote")
+
+
+@transaction.atomic
+def quote_create(
+    *,
+    actor: User,
+    customer: Customer,
+    kind: str = QuoteKind.PRODUCT,
+    lines: list[LineInput] | None = None,
+    equipment_cost: Decimal | None = None,
+    rates: dict[str, Decimal] | None = None,
+    title: str = "",
+    valid_until: dt.date | None = None,
+    note: str = "",
+) -> Quote:
+    _check_customer(actor, customer)
+    owner = owner_for(actor, customer)
+    if owner.unit_id is None:
+        raise ApplicationError(_("The salesperson has no sales unit."), field="owner", code="no_unit")
+    today = timezone.localdate()
+    quote = Quote(
+        number=_next_number(prefix=f"Q{today:%Y}-", model=Quote),
+        kind=kind,
+        customer=customer,
+        owner=owner,
+        unit_id=owner.unit_id,
+        title=title,
+        valid_until=valid_until or today + dt.timedelta(days=30),
+        note=note,
+    )
+    if kind == QuoteKind.ENGINEERING:
+        _set_engineering(quote, actor=actor, equipment_cost=equipment_cost, rates=rates)
+        quote.save()
+    elif kind == QuoteKind.PRODUCT:
+        quote.save()
+        _write_quote_lines(quote, lines or [])
+        quote.save(update_fields=["amount", "cost_total"])
+    else:
+        raise ApplicationError(_("Unknown quote kind."), field="kind")
+    return quote
+
+
+def _set_engineering(quote: Quote, *, actor: User, equipment_cost, rates: dict | None) -> None:
+    cost = _dec(equipment_cost if equipment_cost is not None else 0, field="equipment_cost")
+    if cost <= 0:
+        raise ApplicationError(_("Enter the equipment and material cost."), field="equipment_cost", code="required")
+    policy = selectors.policy_in_force()
+    values = quote_engineering_rates(policy)
+    if rates:
+        changed = {k: _dec(v, field=k) for k, v in rates.items() if k in values and _dec(v, field=k) != values[k]}
+        if changed and not actor.is_admin_role:
+            raise PermissionDenied(_("Only admins may change the engineering rates."))
+        values.update(changed)
+    for name, value in values.items():
+        setattr(quote, name, value)
+    quote.equipment_cost = round_money(cost)
+    quote.amount = round_money(cost + sum((a for _, _, a in engineering_components(cost=cost, rates=values)), ZERO))
+    quote.cost_total = quote.equipment_cost
+
+
+@transaction.atomic
+def quote_update(
+    *,
+    actor: User,
+    quote: Quote,
+    lines: list[LineInput] | None = None,
+    equipment_cost: Decimal | None = None,
+    rates: dict | None = None,
+    **fields,
+) -> Quote:
+    quote = _lock_quote(quote)
+    if not may_work_on(actor, owner_id=quote.owner_id, unit_id=quote.unit_id):
+        raise PermissionDenied(_("Only the salesperson or their manager may change this quote."))
+    if quote.status not in (QuoteStatus.DRAFT, QuoteStatus.IN_REVIEW, QuoteStatus.APPROVED):
+        raise ApplicationError(_("A quote sent to the customer cannot be changed."), field="status", code="state")
+    for key in ("title", "valid_until", "note"):
+        if key in fields:
+            setattr(quote, key, fields.pop(key))
+    if fields:
+        raise ApplicationError(_("This field cannot be changed."), field=next(iter(fields)))
+    if quote.kind == QuoteKind.ENGINEERING and (equipment_cost is not None or rates):
+        _set_engineering(
+            quote,
+            actor=actor,
+            equipment_cost=equipment_cost if equipment_cost is not None else quote.equipment_cost,
+            rates=rates or quote_engineering_rates(quote),
+        )
+    elif lines is not None:
+        _write_quote_lines(quote, lines)
+    # Any change after an approval needs a new one.
+    quote.status = QuoteStatus.DRAFT
+    quote.approved_by = None
+    quote.approved_at = None
+    quote.approval_reasons = []
+    quote.save()
+    return quote
+
+
+@transaction.atomic
+def quote_submit(*, actor: User, quote: Quote) -> Quote:
+    """Ask for the manager's approval if a price or discount rule fires; otherwise the quote is approved."""
+    quote = _lock_quote(quote)
+    if not may_work_on(actor, owner_id=quote.owner_id, unit_id=quote.unit_id):
+        raise PermissionDenied(_("Only the salesperson or their manager may submit this quote."))
+    if quote.status != QuoteStatus.DRAFT:
+        raise ApplicationError(_("Only a draft quote can be submitted."), field="status", code="state")
+    hits = [h for h in selectors.quote_rule_hits(quote=quote) if h.approver]
+    quote.approval_reasons = [h.as_dict() for h in hits]
+    quote.status = QuoteStatus.IN_REVIEW if hits else QuoteStatus.APPROVED
+    quote.rejection_reason = ""
+    quote.save(update_fields=["status", "approval_reasons", "rejection_reason", "updated_at"])
+    return quote
+
+
+def _lock_for_review(actor: User, quote: Quote) -> Quote:
+    """Lock a quote awaiting approval that `actor` (its unit's manager, not its owner) may decide on."""
+    quote = _lock_quote(quote)
+    if not is_unit_manager(actor, quote.unit_id) or actor.pk == quote.owner_id:
+        raise PermissionDenied(_("Only the department manager may approve this quote."))
+    if quote.status != QuoteStatus.IN_REVIEW:
+        raise ApplicationError(_("This quote is not awaiting approval."), field="status", code="state")
+    return quote
+
+
+@transaction.atomic
+def quote_approve(*, actor: User, quote: Quote) -> Quote:
+    quote = _lock_for_review(actor, quote)
+    quote.status = QuoteStatus.APPROVED
+    quote.approved_by = actor
+    quote.approved_at = timezone.now()
+    quote.save(update_fields=["status", "approved_by", "approved_at", "updated_at"])
+    return quote
+
+
+@transaction.atomic
+def quote_reject(*, actor: User, quote: Quote, reason: str) -> Quote:
+    """The manager sends the quote back to draft with a reason; the salesperson changes and resubmits it."""
+    if not (reason or "").strip():
+        raise ApplicationError(_("Give the reason for the rejection."), field="reason", code="required")
+    quote = _lock_for_review(actor, quote)
+    quote.status = QuoteStatus.DRAFT
+    quote.rejection_reason = reason.strip()
+    quote.save(update_fields=["status", "rejection_reason", "updated_at"])
+    return quote
+
+
+@transaction.atomic
+def quote_set_outcome(*, actor: User, quote: Quote, status: str) -> Quote:
+    """Mark a quote sent (only once approved), then accepted or declined by the customer."""
+    quote = _lock_quote(quote)
+    if not may_work_on(actor, owner_id=quote.owner_id, unit_id=quote.unit_id):
+        raise PermissionDenied(_("Only the salesperson or their manager may do this."))
+    allowed = {
+        QuoteStatus.SENT: (QuoteStatus.APPROVED,),
+        QuoteStatus.ACCEPTED: (QuoteStatus.SENT,),
+        QuoteStatus.DECLINED: (QuoteStatus.SENT, QuoteStatus.APPROVED),
+        QuoteStatus.IN_REVIEW: (),
+    }
+    if status not in allowed or quote.status not in allowed[status]:
+        raise ApplicationError(
+            _("A quote in status “%(status)s” cannot go to “%(new)s”.")
+            % {
+                "status": quote.get_status_display(),
+                "new": QuoteStatus(status).label if status in QuoteStatus.values else status,
+            },
+            field="status",
+            code="state",
+        )
+    quote.status = status
+    quote.save(update_fields=["status", "updated_at"])
+    return quote

@@ -1,0 +1,96 @@
+from decimal import Decimal as D
+
+import pytest
+
+from customers.tests.factories import CustomerFactory
+
+from ..factories import priced_product
+from ._helpers import has_cost, keys_deep, login
+
+pytestmark = pytest.mark.django_db
+
+
+class TestQuotesApi:
+    def test_engineering_quote_components(self, api_client, salesperson):
+        customer = CustomerFactory(owner=salesperson)
+        client = login(api_client, salesperson)
+        response = client.post(
+            "/api/v1/quotes/",
+            {"customer": customer.pk, "kind": "engineering", "equipment_cost": "100000"},
+            format="json",
+        )
+        assert response.status_code == 201, response.json()
+        data = response.json()
+        assert data["amount"] == "170000.00"
+        assert [c["amount"] for c in data["components"]] == ["8000.00", "30000.00", "7000.00", "5000.00", "20000.00"]
+        assert not has_cost(data) or set(keys_deep(data)) & {"cost_total", "margin_percent"} == set()
+        # Salespeople cannot change the rates.
+        response = client.post(
+            "/api/v1/quotes/",
+            {"customer": customer.pk, "kind": "engineering", "equipment_cost": "100", "rates": {"design_rate": "1"}},
+            format="json",
+        )
+        assert response.status_code == 403
+
+
+class TestQuoteToContractApi:
+    def test_quote_flow_partial_shipment_invoice_and_filing_selectors(
+        self, api_client, salesperson, manager, finance, other_salesperson
+    ):
+        import time_machine
+
+        from sales import selectors
+
+        product = priced_product(standard="1000", cost="100")
+        customer = CustomerFactory(owner=salesperson, credit_limit=D("10000000"))
+        client = login(api_client, salesperson)
+        quote = client.post(
+            "/api/v1/quotes/",
+            {"customer": customer.pk, "lines": [{"product": product.pk, "quantity": "10"}]},
+            format="json",
+        ).json()
+        assert quote["status"] == "draft" and quote["amount"] == "10000.00"
+        assert login(api_client, other_salesperson).get(f"/api/v1/quotes/{quote['id']}/").status_code == 404
+        client = login(api_client, salesperson)
+        assert client.post(f"/api/v1/quotes/{quote['id']}/submit/").json()["status"] == "approved"
+        made = client.post(f"/api/v1/quotes/{quote['id']}/make-contract/", {"title": "from quote"}, format="json")
+        assert made.status_code == 201
+        cid = made.json()["id"]
+        assert client.post(f"/api/v1/contracts/{cid}/submit/").json()["status"] == "approved"
+        with time_machine.travel("2026-05-04 10:00 +0800"):
+            assert client.post(f"/api/v1/contracts/{cid}/sign/", {}, format="json").json()["filing_due_on"] == (
+                "2026-05-07"
+            )
+        with time_machine.travel("2026-05-08 10:00 +0800"):
+            assert [c.pk for c in selectors.contracts_filing_overdue()] == [cid]
+            listed = client.get("/api/v1/contracts/").json()["results"][0]
+            assert listed["filing_overdue"] is True
+            line_id = client.get(f"/api/v1/contracts/{cid}/").json()["lines"][0]["id"]
+            ship = client.post(
+                "/api/v1/shipments/",
+                {"contract": cid, "shipped_on": "2026-05-08", "lines": [{"contract_line": line_id, "quantity": "4"}]},
+                format="json",
+            )
+            assert ship.status_code == 201 and ship.json()["amount"] == "4000.00"
+            too_many = client.post(
+                "/api/v1/shipments/",
+                {"contract": cid, "shipped_on": "2026-05-08", "lines": [{"contract_line": line_id, "quantity": "7"}]},
+                format="json",
+            )
+            assert too_many.status_code == 400 and "lines" in too_many.json()
+            fin = login(api_client, finance)
+            invoice = fin.post(
+                "/api/v1/invoices/",
+                {"contract": cid, "number": "AB-12345678", "issued_on": "2026-05-08", "amount": "4000"},
+                format="json",
+            )
+            assert invoice.status_code == 201
+            again = fin.post(
+                "/api/v1/invoices/",
+                {"contract": cid, "number": "AB-12345679", "issued_on": "2026-05-08", "amount": "6000.01"},
+                format="json",
+            )
+            assert again.status_code == 400 and "amount" in again.json()
+            client = login(api_client, salesperson)
+            assert client.post(f"/api/v1/contracts/{cid}/file/", {}, format="json").json()["status"] == "filed"
+            assert list(selectors.contracts_filing_overdue()) == []
