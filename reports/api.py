@@ -18,7 +18,9 @@ from rest_framework.response import Response
 
 from .models import DailyReport, Dimension, MarketTrend, PeriodType, Plan, PlanKind, ReportComment, Target, TargetLine
 from .periods import normalise_start
-from .selectors import ScopeNotFound, daily_report_prefill, dashboard_cached, evaluation_figures, people_in_scope
+from .selectors.dashboard import ScopeNotFound, dashboard_cached
+from .selectors.evaluation import evaluation_figures, people_in_scope
+from .selectors.prefill import daily_report_prefill
 from .services import (
     LineInput,
     can_manage_targets,

@@ -44,7 +44,7 @@ from .models import (
     VisitRoute,
 )
 from .periods import normalise_start, period_bounds
-from .selectors import contact_counts
+from .selectors.prefill import contact_counts
 
 REPORT_TEXT_FIELDS = (
     "activities",
@@ -509,7 +509,7 @@ def evaluation_give_feedback(
     *, actor: User, salesperson: User, period_type: str, period_start: dt.date, feedback: str
 ) -> Evaluation:
     """The manager's feedback on a salesperson's period; the figures of that moment are frozen with it."""
-    from .selectors import evaluation_figures
+    from .selectors.evaluation import evaluation_figures
 
     if period_type not in PeriodType.values:
         raise ApplicationError(_("Unknown period."), field="period_type")

@@ -36,17 +36,11 @@ from .forms import (
 )
 from .models import DailyReport, Dimension, Forecast, PerformanceMonthly, Plan, PlanKind, Target, VisitRoute
 from .periods import add_months, month_start, normalise_start, period_bounds, period_label
-from .selectors import (
-    ScopeNotFound,
-    daily_report_prefill,
-    dashboard_cached,
-    evaluation_figures,
-    month_summary_draft,
-    people_in_scope,
-    plan_actuals,
-    target_progress,
-    target_splits,
-)
+from .selectors.dashboard import ScopeNotFound, dashboard_cached
+from .selectors.evaluation import evaluation_figures, people_in_scope
+from .selectors.plans import month_summary_draft, plan_actuals
+from .selectors.prefill import daily_report_prefill
+from .selectors.targets import target_progress, target_splits
 from .services import (
     LineInput,
     can_manage_targets,

@@ -8,7 +8,8 @@ from accounts.tests.factories import SalespersonFactory
 from customers.models import ContactKind
 from customers.tests.factories import ContactLogFactory, CustomerFactory
 from reports.models import CalendarDay, Dimension, TargetLine
-from reports.selectors import ScopeNotFound, dashboard_data, evaluation_figures
+from reports.selectors.dashboard import ScopeNotFound, dashboard_data
+from reports.selectors.evaluation import evaluation_figures
 from reports.services import evaluation_give_feedback, summary_refresh
 from sales.models import Payment, Shipment
 from sales.tests.factories import ContractFactory, ContractLineFactory
@@ -199,7 +200,7 @@ def test_top_customers_summary_matches_the_live_ranking(salesperson, teammate, o
 
 def test_compliance_and_receivable_ages_from_summaries_match_the_live_count(book, manager):
     from reports.models import ComplianceMonthly, ReceivableAgeSummary, SummaryState
-    from reports.selectors import report_compliance
+    from reports.selectors.compliance import report_compliance
 
     DailyReportFactory(author=book, date=dt.date(2026, 10, 30))  # a month the summary holds in full
     live = report_compliance(people=[book], start=dt.date(2026, 10, 1), end=dt.date(2026, 11, 30), now=NOW)
@@ -217,7 +218,7 @@ def test_compliance_and_receivable_ages_from_summaries_match_the_live_count(book
 
 
 def test_overdue_bulk_path_matches_the_per_contract_path(book):
-    from reports.selectors import _overdue_by_owner_bulk, overdue_by_owner
+    from reports.selectors.evaluation import _overdue_by_owner_bulk, overdue_by_owner
 
     for as_of in (dt.date(2026, 10, 9), dt.date(2026, 10, 10), dt.date(2026, 10, 11), dt.date(2026, 11, 16)):
         assert overdue_by_owner(owner_ids=[book.pk], as_of=as_of) == _overdue_by_owner_bulk(

@@ -12,7 +12,9 @@ from core.exceptions import ApplicationError
 from customers.models import ContactKind
 from customers.tests.factories import ContactLogFactory, CustomerFactory
 from reports.models import CalendarDay, DailyReport, Dimension, ReportPolicy, Target, TargetLine
-from reports.selectors import daily_report_prefill, report_compliance, target_splits
+from reports.selectors.compliance import report_compliance
+from reports.selectors.prefill import daily_report_prefill
+from reports.selectors.targets import target_splits
 from reports.services import (
     LineInput,
     daily_report_comment,
