@@ -21,17 +21,10 @@ from .periods import normalise_start
 from .selectors.dashboard import ScopeNotFound, dashboard_cached
 from .selectors.evaluation import evaluation_figures, people_in_scope
 from .selectors.prefill import daily_report_prefill
-from .services import (
-    LineInput,
-    can_manage_targets,
-    daily_report_comment,
-    daily_report_review,
-    daily_report_save,
-    evaluation_give_feedback,
-    plan_save,
-    target_save,
-    target_set_split,
-)
+from .services.daily_reports import daily_report_comment, daily_report_review, daily_report_save
+from .services.evaluation import evaluation_give_feedback
+from .services.plans import plan_save
+from .services.targets import LineInput, can_manage_targets, target_save, target_set_split
 
 
 # --------------------------------------------------------------------------------------------------------------

@@ -116,6 +116,6 @@ def run(*, people) -> None:
                 },
             )
 
-    from .services import summary_refresh
+    from .services.summaries import summary_refresh
 
     summary_refresh()

@@ -41,21 +41,10 @@ from .selectors.evaluation import evaluation_figures, people_in_scope
 from .selectors.plans import month_summary_draft, plan_actuals
 from .selectors.prefill import daily_report_prefill
 from .selectors.targets import target_progress, target_splits
-from .services import (
-    LineInput,
-    can_manage_targets,
-    can_review,
-    daily_report_comment,
-    daily_report_review,
-    daily_report_save,
-    evaluation_give_feedback,
-    forecast_set,
-    plan_save,
-    target_save,
-    target_set_split,
-    targets_import_xlsx,
-    visit_route_set_day,
-)
+from .services.daily_reports import can_review, daily_report_comment, daily_report_review, daily_report_save
+from .services.evaluation import evaluation_give_feedback
+from .services.plans import forecast_set, plan_save, visit_route_set_day
+from .services.targets import LineInput, can_manage_targets, target_save, target_set_split, targets_import_xlsx
 
 
 def _form_error(form, exc: ApplicationError | ValidationError) -> None:

@@ -13,11 +13,7 @@ from django.utils import timezone
 from accounts.models import User
 
 from ..calendar import WorkingCalendar, local_tz, report_deadline
-from ..models import (
-    ComplianceMonthly,
-    DailyReport,
-    SummaryState,
-)
+from ..models import ComplianceMonthly, DailyReport, SummaryState
 from ..periods import add_months, month_start
 from ._common import pct
 

@@ -18,11 +18,7 @@ from customers.models import ContactKind, ContactLog, Customer
 from sales.models import Contract, ContractLine, Payment, Shipment
 
 from ..calendar import WorkingCalendar, local_tz, policy_for
-from ..models import (
-    Evaluation,
-    ReceivableSnapshot,
-    SummaryState,
-)
+from ..models import Evaluation, ReceivableSnapshot, SummaryState
 from ..periods import add_months, period_bounds, year_start
 from ._common import SOLD, ZERO, _dates_range, pct
 from .compliance import report_compliance

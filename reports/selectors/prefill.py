@@ -14,9 +14,7 @@ from accounts.models import User
 from customers.models import ContactKind, ContactLog
 
 from ..calendar import local_tz, policy_for, report_deadline
-from ..models import (
-    VisitRoute,
-)
+from ..models import VisitRoute
 from ._common import _day_range
 
 

@@ -13,11 +13,7 @@ from core.money import round_money
 from sales.models import Contract, ContractLine
 
 from ..calendar import WorkingCalendar, local_tz
-from ..models import (
-    Dimension,
-    Target,
-    TargetLine,
-)
+from ..models import Dimension, Target, TargetLine
 from ..periods import add_months, period_bounds, quarter_start, year_start
 from ._common import SOLD, ZERO, pct
 

@@ -10,7 +10,8 @@ from customers.tests.factories import ContactLogFactory, CustomerFactory
 from reports.models import CalendarDay, Dimension, TargetLine
 from reports.selectors.dashboard import ScopeNotFound, dashboard_data
 from reports.selectors.evaluation import evaluation_figures
-from reports.services import evaluation_give_feedback, summary_refresh
+from reports.services.evaluation import evaluation_give_feedback
+from reports.services.summaries import summary_refresh
 from sales.models import Payment, Shipment
 from sales.tests.factories import ContractFactory, ContractLineFactory
 

@@ -15,16 +15,9 @@ from reports.models import CalendarDay, DailyReport, Dimension, ReportPolicy, Ta
 from reports.selectors.compliance import report_compliance
 from reports.selectors.prefill import daily_report_prefill
 from reports.selectors.targets import target_splits
-from reports.services import (
-    LineInput,
-    daily_report_comment,
-    daily_report_review,
-    daily_report_save,
-    target_save,
-    target_set_split,
-    targets_import_xlsx,
-    visit_route_set_day,
-)
+from reports.services.daily_reports import daily_report_comment, daily_report_review, daily_report_save
+from reports.services.plans import visit_route_set_day
+from reports.services.targets import LineInput, target_save, target_set_split, targets_import_xlsx
 
 from .factories import DailyReportFactory, TargetFactory
 
