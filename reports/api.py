@@ -17,8 +17,8 @@ from rest_framework.generics import get_object_or_404  # 404 (not 500) for ids t
 from rest_framework.response import Response
 
 from .models import DailyReport, Dimension, MarketTrend, PeriodType, Plan, PlanKind, ReportComment, Target, TargetLine
-from .periods import normalise_start
-from .selectors.dashboard import ScopeNotFound, dashboard_cached
+from .periods import parse_period
+from .selectors.dashboard import DashboardQuery, ScopeNotFound, dashboard_cached
 from .selectors.evaluation import evaluation_figures, people_in_scope
 from .selectors.prefill import daily_report_prefill
 from .services.daily_reports import daily_report_comment, daily_report_review, daily_report_save
@@ -411,12 +411,7 @@ class EvaluationViewSet(viewsets.ViewSet):
 
     def _period(self, request) -> tuple[str, dt.date]:
         src = request.data if request.method == "POST" else request.query_params
-        period_type = src.get("period_type") if src.get("period_type") in PeriodType.values else "month"
-        try:
-            start = dt.date.fromisoformat(src.get("period_start") or "")
-        except (TypeError, ValueError):
-            start = timezone.localdate()
-        return period_type, normalise_start(period_type, start)
+        return parse_period(src.get("period_type"), src.get("period_start"), today=timezone.localdate())
 
     def _rows(self, people, period_type, start):
         figures = evaluation_figures(user_ids=[p.pk for p in people], period_type=period_type, period_start=start)
@@ -473,13 +468,7 @@ class EvaluationViewSet(viewsets.ViewSet):
 def _dashboard_response(request) -> Response:
     """The figures behind the dashboard's charts, for the caller's scope."""
     try:
-        data = dashboard_cached(
-            user=request.user,
-            period=request.query_params.get("period") or "month",
-            unit_id=request.query_params.get("unit"),
-            salesperson_id=request.query_params.get("salesperson"),
-            customer_id=request.query_params.get("customer"),
-        )
+        data = dashboard_cached(user=request.user, **DashboardQuery.from_query(request.query_params).as_kwargs())
     except ScopeNotFound:
         raise Http404 from None
     scope = data.scope

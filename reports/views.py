@@ -35,8 +35,8 @@ from .forms import (
     TargetImportForm,
 )
 from .models import DailyReport, Dimension, Forecast, PerformanceMonthly, Plan, PlanKind, Target, VisitRoute
-from .periods import add_months, month_start, normalise_start, period_bounds, period_label
-from .selectors.dashboard import ScopeNotFound, dashboard_cached
+from .periods import add_months, month_start, normalise_start, parse_period, period_bounds, period_label
+from .selectors.dashboard import DashboardQuery, ScopeNotFound, dashboard_cached
 from .selectors.evaluation import evaluation_figures, people_in_scope
 from .selectors.plans import month_summary_draft, plan_actuals
 from .selectors.prefill import daily_report_prefill
@@ -67,20 +67,9 @@ def _parse_date(value: str | None, default: dt.date) -> dt.date:
 # --------------------------------------------------------------------------------------------------------------
 def _dashboard(request):
     try:
-        return dashboard_cached(
-            user=request.user,
-            period=request.GET.get("period") or "month",
-            unit_id=request.GET.get("unit"),
-            salesperson_id=request.GET.get("salesperson"),
-            customer_id=request.GET.get("customer"),
-        )
+        return dashboard_cached(user=request.user, **DashboardQuery.from_query(request.GET).as_kwargs())
     except ScopeNotFound:
         raise Http404 from None
-
-
-def _scope_query(request) -> str:
-    keep = {k: request.GET[k] for k in ("unit", "salesperson", "customer") if request.GET.get(k)}
-    return "&".join(f"{k}={v}" for k, v in keep.items())
 
 
 @login_required
@@ -105,7 +94,7 @@ def dashboard(request):
         {
             "data": data,
             "charts": charts,
-            "scope_query": _scope_query(request),
+            "scope_query": DashboardQuery.from_query(request.GET).scope_query(),
             "period_label": period_label(data.period, data.selected.start),
             "to_review": None
             if request.user.is_salesperson
@@ -555,9 +544,7 @@ def target_import_template(request):
 # Evaluations
 # --------------------------------------------------------------------------------------------------------------
 def _period_from(request) -> tuple[str, dt.date]:
-    period_type = request.GET.get("period") if request.GET.get("period") in ("month", "quarter", "year") else "month"
-    start = normalise_start(period_type, _parse_date(request.GET.get("start"), timezone.localdate()))
-    return period_type, start
+    return parse_period(request.GET.get("period"), request.GET.get("start"), today=timezone.localdate())
 
 
 @login_required

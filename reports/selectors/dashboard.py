@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 from typing import Any
 
@@ -34,6 +35,35 @@ from ._common import ZERO, _day_range, pct
 from .compliance import Compliance, compliance_slices
 from .evaluation import people_in_scope
 from .targets import TargetBook, target_book
+
+
+@dataclass(frozen=True)
+class DashboardQuery:
+    """The dashboard's query parameters (period and drill-down), read one way by the pages and the API. Ids stay
+    as given: dashboard_data answers an unknown period with the month, and resolve_scope a malformed or invisible
+    id with ScopeNotFound (a 404 for the views), never a server error."""
+
+    period: str = "month"
+    unit_id: str | None = None
+    salesperson_id: str | None = None
+    customer_id: str | None = None
+
+    @classmethod
+    def from_query(cls, query: Mapping[str, Any]) -> DashboardQuery:
+        return cls(
+            period=query.get("period") or "month",
+            unit_id=query.get("unit"),
+            salesperson_id=query.get("salesperson"),
+            customer_id=query.get("customer"),
+        )
+
+    def as_kwargs(self) -> dict[str, Any]:
+        return asdict(self)
+
+    def scope_query(self) -> str:
+        """The drill-down part of the query string (unit, salesperson, customer), to keep on links."""
+        keep = {"unit": self.unit_id, "salesperson": self.salesperson_id, "customer": self.customer_id}
+        return "&".join(f"{k}={v}" for k, v in keep.items() if v)
 
 
 class ScopeNotFound(Exception):
