@@ -57,30 +57,65 @@ def compliance_slices(
     passed = [d for d in days if report_deadline(d, cal.policy_on(d)) < now]
     passed_set = set(passed)
     pending = [d for d in days if d not in passed_set]
-    # Days before `stable_before` (reports locked for good) come from the ComplianceMonthly summary when it covers
-    # every slice; the others are counted live. Slices start on the first of a month.
+    rows, live_lo = _summary_rows(people=people, slices=slices, lo=lo, hi=hi)
+    live_days = [d for d in passed + pending if d >= live_lo]
+    _add_live_rows(rows, people=people, slices=slices, lo=live_lo, hi=hi, days=live_days, passed=passed_set)
+    out: dict[str, dict[int, Compliance]] = {key: {} for key in slices}
+    for person in people:
+        row = rows.get(person.pk, {})
+        joined = timezone.localtime(person.date_joined, local_tz()).date() if person.date_joined else lo
+        first = min(joined, row["first"]) if row.get("first") else joined
+        for key, (start, end) in slices.items():
+            begin = max(start, first)
+            due_passed = bisect_right(passed, end) - bisect_left(passed, begin) if begin <= end else 0
+            filed_pending = row.get(f"n_{key}", 0)
+            out[key][person.pk] = Compliance(
+                due_days=max(due_passed, 0) + filed_pending, on_time=row.get(f"p_{key}", 0) + filed_pending
+            )
+    return out
+
+
+def _summary_rows(
+    *, people: list[User], slices: dict[str, tuple[dt.date, dt.date]], lo: dt.date, hi: dt.date
+) -> tuple[dict[int, dict], dt.date]:
+    """On-time counts per person and slice read from the ComplianceMonthly summary, and the first day left to count
+    live. Days before `stable_before` (reports locked for good) come from the summary when it covers every slice;
+    the others are counted live. Slices start on the first of a month."""
     state = SummaryState.objects.filter(name="dashboard").values_list("stable_before", flat=True).first()
     use_summary = state is not None and all(
         s.day == 1 and (e >= state - dt.timedelta(days=1) or add_months(month_start(e), 1) - dt.timedelta(days=1) == e)
         for s, e in slices.values()
     )
     rows: dict[int, dict] = {}
-    live_lo = lo
-    if use_summary:
-        live_lo = max(lo, state)
-        for author_id, month, on_time, first_date in ComplianceMonthly.objects.filter(
-            author_id__in=[p.pk for p in people], month__gte=month_start(lo), month__lte=hi, month__lt=state
-        ).values_list("author_id", "month", "on_time", "first_date"):
-            data = rows.setdefault(author_id, {"first": first_date})
-            data["first"] = min(data["first"], first_date)
-            for key, (start, end) in slices.items():
-                if start <= month <= end:
-                    data[f"p_{key}"] = data.get(f"p_{key}", 0) + on_time
+    if not use_summary:
+        return rows, lo
+    for author_id, month, on_time, first_date in ComplianceMonthly.objects.filter(
+        author_id__in=[p.pk for p in people], month__gte=month_start(lo), month__lte=hi, month__lt=state
+    ).values_list("author_id", "month", "on_time", "first_date"):
+        data = rows.setdefault(author_id, {"first": first_date})
+        data["first"] = min(data["first"], first_date)
+        for key, (start, end) in slices.items():
+            if start <= month <= end:
+                data[f"p_{key}"] = data.get(f"p_{key}", 0) + on_time
+    return rows, max(lo, state)
+
+
+def _add_live_rows(
+    rows: dict[int, dict],
+    *,
+    people: list[User],
+    slices: dict[str, tuple[dt.date, dt.date]],
+    lo: dt.date,
+    hi: dt.date,
+    days: list[dt.date],
+    passed: set[dt.date],
+) -> None:
+    """Add the on-time reports of `days` per person and slice: `p_` on days whose cut-off has passed, `n_` on the
+    others, and each person's first report."""
     # Raw SQL: the working days travel as one array parameter joined to the reports (a hash join), instead of
     # hundreds of IN (...) placeholders.
-    live_days = [d for d in passed + pending if d >= live_lo]
-    kinds = ["p" if d in passed_set else "n" for d in live_days]
-    params: dict = {"ids": [p.pk for p in people], "lo": live_lo, "hi": hi, "days": live_days, "kinds": kinds}
+    kinds = ["p" if d in passed else "n" for d in days]
+    params: dict = {"ids": [p.pk for p in people], "lo": lo, "hi": hi, "days": days, "kinds": kinds}
     counts = []
     for n, (start, end) in enumerate(slices.values()):
         params[f"s{n}"], params[f"e{n}"] = start, end
@@ -103,16 +138,3 @@ def compliance_slices(
         for n, key in enumerate(slices):
             data[f"p_{key}"] = data.get(f"p_{key}", 0) + row[2 + 2 * n]
             data[f"n_{key}"] = data.get(f"n_{key}", 0) + row[3 + 2 * n]
-    out: dict[str, dict[int, Compliance]] = {key: {} for key in slices}
-    for person in people:
-        row = rows.get(person.pk, {})
-        joined = timezone.localtime(person.date_joined, local_tz()).date() if person.date_joined else lo
-        first = min(joined, row["first"]) if row.get("first") else joined
-        for key, (start, end) in slices.items():
-            begin = max(start, first)
-            due_passed = bisect_right(passed, end) - bisect_left(passed, begin) if begin <= end else 0
-            filed_pending = row.get(f"n_{key}", 0)
-            out[key][person.pk] = Compliance(
-                due_days=max(due_passed, 0) + filed_pending, on_time=row.get(f"p_{key}", 0) + filed_pending
-            )
-    return out

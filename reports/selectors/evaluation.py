@@ -154,6 +154,23 @@ def evaluation_figures(
         return figs
     ids = list(figs)
     sold = Contract.objects.filter(owner_id__in=ids, status__in=SOLD, signed_on__gte=start, signed_on__lte=as_of)
+    _add_sales(figs, sold)
+    _add_money(figs, start=start, as_of=as_of, today=today)
+    _add_activity(figs, sold, start=start, as_of=as_of)
+    for pid, comp in report_compliance(people=people, start=start, end=as_of, now=now).items():
+        figs[pid].working_days_due, figs[pid].reports_on_time = comp.due_days, comp.on_time
+        figs[pid].report_compliance = comp.rate
+    _add_targets(figs, period_type=period_type, start=start, end=end, as_of=as_of)
+    for ev in Evaluation.objects.filter(
+        salesperson_id__in=ids, period_type=period_type, period_start=start
+    ).select_related("feedback_by"):
+        figs[ev.salesperson_id].feedback = ev.feedback
+        figs[ev.salesperson_id].feedback_by = str(ev.feedback_by or "")
+    return figs
+
+
+def _add_sales(figs: dict[int, Figures], sold) -> None:
+    """Sales amount, contracts and quantity of the contracts sold in the period (two queries)."""
     for owner_id, amount, n in sold.values_list("owner_id").annotate(s=Sum("amount"), n=Count("id")).order_by():
         figs[owner_id].sales_amount, figs[owner_id].contracts = amount or ZERO, n
     for owner_id, qty in (
@@ -163,6 +180,11 @@ def evaluation_figures(
         .order_by()
     ):
         figs[owner_id].sales_quantity = qty or ZERO
+
+
+def _add_money(figs: dict[int, Figures], *, start: dt.date, as_of: dt.date, today: dt.date) -> None:
+    """Collections, overdue receivables and expense control in the period."""
+    ids = list(figs)
     for owner_id, amount in (
         Payment.objects.filter(contract__owner_id__in=ids, paid_on__gte=start, paid_on__lte=as_of)
         .values_list("contract__owner_id")
@@ -176,6 +198,11 @@ def evaluation_figures(
         f = figs[owner_id]
         f.expenses_approved, f.expense_allowance, f.expense_excess = ctl.approved, ctl.allowance, ctl.excess
         f.expense_used = pct(ctl.approved, ctl.allowance)
+
+
+def _add_activity(figs: dict[int, Figures], sold, *, start: dt.date, as_of: dt.date) -> None:
+    """Visits and calls from the contact log, new customers registered, repeat customers (three queries)."""
+    ids = list(figs)
     t0, t1 = _dates_range(start, as_of)
     for author_id, kind, n in (
         ContactLog.objects.filter(author_id__in=ids, happened_at__gte=t0, happened_at__lt=t1)
@@ -203,10 +230,11 @@ def evaluation_figures(
         .order_by()
     ):
         figs[owner_id].repeat_customers = n
-    for pid, comp in report_compliance(people=people, start=start, end=as_of, now=now).items():
-        figs[pid].working_days_due, figs[pid].reports_on_time = comp.due_days, comp.on_time
-        figs[pid].report_compliance = comp.rate
-    book = target_book(year_from=year_start(start), year_to=end, user_ids=ids)
+
+
+def _add_targets(figs: dict[int, Figures], *, period_type: str, start: dt.date, end: dt.date, as_of: dt.date) -> None:
+    """Each person's target, completion, and the amount expected by `as_of` (pro rata of the working days)."""
+    book = target_book(year_from=year_start(start), year_to=end, user_ids=list(figs))
     cal = WorkingCalendar(start, end)
     all_days = cal.working_days()
     elapsed = len([d for d in all_days if d <= as_of])
@@ -217,12 +245,6 @@ def evaluation_figures(
             ratio = Decimal(elapsed) / Decimal(len(all_days)) if all_days else Decimal(1)
             f.expected_by_today = round_money(f.target_amount * ratio)
             f.pace = pct(f.sales_amount, f.expected_by_today)
-    for ev in Evaluation.objects.filter(
-        salesperson_id__in=ids, period_type=period_type, period_start=start
-    ).select_related("feedback_by"):
-        figs[ev.salesperson_id].feedback = ev.feedback
-        figs[ev.salesperson_id].feedback_by = str(ev.feedback_by or "")
-    return figs
 
 
 def people_in_scope(user: User):

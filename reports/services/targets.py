@@ -90,6 +90,17 @@ class LineInput:
     quantity: Decimal | None = None
 
 
+def _find(qs, key, *fields: str):
+    """The row of `qs` whose id is `key` when it is a number, else the first whose `fields` (in order) equal it."""
+    found = None
+    if isinstance(key, int) or (str(key).isascii() and str(key).isdigit()):
+        found = qs.filter(pk=int(key)).first()
+    for name in fields:
+        if found is None:
+            found = qs.filter(**{name: str(key).strip()}).first()
+    return found
+
+
 def _resolve_key(*, target: Target, dimension: str, key, row_label: str) -> dict[str, Any]:
     unit = target.unit
     if dimension == Dimension.PRODUCT:
@@ -106,11 +117,7 @@ def _resolve_key(*, target: Target, dimension: str, key, row_label: str) -> dict
         return {"region": region}
     if dimension == Dimension.CUSTOMER:
         qs = Customer.objects.all() if unit is None else Customer.objects.filter(unit=unit)
-        customer = None
-        if isinstance(key, int) or (str(key).isascii() and str(key).isdigit()):
-            customer = qs.filter(pk=int(key)).first()
-        if customer is None:
-            customer = qs.filter(tax_id=str(key).strip()).first() or qs.filter(name=str(key).strip()).first()
+        customer = _find(qs, key, "tax_id", "name")
         if customer is None:
             raise ApplicationError(
                 _("%(row)s: no customer %(key)s in this unit.") % {"row": row_label, "key": key}, field="lines"
@@ -120,11 +127,7 @@ def _resolve_key(*, target: Target, dimension: str, key, row_label: str) -> dict
         qs = User.objects.filter(is_active=True)
         if unit is not None:
             qs = qs.filter(unit=unit)
-        person = None
-        if isinstance(key, int) or (str(key).isascii() and str(key).isdigit()):
-            person = qs.filter(pk=int(key)).first()
-        if person is None:
-            person = qs.filter(username=str(key).strip()).first()
+        person = _find(qs, key, "username")
         if person is None:
             raise ApplicationError(
                 _("%(row)s: no salesperson %(key)s in this unit.") % {"row": row_label, "key": key}, field="lines"
