@@ -124,8 +124,8 @@ def dashboard_export(request, chart: str):
 # --------------------------------------------------------------------------------------------------------------
 # Daily reports
 # --------------------------------------------------------------------------------------------------------------
-@login_required
-def daily_list(request):
+def _daily_reports_filtered(request):
+    """The reports the user may see, filtered by the list's status, author, text and date parameters."""
     qs = (
         DailyReport.objects.visible_to(request.user)
         .select_related("author", "unit", "reviewed_by")
@@ -157,6 +157,29 @@ def daily_list(request):
         qs = qs.filter(date__gte=_parse_date(request.GET["from"], dt.date.min))
     if request.GET.get("to"):
         qs = qs.filter(date__lte=_parse_date(request.GET["to"], dt.date.max))
+    return qs
+
+
+def _open_days(user, *, today: dt.date) -> list[dt.date]:
+    """Earlier days whose report is still open (before the cut-off) and not filed yet: offered as shortcuts."""
+    open_days = []
+    now = timezone.now()
+    filed = set(
+        DailyReport.objects.filter(
+            author=user, date__gte=today - dt.timedelta(days=7), submitted_at__isnull=False
+        ).values_list("date", flat=True)
+    )
+    cal = WorkingCalendar(today - dt.timedelta(days=7), today - dt.timedelta(days=1))
+    for day in cal.working_days():
+        if day not in filed and report_deadline(day, cal.policy_on(day)) > now:
+            open_days.append(day)
+    return open_days
+
+
+@login_required
+def daily_list(request):
+    qs = _daily_reports_filtered(request)
+    status = request.GET.get("status", "")
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     today = timezone.localdate()
     missing = []
@@ -164,18 +187,7 @@ def daily_list(request):
         filed = set(DailyReport.objects.visible_to(request.user).filter(date=today).values_list("author_id", flat=True))
         missing = [p for p in people_in_scope(request.user).order_by("full_name") if p.pk not in filed][:50]
     authors = people_in_scope(request.user).order_by("full_name") if not request.user.is_salesperson else []
-    # Earlier days whose report is still open (before the cut-off) and not filed yet: offered as shortcuts.
-    open_days = []
-    now = timezone.now()
-    filed = set(
-        DailyReport.objects.filter(
-            author=request.user, date__gte=today - dt.timedelta(days=7), submitted_at__isnull=False
-        ).values_list("date", flat=True)
-    )
-    cal = WorkingCalendar(today - dt.timedelta(days=7), today - dt.timedelta(days=1))
-    for day in cal.working_days():
-        if day not in filed and report_deadline(day, cal.policy_on(day)) > now:
-            open_days.append(day)
+    open_days = _open_days(request.user, today=today)
     return render(
         request,
         "reports/daily_list.html",

@@ -40,6 +40,19 @@ def can_review(*, actor: User, report: DailyReport) -> bool:
     return actor.is_superuser or actor.role in (Role.GM_OFFICE, Role.ADMIN)
 
 
+def _competitor_price(value: Any) -> Decimal | None:
+    """The competitor's price from the form, in money; None when empty."""
+    if value in (None, ""):
+        return None
+    try:
+        price = round_money(Decimal(str(value)))
+    except (InvalidOperation, TypeError, ValueError):
+        raise ApplicationError(_("Enter a valid price."), field="competitor_price", code="invalid") from None
+    if price < 0:
+        raise ApplicationError(_("A price cannot be negative."), field="competitor_price", code="negative")
+    return price
+
+
 @transaction.atomic
 def daily_report_save(
     *,
@@ -58,17 +71,7 @@ def daily_report_save(
         raise ApplicationError(_("A report cannot be written for a future day."), field="date", code="future")
     if author.unit_id is None:
         raise ApplicationError(_("You belong to no sales unit, so you cannot file reports."), code="no_unit")
-    price = data.get("competitor_price")
-    if price not in (None, ""):
-        try:
-            price = round_money(Decimal(str(price)))
-        except (InvalidOperation, TypeError, ValueError):
-            raise ApplicationError(_("Enter a valid price."), field="competitor_price", code="invalid") from None
-        if price < 0:
-            raise ApplicationError(_("A price cannot be negative."), field="competitor_price", code="negative")
-    else:
-        price = None
-
+    price = _competitor_price(data.get("competitor_price"))
     report = DailyReport.objects.select_for_update().filter(author=author, date=date).first()
     if report is None:
         deadline = report_deadline(date, policy_for(date))

@@ -196,6 +196,46 @@ def targets_import_xlsx(*, actor: User, file) -> dict[str, int]:
     dimension (total / product / region / customer / salesperson / settlement), key, amount, quantity.
     'total' rows set the whole; the other rows replace that dimension's split. All or nothing: every error is
     collected and reported together, and nothing is saved."""
+    rows = _workbook_rows(file)
+    col = _target_columns(rows[0])
+    units = {u.code: u for u in SalesUnit.objects.all()}
+    totals, splits = _read_target_rows(rows, col=col, units=units)
+    created = lines = 0
+    errors: list[str] = []
+    for key in list(totals) + [k for k in splits if k not in totals]:
+        code, period_type, start = key
+        unit = units.get(code) if code else None
+        try:
+            if key in totals:
+                amount, quantity = totals[key]
+                target = target_save(
+                    actor=actor,
+                    unit=unit,
+                    period_type=period_type,
+                    period_start=start,
+                    amount=amount,
+                    quantity=quantity,
+                )
+                created += 1
+            else:
+                target = Target.objects.filter(unit=unit, period_type=period_type, period_start=start).first()
+                if target is None:
+                    raise ApplicationError(_("no total row and no existing target"))
+            for dimension, items in splits.get(key, {}).items():
+                lines += len(target_set_split(actor=actor, target=target, dimension=dimension, lines=items))
+        except ApplicationError as exc:
+            errors.append(f"{code or _('Company')} {period_type} {start}: {exc.message}")
+    if errors:
+        transaction.set_rollback(True)
+        raise ApplicationError(" ".join(errors), field="file", code="rows", extra={"errors": errors})
+    return {"targets": created, "lines": lines}
+
+
+TARGET_COLUMNS = ["period_type", "period_start", "unit", "dimension", "key", "amount"]
+
+
+def _workbook_rows(file) -> list[tuple]:
+    """The rows of the workbook's active sheet, the header first; ApplicationError when it is not one."""
     from openpyxl import load_workbook
 
     try:
@@ -205,15 +245,25 @@ def targets_import_xlsx(*, actor: User, file) -> dict[str, int]:
     rows = list(sheet.iter_rows(values_only=True))
     if not rows:
         raise ApplicationError(_("The workbook is empty."), field="file")
-    header = [str(c or "").strip().lower() for c in rows[0]]
-    needed = ["period_type", "period_start", "unit", "dimension", "key", "amount"]
-    missing = [c for c in needed if c not in header]
+    return rows
+
+
+def _target_columns(first_row: tuple) -> dict[str, int]:
+    """Column index by name from the header row; ApplicationError naming the missing columns."""
+    header = [str(c or "").strip().lower() for c in first_row]
+    missing = [c for c in TARGET_COLUMNS if c not in header]
     if missing:
         raise ApplicationError(
             _("Missing columns: %(cols)s.") % {"cols": ", ".join(missing)}, field="file", code="columns"
         )
-    col = {name: header.index(name) for name in header if name}
-    units = {u.code: u for u in SalesUnit.objects.all()}
+    return {name: header.index(name) for name in header if name}
+
+
+def _read_target_rows(
+    rows: list[tuple], *, col: dict[str, int], units: dict[str, SalesUnit]
+) -> tuple[dict[tuple, tuple[Decimal, Decimal | None]], dict[tuple, dict[str, list[LineInput]]]]:
+    """The 'total' rows and the split rows of the workbook by (unit code, period type, start); ApplicationError
+    with every bad row when any is bad."""
     totals: dict[tuple, tuple[Decimal, Decimal | None]] = {}
     splits: dict[tuple, dict[str, list[LineInput]]] = defaultdict(lambda: defaultdict(list))
     errors: list[str] = []
@@ -249,31 +299,4 @@ def targets_import_xlsx(*, actor: User, file) -> dict[str, int]:
             splits[key][dimension].append(LineInput(key=cell("key"), amount=amount, quantity=quantity))
     if errors:
         raise ApplicationError(" ".join(errors), field="file", code="rows", extra={"errors": errors})
-    created = lines = 0
-    for key in list(totals) + [k for k in splits if k not in totals]:
-        code, period_type, start = key
-        unit = units.get(code) if code else None
-        try:
-            if key in totals:
-                amount, quantity = totals[key]
-                target = target_save(
-                    actor=actor,
-                    unit=unit,
-                    period_type=period_type,
-                    period_start=start,
-                    amount=amount,
-                    quantity=quantity,
-                )
-                created += 1
-            else:
-                target = Target.objects.filter(unit=unit, period_type=period_type, period_start=start).first()
-                if target is None:
-                    raise ApplicationError(_("no total row and no existing target"))
-            for dimension, items in splits.get(key, {}).items():
-                lines += len(target_set_split(actor=actor, target=target, dimension=dimension, lines=items))
-        except ApplicationError as exc:
-            errors.append(f"{code or _('Company')} {period_type} {start}: {exc.message}")
-    if errors:
-        transaction.set_rollback(True)
-        raise ApplicationError(" ".join(errors), field="file", code="rows", extra={"errors": errors})
-    return {"targets": created, "lines": lines}
+    return totals, splits
