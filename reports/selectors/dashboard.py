@@ -17,7 +17,6 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role, SalesUnit, User
-from core.money import round_money
 from customers.models import ContactKind, ContactLog, Customer
 from sales.models import Payment
 
@@ -34,7 +33,7 @@ from ..periods import add_months, month_start, months_in, period_bounds, period_
 from ._common import ZERO, _day_range, pct
 from .compliance import Compliance, compliance_slices
 from .evaluation import people_in_scope
-from .targets import TargetBook, target_book
+from .targets import TargetBook, expected_by, target_book
 
 
 @dataclass(frozen=True)
@@ -366,9 +365,7 @@ def _add_targets(
         p.target = book.amount(key, p.key, p.start) if scope.level != "customer" else None
         if p.target:
             p.completion = pct(p.sales, p.target)
-            days = cal.working_days(p.start, p.end)
-            elapsed = len([d for d in days if d <= today])
-            p.expected = round_money(p.target * Decimal(elapsed) / Decimal(len(days))) if days else p.target
+            p.expected = expected_by(p.target, days=cal.working_days(p.start, p.end), as_of=today)
             p.pace = pct(p.sales, p.expected)
 
 

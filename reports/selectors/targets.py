@@ -89,6 +89,13 @@ class TargetProgress:
     pace: Decimal | None
 
 
+def expected_by(amount: Decimal, *, days: list[dt.date], as_of: dt.date) -> Decimal:
+    """The part of `amount` expected by `as_of`: pro rata of the working `days` of its period gone by then (the whole
+    amount when the period has no working day)."""
+    elapsed = len([d for d in days if d <= as_of])
+    return round_money(amount * Decimal(elapsed) / Decimal(len(days))) if days else amount
+
+
 def target_progress(*, target: Target, now: dt.datetime | None = None) -> TargetProgress:
     """Sales of the target's unit (or the company) in its period so far, against the whole and the pace."""
     today = (now or timezone.now()).astimezone(local_tz()).date()
@@ -97,9 +104,7 @@ def target_progress(*, target: Target, now: dt.datetime | None = None) -> Target
     if target.unit_id:
         sold = sold.filter(unit_id=target.unit_id)
     actual = sold.aggregate(s=Sum("amount"))["s"] or ZERO
-    days = WorkingCalendar(start, end).working_days()
-    elapsed = len([d for d in days if d <= today])
-    expected = round_money(target.amount * Decimal(elapsed) / Decimal(len(days))) if days else target.amount
+    expected = expected_by(target.amount, days=WorkingCalendar(start, end).working_days(), as_of=today)
     return TargetProgress(
         actual=actual, completion=pct(actual, target.amount), expected=expected, pace=pct(actual, expected)
     )
