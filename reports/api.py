@@ -18,9 +18,10 @@ from rest_framework.response import Response
 
 from .models import DailyReport, Dimension, MarketTrend, PeriodType, Plan, PlanKind, ReportComment, Target, TargetLine
 from .periods import parse_period
-from .selectors.dashboard import DashboardQuery, ScopeNotFound, dashboard_cached
+from .selectors.dashboard import DashboardQuery, dashboard_cached
 from .selectors.evaluation import evaluation_figures, people_in_scope
 from .selectors.prefill import daily_report_prefill
+from .selectors.scope import ScopeNotFound
 from .services.daily_reports import daily_report_comment, daily_report_review, daily_report_save
 from .services.evaluation import evaluation_give_feedback
 from .services.plans import plan_save

@@ -36,10 +36,11 @@ from .forms import (
 )
 from .models import DailyReport, Dimension, Forecast, PerformanceMonthly, Plan, PlanKind, Target, VisitRoute
 from .periods import add_months, month_start, normalise_start, parse_period, period_bounds, period_label
-from .selectors.dashboard import DashboardQuery, ScopeNotFound, dashboard_cached
+from .selectors.dashboard import DashboardQuery, dashboard_cached
 from .selectors.evaluation import evaluation_figures, people_in_scope
 from .selectors.plans import month_summary_draft, plan_actuals
 from .selectors.prefill import daily_report_prefill
+from .selectors.scope import ScopeNotFound
 from .selectors.targets import target_progress, target_splits
 from .services.daily_reports import can_review, daily_report_comment, daily_report_review, daily_report_save
 from .services.evaluation import evaluation_give_feedback

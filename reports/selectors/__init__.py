@@ -1,4 +1,5 @@
-"""Reads of the reports app: report pre-fill, compliance, targets, evaluation figures, plans and the dashboard.
+"""Reads of the reports app: report pre-fill, compliance, targets, evaluation figures, plans, the dashboard and
+its scope (drill-down).
 
 Every function runs a bounded number of queries, whatever the number of people, customers or orders. Code inside
 the reports app imports from the module that defines a name; this package re-exports the public names for the
@@ -9,17 +10,16 @@ from .compliance import Compliance, compliance_slices, report_compliance
 from .dashboard import (
     AGE_BUCKETS,
     Dashboard,
+    DashboardQuery,
     PeriodFigures,
-    Scope,
-    ScopeNotFound,
     dashboard_cached,
     dashboard_data,
     dashboard_period_label,
-    resolve_scope,
 )
 from .evaluation import Figures, evaluation_figures, overdue_by_owner, people_in_scope
 from .plans import PlanActuals, month_summary_draft, plan_actuals
 from .prefill import Prefill, contact_counts, daily_report_prefill
+from .scope import Scope, ScopeNotFound, resolve_scope
 from .targets import SplitRow, SplitView, TargetBook, TargetProgress, target_book, target_progress, target_splits
 
 __all__ = [
@@ -28,6 +28,7 @@ __all__ = [
     "ZERO",
     "Compliance",
     "Dashboard",
+    "DashboardQuery",
     "Figures",
     "PeriodFigures",
     "PlanActuals",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -16,8 +16,8 @@ from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Role, SalesUnit, User
-from customers.models import ContactKind, ContactLog, Customer
+from accounts.models import SalesUnit, User
+from customers.models import ContactKind, ContactLog
 from sales.models import Payment
 
 from ..calendar import WorkingCalendar, local_tz
@@ -33,6 +33,7 @@ from ..periods import add_months, month_start, months_in, period_bounds, period_
 from ._common import ZERO, _day_range, pct
 from .compliance import Compliance, compliance_slices
 from .evaluation import people_in_scope
+from .scope import Scope, resolve_scope, scoped
 from .targets import TargetBook, expected_by, target_book
 
 
@@ -63,87 +64,6 @@ class DashboardQuery:
         """The drill-down part of the query string (unit, salesperson, customer), to keep on links."""
         keep = {"unit": self.unit_id, "salesperson": self.salesperson_id, "customer": self.customer_id}
         return "&".join(f"{k}={v}" for k, v in keep.items() if v)
-
-
-class ScopeNotFound(Exception):
-    """The requested unit, salesperson or customer is not visible to the user (the views answer 404)."""
-
-
-@dataclass
-class Scope:
-    level: str  # company, unit, salesperson, customer
-    label: str
-    unit: SalesUnit | None = None
-    salesperson: User | None = None
-    customer: Customer | None = None
-    unit_ids: list[int] | None = None  # manager's team when no unit is chosen
-    crumbs: list[tuple[str, str]] = field(default_factory=list)  # (label, query string)
-
-
-def resolve_scope(*, user: User, unit_id=None, salesperson_id=None, customer_id=None) -> Scope:
-    """Which slice of the company the dashboard shows; ScopeNotFound when the user may not see it."""
-
-    def _int(v):
-        try:
-            return int(v) if v not in (None, "") else None
-        except (TypeError, ValueError):
-            raise ScopeNotFound from None
-
-    unit_id, salesperson_id, customer_id = _int(unit_id), _int(salesperson_id), _int(customer_id)
-    crumbs: list[tuple[str, str]] = []
-    if user.is_company_wide:
-        crumbs.append((str(_("Company")), "?"))
-        scope = Scope(level="company", label=str(_("Company")), crumbs=crumbs)
-    elif user.is_manager:
-        scope = Scope(level="unit", label=str(_("My team")), unit_ids=sorted(user.team_unit_ids), crumbs=crumbs)
-        crumbs.append((scope.label, "?"))
-    elif user.is_salesperson or user.role == Role.STAFF:
-        scope = Scope(level="salesperson", label=user.get_full_name(), salesperson=user, crumbs=crumbs)
-        salesperson_id = None
-        unit_id = None
-    else:
-        raise ScopeNotFound
-    if customer_id is not None:
-        customer = Customer.objects.visible_to(user).select_related("owner", "unit").filter(pk=customer_id).first()
-        if customer is None:
-            raise ScopeNotFound
-        if scope.level == "salesperson" and customer.owner_id != user.pk:
-            raise ScopeNotFound
-        salesperson_id = salesperson_id or customer.owner_id
-        unit_id = unit_id or customer.unit_id
-    if unit_id is not None and scope.level != "salesperson":
-        unit = SalesUnit.objects.filter(pk=unit_id).first()
-        if unit is None or (user.is_manager and unit.pk not in user.team_unit_ids):
-            raise ScopeNotFound
-        scope = Scope(level="unit", label=unit.name, unit=unit, unit_ids=[unit.pk], crumbs=crumbs)
-        crumbs.append((unit.name, f"?unit={unit.pk}"))
-    if salesperson_id is not None and scope.level != "salesperson":
-        person = User.objects.select_related("unit").filter(pk=salesperson_id).first()
-        if person is None or not people_in_scope(user).filter(pk=person.pk).exists():
-            raise ScopeNotFound
-        scope = Scope(level="salesperson", label=person.get_full_name(), salesperson=person, crumbs=crumbs)
-        crumbs.append((person.get_full_name(), f"?salesperson={person.pk}"))
-    if customer_id is not None:
-        scope = Scope(
-            level="customer",
-            label=str(customer),
-            customer=customer,
-            salesperson=scope.salesperson,
-            crumbs=crumbs,
-        )
-        crumbs.append((str(customer), f"?customer={customer.pk}"))
-    return scope
-
-
-def _scoped(qs, scope: Scope, user: User):
-    qs = qs.visible_to(user)
-    if scope.level == "customer":
-        return qs.filter(customer_id=scope.customer.pk) if hasattr(qs.model, "customer") else qs.none()
-    if scope.level == "salesperson":
-        return qs.filter(owner_id=scope.salesperson.pk)
-    if scope.level == "unit":
-        return qs.filter(unit_id__in=scope.unit_ids)
-    return qs
 
 
 @dataclass
@@ -256,7 +176,7 @@ def _monthly_figures(*, scope: Scope, user: User, since: dt.date) -> dict[dt.dat
     if scope.level != "customer":
         return {
             row["month"]: row
-            for row in _scoped(PerformanceMonthly.objects, scope, user)
+            for row in scoped(PerformanceMonthly.objects, scope, user)
             .filter(month__gte=since)
             .values("month")
             .annotate(
@@ -270,7 +190,7 @@ def _monthly_figures(*, scope: Scope, user: User, since: dt.date) -> dict[dt.dat
         }
     monthly = {
         m: {"sales": a, "quantity": q, "collected": ZERO, "visits": 0, "new_customers": 0}
-        for m, a, q in _scoped(CustomerSalesMonthly.objects, scope, user)
+        for m, a, q in scoped(CustomerSalesMonthly.objects, scope, user)
         .filter(month__gte=since)
         .values_list("month")
         .annotate(a=Sum("amount"), q=Sum("quantity"))
@@ -409,7 +329,7 @@ def _ranking(
         return []
     per_owner = {
         row["owner_id"]: row
-        for row in _scoped(PerformanceMonthly.objects, scope, user)
+        for row in scoped(PerformanceMonthly.objects, scope, user)
         .filter(month__gte=selected.start, month__lte=selected.end)
         .values("owner_id")
         .annotate(sales=Sum("sales_amount"), collected=Sum("collected"), visits=Sum("visits"))
@@ -476,7 +396,7 @@ def _top_customers(*, scope: Scope, user: User, selected: PeriodFigures) -> list
     )
     if not rows:
         rows = list(
-            _scoped(CustomerSalesMonthly.objects, scope, user)
+            scoped(CustomerSalesMonthly.objects, scope, user)
             .filter(month__gte=selected.start, month__lte=selected.end)
             .values("customer_id", "customer__name", "customer__short_name")
             .annotate(amount=Sum("amount"), quantity=Sum("quantity"))
@@ -499,14 +419,14 @@ def _overdue(*, scope: Scope, user: User, today: dt.date) -> list[dict]:
     if scope.level != "customer":
         by_bucket = {
             row["bucket"]: row
-            for row in _scoped(ReceivableAgeSummary.objects, scope, user)
+            for row in scoped(ReceivableAgeSummary.objects, scope, user)
             .filter(as_of=today)
             .values("bucket")
             .annotate(amount=Sum("amount"), contracts=Sum("contracts"))
             .order_by()
         }
     if not by_bucket:
-        by_bucket = _receivables_by_age_live(_scoped(ReceivableSnapshot.objects, scope, user), today)
+        by_bucket = _receivables_by_age_live(scoped(ReceivableSnapshot.objects, scope, user), today)
     return [
         {
             "key": k,

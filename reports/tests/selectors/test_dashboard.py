@@ -7,7 +7,8 @@ import pytest
 
 from accounts.tests.factories import SalespersonFactory
 from customers.tests.factories import CustomerFactory
-from reports.selectors.dashboard import ScopeNotFound, dashboard_data
+from reports.selectors.dashboard import dashboard_data
+from reports.selectors.scope import ScopeNotFound
 from reports.services.summaries import summary_refresh
 from sales.models import Shipment
 from sales.tests.factories import ContractFactory
