@@ -12,7 +12,7 @@ from sales.selectors import contracts_filing_overdue
 
 from ..models import Reminder, ReminderKind, ReminderSettings
 from .registry import register
-from .rows import BATCH, customer_label, insert, reminder_row
+from .rows import BATCH, CONTRACT_ROW, customer_label, insert, reminder_row
 
 
 def scan_contract_filing(*, now: dt.datetime, cfg: ReminderSettings) -> int:
@@ -26,13 +26,7 @@ def scan_contract_filing(*, now: dt.datetime, cfg: ReminderSettings) -> int:
         .select_related(None)
         .order_by()
         .values_list(
-            "id",
-            "number",
-            "owner_id",
-            "unit_id",
-            "customer_id",
-            "customer__name",
-            "customer__short_name",
+            *CONTRACT_ROW,
             "signed_on",
             "filing_due_on",
         )

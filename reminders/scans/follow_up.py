@@ -11,7 +11,7 @@ from sales.models import Contract, ContractLine, ContractStatus
 
 from ..models import FollowUpRule, ReminderKind, ReminderSettings
 from .registry import register
-from .rows import BATCH, customer_label, first_shipment, insert, reminder_row, shipped_between
+from .rows import BATCH, CONTRACT_ROW, customer_label, first_shipment, insert, reminder_row, shipped_between
 
 
 def scan_follow_up(*, now: dt.datetime, cfg: ReminderSettings) -> int:
@@ -36,13 +36,7 @@ def scan_follow_up(*, now: dt.datetime, cfg: ReminderSettings) -> int:
             .filter(Exists(lines))
             .order_by()
             .values_list(
-                "id",
-                "number",
-                "owner_id",
-                "unit_id",
-                "customer_id",
-                "customer__name",
-                "customer__short_name",
+                *CONTRACT_ROW,
                 "first_shipped",
             )
         )

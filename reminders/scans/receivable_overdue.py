@@ -16,7 +16,7 @@ from sales.selectors import BUCKETS, Receivable, receivable_for, receivables_for
 from ..models import Reminder, ReminderKind, ReminderSettings
 from ..selectors import PURCHASE_STATUSES
 from .registry import register
-from .rows import BATCH, customer_label, insert, reminder_row, shipped_between
+from .rows import BATCH, CONTRACT_ROW, customer_label, insert, reminder_row, shipped_between
 
 OVERDUE_BUCKETS = tuple(b for b in BUCKETS if b != BUCKETS[0])  # past the sales app's first (0-30 day) bucket
 OVERDUE_AFTER_DAYS = 30  # the upper bound of that first bucket: `sales.selectors.bucket_for(30) == "0-30"`
@@ -47,13 +47,7 @@ def scan_receivable_overdue(*, now: dt.datetime, cfg: ReminderSettings) -> int:
         .filter(Q(shipped_between(lo, hi)) | Q(retention_due_on__range=(ret_lo, ret_hi), retention_amount__gt=0))
         .select_related("customer")
         .only(
-            "id",
-            "number",
-            "owner_id",
-            "unit_id",
-            "customer_id",
-            "customer__name",
-            "customer__short_name",
+            *CONTRACT_ROW,
             "amount",
             "retention_amount",
             "retention_due_on",

@@ -13,6 +13,8 @@ from sales.models import Shipment
 from ..models import Audience, Reminder, ReminderKind
 
 BATCH = 2000
+# the contract fields every contract-based reminder reads: id, number, owner, unit, customer and its names
+CONTRACT_ROW = ("id", "number", "owner_id", "unit_id", "customer_id", "customer__name", "customer__short_name")
 
 
 def customer_label(name: str, short_name: str) -> str:
