@@ -33,9 +33,12 @@ messages: $(STAMP)
 run: $(STAMP) messages
 	$(PY) scripts/dev.py run
 
+# Style, then the layers (import-linter contracts in pyproject.toml), then types (mypy, strict on rules/permissions).
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
+	$(VENV)/bin/mypy
 
 format: $(STAMP)
 	$(VENV)/bin/ruff format .
