@@ -88,6 +88,15 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
     terminalreporter.write_line(f"suite as of {label}: {verdict}")
 
 
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    """DRF throttles count requests in the cache: each test starts with none counted."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
 @pytest.fixture
 def unit():
     return SalesUnitFactory()

@@ -1,10 +1,15 @@
-from drf_spectacular.utils import extend_schema
-from rest_framework import serializers, viewsets
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from rest_framework import exceptions, serializers, status, viewsets
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from .models import SalesUnit, User
+from .rules import token_expires_at
+from .services import api_token_obtain, api_tokens_revoke
 
 
 class SalesUnitOutput(serializers.ModelSerializer):
@@ -48,11 +53,63 @@ class SalesUnitViewSet(viewsets.ReadOnlyModelViewSet):
 
 class TokenOutput(serializers.Serializer):
     token = serializers.CharField()
+    expires = serializers.DateTimeField(help_text="The token is refused from this moment on; ask for a new one.")
+
+
+class LockedOut(exceptions.APIException):
+    status_code = status.HTTP_429_TOO_MANY_REQUESTS
+    default_detail = _("Too many failed logins for this username from your address. Try again in %(minutes)s minutes.")
+    default_code = "locked_out"
+
+
+ErrorOutput = inline_serializer(
+    "AuthErrorOutput",
+    {"detail": serializers.CharField(), "code": serializers.CharField(required=False, help_text="`locked_out`")},
+)
+
+
+def _locked_out() -> LockedOut:
+    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+    return LockedOut({"detail": str(LockedOut.default_detail) % {"minutes": minutes}, "code": LockedOut.default_code})
 
 
 class ObtainAuthTokenView(ObtainAuthToken):
-    """Exchange a username and password for the API token (send it as `Authorization: Token <token>`)."""
+    """Exchange a username and password for an API token (send it as `Authorization: Token <token>`).
 
-    @extend_schema(responses=TokenOutput)
+    The token expires at `expires` (a fixed lifetime from when it was issued); asking again before then returns
+    the same token, afterwards a new one. Failed attempts are counted per username and IP address: after too many
+    the pair is locked for a cool-off (429, code `locked_out`); requests from one address are also throttled
+    (429, code `throttled`).
+    """
+
+    authentication_classes = ()  # a stale token in the header must not stop the caller from getting a new one
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "auth_token"
+
+    @extend_schema(
+        responses={
+            200: TokenOutput,
+            400: OpenApiResponse(description="Wrong username or password, or a field missing."),
+            429: OpenApiResponse(ErrorOutput, description="Locked out after repeated failures, or throttled."),
+        }
+    )
     def post(self, request, *args, **kwargs):
-        return super().post(request, *args, **kwargs)
+        serializer = self.get_serializer(data=request.data)
+        try:
+            serializer.is_valid(raise_exception=True)
+        except exceptions.ValidationError:
+            # django-axes flags the (DRF) request it was handed when this username + IP is locked out.
+            if getattr(request, "axes_locked_out", False):
+                raise _locked_out() from None
+            raise
+        token = api_token_obtain(user=serializer.validated_data["user"])
+        return Response(TokenOutput({"token": token.key, "expires": token_expires_at(created=token.created)}).data)
+
+
+class LogoutView(APIView):
+    """Revoke the caller's API token (every token of theirs); a later request with it is refused with 401."""
+
+    @extend_schema(request=None, responses={204: None})
+    def post(self, request, *args, **kwargs):
+        api_tokens_revoke(user=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)

@@ -8,6 +8,9 @@ class AccountsConfig(AppConfig):
     verbose_name = _("People and units")
 
     def ready(self) -> None:
+        from . import signals
         from .roles import sync_role_groups
+
+        signals.connect(self.get_model("User"))
 
         post_migrate.connect(lambda **kwargs: sync_role_groups(), dispatch_uid="accounts.sync_role_groups", weak=False)

@@ -2,12 +2,15 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from rest_framework.authtoken.models import Token
 
 from core.exceptions import ApplicationError
 
 from .models import Role, SalesUnit, User
 from .roles import group_for
+from .rules import token_is_expired
 
 
 @transaction.atomic
@@ -53,3 +56,20 @@ def user_set_language(*, user: User, language: str) -> User:
         user.language = language
         user.save(update_fields=["language"])
     return user
+
+
+@transaction.atomic
+def api_token_obtain(*, user: User) -> Token:
+    """The user's API token: the current one while it is valid, else a new one (an expired one is deleted)."""
+    token = Token.objects.select_for_update().filter(user=user).first()
+    if token is not None and not token_is_expired(created=token.created, now=timezone.now()):
+        return token
+    if token is not None:
+        token.delete()
+    return Token.objects.create(user=user)
+
+
+def api_tokens_revoke(*, user: User) -> int:
+    """Delete every API token of the user (logout, password change or reset). Returns how many were deleted."""
+    deleted, _details = Token.objects.filter(user=user).delete()
+    return deleted

@@ -8,7 +8,7 @@ import customers.api
 import reminders.api
 import reports.api
 import sales.api
-from accounts.api import MeView, ObtainAuthTokenView, SalesUnitViewSet
+from accounts.api import LogoutView, MeView, ObtainAuthTokenView, SalesUnitViewSet
 
 router = DefaultRouter()
 router.register("units", SalesUnitViewSet, basename="unit")
@@ -20,6 +20,7 @@ reminders.api.register(router)
 
 urlpatterns = [
     path("auth/token/", ObtainAuthTokenView.as_view(), name="api-token"),
+    path("auth/logout/", LogoutView.as_view(), name="api-logout"),
     path("me/", MeView.as_view(), name="me"),
     *router.urls,
 ]
