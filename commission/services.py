@@ -9,7 +9,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import Role, User
+from accounts.models import User
 from core import periods
 from core.exceptions import ApplicationError
 from core.money import round_money
@@ -35,7 +35,7 @@ CLOSE_LOCK_KEY = 5_000_501  # pg advisory lock: one month closing at a time
 
 
 def can_close_months(user: User) -> bool:
-    return bool(user.is_authenticated and (user.role == Role.FINANCE or user.is_admin_role))
+    return bool(user.is_authenticated and (user.is_finance or user.is_admin_role))
 
 
 def _first_activity_before(month: dt.date) -> dt.date | None:
@@ -167,7 +167,7 @@ def expense_decide(*, claim: ExpenseClaim, actor: User, approve: bool, note: str
 @transaction.atomic
 def contract_cost_set(*, contract: Contract, cost: Decimal, actor: User, note: str = "") -> ContractCost:
     """Finance records the confidential cost of goods of a contract (input of margin and gross profit)."""
-    if not (actor.role == Role.FINANCE or actor.is_admin_role):
+    if not (actor.is_finance or actor.is_admin_role):
         raise ApplicationError(_("Only finance can record costs."), field="cost", code="forbidden")
     cost = round_money(cost)
     if cost < 0:
@@ -184,13 +184,9 @@ def cooperation_bonus_set(
     *, contract: Contract, staff: User, rate_percent: Decimal, basis: str, actor: User, note: str = ""
 ) -> CooperationBonus:
     """Set the cooperation bonus of a non-sales staff member on a deal (manager of the unit, finance or admin)."""
-    if not (
-        actor.is_admin_role
-        or actor.role == Role.FINANCE
-        or (actor.is_manager and contract.unit_id in actor.team_unit_ids)
-    ):
+    if not (actor.is_admin_role or actor.is_finance or (actor.is_manager and contract.unit_id in actor.team_unit_ids)):
         raise ApplicationError(_("You cannot set bonuses on this contract."), field="staff", code="forbidden")
-    if staff.role != Role.STAFF:
+    if not staff.is_staff_role:
         raise ApplicationError(_("Cooperation bonuses are for non-sales staff."), field="staff")
     if basis not in BonusBasis.values:
         raise ApplicationError(_("Unknown basis."), field="basis")

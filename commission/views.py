@@ -240,7 +240,7 @@ def contract_commission(request, pk: int):
         Contract.objects.visible_to(request.user).select_related("customer", "owner", "unit"), pk=pk
     )
     user = request.user
-    can_cost = user.role == "finance" or user.is_admin_role
+    can_cost = user.is_finance or user.is_admin_role
     can_bonus = can_cost or (user.is_manager and contract.unit_id in user.team_unit_ids)
     cost_row = selectors.cost_of(contract) if selectors.can_see_cost(user) else None
     cost_form = ContractCostForm(

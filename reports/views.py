@@ -406,7 +406,7 @@ def forecasts(request):
 # Targets
 # --------------------------------------------------------------------------------------------------------------
 def _manageable_units(user: User):
-    if user.is_superuser or user.role in ("admin", "gm_office"):
+    if user.is_admin_role or user.is_gm_office:
         return SalesUnit.objects.order_by("code"), True
     if user.is_manager:
         return SalesUnit.objects.filter(pk__in=user.team_unit_ids).order_by("code"), False
@@ -590,7 +590,7 @@ def evaluation_detail(request, user_id: int):
     period_type, start = _period_from(request)
     figures = evaluation_figures(user_ids=[person.pk], period_type=period_type, period_start=start)[person.pk]
     can_feedback = request.user.pk != person.pk and (
-        request.user.is_manager or request.user.role in ("gm_office", "admin")
+        request.user.is_manager or request.user.is_gm_office or request.user.is_admin_role
     )
     form = FeedbackForm(request.POST or None, initial={"feedback": figures.feedback}) if can_feedback else None
     if request.method == "POST" and form is not None and form.is_valid():

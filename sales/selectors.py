@@ -11,10 +11,12 @@ from django.db.models import DecimalField, F, OuterRef, Prefetch, Q, Subquery, S
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from accounts.models import Role
 from core.money import ZERO, round_money
 
 from . import rules
 from .models import (
+    ApproverRole,
     Contract,
     ContractApproval,
     ContractLine,
@@ -481,9 +483,11 @@ def awaiting_approval_ids(*, user):
     """Contracts in review with a pending approval (of the current round) this user may decide."""
     in_review = Contract.objects.visible_to(user).filter(status=ContractStatus.IN_REVIEW).exclude(owner=user)
     if user.is_manager:
-        steps = Q(approver_role="manager") & ~Q(contract__owner__role="manager")
-    elif user.role == "gm_office":
-        steps = Q(approver_role="gm_office") | (Q(approver_role="manager") & Q(contract__owner__role="manager"))
+        steps = Q(approver_role=ApproverRole.MANAGER) & ~Q(contract__owner__role=Role.MANAGER)
+    elif user.is_gm_office:
+        steps = Q(approver_role=ApproverRole.GM_OFFICE) | (
+            Q(approver_role=ApproverRole.MANAGER) & Q(contract__owner__role=Role.MANAGER)
+        )
     else:
         return Contract.objects.none().values("pk")
     return (

@@ -480,7 +480,7 @@ def _contract_context(request, contract: Contract) -> dict:
     can_decide = contract.status == ContractStatus.IN_REVIEW and any(
         a.decision == "pending" and contracts.may_decide(user, contract, a.approver_role) for a in approvals
     )
-    is_finance = user.role == Role.FINANCE or user.is_admin_role
+    is_finance = user.is_finance or user.is_admin_role
     shipped = contract.status in fulfilment.SHIPPABLE
     return {
         "contract": contract,

@@ -96,7 +96,7 @@ def home_data(*, user: User, today: dt.date | None = None) -> HomeData:
     data.filing_overdue = contracts.filter(
         pk__in=sales_selectors.contracts_filing_overdue(today=today).values("pk")
     ).count()
-    if user.is_manager or user.role == Role.GM_OFFICE:
+    if user.is_manager or user.is_gm_office:
         data.awaiting_my_approval = contracts.filter(pk__in=sales_selectors.awaiting_approval_ids(user=user)).count()
 
     if user.is_manager:

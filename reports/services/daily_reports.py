@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import Role, User
+from accounts.models import User
 from core.exceptions import ApplicationError
 from core.money import round_money
 
@@ -37,7 +37,7 @@ def can_review(*, actor: User, report: DailyReport) -> bool:
         return False
     if actor.is_manager:
         return report.unit_id in actor.team_unit_ids
-    return actor.is_superuser or actor.role in (Role.GM_OFFICE, Role.ADMIN)
+    return actor.is_admin_role or actor.is_gm_office
 
 
 def _competitor_price(value: Any) -> Decimal | None:

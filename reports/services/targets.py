@@ -12,7 +12,7 @@ from django.db import transaction
 from django.db.models import Sum
 from django.utils.translation import gettext as _
 
-from accounts.models import Role, SalesUnit, User
+from accounts.models import SalesUnit, User
 from core.exceptions import ApplicationError
 from core.money import round_money
 from customers.models import Customer
@@ -24,7 +24,7 @@ from ._common import _create_row
 
 
 def can_manage_targets(*, actor: User, unit: SalesUnit | None) -> bool:
-    if actor.is_superuser or actor.role in (Role.ADMIN, Role.GM_OFFICE):
+    if actor.is_admin_role or actor.is_gm_office:
         return True
     return actor.is_manager and unit is not None and unit.pk in actor.team_unit_ids
 

@@ -255,10 +255,10 @@ def may_decide(actor: User, contract: Contract, role: str) -> bool:
         return False
     if role == ApproverRole.MANAGER:
         if contract.owner.is_manager:
-            return actor.role == "gm_office"
+            return actor.is_gm_office
         return is_unit_manager(actor, contract.unit_id)
     if role == ApproverRole.GM_OFFICE:
-        return actor.role == "gm_office"
+        return actor.is_gm_office
     return False
 
 

@@ -101,7 +101,7 @@ def shipment_create(
 
 
 def _require_finance(actor: User) -> None:
-    if not (actor.role == "finance" or actor.is_admin_role):
+    if not (actor.is_finance or actor.is_admin_role):
         raise PermissionDenied(_("Only finance records payments and invoices."))
 
 
