@@ -13,7 +13,7 @@ from accounts.models import User
 from core import periods
 from core.exceptions import ApplicationError
 from core.money import round_money
-from sales.models import Contract, ContractStatus
+from sales.models import SOLD_STATUSES, Contract, ContractStatus
 
 from . import rules as p
 from .models import (
@@ -29,7 +29,7 @@ from .models import (
     ExpenseKind,
     ExpenseStatus,
 )
-from .selectors import SOLD, build_statements, load_facts, rule_book
+from .selectors import build_statements, load_facts, rule_book
 
 CLOSE_LOCK_KEY = 5_000_501  # pg advisory lock: one month closing at a time
 
@@ -43,7 +43,9 @@ def _first_activity_before(month: dt.date) -> dt.date | None:
     book = rule_book()
     before = periods.add_months(month, -1)
     first = None
-    for facts in load_facts(Contract.objects.filter(status__in=SOLD, signed_on__lte=periods.month_end(before))):
+    for facts in load_facts(
+        Contract.objects.filter(status__in=SOLD_STATUSES, signed_on__lte=periods.month_end(before))
+    ):
         for entry in p.contract_entries(facts, book, before):
             if entry.amount and (first is None or entry.month < first):
                 first = entry.month

@@ -39,6 +39,11 @@ class ContractStatus(models.TextChoices):
     CANCELLED = "cancelled", _("Cancelled")
 
 
+# The one meaning of "sold": a contract counts as a sale (and its amount as owed by the customer) once signed, and
+# stays one when filed. Plain strings, so the tuple also goes into raw SQL parameters.
+SOLD_STATUSES: tuple[str, ...] = (ContractStatus.SIGNED.value, ContractStatus.FILED.value)
+
+
 class ContractBasis(models.TextChoices):
     CONTRACT = "contract", _("Full contract")
     PURCHASE_ORDER = "purchase_order", _("Purchase order signed by the customer")

@@ -16,6 +16,7 @@ from core.money import ZERO, round_money
 
 from . import rules
 from .models import (
+    SOLD_STATUSES,
     ApproverRole,
     Contract,
     ContractApproval,
@@ -32,8 +33,6 @@ from .models import (
     Shipment,
 )
 
-# Contracts whose amount is owed by the customer (receivables exist once signed).
-RECEIVABLE_STATUSES = (ContractStatus.SIGNED, ContractStatus.FILED)
 MONEY = DecimalField(max_digits=14, decimal_places=2)
 
 
@@ -145,7 +144,7 @@ def with_paid(qs):
 
 def customer_open_receivables(*, customer_id: int, exclude_contract_id: int | None = None) -> Decimal:
     """What the customer still owes on signed contracts (amount minus everything paid)."""
-    qs = with_paid(Contract.objects.filter(customer_id=customer_id, status__in=RECEIVABLE_STATUSES))
+    qs = with_paid(Contract.objects.filter(customer_id=customer_id, status__in=SOLD_STATUSES))
     if exclude_contract_id:
         qs = qs.exclude(pk=exclude_contract_id)
     total = ZERO
@@ -330,7 +329,7 @@ def receivables_aging(*, user, as_of: dt.date | None = None, customer_id: int | 
     """Open receivables of the contracts the user may see, with 0-30/31-60/61-90/90+ buckets from shipment dates.
     The public selector other apps call (reports, reminders). Three queries however large the book."""
     as_of = as_of or timezone.localdate()
-    qs = with_paid(Contract.objects.visible_to(user).filter(status__in=RECEIVABLE_STATUSES)).filter(
+    qs = with_paid(Contract.objects.visible_to(user).filter(status__in=SOLD_STATUSES)).filter(
         amount__gt=F("paid_total")  # only contracts with something still open, filtered in SQL
     )
     if customer_id:

@@ -9,6 +9,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from customers.models import Customer
+from sales.models import SOLD_STATUSES
 
 from ..calendar import WorkingCalendar, local_tz, policy_for
 from ..models import (
@@ -24,7 +25,6 @@ from ..models import (
 )
 from ..periods import period_bounds
 
-SOLD_STATUSES = ("signed", "filed")
 SUMMARY_LOCK_KEY = 7_246_001  # pg advisory lock id of the dashboard summary refresh
 
 
