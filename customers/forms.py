@@ -34,16 +34,6 @@ def _helper(submit_label, *layout) -> FormHelper:
     return helper
 
 
-def apply_service_error(form: forms.Form, exc) -> None:
-    """Show a service error (ApplicationError or ValidationError) on the field it names, else on the form."""
-    field = getattr(exc, "field", None)
-    message = getattr(exc, "message", None) or "; ".join(getattr(exc, "messages", [str(exc)]))
-    if field and field in form.fields:
-        form.add_error(field, message)
-    else:
-        form.add_error(None, message)
-
-
 class CustomerForm(forms.ModelForm):
     phone = PhoneNumberField(label=_("Phone"), required=False, region="TW")
     credit_rating = forms.ChoiceField(
