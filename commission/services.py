@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from core import periods
-from core.exceptions import ApplicationError
+from core.exceptions import ApplicationError, PermissionDenied
 from core.money import round_money
 from sales.models import SOLD_STATUSES, Contract, ContractStatus
 
@@ -56,7 +56,7 @@ def _first_activity_before(month: dt.date) -> dt.date | None:
 def month_close(*, month: dt.date, actor: User) -> ClosedMonth:
     """Freeze every statement of `month`. Months close in order; a closed month is never recomputed."""
     if not can_close_months(actor):
-        raise ApplicationError(_("Only finance can close a commission month."), field="month", code="forbidden")
+        raise PermissionDenied(_("Only finance can close a commission month."), field="month")
     month = periods.month_start(month)
     if periods.month_end(month) >= timezone.localdate():
         raise ApplicationError(_("A month can be closed only after it has ended."), field="month", code="not_ended")
@@ -151,9 +151,7 @@ def expense_decide(*, claim: ExpenseClaim, actor: User, approve: bool, note: str
     """The department manager approves or rejects a pending claim (prior approval)."""
     claim = ExpenseClaim.objects.select_for_update().select_related("contract").get(pk=claim.pk)
     if not can_decide_expense(actor, claim):
-        raise ApplicationError(
-            _("Only the department manager can decide this expense."), field="status", code="forbidden"
-        )
+        raise PermissionDenied(_("Only the department manager can decide this expense."), field="status")
     if claim.status != ExpenseStatus.PENDING:
         raise ApplicationError(_("This expense has already been decided."), field="status", code="decided")
     if not approve and not note.strip():
@@ -170,7 +168,7 @@ def expense_decide(*, claim: ExpenseClaim, actor: User, approve: bool, note: str
 def contract_cost_set(*, contract: Contract, cost: Decimal, actor: User, note: str = "") -> ContractCost:
     """Finance records the confidential cost of goods of a contract (input of margin and gross profit)."""
     if not (actor.is_finance or actor.is_admin_role):
-        raise ApplicationError(_("Only finance can record costs."), field="cost", code="forbidden")
+        raise PermissionDenied(_("Only finance can record costs."), field="cost")
     cost = round_money(cost)
     if cost < 0:
         raise ApplicationError(_("The cost cannot be negative."), field="cost")
@@ -187,7 +185,7 @@ def cooperation_bonus_set(
 ) -> CooperationBonus:
     """Set the cooperation bonus of a non-sales staff member on a deal (manager of the unit, finance or admin)."""
     if not (actor.is_admin_role or actor.is_finance or (actor.is_manager and contract.unit_id in actor.team_unit_ids)):
-        raise ApplicationError(_("You cannot set bonuses on this contract."), field="staff", code="forbidden")
+        raise PermissionDenied(_("You cannot set bonuses on this contract."), field="staff")
     if not staff.is_staff_role:
         raise ApplicationError(_("Cooperation bonuses are for non-sales staff."), field="staff")
     if basis not in BonusBasis.values:
@@ -204,7 +202,7 @@ def cooperation_bonus_set(
 @transaction.atomic
 def rule_set_create(*, actor: User, **fields) -> CommissionRuleSet:
     if not actor.is_admin_role:
-        raise ApplicationError(_("Only admins can change commission rules."), field="effective_from", code="forbidden")
+        raise PermissionDenied(_("Only admins can change commission rules."), field="effective_from")
     if CommissionRuleSet.objects.filter(effective_from=fields.get("effective_from")).exists():
         raise ApplicationError(_("A rule set already starts on this date."), field="effective_from", code="duplicate")
     rs = CommissionRuleSet(**fields)
@@ -226,7 +224,7 @@ def correction_add(
 ) -> CommissionCorrection:
     """Finance adds a correction or a bad debt to a person's statement of an open month (append-only)."""
     if not can_close_months(actor):
-        raise ApplicationError(_("Only finance can record corrections."), field="amount", code="forbidden")
+        raise PermissionDenied(_("Only finance can record corrections."), field="amount")
     month = periods.month_start(month)
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_xact_lock(%s)", [CLOSE_LOCK_KEY])

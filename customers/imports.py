@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from core.exceptions import ApplicationError
+from core.exceptions import ApplicationError, PermissionDenied
 
 from .identity import identity_keys
 from .models import CustomerStatus, CustomerTier, IdentityKind, ImportBatch
@@ -327,7 +327,7 @@ def import_apply(*, batch_id: int, actor: User) -> ImportBatch:
             results.append(
                 {**entry, "ok": False, "reasons": [exc.message], "result": "conflict" if exc.conflict else "refused"}
             )
-        except ApplicationError as exc:
+        except (ApplicationError, PermissionDenied) as exc:  # a row refused for its owner is reported, not a 403
             results.append({**entry, "ok": False, "reasons": [exc.message], "result": "refused"})
         else:
             results.append({**entry, "result": "created", "customer_id": customer.pk})

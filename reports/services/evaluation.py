@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from core.exceptions import ApplicationError
+from core.exceptions import ApplicationError, PermissionDenied
 
 from ..models import Evaluation, PeriodType
 from ..periods import normalise_start
@@ -27,7 +27,7 @@ def evaluation_give_feedback(
         (actor.is_manager and salesperson.unit_id in actor.team_unit_ids) or actor.is_gm_office or actor.is_admin_role
     )
     if not allowed or actor.pk == salesperson.pk:
-        raise ApplicationError(_("Only the salesperson's manager can give feedback."), code="forbidden")
+        raise PermissionDenied(_("Only the salesperson's manager can give feedback."))
     if not feedback.strip():
         raise ApplicationError(_("Write the feedback."), field="feedback", code="required")
     if salesperson.unit_id is None:
