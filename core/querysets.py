@@ -11,5 +11,7 @@ class EffectiveDatedQuerySet(models.QuerySet):
     """Rows of an effective-dated policy: each row is in force from its `effective_from` until the next one."""
 
     def in_force(self, on: dt.date) -> models.Model | None:
-        """The row in force on `on`: the latest `effective_from` on or before that day (None if none yet)."""
-        return self.filter(effective_from__lte=on).order_by("-effective_from").first()
+        """The row in force on `on`: the latest `effective_from` on or before that day (None if none yet).
+
+        Where several rows share a date (policies whose date is not unique), the latest written wins."""
+        return self.filter(effective_from__lte=on).order_by("-effective_from", "-pk").first()

@@ -42,8 +42,7 @@ MONEY = DecimalField(max_digits=14, decimal_places=2)
 def policy_in_force(*, on: dt.date | None = None) -> SalesPolicy:
     """The policy row in force on a day; an unsaved row with the rule book's defaults if none exists."""
     on = on or timezone.localdate()
-    policy = SalesPolicy.objects.filter(effective_from__lte=on).order_by("-effective_from", "-id").first()
-    return policy or SalesPolicy(effective_from=on)
+    return SalesPolicy.objects.in_force(on) or SalesPolicy(effective_from=on)
 
 
 @dataclass(frozen=True)
@@ -56,11 +55,10 @@ class Authority:
 def discount_authority_for(*, user, on: dt.date | None = None) -> Authority:
     """The maximum discount in force for a salesperson: their own row, else their level's, else the default."""
     on = on or timezone.localdate()
-    rows = DiscountAuthority.objects.filter(effective_from__lte=on).order_by("-effective_from", "-id")
-    own = rows.filter(user=user).first()
+    own = DiscountAuthority.objects.filter(user=user).in_force(on)
     if own:
         return Authority(own.max_discount_percent, "personal", own)
-    level = rows.filter(level__members=user).first()
+    level = DiscountAuthority.objects.filter(level__members=user).in_force(on)
     if level:
         return Authority(level.max_discount_percent, "level", level)
     return Authority(policy_in_force(on=on).default_discount_percent, "default", None)
