@@ -12,10 +12,10 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from core.exceptions import ApplicationError, PermissionDenied
 from core.money import round_money
+from core.periods import month_start, normalise_start
 from customers.models import Customer
 
 from ..models import Forecast, Plan, PlanKind, VisitRoute
-from ..periods import normalise_start
 from ._common import _create_row
 
 
@@ -83,7 +83,7 @@ def forecast_set(
         raise ApplicationError(_("Confidence is a percentage from 0 to 100."), field="confidence")
     forecast, _created = Forecast.objects.select_for_update().update_or_create(
         owner=owner,
-        month=month.replace(day=1),
+        month=month_start(month),
         defaults={"amount": amount, "confidence": confidence, "note": note.strip(), "unit_id": owner.unit_id},
     )
     return forecast
