@@ -7,7 +7,7 @@ from rest_framework.views import APIView
 from .models import SalesUnit, User
 
 
-class SalesUnitOutput(serializers.ModelSerializer):
+class SalesUnitOutputSerializer(serializers.ModelSerializer):
     manager = serializers.StringRelatedField()
 
     class Meta:
@@ -15,8 +15,8 @@ class SalesUnitOutput(serializers.ModelSerializer):
         fields = ["id", "code", "name", "name_en", "manager"]
 
 
-class MeOutput(serializers.ModelSerializer):
-    unit = SalesUnitOutput(allow_null=True)
+class MeOutputSerializer(serializers.ModelSerializer):
+    unit = SalesUnitOutputSerializer(allow_null=True)
     email = serializers.CharField(read_only=True, help_text="May be empty.")  # blank is not format=email
 
     class Meta:
@@ -25,16 +25,16 @@ class MeOutput(serializers.ModelSerializer):
 
 
 class MeView(APIView):
-    @extend_schema(responses=MeOutput)
+    @extend_schema(responses=MeOutputSerializer)
     def get(self, request):
-        return Response(MeOutput(request.user).data)
+        return Response(MeOutputSerializer(request.user).data)
 
 
 class SalesUnitViewSet(viewsets.ReadOnlyModelViewSet):
     """Sales units the caller may see: their own (and the ones they manage); all for company-wide roles."""
 
     queryset = SalesUnit.objects.none()  # for the schema; get_queryset() decides what a caller sees
-    serializer_class = SalesUnitOutput
+    serializer_class = SalesUnitOutputSerializer
     search_fields = ["code", "name", "name_en"]
     ordering_fields = ["code", "name"]
 
@@ -46,13 +46,13 @@ class SalesUnitViewSet(viewsets.ReadOnlyModelViewSet):
         return qs.filter(id__in=user.team_unit_ids)
 
 
-class TokenOutput(serializers.Serializer):
+class TokenOutputSerializer(serializers.Serializer):
     token = serializers.CharField()
 
 
 class ObtainAuthTokenView(ObtainAuthToken):
     """Exchange a username and password for the API token (send it as `Authorization: Token <token>`)."""
 
-    @extend_schema(responses=TokenOutput)
+    @extend_schema(responses=TokenOutputSerializer)
     def post(self, request, *args, **kwargs):
         return super().post(request, *args, **kwargs)
