@@ -18,6 +18,7 @@ from accounts.models import User
 from core.datetimes import DbIsoDateTimeFilter
 
 from . import selectors, services
+from .fields import CARD_FACT_FIELDS, CONTACT_LOG_NOTE_FIELDS
 from .models import (
     ContactKind,
     ContactLog,
@@ -42,23 +43,7 @@ class CustomerOutputSerializer(serializers.ModelSerializer):
         model = Customer
         fields = [
             "id",
-            "name",
-            "short_name",
-            "tax_id",
-            "phone",
-            "email",
-            "address",
-            "delivery_address",
-            "region",
-            "industry",
-            "source",
-            "status",
-            "tier",
-            "member_level",
-            "member_benefits",
-            "credit_rating",
-            "credit_limit",
-            "is_trusted",
+            *CARD_FACT_FIELDS,
             "owner",
             "owner_name",
             "unit",
@@ -134,14 +119,7 @@ class ContactLogOutputSerializer(serializers.ModelSerializer):
             "contact",
             "kind",
             "happened_at",
-            "purpose",
-            "outcome",
-            "buying_signals",
-            "signal_tags",
-            "objections",
-            "objection_tags",
-            "next_step",
-            "next_step_date",
+            *CONTACT_LOG_NOTE_FIELDS,
             "created_at",
         ]
         read_only_fields = fields

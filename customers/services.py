@@ -19,6 +19,7 @@ from core.money import round_money
 from core.periods import add_months, month_start
 
 from . import permissions
+from .fields import CARD_FIELDS, CREDIT_FIELDS, IDENTITY_FIELDS, STRATEGY_FIELDS
 from .identity import identity_keys, phone_digits, search_key
 from .models import (
     ConflictStatus,
@@ -40,30 +41,6 @@ from .models import (
     SignalTag,
 )
 from .selectors import pool_policy_for
-
-# Fields of the card a form or the API may write directly (owner/unit move only through claims and reassignment).
-CARD_FIELDS = (
-    "name",
-    "short_name",
-    "tax_id",
-    "phone",
-    "email",
-    "address",
-    "delivery_address",
-    "region",
-    "industry",
-    "source",
-    "status",
-    "tier",
-    "member_level",
-    "member_benefits",
-    "credit_rating",
-    "credit_limit",
-    "is_trusted",
-    "notes",
-)
-CREDIT_FIELDS = ("credit_rating", "credit_limit", "is_trusted")
-IDENTITY_FIELDS = ("name", "tax_id", "phone")
 
 
 class RegistrationRefused(ApplicationError):
@@ -615,18 +592,6 @@ def contact_log_create(
     if locked.release_warned_at and actor.pk == locked.owner_id:
         Customer.objects.filter(pk=locked.pk).update(release_warned_at=None)
     return log
-
-
-STRATEGY_FIELDS = (
-    "objectives",
-    "decision_makers",
-    "needs",
-    "competitors",
-    "approach",
-    "action_plan",
-    "potential_amount",
-    "review_on",
-)
 
 
 @transaction.atomic
