@@ -12,7 +12,7 @@ from .rules import token_expires_at
 from .services import api_token_obtain, api_tokens_revoke
 
 
-class SalesUnitOutput(serializers.ModelSerializer):
+class SalesUnitOutputSerializer(serializers.ModelSerializer):
     manager = serializers.StringRelatedField()
 
     class Meta:
@@ -20,8 +20,8 @@ class SalesUnitOutput(serializers.ModelSerializer):
         fields = ["id", "code", "name", "name_en", "manager"]
 
 
-class MeOutput(serializers.ModelSerializer):
-    unit = SalesUnitOutput(allow_null=True)
+class MeOutputSerializer(serializers.ModelSerializer):
+    unit = SalesUnitOutputSerializer(allow_null=True)
     email = serializers.CharField(read_only=True, help_text="May be empty.")  # blank is not format=email
 
     class Meta:
@@ -30,16 +30,16 @@ class MeOutput(serializers.ModelSerializer):
 
 
 class MeView(APIView):
-    @extend_schema(responses=MeOutput)
+    @extend_schema(responses=MeOutputSerializer)
     def get(self, request):
-        return Response(MeOutput(request.user).data)
+        return Response(MeOutputSerializer(request.user).data)
 
 
 class SalesUnitViewSet(viewsets.ReadOnlyModelViewSet):
     """Sales units the caller may see: their own (and the ones they manage); all for company-wide roles."""
 
     queryset = SalesUnit.objects.none()  # for the schema; get_queryset() decides what a caller sees
-    serializer_class = SalesUnitOutput
+    serializer_class = SalesUnitOutputSerializer
     search_fields = ["code", "name", "name_en"]
     ordering_fields = ["code", "name"]
 
@@ -51,7 +51,7 @@ class SalesUnitViewSet(viewsets.ReadOnlyModelViewSet):
         return qs.filter(id__in=user.team_unit_ids)
 
 
-class TokenOutput(serializers.Serializer):
+class TokenOutputSerializer(serializers.Serializer):
     token = serializers.CharField()
     expires = serializers.DateTimeField(help_text="The token is refused from this moment on; ask for a new one.")
 
@@ -88,7 +88,7 @@ class ObtainAuthTokenView(ObtainAuthToken):
 
     @extend_schema(
         responses={
-            200: TokenOutput,
+            200: TokenOutputSerializer,
             400: OpenApiResponse(description="Wrong username or password, or a field missing."),
             429: OpenApiResponse(ErrorOutput, description="Locked out after repeated failures, or throttled."),
         }
@@ -103,7 +103,9 @@ class ObtainAuthTokenView(ObtainAuthToken):
                 raise _locked_out() from None
             raise
         token = api_token_obtain(user=serializer.validated_data["user"])
-        return Response(TokenOutput({"token": token.key, "expires": token_expires_at(created=token.created)}).data)
+        return Response(
+            TokenOutputSerializer({"token": token.key, "expires": token_expires_at(created=token.created)}).data
+        )
 
 
 class LogoutView(APIView):

@@ -20,6 +20,7 @@ class Role(models.TextChoices):
 
 
 COMPANY_WIDE_ROLES = {Role.GM_OFFICE, Role.FINANCE, Role.ADMIN}
+SELLER_ROLES = {Role.SALESPERSON, Role.MANAGER}
 
 
 class SalesUnit(TimeStampedModel):
@@ -78,6 +79,24 @@ class User(AbstractUser):
     @property
     def is_manager(self) -> bool:
         return self.role == Role.MANAGER
+
+    @property
+    def is_seller(self) -> bool:
+        """Salespeople and department managers: the roles that own customers and write quotes and contracts."""
+        return self.role in SELLER_ROLES
+
+    @property
+    def is_gm_office(self) -> bool:
+        return self.role == Role.GM_OFFICE
+
+    @property
+    def is_finance(self) -> bool:
+        return self.role == Role.FINANCE
+
+    @property
+    def is_staff_role(self) -> bool:
+        """Non-sales staff (not Django's is_staff, which opens the admin site)."""
+        return self.role == Role.STAFF
 
     @property
     def is_company_wide(self) -> bool:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.http import Http404
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_serializer, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -163,7 +163,9 @@ class CommissionExpenseInputSerializer(serializers.Serializer):
     incurred_on = serializers.DateField()
 
 
-class CommissionExpenseDecisionSerializer(serializers.Serializer):
+# The schema keeps the name it had before the Input/Output naming.
+@extend_schema_serializer(component_name="CommissionExpenseDecision")
+class CommissionExpenseDecisionInputSerializer(serializers.Serializer):
     note = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
 
 
@@ -193,19 +195,19 @@ class ExpenseClaimViewSet(
 
     def _decide(self, request, approve: bool):
         claim = self.get_object()
-        data = CommissionExpenseDecisionSerializer(data=request.data)
+        data = CommissionExpenseDecisionInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         claim = services.expense_decide(
             claim=claim, actor=request.user, approve=approve, note=data.validated_data["note"]
         )
         return Response(CommissionExpenseOutputSerializer(claim).data)
 
-    @extend_schema(request=CommissionExpenseDecisionSerializer, responses=CommissionExpenseOutputSerializer)
+    @extend_schema(request=CommissionExpenseDecisionInputSerializer, responses=CommissionExpenseOutputSerializer)
     @action(detail=True, methods=["post"])
     def approve(self, request, pk=None):
         return self._decide(request, True)
 
-    @extend_schema(request=CommissionExpenseDecisionSerializer, responses=CommissionExpenseOutputSerializer)
+    @extend_schema(request=CommissionExpenseDecisionInputSerializer, responses=CommissionExpenseOutputSerializer)
     @action(detail=True, methods=["post"])
     def reject(self, request, pk=None):
         return self._decide(request, False)

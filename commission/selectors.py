@@ -20,7 +20,7 @@ from accounts.models import Role, SalesUnit, User
 from core import periods
 from core.money import ZERO, percent, round_money
 from core.visibility import scope_q
-from sales.models import Contract, ContractStatus
+from sales.models import SOLD_STATUSES, Contract, ContractStatus
 
 from . import rules as p
 from .explain import component_label, describe, describe_many
@@ -35,7 +35,6 @@ from .models import (
     ExpenseStatus,
 )
 
-SOLD = (ContractStatus.SIGNED, ContractStatus.FILED)
 TOTAL_KEYS = ("released", "interest", "expenses", "bonus", "adjustments", "net", "held")
 
 
@@ -169,7 +168,7 @@ def load_facts(contracts) -> list[p.ContractFacts]:
                 customer=r["customer__short_name"] or r["customer__name"],
                 owner_id=r["owner_id"],
                 unit_id=r["unit_id"],
-                sold=r["status"] in SOLD,
+                sold=r["status"] in SOLD_STATUSES,
                 signed_on=r["signed_on"],
                 amount=r["amount"],
                 retention=r["retention_amount"],
@@ -229,7 +228,7 @@ def _scope(*, people_qs, month: dt.date, adjust_through: dt.date | None) -> _Sco
                     if not line["info"]:
                         frozen[(st.salesperson_id, block["id"], line["component"])] += Decimal(line["amount"])
     wanted = Contract.objects.filter(
-        Q(owner_id__in=ids, status__in=SOLD, signed_on__lte=periods.month_end(month))
+        Q(owner_id__in=ids, status__in=SOLD_STATUSES, signed_on__lte=periods.month_end(month))
         | Q(cooperation_bonuses__staff_id__in=ids)
         | Q(id__in=list(frozen_numbers))
     ).values("id")
@@ -444,7 +443,7 @@ def company_summary(*, viewer, month: dt.date) -> tuple[list[UnitSummary], UnitS
     units = {u.id: u.name for u in SalesUnit.objects.all()}
     sales = dict(
         Contract.objects.visible_to(viewer)
-        .filter(status__in=SOLD, signed_on__gte=month, signed_on__lte=periods.month_end(month))
+        .filter(status__in=SOLD_STATUSES, signed_on__gte=month, signed_on__lte=periods.month_end(month))
         .values_list("unit_id")
         .annotate(s=Sum("amount"))
         .order_by()
@@ -591,7 +590,7 @@ def expense_control_by_owner(*, owner_ids, start: dt.date, end: dt.date) -> dict
     ids = list(owner_ids)
     has_unit_cost = _has_field(ContractLine, "unit_cost")
     has_cost_total = _has_field(Contract, "cost_total")
-    sold = Contract.objects.filter(owner_id__in=ids, status__in=SOLD, signed_on__gte=start, signed_on__lte=end)
+    sold = Contract.objects.filter(owner_id__in=ids, status__in=SOLD_STATUSES, signed_on__gte=start, signed_on__lte=end)
     fields = ["id", "owner_id", "signed_on", "amount", "commission_cost__cost"]
     if has_cost_total:
         fields.append("cost_total")

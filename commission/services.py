@@ -9,11 +9,11 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import Role, User
+from accounts.models import User
 from core import periods
-from core.exceptions import ApplicationError
+from core.exceptions import ApplicationError, PermissionDenied
 from core.money import round_money
-from sales.models import Contract, ContractStatus
+from sales.models import SOLD_STATUSES, Contract, ContractStatus
 
 from . import rules as p
 from .models import (
@@ -29,13 +29,13 @@ from .models import (
     ExpenseKind,
     ExpenseStatus,
 )
-from .selectors import SOLD, build_statements, load_facts, rule_book
+from .selectors import build_statements, load_facts, rule_book
 
 CLOSE_LOCK_KEY = 5_000_501  # pg advisory lock: one month closing at a time
 
 
 def can_close_months(user: User) -> bool:
-    return bool(user.is_authenticated and (user.role == Role.FINANCE or user.is_admin_role))
+    return bool(user.is_authenticated and (user.is_finance or user.is_admin_role))
 
 
 def _first_activity_before(month: dt.date) -> dt.date | None:
@@ -43,7 +43,9 @@ def _first_activity_before(month: dt.date) -> dt.date | None:
     book = rule_book()
     before = periods.add_months(month, -1)
     first = None
-    for facts in load_facts(Contract.objects.filter(status__in=SOLD, signed_on__lte=periods.month_end(before))):
+    for facts in load_facts(
+        Contract.objects.filter(status__in=SOLD_STATUSES, signed_on__lte=periods.month_end(before))
+    ):
         for entry in p.contract_entries(facts, book, before):
             if entry.amount and (first is None or entry.month < first):
                 first = entry.month
@@ -54,7 +56,7 @@ def _first_activity_before(month: dt.date) -> dt.date | None:
 def month_close(*, month: dt.date, actor: User) -> ClosedMonth:
     """Freeze every statement of `month`. Months close in order; a closed month is never recomputed."""
     if not can_close_months(actor):
-        raise ApplicationError(_("Only finance can close a commission month."), field="month", code="forbidden")
+        raise PermissionDenied(_("Only finance can close a commission month."), field="month")
     month = periods.month_start(month)
     if periods.month_end(month) >= timezone.localdate():
         raise ApplicationError(_("A month can be closed only after it has ended."), field="month", code="not_ended")
@@ -149,9 +151,7 @@ def expense_decide(*, claim: ExpenseClaim, actor: User, approve: bool, note: str
     """The department manager approves or rejects a pending claim (prior approval)."""
     claim = ExpenseClaim.objects.select_for_update().select_related("contract").get(pk=claim.pk)
     if not can_decide_expense(actor, claim):
-        raise ApplicationError(
-            _("Only the department manager can decide this expense."), field="status", code="forbidden"
-        )
+        raise PermissionDenied(_("Only the department manager can decide this expense."), field="status")
     if claim.status != ExpenseStatus.PENDING:
         raise ApplicationError(_("This expense has already been decided."), field="status", code="decided")
     if not approve and not note.strip():
@@ -167,8 +167,8 @@ def expense_decide(*, claim: ExpenseClaim, actor: User, approve: bool, note: str
 @transaction.atomic
 def contract_cost_set(*, contract: Contract, cost: Decimal, actor: User, note: str = "") -> ContractCost:
     """Finance records the confidential cost of goods of a contract (input of margin and gross profit)."""
-    if not (actor.role == Role.FINANCE or actor.is_admin_role):
-        raise ApplicationError(_("Only finance can record costs."), field="cost", code="forbidden")
+    if not (actor.is_finance or actor.is_admin_role):
+        raise PermissionDenied(_("Only finance can record costs."), field="cost")
     cost = round_money(cost)
     if cost < 0:
         raise ApplicationError(_("The cost cannot be negative."), field="cost")
@@ -184,13 +184,9 @@ def cooperation_bonus_set(
     *, contract: Contract, staff: User, rate_percent: Decimal, basis: str, actor: User, note: str = ""
 ) -> CooperationBonus:
     """Set the cooperation bonus of a non-sales staff member on a deal (manager of the unit, finance or admin)."""
-    if not (
-        actor.is_admin_role
-        or actor.role == Role.FINANCE
-        or (actor.is_manager and contract.unit_id in actor.team_unit_ids)
-    ):
-        raise ApplicationError(_("You cannot set bonuses on this contract."), field="staff", code="forbidden")
-    if staff.role != Role.STAFF:
+    if not (actor.is_admin_role or actor.is_finance or (actor.is_manager and contract.unit_id in actor.team_unit_ids)):
+        raise PermissionDenied(_("You cannot set bonuses on this contract."), field="staff")
+    if not staff.is_staff_role:
         raise ApplicationError(_("Cooperation bonuses are for non-sales staff."), field="staff")
     if basis not in BonusBasis.values:
         raise ApplicationError(_("Unknown basis."), field="basis")
@@ -206,7 +202,7 @@ def cooperation_bonus_set(
 @transaction.atomic
 def rule_set_create(*, actor: User, **fields) -> CommissionRuleSet:
     if not actor.is_admin_role:
-        raise ApplicationError(_("Only admins can change commission rules."), field="effective_from", code="forbidden")
+        raise PermissionDenied(_("Only admins can change commission rules."), field="effective_from")
     if CommissionRuleSet.objects.filter(effective_from=fields.get("effective_from")).exists():
         raise ApplicationError(_("A rule set already starts on this date."), field="effective_from", code="duplicate")
     rs = CommissionRuleSet(**fields)
@@ -228,7 +224,7 @@ def correction_add(
 ) -> CommissionCorrection:
     """Finance adds a correction or a bad debt to a person's statement of an open month (append-only)."""
     if not can_close_months(actor):
-        raise ApplicationError(_("Only finance can record corrections."), field="amount", code="forbidden")
+        raise PermissionDenied(_("Only finance can record corrections."), field="amount")
     month = periods.month_start(month)
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_xact_lock(%s)", [CLOSE_LOCK_KEY])

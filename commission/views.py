@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from core import periods
 from core.exceptions import ApplicationError
+from core.forms import apply_service_error
 from sales.models import Contract, ContractStatus
 
 from . import rules as p
@@ -102,8 +103,7 @@ def statement_detail(request, user_id: int, month: str):
                     salesperson=person, month=month_date, actor=request.user, **correction_form.cleaned_data
                 )
             except ApplicationError as exc:
-                field = exc.field if exc.field in correction_form.fields else None
-                correction_form.add_error(field, exc.message)
+                apply_service_error(correction_form, exc)
             else:
                 messages.success(request, _("Correction added."))
                 return redirect("commission:statement", user_id=person.id, month=month)
@@ -193,7 +193,7 @@ def expense_list(request):
         try:
             services.expense_submit(claimant=request.user, **form.cleaned_data)
         except ApplicationError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            apply_service_error(form, exc)
         else:
             messages.success(request, _("Your expense is waiting for the manager's approval."))
             return redirect("commission:expenses")
@@ -240,7 +240,7 @@ def contract_commission(request, pk: int):
         Contract.objects.visible_to(request.user).select_related("customer", "owner", "unit"), pk=pk
     )
     user = request.user
-    can_cost = user.role == "finance" or user.is_admin_role
+    can_cost = user.is_finance or user.is_admin_role
     can_bonus = can_cost or (user.is_manager and contract.unit_id in user.team_unit_ids)
     cost_row = selectors.cost_of(contract) if selectors.can_see_cost(user) else None
     cost_form = ContractCostForm(
@@ -264,7 +264,7 @@ def contract_commission(request, pk: int):
                 return redirect("commission:contract", pk=contract.pk)
         except ApplicationError as exc:
             target = cost_form if "save_cost" in request.POST else bonus_form
-            target.add_error(exc.field if exc.field in target.fields else None, exc.message)
+            apply_service_error(target, exc)
     facts = selectors.load_facts(Contract.objects.filter(pk=contract.pk))[0]
     book = selectors.rule_book()
     month = selectors.current_month()

@@ -5,7 +5,7 @@ from rest_framework import exceptions, pagination
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from .exceptions import ApplicationError
+from .exceptions import ApplicationError, PermissionDenied
 
 
 class StandardPagination(pagination.PageNumberPagination):
@@ -21,7 +21,12 @@ def _django_error_detail(exc: DjangoValidationError) -> dict | list:
 
 
 def exception_handler(exc, context):
-    """One place where service errors become 400s that name the field."""
+    """One place where service errors become 400s that name the field, and permission refusals 403s."""
+    if isinstance(exc, PermissionDenied):
+        data = {"detail": str(exc.message), "code": exc.code}
+        if exc.field:
+            data[exc.field] = [str(exc.message)]
+        return Response(data, status=403)
     if isinstance(exc, ApplicationError):
         field = exc.field or "non_field_errors"
         data = {field: [exc.message], "code": exc.code}

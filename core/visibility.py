@@ -36,7 +36,7 @@ def scope_q(user: ScopedUser | AnonymousUser | None, *, owner: str = "owner", un
         return Q()
     if user.is_manager:
         return Q(**{owner: user}) | Q(**{f"{unit}__in": user.team_unit_ids})
-    if user.is_salesperson or getattr(user, "role", None) == "staff":
+    if user.is_salesperson or getattr(user, "is_staff_role", False):
         return Q(**{owner: user})
     return Q(pk__in=[])
 

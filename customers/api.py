@@ -9,7 +9,7 @@ from __future__ import annotations
 import django_filters
 from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_serializer, extend_schema_view
 from rest_framework import filters, mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -18,6 +18,7 @@ from accounts.models import User
 from core.datetimes import DbIsoDateTimeFilter
 
 from . import selectors, services
+from .fields import CARD_FACT_FIELDS, CONTACT_LOG_NOTE_FIELDS
 from .models import (
     ContactKind,
     ContactLog,
@@ -42,23 +43,7 @@ class CustomerOutputSerializer(serializers.ModelSerializer):
         model = Customer
         fields = [
             "id",
-            "name",
-            "short_name",
-            "tax_id",
-            "phone",
-            "email",
-            "address",
-            "delivery_address",
-            "region",
-            "industry",
-            "source",
-            "status",
-            "tier",
-            "member_level",
-            "member_benefits",
-            "credit_rating",
-            "credit_limit",
-            "is_trusted",
+            *CARD_FACT_FIELDS,
             "owner",
             "owner_name",
             "unit",
@@ -93,7 +78,9 @@ class CustomerInputSerializer(serializers.Serializer):
     notes = serializers.CharField(required=False, allow_blank=True)
 
 
-class CustomerCreateSerializer(CustomerInputSerializer):
+# The schema keeps the name it had before the Input/Output naming.
+@extend_schema_serializer(component_name="CustomerCreate")
+class CustomerCreateInputSerializer(CustomerInputSerializer):
     owner = serializers.PrimaryKeyRelatedField(queryset=User.objects.filter(is_active=True), required=False)
     to_pool = serializers.BooleanField(required=False, default=False)
 
@@ -132,14 +119,7 @@ class ContactLogOutputSerializer(serializers.ModelSerializer):
             "contact",
             "kind",
             "happened_at",
-            "purpose",
-            "outcome",
-            "buying_signals",
-            "signal_tags",
-            "objections",
-            "objection_tags",
-            "next_step",
-            "next_step_date",
+            *CONTACT_LOG_NOTE_FIELDS,
             "created_at",
         ]
         read_only_fields = fields
@@ -277,11 +257,11 @@ class CustomerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     def get_queryset(self):
         return Customer.objects.visible_to(self.request.user).select_related("owner", "unit")
 
-    @extend_schema(request=CustomerCreateSerializer, responses={201: CustomerOutputSerializer})
+    @extend_schema(request=CustomerCreateInputSerializer, responses={201: CustomerOutputSerializer})
     def create(self, request):
         """Register (備案) a customer. A customer someone else registered first is refused with 400 and recorded
         as a conflict for the GM office."""
-        data = CustomerCreateSerializer(data=request.data)
+        data = CustomerCreateInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         card = dict(data.validated_data)
         owner = card.pop("owner", None)

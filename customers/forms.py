@@ -12,6 +12,7 @@ from core.datetimes import DbDateTimeFormField
 from core.periods import month_start
 
 from . import permissions
+from .fields import CARD_FIELDS, CONTACT_LOG_NOTE_FIELDS, STRATEGY_FIELDS
 from .models import (
     Contact,
     ContactKind,
@@ -22,7 +23,6 @@ from .models import (
     ObjectionTag,
     SignalTag,
 )
-from .services import CARD_FIELDS
 
 
 def _helper(submit_label, *layout) -> FormHelper:
@@ -32,16 +32,6 @@ def _helper(submit_label, *layout) -> FormHelper:
         helper.layout = Layout(*layout)
     helper.add_input(Submit("submit", submit_label, css_class="btn-primary"))
     return helper
-
-
-def apply_service_error(form: forms.Form, exc) -> None:
-    """Show a service error (ApplicationError or ValidationError) on the field it names, else on the form."""
-    field = getattr(exc, "field", None)
-    message = getattr(exc, "message", None) or "; ".join(getattr(exc, "messages", [str(exc)]))
-    if field and field in form.fields:
-        form.add_error(field, message)
-    else:
-        form.add_error(None, message)
 
 
 class CustomerForm(forms.ModelForm):
@@ -171,19 +161,7 @@ class ContactLogForm(forms.ModelForm):
 
     class Meta:
         model = ContactLog
-        fields = [
-            "kind",
-            "happened_at",
-            "contact",
-            "purpose",
-            "outcome",
-            "buying_signals",
-            "signal_tags",
-            "objections",
-            "objection_tags",
-            "next_step",
-            "next_step_date",
-        ]
+        fields = ["kind", "happened_at", "contact", *CONTACT_LOG_NOTE_FIELDS]
         widgets = {
             "outcome": forms.Textarea(attrs={"rows": 3}),
             "buying_signals": forms.Textarea(attrs={"rows": 2}),
@@ -220,16 +198,7 @@ class ContactLogForm(forms.ModelForm):
 class StrategyForm(forms.ModelForm):
     class Meta:
         model = CustomerStrategy
-        fields = [
-            "objectives",
-            "decision_makers",
-            "needs",
-            "competitors",
-            "approach",
-            "action_plan",
-            "potential_amount",
-            "review_on",
-        ]
+        fields = list(STRATEGY_FIELDS)
         widgets = {
             name: forms.Textarea(attrs={"rows": 2})
             for name in ["objectives", "decision_makers", "needs", "competitors", "approach", "action_plan"]

@@ -19,8 +19,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from core.exceptions import ApplicationError
+from core.exceptions import ApplicationError, PermissionDenied
 
+from .fields import IMPORT_COPIED_FIELDS
 from .identity import identity_keys
 from .models import CustomerStatus, CustomerTier, IdentityKind, ImportBatch
 from .services import RegistrationRefused, _holder_of, _owner_label, customer_register
@@ -161,19 +162,7 @@ def _check_row(
     """Validate one row without writing: (card data, owner, reasons it is rejected)."""
     reasons: list[str] = []
     data: dict[str, Any] = {}
-    for key in (
-        "name",
-        "short_name",
-        "tax_id",
-        "email",
-        "address",
-        "delivery_address",
-        "region",
-        "industry",
-        "source",
-        "member_level",
-        "notes",
-    ):
+    for key in IMPORT_COPIED_FIELDS:
         if row.get(key):
             data[key] = row[key]
     if not data.get("name"):
@@ -327,7 +316,7 @@ def import_apply(*, batch_id: int, actor: User) -> ImportBatch:
             results.append(
                 {**entry, "ok": False, "reasons": [exc.message], "result": "conflict" if exc.conflict else "refused"}
             )
-        except ApplicationError as exc:
+        except (ApplicationError, PermissionDenied) as exc:  # a row refused for its owner is reported, not a 403
             results.append({**entry, "ok": False, "reasons": [exc.message], "result": "refused"})
         else:
             results.append({**entry, "result": "created", "customer_id": customer.pk})

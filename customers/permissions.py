@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from accounts.models import Role
-
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
 
@@ -14,23 +12,15 @@ if TYPE_CHECKING:
 
 
 def can_register(user: User | AnonymousUser) -> bool:
-    return (
-        user.is_authenticated
-        and user.is_active
-        and user.role
-        in {Role.SALESPERSON, Role.MANAGER, Role.STAFF}
-        | {
-            Role.GM_OFFICE,
-            Role.ADMIN,
-        }
-    )
+    """Every role but finance registers customers."""
+    return user.is_authenticated and user.is_active and not user.is_finance
 
 
 def can_edit_customer(user: User | AnonymousUser, customer: Customer) -> bool:
     """The owner, the unit's manager, the GM office and admins edit a card; finance only sets credit."""
     if not user.is_authenticated or not user.is_active:
         return False
-    if user.is_superuser or user.role in {Role.GM_OFFICE, Role.ADMIN}:
+    if user.is_admin_role or user.is_gm_office:
         return True
     if customer.owner_id is not None and customer.owner_id == user.id:
         return True
@@ -47,26 +37,22 @@ def can_set_credit(user: User | AnonymousUser, customer: Customer) -> bool:
 
 
 def can_decide_conflicts(user: User | AnonymousUser) -> bool:
-    return user.is_authenticated and user.is_active and (user.is_superuser or user.role in {Role.GM_OFFICE, Role.ADMIN})
+    return user.is_authenticated and user.is_active and (user.is_admin_role or user.is_gm_office)
 
 
 def can_claim_from_pool(user: User | AnonymousUser) -> bool:
-    return user.is_authenticated and user.is_active and user.role in {Role.SALESPERSON, Role.MANAGER}
+    return user.is_authenticated and user.is_active and user.is_seller
 
 
 def can_see_pool(user: User | AnonymousUser) -> bool:
-    return (
-        user.is_authenticated
-        and user.is_active
-        and (user.role in {Role.SALESPERSON, Role.MANAGER} or user.is_company_wide)
-    )
+    return user.is_authenticated and user.is_active and (user.is_seller or user.is_company_wide)
 
 
 def can_reassign(user: User | AnonymousUser, customer: Customer, new_owner: User | None = None) -> bool:
     """GM office and admins reassign anywhere; a manager within the teams they lead."""
     if not user.is_authenticated or not user.is_active:
         return False
-    if user.is_superuser or user.role in {Role.GM_OFFICE, Role.ADMIN}:
+    if user.is_admin_role or user.is_gm_office:
         return True
     if not user.is_manager:
         return False
@@ -77,7 +63,7 @@ def can_reassign(user: User | AnonymousUser, customer: Customer, new_owner: User
 def can_file_month(user: User | AnonymousUser, unit: SalesUnit) -> bool:
     if not user.is_authenticated or not user.is_active:
         return False
-    if user.is_superuser or user.role == Role.ADMIN:
+    if user.is_admin_role:
         return True
     return user.is_manager and unit.id in user.team_unit_ids
 

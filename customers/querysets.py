@@ -24,6 +24,6 @@ class CustomerConflictQuerySet(VisibleQuerySet):
         q = Q(claimant=user)
         if user.is_manager:
             q |= Q(claimant_unit__in=user.team_unit_ids) | Q(owner_unit_at_claim__in=user.team_unit_ids)
-        elif not (user.is_salesperson or user.role == "staff"):
+        elif not (user.is_salesperson or user.is_staff_role):
             return self.none()
         return self.filter(q)

@@ -13,7 +13,7 @@ from django.template import TemplateDoesNotExist
 from django.template.loader import get_template
 from django.utils import timezone
 
-from accounts.models import SalesUnit, User
+from accounts.models import SELLER_ROLES, SalesUnit, User
 from core.periods import add_months, month_start
 
 from . import permissions
@@ -124,7 +124,7 @@ def customer_get(*, user: User, pk: int) -> Customer:
 def filter_choices(*, user: User) -> dict:
     """Owners, units and regions for the filter dropdowns, limited to what the user can see (cheap queries on
     the user and unit tables; the region list is cached for a few minutes)."""
-    sellers = User.objects.filter(is_active=True, role__in=["salesperson", "manager"]).order_by("full_name", "username")
+    sellers = User.objects.filter(is_active=True, role__in=SELLER_ROLES).order_by("full_name", "username")
     if user.is_company_wide:
         owners, units = list(sellers), list(SalesUnit.objects.order_by("code"))
     elif user.is_manager:

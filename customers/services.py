@@ -14,11 +14,12 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from accounts.models import SalesUnit, User
-from core.exceptions import ApplicationError
+from core.exceptions import ApplicationError, PermissionDenied
 from core.money import round_money
 from core.periods import add_months, month_start
 
 from . import permissions
+from .fields import CARD_FIELDS, CREDIT_FIELDS, IDENTITY_FIELDS, STRATEGY_FIELDS
 from .identity import identity_keys, phone_digits, search_key
 from .models import (
     ConflictStatus,
@@ -40,30 +41,6 @@ from .models import (
     SignalTag,
 )
 from .selectors import pool_policy_for
-
-# Fields of the card a form or the API may write directly (owner/unit move only through claims and reassignment).
-CARD_FIELDS = (
-    "name",
-    "short_name",
-    "tax_id",
-    "phone",
-    "email",
-    "address",
-    "delivery_address",
-    "region",
-    "industry",
-    "source",
-    "status",
-    "tier",
-    "member_level",
-    "member_benefits",
-    "credit_rating",
-    "credit_limit",
-    "is_trusted",
-    "notes",
-)
-CREDIT_FIELDS = ("credit_rating", "credit_limit", "is_trusted")
-IDENTITY_FIELDS = ("name", "tax_id", "phone")
 
 
 class RegistrationRefused(ApplicationError):
@@ -204,7 +181,7 @@ def _refuse(
 def _resolve_owner(*, actor: User, owner: User | None, to_pool: bool) -> User | None:
     if to_pool:
         if not actor.is_company_wide:
-            raise ApplicationError(_("Only the GM office or an admin may put a customer in the pool."), field="owner")
+            raise PermissionDenied(_("Only the GM office or an admin may put a customer in the pool."), field="owner")
         return None
     if owner is None:
         if actor.is_company_wide:
@@ -237,16 +214,15 @@ def customer_register(
     also stored as a CustomerConflict for the GM office (committed even though the claim fails).
     """
     if not permissions.can_register(actor):
-        raise ApplicationError(_("You may not register customers."), code="forbidden")
+        raise PermissionDenied(_("You may not register customers."))
     card = _clean_card(data)
     owner = _resolve_owner(actor=actor, owner=owner, to_pool=to_pool)
     if not (actor.is_company_wide or actor.is_manager):
         if card.get("credit_limit") or card.get("credit_rating") or card.get("is_trusted"):
             field = next(f for f in ("credit_limit", "credit_rating", "is_trusted") if card.get(f))
-            raise ApplicationError(
+            raise PermissionDenied(
                 _("Only the department manager, the GM office or finance may set the credit terms."),
                 field=field,
-                code="forbidden",
             )
     keys = identity_keys(name=card["name"], tax_id=card.get("tax_id", ""), phone=card.get("phone", ""))
     if "name" not in keys:
@@ -308,13 +284,12 @@ def customer_update(*, customer: Customer, actor: User, data: dict[str, Any]) ->
     credit_changes = [k for k in changed if k in CREDIT_FIELDS]
     other_changes = [k for k in changed if k not in CREDIT_FIELDS]
     if credit_changes and not permissions.can_set_credit(actor, locked):
-        raise ApplicationError(
+        raise PermissionDenied(
             _("Only the department manager, the GM office or finance may change the credit terms."),
             field=credit_changes[0],
-            code="forbidden",
         )
     if other_changes and not permissions.can_edit_customer(actor, locked):
-        raise ApplicationError(_("You may not edit this customer."), field=other_changes[0], code="forbidden")
+        raise PermissionDenied(_("You may not edit this customer."), field=other_changes[0])
     for key, value in changed.items():
         setattr(locked, key, value)
     if locked.tier == CustomerTier.ORDINARY:
@@ -389,7 +364,7 @@ def _move_owner(
 def customer_claim_from_pool(*, customer_id: int, actor: User) -> Customer:
     """Claim an unowned customer from the pool (公海). Same first-come rule: the row lock orders two claims."""
     if not permissions.can_claim_from_pool(actor):
-        raise ApplicationError(_("Only salespeople and managers may claim customers from the pool."), code="forbidden")
+        raise PermissionDenied(_("Only salespeople and managers may claim customers from the pool."))
     refusal = None
     with transaction.atomic():
         try:
@@ -415,7 +390,7 @@ def customer_release(*, customer: Customer, actor: User | None, reason: str) -> 
     if locked.owner_id is None:
         raise ApplicationError(_("This customer is already in the pool."), code="in_pool")
     if actor is not None and actor.pk != locked.owner_id and not permissions.can_reassign(actor, locked):
-        raise ApplicationError(_("You may not release this customer."), code="forbidden")
+        raise PermissionDenied(_("You may not release this customer."))
     return _move_owner(customer=locked, kind=OwnershipEventKind.RELEASE, new_owner=None, actor=actor, reason=reason)
 
 
@@ -428,7 +403,7 @@ def customer_reassign(
         raise ApplicationError(_("Give a reason for the reassignment."), field="reason", code="required")
     locked = _lock_customer(customer.pk)
     if not permissions.can_reassign(actor, locked, new_owner):
-        raise ApplicationError(_("You may not reassign this customer."), field="new_owner", code="forbidden")
+        raise PermissionDenied(_("You may not reassign this customer."), field="new_owner")
     if not new_owner.is_active:
         raise ApplicationError(_("The new owner is not an active user."), field="new_owner", code="inactive")
     if locked.owner_id == new_owner.pk:
@@ -454,7 +429,7 @@ def _lock_open_conflict(conflict_id: int) -> CustomerConflict:
 def conflict_confirm_owner(*, conflict: CustomerConflict, actor: User, reason: str = "") -> CustomerConflict:
     """The GM office confirms the first registration (先入為主)."""
     if not permissions.can_decide_conflicts(actor):
-        raise ApplicationError(_("Only the GM office decides ownership conflicts."), code="forbidden")
+        raise PermissionDenied(_("Only the GM office decides ownership conflicts."))
     locked = _lock_open_conflict(conflict.pk)
     customer = _lock_customer(locked.customer_id)
     locked.status = ConflictStatus.CONFIRMED
@@ -480,7 +455,7 @@ def conflict_confirm_owner(*, conflict: CustomerConflict, actor: User, reason: s
 def conflict_reassign(*, conflict: CustomerConflict, actor: User, reason: str) -> CustomerConflict:
     """The GM office gives the customer to the claimant; the reason is kept in the ownership log and history."""
     if not permissions.can_decide_conflicts(actor):
-        raise ApplicationError(_("Only the GM office decides ownership conflicts."), code="forbidden")
+        raise PermissionDenied(_("Only the GM office decides ownership conflicts."))
     if not (reason or "").strip():
         raise ApplicationError(_("Give a reason for the reassignment."), field="reason", code="required")
     locked = _lock_open_conflict(conflict.pk)
@@ -500,7 +475,7 @@ def conflict_reassign(*, conflict: CustomerConflict, actor: User, reason: str) -
 
 def _require_edit(actor: User, customer: Customer) -> None:
     if not permissions.can_edit_customer(actor, customer):
-        raise ApplicationError(_("You may not change this customer."), code="forbidden")
+        raise PermissionDenied(_("You may not change this customer."))
 
 
 CONTACT_FIELDS = ("name", "title", "phone", "email", "is_primary", "notes")
@@ -617,18 +592,6 @@ def contact_log_create(
     if locked.release_warned_at and actor.pk == locked.owner_id:
         Customer.objects.filter(pk=locked.pk).update(release_warned_at=None)
     return log
-
-
-STRATEGY_FIELDS = (
-    "objectives",
-    "decision_makers",
-    "needs",
-    "competitors",
-    "approach",
-    "action_plan",
-    "potential_amount",
-    "review_on",
-)
 
 
 @transaction.atomic
@@ -807,7 +770,7 @@ def monthly_filing_file(*, unit: SalesUnit, month: dt.date, actor: User, note: s
     """File a unit's customer cards for a finished month with the admin department."""
     month = month_start(month)
     if not permissions.can_file_month(actor, unit):
-        raise ApplicationError(_("Only the unit's manager or an admin may file its customer cards."), code="forbidden")
+        raise PermissionDenied(_("Only the unit's manager or an admin may file its customer cards."))
     if month >= month_start(timezone.localdate()):
         raise ApplicationError(_("A month can be filed once it has ended."), field="month", code="not_ended")
     SalesUnit.objects.select_for_update().get(pk=unit.pk)

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.models import SalesUnit
 from core.exceptions import ApplicationError
+from core.forms import apply_service_error
 from core.periods import add_months, month_start
 
 from . import imports, permissions, selectors, services
@@ -28,7 +29,6 @@ from .forms import (
     ImportForm,
     ReassignForm,
     StrategyForm,
-    apply_service_error,
 )
 from .models import Contact, Customer, CustomerConflict, CustomerStatus, CustomerTier, ImportBatch
 

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from core.exceptions import ApplicationError
+from core.exceptions import ApplicationError, PermissionDenied
 
 from .models import Audience, DeliveryStatus, Notification, Reminder, ReminderState
 
@@ -17,7 +17,7 @@ from .models import Audience, DeliveryStatus, Notification, Reminder, ReminderSt
 def _lock_own(reminder_id: int, actor: User) -> Reminder:
     reminder = Reminder.objects.select_for_update().filter(pk=reminder_id, owner=actor, audience=Audience.STAFF).first()
     if reminder is None:
-        raise ApplicationError(_("Only the person reminded can change this reminder."), code="not_yours")
+        raise PermissionDenied(_("Only the person reminded can change this reminder."), code="not_yours")
     return reminder
 
 
@@ -67,7 +67,7 @@ def reminder_retry(*, reminder_id: int, actor: User) -> Reminder:
     """Put a failed delivery back in the queue (admins, or the person it is for)."""
     reminder = Reminder.objects.select_for_update().filter(pk=reminder_id).first()
     if reminder is None or not (actor.is_admin_role or reminder.owner_id == actor.pk):
-        raise ApplicationError(_("You cannot retry this reminder."), code="not_yours")
+        raise PermissionDenied(_("You cannot retry this reminder."), code="not_yours")
     if reminder.status != DeliveryStatus.FAILED:
         raise ApplicationError(_("Only failed deliveries can be retried."), field="status", code="not_failed")
     reminder.status = DeliveryStatus.PENDING

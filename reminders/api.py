@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django_filters import rest_framework as filters
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_serializer
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -119,7 +119,9 @@ class NotificationOutputSerializer(serializers.ModelSerializer):
         fields = ["id", "title", "body", "url", "reminder", "created_at", "read_at"]
 
 
-class UnreadCountSerializer(serializers.Serializer):
+# The schema keeps the name it had before the Input/Output naming.
+@extend_schema_serializer(component_name="UnreadCount")
+class UnreadCountOutputSerializer(serializers.Serializer):
     unread = serializers.IntegerField()
 
 
@@ -148,13 +150,13 @@ class NotificationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
         notification = services.notification_mark_read(notification_id=notification.pk, actor=request.user)
         return Response(NotificationOutputSerializer(notification).data)
 
-    @extend_schema(request=None, responses=UnreadCountSerializer)
+    @extend_schema(request=None, responses=UnreadCountOutputSerializer)
     @action(detail=False, methods=["post"], url_path="read-all")
     def read_all(self, request):
         services.notifications_mark_all_read(actor=request.user)
         return Response({"unread": 0})
 
-    @extend_schema(responses=UnreadCountSerializer)
+    @extend_schema(responses=UnreadCountOutputSerializer)
     @action(detail=False, methods=["get"], url_path="unread-count")
     def unread_count(self, request):
         return Response({"unread": self.get_queryset().unread().count()})

@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from core.exceptions import ApplicationError
+from core.exceptions import ApplicationError, PermissionDenied
 from customers.models import Customer
 
 from .models import Channel, CustomerMessagingPreference, ReminderSettings
@@ -16,7 +16,7 @@ from .models import Channel, CustomerMessagingPreference, ReminderSettings
 @transaction.atomic
 def reminder_settings_update(*, actor: User, **fields) -> ReminderSettings:
     if not actor.is_admin_role:
-        raise ApplicationError(_("Only admins change reminder settings."), code="forbidden")
+        raise PermissionDenied(_("Only admins change reminder settings."))
     cfg = ReminderSettings.objects.select_for_update().filter(pk=1).first() or ReminderSettings.load()
     for name, value in fields.items():
         if not hasattr(cfg, name) or name == "id":
@@ -40,7 +40,7 @@ def messaging_preference_set(
 ) -> CustomerMessagingPreference:
     """Record what the customer agreed to receive. The actor must see the customer."""
     if not Customer.objects.visible_to(actor).filter(pk=customer.pk).exists():
-        raise ApplicationError(_("You cannot change this customer."), code="forbidden")
+        raise PermissionDenied(_("You cannot change this customer."))
     if channel not in (Channel.SMS, Channel.EMAIL):
         raise ApplicationError(_("Choose SMS or e-mail."), field="channel")
     if opted_in and channel == Channel.SMS and not (phone or customer.phone):

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from django.db import connection
 from django.utils import timezone
 
-from sales.models import Contract, ContractLine, ContractStatus, Product
+from sales.models import SOLD_STATUSES, Contract, ContractLine, Product
 
 from .models import (
     Audience,
@@ -22,8 +22,6 @@ from .models import (
     ReminderState,
 )
 from .prediction import PurchaseStats, ReorderPrediction, predict
-
-PURCHASE_STATUSES = (ContractStatus.SIGNED.value, ContractStatus.FILED.value)
 
 
 def _reorder_sql(*, customer_filter: bool) -> str:
@@ -52,7 +50,7 @@ def _reorder_sql(*, customer_filter: bool) -> str:
 
 def reorder_stats(*, customer_id: int | None = None, chunk: int = 5000) -> Iterator[PurchaseStats]:
     """Purchase statistics of every (customer, product) bought on at least two days, streamed."""
-    params: list = [list(PURCHASE_STATUSES)]
+    params: list = [list(SOLD_STATUSES)]
     if customer_id is not None:
         params.append(customer_id)
     with connection.cursor() as cursor:
@@ -109,7 +107,7 @@ def customer_panel(*, customer, user) -> CustomerPanel:
     bought_products = (
         ContractLine.objects.filter(
             contract__customer_id=customer.pk,
-            contract__status__in=PURCHASE_STATUSES,
+            contract__status__in=SOLD_STATUSES,
             contract__signed_on__isnull=False,
         )
         .values("product_id")

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.exceptions import ApplicationError
+from core.forms import apply_service_error
 from customers.models import Customer
 
 from . import selectors, services
@@ -150,7 +151,7 @@ def settings_view(request):
                 services.reminder_settings_update(actor=request.user, **values)
                 rules.save()
         except (ApplicationError, ValidationError) as exc:
-            form.add_error(None, getattr(exc, "message", None) or exc.messages[0])
+            apply_service_error(form, exc)
         else:
             messages.success(request, _("Reminder settings saved."))
             return redirect("reminders:settings")
@@ -166,7 +167,7 @@ def preference_edit(request, customer_pk: int):
         try:
             services.messaging_preference_set(customer=customer, actor=request.user, **form.cleaned_data)
         except ApplicationError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            apply_service_error(form, exc)
         else:
             messages.success(request, _("Messaging preference saved."))
             return redirect(f"/customers/{customer.pk}/")

@@ -31,7 +31,7 @@ from .services.targets import LineInput, can_manage_targets, target_save, target
 # --------------------------------------------------------------------------------------------------------------
 # Daily reports
 # --------------------------------------------------------------------------------------------------------------
-class CommentOutput(serializers.ModelSerializer):
+class CommentOutputSerializer(serializers.ModelSerializer):
     author = serializers.CharField(source="author.get_full_name")
 
     class Meta:
@@ -39,7 +39,7 @@ class CommentOutput(serializers.ModelSerializer):
         fields = ["id", "author", "body", "created_at"]
 
 
-class DailyReportOutput(serializers.ModelSerializer):
+class DailyReportOutputSerializer(serializers.ModelSerializer):
     author_name = serializers.CharField(source="author.get_full_name")
     is_on_time = serializers.BooleanField()
     comments_count = serializers.IntegerField(source="n_comments", default=0)
@@ -72,14 +72,14 @@ class DailyReportOutput(serializers.ModelSerializer):
         ]
 
 
-class DailyReportDetailOutput(DailyReportOutput):
-    comments = CommentOutput(many=True)
+class DailyReportDetailOutput(DailyReportOutputSerializer):
+    comments = CommentOutputSerializer(many=True)
 
-    class Meta(DailyReportOutput.Meta):
-        fields = [*DailyReportOutput.Meta.fields, "comments"]
+    class Meta(DailyReportOutputSerializer.Meta):
+        fields = [*DailyReportOutputSerializer.Meta.fields, "comments"]
 
 
-class DailyReportInput(serializers.Serializer):
+class DailyReportInputSerializer(serializers.Serializer):
     date = serializers.DateField(required=False)
     activities = serializers.CharField(required=False, allow_blank=True)
     results = serializers.CharField(required=False, allow_blank=True)
@@ -93,11 +93,11 @@ class DailyReportInput(serializers.Serializer):
     submit = serializers.BooleanField(default=False)
 
 
-class CommentInput(serializers.Serializer):
+class CommentInputSerializer(serializers.Serializer):
     body = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class PrefillOutput(serializers.Serializer):
+class PrefillOutputSerializer(serializers.Serializer):
     date = serializers.DateField(source="day")
     visits = serializers.IntegerField()
     calls = serializers.IntegerField()
@@ -126,7 +126,7 @@ class DailyReportViewSet(
         )
 
     def get_serializer_class(self):
-        return DailyReportDetailOutput if self.action == "retrieve" else DailyReportOutput
+        return DailyReportDetailOutput if self.action == "retrieve" else DailyReportOutputSerializer
 
     def retrieve(self, request, *args, **kwargs):
         report = self.get_object()
@@ -134,44 +134,45 @@ class DailyReportViewSet(
         return Response(DailyReportDetailOutput(report).data)
 
     def _save(self, request, day: dt.date, status_code: int):
-        data = DailyReportInput(data=request.data, partial=status_code == status.HTTP_200_OK)
+        data = DailyReportInputSerializer(data=request.data, partial=status_code == status.HTTP_200_OK)
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
         submit = values.pop("submit", False)
         values.pop("date", None)
         report = daily_report_save(author=request.user, date=day, data=values, submit=submit)
         report.n_comments = report.comments.count()
-        return Response(DailyReportOutput(report).data, status=status_code)
+        return Response(DailyReportOutputSerializer(report).data, status=status_code)
 
-    @extend_schema(request=DailyReportInput, responses={201: DailyReportOutput})
+    @extend_schema(request=DailyReportInputSerializer, responses={201: DailyReportOutputSerializer})
     def create(self, request, *args, **kwargs):
-        data = DailyReportInput(data=request.data)
+        data = DailyReportInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         return self._save(request, data.validated_data.get("date") or timezone.localdate(), status.HTTP_201_CREATED)
 
-    @extend_schema(request=DailyReportInput, responses={200: DailyReportOutput})
+    @extend_schema(request=DailyReportInputSerializer, responses={200: DailyReportOutputSerializer})
     def partial_update(self, request, pk=None):
         report = get_object_or_404(DailyReport.objects.visible_to(request.user).filter(author=request.user), pk=pk)
         return self._save(request, report.date, status.HTTP_200_OK)
 
-    @extend_schema(request=CommentInput, responses={200: DailyReportDetailOutput})
+    @extend_schema(request=CommentInputSerializer, responses={200: DailyReportDetailOutput})
     @action(detail=True, methods=["post"])
     def review(self, request, pk=None):
-        data = CommentInput(data=request.data)
+        data = CommentInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         daily_report_review(report=self.get_object(), actor=request.user, comment=data.validated_data["body"])
         return self.retrieve(request, pk=pk)
 
-    @extend_schema(request=CommentInput, responses={201: CommentOutput})
+    @extend_schema(request=CommentInputSerializer, responses={201: CommentOutputSerializer})
     @action(detail=True, methods=["post"])
     def comments(self, request, pk=None):
-        data = CommentInput(data=request.data)
+        data = CommentInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         comment = daily_report_comment(report=self.get_object(), actor=request.user, body=data.validated_data["body"])
-        return Response(CommentOutput(comment).data, status=status.HTTP_201_CREATED)
+        return Response(CommentOutputSerializer(comment).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
-        parameters=[OpenApiParameter("date", OpenApiTypes.DATE, required=False)], responses={200: PrefillOutput}
+        parameters=[OpenApiParameter("date", OpenApiTypes.DATE, required=False)],
+        responses={200: PrefillOutputSerializer},
     )
     @action(detail=False, methods=["get"])
     def prefill(self, request):
@@ -180,13 +181,13 @@ class DailyReportViewSet(
             day = dt.date.fromisoformat(request.query_params.get("date") or "") or timezone.localdate()
         except ValueError:
             day = timezone.localdate()
-        return Response(PrefillOutput(daily_report_prefill(author=request.user, day=day)).data)
+        return Response(PrefillOutputSerializer(daily_report_prefill(author=request.user, day=day)).data)
 
 
 # --------------------------------------------------------------------------------------------------------------
 # Plans
 # --------------------------------------------------------------------------------------------------------------
-class PlanOutput(serializers.ModelSerializer):
+class PlanOutputSerializer(serializers.ModelSerializer):
     author_name = serializers.CharField(source="author.get_full_name")
 
     class Meta:
@@ -207,7 +208,7 @@ class PlanOutput(serializers.ModelSerializer):
         ]
 
 
-class PlanInput(serializers.Serializer):
+class PlanInputSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=PlanKind.choices)
     period_start = serializers.DateField()
     goals = serializers.CharField(required=False, allow_blank=True)
@@ -221,27 +222,27 @@ class PlanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     """Weekly / monthly action plans and monthly summaries. POST creates or updates the caller's plan of the
     period (normalised to Monday / the first of the month)."""
 
-    serializer_class = PlanOutput
+    serializer_class = PlanOutputSerializer
     filterset_fields = {"kind": ["exact"], "period_start": ["exact", "gte", "lte"], "author": ["exact"]}
 
     def get_queryset(self):
         return Plan.objects.visible_to(self.request.user).select_related("author").order_by("-period_start", "kind")
 
-    @extend_schema(request=PlanInput, responses={201: PlanOutput})
+    @extend_schema(request=PlanInputSerializer, responses={201: PlanOutputSerializer})
     def create(self, request):
-        data = PlanInput(data=request.data)
+        data = PlanInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
         plan = plan_save(
             author=request.user, kind=values.pop("kind"), period_start=values.pop("period_start"), data=values
         )
-        return Response(PlanOutput(plan).data, status=status.HTTP_201_CREATED)
+        return Response(PlanOutputSerializer(plan).data, status=status.HTTP_201_CREATED)
 
 
 # --------------------------------------------------------------------------------------------------------------
 # Targets
 # --------------------------------------------------------------------------------------------------------------
-class TargetLineOutput(serializers.ModelSerializer):
+class TargetLineOutputSerializer(serializers.ModelSerializer):
     key = serializers.CharField(source="key_label")
 
     class Meta:
@@ -250,7 +251,7 @@ class TargetLineOutput(serializers.ModelSerializer):
                   "amount", "quantity"]  # fmt: skip
 
 
-class TargetOutput(serializers.ModelSerializer):
+class TargetOutputSerializer(serializers.ModelSerializer):
     lines = serializers.SerializerMethodField()
     unassigned = serializers.SerializerMethodField()
 
@@ -266,7 +267,7 @@ class TargetOutput(serializers.ModelSerializer):
         return lines
 
     def get_lines(self, obj) -> list[dict]:
-        return TargetLineOutput(self._lines(obj), many=True).data
+        return TargetLineOutputSerializer(self._lines(obj), many=True).data
 
     def get_unassigned(self, obj) -> dict[str, str]:
         user = self.context["request"].user
@@ -278,7 +279,7 @@ class TargetOutput(serializers.ModelSerializer):
         return {dim: str(obj.amount - total) for dim, total in totals.items()}
 
 
-class TargetInput(serializers.Serializer):
+class TargetInputSerializer(serializers.Serializer):
     unit = serializers.IntegerField(required=False, allow_null=True)
     period_type = serializers.ChoiceField(choices=PeriodType.choices)
     period_start = serializers.DateField()
@@ -287,21 +288,21 @@ class TargetInput(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class SplitLineInput(serializers.Serializer):
+class SplitLineInputSerializer(serializers.Serializer):
     key = serializers.CharField()
     amount = serializers.DecimalField(max_digits=14, decimal_places=2)
     quantity = serializers.DecimalField(max_digits=14, decimal_places=2, required=False, allow_null=True)
 
 
-class SplitInput(serializers.Serializer):
+class SplitInputSerializer(serializers.Serializer):
     dimension = serializers.ChoiceField(choices=Dimension.choices)
-    lines = SplitLineInput(many=True)
+    lines = SplitLineInputSerializer(many=True)
 
 
 class TargetViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Sales targets (銷售指標) with their splits. POST creates or updates a unit's (or the company's) target."""
 
-    serializer_class = TargetOutput
+    serializer_class = TargetOutputSerializer
     filterset_fields = {"period_type": ["exact"], "period_start": ["exact", "gte", "lte"], "unit": ["exact"]}
 
     def get_queryset(self):
@@ -312,23 +313,25 @@ class TargetViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
             .order_by("-period_start", "period_type", "id")
         )
 
-    @extend_schema(request=TargetInput, responses={201: TargetOutput})
+    @extend_schema(request=TargetInputSerializer, responses={201: TargetOutputSerializer})
     def create(self, request):
         from accounts.models import SalesUnit
 
-        data = TargetInput(data=request.data)
+        data = TargetInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
         unit_id = values.pop("unit", None)
         unit = get_object_or_404(SalesUnit, pk=unit_id) if unit_id else None
         target = target_save(actor=request.user, unit=unit, **values)
         target = self.get_queryset().get(pk=target.pk)
-        return Response(TargetOutput(target, context={"request": request}).data, status=status.HTTP_201_CREATED)
+        return Response(
+            TargetOutputSerializer(target, context={"request": request}).data, status=status.HTTP_201_CREATED
+        )
 
-    @extend_schema(request=SplitInput, responses={200: TargetOutput})
+    @extend_schema(request=SplitInputSerializer, responses={200: TargetOutputSerializer})
     @action(detail=True, methods=["post"])
     def split(self, request, pk=None):
-        data = SplitInput(data=request.data)
+        data = SplitInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         target_set_split(
             actor=request.user,
@@ -337,13 +340,13 @@ class TargetViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
             lines=[LineInput(**line) for line in data.validated_data["lines"]],
         )
         target = self.get_queryset().get(pk=pk)
-        return Response(TargetOutput(target, context={"request": request}).data)
+        return Response(TargetOutputSerializer(target, context={"request": request}).data)
 
 
 # --------------------------------------------------------------------------------------------------------------
 # Evaluations
 # --------------------------------------------------------------------------------------------------------------
-class ExpenseControlOutput(serializers.Serializer):
+class ExpenseControlOutputSerializer(serializers.Serializer):
     """Approved expense claims of the period against the expense allowance of the contracts sold in it (the
     commission app's allowance rule); `used` is approved ÷ allowance in %, null without an allowance."""
 
@@ -354,7 +357,7 @@ class ExpenseControlOutput(serializers.Serializer):
     used = serializers.DecimalField(max_digits=8, decimal_places=1, allow_null=True)
 
 
-class FiguresOutput(serializers.Serializer):
+class FiguresOutputSerializer(serializers.Serializer):
     salesperson_id = serializers.IntegerField()
     salesperson_name = serializers.CharField()
     period_type = serializers.CharField()
@@ -382,9 +385,9 @@ class FiguresOutput(serializers.Serializer):
     feedback = serializers.CharField()
     feedback_by = serializers.CharField()
 
-    @extend_schema_field(ExpenseControlOutput)
+    @extend_schema_field(ExpenseControlOutputSerializer)
     def get_expense_control(self, obj) -> dict:
-        return ExpenseControlOutput(
+        return ExpenseControlOutputSerializer(
             {
                 "available": True,
                 "approved": obj["expenses_approved"],
@@ -395,7 +398,7 @@ class FiguresOutput(serializers.Serializer):
         ).data
 
 
-class FeedbackInput(serializers.Serializer):
+class FeedbackInputSerializer(serializers.Serializer):
     feedback = serializers.CharField()
 
 
@@ -423,17 +426,17 @@ class EvaluationViewSet(viewsets.ViewSet):
             rows.append(data)
         return rows
 
-    @extend_schema(parameters=PERIOD_PARAMS, responses={200: FiguresOutput(many=True)})
+    @extend_schema(parameters=PERIOD_PARAMS, responses={200: FiguresOutputSerializer(many=True)})
     def list(self, request):
         period_type, start = self._period(request)
         people = list(people_in_scope(request.user).order_by("unit_id", "full_name", "id"))
-        return Response(FiguresOutput(self._rows(people, period_type, start), many=True).data)
+        return Response(FiguresOutputSerializer(self._rows(people, period_type, start), many=True).data)
 
-    @extend_schema(parameters=[ID_PARAM, *PERIOD_PARAMS], responses={200: FiguresOutput})
+    @extend_schema(parameters=[ID_PARAM, *PERIOD_PARAMS], responses={200: FiguresOutputSerializer})
     def retrieve(self, request, pk=None):
         person = get_object_or_404(people_in_scope(request.user), pk=pk)
         period_type, start = self._period(request)
-        return Response(FiguresOutput(self._rows([person], period_type, start)[0]).data)
+        return Response(FiguresOutputSerializer(self._rows([person], period_type, start)[0]).data)
 
     @extend_schema(
         parameters=[ID_PARAM],
@@ -445,12 +448,12 @@ class EvaluationViewSet(viewsets.ViewSet):
                 "period_start": serializers.DateField(required=False),
             },
         ),
-        responses={200: FiguresOutput},
+        responses={200: FiguresOutputSerializer},
     )
     @action(detail=True, methods=["post"])
     def feedback(self, request, pk=None):
         person = get_object_or_404(people_in_scope(request.user), pk=pk)
-        data = FeedbackInput(data=request.data)
+        data = FeedbackInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         period_type, start = self._period(request)
         evaluation_give_feedback(
@@ -460,7 +463,7 @@ class EvaluationViewSet(viewsets.ViewSet):
             period_start=start,
             feedback=data.validated_data["feedback"],
         )
-        return Response(FiguresOutput(self._rows([person], period_type, start)[0]).data)
+        return Response(FiguresOutputSerializer(self._rows([person], period_type, start)[0]).data)
 
 
 # --------------------------------------------------------------------------------------------------------------

@@ -24,7 +24,7 @@ def local_tz() -> ZoneInfo:
 
 def policy_for(day: dt.date) -> ReportPolicy:
     """The policy in force on `day` (one query)."""
-    return ReportPolicy.objects.filter(effective_from__lte=day).order_by("-effective_from").first() or DEFAULT_POLICY
+    return ReportPolicy.objects.in_force(day) or DEFAULT_POLICY
 
 
 def report_deadline(day: dt.date, policy: ReportPolicy | None = None) -> dt.datetime:

@@ -7,7 +7,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from core.models import TimeStampedModel
+from core.models import EffectiveDatedPolicy, TimeStampedModel
 
 from .querysets import (
     DailyReportQuerySet,
@@ -27,10 +27,9 @@ MONEY = {"max_digits": 14, "decimal_places": 2}
 # --------------------------------------------------------------------------------------------------------------
 # Settings an admin can change: report cut-off and the working-day calendar
 # --------------------------------------------------------------------------------------------------------------
-class ReportPolicy(TimeStampedModel):
+class ReportPolicy(TimeStampedModel, EffectiveDatedPolicy):
     """Report cut-off and working week, in force from `effective_from` until the next policy (never edited back)."""
 
-    effective_from = models.DateField(_("effective from"), unique=True)
     cutoff_days = models.PositiveSmallIntegerField(
         _("cut-off: days after the report date"),
         default=1,

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.models import SalesUnit, User
 from core.exceptions import ApplicationError
+from core.forms import apply_service_error
 from customers.models import Customer
 
 from . import exports
@@ -46,14 +47,6 @@ from .services.daily_reports import can_review, daily_report_comment, daily_repo
 from .services.evaluation import evaluation_give_feedback
 from .services.plans import forecast_set, plan_save, visit_route_set_day
 from .services.targets import LineInput, can_manage_targets, target_save, target_set_split, targets_import_xlsx
-
-
-def _form_error(form, exc: ApplicationError | ValidationError) -> None:
-    if isinstance(exc, ApplicationError):
-        form.add_error(exc.field if exc.field in form.fields else None, exc.message)
-    else:
-        for message in exc.messages:
-            form.add_error(None, message)
 
 
 def _parse_date(value: str | None, default: dt.date) -> dt.date:
@@ -224,7 +217,7 @@ def daily_edit(request, date: str | None = None):
                     submit="submit" in request.POST,
                 )
             except (ApplicationError, ValidationError) as exc:
-                _form_error(form, exc)
+                apply_service_error(form, exc)
             else:
                 messages.success(request, _("Report filed.") if saved.submitted_at else _("Draft saved."))
                 return redirect("reports:daily_detail", pk=saved.pk)
@@ -319,7 +312,7 @@ def plan_edit(request, pk: int | None = None):
                     data=form.cleaned_data,
                 )
             except (ApplicationError, ValidationError) as exc:
-                _form_error(form, exc)
+                apply_service_error(form, exc)
             else:
                 messages.success(request, _("Plan saved."))
                 return redirect("reports:plan_list")
@@ -357,7 +350,7 @@ def routes(request):
                 if ids != current.get(weekday, []):
                     visit_route_set_day(owner=request.user, weekday=weekday, customer_ids=ids, actor=request.user)
         except ApplicationError as exc:
-            _form_error(form, exc)
+            apply_service_error(form, exc)
         else:
             messages.success(request, _("Routes saved."))
             return redirect("reports:routes")
@@ -379,7 +372,7 @@ def forecasts(request):
         try:
             forecast_set(owner=request.user, actor=request.user, **form.cleaned_data)
         except ApplicationError as exc:
-            _form_error(form, exc)
+            apply_service_error(form, exc)
         else:
             messages.success(request, _("Forecast saved."))
             return redirect("reports:forecasts")
@@ -406,7 +399,7 @@ def forecasts(request):
 # Targets
 # --------------------------------------------------------------------------------------------------------------
 def _manageable_units(user: User):
-    if user.is_superuser or user.role in ("admin", "gm_office"):
+    if user.is_admin_role or user.is_gm_office:
         return SalesUnit.objects.order_by("code"), True
     if user.is_manager:
         return SalesUnit.objects.filter(pk__in=user.team_unit_ids).order_by("code"), False
@@ -434,7 +427,7 @@ def target_new(request):
         try:
             target = target_save(actor=request.user, **form.cleaned_data)
         except ApplicationError as exc:
-            _form_error(form, exc)
+            apply_service_error(form, exc)
         else:
             messages.success(request, _("Target saved."))
             return redirect("reports:target_detail", pk=target.pk)
@@ -469,7 +462,7 @@ def target_detail(request, pk: int):
                         lines = _parse_split(form.cleaned_data["lines"])
                         target_set_split(actor=request.user, target=target, dimension=dim, lines=lines)
                     except ApplicationError as exc:
-                        _form_error(form, exc)
+                        apply_service_error(form, exc)
                     else:
                         messages.success(request, _("Split saved."))
                         return redirect("reports:target_detail", pk=target.pk)
@@ -590,7 +583,7 @@ def evaluation_detail(request, user_id: int):
     period_type, start = _period_from(request)
     figures = evaluation_figures(user_ids=[person.pk], period_type=period_type, period_start=start)[person.pk]
     can_feedback = request.user.pk != person.pk and (
-        request.user.is_manager or request.user.role in ("gm_office", "admin")
+        request.user.is_manager or request.user.is_gm_office or request.user.is_admin_role
     )
     form = FeedbackForm(request.POST or None, initial={"feedback": figures.feedback}) if can_feedback else None
     if request.method == "POST" and form is not None and form.is_valid():
@@ -603,7 +596,7 @@ def evaluation_detail(request, user_id: int):
                 feedback=form.cleaned_data["feedback"],
             )
         except ApplicationError as exc:
-            _form_error(form, exc)
+            apply_service_error(form, exc)
         else:
             messages.success(request, _("Feedback saved."))
             return redirect(

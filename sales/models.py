@@ -7,7 +7,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from core.models import TimeStampedModel
+from core.models import EffectiveDatedPolicy, TimeStampedModel
 
 from .querysets import ContractChildQuerySet, ContractQuerySet, QuoteChildQuerySet
 
@@ -37,6 +37,11 @@ class ContractStatus(models.TextChoices):
     FILED = "filed", _("Filed")
     REJECTED = "rejected", _("Rejected")
     CANCELLED = "cancelled", _("Cancelled")
+
+
+# The one meaning of "sold": a contract counts as a sale (and its amount as owed by the customer) once signed, and
+# stays one when filed. Plain strings, so the tuple also goes into raw SQL parameters.
+SOLD_STATUSES: tuple[str, ...] = (ContractStatus.SIGNED.value, ContractStatus.FILED.value)
 
 
 class ContractBasis(models.TextChoices):
@@ -252,11 +257,12 @@ class Invoice(TimeStampedModel):
 # --- Price lists -------------------------------------------------------------------------------------------
 
 
-class PriceList(TimeStampedModel):
+class PriceList(TimeStampedModel, EffectiveDatedPolicy):
     """A price list issued by a producing unit, in force from `effective_from` until a later one replaces it."""
 
     name = models.CharField(_("name"), max_length=120)
     producing_unit = models.CharField(_("producing unit"), max_length=120, blank=True)
+    # Not unique (several rows may start the same day; the latest written wins), so redeclared from the base.
     effective_from = models.DateField(_("effective from"), db_index=True)
     issued_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("issued by"), on_delete=models.PROTECT, null=True, related_name="+"
@@ -316,7 +322,7 @@ class SalesLevel(models.Model):
         return self.name
 
 
-class DiscountAuthority(TimeStampedModel):
+class DiscountAuthority(TimeStampedModel, EffectiveDatedPolicy):
     """折扣許可權: the maximum discount (%) for one salesperson or one level, from a date. Append-only history:
     the row in force is the one with the latest `effective_from` not after the day asked about; a person's own
     row overrides their level's."""
@@ -338,6 +344,7 @@ class DiscountAuthority(TimeStampedModel):
         related_name="discount_authorities",
     )
     max_discount_percent = models.DecimalField(_("maximum discount %"), max_digits=5, decimal_places=2)
+    # Not unique (several rows may start the same day; the latest written wins), so redeclared from the base.
     effective_from = models.DateField(_("effective from"), db_index=True)
     set_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("set by"), on_delete=models.PROTECT, related_name="+"
@@ -367,10 +374,11 @@ class DiscountAuthority(TimeStampedModel):
 # --- Admin-editable policy ---------------------------------------------------------------------------------
 
 
-class SalesPolicy(TimeStampedModel):
+class SalesPolicy(TimeStampedModel, EffectiveDatedPolicy):
     """Thresholds and rates of the rule book, with an effective date. The row in force is the latest
     `effective_from` not after the day; with no row the defaults of the rule book apply."""
 
+    # Not unique (several rows may start the same day; the latest written wins), so redeclared from the base.
     effective_from = models.DateField(_("effective from"), db_index=True)
     margin_review_percent = models.DecimalField(
         _("GM office reviews margins below (%)"), max_digits=5, decimal_places=2, default=Decimal("20")

@@ -11,10 +11,13 @@ from django.db.models import DecimalField, F, OuterRef, Prefetch, Q, Subquery, S
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from accounts.models import Role
 from core.money import ZERO, round_money
 
 from . import rules
 from .models import (
+    SOLD_STATUSES,
+    ApproverRole,
     Contract,
     ContractApproval,
     ContractLine,
@@ -30,8 +33,6 @@ from .models import (
     Shipment,
 )
 
-# Contracts whose amount is owed by the customer (receivables exist once signed).
-RECEIVABLE_STATUSES = (ContractStatus.SIGNED, ContractStatus.FILED)
 MONEY = DecimalField(max_digits=14, decimal_places=2)
 
 
@@ -41,8 +42,7 @@ MONEY = DecimalField(max_digits=14, decimal_places=2)
 def policy_in_force(*, on: dt.date | None = None) -> SalesPolicy:
     """The policy row in force on a day; an unsaved row with the rule book's defaults if none exists."""
     on = on or timezone.localdate()
-    policy = SalesPolicy.objects.filter(effective_from__lte=on).order_by("-effective_from", "-id").first()
-    return policy or SalesPolicy(effective_from=on)
+    return SalesPolicy.objects.in_force(on) or SalesPolicy(effective_from=on)
 
 
 @dataclass(frozen=True)
@@ -55,11 +55,10 @@ class Authority:
 def discount_authority_for(*, user, on: dt.date | None = None) -> Authority:
     """The maximum discount in force for a salesperson: their own row, else their level's, else the default."""
     on = on or timezone.localdate()
-    rows = DiscountAuthority.objects.filter(effective_from__lte=on).order_by("-effective_from", "-id")
-    own = rows.filter(user=user).first()
+    own = DiscountAuthority.objects.filter(user=user).in_force(on)
     if own:
         return Authority(own.max_discount_percent, "personal", own)
-    level = rows.filter(level__members=user).first()
+    level = DiscountAuthority.objects.filter(level__members=user).in_force(on)
     if level:
         return Authority(level.max_discount_percent, "level", level)
     return Authority(policy_in_force(on=on).default_discount_percent, "default", None)
@@ -143,7 +142,7 @@ def with_paid(qs):
 
 def customer_open_receivables(*, customer_id: int, exclude_contract_id: int | None = None) -> Decimal:
     """What the customer still owes on signed contracts (amount minus everything paid)."""
-    qs = with_paid(Contract.objects.filter(customer_id=customer_id, status__in=RECEIVABLE_STATUSES))
+    qs = with_paid(Contract.objects.filter(customer_id=customer_id, status__in=SOLD_STATUSES))
     if exclude_contract_id:
         qs = qs.exclude(pk=exclude_contract_id)
     total = ZERO
@@ -328,7 +327,7 @@ def receivables_aging(*, user, as_of: dt.date | None = None, customer_id: int | 
     """Open receivables of the contracts the user may see, with 0-30/31-60/61-90/90+ buckets from shipment dates.
     The public selector other apps call (reports, reminders). Three queries however large the book."""
     as_of = as_of or timezone.localdate()
-    qs = with_paid(Contract.objects.visible_to(user).filter(status__in=RECEIVABLE_STATUSES)).filter(
+    qs = with_paid(Contract.objects.visible_to(user).filter(status__in=SOLD_STATUSES)).filter(
         amount__gt=F("paid_total")  # only contracts with something still open, filtered in SQL
     )
     if customer_id:
@@ -481,9 +480,11 @@ def awaiting_approval_ids(*, user):
     """Contracts in review with a pending approval (of the current round) this user may decide."""
     in_review = Contract.objects.visible_to(user).filter(status=ContractStatus.IN_REVIEW).exclude(owner=user)
     if user.is_manager:
-        steps = Q(approver_role="manager") & ~Q(contract__owner__role="manager")
-    elif user.role == "gm_office":
-        steps = Q(approver_role="gm_office") | (Q(approver_role="manager") & Q(contract__owner__role="manager"))
+        steps = Q(approver_role=ApproverRole.MANAGER) & ~Q(contract__owner__role=Role.MANAGER)
+    elif user.is_gm_office:
+        steps = Q(approver_role=ApproverRole.GM_OFFICE) | (
+            Q(approver_role=ApproverRole.MANAGER) & Q(contract__owner__role=Role.MANAGER)
+        )
     else:
         return Contract.objects.none().values("pk")
     return (

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.models import Role, User
 from core.exceptions import ApplicationError
+from core.forms import apply_service_error
 
 from . import rules, selectors
 from .forms import (
@@ -52,11 +53,6 @@ from .models import (
 from .services import access, catalogue, contracts, fulfilment, pricing, quotes
 
 
-def _form_error(form, exc: ApplicationError) -> None:
-    field = exc.field if exc.field in form.fields else None
-    form.add_error(field, exc.message)
-
-
 def _require_admin(user) -> None:
     if not user.is_admin_role:
         raise PermissionDenied
@@ -75,7 +71,7 @@ def product_list(request):
             try:
                 catalogue.product_create(actor=request.user, **form.cleaned_data)
             except ApplicationError as exc:
-                _form_error(form, exc)
+                apply_service_error(form, exc)
             else:
                 messages.success(request, _("Product added. Issue a price list to give it a standard price."))
                 return redirect("sales:product_list")
@@ -105,7 +101,7 @@ def price_list_list(request):
                     items=form.cleaned_data["items"],
                 )
             except ApplicationError as exc:
-                _form_error(form, exc)
+                apply_service_error(form, exc)
             else:
                 messages.success(request, _("Price list issued."))
                 return redirect("sales:price_list_detail", pk=pl.pk)
@@ -145,7 +141,7 @@ def authority_page(request):
         try:
             catalogue.discount_authority_set(actor=request.user, **form.cleaned_data)
         except ApplicationError as exc:
-            _form_error(form, exc)
+            apply_service_error(form, exc)
         else:
             messages.success(request, _("Discount authority saved."))
             return redirect("sales:authority")
@@ -176,7 +172,7 @@ def policy_page(request):
         try:
             catalogue.sales_policy_set(actor=request.user, **form.cleaned_data)
         except ApplicationError as exc:
-            _form_error(form, exc)
+            apply_service_error(form, exc)
         else:
             messages.success(request, _("Settings saved."))
             return redirect("sales:policy")
@@ -220,7 +216,7 @@ def quote_create(request, kind: str = QuoteKind.PRODUCT):
                 note=data["note"],
             )
         except ApplicationError as exc:
-            _form_error(form, exc)
+            apply_service_error(form, exc)
         else:
             return redirect("sales:quote_detail", pk=quote.pk)
     return render(request, "sales/quote_form.html", {"form": form, "formset": formset, "engineering": engineering})
@@ -307,7 +303,7 @@ def quote_edit(request, pk: int):
                 note=data["note"],
             )
         except ApplicationError as exc:
-            _form_error(form, exc)
+            apply_service_error(form, exc)
         else:
             return redirect("sales:quote_detail", pk=quote.pk)
     return render(
@@ -385,7 +381,7 @@ def contract_create(request):
                 **form.terms(),
             )
         except ApplicationError as exc:
-            _form_error(form, exc)
+            apply_service_error(form, exc)
         else:
             messages.success(request, _("Draft saved. Check the rules below, then submit it for review."))
             return redirect("sales:contract_detail", pk=contract.pk)
@@ -465,7 +461,7 @@ def contract_edit(request, pk: int):
                 **form.terms(),
             )
         except ApplicationError as exc:
-            _form_error(form, exc)
+            apply_service_error(form, exc)
         else:
             return redirect("sales:contract_detail", pk=contract.pk)
     return render(request, "sales/contract_form.html", {"form": form, "formset": formset, "contract": contract})
@@ -480,7 +476,7 @@ def _contract_context(request, contract: Contract) -> dict:
     can_decide = contract.status == ContractStatus.IN_REVIEW and any(
         a.decision == "pending" and contracts.may_decide(user, contract, a.approver_role) for a in approvals
     )
-    is_finance = user.role == Role.FINANCE or user.is_admin_role
+    is_finance = user.is_finance or user.is_admin_role
     shipped = contract.status in fulfilment.SHIPPABLE
     return {
         "contract": contract,

@@ -15,9 +15,7 @@ from core import periods
 from customers.models import ContactLog, Customer, CustomerStatus
 from reports.models import DailyReport
 from sales import selectors as sales_selectors
-from sales.models import Contract, ContractStatus, Payment
-
-SOLD = [ContractStatus.SIGNED, ContractStatus.FILED]
+from sales.models import SOLD_STATUSES, Contract, ContractStatus, Payment
 
 
 @dataclass(frozen=True)
@@ -86,9 +84,9 @@ def home_data(*, user: User, today: dt.date | None = None) -> HomeData:
     )
     contracts = Contract.objects.visible_to(user)
     data.open_contracts = contracts.exclude(status__in=[ContractStatus.FILED, ContractStatus.CANCELLED]).count()
-    data.sales_month = contracts.filter(status__in=SOLD, signed_on__gte=month_start).aggregate(s=Sum("amount"))[
-        "s"
-    ] or Decimal("0")
+    data.sales_month = contracts.filter(status__in=SOLD_STATUSES, signed_on__gte=month_start).aggregate(
+        s=Sum("amount")
+    )["s"] or Decimal("0")
     data.collected_month = Payment.objects.visible_to(user).filter(paid_on__gte=month_start).aggregate(s=Sum("amount"))[
         "s"
     ] or Decimal("0")
@@ -96,7 +94,7 @@ def home_data(*, user: User, today: dt.date | None = None) -> HomeData:
     data.filing_overdue = contracts.filter(
         pk__in=sales_selectors.contracts_filing_overdue(today=today).values("pk")
     ).count()
-    if user.is_manager or user.role == Role.GM_OFFICE:
+    if user.is_manager or user.is_gm_office:
         data.awaiting_my_approval = contracts.filter(pk__in=sales_selectors.awaiting_approval_ids(user=user)).count()
 
     if user.is_manager:
@@ -106,7 +104,7 @@ def home_data(*, user: User, today: dt.date | None = None) -> HomeData:
             .annotate(
                 n_customers=_count_subquery(Customer.objects.filter(owner=OuterRef("pk"))),
                 sales=_sum_subquery(
-                    Contract.objects.filter(owner=OuterRef("pk"), status__in=SOLD, signed_on__gte=month_start),
+                    Contract.objects.filter(owner=OuterRef("pk"), status__in=SOLD_STATUSES, signed_on__gte=month_start),
                     "owner",
                 ),
                 reported=Exists(
@@ -124,7 +122,7 @@ def home_data(*, user: User, today: dt.date | None = None) -> HomeData:
             n_customers=_count_subquery(Customer.objects.filter(unit=OuterRef("pk"))),
         ).order_by("code")
         sales_by_unit = dict(
-            Contract.objects.filter(status__in=SOLD, signed_on__gte=month_start)
+            Contract.objects.filter(status__in=SOLD_STATUSES, signed_on__gte=month_start)
             .values_list("unit_id")
             .annotate(s=Sum("amount"))
             .order_by()

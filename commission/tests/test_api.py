@@ -73,7 +73,7 @@ def test_rules_readable_by_all_and_added_by_admins(api_client, salesperson, admi
     assert r.data["results"][0]["commission_percent"] == "50.000"
     payload = {"name": "2027", "effective_from": "2027-01-01", "commission_percent": "45"}
     r = api_client.post("/api/v1/commission-rules/", payload, format="json")
-    assert r.status_code == 400 and r.data["code"] == "forbidden"
+    assert r.status_code == 403 and r.data["code"] == "forbidden"
     api_client.force_authenticate(admin_user)
     r = api_client.post("/api/v1/commission-rules/", payload, format="json")
     assert r.status_code == 201
@@ -121,7 +121,7 @@ def test_expense_api_submit_and_manager_decides(api_client, salesperson, other_s
     assert r.status_code == 400 and "contract" in r.data
     r = api_client.post(EXPENSES, {**payload, "amount": "-1"}, format="json")
     assert r.status_code == 400 and "amount" in r.data
-    assert api_client.post(f"{EXPENSES}{claim_id}/approve/", {}, format="json").status_code == 400
+    assert api_client.post(f"{EXPENSES}{claim_id}/approve/", {}, format="json").status_code == 403
     api_client.force_authenticate(other_salesperson)
     assert api_client.get(f"{EXPENSES}{claim_id}/").status_code == 404
     assert api_client.get(EXPENSES).data["results"] == []

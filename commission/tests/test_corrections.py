@@ -7,7 +7,7 @@ import time_machine
 from commission.models import CommissionCorrection
 from commission.selectors import statement_for
 from commission.services import correction_add, month_close
-from core.exceptions import ApplicationError
+from core.exceptions import ApplicationError, PermissionDenied
 
 from .factories import PaymentFactory, sold_contract
 
@@ -62,7 +62,7 @@ def test_correction_without_contract_and_validation(salesperson, other_salespers
         with pytest.raises(ApplicationError) as err:
             correction_add(salesperson=salesperson, month=FEB, actor=finance, **kwargs)
         assert err.value.field == field
-    with pytest.raises(ApplicationError) as err:
+    with pytest.raises(PermissionDenied) as err:
         correction_add(salesperson=salesperson, month=FEB, amount=Decimal("1"), reason="x", actor=manager)
     assert err.value.code == "forbidden"
     assert list(CommissionCorrection.objects.all()) == [c]

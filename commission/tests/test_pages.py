@@ -119,7 +119,7 @@ def test_finance_closes_a_month_from_the_page(client, finance, salesperson, paid
 def test_salesperson_cannot_close(client, salesperson, paid):
     client.force_login(salesperson)
     r = client.post("/commission/close/", {"month": "2026-01"}, follow=True)
-    assert r.status_code == 200
+    assert r.status_code == 403
     assert not ClosedMonth.objects.exists()
     assert "Only finance" in r.content.decode()
 

@@ -11,7 +11,7 @@ from accounts.models import User
 from commission.models import ClosedMonth, CommissionRuleSet, CommissionStatement
 from commission.selectors import statement_for, statements_for_month
 from commission.services import month_close
-from core.exceptions import ApplicationError
+from core.exceptions import ApplicationError, PermissionDenied
 from sales.models import ContractStatus, PaymentKind
 
 from .factories import PaymentFactory, sold_contract
@@ -135,7 +135,7 @@ def test_months_close_in_order_and_only_after_they_end(salesperson, finance):
 @time_machine.travel(dt.datetime(2026, 3, 5, 9, 0, tzinfo=dt.UTC))
 def test_only_finance_closes(salesperson, manager, gm):
     for user in (salesperson, manager, gm):
-        with pytest.raises(ApplicationError) as err:
+        with pytest.raises(PermissionDenied) as err:
             month_close(month=JAN, actor=user)
         assert err.value.code == "forbidden"
     assert not ClosedMonth.objects.exists()

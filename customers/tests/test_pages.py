@@ -195,7 +195,7 @@ def test_pool_page_and_claim(client, salesperson, gm, finance):
     pooled = CustomerFactory(owner=None, unit=None, name="Pool Co")
     client.force_login(finance)
     assert "Pool Co" in client.get(reverse("customers:pool")).content.decode()
-    assert client.post(reverse("customers:pool_claim", args=[pooled.pk])).status_code == 302
+    assert client.post(reverse("customers:pool_claim", args=[pooled.pk])).status_code == 403
     assert Customer.objects.get(pk=pooled.pk).owner is None  # finance may look, not claim
     client.force_login(salesperson)
     assert "Pool Co" in client.get(reverse("customers:pool")).content.decode()

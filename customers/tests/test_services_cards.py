@@ -5,7 +5,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from core.exceptions import ApplicationError
+from core.exceptions import ApplicationError, PermissionDenied
 from customers.models import ContactLog, MonthlyEvaluation
 from customers.services import contact_create, contact_log_create, evaluation_save, strategy_save
 from customers.tests.factories import ContactFactory, ContactLogFactory, CustomerFactory
@@ -61,9 +61,9 @@ def test_strategy_card_is_saved_once_per_customer_with_history(salesperson):
 
 def test_only_the_owner_side_may_write_cards(salesperson, other_salesperson):
     c = CustomerFactory(owner=salesperson)
-    with pytest.raises(ApplicationError):
+    with pytest.raises(PermissionDenied):
         strategy_save(customer=c, actor=other_salesperson, data={"objectives": "x"})
-    with pytest.raises(ApplicationError):
+    with pytest.raises(PermissionDenied):
         contact_log_create(customer=c, actor=other_salesperson, outcome="x")
 
 

@@ -5,7 +5,7 @@ import pytest
 from django.db import connection, transaction
 
 from accounts.tests.factories import SalespersonFactory
-from core.exceptions import ApplicationError
+from core.exceptions import ApplicationError, PermissionDenied
 from customers.models import (
     ConflictStatus,
     Customer,
@@ -110,7 +110,7 @@ def test_edit_that_collides_is_refused_and_keeps_old_keys(salesperson, other_sal
 
 def test_salesperson_may_not_change_credit_but_manager_may(salesperson, manager):
     c = register(salesperson, "Credit Co")
-    with pytest.raises(ApplicationError) as err:
+    with pytest.raises(PermissionDenied) as err:
         customer_update(customer=c, actor=salesperson, data={"credit_limit": "500000"})
     assert err.value.field == "credit_limit"
     customer_update(
@@ -127,7 +127,7 @@ def test_conflict_confirm_keeps_first_owner(salesperson, other_salesperson, gm):
     with pytest.raises(RegistrationRefused) as err:
         register(other_salesperson, "Sunrise Foods LLC")
     conflict = err.value.conflict
-    with pytest.raises(ApplicationError):
+    with pytest.raises(PermissionDenied):
         conflict_confirm_owner(conflict=conflict, actor=salesperson)
     conflict_confirm_owner(conflict=conflict, actor=gm, reason="first registered")
     conflict.refresh_from_db()
@@ -170,7 +170,7 @@ def test_ownership_events_are_append_only(salesperson):
 
 def test_release_by_owner_and_refusal_for_others(salesperson, other_salesperson):
     c = register(salesperson, "Release Co")
-    with pytest.raises(ApplicationError):
+    with pytest.raises(PermissionDenied):
         customer_release(customer=c, actor=other_salesperson, reason="mine now")
     customer_release(customer=c, actor=salesperson, reason="no longer active")
     c.refresh_from_db()

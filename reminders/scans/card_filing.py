@@ -8,6 +8,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from accounts.models import SalesUnit
+from core.periods import add_months, month_start
 from customers.models import MonthlyFiling
 from customers.selectors import filing_due_date, overdue_filings, unfiled_units
 
@@ -22,7 +23,7 @@ def scan_card_filing(*, now: dt.datetime, cfg: ReminderSettings) -> int:
     still unfiled once the deadline has come (`customers.selectors.overdue_filings`) is reminded too if it was
     not before (within `catch_up_days`). One reminder per unit and month."""
     today = timezone.localdate(now)
-    month = (today.replace(day=1) - dt.timedelta(days=1)).replace(day=1)  # the month whose cards are due
+    month = add_months(month_start(today), -1)  # the month whose cards are due
     due = filing_due_date(month)  # the first day the filing is late
     if today < due - dt.timedelta(days=cfg.card_filing_lead_days):
         return 0

@@ -10,11 +10,10 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from core.money import round_money
-from sales.models import Contract, Shipment
+from sales.models import SOLD_STATUSES, Contract, Shipment
 from sales.selectors import BUCKETS, Receivable, receivable_for, receivables_for
 
 from ..models import Reminder, ReminderKind, ReminderSettings
-from ..selectors import PURCHASE_STATUSES
 from .registry import register
 from .rows import BATCH, CONTRACT_ROW, customer_label, insert, reminder_row, shipped_between
 
@@ -43,7 +42,7 @@ def scan_receivable_overdue(*, now: dt.datetime, cfg: ReminderSettings) -> int:
     lo = hi - dt.timedelta(days=cfg.catch_up_days)
     ret_lo, ret_hi = today - dt.timedelta(days=cfg.catch_up_days + 1), today - dt.timedelta(days=1)
     candidates = (
-        Contract.objects.filter(status__in=PURCHASE_STATUSES)
+        Contract.objects.filter(status__in=SOLD_STATUSES)
         .filter(Q(shipped_between(lo, hi)) | Q(retention_due_on__range=(ret_lo, ret_hi), retention_amount__gt=0))
         .select_related("customer")
         .only(

@@ -22,10 +22,10 @@ def at(y, m, d, h=10, minute=0):
 
 
 def test_only_the_person_reminded_acts_on_it(salesperson, teammate):
-    from core.exceptions import ApplicationError
+    from core.exceptions import ApplicationError, PermissionDenied
 
     r = ReminderFactory(owner=salesperson)
-    with pytest.raises(ApplicationError):
+    with pytest.raises(PermissionDenied):
         reminder_done(reminder_id=r.pk, actor=teammate)
     reminders_send_due()
     n = Notification.objects.get()

@@ -57,7 +57,7 @@ def test_anonymous_is_refused(api_client, rows):
 def test_manager_sees_but_cannot_act_on_a_teammates_reminder(api_client, manager, rows):
     api_client.force_authenticate(manager)
     resp = api_client.post(f"/api/v1/reminders/{rows['team'].pk}/done/")
-    assert resp.status_code == 400
+    assert resp.status_code == 403
     assert resp.json()["code"] == "not_yours"
 
 

@@ -5,7 +5,7 @@ Every function runs a bounded number of queries, whatever the number of people, 
 the reports app imports from the module that defines a name; this package re-exports the public names for the
 other apps."""
 
-from ._common import SOLD, ZERO, pct
+from ._common import ZERO, pct
 from .compliance import Compliance, compliance_slices, report_compliance
 from .dashboard import (
     AGE_BUCKETS,
@@ -24,7 +24,6 @@ from .targets import SplitRow, SplitView, TargetBook, TargetProgress, target_boo
 
 __all__ = [
     "AGE_BUCKETS",
-    "SOLD",
     "ZERO",
     "Compliance",
     "Dashboard",

@@ -7,7 +7,6 @@ from decimal import Decimal
 
 from ..calendar import local_tz
 
-SOLD = ["signed", "filed"]
 ZERO = Decimal("0")
 
 

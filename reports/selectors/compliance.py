@@ -11,10 +11,10 @@ from django.db import connection
 from django.utils import timezone
 
 from accounts.models import User
+from core.periods import month_end, month_start
 
 from ..calendar import WorkingCalendar, local_tz, report_deadline
 from ..models import ComplianceMonthly, DailyReport, SummaryState
-from ..periods import add_months, month_start
 from ._common import pct
 
 
@@ -83,8 +83,7 @@ def _summary_rows(
     the others are counted live. Slices start on the first of a month."""
     state = SummaryState.objects.filter(name="dashboard").values_list("stable_before", flat=True).first()
     use_summary = state is not None and all(
-        s.day == 1 and (e >= state - dt.timedelta(days=1) or add_months(month_start(e), 1) - dt.timedelta(days=1) == e)
-        for s, e in slices.values()
+        s.day == 1 and (e >= state - dt.timedelta(days=1) or month_end(e) == e) for s, e in slices.values()
     )
     rows: dict[int, dict] = {}
     if not use_summary:

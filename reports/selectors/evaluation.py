@@ -15,12 +15,12 @@ from accounts.models import Role, User
 from commission.selectors import expense_control_by_owner
 from core.money import round_money
 from customers.models import ContactKind, ContactLog, Customer
-from sales.models import Contract, ContractLine, Payment, Shipment
+from sales.models import SOLD_STATUSES, Contract, ContractLine, Payment, Shipment
 
 from ..calendar import WorkingCalendar, local_tz, policy_for
 from ..models import Evaluation, ReceivableSnapshot, SummaryState
 from ..periods import add_months, period_bounds, year_start
-from ._common import SOLD, ZERO, _dates_range, pct
+from ._common import ZERO, _dates_range, pct
 from .compliance import report_compliance
 from .targets import target_book
 
@@ -85,7 +85,7 @@ def overdue_by_owner(*, owner_ids, as_of: dt.date) -> dict[int, tuple[Decimal, i
         .values("d")
     )
     rows = (
-        Contract.objects.filter(owner_id__in=list(owner_ids), status__in=SOLD)
+        Contract.objects.filter(owner_id__in=list(owner_ids), status__in=SOLD_STATUSES)
         .annotate(
             paid=Coalesce(Subquery(paid), Value(ZERO)),
             first_ship=Subquery(first_ship),
@@ -115,7 +115,7 @@ def _overdue_by_owner_bulk(*, owner_ids: list[int], as_of: dt.date, months: int)
           AND c.amount - c.retention_amount - COALESCE(p.paid, 0) > 0
         GROUP BY c.owner_id
     """  # noqa: S608 - table names are ours
-    params = {"as_of": as_of, "ids": owner_ids, "sold": SOLD, "limit": add_months(as_of, -months)}
+    params = {"as_of": as_of, "ids": owner_ids, "sold": list(SOLD_STATUSES), "limit": add_months(as_of, -months)}
     with connection.cursor() as cur:
         cur.execute(sql, params)
         return {owner_id: (amount, n) for owner_id, amount, n in cur.fetchall()}
@@ -153,7 +153,9 @@ def evaluation_figures(
     if not figs:
         return figs
     ids = list(figs)
-    sold = Contract.objects.filter(owner_id__in=ids, status__in=SOLD, signed_on__gte=start, signed_on__lte=as_of)
+    sold = Contract.objects.filter(
+        owner_id__in=ids, status__in=SOLD_STATUSES, signed_on__gte=start, signed_on__lte=as_of
+    )
     _add_sales(figs, sold)
     _add_money(figs, start=start, as_of=as_of, today=today)
     _add_activity(figs, sold, start=start, as_of=as_of)
@@ -222,7 +224,9 @@ def _add_activity(figs: dict[int, Figures], sold, *, start: dt.date, as_of: dt.d
     ):
         figs[owner_id].new_customers = n
     # Repeat customers: bought in the period and had bought before it (from anyone in the company).
-    bought_before = Contract.objects.filter(customer=OuterRef("customer"), status__in=SOLD, signed_on__lt=start)
+    bought_before = Contract.objects.filter(
+        customer=OuterRef("customer"), status__in=SOLD_STATUSES, signed_on__lt=start
+    )
     for owner_id, n in (
         sold.filter(Exists(bought_before))
         .values_list("owner_id")

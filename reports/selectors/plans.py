@@ -12,11 +12,11 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from customers.models import ContactKind, ContactLog
-from sales.models import Contract
+from sales.models import SOLD_STATUSES, Contract
 
 from ..calendar import local_tz
 from ..periods import period_bounds
-from ._common import SOLD, ZERO, _dates_range, pct
+from ._common import ZERO, _dates_range, pct
 from .evaluation import evaluation_figures
 
 
@@ -37,7 +37,7 @@ def plan_actuals(*, plan, now: dt.datetime | None = None) -> PlanActuals:
     upto = min(end, today)
     sales = (
         Contract.objects.filter(
-            owner_id=plan.author_id, status__in=SOLD, signed_on__gte=start, signed_on__lte=upto
+            owner_id=plan.author_id, status__in=SOLD_STATUSES, signed_on__gte=start, signed_on__lte=upto
         ).aggregate(s=Sum("amount"))["s"]
         or ZERO
     )

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Role, SalesUnit, User
+from accounts.models import SalesUnit, User
 from customers.models import Customer
 
 from .evaluation import people_in_scope
@@ -44,7 +44,7 @@ def resolve_scope(*, user: User, unit_id=None, salesperson_id=None, customer_id=
     elif user.is_manager:
         scope = Scope(level="unit", label=str(_("My team")), unit_ids=sorted(user.team_unit_ids), crumbs=crumbs)
         crumbs.append((scope.label, "?"))
-    elif user.is_salesperson or user.role == Role.STAFF:
+    elif user.is_salesperson or user.is_staff_role:
         scope = Scope(level="salesperson", label=user.get_full_name(), salesperson=user, crumbs=crumbs)
         salesperson_id = None
         unit_id = None

@@ -10,12 +10,12 @@ from django.db.models import F, Q, Sum
 from django.utils import timezone
 
 from core.money import round_money
-from sales.models import Contract, ContractLine
+from sales.models import SOLD_STATUSES, Contract, ContractLine
 
 from ..calendar import WorkingCalendar, local_tz
 from ..models import Dimension, Target, TargetLine
 from ..periods import add_months, period_bounds, quarter_start, year_start
-from ._common import SOLD, ZERO, pct
+from ._common import ZERO, pct
 
 
 class TargetBook:
@@ -100,7 +100,7 @@ def target_progress(*, target: Target, now: dt.datetime | None = None) -> Target
     """Sales of the target's unit (or the company) in its period so far, against the whole and the pace."""
     today = (now or timezone.now()).astimezone(local_tz()).date()
     start, end = period_bounds(target.period_type, target.period_start)
-    sold = Contract.objects.filter(status__in=SOLD, signed_on__gte=start, signed_on__lte=min(end, today))
+    sold = Contract.objects.filter(status__in=SOLD_STATUSES, signed_on__gte=start, signed_on__lte=min(end, today))
     if target.unit_id:
         sold = sold.filter(unit_id=target.unit_id)
     actual = sold.aggregate(s=Sum("amount"))["s"] or ZERO
@@ -131,7 +131,7 @@ def target_splits(*, target: Target, today: dt.date | None = None) -> list[Split
     """Each dimension's split with its unassigned remainder and the progress of each part (from live data)."""
     start, end = period_bounds(target.period_type, target.period_start)
     lines = list(target.lines.select_related("product", "customer", "salesperson"))
-    sold = Contract.objects.filter(status__in=SOLD, signed_on__gte=start, signed_on__lte=end)
+    sold = Contract.objects.filter(status__in=SOLD_STATUSES, signed_on__gte=start, signed_on__lte=end)
     if target.unit_id:
         sold = sold.filter(unit_id=target.unit_id)
     actual: dict[str, dict] = {

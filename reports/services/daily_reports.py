@@ -10,8 +10,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import Role, User
-from core.exceptions import ApplicationError
+from accounts.models import User
+from core.exceptions import ApplicationError, PermissionDenied
 from core.money import round_money
 
 from ..calendar import local_tz, policy_for, report_deadline
@@ -37,7 +37,7 @@ def can_review(*, actor: User, report: DailyReport) -> bool:
         return False
     if actor.is_manager:
         return report.unit_id in actor.team_unit_ids
-    return actor.is_superuser or actor.role in (Role.GM_OFFICE, Role.ADMIN)
+    return actor.is_admin_role or actor.is_gm_office
 
 
 def _competitor_price(value: Any) -> Decimal | None:
@@ -110,7 +110,7 @@ def daily_report_save(
 def daily_report_review(*, report: DailyReport, actor: User, comment: str = "") -> DailyReport:
     report = DailyReport.objects.select_for_update().get(pk=report.pk)
     if not can_review(actor=actor, report=report):
-        raise ApplicationError(_("Only the unit's manager can review this report."), code="forbidden")
+        raise PermissionDenied(_("Only the unit's manager can review this report."))
     if report.submitted_at is None:
         raise ApplicationError(_("The report has not been filed yet."), code="not_submitted")
     if comment.strip():
@@ -128,5 +128,5 @@ def daily_report_comment(*, report: DailyReport, actor: User, body: str) -> Repo
     if not body:
         raise ApplicationError(_("Write a comment."), field="body", code="required")
     if not DailyReport.objects.visible_to(actor).filter(pk=report.pk).exists():
-        raise ApplicationError(_("You cannot comment on this report."), code="forbidden")
+        raise PermissionDenied(_("You cannot comment on this report."))
     return ReportComment.objects.create(report=report, author=actor, body=body)

@@ -8,8 +8,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import Role, User
-from core.exceptions import ApplicationError
+from accounts.models import User
+from core.exceptions import ApplicationError, PermissionDenied
 
 from ..models import Evaluation, PeriodType
 from ..periods import normalise_start
@@ -24,12 +24,10 @@ def evaluation_give_feedback(
     if period_type not in PeriodType.values:
         raise ApplicationError(_("Unknown period."), field="period_type")
     allowed = (
-        (actor.is_manager and salesperson.unit_id in actor.team_unit_ids)
-        or actor.is_superuser
-        or (actor.role in (Role.GM_OFFICE, Role.ADMIN))
+        (actor.is_manager and salesperson.unit_id in actor.team_unit_ids) or actor.is_gm_office or actor.is_admin_role
     )
     if not allowed or actor.pk == salesperson.pk:
-        raise ApplicationError(_("Only the salesperson's manager can give feedback."), code="forbidden")
+        raise PermissionDenied(_("Only the salesperson's manager can give feedback."))
     if not feedback.strip():
         raise ApplicationError(_("Write the feedback."), field="feedback", code="required")
     if salesperson.unit_id is None:

@@ -10,12 +10,12 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from core.exceptions import ApplicationError
+from core.exceptions import ApplicationError, PermissionDenied
 from core.money import round_money
+from core.periods import month_start, normalise_start
 from customers.models import Customer
 
 from ..models import Forecast, Plan, PlanKind, VisitRoute
-from ..periods import normalise_start
 from ._common import _create_row
 
 
@@ -47,7 +47,7 @@ def plan_save(*, author: User, kind: str, period_start: dt.date, data: dict[str,
 def visit_route_set_day(*, owner: User, weekday: int, customer_ids: list[int], actor: User) -> list[VisitRoute]:
     """Replace the customers `owner` visits on `weekday` (in the given order). Only the owner's own customers."""
     if actor.pk != owner.pk and not (actor.is_manager and owner.unit_id in actor.team_unit_ids):
-        raise ApplicationError(_("You cannot change this salesperson's routes."), code="forbidden")
+        raise PermissionDenied(_("You cannot change this salesperson's routes."))
     if not 0 <= int(weekday) <= 6:
         raise ApplicationError(_("Unknown weekday."), field="weekday")
     if owner.unit_id is None:
@@ -73,7 +73,7 @@ def forecast_set(
     *, owner: User, month: dt.date, amount: Decimal, confidence: int = 50, note: str = "", actor: User
 ) -> Forecast:
     if actor.pk != owner.pk:
-        raise ApplicationError(_("Only the salesperson keeps their own forecast."), code="forbidden")
+        raise PermissionDenied(_("Only the salesperson keeps their own forecast."))
     if owner.unit_id is None:
         raise ApplicationError(_("You belong to no sales unit."), code="no_unit")
     amount = round_money(amount)
@@ -83,7 +83,7 @@ def forecast_set(
         raise ApplicationError(_("Confidence is a percentage from 0 to 100."), field="confidence")
     forecast, _created = Forecast.objects.select_for_update().update_or_create(
         owner=owner,
-        month=month.replace(day=1),
+        month=month_start(month),
         defaults={"amount": amount, "confidence": confidence, "note": note.strip(), "unit_id": owner.unit_id},
     )
     return forecast

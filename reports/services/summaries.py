@@ -8,7 +8,9 @@ import time
 from django.db import connection, transaction
 from django.utils import timezone
 
+from core.periods import month_start, period_bounds
 from customers.models import Customer
+from sales.models import SOLD_STATUSES
 
 from ..calendar import WorkingCalendar, local_tz, policy_for
 from ..models import (
@@ -22,9 +24,7 @@ from ..models import (
     SummaryState,
     TopCustomerSummary,
 )
-from ..periods import period_bounds
 
-SOLD_STATUSES = ("signed", "filed")
 SUMMARY_LOCK_KEY = 7_246_001  # pg advisory lock id of the dashboard summary refresh
 
 
@@ -55,7 +55,7 @@ def summary_refresh(*, since: dt.date | None = None, today: dt.date | None = Non
     receivables. Runs in one transaction, so readers see either the old or the new figures, never half."""
     started = time.monotonic()
     t = _tables()
-    since = (since or dt.date(1900, 1, 1)).replace(day=1)
+    since = month_start(since or dt.date(1900, 1, 1))
     overdue_months = policy_for(timezone.localdate()).overdue_after_months
     with connection.cursor() as cur:
         # One refresh at a time (the 10-minute and the nightly task may overlap): a second one waits here, then

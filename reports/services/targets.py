@@ -12,8 +12,8 @@ from django.db import transaction
 from django.db.models import Sum
 from django.utils.translation import gettext as _
 
-from accounts.models import Role, SalesUnit, User
-from core.exceptions import ApplicationError
+from accounts.models import SalesUnit, User
+from core.exceptions import ApplicationError, PermissionDenied
 from core.money import round_money
 from customers.models import Customer
 from sales.models import Product
@@ -24,7 +24,7 @@ from ._common import _create_row
 
 
 def can_manage_targets(*, actor: User, unit: SalesUnit | None) -> bool:
-    if actor.is_superuser or actor.role in (Role.ADMIN, Role.GM_OFFICE):
+    if actor.is_admin_role or actor.is_gm_office:
         return True
     return actor.is_manager and unit is not None and unit.pk in actor.team_unit_ids
 
@@ -44,7 +44,7 @@ def target_save(
     if period_type not in PeriodType.values:
         raise ApplicationError(_("Unknown period."), field="period_type")
     if not can_manage_targets(actor=actor, unit=unit):
-        raise ApplicationError(_("You cannot set targets for this unit."), field="unit", code="forbidden")
+        raise PermissionDenied(_("You cannot set targets for this unit."), field="unit")
     amount = round_money(amount)
     if amount < 0:
         raise ApplicationError(_("A target cannot be negative."), field="amount", code="negative")
@@ -152,7 +152,7 @@ def target_set_split(*, actor: User, target: Target, dimension: str, lines: list
     is shown as the unassigned remainder."""
     target = Target.objects.select_for_update(of=("self",)).select_related("unit").get(pk=target.pk)
     if not can_manage_targets(actor=actor, unit=target.unit):
-        raise ApplicationError(_("You cannot set targets for this unit."), code="forbidden")
+        raise PermissionDenied(_("You cannot set targets for this unit."))
     if dimension not in Dimension.values:
         raise ApplicationError(_("Unknown split dimension."), field="dimension")
     rows, seen, total = [], set(), Decimal("0")
@@ -223,7 +223,7 @@ def targets_import_xlsx(*, actor: User, file) -> dict[str, int]:
                     raise ApplicationError(_("no total row and no existing target"))
             for dimension, items in splits.get(key, {}).items():
                 lines += len(target_set_split(actor=actor, target=target, dimension=dimension, lines=items))
-        except ApplicationError as exc:
+        except (ApplicationError, PermissionDenied) as exc:  # a row for a unit one may not set is a row error
             errors.append(f"{code or _('Company')} {period_type} {start}: {exc.message}")
     if errors:
         transaction.set_rollback(True)

@@ -72,7 +72,7 @@ def test_report_visibility_review_and_comments_via_api(api, salesperson, teammat
         api(teammate).patch(f"/api/v1/daily-reports/{report.pk}/", {"results": "x"}, format="json").status_code == 404
     )
     assert api(manager).get(f"/api/v1/daily-reports/{foreign.pk}/").status_code == 404
-    assert api(salesperson).post(f"/api/v1/daily-reports/{report.pk}/review/", {}, format="json").status_code == 400
+    assert api(salesperson).post(f"/api/v1/daily-reports/{report.pk}/review/", {}, format="json").status_code == 403
     # The manager can read but not edit the salesperson's report.
     assert api(manager).patch(f"/api/v1/daily-reports/{report.pk}/", {"results": "x"}, format="json").status_code == 404
     reviewed = api(manager).post(f"/api/v1/daily-reports/{report.pk}/review/", {"body": "OK"}, format="json")
@@ -158,7 +158,7 @@ def test_targets_api_split_and_visibility(
             format="json",
         )
         .status_code
-        == 400
+        == 403
     )
     for n in range(12):
         t = TargetFactory(created_by=manager, period_start=dt.date(2025, 1, 1) + dt.timedelta(days=31 * n))
@@ -195,7 +195,7 @@ def test_evaluations_api(api, manager, salesperson, teammate, other_salesperson,
         api(salesperson)
         .post(f"/api/v1/evaluations/{salesperson.pk}/feedback/", {"feedback": "me"}, format="json")
         .status_code
-        == 400
+        == 403
     )
     assert [r["salesperson_id"] for r in api(salesperson).get("/api/v1/evaluations/").json()] == [salesperson.pk]
 

@@ -12,12 +12,12 @@ from core.api import validated
 from customers.models import Customer
 from sales import rules, selectors
 from sales.models import (
+    SOLD_STATUSES,
     Contract,
     ContractApproval,
     ContractBasis,
     ContractEvent,
     ContractLine,
-    ContractStatus,
 )
 from sales.services.contracts import (
     contract_approve,
@@ -81,7 +81,7 @@ class ContractListOutputSerializer(serializers.ModelSerializer):
         fields = CONTRACT_LIST_FIELDS
 
     def get_receivable(self, obj) -> str:
-        if obj.status not in (ContractStatus.SIGNED, ContractStatus.FILED):
+        if obj.status not in SOLD_STATUSES:
             return "0.00"
         return str(max(obj.amount - obj.paid_total, 0))
 

@@ -1,6 +1,6 @@
 """Every write of the sales app. Keyword-only, typed, atomic; transitions lock the contract row first.
 
-Role failures raise django's PermissionDenied (403 in the API); wrong states and broken rules raise
+Role failures raise core.exceptions.PermissionDenied (403 in the API and on pages); wrong states and broken rules raise
 ApplicationError (400 naming the field). Nothing is half-saved: each function is one transaction.
 
 Split by capability; this package re-exports the public names for callers in other apps

@@ -5,12 +5,11 @@ from __future__ import annotations
 import zlib
 from decimal import Decimal, InvalidOperation
 
-from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from core.exceptions import ApplicationError
+from core.exceptions import ApplicationError, PermissionDenied
 from customers.models import Customer
 from sales.models import (
     Contract,

@@ -7,13 +7,12 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from core.exceptions import ApplicationError
+from core.exceptions import ApplicationError, PermissionDenied
 from core.money import round_money
 from customers.models import Customer
 from sales import rules, selectors
@@ -255,10 +254,10 @@ def may_decide(actor: User, contract: Contract, role: str) -> bool:
         return False
     if role == ApproverRole.MANAGER:
         if contract.owner.is_manager:
-            return actor.role == "gm_office"
+            return actor.is_gm_office
         return is_unit_manager(actor, contract.unit_id)
     if role == ApproverRole.GM_OFFICE:
-        return actor.role == "gm_office"
+        return actor.is_gm_office
     return False
 
 

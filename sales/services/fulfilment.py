@@ -6,13 +6,12 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from core.exceptions import ApplicationError
+from core.exceptions import ApplicationError, PermissionDenied
 from core.money import ZERO, round_money
 from sales import selectors
 from sales.models import (
@@ -101,7 +100,7 @@ def shipment_create(
 
 
 def _require_finance(actor: User) -> None:
-    if not (actor.role == "finance" or actor.is_admin_role):
+    if not (actor.is_finance or actor.is_admin_role):
         raise PermissionDenied(_("Only finance records payments and invoices."))
 
 

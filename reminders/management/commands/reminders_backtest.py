@@ -5,8 +5,7 @@ from collections import defaultdict
 from django.core.management.base import BaseCommand
 
 from reminders.prediction import backtest
-from reminders.selectors import PURCHASE_STATUSES
-from sales.models import ContractLine
+from sales.models import SOLD_STATUSES, ContractLine
 
 
 class Command(BaseCommand):
@@ -15,7 +14,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         histories = defaultdict(list)
         rows = (
-            ContractLine.objects.filter(contract__status__in=PURCHASE_STATUSES, contract__signed_on__isnull=False)
+            ContractLine.objects.filter(contract__status__in=SOLD_STATUSES, contract__signed_on__isnull=False)
             .values_list("contract__customer_id", "product_id", "contract__signed_on", "quantity")
             .order_by()
             .iterator(chunk_size=10_000)

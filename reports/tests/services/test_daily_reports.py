@@ -7,7 +7,7 @@ import pytest
 import time_machine
 
 from accounts.tests.factories import ManagerFactory
-from core.exceptions import ApplicationError
+from core.exceptions import ApplicationError, PermissionDenied
 from customers.models import ContactKind
 from customers.tests.factories import ContactLogFactory, CustomerFactory
 from reports.models import DailyReport, ReportPolicy
@@ -107,17 +107,17 @@ def test_negative_competitor_price_is_a_field_error(salesperson):
 # ---------------------------------------------------------------- review and comments
 def test_manager_reviews_and_comments_salesperson_cannot_review(salesperson, manager, other_salesperson):
     report = DailyReportFactory(author=salesperson)
-    with pytest.raises(ApplicationError):
+    with pytest.raises(PermissionDenied):
         daily_report_review(report=report, actor=salesperson)
     other_manager = ManagerFactory(unit=other_salesperson.unit)
-    with pytest.raises(ApplicationError):
+    with pytest.raises(PermissionDenied):
         daily_report_review(report=report, actor=other_manager)
     daily_report_review(report=report, actor=manager, comment="請追蹤報價")
     report.refresh_from_db()
     assert report.reviewed_by == manager and report.reviewed_at
     assert report.comments.get().body == "請追蹤報價"
     daily_report_comment(report=report, actor=salesperson, body="收到")
-    with pytest.raises(ApplicationError):
+    with pytest.raises(PermissionDenied):
         daily_report_comment(report=report, actor=other_salesperson, body="hi")
     assert report.comments.count() == 2
 

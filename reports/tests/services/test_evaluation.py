@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from core.exceptions import ApplicationError
+from core.exceptions import PermissionDenied
 from reports.services.evaluation import evaluation_give_feedback
 
 pytestmark = pytest.mark.django_db
@@ -17,7 +17,7 @@ def test_feedback_freezes_the_figures(book, manager, salesperson):
     assert ev.period_start == dt.date(2026, 11, 1)
     assert ev.figures["salesperson_id"] == book.pk and "sales_amount" in ev.figures
 
-    with pytest.raises(ApplicationError):
+    with pytest.raises(PermissionDenied):
         evaluation_give_feedback(
             actor=salesperson, salesperson=book, period_type="month", period_start=dt.date(2026, 11, 1), feedback="me"
         )

@@ -8,7 +8,7 @@ import pytest
 from openpyxl import Workbook
 
 from accounts.tests.factories import ManagerFactory, SalespersonFactory
-from core.exceptions import ApplicationError
+from core.exceptions import ApplicationError, PermissionDenied
 from reports.models import Dimension, Target, TargetLine
 from reports.selectors.targets import target_splits
 from reports.services.targets import LineInput, target_save, target_set_split, targets_import_xlsx
@@ -83,7 +83,7 @@ def test_split_keys_must_belong_to_the_unit_and_only_its_manager_sets_them(manag
             lines=[LineInput(key=other_salesperson.pk, amount=Decimal("1"))],
         )
     other_manager = ManagerFactory(unit=other_salesperson.unit)
-    with pytest.raises(ApplicationError) as err:
+    with pytest.raises(PermissionDenied) as err:
         target_set_split(
             actor=other_manager,
             target=target,
@@ -91,7 +91,7 @@ def test_split_keys_must_belong_to_the_unit_and_only_its_manager_sets_them(manag
             lines=[LineInput(key="北區", amount=Decimal("1"))],
         )
     assert err.value.code == "forbidden"
-    with pytest.raises(ApplicationError):
+    with pytest.raises(PermissionDenied):
         target_save(
             actor=SalespersonFactory(unit=manager.unit),
             unit=manager.unit,
