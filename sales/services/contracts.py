@@ -9,13 +9,16 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from core import events
 from core.exceptions import ApplicationError
 from core.money import round_money
 from customers.models import Customer
+from sales import approvers as who
 from sales import rules, selectors, workflows
 from sales.models import (
     ApprovalDecision,
@@ -221,7 +224,30 @@ def contract_submit(*, actor: User, contract: Contract) -> Contract:
         note="" if approvers else _("No rule needs an approval."),
         data={"round": contract.review_round, "rules": [h.code for h in hits], "approvers": approvers},
     )
+    if approvers:
+        contract.round_approvals = None
+        steps = who.contract_waiting_for(contract)
+        _publish(contract, "submitted", actor, recipients=who.recipients(steps))
     return contract
+
+
+def _publish(contract: Contract, action: str, actor: User, *, recipients, note: str = "", **data) -> None:
+    """The handoff event: recorded with the state change, turned into notifications by the subscribers."""
+    events.publish(
+        document=workflows.CONTRACT.document,
+        document_id=contract.pk,
+        action=action,
+        actor=actor,
+        recipients=recipients,
+        note=note,
+        data={
+            "number": contract.number,
+            "actor": actor.get_full_name(),
+            "customer": contract.customer.name,
+            "url": reverse("sales:contract_detail", args=[contract.pk]),
+            **data,
+        },
+    )
 
 
 def _blocking_field(hit: rules.RuleHit) -> str:
@@ -289,6 +315,8 @@ def contract_approve(*, actor: User, contract: Contract, comment: str = "") -> C
         note=comment,
         data={"roles": [a.approver_role for a in pending], "round": contract.review_round},
     )
+    final = contract.status == ContractStatus.APPROVED
+    _publish(contract, "approved" if final else "approved_step", actor, recipients=[contract.owner_id], note=comment)
     return contract
 
 
@@ -321,6 +349,7 @@ def contract_reject(*, actor: User, contract: Contract, reason: str) -> Contract
     contract.rejection_reason = reason.strip()
     contract.save()
     _event(contract, actor=actor, action="rejected", from_status=before, note=reason.strip())
+    _publish(contract, "rejected", actor, recipients=[contract.owner_id], note=contract.rejection_reason)
     return contract
 
 
@@ -369,6 +398,11 @@ def contract_file(*, actor: User, contract: Contract, filed_on: dt.date | None =
         note=_("Filed late.") if late else "",
         data={"filed_on": filed_on.isoformat(), "late": late},
     )
+    if late:
+        managers = who.unit_managers(contract.unit_id)
+        _publish(
+            contract, "filed_late", actor, recipients=[contract.owner_id, *managers], filed_on=filed_on.isoformat()
+        )
     return contract
 
 

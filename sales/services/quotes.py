@@ -7,14 +7,16 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from core import events
 from core.exceptions import ApplicationError
 from core.money import ZERO, round_money
 from customers.models import Customer
-from sales import selectors, workflows
+from sales import approvers, selectors, workflows
 from sales.models import (
     Quote,
     QuoteKind,
@@ -135,7 +137,28 @@ def quote_submit(*, actor: User, quote: Quote) -> Quote:
     quote.status = QuoteStatus.IN_REVIEW if hits else QuoteStatus.APPROVED
     quote.rejection_reason = ""
     quote.save(update_fields=["status", "approval_reasons", "rejection_reason", "updated_at"])
+    if hits:
+        steps = approvers.quote_waiting_for(quote)
+        _publish(quote, "submitted", actor, recipients=approvers.recipients(steps))
     return quote
+
+
+def _publish(quote: Quote, action: str, actor: User, *, recipients, note: str = "") -> None:
+    """The handoff event: recorded with the state change, turned into notifications by the subscribers."""
+    events.publish(
+        document=workflows.QUOTE.document,
+        document_id=quote.pk,
+        action=action,
+        actor=actor,
+        recipients=recipients,
+        note=note,
+        data={
+            "number": quote.number,
+            "actor": actor.get_full_name(),
+            "customer": quote.customer.name,
+            "url": reverse("sales:quote_detail", args=[quote.pk]),
+        },
+    )
 
 
 def _lock_for_review(actor: User, quote: Quote, action: str) -> Quote:
@@ -152,6 +175,7 @@ def quote_approve(*, actor: User, quote: Quote) -> Quote:
     quote.approved_by = actor
     quote.approved_at = timezone.now()
     quote.save(update_fields=["status", "approved_by", "approved_at", "updated_at"])
+    _publish(quote, "approved", actor, recipients=[quote.owner_id])
     return quote
 
 
@@ -164,6 +188,7 @@ def quote_reject(*, actor: User, quote: Quote, reason: str) -> Quote:
     quote.status = QuoteStatus.DRAFT
     quote.rejection_reason = reason.strip()
     quote.save(update_fields=["status", "rejection_reason", "updated_at"])
+    _publish(quote, "rejected", actor, recipients=[quote.owner_id], note=quote.rejection_reason)
     return quote
 
 
