@@ -42,8 +42,9 @@ class Transition:
     denied: Message = "You may not do this."
     wrong_state: Message = "This cannot be done in the document's present state."
     denied_code: str | None = None
-    denied_field: str = "status"
+    denied_field: str | None = "status"
     state_code: str = "state"
+    state_field: str | None = "status"
     state_first: bool = False
     awaits: bool = False
     style: str = "primary"
@@ -111,4 +112,4 @@ class Workflow:
 
     def _check_state(self, t: Transition, obj: Any) -> None:
         if self.state(obj) not in t.sources:
-            raise ApplicationError(_text(t.wrong_state, obj), field="status", code=t.state_code)
+            raise ApplicationError(_text(t.wrong_state, obj), field=t.state_field, code=t.state_code)

@@ -338,10 +338,15 @@ def quote_action(request, pk: int, verb: str):
     try:
         if verb == "submit":
             quote = quotes.quote_submit(actor=request.user, quote=quote)
+            if quote.status == QuoteStatus.IN_REVIEW:
+                who = approvers.waiting_label(approvers.quote_waiting_for(quote))
+                messages.success(request, _("Submitted for approval. Waiting for %(who)s.") % {"who": who})
         elif verb == "approve":
             quote = quotes.quote_approve(actor=request.user, quote=quote)
+            messages.success(request, _("Approved. The salesperson has been notified."))
         elif verb == "reject":
             quote = quotes.quote_reject(actor=request.user, quote=quote, reason=request.POST.get("reason", ""))
+            messages.success(request, _("Rejected. The salesperson has been notified with your reason."))
         elif verb in (QuoteStatus.SENT, QuoteStatus.ACCEPTED, QuoteStatus.DECLINED):
             quote = quotes.quote_set_outcome(actor=request.user, quote=quote, status=verb)
         elif verb == "contract":
@@ -544,10 +549,10 @@ def contract_action(request, pk: int, verb: str):
                 messages.success(request, _("Submitted for review."))
         elif verb == "approve":
             contracts.contract_approve(actor=user, contract=contract, comment=request.POST.get("comment", ""))
-            messages.success(request, _("Approved."))
+            messages.success(request, _("Approved. The salesperson has been notified."))
         elif verb == "reject":
             contracts.contract_reject(actor=user, contract=contract, reason=request.POST.get("reason", ""))
-            messages.success(request, _("Rejected."))
+            messages.success(request, _("Rejected. The salesperson has been notified with your reason."))
         elif verb == "sign":
             contracts.contract_sign(actor=user, contract=contract, signed_on=_posted_date(request, "signed_on"))
             messages.success(request, _("Signed. File it with finance, the GM office and admin within the deadline."))
