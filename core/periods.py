@@ -45,6 +45,17 @@ def normalise_start(period_type: str, day: dt.date) -> dt.date:
     return {"year": year_start, "quarter": quarter_start, "month": month_start, "week": week_start}[period_type](day)
 
 
+def parse_period(period_type: object, start: object, *, today: dt.date) -> tuple[str, dt.date]:
+    """A period from request input: its type (year, quarter or month; anything else is the month) and the first day
+    of the period containing `start`, an ISO date (today when missing or malformed). Never raises."""
+    kind = period_type if period_type in ("year", "quarter", "month") else "month"
+    try:
+        day = dt.date.fromisoformat(start) if start else today  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        day = today
+    return str(kind), normalise_start(str(kind), day)
+
+
 def period_bounds(period_type: str, start: dt.date) -> tuple[dt.date, dt.date]:
     """First and last day (inclusive) of the period that starts at `start`."""
     start = normalise_start(period_type, start)

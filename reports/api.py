@@ -17,19 +17,15 @@ from rest_framework.generics import get_object_or_404  # 404 (not 500) for ids t
 from rest_framework.response import Response
 
 from .models import DailyReport, Dimension, MarketTrend, PeriodType, Plan, PlanKind, ReportComment, Target, TargetLine
-from .periods import normalise_start
-from .selectors import ScopeNotFound, daily_report_prefill, dashboard_cached, evaluation_figures, people_in_scope
-from .services import (
-    LineInput,
-    can_manage_targets,
-    daily_report_comment,
-    daily_report_review,
-    daily_report_save,
-    evaluation_give_feedback,
-    plan_save,
-    target_save,
-    target_set_split,
-)
+from .periods import parse_period
+from .selectors.dashboard import DashboardQuery, dashboard_cached
+from .selectors.evaluation import evaluation_figures, people_in_scope
+from .selectors.prefill import daily_report_prefill
+from .selectors.scope import ScopeNotFound
+from .services.daily_reports import daily_report_comment, daily_report_review, daily_report_save
+from .services.evaluation import evaluation_give_feedback
+from .services.plans import plan_save
+from .services.targets import LineInput, can_manage_targets, target_save, target_set_split
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -416,12 +412,7 @@ class EvaluationViewSet(viewsets.ViewSet):
 
     def _period(self, request) -> tuple[str, dt.date]:
         src = request.data if request.method == "POST" else request.query_params
-        period_type = src.get("period_type") if src.get("period_type") in PeriodType.values else "month"
-        try:
-            start = dt.date.fromisoformat(src.get("period_start") or "")
-        except (TypeError, ValueError):
-            start = timezone.localdate()
-        return period_type, normalise_start(period_type, start)
+        return parse_period(src.get("period_type"), src.get("period_start"), today=timezone.localdate())
 
     def _rows(self, people, period_type, start):
         figures = evaluation_figures(user_ids=[p.pk for p in people], period_type=period_type, period_start=start)
@@ -478,13 +469,7 @@ class EvaluationViewSet(viewsets.ViewSet):
 def _dashboard_response(request) -> Response:
     """The figures behind the dashboard's charts, for the caller's scope."""
     try:
-        data = dashboard_cached(
-            user=request.user,
-            period=request.query_params.get("period") or "month",
-            unit_id=request.query_params.get("unit"),
-            salesperson_id=request.query_params.get("salesperson"),
-            customer_id=request.query_params.get("customer"),
-        )
+        data = dashboard_cached(user=request.user, **DashboardQuery.from_query(request.query_params).as_kwargs())
     except ScopeNotFound:
         raise Http404 from None
     scope = data.scope

@@ -31,89 +31,85 @@ def xlsx_response(filename: str, title: str, headers: list, rows: list[list]) ->
     return response
 
 
+def _periods_table(data) -> tuple[str, list, list[list]]:
+    headers = [
+        _("Period"),
+        _("Sales"),
+        _("Target"),
+        _("Completion %"),
+        _("Expected by today"),
+        _("Collected"),
+        _("Visits"),
+        _("New customers"),
+        _("Report compliance %"),
+    ]
+    rows = [
+        [p.label, p.sales, p.target, p.completion, p.expected, p.collected, p.visits, p.new_customers, p.compliance]
+        for p in data.periods
+    ]
+    return _("At a glance"), headers, rows
+
+
+def _trend_table(data) -> tuple[str, list, list[list]]:
+    return (
+        _("Last 12 months"),
+        [_("Month"), _("Sales"), _("Collected"), _("Visits")],
+        [[r["month"], r["sales"], r["collected"], r["visits"]] for r in data.trend],
+    )
+
+
+def _overdue_table(data) -> tuple[str, list, list[list]]:
+    return (
+        _("Receivables by age"),
+        [_("Days overdue"), _("Amount"), _("Contracts")],
+        [[r["label"], r["amount"], r["contracts"]] for r in data.overdue],
+    )
+
+
+def _ranking_table(data) -> tuple[str, list, list[list]]:
+    headers = [
+        _("Rank"),
+        _("Salesperson"),
+        _("Sales"),
+        _("Target"),
+        _("Completion %"),
+        _("Collected"),
+        _("Visits"),
+        _("Report compliance %"),
+    ]
+    keys = ["rank", "name", "sales", "target", "completion", "collected", "visits", "compliance"]
+    return _("Ranking"), headers, [[r[k] for k in keys] for r in data.ranking]
+
+
+def _units_table(data) -> tuple[str, list, list[list]]:
+    return (
+        _("Units"),
+        [_("Sales unit"), _("Sales"), _("Target"), _("Completion %")],
+        [[r["name"], r["sales"], r["target"], r["completion"]] for r in data.units],
+    )
+
+
+def _customers_table(data) -> tuple[str, list, list[list]]:
+    return (
+        _("Top customers"),
+        [_("Customer"), _("Sales"), _("Quantity")],
+        [[r["name"], r["amount"], r["quantity"]] for r in data.top_customers],
+    )
+
+
+DASHBOARD_TABLES = {
+    "periods": _periods_table,
+    "trend": _trend_table,
+    "overdue": _overdue_table,
+    "ranking": _ranking_table,
+    "units": _units_table,
+    "customers": _customers_table,
+}
+
+
 def dashboard_table(data, chart: str) -> tuple[str, list, list[list]]:
     """(sheet title, headers, rows) of one dashboard chart; KeyError for an unknown chart."""
-    if chart == "periods":
-        return (
-            _("At a glance"),
-            [
-                _("Period"),
-                _("Sales"),
-                _("Target"),
-                _("Completion %"),
-                _("Expected by today"),
-                _("Collected"),
-                _("Visits"),
-                _("New customers"),
-                _("Report compliance %"),
-            ],
-            [
-                [
-                    p.label,
-                    p.sales,
-                    p.target,
-                    p.completion,
-                    p.expected,
-                    p.collected,
-                    p.visits,
-                    p.new_customers,
-                    p.compliance,
-                ]
-                for p in data.periods
-            ],
-        )
-    if chart == "trend":
-        return (
-            _("Last 12 months"),
-            [_("Month"), _("Sales"), _("Collected"), _("Visits")],
-            [[r["month"], r["sales"], r["collected"], r["visits"]] for r in data.trend],
-        )
-    if chart == "overdue":
-        return (
-            _("Receivables by age"),
-            [_("Days overdue"), _("Amount"), _("Contracts")],
-            [[r["label"], r["amount"], r["contracts"]] for r in data.overdue],
-        )
-    if chart == "ranking":
-        return (
-            _("Ranking"),
-            [
-                _("Rank"),
-                _("Salesperson"),
-                _("Sales"),
-                _("Target"),
-                _("Completion %"),
-                _("Collected"),
-                _("Visits"),
-                _("Report compliance %"),
-            ],
-            [
-                [
-                    r["rank"],
-                    r["name"],
-                    r["sales"],
-                    r["target"],
-                    r["completion"],
-                    r["collected"],
-                    r["visits"],
-                    r["compliance"],
-                ]
-                for r in data.ranking
-            ],
-        )
-    if chart == "units":
-        return (
-            _("Units"),
-            [_("Sales unit"), _("Sales"), _("Target"), _("Completion %")],
-            [[r["name"], r["sales"], r["target"], r["completion"]] for r in data.units],
-        )
-    if chart == "customers":
-        return (
-            _("Top customers"),
-            [_("Customer"), _("Sales"), _("Quantity")],
-            [[r["name"], r["amount"], r["quantity"]] for r in data.top_customers],
-        )
-    raise KeyError(chart)
+    return DASHBOARD_TABLES[chart](data)
 
 
 def evaluation_table(rows) -> tuple[str, list, list[list]]:

@@ -16,6 +16,8 @@ from .models import CalendarDay, DailyReport, Dimension, Forecast, Plan, PlanKin
 from .periods import add_months, month_start, week_start
 
 
+# Kept whole (demo data, read top to bottom): the targets and forecasts draw on the random generator left by the
+# daily-report loop, so splitting it would change the demo figures.
 def run(*, people) -> None:
     today = timezone.localdate()
     existing = set(DailyReport.objects.values_list("author_id", "date"))
@@ -116,6 +118,6 @@ def run(*, people) -> None:
                 },
             )
 
-    from .services import summary_refresh
+    from .services.summaries import summary_refresh
 
     summary_refresh()

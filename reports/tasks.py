@@ -13,7 +13,7 @@ from .periods import add_months, month_start
 @shared_task(name="reports.refresh_dashboard_recent")
 def refresh_dashboard_recent(months_back: int = 1) -> str:
     """Rebuild the summary tables from the start of the previous month (frequent: every few minutes)."""
-    from .services import summary_refresh
+    from .services.summaries import summary_refresh
 
     since = add_months(month_start(timezone.localdate()), -int(months_back))
     state = summary_refresh(since=since)
@@ -23,7 +23,7 @@ def refresh_dashboard_recent(months_back: int = 1) -> str:
 @shared_task(name="reports.refresh_dashboard_full")
 def refresh_dashboard_full(since: str | None = None) -> str:
     """Rebuild the summary tables over all history (nightly: picks up late changes to old months)."""
-    from .services import summary_refresh
+    from .services.summaries import summary_refresh
 
     state = summary_refresh(since=dt.date.fromisoformat(since) if since else None)
     return f"full: {state.duration_ms} ms"

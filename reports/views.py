@@ -35,33 +35,17 @@ from .forms import (
     TargetImportForm,
 )
 from .models import DailyReport, Dimension, Forecast, PerformanceMonthly, Plan, PlanKind, Target, VisitRoute
-from .periods import add_months, month_start, normalise_start, period_bounds, period_label
-from .selectors import (
-    ScopeNotFound,
-    daily_report_prefill,
-    dashboard_cached,
-    evaluation_figures,
-    month_summary_draft,
-    people_in_scope,
-    plan_actuals,
-    target_progress,
-    target_splits,
-)
-from .services import (
-    LineInput,
-    can_manage_targets,
-    can_review,
-    daily_report_comment,
-    daily_report_review,
-    daily_report_save,
-    evaluation_give_feedback,
-    forecast_set,
-    plan_save,
-    target_save,
-    target_set_split,
-    targets_import_xlsx,
-    visit_route_set_day,
-)
+from .periods import add_months, month_start, normalise_start, parse_period, period_bounds, period_label
+from .selectors.dashboard import DashboardQuery, dashboard_cached
+from .selectors.evaluation import evaluation_figures, people_in_scope
+from .selectors.plans import month_summary_draft, plan_actuals
+from .selectors.prefill import daily_report_prefill
+from .selectors.scope import ScopeNotFound
+from .selectors.targets import target_progress, target_splits
+from .services.daily_reports import can_review, daily_report_comment, daily_report_review, daily_report_save
+from .services.evaluation import evaluation_give_feedback
+from .services.plans import forecast_set, plan_save, visit_route_set_day
+from .services.targets import LineInput, can_manage_targets, target_save, target_set_split, targets_import_xlsx
 
 
 def _form_error(form, exc: ApplicationError | ValidationError) -> None:
@@ -84,20 +68,9 @@ def _parse_date(value: str | None, default: dt.date) -> dt.date:
 # --------------------------------------------------------------------------------------------------------------
 def _dashboard(request):
     try:
-        return dashboard_cached(
-            user=request.user,
-            period=request.GET.get("period") or "month",
-            unit_id=request.GET.get("unit"),
-            salesperson_id=request.GET.get("salesperson"),
-            customer_id=request.GET.get("customer"),
-        )
+        return dashboard_cached(user=request.user, **DashboardQuery.from_query(request.GET).as_kwargs())
     except ScopeNotFound:
         raise Http404 from None
-
-
-def _scope_query(request) -> str:
-    keep = {k: request.GET[k] for k in ("unit", "salesperson", "customer") if request.GET.get(k)}
-    return "&".join(f"{k}={v}" for k, v in keep.items())
 
 
 @login_required
@@ -122,7 +95,7 @@ def dashboard(request):
         {
             "data": data,
             "charts": charts,
-            "scope_query": _scope_query(request),
+            "scope_query": DashboardQuery.from_query(request.GET).scope_query(),
             "period_label": period_label(data.period, data.selected.start),
             "to_review": None
             if request.user.is_salesperson
@@ -152,8 +125,8 @@ def dashboard_export(request, chart: str):
 # --------------------------------------------------------------------------------------------------------------
 # Daily reports
 # --------------------------------------------------------------------------------------------------------------
-@login_required
-def daily_list(request):
+def _daily_reports_filtered(request):
+    """The reports the user may see, filtered by the list's status, author, text and date parameters."""
     qs = (
         DailyReport.objects.visible_to(request.user)
         .select_related("author", "unit", "reviewed_by")
@@ -185,6 +158,29 @@ def daily_list(request):
         qs = qs.filter(date__gte=_parse_date(request.GET["from"], dt.date.min))
     if request.GET.get("to"):
         qs = qs.filter(date__lte=_parse_date(request.GET["to"], dt.date.max))
+    return qs
+
+
+def _open_days(user, *, today: dt.date) -> list[dt.date]:
+    """Earlier days whose report is still open (before the cut-off) and not filed yet: offered as shortcuts."""
+    open_days = []
+    now = timezone.now()
+    filed = set(
+        DailyReport.objects.filter(
+            author=user, date__gte=today - dt.timedelta(days=7), submitted_at__isnull=False
+        ).values_list("date", flat=True)
+    )
+    cal = WorkingCalendar(today - dt.timedelta(days=7), today - dt.timedelta(days=1))
+    for day in cal.working_days():
+        if day not in filed and report_deadline(day, cal.policy_on(day)) > now:
+            open_days.append(day)
+    return open_days
+
+
+@login_required
+def daily_list(request):
+    qs = _daily_reports_filtered(request)
+    status = request.GET.get("status", "")
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     today = timezone.localdate()
     missing = []
@@ -192,18 +188,7 @@ def daily_list(request):
         filed = set(DailyReport.objects.visible_to(request.user).filter(date=today).values_list("author_id", flat=True))
         missing = [p for p in people_in_scope(request.user).order_by("full_name") if p.pk not in filed][:50]
     authors = people_in_scope(request.user).order_by("full_name") if not request.user.is_salesperson else []
-    # Earlier days whose report is still open (before the cut-off) and not filed yet: offered as shortcuts.
-    open_days = []
-    now = timezone.now()
-    filed = set(
-        DailyReport.objects.filter(
-            author=request.user, date__gte=today - dt.timedelta(days=7), submitted_at__isnull=False
-        ).values_list("date", flat=True)
-    )
-    cal = WorkingCalendar(today - dt.timedelta(days=7), today - dt.timedelta(days=1))
-    for day in cal.working_days():
-        if day not in filed and report_deadline(day, cal.policy_on(day)) > now:
-            open_days.append(day)
+    open_days = _open_days(request.user, today=today)
     return render(
         request,
         "reports/daily_list.html",
@@ -572,9 +557,7 @@ def target_import_template(request):
 # Evaluations
 # --------------------------------------------------------------------------------------------------------------
 def _period_from(request) -> tuple[str, dt.date]:
-    period_type = request.GET.get("period") if request.GET.get("period") in ("month", "quarter", "year") else "month"
-    start = normalise_start(period_type, _parse_date(request.GET.get("start"), timezone.localdate()))
-    return period_type, start
+    return parse_period(request.GET.get("period"), request.GET.get("start"), today=timezone.localdate())
 
 
 @login_required

@@ -9,7 +9,7 @@ from accounts.tests.factories import SalespersonFactory
 from customers.models import ContactKind
 from customers.tests.factories import ContactLogFactory, CustomerFactory
 from reports.models import DailyReport, Dimension, Target, TargetLine
-from reports.services import summary_refresh
+from reports.services.summaries import summary_refresh
 from sales.tests.factories import ContractFactory
 
 from .factories import DailyReportFactory, PlanFactory, TargetFactory

@@ -28,3 +28,13 @@ def test_malformed_ids_never_500(request, client, role):
         assert response.status_code < 500, url
     for url in ["/api/v1/evaluations/abc/feedback/", "/api/v1/evaluations/%C2%B2/feedback/"]:
         assert client.post(url, {}, content_type="application/json").status_code < 500, url
+
+
+@pytest.mark.parametrize("role", ["salesperson", "manager", "gm"])
+@pytest.mark.parametrize("query", ["unit=abc", "salesperson=%C2%B2", "customer=1x", "period=decade&unit=abc"])
+def test_malformed_dashboard_parameters_are_404_on_page_and_api(request, client, role, query):
+    """The pages and the API read the dashboard's parameters with one parser (DashboardQuery): same answer."""
+    client.force_login(request.getfixturevalue(role))
+    assert client.get(f"/reports/?{query}").status_code == 404
+    assert client.get(f"/api/v1/dashboard/?{query}").status_code == 404
+    assert client.get(f"/reports/dashboard/export/trend.xlsx?{query}").status_code == 404

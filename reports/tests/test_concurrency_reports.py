@@ -7,7 +7,8 @@ from django.db import connection
 from django.utils import timezone
 
 from reports.models import DailyReport, Plan
-from reports.services import daily_report_save, plan_save
+from reports.services.daily_reports import daily_report_save
+from reports.services.plans import plan_save
 
 pytestmark = pytest.mark.django_db(transaction=True)
 NOW = dt.datetime(2026, 11, 16, 17, 0, tzinfo=ZoneInfo("Asia/Taipei"))
@@ -57,7 +58,7 @@ def test_two_managers_creating_the_company_target_make_one(admin_user, gm):
     from decimal import Decimal
 
     from reports.models import Target
-    from reports.services import target_save
+    from reports.services.targets import target_save
 
     actors = [admin_user, gm]
     errors = _race(
@@ -74,7 +75,7 @@ def test_overlapping_summary_refreshes_never_duplicate_rows(salesperson):
 
     from customers.tests.factories import CustomerFactory
     from reports.models import CustomerSalesMonthly, PerformanceMonthly
-    from reports.services import summary_refresh
+    from reports.services.summaries import summary_refresh
     from sales.tests.factories import ContractFactory
 
     for n in range(5):

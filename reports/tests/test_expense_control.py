@@ -21,7 +21,7 @@ from accounts.tests.factories import SalespersonFactory
 from commission.models import ExpenseStatus
 from commission.tests.factories import ContractCostFactory, ExpenseClaimFactory
 from customers.tests.factories import CustomerFactory
-from reports.selectors import evaluation_figures
+from reports.selectors.evaluation import evaluation_figures
 from sales.tests.factories import ContractFactory
 
 pytestmark = pytest.mark.django_db

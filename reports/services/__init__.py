@@ -1,0 +1,31 @@
+"""Every write of the reports app. Keyword-only, typed, atomic; read-then-write takes row locks.
+
+Split by capability: daily reports, plans (with routes and forecasts), targets, evaluation feedback and the
+dashboard's summary tables. Code inside the reports app imports from the module that defines a name; this package
+re-exports the public names for the other apps."""
+
+from .daily_reports import REPORT_TEXT_FIELDS, can_review, daily_report_comment, daily_report_review, daily_report_save
+from .evaluation import evaluation_give_feedback
+from .plans import forecast_set, plan_save, visit_route_set_day
+from .summaries import SOLD_STATUSES, SUMMARY_LOCK_KEY, summary_refresh
+from .targets import LineInput, can_manage_targets, target_save, target_set_split, targets_import_xlsx
+
+__all__ = [
+    "REPORT_TEXT_FIELDS",
+    "SOLD_STATUSES",
+    "SUMMARY_LOCK_KEY",
+    "LineInput",
+    "can_manage_targets",
+    "can_review",
+    "daily_report_comment",
+    "daily_report_review",
+    "daily_report_save",
+    "evaluation_give_feedback",
+    "forecast_set",
+    "plan_save",
+    "summary_refresh",
+    "target_save",
+    "target_set_split",
+    "targets_import_xlsx",
+    "visit_route_set_day",
+]

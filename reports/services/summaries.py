@@ -1,0 +1,232 @@
+"""The dashboard's summary tables, rebuilt in one transaction."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from customers.models import Customer
+
+from ..calendar import WorkingCalendar, local_tz, policy_for
+from ..models import (
+    ComplianceMonthly,
+    CustomerSalesMonthly,
+    DailyReport,
+    PerformanceMonthly,
+    ReceivableAgeSummary,
+    ReceivableSnapshot,
+    ReportPolicy,
+    SummaryState,
+    TopCustomerSummary,
+)
+from ..periods import period_bounds
+
+SOLD_STATUSES = ("signed", "filed")
+SUMMARY_LOCK_KEY = 7_246_001  # pg advisory lock id of the dashboard summary refresh
+
+
+def _tables() -> dict[str, str]:
+    from customers.models import ContactLog
+    from sales.models import Contract, ContractLine, Payment, Shipment
+
+    return {
+        "perf": PerformanceMonthly._meta.db_table,
+        "cust": CustomerSalesMonthly._meta.db_table,
+        "recv": ReceivableSnapshot._meta.db_table,
+        "top": TopCustomerSummary._meta.db_table,
+        "age": ReceivableAgeSummary._meta.db_table,
+        "comp": ComplianceMonthly._meta.db_table,
+        "report": DailyReport._meta.db_table,
+        "contract": Contract._meta.db_table,
+        "line": ContractLine._meta.db_table,
+        "payment": Payment._meta.db_table,
+        "shipment": Shipment._meta.db_table,
+        "log": ContactLog._meta.db_table,
+        "customer": Customer._meta.db_table,
+    }
+
+
+@transaction.atomic
+def summary_refresh(*, since: dt.date | None = None, today: dt.date | None = None) -> SummaryState:
+    """Rebuild the dashboard's summary tables: every month from `since` (all history when None), and the open
+    receivables. Runs in one transaction, so readers see either the old or the new figures, never half."""
+    started = time.monotonic()
+    t = _tables()
+    since = (since or dt.date(1900, 1, 1)).replace(day=1)
+    overdue_months = policy_for(timezone.localdate()).overdue_after_months
+    with connection.cursor() as cur:
+        # One refresh at a time (the 10-minute and the nightly task may overlap): a second one waits here, then
+        # starts from a fresh snapshot, so rows are never deleted by one and inserted twice.
+        cur.execute("SELECT pg_advisory_xact_lock(%s)", [SUMMARY_LOCK_KEY])
+        _refresh_monthly(cur, t, since=since)
+        _refresh_receivables(cur, t, overdue_months=overdue_months)
+        today = today or timezone.localdate()
+        _refresh_top_customers(cur, t, today=today)
+        _refresh_receivable_ages(cur, t, today=today)
+        stable_before = _refresh_compliance(cur, t, today=today)
+    state, _created = SummaryState.objects.update_or_create(
+        name="dashboard",
+        defaults={
+            "refreshed_at": timezone.now(),
+            "duration_ms": int((time.monotonic() - started) * 1000),
+            "stable_before": stable_before,
+        },
+    )
+    return state
+
+
+# Most of its length is one SQL statement, kept whole so it reads as one query.
+def _refresh_monthly(cur, t: dict[str, str], *, since: dt.date) -> None:
+    """Sales per customer and month (CustomerSalesMonthly) and the monthly figures per salesperson and unit
+    (PerformanceMonthly: sales, contracts, collections, visits, calls, new customers), from `since` on."""
+    since_dt = dt.datetime.combine(since, dt.time()).replace(tzinfo=local_tz())
+    params = {"since": since, "since_dt": since_dt, "tz": str(local_tz()), "sold": list(SOLD_STATUSES)}
+    cur.execute(f"DELETE FROM {t['perf']} WHERE month >= %(since)s", params)  # noqa: S608 - table names are ours
+    cur.execute(f"DELETE FROM {t['cust']} WHERE month >= %(since)s", params)  # noqa: S608
+    cur.execute(
+        f"""
+        WITH sold AS (
+            SELECT c.id, c.owner_id, c.unit_id, c.customer_id, c.amount,
+                   date_trunc('month', c.signed_on)::date AS month
+            FROM {t["contract"]} c
+            WHERE c.status = ANY(%(sold)s) AND c.signed_on >= %(since)s
+        ), qty AS (
+            SELECT l.contract_id, SUM(l.quantity) AS quantity
+            FROM {t["line"]} l JOIN sold ON sold.id = l.contract_id GROUP BY l.contract_id
+        ), cust AS (
+            INSERT INTO {t["cust"]} (month, owner_id, unit_id, customer_id, amount, quantity)
+            SELECT sold.month, sold.owner_id, sold.unit_id, sold.customer_id, SUM(sold.amount),
+                   COALESCE(SUM(qty.quantity), 0)
+            FROM sold LEFT JOIN qty ON qty.contract_id = sold.id
+            GROUP BY 1, 2, 3, 4
+            RETURNING month, owner_id, unit_id, amount, quantity
+        ), facts AS (
+            SELECT month, owner_id, unit_id, amount AS sa, quantity AS sq, 0 AS nc_contracts,
+                   0::numeric AS col, 0 AS v, 0 AS ca, 0 AS nc
+            FROM cust
+            UNION ALL
+            SELECT month, owner_id, unit_id, 0, 0, COUNT(*), 0, 0, 0, 0 FROM sold GROUP BY 1, 2, 3
+            UNION ALL
+            SELECT date_trunc('month', p.paid_on)::date, c.owner_id, c.unit_id, 0, 0, 0, SUM(p.amount), 0, 0, 0
+            FROM {t["payment"]} p JOIN {t["contract"]} c ON c.id = p.contract_id
+            WHERE p.paid_on >= %(since)s GROUP BY 1, 2, 3
+            UNION ALL
+            SELECT date_trunc('month', l.happened_at AT TIME ZONE %(tz)s)::date, l.author_id, cu.unit_id,
+                   0, 0, 0, 0, COUNT(*) FILTER (WHERE l.kind = 'visit'), COUNT(*) FILTER (WHERE l.kind = 'call'), 0
+            FROM {t["log"]} l JOIN {t["customer"]} cu ON cu.id = l.customer_id
+            WHERE l.happened_at >= %(since_dt)s GROUP BY 1, 2, 3
+            UNION ALL
+            SELECT date_trunc('month', cu.registered_at AT TIME ZONE %(tz)s)::date, cu.owner_id, cu.unit_id,
+                   0, 0, 0, 0, 0, 0, COUNT(*)
+            FROM {t["customer"]} cu
+            WHERE cu.owner_id IS NOT NULL AND cu.registered_at >= %(since_dt)s GROUP BY 1, 2, 3
+        )
+        INSERT INTO {t["perf"]} (month, owner_id, unit_id, sales_amount, sales_quantity, contracts, collected,
+                                 visits, calls, new_customers)
+        SELECT month, owner_id, unit_id, SUM(sa), SUM(sq), SUM(nc_contracts), SUM(col), SUM(v), SUM(ca), SUM(nc)
+        FROM facts GROUP BY 1, 2, 3
+        """,  # noqa: S608
+        params,
+    )
+
+
+def _refresh_receivables(cur, t: dict[str, str], *, overdue_months: int) -> None:
+    """The open receivables of shipped contracts (retention excluded), with the day each falls overdue."""
+    params = {"sold": list(SOLD_STATUSES), "months": overdue_months}
+    cur.execute(f"DELETE FROM {t['recv']}")  # noqa: S608
+    cur.execute(
+        f"""
+        INSERT INTO {t["recv"]} (contract_id, owner_id, unit_id, customer_id, due_on, outstanding)
+        SELECT c.id, c.owner_id, c.unit_id, c.customer_id,
+               (s.first_ship + make_interval(months => %(months)s))::date,
+               c.amount - c.retention_amount - COALESCE(p.paid, 0)
+        FROM {t["contract"]} c
+        JOIN (SELECT contract_id, MIN(shipped_on) AS first_ship FROM {t["shipment"]} GROUP BY contract_id) s
+             ON s.contract_id = c.id
+        LEFT JOIN (SELECT contract_id, SUM(amount) AS paid FROM {t["payment"]}
+                   WHERE kind <> 'retention' GROUP BY contract_id) p ON p.contract_id = c.id
+        WHERE c.status = ANY(%(sold)s) AND c.amount - c.retention_amount - COALESCE(p.paid, 0) > 0
+        """,  # noqa: S608
+        params,
+    )
+
+
+def _refresh_top_customers(cur, t: dict[str, str], *, today: dt.date) -> None:
+    """Top ten customers of the current month, quarter and year per company, unit and salesperson."""
+    params: dict = {}
+    periods = {
+        "month": period_bounds("month", today),
+        "quarter": period_bounds("quarter", today),
+        "year": period_bounds("year", today),
+    }
+    cur.execute(f"DELETE FROM {t['top']}")  # noqa: S608
+    values = ", ".join(f"(%(pt_{k})s, %(ps_{k})s::date, %(pe_{k})s::date)" for k in periods)
+    for k, (start, end) in periods.items():
+        params[f"pt_{k}"], params[f"ps_{k}"], params[f"pe_{k}"] = k, start, end
+    for unit_col, owner_col in (("NULL", "NULL"), ("c.unit_id", "NULL"), ("NULL", "c.owner_id")):
+        keys = [col for col in (unit_col, owner_col) if col != "NULL"]
+        group = ", ".join(["p.period_type", "p.start", *keys, "c.customer_id"])
+        partition = ", ".join(["p.period_type", *keys])
+        cur.execute(
+            f"""
+            INSERT INTO {t["top"]} (period_type, period_start, unit_id, owner_id, rank, customer_id, amount,
+                                    quantity)
+            SELECT period_type, start, unit_id, owner_id, rn, customer_id, amount, quantity FROM (
+                SELECT p.period_type, p.start, {unit_col}::bigint AS unit_id, {owner_col}::bigint AS owner_id,
+                       c.customer_id, SUM(c.amount) AS amount, SUM(c.quantity) AS quantity,
+                       row_number() OVER (PARTITION BY {partition}
+                                          ORDER BY SUM(c.amount) DESC, c.customer_id) AS rn
+                FROM {t["cust"]} c
+                JOIN (VALUES {values}) AS p(period_type, start, "end") ON c.month BETWEEN p.start AND p."end"
+                GROUP BY {group}
+            ) ranked WHERE rn <= 10
+            """,  # noqa: S608
+            params,
+        )
+
+
+def _refresh_receivable_ages(cur, t: dict[str, str], *, today: dt.date) -> None:
+    """Open receivables per salesperson and age bucket, aged today."""
+    params = {"today": today}
+    cur.execute(f"DELETE FROM {t['age']}")  # noqa: S608
+    cur.execute(
+        f"""
+        INSERT INTO {t["age"]} (as_of, owner_id, unit_id, bucket, amount, contracts)
+        SELECT %(today)s, owner_id, unit_id,
+               CASE WHEN due_on >= %(today)s THEN 'current'
+                    WHEN due_on >= %(today)s::date - 30 THEN '1-30'
+                    WHEN due_on >= %(today)s::date - 60 THEN '31-60'
+                    WHEN due_on >= %(today)s::date - 90 THEN '61-90'
+                    WHEN due_on >= %(today)s::date - 180 THEN '91-180'
+                    ELSE '180+' END,
+               SUM(outstanding), COUNT(*)
+        FROM {t["recv"]} GROUP BY 2, 3, 4
+        """,  # noqa: S608
+        params,
+    )
+
+
+def _refresh_compliance(cur, t: dict[str, str], *, today: dt.date) -> dt.date:
+    """On-time reports on working days per person and month, for the days that can no longer change; returns the
+    first day that may still change."""
+    margin = max([p.cutoff_days for p in ReportPolicy.objects.all()] or [1]) + 2
+    stable_before = today - dt.timedelta(days=margin)
+    cur.execute(f"DELETE FROM {t['comp']}")  # noqa: S608
+    first = DailyReport.objects.order_by("date").values_list("date", flat=True).first()
+    if first is not None and first < stable_before:
+        days = WorkingCalendar(first, stable_before - dt.timedelta(days=1)).working_days()
+        cur.execute(
+            f"""
+            INSERT INTO {t["comp"]} (month, author_id, on_time, first_date)
+            SELECT date_trunc('month', r.date)::date, r.author_id, COUNT(*), MIN(r.date)
+            FROM {t["report"]} r JOIN unnest(%(days)s::date[]) AS w(day) ON w.day = r.date
+            WHERE r.date < %(stable)s AND r.submitted_at IS NOT NULL
+              AND (r.deadline IS NULL OR r.submitted_at <= r.deadline)
+            GROUP BY 1, 2
+            """,  # noqa: S608
+            {"days": days, "stable": stable_before},
+        )
+    return stable_before

@@ -1,0 +1,55 @@
+"""Evaluation figures per salesperson and period (selectors.evaluation)."""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+
+from reports.models import Dimension, TargetLine
+from reports.selectors.evaluation import evaluation_figures
+
+from ..clock import NOW
+from ..factories import TargetFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_evaluation_figures_match_the_hand_computed_month(book):
+    f = evaluation_figures(user_ids=[book.pk], period_type="month", period_start=dt.date(2026, 11, 1), now=NOW)[book.pk]
+    assert f.sales_amount == Decimal("100000")  # A only: draft, cancelled and October's B are out
+    assert f.sales_quantity == Decimal("10")
+    assert f.contracts == 1
+    assert f.target_amount == Decimal("200000")
+    assert f.completion == Decimal("50.0")
+    # 20 working days in November (the 11th is a holiday); 10 of them up to and including the 16th.
+    assert f.expected_by_today == Decimal("100000.00")
+    assert f.pace == Decimal("100.0")
+    assert f.collections == Decimal("50000")  # 30,000 on A + 20,000 on B
+    assert f.overdue_amount == Decimal("50000")  # E: shipped 10 Aug, due 10 Oct, 50,000 open; B not yet due
+    assert f.overdue_contracts == 1
+    assert (f.visits, f.calls) == (3, 1)  # the 00:30 Taipei visit on 1 Nov counts; 31 Oct 23:30 does not
+    # Due: 2,3,4,5,6,9,10,12,13 (cut-offs passed) + 16 (filed on time) = 10; on time: 2..6 and 16 = 6.
+    assert (f.working_days_due, f.reports_on_time, f.report_compliance) == (10, 6, Decimal("60.0"))
+    assert f.new_customers == 1
+    assert f.repeat_customers == 1  # c1 bought B in October and A in November
+    assert f.expenses_approved == 0 and f.expense_excess == 0  # no expense claims in this fixture
+
+
+def test_quarter_target_is_prorated_when_no_month_target(book, manager):
+    TargetLine.objects.all().delete()
+    q = TargetFactory(
+        created_by=manager, period_type="quarter", period_start=dt.date(2026, 10, 1), amount=Decimal("900000")
+    )
+    TargetLine.objects.create(target=q, dimension=Dimension.SALESPERSON, salesperson=book, amount=Decimal("300000"))
+    f = evaluation_figures(user_ids=[book.pk], period_type="month", period_start=dt.date(2026, 11, 1), now=NOW)[book.pk]
+    assert f.target_amount == Decimal("100000.00")
+
+
+def test_overdue_bulk_path_matches_the_per_contract_path(book):
+    from reports.selectors.evaluation import _overdue_by_owner_bulk, overdue_by_owner
+
+    for as_of in (dt.date(2026, 10, 9), dt.date(2026, 10, 10), dt.date(2026, 10, 11), dt.date(2026, 11, 16)):
+        assert overdue_by_owner(owner_ids=[book.pk], as_of=as_of) == _overdue_by_owner_bulk(
+            owner_ids=[book.pk], as_of=as_of, months=2
+        )
+    assert overdue_by_owner(owner_ids=[book.pk], as_of=dt.date(2026, 11, 16)) == {book.pk: (Decimal("50000"), 1)}

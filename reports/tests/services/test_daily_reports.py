@@ -1,0 +1,134 @@
+"""Daily reports: cut-off, filing, review and comments (services.daily_reports)."""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+import time_machine
+
+from accounts.tests.factories import ManagerFactory
+from core.exceptions import ApplicationError
+from customers.models import ContactKind
+from customers.tests.factories import ContactLogFactory, CustomerFactory
+from reports.models import DailyReport, ReportPolicy
+from reports.services.daily_reports import daily_report_comment, daily_report_review, daily_report_save
+
+from ..clock import at
+from ..factories import DailyReportFactory
+
+pytestmark = pytest.mark.django_db
+
+
+# ---------------------------------------------------------------- locking
+def test_report_editable_until_cutoff_then_locked(salesperson):
+    day = dt.date(2026, 11, 16)
+    report = daily_report_save(
+        author=salesperson, date=day, data={"results": "first"}, submit=True, now=at(2026, 11, 16, 18)
+    )
+    assert report.deadline == at(2026, 11, 17, 10)  # default: next day 10:00
+    assert report.submitted_at == at(2026, 11, 16, 18)
+    daily_report_save(
+        author=salesperson, date=day, data={"results": "edited"}, submit=False, now=at(2026, 11, 17, 9, 59)
+    )
+    report.refresh_from_db()
+    assert report.results == "edited"
+    with pytest.raises(ApplicationError) as err:
+        daily_report_save(
+            author=salesperson, date=day, data={"results": "late"}, submit=False, now=at(2026, 11, 17, 10, 1)
+        )
+    assert err.value.code == "locked"
+    report.refresh_from_db()
+    assert report.results == "edited"
+
+
+def test_report_cannot_be_created_after_cutoff_nor_for_the_future(salesperson):
+    with pytest.raises(ApplicationError) as err:
+        daily_report_save(
+            author=salesperson, date=dt.date(2026, 11, 13), data={"results": "x"}, submit=True, now=at(2026, 11, 16)
+        )
+    assert err.value.code == "locked"
+    with pytest.raises(ApplicationError) as err:
+        daily_report_save(
+            author=salesperson, date=dt.date(2026, 11, 17), data={"results": "x"}, submit=True, now=at(2026, 11, 16)
+        )
+    assert err.value.field == "date"
+    assert not DailyReport.objects.exists()
+
+
+def test_cutoff_follows_the_policy_in_force_on_the_report_day(salesperson):
+    ReportPolicy.objects.create(effective_from=dt.date(2026, 11, 10), cutoff_days=0, cutoff_time=dt.time(18, 0))
+    report = daily_report_save(
+        author=salesperson, date=dt.date(2026, 11, 16), data={"results": "x"}, submit=True, now=at(2026, 11, 16, 9)
+    )
+    assert report.deadline == at(2026, 11, 16, 18)
+    with pytest.raises(ApplicationError):
+        daily_report_save(
+            author=salesperson,
+            date=dt.date(2026, 11, 16),
+            data={"results": "y"},
+            submit=False,
+            now=at(2026, 11, 16, 18, 1),
+        )
+
+
+def test_submit_needs_content_and_counts_come_from_the_log(salesperson):
+    customer = CustomerFactory(owner=salesperson)
+    ContactLogFactory(customer=customer, kind=ContactKind.VISIT, happened_at=at(2026, 11, 16, 9))
+    ContactLogFactory(customer=customer, kind=ContactKind.CALL, happened_at=at(2026, 11, 16, 11))
+    ContactLogFactory(customer=customer, kind=ContactKind.CALL, happened_at=at(2026, 11, 15, 23, 59))  # other day
+    with pytest.raises(ApplicationError) as err:
+        daily_report_save(
+            author=salesperson, date=dt.date(2026, 11, 16), data={"results": " "}, submit=True, now=at(2026, 11, 16, 17)
+        )
+    assert err.value.code == "empty"
+    report = daily_report_save(
+        author=salesperson,
+        date=dt.date(2026, 11, 16),
+        data={"results": "ok", "competitor_price": "17000.555"},
+        submit=True,
+        now=at(2026, 11, 16, 17),
+    )
+    assert (report.visits_count, report.calls_count) == (1, 1)
+    assert report.competitor_price == Decimal("17000.56")
+
+
+def test_negative_competitor_price_is_a_field_error(salesperson):
+    with pytest.raises(ApplicationError) as err:
+        daily_report_save(
+            author=salesperson,
+            date=dt.date(2026, 11, 16),
+            data={"competitor_price": "-1"},
+            submit=False,
+            now=at(2026, 11, 16),
+        )
+    assert err.value.field == "competitor_price"
+
+
+# ---------------------------------------------------------------- review and comments
+def test_manager_reviews_and_comments_salesperson_cannot_review(salesperson, manager, other_salesperson):
+    report = DailyReportFactory(author=salesperson)
+    with pytest.raises(ApplicationError):
+        daily_report_review(report=report, actor=salesperson)
+    other_manager = ManagerFactory(unit=other_salesperson.unit)
+    with pytest.raises(ApplicationError):
+        daily_report_review(report=report, actor=other_manager)
+    daily_report_review(report=report, actor=manager, comment="請追蹤報價")
+    report.refresh_from_db()
+    assert report.reviewed_by == manager and report.reviewed_at
+    assert report.comments.get().body == "請追蹤報價"
+    daily_report_comment(report=report, actor=salesperson, body="收到")
+    with pytest.raises(ApplicationError):
+        daily_report_comment(report=report, actor=other_salesperson, body="hi")
+    assert report.comments.count() == 2
+
+
+def test_draft_cannot_be_reviewed(salesperson, manager):
+    report = DailyReportFactory(author=salesperson, submitted_at=None)
+    with pytest.raises(ApplicationError):
+        daily_report_review(report=report, actor=manager)
+
+
+@time_machine.travel(at(2026, 11, 16, 17), tick=False)
+def test_default_now_is_the_clock(salesperson):
+    report = daily_report_save(author=salesperson, date=dt.date(2026, 11, 16), data={"results": "ok"}, submit=True)
+    assert report.submitted_at == at(2026, 11, 16, 17)
