@@ -70,7 +70,7 @@ def test_approved_quote_tells_the_salesperson_once(people):
 
 
 def test_quote_within_authority_notifies_nobody(people):
-    salesperson, manager = people
+    salesperson, _manager = people
     quote = services.quote_submit(actor=salesperson, quote=_quote_beyond_authority(salesperson, "20"))
     assert quote.status == QuoteStatus.APPROVED
     assert Notification.objects.count() == 0
