@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from core.workflow import Transition, Workflow
 from reports import permissions as p
@@ -21,7 +22,15 @@ DAILY_REPORT = Workflow(
     state=p.report_state,
     transitions=(
         # Reviewing a reviewed report adds the comment only (the first review stays on record).
-        Transition("review", frozenset({"submitted"}), "reviewed", p.can_review, _("Review"), awaits=True, **_REVIEW),
+        Transition(
+            "review",
+            frozenset({"submitted"}),
+            "reviewed",
+            p.can_review,
+            pgettext_lazy("daily report", "Review"),
+            awaits=True,
+            **_REVIEW,
+        ),
         Transition("re_review", frozenset({"reviewed"}), "reviewed", p.can_review, _("Comment"), **_REVIEW),
     ),
 )

@@ -19,6 +19,7 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from accounts.models import Role, SalesUnit, User
 from commission.models import ExpenseClaim
@@ -275,7 +276,7 @@ def _report_items(user: User) -> list[Item]:
                     % {"name": r.author.get_full_name(), "date": r.date.isoformat()},
                     detail=_("Filed, not yet reviewed"),
                     url=reverse("reports:daily_detail", args=[r.pk]),
-                    action_label=_("Review"),
+                    action_label=pgettext("daily report", "Review"),
                 )
             )
     return out
