@@ -8,10 +8,11 @@ STAMP := $(VENV)/.installed
 
 # Parallel test processes (pytest-xdist); each gets its own test database and Celery broker database.
 TEST_WORKERS ?= 2
-# The date-sensitive tests (marked `dates`) run again as if today were each of these: a month's last day, 31 December
-# late in the evening, 1 January before 08:00 (still 31 December in UTC), a leap day, the card-filing day (the 10th,
-# still on time) and the day after it, and a Monday after a make-up working Saturday (2023-02-18 in Taiwan).
-HARD_DATES ?= 2027-04-30 2026-12-31T23:30 2027-01-01T07:30 2028-02-29 2027-03-10 2027-03-11 2023-02-20
+# The date-sensitive tests (marked `dates` in conftest.py) run again as if today were each of these: 31 December late
+# in the evening (a month's and a year's last day), 1 January before 08:00 (still 31 December in UTC), a leap day, the
+# card-filing day (the 10th, still on time) and the day after it, and a Monday after a make-up working Saturday
+# (2023-02-18 in Taiwan), a date in the past, which also catches fixed test dates that only work after they passed.
+HARD_DATES ?= 2026-12-31T23:30 2027-01-01T07:30 2028-02-29 2027-03-10 2027-03-11 2023-02-20
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -32,9 +33,12 @@ messages: $(STAMP)
 run: $(STAMP) messages
 	$(PY) scripts/dev.py run
 
+# Style, then the layers (import-linter contracts in pyproject.toml), then types (mypy, strict on rules/permissions).
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
+	$(VENV)/bin/mypy
 
 format: $(STAMP)
 	$(VENV)/bin/ruff format .

@@ -1,6 +1,8 @@
 """Fixtures shared by every app's tests."""
 
+import fnmatch
 import os
+from pathlib import Path
 
 import pytest
 from hypothesis import settings as hypothesis_settings
@@ -32,6 +34,42 @@ def pytest_addoption(parser):
 
 def pytest_configure(config):
     clock.activate(config.getoption("--today"))
+
+
+# The date-sensitive test modules: month ends, deadlines (the 10th, 3 days), ageing, pools, working days. They are
+# marked `dates` here (a module may also set pytestmark = pytest.mark.dates itself) and `make test-dates` runs them
+# again as if today were each of the hard dates. Property-based, concurrency and real-worker tests stay out: they
+# take the time and their dates are their own.
+DATE_SENSITIVE = (
+    "reports/tests/selectors/*",
+    "reports/tests/services/*",
+    "reports/tests/test_pages_reports.py",
+    "reports/tests/test_api_reports.py",
+    "reports/tests/test_tasks_reports.py",
+    "reports/tests/test_expense_control.py",
+    "commission/tests/test_worked_examples.py",
+    "commission/tests/test_services_closing.py",
+    "commission/tests/test_corrections.py",
+    "commission/tests/test_pages.py",
+    "commission/tests/test_api.py",
+    "reminders/tests/scans/*",
+    "reminders/tests/test_sender.py",
+    "reminders/tests/test_tasks.py",
+    "reminders/tests/test_pages.py",
+    "customers/tests/test_pool.py",
+    "customers/tests/test_services_cards.py",
+    "sales/tests/test_selectors_receivables.py",
+    "sales/tests/services/test_contracts.py",
+    "workspace/tests/test_home_attention.py",
+)
+
+
+def pytest_collection_modifyitems(config, items):
+    root = Path(str(config.rootpath))
+    for item in items:
+        path = Path(str(item.path)).relative_to(root).as_posix()
+        if any(fnmatch.fnmatch(path, pattern) for pattern in DATE_SENSITIVE):
+            item.add_marker(pytest.mark.dates)
 
 
 def pytest_unconfigure(config):

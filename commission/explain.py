@@ -7,6 +7,7 @@ statement keeps exactly the words it was closed with.
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.utils import translation
@@ -163,7 +164,7 @@ def _is_money_key(key: str) -> bool:
 
 def describe_many(items: list[tuple[str, dict, dict]]) -> list[dict]:
     """describe() for many (rule, params, confidential) at once: one language switch per language."""
-    out = [{"text": {}, "text_full": {}} for _item in items]
+    out: list[dict[str, Any]] = [{"text": {}, "text_full": {}} for _item in items]
     for code, _name in settings.LANGUAGES:
         with translation.override(code):
             for words, (rule, params, confidential) in zip(out, items, strict=True):

@@ -7,6 +7,7 @@ effective date is on or before the last day of that month (see commission/README
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -17,8 +18,12 @@ from core.models import EffectiveDatedPolicy, TimeStampedModel
 
 from .querysets import ContractChildQuerySet, StatementQuerySet
 
-PERCENT = {"max_digits": 6, "decimal_places": 3, "validators": [MinValueValidator(0), MaxValueValidator(100)]}
-MONEY = {"max_digits": 14, "decimal_places": 2}
+PERCENT: dict[str, Any] = {
+    "max_digits": 6,
+    "decimal_places": 3,
+    "validators": [MinValueValidator(0), MaxValueValidator(100)],
+}
+MONEY: dict[str, Any] = {"max_digits": 14, "decimal_places": 2}
 
 
 class CommissionRuleSet(TimeStampedModel, EffectiveDatedPolicy):

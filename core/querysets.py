@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.db import models
 
 
-class EffectiveDatedQuerySet(models.QuerySet):
+class EffectiveDatedQuerySet(models.QuerySet[Any]):
     """Rows of an effective-dated policy: each row is in force from its `effective_from` until the next one."""
 
     def in_force(self, on: dt.date) -> models.Model | None:

@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from accounts.models import Role
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
 
-def can_register(user) -> bool:
+    from accounts.models import SalesUnit, User
+    from customers.models import Customer
+
+
+def can_register(user: User | AnonymousUser) -> bool:
     return (
         user.is_authenticated
         and user.is_active
@@ -18,7 +26,7 @@ def can_register(user) -> bool:
     )
 
 
-def can_edit_customer(user, customer) -> bool:
+def can_edit_customer(user: User | AnonymousUser, customer: Customer) -> bool:
     """The owner, the unit's manager, the GM office and admins edit a card; finance only sets credit."""
     if not user.is_authenticated or not user.is_active:
         return False
@@ -29,7 +37,7 @@ def can_edit_customer(user, customer) -> bool:
     return user.is_manager and customer.unit_id in user.team_unit_ids
 
 
-def can_set_credit(user, customer) -> bool:
+def can_set_credit(user: User | AnonymousUser, customer: Customer) -> bool:
     """Credit rating and limit are set by the department manager, the GM office, finance or admins."""
     if not user.is_authenticated or not user.is_active:
         return False
@@ -38,15 +46,15 @@ def can_set_credit(user, customer) -> bool:
     return user.is_manager and customer.unit_id in user.team_unit_ids
 
 
-def can_decide_conflicts(user) -> bool:
+def can_decide_conflicts(user: User | AnonymousUser) -> bool:
     return user.is_authenticated and user.is_active and (user.is_superuser or user.role in {Role.GM_OFFICE, Role.ADMIN})
 
 
-def can_claim_from_pool(user) -> bool:
+def can_claim_from_pool(user: User | AnonymousUser) -> bool:
     return user.is_authenticated and user.is_active and user.role in {Role.SALESPERSON, Role.MANAGER}
 
 
-def can_see_pool(user) -> bool:
+def can_see_pool(user: User | AnonymousUser) -> bool:
     return (
         user.is_authenticated
         and user.is_active
@@ -54,7 +62,7 @@ def can_see_pool(user) -> bool:
     )
 
 
-def can_reassign(user, customer, new_owner=None) -> bool:
+def can_reassign(user: User | AnonymousUser, customer: Customer, new_owner: User | None = None) -> bool:
     """GM office and admins reassign anywhere; a manager within the teams they lead."""
     if not user.is_authenticated or not user.is_active:
         return False
@@ -66,7 +74,7 @@ def can_reassign(user, customer, new_owner=None) -> bool:
     return customer.unit_id in teams and (new_owner is None or new_owner.unit_id in teams)
 
 
-def can_file_month(user, unit) -> bool:
+def can_file_month(user: User | AnonymousUser, unit: SalesUnit) -> bool:
     if not user.is_authenticated or not user.is_active:
         return False
     if user.is_superuser or user.role == Role.ADMIN:
@@ -74,5 +82,5 @@ def can_file_month(user, unit) -> bool:
     return user.is_manager and unit.id in user.team_unit_ids
 
 
-def can_import(user) -> bool:
+def can_import(user: User | AnonymousUser) -> bool:
     return can_register(user)

@@ -25,6 +25,7 @@ from .models import (
     MonthlyEvaluation,
     MonthlyFiling,
     OwnershipEvent,
+    PoolPolicy,
 )
 
 CUSTOMER_PANELS = ["sales/_customer_panel.html", "reminders/_customer_panel.html"]
@@ -360,3 +361,9 @@ def unfiled_units(*, month: dt.date) -> QuerySet[SalesUnit]:
     """Units that have not filed their customer cards of `month` (any day of it) — for reminders and reports."""
     filed = MonthlyFiling.objects.filter(month=month_start(month)).values("unit_id")
     return SalesUnit.objects.exclude(pk__in=filed).order_by("code")
+
+
+def pool_policy_for(day: dt.date) -> PoolPolicy:
+    """The pool policy in force on `day` (the defaults, 90 idle days and 7 days' warning, before any policy)."""
+    policy = PoolPolicy.objects.in_force(day)
+    return policy or PoolPolicy(effective_from=day, idle_days=90, warning_days=7)

@@ -39,9 +39,9 @@ from .models import (
     ObjectionTag,
     OwnershipEvent,
     OwnershipEventKind,
-    PoolPolicy,
     SignalTag,
 )
+from .selectors import pool_policy_for
 
 # Fields of the card a form or the API may write directly (owner/unit move only through claims and reassignment).
 CARD_FIELDS = (
@@ -728,11 +728,6 @@ def evaluation_save(
 
 # ---------------------------------------------------------------------------------------------------------------
 # Pool sweep (公海)
-
-
-def pool_policy_for(day: dt.date) -> PoolPolicy:
-    policy = PoolPolicy.objects.in_force(day)
-    return policy or PoolPolicy(effective_from=day, idle_days=90, warning_days=7)
 
 
 @dataclass(frozen=True)

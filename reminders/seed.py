@@ -30,6 +30,7 @@ class SeedResult:
     customers: int
 
 
+# ~60 lines: one demo-data recipe read top to bottom around one fixed random sequence
 @transaction.atomic
 def run(*, people=None, customers: int = 60) -> SeedResult:
     """Add repeat consumable orders to the first `customers` owned customers (`people` is accepted for the

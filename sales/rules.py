@@ -8,13 +8,19 @@ Each rule looks at a `DealFacts` (a contract or a quote, with the thresholds in 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import ROUND_DOWN, Decimal
+from typing import TYPE_CHECKING, Any, cast
 
 from django.utils.translation import gettext_lazy as _
 
 from core.money import round_money
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from accounts.models import User
 
 MANAGER = "manager"
 GM_OFFICE = "gm_office"
@@ -78,7 +84,7 @@ PUBLIC_MESSAGES = {
 }
 
 
-def render(code: str, params: dict, *, public: bool = False) -> str:
+def render(code: str, params: Mapping[str, Any], *, public: bool = False) -> str:
     template = (PUBLIC_MESSAGES.get(code) if public else None) or MESSAGES.get(code)
     if template is None:
         return code
@@ -93,11 +99,11 @@ class RuleHit:
     message, `data` the raw ones."""
 
     code: str
-    params: dict = field(default_factory=dict)
+    params: dict[str, str] = field(default_factory=dict)
     approver: str | None = None
     blocking: bool = False
     confidential: bool = False
-    data: dict = field(default_factory=dict)
+    data: dict[str, str] = field(default_factory=dict)
 
     @property
     def message(self) -> str:
@@ -107,10 +113,10 @@ class RuleHit:
     def public_message(self) -> str:
         return render(self.code, self.params, public=self.confidential)
 
-    def message_for(self, user) -> str:
+    def message_for(self, user: User | AnonymousUser | None) -> str:
         return self.public_message if self.confidential and not can_see_cost(user) else self.message
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         """Stored with approvals: the code and numbers (re-rendered in each reader's language) and, for the
         record, the text as it read when stored."""
         return {
@@ -125,15 +131,15 @@ class RuleHit:
         }
 
 
-def stored_message(hit: dict, user) -> str:
+def stored_message(hit: Mapping[str, Any], user: User | AnonymousUser | None) -> str:
     """The message of a stored hit (see RuleHit.as_dict) for this reader, in the reader's language."""
     public = bool(hit.get("confidential")) and not can_see_cost(user)
     if hit.get("code") in MESSAGES and "params" in hit:
         return render(hit["code"], hit["params"], public=public)
-    return hit.get("public_message", "") if public else hit.get("message", "")
+    return cast(str, hit.get("public_message", "") if public else hit.get("message", ""))
 
 
-def can_see_cost(user) -> bool:
+def can_see_cost(user: User | AnonymousUser | None) -> bool:
     """Cost and margins: managers, GM office, finance and admins; never salespeople."""
     return bool(user and user.is_authenticated and (user.is_manager or user.is_company_wide))
 

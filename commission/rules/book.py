@@ -6,6 +6,7 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from core.periods import month_end
 
@@ -24,7 +25,7 @@ class Rules:
     high_margin_rate: Decimal = Decimal("0.06")
     market_fund_rate: Decimal = Decimal("0.02")
 
-    def snapshot(self) -> dict:
+    def snapshot(self) -> dict[str, Any]:
         return {
             "id": self.id,
             "name": self.name,

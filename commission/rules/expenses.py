@@ -58,8 +58,9 @@ def _expense_entry(
     excess: Decimal,
     previous: Decimal,
 ) -> Entry:
-    confidential = {}
-    if allowance.margin is not None:
+    confidential: dict[str, str] = {}
+    # A margin is known exactly when the cost is, and with it the gross profit (see expense_allowance).
+    if allowance.margin is not None and allowance.gross_profit is not None and facts.cost is not None:
         confidential = {
             "cost": money_text(facts.cost),
             "gross_profit": money_text(allowance.gross_profit),

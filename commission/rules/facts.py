@@ -6,6 +6,7 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from core.money import ZERO, round_money
 
@@ -82,8 +83,8 @@ class Entry:
     component: str
     amount: Decimal
     rule: str
-    params: dict = field(default_factory=dict)
-    confidential: dict = field(default_factory=dict)  # inputs that salespeople must not see (cost, profit)
+    params: dict[str, Any] = field(default_factory=dict)
+    confidential: dict[str, str] = field(default_factory=dict)  # inputs that salespeople must not see (cost, profit)
     info: bool = False
 
 

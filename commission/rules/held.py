@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import cast
 
 from core.money import ZERO
 from core.periods import month_end, month_start
 
 from .book import RuleBook
 from .collection import Settlement, collected, settlement
-from .facts import HELD, ContractFacts, Entry, money_text, pct
+from .facts import HELD, ContractFacts, Entry, PaymentFact, money_text, pct
 from .release import value_commission
 
 
@@ -57,7 +58,8 @@ def _held_not_collected(facts: ContractFacts, book: RuleBook, month: dt.date, no
 def _held_for_retention(
     facts: ContractFacts, book: RuleBook, month: dt.date, st: Settlement, total: Decimal
 ) -> list[Entry]:
-    rules = book.for_month(month_start(st.main.paid_on))
+    main = cast(PaymentFact, st.main)  # settled: held_entries returned early when there is no main payment
+    rules = book.for_month(month_start(main.paid_on))
     val = value_commission(facts, rules)
     if not val.held_for_retention:
         return []

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 from decimal import Decimal
+from typing import Any
 
 from core.money import ZERO, round_money
 from core.periods import add_months, month_end, months_in
@@ -14,13 +15,15 @@ from .collection import unpaid_base
 from .facts import INTEREST, ContractFacts, Entry, money_text, pct
 
 
-def _unpaid_segments(facts: ContractFacts, rules: Rules, start: dt.date, end: dt.date) -> tuple[Decimal, list[dict]]:
+def _unpaid_segments(
+    facts: ContractFacts, rules: Rules, start: dt.date, end: dt.date
+) -> tuple[Decimal, list[dict[str, Any]]]:
     """(exact interest, segments) over [start, end]: a segment per constant unpaid balance, from each payment day."""
     days_in_month = end.day
     change_days = sorted({p.paid_on for p in facts.payments if start < p.paid_on <= end})
     bounds = [start, *change_days, end + dt.timedelta(days=1)]
     exact = ZERO
-    segments = []
+    segments: list[dict[str, Any]] = []
     for seg_start, seg_next in itertools.pairwise(bounds):
         base = unpaid_base(facts, seg_start)
         days = (seg_next - seg_start).days

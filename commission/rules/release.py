@@ -5,13 +5,14 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import cast
 
 from core.money import round_money
 from core.periods import month_start
 
 from .book import Rules
 from .collection import Settlement
-from .facts import RELEASE, RETENTION_RELEASE, ContractFacts, Entry, money_text, pct
+from .facts import RELEASE, RETENTION_RELEASE, ContractFacts, Entry, PaymentFact, money_text, pct
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,7 @@ def release_entries(
     val = value_commission(facts, rules)
     if not val.earned > 0:
         return []
+    main = cast(PaymentFact, st.main)  # settled: the caller passes only a settlement with its main payment
     base_params = {
         "above_standard": money_text(facts.above_standard),
         "commission_rate": pct(rules.commission_rate),
@@ -46,9 +48,9 @@ def release_entries(
         "amount": money_text(facts.amount),
         "retention": money_text(facts.retention),
         "target": money_text(facts.target),
-        "payment_id": st.main.id,
-        "paid_on": st.main.paid_on.isoformat(),
-        "payment_amount": money_text(st.main.amount),
+        "payment_id": main.id,
+        "paid_on": main.paid_on.isoformat(),
+        "payment_amount": money_text(main.amount),
     }
     if not facts.retention > 0:
         return [Entry(facts.owner_id, facts.id, settled_month, RELEASE, val.earned, "release", base_params)]

@@ -42,7 +42,7 @@ def contract_entries(
 
 def entries_for_month(facts_list: Sequence[ContractFacts], book: RuleBook, month: dt.date) -> list[Entry]:
     """The entries that belong to `month` itself (no adjustments), held information included."""
-    out = []
+    out: list[Entry] = []
     for facts in facts_list:
         out.extend(e for e in contract_entries(facts, book, month) if e.month == month)
         out.extend(held_entries(facts, book, month))

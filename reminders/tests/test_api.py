@@ -5,7 +5,7 @@ from django.utils import timezone
 
 from accounts.tests.factories import SalespersonFactory
 from reminders.models import Notification, ReminderState
-from reminders.services import reminders_send_due
+from reminders.sender import reminders_send_due
 
 from .factories import ReminderFactory
 

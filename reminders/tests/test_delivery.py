@@ -69,7 +69,7 @@ def test_unreachable_provider_is_a_delivery_error(settings):
 def test_http_sms_backend_through_the_sender(provider, settings, db):
     from customers.tests.factories import CustomerFactory
     from reminders.models import Audience, Delivery, ReminderKind
-    from reminders.services import reminder_send_next
+    from reminders.sender import reminder_send_next
 
     from .factories import PreferenceFactory, ReminderFactory
 

@@ -6,7 +6,7 @@ from django.urls import reverse
 from accounts.tests.factories import SalespersonFactory
 from customers.tests.factories import CustomerFactory
 from reminders.models import CustomerMessagingPreference, DeliveryStatus, Notification, ReminderSettings, ReminderState
-from reminders.services import reminders_send_due
+from reminders.sender import reminders_send_due
 from sales.tests.factories import ProductFactory
 
 from .factories import ReminderFactory, purchase

@@ -10,6 +10,7 @@ from django.utils import timezone
 from openpyxl import Workbook, load_workbook
 
 from accounts.tests.factories import SalespersonFactory
+from core.periods import add_months
 from customers.models import ContactKind
 from customers.tests.factories import ContactLogFactory, CustomerFactory
 from reports.models import DailyReport, Dimension, Plan, Target, TargetLine
@@ -289,13 +290,14 @@ def test_routes_and_forecasts_pages(as_user, salesperson, manager):
     client = as_user(salesperson)
     assert client.post(reverse("reports:routes"), {"day_0": [customer.pk]}).status_code == 302
     assert salesperson.visit_routes.get().customer == customer
+    next_month = add_months(timezone.localdate().replace(day=1), 1)  # the page shows recent and coming months
     assert (
         client.post(
-            reverse("reports:forecasts"), {"month": "2026-12", "amount": "500000", "confidence": "70"}
+            reverse("reports:forecasts"), {"month": f"{next_month:%Y-%m}", "amount": "500000", "confidence": "70"}
         ).status_code
         == 302
     )
-    assert salesperson.forecasts.get().month == dt.date(2026, 12, 1)
+    assert salesperson.forecasts.get().month == next_month
     assert len(as_user(manager).get(reverse("reports:forecasts")).context["table"]) == 1
 
 

@@ -7,15 +7,10 @@ from django.core import mail
 
 from core.sms import LocmemSMSBackend
 from customers.tests.factories import CustomerFactory
-from reminders.models import Audience, DeliveryStatus, Notification, Reminder, ReminderKind, ReminderState
-from reminders.services import (
-    notification_mark_read,
-    reminder_done,
-    reminder_send_next,
-    reminder_snooze,
-    reminders_scan,
-    reminders_send_due,
-)
+from reminders.actions import reminder_done, reminder_snooze
+from reminders.models import Audience, DeliveryStatus, Notification, ReminderKind, ReminderState
+from reminders.scans import scan_all as reminders_scan
+from reminders.sender import reminder_send_next, reminders_send_due
 from sales.models import ContractStatus
 from sales.tests.factories import ContractFactory
 
@@ -111,7 +106,7 @@ def timezone_local_hm(moment):
 
 
 def test_failures_retry_with_backoff_then_fail_visibly(settings):
-    settings.SMS_BACKEND = "reminders.tests.test_services_send.BrokenSMS"
+    settings.SMS_BACKEND = "reminders.tests.test_sender.BrokenSMS"
     customer = CustomerFactory()
     PreferenceFactory(customer=customer)
     start = at(2026, 12, 5, 10)
@@ -139,7 +134,7 @@ class BrokenSMS:
 
 
 def test_email_failure_keeps_the_in_app_notification_and_retries_only_email(salesperson, settings):
-    settings.EMAIL_BACKEND = "reminders.tests.test_services_send.BrokenEmail"
+    settings.EMAIL_BACKEND = "reminders.tests.test_sender.BrokenEmail"
     r = ReminderFactory(owner=salesperson)
     assert reminder_send_next() == "retry"
     r.refresh_from_db()
@@ -193,29 +188,6 @@ def test_snoozed_reminder_comes_back_and_notifies_again(salesperson):
     r.refresh_from_db()
     assert r.state == ReminderState.OPEN and r.round == 1
     assert Notification.objects.filter(reminder=r).count() == 2
-
-
-def test_only_the_person_reminded_acts_on_it(salesperson, teammate):
-    from core.exceptions import ApplicationError
-
-    r = ReminderFactory(owner=salesperson)
-    with pytest.raises(ApplicationError):
-        reminder_done(reminder_id=r.pk, actor=teammate)
-    reminders_send_due()
-    n = Notification.objects.get()
-    with pytest.raises(ApplicationError):
-        notification_mark_read(notification_id=n.pk, actor=teammate)
-    assert notification_mark_read(notification_id=n.pk, actor=salesperson).read_at is not None
-
-
-def test_snooze_must_be_in_the_future(salesperson):
-    from core.exceptions import ApplicationError
-
-    r = ReminderFactory(owner=salesperson)
-    with pytest.raises(ApplicationError) as exc:
-        reminder_snooze(reminder_id=r.pk, actor=salesperson, until=at(2000, 1, 1))
-    assert exc.value.field == "until"
-    assert Reminder.objects.get(pk=r.pk).state == ReminderState.OPEN
 
 
 def test_snoozed_before_sending_waits_until_it_wakes(salesperson):
