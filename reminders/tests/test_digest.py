@@ -64,3 +64,12 @@ def test_a_started_worker_enqueues_one_scan():
     with mock.patch("reminders.tasks.scan.apply_async") as enqueue:
         scan_once_on_start(sender=None)
     enqueue.assert_called_once_with(queue="reminders")
+
+
+def test_the_first_scan_can_be_switched_off(settings):
+    from reminders.signals import scan_once_on_start
+
+    settings.REMINDERS_SCAN_ON_WORKER_START = False
+    with mock.patch("reminders.tasks.scan.apply_async") as enqueue:
+        scan_once_on_start(sender=None)
+    enqueue.assert_not_called()
