@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
@@ -11,7 +12,7 @@ from commission.models import ExpenseStatus
 from core.workflow import Transition, Workflow
 
 _PENDING = frozenset({ExpenseStatus.PENDING})
-_DECIDE = {
+_DECIDE: dict[str, Any] = {
     "denied": _("Only the department manager can decide this expense."),
     "denied_code": "forbidden",
     "wrong_state": _("This expense has already been decided."),

@@ -12,11 +12,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
+from django.utils.functional import Promise
 
 from .exceptions import ApplicationError
 
 Allowed = Callable[[Any, Any], bool]
-Message = str | Callable[[Any], str]
+Message = str | Promise | Callable[[Any], str]
 
 
 def _text(message: Message, obj: Any) -> str:

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from core.workflow import Transition, Workflow
 from reports import permissions as p
 
-_REVIEW = {
+_REVIEW: dict[str, Any] = {
     "denied": _("Only the unit's manager can review this report."),
     "denied_code": "forbidden",
     "denied_field": None,

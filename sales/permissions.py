@@ -52,10 +52,10 @@ def may_decide_role(user: User, contract: Contract, role: str) -> bool:
 def round_approvals(contract: Contract) -> list[ContractApproval]:
     """The approvals of the contract's current review round: the ones the caller loaded (and locked) in
     `contract.round_approvals`, else the prefetched `approvals`, else one query."""
-    loaded = getattr(contract, "round_approvals", None)
+    loaded: list[ContractApproval] | None = getattr(contract, "round_approvals", None)
     if loaded is not None:
         return loaded
-    cache = getattr(contract, "_prefetched_objects_cache", {})
+    cache: dict[str, list[ContractApproval]] = getattr(contract, "_prefetched_objects_cache", {})
     if "approvals" in cache:
         return [a for a in cache["approvals"] if a.round == contract.review_round]
     return list(ContractApproval.objects.filter(contract=contract, round=contract.review_round))

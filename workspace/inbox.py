@@ -271,7 +271,7 @@ def _report_items(user: User) -> list[Item]:
             out.append(
                 Item(
                     kind="daily_report",
-                    since=r.submitted_at,
+                    since=r.submitted_at or r.updated_at,
                     title=_("Daily report of %(name)s, %(date)s")
                     % {"name": r.author.get_full_name(), "date": r.date.isoformat()},
                     detail=_("Filed, not yet reviewed"),
@@ -325,14 +325,14 @@ def _filing_items(user: User, today: dt.date) -> list[Item]:
 def _next_step_items(user: User, today: dt.date) -> list[Item]:
     out = []
     for log in _next_steps(user, today).select_related("customer").order_by("next_step_date", "id")[:LIMIT]:
-        overdue = due.is_overdue(log.next_step_date, today=today)
+        day = log.next_step_date or today  # never None here: due_q filters on it
+        overdue = due.is_overdue(day, today=today)
         out.append(
             Item(
                 kind="next_step",
-                since=log.next_step_date,
+                since=day,
                 title=f"{log.customer.name}: {log.next_step}",
-                detail=(_("Overdue since %(date)s") if overdue else _("Due %(date)s"))
-                % {"date": log.next_step_date.isoformat()},
+                detail=(_("Overdue since %(date)s") if overdue else _("Due %(date)s")) % {"date": day.isoformat()},
                 url=reverse("customers:detail", args=[log.customer_id]),
                 action_label=_("Open"),
             )
