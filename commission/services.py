@@ -6,15 +6,18 @@ import datetime as dt
 from decimal import Decimal
 
 from django.db import connection, transaction
+from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import User
-from core import periods
+from accounts.models import Role, User
+from core import events, periods
 from core.exceptions import ApplicationError, PermissionDenied
 from core.money import round_money
 from sales.models import SOLD_STATUSES, Contract, ContractStatus
 
+from . import permissions, workflows
 from . import rules as p
 from .models import (
     BonusBasis,
@@ -34,8 +37,8 @@ from .selectors import build_statements, load_facts, rule_book
 CLOSE_LOCK_KEY = 5_000_501  # pg advisory lock: one month closing at a time
 
 
-def can_close_months(user: User) -> bool:
-    return bool(user.is_authenticated and (user.is_finance or user.is_admin_role))
+can_close_months = permissions.can_close_months
+can_decide_expense = permissions.can_decide_expense
 
 
 def _first_activity_before(month: dt.date) -> dt.date | None:
@@ -55,15 +58,14 @@ def _first_activity_before(month: dt.date) -> dt.date | None:
 @transaction.atomic
 def month_close(*, month: dt.date, actor: User) -> ClosedMonth:
     """Freeze every statement of `month`. Months close in order; a closed month is never recomputed."""
-    if not can_close_months(actor):
-        raise PermissionDenied(_("Only finance can close a commission month."), field="month")
     month = periods.month_start(month)
+    workflows.MONTH.check(actor, workflows.CommissionMonth(month=month, closed=False), "close")
     if periods.month_end(month) >= timezone.localdate():
         raise ApplicationError(_("A month can be closed only after it has ended."), field="month", code="not_ended")
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_xact_lock(%s)", [CLOSE_LOCK_KEY])
-    if ClosedMonth.objects.filter(month=month).exists():
-        raise ApplicationError(_("This month is already closed."), field="month", code="closed")
+    closed = ClosedMonth.objects.filter(month=month).exists()
+    workflows.MONTH.check(actor, workflows.CommissionMonth(month=month, closed=closed), "close")
     last = ClosedMonth.objects.order_by("-month").values_list("month", flat=True).first()
     if last is not None:
         expected = periods.add_months(last, 1)
@@ -98,6 +100,14 @@ def month_close(*, month: dt.date, actor: User) -> ClosedMonth:
             for data in statements
         ]
     )
+    events.publish(
+        document=workflows.MONTH.document,
+        document_id=closed.pk,
+        action="closed",
+        actor=actor,
+        recipients=sorted({data["salesperson"]["id"] for data in statements}),
+        data={"month": f"{month:%Y-%m}", "url": reverse("commission:statements")},
+    )
     return closed
 
 
@@ -128,7 +138,7 @@ def expense_submit(
         raise ApplicationError(_("The amount must be positive."), field="amount")
     if not description.strip():
         raise ApplicationError(_("Say what the expense is for."), field="description")
-    return ExpenseClaim.objects.create(
+    claim = ExpenseClaim.objects.create(
         contract=contract,
         claimant=claimant,
         kind=kind,
@@ -136,24 +146,18 @@ def expense_submit(
         description=description.strip(),
         incurred_on=incurred_on,
     )
-
-
-def can_decide_expense(user: User, claim: ExpenseClaim) -> bool:
-    if not user.is_authenticated or claim.claimant_id == user.id:
-        return False
-    if user.is_admin_role:
-        return True
-    return user.is_manager and claim.contract.unit_id in user.team_unit_ids
+    deciders = User.objects.filter(role=Role.MANAGER, is_active=True).filter(
+        Q(managed_units=contract.unit_id) | Q(unit_id=contract.unit_id)
+    )
+    _publish_expense(claim, "submitted", claimant, recipients=list(deciders.values_list("pk", flat=True).distinct()))
+    return claim
 
 
 @transaction.atomic
 def expense_decide(*, claim: ExpenseClaim, actor: User, approve: bool, note: str = "") -> ExpenseClaim:
     """The department manager approves or rejects a pending claim (prior approval)."""
     claim = ExpenseClaim.objects.select_for_update().select_related("contract").get(pk=claim.pk)
-    if not can_decide_expense(actor, claim):
-        raise PermissionDenied(_("Only the department manager can decide this expense."), field="status")
-    if claim.status != ExpenseStatus.PENDING:
-        raise ApplicationError(_("This expense has already been decided."), field="status", code="decided")
+    workflows.EXPENSE.check(actor, claim, "approve" if approve else "reject")
     if not approve and not note.strip():
         raise ApplicationError(_("Give a reason for rejecting."), field="decision_note")
     claim.status = ExpenseStatus.APPROVED if approve else ExpenseStatus.REJECTED
@@ -161,7 +165,25 @@ def expense_decide(*, claim: ExpenseClaim, actor: User, approve: bool, note: str
     claim.decided_on = timezone.localdate()
     claim.decision_note = note.strip()
     claim.save(update_fields=["status", "decided_by", "decided_on", "decision_note", "updated_at"])
+    _publish_expense(claim, "approved" if approve else "rejected", actor, recipients=[claim.claimant_id])
     return claim
+
+
+def _publish_expense(claim: ExpenseClaim, action: str, actor: User, *, recipients) -> None:
+    events.publish(
+        document=workflows.EXPENSE.document,
+        document_id=claim.pk,
+        action=action,
+        actor=actor,
+        recipients=recipients,
+        note=claim.decision_note if action != "submitted" else claim.description,
+        data={
+            "actor": actor.get_full_name(),
+            "amount": f"{claim.amount:,.2f}",
+            "number": claim.contract.number,
+            "url": reverse("commission:expenses"),
+        },
+    )
 
 
 @transaction.atomic

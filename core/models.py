@@ -1,3 +1,5 @@
+from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -41,3 +43,33 @@ class TaskHeartbeat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.token}: {self.runs}"
+
+
+class Activity(models.Model):
+    """A handoff on a document (submitted, approved, rejected, commented, reassigned…), written once by the service
+    in the transaction of the state change and published to the subscribers (`core.events`)."""
+
+    document = models.CharField(_("document type"), max_length=40)
+    document_id = models.BigIntegerField(_("document id"))
+    action = models.CharField(_("action"), max_length=40)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("actor"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    note = models.TextField(_("note"), blank=True)
+    data = models.JSONField(_("data"), default=dict, blank=True)
+    recipient_ids = ArrayField(models.BigIntegerField(), verbose_name=_("recipients"), default=list, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("activity")
+        verbose_name_plural = _("activities")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["document", "document_id"], name="activity_document")]
+
+    def __str__(self) -> str:
+        return f"{self.document}:{self.document_id} {self.action}"

@@ -9,16 +9,18 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import Count, OuterRef, Q, Subquery
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from accounts.models import SalesUnit, User
+from core import events
 from core.exceptions import ApplicationError, PermissionDenied
 from core.money import round_money
 from core.periods import add_months, month_start
 
-from . import permissions
+from . import permissions, workflows
 from .fields import CARD_FIELDS, CREDIT_FIELDS, IDENTITY_FIELDS, STRATEGY_FIELDS
 from .identity import identity_keys, phone_digits, search_key
 from .models import (
@@ -358,7 +360,31 @@ def _move_owner(
     customer._change_reason = f"{kind}: {reason}"[:100]
     customer.save()
     event.save()
+    _publish_move(event, customer)
     return customer
+
+
+def _publish_move(event: OwnershipEvent, customer: Customer) -> None:
+    """A reassignment reaches the new and the old owner; a release to the pool reaches the old owner."""
+    if event.kind not in (OwnershipEventKind.REASSIGN, OwnershipEventKind.RELEASE) or not event.from_owner_id:
+        return
+    reassign = event.kind == OwnershipEventKind.REASSIGN
+    old = User.objects.filter(pk=event.from_owner_id).first()
+    events.publish(
+        document="customers.customer",
+        document_id=customer.pk,
+        action="reassigned" if reassign else "released",
+        actor=event.actor,
+        recipients=[event.to_owner_id, event.from_owner_id] if reassign else [event.from_owner_id],
+        note=event.reason,
+        data={
+            "customer": customer.name,
+            "actor": event.actor.get_full_name() if event.actor else "",
+            "old_owner": old.get_full_name() if old else "",
+            "new_owner": event.to_owner.get_full_name() if event.to_owner else "",
+            "url": reverse("customers:detail", args=[customer.pk]) if reassign else reverse("customers:pool"),
+        },
+    )
 
 
 def customer_claim_from_pool(*, customer_id: int, actor: User) -> Customer:
@@ -418,19 +444,35 @@ def customer_reassign(
     )
 
 
-def _lock_open_conflict(conflict_id: int) -> CustomerConflict:
+def _lock_open_conflict(conflict_id: int, *, actor: User, action: str) -> CustomerConflict:
     conflict = CustomerConflict.objects.select_for_update().get(pk=conflict_id)
-    if conflict.status != ConflictStatus.OPEN:
-        raise ApplicationError(_("This conflict has already been decided."), code="decided")
+    workflows.CONFLICT.check(actor, conflict, action)
     return conflict
+
+
+def _publish_conflict(conflict: CustomerConflict, actor: User) -> None:
+    """Both claimants learn the GM office's decision."""
+    events.publish(
+        document=workflows.CONFLICT.document,
+        document_id=conflict.pk,
+        action="decided",
+        actor=actor,
+        recipients=[conflict.claimant_id, conflict.owner_at_claim_id],
+        note=conflict.decision_reason,
+        data={
+            "customer": conflict.customer.name,
+            "actor": actor.get_full_name(),
+            "outcome": conflict.status,
+            "url": reverse("customers:detail", args=[conflict.customer_id]),
+        },
+    )
 
 
 @transaction.atomic
 def conflict_confirm_owner(*, conflict: CustomerConflict, actor: User, reason: str = "") -> CustomerConflict:
     """The GM office confirms the first registration (先入為主)."""
-    if not permissions.can_decide_conflicts(actor):
-        raise PermissionDenied(_("Only the GM office decides ownership conflicts."))
-    locked = _lock_open_conflict(conflict.pk)
+    workflows.CONFLICT.check(actor, conflict, "confirm")
+    locked = _lock_open_conflict(conflict.pk, actor=actor, action="confirm")
     customer = _lock_customer(locked.customer_id)
     locked.status = ConflictStatus.CONFIRMED
     locked.decided_by = actor
@@ -448,17 +490,17 @@ def conflict_confirm_owner(*, conflict: CustomerConflict, actor: User, reason: s
         reason=locked.decision_reason,
         conflict=locked,
     )
+    _publish_conflict(locked, actor)
     return locked
 
 
 @transaction.atomic
 def conflict_reassign(*, conflict: CustomerConflict, actor: User, reason: str) -> CustomerConflict:
     """The GM office gives the customer to the claimant; the reason is kept in the ownership log and history."""
-    if not permissions.can_decide_conflicts(actor):
-        raise PermissionDenied(_("Only the GM office decides ownership conflicts."))
+    workflows.CONFLICT.check(actor, conflict, "reassign")
     if not (reason or "").strip():
         raise ApplicationError(_("Give a reason for the reassignment."), field="reason", code="required")
-    locked = _lock_open_conflict(conflict.pk)
+    locked = _lock_open_conflict(conflict.pk, actor=actor, action="reassign")
     claimant = User.objects.get(pk=locked.claimant_id)
     customer_reassign(customer=locked.customer, new_owner=claimant, actor=actor, reason=reason.strip(), conflict=locked)
     locked.status = ConflictStatus.REASSIGNED
@@ -466,6 +508,7 @@ def conflict_reassign(*, conflict: CustomerConflict, actor: User, reason: str) -
     locked.decided_at = timezone.now()
     locked.decision_reason = reason.strip()
     locked.save(update_fields=["status", "decided_by", "decided_at", "decision_reason"])
+    _publish_conflict(locked, actor)
     return locked
 
 
@@ -769,13 +812,12 @@ def filing_counts(*, unit: SalesUnit, month: dt.date) -> dict[str, int]:
 def monthly_filing_file(*, unit: SalesUnit, month: dt.date, actor: User, note: str = "") -> MonthlyFiling:
     """File a unit's customer cards for a finished month with the admin department."""
     month = month_start(month)
-    if not permissions.can_file_month(actor, unit):
-        raise PermissionDenied(_("Only the unit's manager or an admin may file its customer cards."))
+    workflows.FILING.check(actor, workflows.UnitMonth(unit=unit, month=month, filed=False), "file")
     if month >= month_start(timezone.localdate()):
         raise ApplicationError(_("A month can be filed once it has ended."), field="month", code="not_ended")
     SalesUnit.objects.select_for_update().get(pk=unit.pk)
-    if MonthlyFiling.objects.filter(unit=unit, month=month).exists():
-        raise ApplicationError(_("This month has already been filed."), field="month", code="already_filed")
+    filed = MonthlyFiling.objects.filter(unit=unit, month=month).exists()
+    workflows.FILING.check(actor, workflows.UnitMonth(unit=unit, month=month, filed=filed), "file")
     return MonthlyFiling.objects.create(
         unit=unit, month=month, filed_by=actor, note=note or "", **filing_counts(unit=unit, month=month)
     )

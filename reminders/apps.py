@@ -6,3 +6,11 @@ class RemindersConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "reminders"
     verbose_name = _("Reminders")
+
+    def ready(self) -> None:
+        from core import events
+
+        from .handoffs import notify_handoff
+
+        events.subscribe(notify_handoff)
+        from . import signals  # noqa: F401  (the first scan right after a worker starts)

@@ -242,6 +242,14 @@ class Notification(models.Model):
         blank=True,
         related_name="notifications",
     )
+    activity = models.ForeignKey(
+        "core.Activity",
+        verbose_name=_("handoff"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="notifications",
+    )
     round = models.PositiveSmallIntegerField(_("round"), default=0)
     title = models.CharField(_("title"), max_length=200)
     body = models.TextField(_("message"), blank=True)
@@ -256,7 +264,10 @@ class Notification(models.Model):
         verbose_name_plural = _("notifications")
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["user", "read_at"])]
-        constraints = [models.UniqueConstraint(fields=["reminder", "round"], name="notification_once_per_round")]
+        constraints = [
+            models.UniqueConstraint(fields=["reminder", "round"], name="notification_once_per_round"),
+            models.UniqueConstraint(fields=["activity", "user"], name="notification_once_per_handoff"),
+        ]
 
     def __str__(self) -> str:
         return self.title
@@ -282,3 +293,38 @@ class Delivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.reminder_id} {self.channel} {self.to}"
+
+
+class NotificationPreference(models.Model):
+    """A user's choice about e-mail: the daily digest of the day's unread notifications (on unless switched off)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="notification_pref"
+    )
+    daily_digest = models.BooleanField(_("daily e-mail digest"), default=True)
+
+    class Meta:
+        verbose_name = _("notification preference")
+        verbose_name_plural = _("notification preferences")
+
+    def __str__(self) -> str:
+        return f"{self.user}: {self.daily_digest}"
+
+
+class DigestSent(models.Model):
+    """One row per user and local day once that day's digest went out: a re-run sends nothing twice."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="+"
+    )
+    day = models.DateField(_("day"))
+    count = models.PositiveIntegerField(_("notifications"), default=0)
+    sent_at = models.DateTimeField(_("sent at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("digest sent")
+        verbose_name_plural = _("digests sent")
+        constraints = [models.UniqueConstraint(fields=["user", "day"], name="digest_once_per_user_day")]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.day}"

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from django.db import connection
 from django.utils import timezone
 
+from core import due
 from sales.models import SOLD_STATUSES, Contract, ContractLine, Product
 
 from .models import (
@@ -144,15 +145,23 @@ def reminder_inbox(*, user, tab: str = "due"):
         return mine.filter(state=ReminderState.DONE).order_by("-done_at", "-id")
     if tab == "failed":
         return base.filter(status=DeliveryStatus.FAILED).order_by("-updated_at", "-id")
-    return mine.filter(state=ReminderState.OPEN).exclude(status=DeliveryStatus.CANCELLED).order_by("due_on", "id")
+    open_ = mine.filter(state=ReminderState.OPEN).exclude(status=DeliveryStatus.CANCELLED)
+    today = timezone.localdate()
+    if tab == "upcoming":
+        return open_.filter(due.upcoming_q("due_on", today=today)).order_by("due_on", "id")
+    # "Due" is core.due's: due today or overdue (the same list as the home page and the inbox).
+    return open_.filter(due.due_q("due_on", today=today, lookback_days=None)).order_by("due_on", "id")
 
 
 def inbox_counts(*, user) -> dict[str, int]:
     from django.db.models import Count, Q
 
     mine = Reminder.objects.visible_to(user).for_inbox(user)
+    today = timezone.localdate()
+    open_ = Q(state=ReminderState.OPEN) & ~Q(status=DeliveryStatus.CANCELLED)
     return mine.aggregate(
-        due=Count("id", filter=Q(state=ReminderState.OPEN) & ~Q(status=DeliveryStatus.CANCELLED)),
+        due=Count("id", filter=open_ & due.due_q("due_on", today=today, lookback_days=None)),
+        upcoming=Count("id", filter=open_ & due.upcoming_q("due_on", today=today)),
         snoozed=Count("id", filter=Q(state=ReminderState.SNOOZED)),
     )
 

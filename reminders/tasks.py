@@ -21,3 +21,10 @@ def scan() -> dict:
 @shared_task(name="reminders.send_due")
 def send_due(limit: int = 1000) -> dict:
     return services.reminders_send_due(limit=limit)
+
+
+@shared_task(name="reminders.send_digests")
+def send_digests() -> int:
+    from .digest import digests_send
+
+    return digests_send()

@@ -10,6 +10,7 @@ urlpatterns = [
     path("<int:pk>/reopen/", views.reopen, name="reopen"),
     path("<int:pk>/retry/", views.retry, name="retry"),
     path("notifications/", views.notifications, name="notifications"),
+    path("notifications/bell/", views.bell, name="bell"),
     path("notifications/<int:pk>/read/", views.notification_read, name="notification_read"),
     path("notifications/read-all/", views.notifications_read_all, name="notifications_read_all"),
     path("settings/", views.settings_view, name="settings"),

@@ -21,7 +21,7 @@ from .messages import link
 from .messages import render as render_text
 from .models import CustomerMessagingPreference, Reminder, ReminderSettings
 
-TABS = ["due", "snoozed", "done", "failed", "team"]
+TABS = ["due", "upcoming", "snoozed", "done", "failed", "team"]
 
 
 def _back(request, default: str):
@@ -110,6 +110,13 @@ def retry(request, pk: int):
     except ApplicationError as exc:
         messages.error(request, exc.message)
     return _back(request, "reminders:inbox")
+
+
+@login_required
+def bell(request):
+    """The navbar bell with its unread count: polled by htmx, so a handoff shows without a reload."""
+    n = selectors.unread_notification_count(user=request.user)
+    return render(request, "reminders/_bell.html", {"unread_notifications": n})
 
 
 @login_required

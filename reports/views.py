@@ -43,10 +43,11 @@ from .selectors.plans import month_summary_draft, plan_actuals
 from .selectors.prefill import daily_report_prefill
 from .selectors.scope import ScopeNotFound
 from .selectors.targets import target_progress, target_splits
-from .services.daily_reports import can_review, daily_report_comment, daily_report_review, daily_report_save
+from .services.daily_reports import daily_report_comment, daily_report_review, daily_report_save
 from .services.evaluation import evaluation_give_feedback
 from .services.plans import forecast_set, plan_save, visit_route_set_day
 from .services.targets import LineInput, can_manage_targets, target_save, target_set_split, targets_import_xlsx
+from .workflows import DAILY_REPORT
 
 
 def _parse_date(value: str | None, default: dt.date) -> dt.date:
@@ -252,7 +253,8 @@ def daily_detail(request, pk: int):
             "report": report,
             "comments": comments,
             "comment_form": CommentForm(),
-            "can_review": can_review(actor=request.user, report=report) and report.submitted_at is not None,
+            "actions": (actions := set(DAILY_REPORT.action_names(request.user, report))),
+            "can_review": bool(actions & {"review", "re_review"}),
             "can_edit": report.author_id == request.user.pk and not report.is_locked(timezone.now()),
             "deadline_local": timezone.localtime(report.deadline, local_tz()) if report.deadline else None,
         },

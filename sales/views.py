@@ -20,7 +20,7 @@ from accounts.models import Role, User
 from core.exceptions import ApplicationError
 from core.forms import apply_service_error
 
-from . import rules, selectors
+from . import approvers, rules, selectors, workflows
 from .forms import (
     ContractForm,
     DiscountAuthorityForm,
@@ -256,8 +256,10 @@ def _quote_context(request, quote: Quote) -> dict:
         "components": components,
         "hits": hits,
         "margin": _margin(quote.amount, quote.cost_total) if see_cost else None,
-        "can_work": access.may_work_on(request.user, owner_id=quote.owner_id, unit_id=quote.unit_id),
-        "can_approve": access.is_unit_manager(request.user, quote.unit_id) and request.user.pk != quote.owner_id,
+        "actions": set(workflows.QUOTE.action_names(request.user, quote)),
+        "waiting_for": approvers.waiting_label(approvers.quote_waiting_for(quote))
+        if quote.status == QuoteStatus.IN_REVIEW
+        else "",
     }
 
 
@@ -332,10 +334,15 @@ def quote_action(request, pk: int, verb: str):
     try:
         if verb == "submit":
             quote = quotes.quote_submit(actor=request.user, quote=quote)
+            if quote.status == QuoteStatus.IN_REVIEW:
+                who = approvers.waiting_label(approvers.quote_waiting_for(quote))
+                messages.success(request, _("Submitted for approval. Waiting for %(who)s.") % {"who": who})
         elif verb == "approve":
             quote = quotes.quote_approve(actor=request.user, quote=quote)
+            messages.success(request, _("Approved. The salesperson has been notified."))
         elif verb == "reject":
             quote = quotes.quote_reject(actor=request.user, quote=quote, reason=request.POST.get("reason", ""))
+            messages.success(request, _("Rejected. The salesperson has been notified with your reason."))
         elif verb in (QuoteStatus.SENT, QuoteStatus.ACCEPTED, QuoteStatus.DECLINED):
             quote = quotes.quote_set_outcome(actor=request.user, quote=quote, status=verb)
         elif verb == "contract":
@@ -473,9 +480,8 @@ def _contract_context(request, contract: Contract) -> dict:
     live_hits = selectors.contract_rule_hits(contract=contract)
     approvals = [a for a in contract.approvals.all() if a.round == contract.review_round]
     may_work = access.may_work_on(user, owner_id=contract.owner_id, unit_id=contract.unit_id)
-    can_decide = contract.status == ContractStatus.IN_REVIEW and any(
-        a.decision == "pending" and contracts.may_decide(user, contract, a.approver_role) for a in approvals
-    )
+    contract.round_approvals = approvals
+    actions = set(workflows.CONTRACT.action_names(user, contract))
     is_finance = user.is_finance or user.is_admin_role
     shipped = contract.status in fulfilment.SHIPPABLE
     return {
@@ -487,16 +493,10 @@ def _contract_context(request, contract: Contract) -> dict:
         "old_approvals": [a for a in contract.approvals.all() if a.round != contract.review_round],
         "receivable": selectors.receivable_for(contract=contract),
         "filing_overdue": selectors.is_filing_overdue(contract),
-        "may_edit": may_work and contract.status in contracts.EDITABLE,
-        "may_submit": may_work and contract.status in contracts.EDITABLE,
-        "may_sign": may_work and contract.status == ContractStatus.APPROVED,
-        "may_file": (may_work or user.is_company_wide) and contract.status == ContractStatus.SIGNED,
-        "may_cancel": may_work
-        and contract.status in (*contracts.EDITABLE, ContractStatus.IN_REVIEW, ContractStatus.APPROVED),
-        "can_decide": can_decide,
-        "has_actions": can_decide
-        or (may_work and contract.status in (*contracts.EDITABLE, ContractStatus.IN_REVIEW, ContractStatus.APPROVED))
-        or ((may_work or user.is_company_wide) and contract.status == ContractStatus.SIGNED),
+        "actions": actions,
+        "waiting_for": approvers.waiting_label(approvers.contract_waiting_for(contract))
+        if contract.status == ContractStatus.IN_REVIEW
+        else "",
         "reject_form": ReasonForm(),
         "shipment_form": ShipmentForm(contract=contract) if shipped and (may_work or user.is_admin_role) else None,
         "payment_form": PaymentForm() if is_finance and contract.status != ContractStatus.DRAFT else None,
@@ -545,10 +545,10 @@ def contract_action(request, pk: int, verb: str):
                 messages.success(request, _("Submitted for review."))
         elif verb == "approve":
             contracts.contract_approve(actor=user, contract=contract, comment=request.POST.get("comment", ""))
-            messages.success(request, _("Approved."))
+            messages.success(request, _("Approved. The salesperson has been notified."))
         elif verb == "reject":
             contracts.contract_reject(actor=user, contract=contract, reason=request.POST.get("reason", ""))
-            messages.success(request, _("Rejected."))
+            messages.success(request, _("Rejected. The salesperson has been notified with your reason."))
         elif verb == "sign":
             contracts.contract_sign(actor=user, contract=contract, signed_on=_posted_date(request, "signed_on"))
             messages.success(request, _("Signed. File it with finance, the GM office and admin within the deadline."))

@@ -11,7 +11,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts.models import Role, SalesUnit, User
-from core import periods
+from core import due, periods
 from customers.models import ContactLog, Customer, CustomerStatus
 from reports.models import DailyReport
 from sales import selectors as sales_selectors
@@ -74,7 +74,7 @@ def home_data(*, user: User, today: dt.date | None = None) -> HomeData:
     data.customers_by_status = [(label, counts[value]) for value, label in CustomerStatus.choices if value in counts]
     data.next_steps_due = list(
         ContactLog.objects.visible_to(user)
-        .filter(next_step_date__lte=today, next_step_date__gte=today - dt.timedelta(days=30))
+        .filter(due.due_q("next_step_date", today=today))  # the one "due" (core.due), as the inbox
         # A later contact with the customer supersedes the next step agreed before it.
         .exclude(
             Exists(ContactLog.objects.filter(customer=OuterRef("customer"), happened_at__gt=OuterRef("happened_at")))

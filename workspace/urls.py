@@ -1,8 +1,10 @@
 from django.urls import path
 
-from .views import home
+from .views import home, inbox, inbox_badge
 
 # Not namespaced: templates link to the home page as {% url 'home' %}.
 urlpatterns = [
     path("", home, name="home"),
+    path("inbox/", inbox, name="inbox"),
+    path("inbox/badge/", inbox_badge, name="inbox_badge"),
 ]

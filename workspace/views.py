@@ -1,9 +1,28 @@
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
+from django.views.decorators.http import require_GET
 
+from .inbox import inbox_count, inbox_items
 from .selectors import home_data
 
 
 @login_required
 def home(request):
+    # The inbox section is fetched by htmx right after the page loads (`inbox?fragment=1`): the home page's own
+    # queries stay as they were, the inbox's are counted on the inbox page.
     return render(request, "workspace/home.html", {"data": home_data(user=request.user)})
+
+
+@login_required
+def inbox(request):
+    items = inbox_items(user=request.user)
+    template = "workspace/_inbox_list.html" if request.GET.get("fragment") else "workspace/inbox.html"
+    # The navbar count is the list's length here: no second count query.
+    return render(request, template, {"inbox": items, "inbox_count": len(items)})
+
+
+@login_required
+@require_GET
+def inbox_badge(request):
+    """The navbar's inbox link with its count: polled by htmx so the count rises without a reload."""
+    return render(request, "workspace/_inbox_badge.html", {"inbox_count": inbox_count(user=request.user)})

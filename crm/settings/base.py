@@ -82,6 +82,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "reminders.context_processors.unread_notifications",
+                "workspace.context_processors.inbox",
             ],
         },
     },

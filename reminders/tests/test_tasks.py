@@ -40,6 +40,7 @@ def test_beat_schedules_are_database_rows():
 
     migration = importlib.import_module("reminders.migrations.0002_schedules")
     migration.forwards(apps, None)  # the rows the migration creates (a flushed test database may lack them)
+    importlib.import_module("reminders.migrations.0006_digest_schedule").forwards(apps, None)
     tasks_by_name = {t.task: t for t in PeriodicTask.objects.filter(task__startswith="reminders.")}
-    assert set(tasks_by_name) == {"reminders.scan", "reminders.send_due"}
+    assert set(tasks_by_name) == {"reminders.scan", "reminders.send_due", "reminders.send_digests"}
     assert all(t.enabled and t.queue == "reminders" for t in tasks_by_name.values())

@@ -7,16 +7,20 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from core import events
 from core.exceptions import ApplicationError, PermissionDenied
 from core.money import round_money
 
+from .. import permissions
 from ..calendar import local_tz, policy_for, report_deadline
 from ..models import DailyReport, ReportComment
 from ..selectors.prefill import contact_counts
+from ..workflows import DAILY_REPORT
 from ._common import _create_row
 
 REPORT_TEXT_FIELDS = (
@@ -32,12 +36,8 @@ REPORT_TEXT_FIELDS = (
 
 
 def can_review(*, actor: User, report: DailyReport) -> bool:
-    """Managers review their team's reports; the GM office and admins any; nobody reviews their own."""
-    if actor.pk == report.author_id:
-        return False
-    if actor.is_manager:
-        return report.unit_id in actor.team_unit_ids
-    return actor.is_admin_role or actor.is_gm_office
+    """Kept for callers; the rule is `reports.permissions.can_review`."""
+    return permissions.can_review(actor, report)
 
 
 def _competitor_price(value: Any) -> Decimal | None:
@@ -109,17 +109,34 @@ def daily_report_save(
 @transaction.atomic
 def daily_report_review(*, report: DailyReport, actor: User, comment: str = "") -> DailyReport:
     report = DailyReport.objects.select_for_update().get(pk=report.pk)
-    if not can_review(actor=actor, report=report):
-        raise PermissionDenied(_("Only the unit's manager can review this report."))
-    if report.submitted_at is None:
-        raise ApplicationError(_("The report has not been filed yet."), code="not_submitted")
+    first = report.submitted_at is not None and report.reviewed_at is None
+    DAILY_REPORT.check(actor, report, "review" if first or report.submitted_at is None else "re_review")
     if comment.strip():
         ReportComment.objects.create(report=report, author=actor, body=comment.strip())
     if report.reviewed_at is None:
         report.reviewed_by = actor
         report.reviewed_at = timezone.now()
         report.save(update_fields=["reviewed_by", "reviewed_at", "updated_at"])
+    if first or comment.strip():
+        _publish(report, "reviewed" if first else "commented", actor, comment.strip())
     return report
+
+
+def _publish(report: DailyReport, action: str, actor: User, note: str) -> None:
+    """The author learns of the review or the comment."""
+    events.publish(
+        document=DAILY_REPORT.document,
+        document_id=report.pk,
+        action=action,
+        actor=actor,
+        recipients=[report.author_id],
+        note=note,
+        data={
+            "date": report.date.isoformat(),
+            "actor": actor.get_full_name(),
+            "url": reverse("reports:daily_detail", args=[report.pk]),
+        },
+    )
 
 
 @transaction.atomic
@@ -129,4 +146,6 @@ def daily_report_comment(*, report: DailyReport, actor: User, body: str) -> Repo
         raise ApplicationError(_("Write a comment."), field="body", code="required")
     if not DailyReport.objects.visible_to(actor).filter(pk=report.pk).exists():
         raise PermissionDenied(_("You cannot comment on this report."))
-    return ReportComment.objects.create(report=report, author=actor, body=body)
+    comment = ReportComment.objects.create(report=report, author=actor, body=body)
+    _publish(report, "commented", actor, body)
+    return comment

@@ -10,7 +10,7 @@ from rest_framework.response import Response
 
 from core.api import validated
 from customers.models import Customer
-from sales import rules, selectors
+from sales import rules, selectors, workflows
 from sales.models import (
     SOLD_STATUSES,
     Contract,
@@ -133,6 +133,7 @@ class ContractOutputSerializer(ContractListOutputSerializer):
     approvals = serializers.SerializerMethodField()
     events = EventOutputSerializer(many=True)
     rules = serializers.SerializerMethodField()
+    actions = serializers.SerializerMethodField()
     receivable_detail = serializers.SerializerMethodField()
 
     class Meta(ContractListOutputSerializer.Meta):
@@ -150,7 +151,12 @@ class ContractOutputSerializer(ContractListOutputSerializer):
             "rules",
             "events",
             "receivable_detail",
+            "actions",
         ]
+
+    def get_actions(self, obj) -> list[str]:
+        """What the caller may do with this contract now (the contract workflow table)."""
+        return workflows.CONTRACT.action_names(self.context["request"].user, obj)
 
     @extend_schema_field(ApprovalOutputSerializer(many=True))
     def get_approvals(self, obj) -> list[dict]:

@@ -10,7 +10,7 @@ from rest_framework.response import Response
 
 from core.api import validated
 from customers.models import Customer
-from sales import rules
+from sales import rules, workflows
 from sales.models import (
     Product,
     Quote,
@@ -73,9 +73,14 @@ class QuoteOutputSerializer(QuoteListOutputSerializer):
     lines = QuoteLineOutputSerializer(many=True)
     components = serializers.SerializerMethodField()
     approval_reasons = serializers.SerializerMethodField()
+    actions = serializers.SerializerMethodField()
 
     class Meta(QuoteListOutputSerializer.Meta):
-        fields = [*QUOTE_FIELDS, "lines", "equipment_cost", "components", "approval_reasons"]
+        fields = [*QUOTE_FIELDS, "lines", "equipment_cost", "components", "approval_reasons", "actions"]
+
+    def get_actions(self, obj) -> list[str]:
+        """What the caller may do with this quote now (the quote workflow table)."""
+        return workflows.QUOTE.action_names(self.context["request"].user, obj)
 
     @extend_schema_field(ComponentOutputSerializer(many=True))
     def get_components(self, obj) -> list[dict]:

@@ -1,4 +1,4 @@
-"""Who may work on a deal: the owner or a manager of the deal's unit; who owns a new quote or contract."""
+"""Who owns a new quote or contract. Who may work on a deal is `sales.permissions` (re-exported here)."""
 
 from __future__ import annotations
 
@@ -7,15 +7,9 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from core.exceptions import PermissionDenied
 from customers.models import Customer
+from sales.permissions import is_unit_manager, may_work_on
 
-
-def is_unit_manager(actor: User, unit_id: int) -> bool:
-    return actor.is_manager and unit_id in actor.team_unit_ids
-
-
-def may_work_on(actor: User, *, owner_id: int, unit_id: int) -> bool:
-    """The owner, or a manager of the deal's unit."""
-    return actor.pk == owner_id or is_unit_manager(actor, unit_id)
+__all__ = ["is_unit_manager", "may_work_on", "owner_for"]
 
 
 def owner_for(actor: User, customer: Customer) -> User:

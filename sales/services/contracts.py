@@ -8,14 +8,17 @@ import datetime as dt
 from decimal import Decimal
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from core import events
 from core.exceptions import ApplicationError, PermissionDenied
 from core.money import round_money
 from customers.models import Customer
-from sales import rules, selectors
+from sales import approvers as who
+from sales import rules, selectors, workflows
 from sales.models import (
     ApprovalDecision,
     ApproverRole,
@@ -29,9 +32,10 @@ from sales.models import (
     QuoteKind,
     QuoteStatus,
 )
+from sales.permissions import may_decide_role
 
 from ._common import _check_customer, _dec, _event, _lock_contract, _lock_quote, _next_number
-from .access import is_unit_manager, may_work_on, owner_for
+from .access import owner_for
 from .pricing import LineInput, PricedLine, price_lines, write_priced_lines
 
 EDITABLE = (ContractStatus.DRAFT, ContractStatus.REJECTED)
@@ -116,10 +120,7 @@ def contract_create_from_quote(*, actor: User, quote: Quote, product: Product | 
     an engineering turnkey quote becomes one line of `product` (the product that stands for the project), priced
     at the quote's cost-plus total, which is the project's standard price, with the equipment cost as its cost."""
     quote = _lock_quote(quote)
-    if not may_work_on(actor, owner_id=quote.owner_id, unit_id=quote.unit_id):
-        raise PermissionDenied(_("Only the salesperson or their manager may do this."))
-    if quote.status not in (QuoteStatus.APPROVED, QuoteStatus.SENT, QuoteStatus.ACCEPTED):
-        raise ApplicationError(_("Only an approved quote can become a contract."), field="status", code="state")
+    workflows.QUOTE.check(actor, quote, "contract")
     if quote.kind == QuoteKind.ENGINEERING:
         if product is None:
             raise ApplicationError(
@@ -161,14 +162,7 @@ def contract_create_from_quote(*, actor: User, quote: Quote, product: Product | 
 def contract_update(*, actor: User, contract: Contract, lines: list[LineInput] | None = None, **fields) -> Contract:
     """Change a draft (or rejected) contract: its lines and terms. A rejected one goes back to draft."""
     contract = _lock_contract(contract)
-    if not may_work_on(actor, owner_id=contract.owner_id, unit_id=contract.unit_id):
-        raise PermissionDenied(_("Only the salesperson or their manager may change this contract."))
-    if contract.status not in EDITABLE:
-        raise ApplicationError(
-            _("A contract in status “%(status)s” cannot be changed.") % {"status": contract.get_status_display()},
-            field="status",
-            code="state",
-        )
+    workflows.CONTRACT.check(actor, contract, "change")
     unknown = set(fields) - set(CONTRACT_FIELDS)
     if unknown:
         raise ApplicationError(_("This field cannot be changed."), field=unknown.pop())
@@ -189,15 +183,7 @@ def contract_submit(*, actor: User, contract: Contract) -> Contract:
     """Send for review (契約評審). Every rule runs; blocking conditions refuse the submission with all their
     reasons; approvals needed open a new review round; with none the contract is approved at once."""
     contract = _lock_contract(contract)
-    if not may_work_on(actor, owner_id=contract.owner_id, unit_id=contract.unit_id):
-        raise PermissionDenied(_("Only the salesperson or their manager may submit this contract."))
-    if contract.status not in EDITABLE:
-        raise ApplicationError(
-            _("Only a draft or rejected contract can be submitted (it is “%(status)s”).")
-            % {"status": contract.get_status_display()},
-            field="status",
-            code="state",
-        )
+    workflows.CONTRACT.check(actor, contract, "submit")
     if not contract.lines.exists():
         raise ApplicationError(_("Add at least one line."), field="lines", code="empty")
     hits = selectors.contract_rule_hits(contract=contract)
@@ -237,7 +223,30 @@ def contract_submit(*, actor: User, contract: Contract) -> Contract:
         note="" if approvers else _("No rule needs an approval."),
         data={"round": contract.review_round, "rules": [h.code for h in hits], "approvers": approvers},
     )
+    if approvers:
+        contract.round_approvals = None
+        steps = who.contract_waiting_for(contract)
+        _publish(contract, "submitted", actor, recipients=who.recipients(steps))
     return contract
+
+
+def _publish(contract: Contract, action: str, actor: User, *, recipients, note: str = "", **data) -> None:
+    """The handoff event: recorded with the state change, turned into notifications by the subscribers."""
+    events.publish(
+        document=workflows.CONTRACT.document,
+        document_id=contract.pk,
+        action=action,
+        actor=actor,
+        recipients=recipients,
+        note=note,
+        data={
+            "number": contract.number,
+            "actor": actor.get_full_name(),
+            "customer": contract.customer.name,
+            "url": reverse("sales:contract_detail", args=[contract.pk]),
+            **data,
+        },
+    )
 
 
 def _blocking_field(hit: rules.RuleHit) -> str:
@@ -247,46 +256,28 @@ def _blocking_field(hit: rules.RuleHit) -> str:
     }.get(hit.code, "non_field_errors")
 
 
-def may_decide(actor: User, contract: Contract, role: str) -> bool:
-    """Never on one's own contract. The unit's manager decides the manager step; when the contract belongs to a
-    manager (whom nobody in the unit outranks), the GM office decides it instead."""
+may_decide = may_decide_role  # kept for callers of sales.services.may_decide
+
+
+def _lock_for_decision(
+    actor: User, contract: Contract, *, action: str, own: str
+) -> tuple[Contract, list[ContractApproval], list[ContractApproval]]:
+    """Lock a contract in review and its approvals of this round; return it with the approvals `actor` may decide,
+    and all of them. `own` is the refusal for one's own contract; the workflow table says the rest."""
+    contract = _lock_contract(contract)
     if actor.pk == contract.owner_id:
-        return False
-    if role == ApproverRole.MANAGER:
-        if contract.owner.is_manager:
-            return actor.is_gm_office
-        return is_unit_manager(actor, contract.unit_id)
-    if role == ApproverRole.GM_OFFICE:
-        return actor.is_gm_office
-    return False
-
-
-def _pending_for(actor: User, contract: Contract) -> tuple[list[ContractApproval], list[ContractApproval]]:
+        raise PermissionDenied(own)
     approvals = list(
         ContractApproval.objects.select_for_update()
         .filter(contract=contract, round=contract.review_round)
         .order_by("approver_role")
     )
-    return [a for a in approvals if may_decide(actor, contract, a.approver_role)], approvals
-
-
-def _lock_for_decision(
-    actor: User, contract: Contract, *, own: str, not_mine: str
-) -> tuple[Contract, list[ContractApproval], list[ContractApproval]]:
-    """Lock a contract in review; return it with the approvals of this round `actor` may decide, and all of them.
-    `own` and `not_mine` are the refusals for one's own contract and for a contract needing nothing from `actor`."""
-    contract = _lock_contract(contract)
-    if actor.pk == contract.owner_id:
-        raise PermissionDenied(own)
-    if contract.status != ContractStatus.IN_REVIEW:
-        raise ApplicationError(
-            _("This contract is not in review (it is “%(status)s”).") % {"status": contract.get_status_display()},
-            field="status",
-            code="state",
-        )
-    mine, approvals = _pending_for(actor, contract)
-    if not mine:
-        raise PermissionDenied(not_mine)
+    contract.round_approvals = approvals
+    mine = [a for a in approvals if may_decide_role(actor, contract, a.approver_role)]
+    if action == "approve" and contract.status == ContractStatus.IN_REVIEW and mine:
+        if not any(a.decision == ApprovalDecision.PENDING for a in mine):
+            raise ApplicationError(_("You have already decided on this contract."), field="status", code="decided")
+    workflows.CONTRACT.check(actor, contract, action)
     return contract, mine, approvals
 
 
@@ -296,12 +287,10 @@ def contract_approve(*, actor: User, contract: Contract, comment: str = "") -> C
     contract, mine, approvals = _lock_for_decision(
         actor,
         contract,
+        action="approve",
         own=_("You cannot approve your own contract."),
-        not_mine=_("This contract needs no approval from you."),
     )
     pending = [a for a in mine if a.decision == ApprovalDecision.PENDING]
-    if not pending:
-        raise ApplicationError(_("You have already decided on this contract."), field="status", code="decided")
     now = timezone.now()
     for approval in pending:
         approval.decision = ApprovalDecision.APPROVED
@@ -325,6 +314,8 @@ def contract_approve(*, actor: User, contract: Contract, comment: str = "") -> C
         note=comment,
         data={"roles": [a.approver_role for a in pending], "round": contract.review_round},
     )
+    final = contract.status == ContractStatus.APPROVED
+    _publish(contract, "approved" if final else "approved_step", actor, recipients=[contract.owner_id], note=comment)
     return contract
 
 
@@ -336,8 +327,8 @@ def contract_reject(*, actor: User, contract: Contract, reason: str) -> Contract
     contract, mine, approvals = _lock_for_decision(
         actor,
         contract,
+        action="reject",
         own=_("You cannot decide on your own contract."),
-        not_mine=_("This contract needs no decision from you."),
     )
     now = timezone.now()
     for approval in mine:
@@ -357,6 +348,7 @@ def contract_reject(*, actor: User, contract: Contract, reason: str) -> Contract
     contract.rejection_reason = reason.strip()
     contract.save()
     _event(contract, actor=actor, action="rejected", from_status=before, note=reason.strip())
+    _publish(contract, "rejected", actor, recipients=[contract.owner_id], note=contract.rejection_reason)
     return contract
 
 
@@ -364,15 +356,7 @@ def contract_reject(*, actor: User, contract: Contract, reason: str) -> Contract
 def contract_sign(*, actor: User, contract: Contract, signed_on: dt.date | None = None) -> Contract:
     """Record the signature of an approved contract; the filing deadline starts (3 days by default)."""
     contract = _lock_contract(contract)
-    if not may_work_on(actor, owner_id=contract.owner_id, unit_id=contract.unit_id):
-        raise PermissionDenied(_("Only the salesperson or their manager may sign this contract."))
-    if contract.status != ContractStatus.APPROVED:
-        raise ApplicationError(
-            _("Only an approved contract can be signed (it is “%(status)s”).")
-            % {"status": contract.get_status_display()},
-            field="status",
-            code="state",
-        )
+    workflows.CONTRACT.check(actor, contract, "sign")
     today = timezone.localdate()
     signed_on = signed_on or today
     if signed_on > today:
@@ -395,14 +379,7 @@ def contract_sign(*, actor: User, contract: Contract, signed_on: dt.date | None 
 def contract_file(*, actor: User, contract: Contract, filed_on: dt.date | None = None) -> Contract:
     """契約備案: the signed contract is filed with finance, the GM office and admin."""
     contract = _lock_contract(contract)
-    if not (may_work_on(actor, owner_id=contract.owner_id, unit_id=contract.unit_id) or actor.is_company_wide):
-        raise PermissionDenied(_("You may not file this contract."))
-    if contract.status != ContractStatus.SIGNED:
-        raise ApplicationError(
-            _("Only a signed contract can be filed (it is “%(status)s”).") % {"status": contract.get_status_display()},
-            field="status",
-            code="state",
-        )
+    workflows.CONTRACT.check(actor, contract, "file")
     today = timezone.localdate()
     filed_on = filed_on or today
     if filed_on > today or (contract.signed_on and filed_on < contract.signed_on):
@@ -420,6 +397,11 @@ def contract_file(*, actor: User, contract: Contract, filed_on: dt.date | None =
         note=_("Filed late.") if late else "",
         data={"filed_on": filed_on.isoformat(), "late": late},
     )
+    if late:
+        managers = who.unit_managers(contract.unit_id)
+        _publish(
+            contract, "filed_late", actor, recipients=[contract.owner_id, *managers], filed_on=filed_on.isoformat()
+        )
     return contract
 
 
@@ -428,10 +410,7 @@ def contract_cancel(*, actor: User, contract: Contract, reason: str) -> Contract
     if not (reason or "").strip():
         raise ApplicationError(_("Give the reason."), field="reason", code="required")
     contract = _lock_contract(contract)
-    if not may_work_on(actor, owner_id=contract.owner_id, unit_id=contract.unit_id):
-        raise PermissionDenied(_("Only the salesperson or their manager may cancel this contract."))
-    if contract.status not in (*EDITABLE, ContractStatus.IN_REVIEW, ContractStatus.APPROVED):
-        raise ApplicationError(_("A signed contract cannot be cancelled."), field="status", code="state")
+    workflows.CONTRACT.check(actor, contract, "cancel")
     ContractApproval.objects.filter(
         contract=contract, round=contract.review_round, decision=ApprovalDecision.PENDING
     ).update(decision=ApprovalDecision.WITHDRAWN, decided_at=timezone.now())

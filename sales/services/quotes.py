@@ -6,23 +6,26 @@ import datetime as dt
 from decimal import Decimal
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from core import events
 from core.exceptions import ApplicationError, PermissionDenied
 from core.money import ZERO, round_money
 from customers.models import Customer
-from sales import selectors
+from sales import approvers, selectors, workflows
 from sales.models import (
     Quote,
     QuoteKind,
     QuoteLine,
     QuoteStatus,
 )
+from sales.permissions import may_work_on_quote
 
 from ._common import _check_customer, _dec, _lock_quote, _next_number
-from .access import is_unit_manager, may_work_on, owner_for
+from .access import owner_for
 from .pricing import LineInput, engineering_components, price_lines, quote_engineering_rates, write_priced_lines
 
 
@@ -99,10 +102,7 @@ def quote_update(
     **fields,
 ) -> Quote:
     quote = _lock_quote(quote)
-    if not may_work_on(actor, owner_id=quote.owner_id, unit_id=quote.unit_id):
-        raise PermissionDenied(_("Only the salesperson or their manager may change this quote."))
-    if quote.status not in (QuoteStatus.DRAFT, QuoteStatus.IN_REVIEW, QuoteStatus.APPROVED):
-        raise ApplicationError(_("A quote sent to the customer cannot be changed."), field="status", code="state")
+    workflows.QUOTE.check(actor, quote, "change")
     for key in ("title", "valid_until", "note"):
         if key in fields:
             setattr(quote, key, fields.pop(key))
@@ -130,35 +130,51 @@ def quote_update(
 def quote_submit(*, actor: User, quote: Quote) -> Quote:
     """Ask for the manager's approval if a price or discount rule fires; otherwise the quote is approved."""
     quote = _lock_quote(quote)
-    if not may_work_on(actor, owner_id=quote.owner_id, unit_id=quote.unit_id):
-        raise PermissionDenied(_("Only the salesperson or their manager may submit this quote."))
-    if quote.status != QuoteStatus.DRAFT:
-        raise ApplicationError(_("Only a draft quote can be submitted."), field="status", code="state")
+    workflows.QUOTE.check(actor, quote, "submit")
     hits = [h for h in selectors.quote_rule_hits(quote=quote) if h.approver]
     quote.approval_reasons = [h.as_dict() for h in hits]
     quote.status = QuoteStatus.IN_REVIEW if hits else QuoteStatus.APPROVED
     quote.rejection_reason = ""
     quote.save(update_fields=["status", "approval_reasons", "rejection_reason", "updated_at"])
+    if hits:
+        steps = approvers.quote_waiting_for(quote)
+        _publish(quote, "submitted", actor, recipients=approvers.recipients(steps))
     return quote
 
 
-def _lock_for_review(actor: User, quote: Quote) -> Quote:
+def _publish(quote: Quote, action: str, actor: User, *, recipients, note: str = "") -> None:
+    """The handoff event: recorded with the state change, turned into notifications by the subscribers."""
+    events.publish(
+        document=workflows.QUOTE.document,
+        document_id=quote.pk,
+        action=action,
+        actor=actor,
+        recipients=recipients,
+        note=note,
+        data={
+            "number": quote.number,
+            "actor": actor.get_full_name(),
+            "customer": quote.customer.name,
+            "url": reverse("sales:quote_detail", args=[quote.pk]),
+        },
+    )
+
+
+def _lock_for_review(actor: User, quote: Quote, action: str) -> Quote:
     """Lock a quote awaiting approval that `actor` (its unit's manager, not its owner) may decide on."""
     quote = _lock_quote(quote)
-    if not is_unit_manager(actor, quote.unit_id) or actor.pk == quote.owner_id:
-        raise PermissionDenied(_("Only the department manager may approve this quote."))
-    if quote.status != QuoteStatus.IN_REVIEW:
-        raise ApplicationError(_("This quote is not awaiting approval."), field="status", code="state")
+    workflows.QUOTE.check(actor, quote, action)
     return quote
 
 
 @transaction.atomic
 def quote_approve(*, actor: User, quote: Quote) -> Quote:
-    quote = _lock_for_review(actor, quote)
+    quote = _lock_for_review(actor, quote, "approve")
     quote.status = QuoteStatus.APPROVED
     quote.approved_by = actor
     quote.approved_at = timezone.now()
     quote.save(update_fields=["status", "approved_by", "approved_at", "updated_at"])
+    _publish(quote, "approved", actor, recipients=[quote.owner_id])
     return quote
 
 
@@ -167,10 +183,11 @@ def quote_reject(*, actor: User, quote: Quote, reason: str) -> Quote:
     """The manager sends the quote back to draft with a reason; the salesperson changes and resubmits it."""
     if not (reason or "").strip():
         raise ApplicationError(_("Give the reason for the rejection."), field="reason", code="required")
-    quote = _lock_for_review(actor, quote)
+    quote = _lock_for_review(actor, quote, "reject")
     quote.status = QuoteStatus.DRAFT
     quote.rejection_reason = reason.strip()
     quote.save(update_fields=["status", "rejection_reason", "updated_at"])
+    _publish(quote, "rejected", actor, recipients=[quote.owner_id], note=quote.rejection_reason)
     return quote
 
 
@@ -178,15 +195,11 @@ def quote_reject(*, actor: User, quote: Quote, reason: str) -> Quote:
 def quote_set_outcome(*, actor: User, quote: Quote, status: str) -> Quote:
     """Mark a quote sent (only once approved), then accepted or declined by the customer."""
     quote = _lock_quote(quote)
-    if not may_work_on(actor, owner_id=quote.owner_id, unit_id=quote.unit_id):
+    if status in (QuoteStatus.SENT, QuoteStatus.ACCEPTED, QuoteStatus.DECLINED):
+        workflows.QUOTE.check(actor, quote, status)
+    elif not may_work_on_quote(actor, quote):
         raise PermissionDenied(_("Only the salesperson or their manager may do this."))
-    allowed = {
-        QuoteStatus.SENT: (QuoteStatus.APPROVED,),
-        QuoteStatus.ACCEPTED: (QuoteStatus.SENT,),
-        QuoteStatus.DECLINED: (QuoteStatus.SENT, QuoteStatus.APPROVED),
-        QuoteStatus.IN_REVIEW: (),
-    }
-    if status not in allowed or quote.status not in allowed[status]:
+    else:
         raise ApplicationError(
             _("A quote in status “%(status)s” cannot go to “%(new)s”.")
             % {

@@ -1,0 +1,71 @@
+"""The commission app's workflow tables: expense claims (the manager decides) and the month close (finance)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+
+from commission import permissions as p
+from commission.models import ExpenseStatus
+from core.workflow import Transition, Workflow
+
+_PENDING = frozenset({ExpenseStatus.PENDING})
+_DECIDE: dict[str, Any] = {
+    "denied": _("Only the department manager can decide this expense."),
+    "denied_code": "forbidden",
+    "wrong_state": _("This expense has already been decided."),
+    "state_code": "decided",
+}
+
+EXPENSE = Workflow(
+    document="commission.expense",
+    transitions=(
+        Transition(
+            "approve", _PENDING, ExpenseStatus.APPROVED, p.can_decide_expense, _("Approve"), awaits=True, **_DECIDE
+        ),
+        Transition(
+            "reject",
+            _PENDING,
+            ExpenseStatus.REJECTED,
+            p.can_decide_expense,
+            _("Reject"),
+            needs_reason=True,
+            style="outline-danger",
+            **_DECIDE,
+        ),
+    ),
+)
+
+
+@dataclass(frozen=True)
+class CommissionMonth:
+    """A commission month: `closed` once its ClosedMonth row exists."""
+
+    month: object
+    closed: bool
+
+    @property
+    def status(self) -> str:
+        return "closed" if self.closed else "open"
+
+
+MONTH = Workflow(
+    document="commission.month",
+    transitions=(
+        Transition(
+            "close",
+            frozenset({"open"}),
+            "closed",
+            lambda user, month: p.can_close_months(user),
+            _("Close the month"),
+            denied=_("Only finance can close a commission month."),
+            denied_code="forbidden",
+            denied_field="month",
+            wrong_state=_("This month is already closed."),
+            state_code="closed",
+            state_field="month",
+        ),
+    ),
+)

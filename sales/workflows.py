@@ -1,0 +1,200 @@
+"""The quote and contract workflow tables: state, action, who may. Services guard with them (`check`), pages draw
+their buttons and the API its `actions` field from them (`actions_for`), the inbox lists what awaits a user."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, gettext_noop
+
+from core.workflow import Transition, Workflow
+from sales import permissions as p
+from sales.models import ContractStatus, QuoteStatus
+
+Q = QuoteStatus
+C = ContractStatus
+
+
+def _quote_outcome_state(new: str):
+    def message(quote) -> str:
+        return _("A quote in status “%(status)s” cannot go to “%(new)s”.") % {
+            "status": quote.get_status_display(),
+            "new": Q(new).label,
+        }
+
+    return message
+
+
+_QUOTE_DO = gettext_lazy("Only the salesperson or their manager may do this.")
+
+QUOTE = Workflow(
+    document="sales.quote",
+    transitions=(
+        Transition(
+            "change",
+            frozenset({Q.DRAFT, Q.IN_REVIEW, Q.APPROVED}),
+            Q.DRAFT,
+            p.may_work_on_quote,
+            gettext_lazy("Change"),
+            denied=gettext_lazy("Only the salesperson or their manager may change this quote."),
+            wrong_state=gettext_lazy("A quote sent to the customer cannot be changed."),
+        ),
+        Transition(
+            "submit",
+            frozenset({Q.DRAFT}),
+            Q.IN_REVIEW,
+            p.may_work_on_quote,
+            gettext_lazy("Submit"),
+            denied=gettext_lazy("Only the salesperson or their manager may submit this quote."),
+            wrong_state=gettext_lazy("Only a draft quote can be submitted."),
+        ),
+        Transition(
+            "approve",
+            frozenset({Q.IN_REVIEW}),
+            Q.APPROVED,
+            p.may_review_quote,
+            gettext_lazy("Approve"),
+            denied=gettext_lazy("Only the department manager may approve this quote."),
+            wrong_state=gettext_lazy("This quote is not awaiting approval."),
+            awaits=True,
+            style="success",
+        ),
+        Transition(
+            "reject",
+            frozenset({Q.IN_REVIEW}),
+            Q.DRAFT,
+            p.may_review_quote,
+            gettext_lazy("Reject"),
+            denied=gettext_lazy("Only the department manager may approve this quote."),
+            wrong_state=gettext_lazy("This quote is not awaiting approval."),
+            style="outline-danger",
+            needs_reason=True,
+        ),
+        Transition(
+            "sent",
+            frozenset({Q.APPROVED}),
+            Q.SENT,
+            p.may_work_on_quote,
+            gettext_lazy("Mark sent to customer"),
+            denied=_QUOTE_DO,
+            wrong_state=_quote_outcome_state(Q.SENT),
+        ),
+        Transition(
+            "accepted",
+            frozenset({Q.SENT}),
+            Q.ACCEPTED,
+            p.may_work_on_quote,
+            gettext_lazy("Accepted"),
+            denied=_QUOTE_DO,
+            wrong_state=_quote_outcome_state(Q.ACCEPTED),
+            style="success",
+        ),
+        Transition(
+            "declined",
+            frozenset({Q.SENT, Q.APPROVED}),
+            Q.DECLINED,
+            p.may_work_on_quote,
+            gettext_lazy("Declined"),
+            denied=_QUOTE_DO,
+            wrong_state=_quote_outcome_state(Q.DECLINED),
+            style="outline-danger",
+        ),
+        Transition(
+            "contract",
+            frozenset({Q.APPROVED, Q.SENT, Q.ACCEPTED}),
+            Q.ACCEPTED,
+            p.may_work_on_quote,
+            gettext_lazy("Make a contract"),
+            denied=_QUOTE_DO,
+            wrong_state=gettext_lazy("Only an approved quote can become a contract."),
+            style="outline-primary",
+        ),
+    ),
+)
+
+
+def _contract_state(template: str):
+    def message(contract) -> str:
+        return _(template) % {"status": contract.get_status_display()}
+
+    return message
+
+
+EDITABLE = frozenset({C.DRAFT, C.REJECTED})
+
+CONTRACT = Workflow(
+    document="sales.contract",
+    transitions=(
+        Transition(
+            "change",
+            EDITABLE,
+            C.DRAFT,
+            p.may_work_on_contract,
+            gettext_lazy("Change"),
+            denied=gettext_lazy("Only the salesperson or their manager may change this contract."),
+            wrong_state=_contract_state(gettext_noop("A contract in status “%(status)s” cannot be changed.")),
+        ),
+        Transition(
+            "submit",
+            EDITABLE,
+            C.IN_REVIEW,
+            p.may_work_on_contract,
+            gettext_lazy("Submit for review"),
+            denied=gettext_lazy("Only the salesperson or their manager may submit this contract."),
+            wrong_state=_contract_state(
+                gettext_noop("Only a draft or rejected contract can be submitted (it is “%(status)s”).")
+            ),
+        ),
+        Transition(
+            "approve",
+            frozenset({C.IN_REVIEW}),
+            C.APPROVED,
+            p.may_decide_contract,
+            gettext_lazy("Approve"),
+            denied=gettext_lazy("This contract needs no approval from you."),
+            wrong_state=_contract_state(gettext_noop("This contract is not in review (it is “%(status)s”).")),
+            state_first=True,
+            awaits=True,
+            style="success",
+        ),
+        Transition(
+            "reject",
+            frozenset({C.IN_REVIEW}),
+            C.REJECTED,
+            p.may_decide_contract,
+            gettext_lazy("Reject"),
+            denied=gettext_lazy("This contract needs no decision from you."),
+            wrong_state=_contract_state(gettext_noop("This contract is not in review (it is “%(status)s”).")),
+            state_first=True,
+            style="outline-danger",
+            needs_reason=True,
+        ),
+        Transition(
+            "sign",
+            frozenset({C.APPROVED}),
+            C.SIGNED,
+            p.may_work_on_contract,
+            gettext_lazy("Record signature"),
+            denied=gettext_lazy("Only the salesperson or their manager may sign this contract."),
+            wrong_state=_contract_state(gettext_noop("Only an approved contract can be signed (it is “%(status)s”).")),
+        ),
+        Transition(
+            "file",
+            frozenset({C.SIGNED}),
+            C.FILED,
+            p.may_file_contract,
+            gettext_lazy("Mark filed"),
+            denied=gettext_lazy("You may not file this contract."),
+            wrong_state=_contract_state(gettext_noop("Only a signed contract can be filed (it is “%(status)s”).")),
+        ),
+        Transition(
+            "cancel",
+            frozenset({C.DRAFT, C.REJECTED, C.IN_REVIEW, C.APPROVED}),
+            C.CANCELLED,
+            p.may_work_on_contract,
+            gettext_lazy("Cancel contract"),
+            denied=gettext_lazy("Only the salesperson or their manager may cancel this contract."),
+            wrong_state=gettext_lazy("A signed contract cannot be cancelled."),
+            needs_reason=True,
+        ),
+    ),
+)

@@ -1,0 +1,361 @@
+"""The inbox (待辦): everything waiting for this user now, oldest first, each with its one action.
+
+Built from the workflow tables: for each document, the candidates are the rows in the states where an `awaits`
+action starts, narrowed in SQL to the user's scope; each candidate is kept only if the table says the user may take
+that action now (`Workflow.awaiting`). Plus the dated to-dos: next steps and reminders due (`core.due`), and the
+unit's card filing once its deadline is near.
+
+`inbox_count` is the navbar badge: one query of scalar sub-counts (plus the user's team units, cached per request).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Exists, F, Func, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
+
+from accounts.models import Role, SalesUnit, User
+from commission.models import ExpenseClaim
+from commission.workflows import EXPENSE
+from core import due
+from core.periods import add_months, month_start
+from customers import permissions as customer_permissions
+from customers.models import ContactLog, CustomerConflict, MonthlyFiling
+from customers.selectors import filing_due_date
+from customers.workflows import CONFLICT, FILING, UnitMonth
+from reminders.models import Notification, Reminder, ReminderState
+from reports.models import DailyReport
+from reports.workflows import DAILY_REPORT
+from sales.models import ApprovalDecision, Contract, ContractApproval, Quote
+from sales.workflows import CONTRACT, QUOTE
+
+LIMIT = 50  # per kind: the inbox is a to-do list, not an archive
+FILING_LEAD_DAYS = 3  # the card filing shows up this many days before its deadline (as its reminder does)
+
+
+@dataclass(frozen=True)
+class Item:
+    kind: str  # quote, contract, conflict, daily_report, expense, filing, next_step, reminder
+    since: dt.datetime | dt.date
+    title: str
+    detail: str
+    url: str  # the object
+    action_label: str
+    action_url: str = ""  # a POST form when set (one-click actions); otherwise the button links to `url`
+    action_fields: tuple[tuple[str, str], ...] = ()  # the form's hidden fields
+
+    @property
+    def since_label(self) -> str:
+        if isinstance(self.since, dt.datetime):
+            return f"{timezone.localtime(self.since):%Y-%m-%d %H:%M}"
+        return self.since.isoformat()
+
+    @property
+    def sort_key(self) -> dt.date:
+        return timezone.localtime(self.since).date() if isinstance(self.since, dt.datetime) else self.since
+
+
+# --- candidates per document: SQL narrowing to the states where an awaited action starts and the user's scope ----
+
+
+def _quotes(user: User) -> QuerySet[Quote]:
+    if not user.is_manager:
+        return Quote.objects.none()
+    return Quote.objects.filter(status__in=QUOTE.awaiting_states(), unit_id__in=user.team_unit_ids).exclude(owner=user)
+
+
+def _contract_steps(user: User) -> Q | None:
+    if user.is_manager:
+        return Q(approver_role="manager") & ~Q(contract__owner__role=Role.MANAGER)
+    if user.is_gm_office:
+        return Q(approver_role="gm_office") | (Q(approver_role="manager") & Q(contract__owner__role=Role.MANAGER))
+    return None
+
+
+def _contracts(user: User) -> QuerySet[Contract]:
+    steps = _contract_steps(user)
+    if steps is None:
+        return Contract.objects.none()
+    pending = ContractApproval.objects.filter(
+        steps, contract=OuterRef("pk"), decision=ApprovalDecision.PENDING, round=OuterRef("review_round")
+    )
+    qs = Contract.objects.filter(status__in=CONTRACT.awaiting_states()).exclude(owner=user).filter(Exists(pending))
+    if user.is_manager:
+        qs = qs.filter(unit_id__in=user.team_unit_ids)
+    return qs
+
+
+def _conflicts(user: User) -> QuerySet[CustomerConflict]:
+    if not customer_permissions.can_decide_conflicts(user):
+        return CustomerConflict.objects.none()
+    return CustomerConflict.objects.filter(status__in=CONFLICT.awaiting_states())
+
+
+def _reports(user: User) -> QuerySet[DailyReport]:
+    """Filed, not yet reviewed reports of the manager's team (the GM office may review any, but is not asked to)."""
+    if not user.is_manager:
+        return DailyReport.objects.none()
+    return DailyReport.objects.filter(
+        submitted_at__isnull=False, reviewed_at__isnull=True, unit_id__in=user.team_unit_ids
+    ).exclude(author=user)
+
+
+def _expenses(user: User) -> QuerySet[ExpenseClaim]:
+    qs = ExpenseClaim.objects.filter(status__in=EXPENSE.awaiting_states()).exclude(claimant=user)
+    if user.is_manager:
+        return qs.filter(contract__unit_id__in=user.team_unit_ids)
+    return qs if user.is_admin_role else qs.none()
+
+
+def _next_steps(user: User, today: dt.date) -> QuerySet[ContactLog]:
+    later = ContactLog.objects.filter(customer=OuterRef("customer"), happened_at__gt=OuterRef("happened_at"))
+    return (
+        ContactLog.objects.filter(customer__owner=user)
+        .filter(due.due_q("next_step_date", today=today))
+        .exclude(next_step="")
+        .exclude(Exists(later))
+    )
+
+
+def _reminders(user: User, today: dt.date) -> QuerySet[Reminder]:
+    return (
+        Reminder.objects.for_inbox(user)
+        .filter(state=ReminderState.OPEN)
+        .exclude(status="cancelled")
+        .exclude(kind="next_step")  # the next step itself is listed (same due date, one item, not two)
+        .filter(due.due_q("due_on", today=today, lookback_days=None))
+    )
+
+
+def _filing_units(user: User, today: dt.date) -> tuple[dt.date, QuerySet[SalesUnit]]:
+    """Units this manager files whose last month is unfiled, from FILING_LEAD_DAYS before the deadline."""
+    month = add_months(month_start(today), -1)
+    if not user.is_manager or today < filing_due_date(month) - dt.timedelta(days=FILING_LEAD_DAYS):
+        return month, SalesUnit.objects.none()
+    filed = MonthlyFiling.objects.filter(month=month).values("unit_id")
+    return month, SalesUnit.objects.filter(pk__in=user.team_unit_ids).exclude(pk__in=filed)
+
+
+# --- the count for the navbar: one query ------------------------------------------------------------------------
+
+
+def _count(qs: QuerySet) -> Coalesce:
+    counted = qs.order_by().annotate(n=Func(F("id"), function="COUNT")).values("n")
+    return Coalesce(Subquery(counted[:1], output_field=IntegerField()), Value(0))
+
+
+def navbar_counts(*, user: User, today: dt.date | None = None) -> tuple[int, int]:
+    """(items in the inbox, unread notifications): one SQL statement for both navbar badges (after the user's team
+    units, cached on the user)."""
+    if not user.is_authenticated:
+        return 0, 0
+    today = today or timezone.localdate()
+    _, units = _filing_units(user, today)
+    parts = {
+        "quotes": _quotes(user),
+        "contracts": _contracts(user),
+        "conflicts": _conflicts(user),
+        "reports": _reports(user),
+        "expenses": _expenses(user),
+        "next_steps": _next_steps(user, today),
+        "reminders": _reminders(user, today),
+        "filings": units,
+    }
+    # Empty querysets (`.none()`) cannot be sub-queries; they count 0 without asking the database.
+    live = {f"inbox_{k}": _count(qs) for k, qs in parts.items() if not qs.query.is_empty()}
+    live["unread_notes"] = _count(Notification.objects.filter(user=user, read_at__isnull=True))
+    row = User.objects.filter(pk=user.pk).annotate(**live).values(*live).first() or {}
+    unread = row.pop("unread_notes", 0)
+    return sum(min(v, LIMIT) for v in row.values()), unread
+
+
+def inbox_count(*, user: User, today: dt.date | None = None) -> int:
+    return navbar_counts(user=user, today=today)[0]
+
+
+# --- the list ------------------------------------------------------------------------------------------------------
+
+
+def inbox_items(*, user: User, today: dt.date | None = None) -> list[Item]:
+    """Everything waiting for `user` now, oldest first. A fixed number of queries whatever the volume."""
+    today = today or timezone.localdate()
+    items: list[Item] = []
+    items += _quote_items(user)
+    items += _contract_items(user)
+    items += _conflict_items(user)
+    items += _report_items(user)
+    items += _expense_items(user)
+    items += _filing_items(user, today)
+    items += _next_step_items(user, today)
+    items += _reminder_items(user, today)
+    items.sort(key=lambda i: (i.sort_key, i.kind))
+    return items
+
+
+def _first_awaiting(workflow, user: User, obj: Any):
+    waiting = workflow.awaiting(user, obj)
+    return waiting[0] if waiting else None
+
+
+def _quote_items(user: User) -> list[Item]:
+    out = []
+    for q in _quotes(user).select_related("customer", "owner").order_by("updated_at")[:LIMIT]:
+        t = _first_awaiting(QUOTE, user, q)
+        if t:
+            out.append(
+                Item(
+                    kind="quote",
+                    since=q.updated_at,
+                    title=_("Quote %(number)s waits for your approval") % {"number": q.number},
+                    detail=f"{q.customer.name} · {q.owner.get_full_name()} · {q.amount:,.2f}",
+                    url=reverse("sales:quote_detail", args=[q.pk]),
+                    action_label=str(t.label),
+                    action_url=reverse("sales:quote_action", args=[q.pk, t.action]),
+                )
+            )
+    return out
+
+
+def _contract_items(user: User) -> list[Item]:
+    out = []
+    qs = (
+        _contracts(user)
+        .select_related("customer", "owner")
+        .prefetch_related("approvals")
+        .order_by("submitted_at", "id")[:LIMIT]
+    )
+    for c in qs:
+        t = _first_awaiting(CONTRACT, user, c)
+        if t:
+            out.append(
+                Item(
+                    kind="contract",
+                    since=c.submitted_at or c.updated_at,
+                    title=_("Contract %(number)s waits for your review") % {"number": c.number},
+                    detail=f"{c.customer.name} · {c.owner.get_full_name()} · {c.amount:,.2f}",
+                    url=reverse("sales:contract_detail", args=[c.pk]),
+                    action_label=_("Review"),
+                )
+            )
+    return out
+
+
+def _conflict_items(user: User) -> list[Item]:
+    out = []
+    for c in _conflicts(user).select_related("customer", "claimant").order_by("created_at")[:LIMIT]:
+        if _first_awaiting(CONFLICT, user, c):
+            out.append(
+                Item(
+                    kind="conflict",
+                    since=c.created_at,
+                    title=_("Customer conflict: %(customer)s") % {"customer": c.customer.name},
+                    detail=_("Claimed by %(name)s") % {"name": c.claimant.get_full_name()},
+                    url=reverse("customers:conflicts"),
+                    action_label=_("Decide"),
+                )
+            )
+    return out
+
+
+def _report_items(user: User) -> list[Item]:
+    out = []
+    for r in _reports(user).select_related("author").order_by("submitted_at")[:LIMIT]:
+        if _first_awaiting(DAILY_REPORT, user, r):
+            out.append(
+                Item(
+                    kind="daily_report",
+                    since=r.submitted_at or r.updated_at,
+                    title=_("Daily report of %(name)s, %(date)s")
+                    % {"name": r.author.get_full_name(), "date": r.date.isoformat()},
+                    detail=_("Filed, not yet reviewed"),
+                    url=reverse("reports:daily_detail", args=[r.pk]),
+                    action_label=pgettext("daily report", "Review"),
+                )
+            )
+    return out
+
+
+def _expense_items(user: User) -> list[Item]:
+    out = []
+    for e in _expenses(user).select_related("contract", "claimant").order_by("created_at")[:LIMIT]:
+        t = _first_awaiting(EXPENSE, user, e)
+        if t:
+            out.append(
+                Item(
+                    kind="expense",
+                    since=e.created_at,
+                    title=_("Expense claim of %(name)s") % {"name": e.claimant.get_full_name()},
+                    detail=f"{e.contract.number} · {e.amount:,.2f} · {e.description}",
+                    url=reverse("commission:expenses"),
+                    action_label=str(t.label),
+                    action_url=reverse("commission:expense_decide", args=[e.pk]),
+                    action_fields=(("decision", "approve"),),
+                )
+            )
+    return out
+
+
+def _filing_items(user: User, today: dt.date) -> list[Item]:
+    month, units = _filing_units(user, today)
+    out = []
+    for unit in units.order_by("code"):
+        if FILING.awaiting(user, UnitMonth(unit=unit, month=month, filed=False)):
+            deadline = filing_due_date(month) - dt.timedelta(days=1)  # the 10th is the first late day
+            out.append(
+                Item(
+                    kind="filing",
+                    since=deadline,
+                    title=_("File the customer cards of %(unit)s for %(month)s")
+                    % {"unit": unit.name, "month": f"{month:%Y-%m}"},
+                    detail=_("Due %(date)s") % {"date": deadline.isoformat()},
+                    url=reverse("customers:filing") + f"?month={month:%Y-%m}",
+                    action_label=_("File"),
+                )
+            )
+    return out
+
+
+def _next_step_items(user: User, today: dt.date) -> list[Item]:
+    out = []
+    for log in _next_steps(user, today).select_related("customer").order_by("next_step_date", "id")[:LIMIT]:
+        day = log.next_step_date or today  # never None here: due_q filters on it
+        overdue = due.is_overdue(day, today=today)
+        out.append(
+            Item(
+                kind="next_step",
+                since=day,
+                title=f"{log.customer.name}: {log.next_step}",
+                detail=(_("Overdue since %(date)s") if overdue else _("Due %(date)s")) % {"date": day.isoformat()},
+                url=reverse("customers:detail", args=[log.customer_id]),
+                action_label=_("Open"),
+            )
+        )
+    return out
+
+
+def _reminder_items(user: User, today: dt.date) -> list[Item]:
+    from reminders.messages import render as render_reminder
+
+    out = []
+    for r in _reminders(user, today).select_related("customer").order_by("due_on", "id")[:LIMIT]:
+        title, body = render_reminder(r)
+        out.append(
+            Item(
+                kind="reminder",
+                since=r.due_on,
+                title=title,
+                detail=body,
+                url=reverse("reminders:inbox"),
+                action_label=_("Done"),
+                action_url=reverse("reminders:done", args=[r.pk]),
+                action_fields=(("next", reverse("inbox")),),
+            )
+        )
+    return out

@@ -1,0 +1,158 @@
+"""The inbox: each kind of item for the user it waits for and nobody else, oldest first, bounded queries."""
+
+import datetime as dt
+from decimal import Decimal as D
+
+import pytest
+import time_machine
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.tests.factories import ManagerFactory
+from commission.models import ExpenseStatus
+from commission.tests.factories import ExpenseClaimFactory
+from customers import services as customer_services
+from customers.tests.factories import ContactLogFactory, CustomerFactory
+from reminders.tests.factories import ReminderFactory
+from reports.tests.factories import DailyReportFactory
+from sales import services
+from sales.services import LineInput
+from sales.tests.factories import ContractFactory, authority, priced_product
+from workspace.inbox import inbox_count, inbox_items, navbar_counts
+
+pytestmark = pytest.mark.django_db
+
+
+def _kinds(user):
+    return [i.kind for i in inbox_items(user=user)]
+
+
+def _quote_in_review(salesperson):
+    authority(salesperson, "10")
+    customer = CustomerFactory(owner=salesperson, credit_limit=D("10000000"))
+    product = priced_product(standard="1000.00", cost="500.00")
+    quote = services.quote_create(
+        actor=salesperson,
+        customer=customer,
+        lines=[LineInput(product=product, quantity=D("1"), discount_percent=D("12"))],
+    )
+    return services.quote_submit(actor=salesperson, quote=quote)
+
+
+def _contract_in_review(salesperson):
+    authority(salesperson, "10")
+    customer = CustomerFactory(owner=salesperson, credit_limit=D("10000000"))
+    product = priced_product(standard="1000.00", cost="500.00")
+    contract = services.contract_create(
+        actor=salesperson,
+        customer=customer,
+        lines=[LineInput(product=product, quantity=D("1"), discount_percent=D("12"))],
+    )
+    return services.contract_submit(actor=salesperson, contract=contract)
+
+
+def test_quote_approval_waits_for_the_units_manager_only(salesperson, teammate, manager, other_unit, gm):
+    _quote_in_review(salesperson)
+    other_manager = ManagerFactory(unit=other_unit)
+    assert _kinds(manager) == ["quote"]
+    item = inbox_items(user=manager)[0]
+    assert item.action_url.endswith("/approve/")
+    for user in (salesperson, teammate, other_manager, gm):
+        assert "quote" not in _kinds(user)
+
+
+def test_contract_review_waits_for_manager_and_gm(salesperson, teammate, manager, gm):
+    _contract_in_review(salesperson)
+    assert "contract" in _kinds(manager)
+    assert "contract" not in _kinds(salesperson) and "contract" not in _kinds(teammate)
+    assert inbox_count(user=manager) == len(inbox_items(user=manager))
+
+
+def test_conflicts_wait_for_the_gm_office(salesperson, other_salesperson, gm, manager):
+    customer_services.customer_register(actor=salesperson, data={"name": "Inbox Clash"})
+    with pytest.raises(customer_services.RegistrationRefused):
+        customer_services.customer_register(actor=other_salesperson, data={"name": "Inbox Clash"})
+    assert _kinds(gm) == ["conflict"]
+    assert "conflict" not in _kinds(manager) and "conflict" not in _kinds(salesperson)
+
+
+def test_filed_reports_wait_for_the_manager_until_reviewed(salesperson, manager, other_unit):
+    report = DailyReportFactory(author=salesperson, date=timezone.localdate() - dt.timedelta(days=1))
+    assert _kinds(manager) == ["daily_report"]
+    assert _kinds(ManagerFactory(unit=other_unit)) == []
+    from reports.services.daily_reports import daily_report_review
+
+    daily_report_review(report=report, actor=manager)
+    assert _kinds(manager) == []
+
+
+def test_pending_expense_claims_wait_for_the_manager(salesperson, manager, teammate):
+    claim = ExpenseClaimFactory(
+        contract=ContractFactory(owner=salesperson, unit=salesperson.unit), status=ExpenseStatus.PENDING
+    )
+    [item] = inbox_items(user=manager)
+    assert item.kind == "expense" and item.action_fields == (("decision", "approve"),)
+    assert item.action_url == reverse("commission:expense_decide", args=[claim.pk])
+    assert _kinds(salesperson) == [] and _kinds(teammate) == []
+
+
+def test_card_filing_shows_from_three_days_before_the_deadline(manager, salesperson):
+    with time_machine.travel(dt.datetime(2026, 3, 6, 9, tzinfo=dt.UTC)):
+        assert _kinds(manager) == []
+    with time_machine.travel(dt.datetime(2026, 3, 7, 9, tzinfo=dt.UTC)):
+        assert _kinds(manager) == ["filing"]
+        assert _kinds(salesperson) == []
+
+
+def test_next_steps_and_reminders_due_use_the_one_definition_of_due(salesperson, teammate):
+    today = timezone.localdate()
+    customer = CustomerFactory(owner=salesperson)
+    ContactLogFactory(customer=customer, author=salesperson, next_step="Call back", next_step_date=today)
+    later = CustomerFactory(owner=salesperson)
+    ContactLogFactory(
+        customer=later, author=salesperson, next_step="Visit", next_step_date=today + dt.timedelta(days=1)
+    )
+    ReminderFactory(owner=salesperson, kind="follow_up", due_on=today - dt.timedelta(days=2))
+    ReminderFactory(owner=salesperson, kind="follow_up", due_on=today + dt.timedelta(days=2))
+    kinds = _kinds(salesperson)
+    assert kinds == ["reminder", "next_step"]  # oldest first; tomorrow's is upcoming, not due
+    assert _kinds(teammate) == []
+
+
+def test_inbox_page_and_badge_with_bounded_queries(client, salesperson, manager, django_assert_max_num_queries):
+    for _ in range(5):
+        _quote_in_review(salesperson)
+        _contract_in_review(salesperson)
+        DailyReportFactory(author=salesperson, date=timezone.localdate() - dt.timedelta(days=_ + 1))
+    client.force_login(manager)
+    with django_assert_max_num_queries(2):
+        inbox, _unread = navbar_counts(user=manager)
+    assert inbox == 15
+    with django_assert_max_num_queries(20):
+        resp = client.get(reverse("inbox"))
+    assert resp.content.decode().count("data-inbox-kind=") == 15
+    with django_assert_max_num_queries(6):
+        badge = client.get(reverse("inbox_badge")).content.decode()
+    assert 'id="inbox-count">15<' in badge
+    assert 'hx-trigger="every' in badge
+    home = client.get(reverse("home")).content.decode()
+    assert 'hx-get="/inbox/?fragment=1"' in home  # the inbox is the home page's first section
+    assert home.index('id="inbox"') < home.index('id="attention"') if 'id="attention"' in home else True
+
+
+def test_inbox_queries_do_not_grow_with_items(client, salesperson, manager, django_assert_max_num_queries):
+    client.force_login(manager)
+    _quote_in_review(salesperson)
+    with django_assert_max_num_queries(20) as few:
+        client.get(reverse("inbox"))
+    for _ in range(6):
+        _quote_in_review(salesperson)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        client.get(reverse("inbox"))
+
+
+def test_bell_endpoint_returns_the_badge(client, salesperson, manager):
+    _quote_in_review(salesperson)
+    client.force_login(manager)
+    body = client.get(reverse("reminders:bell")).content.decode()
+    assert 'id="unread-count">1<' in body and "hx-trigger" in body
