@@ -40,14 +40,15 @@ def cache_config(url: str, *, timeout_seconds: float = 0.5) -> dict[str, Any]:
 def logging_config(*, json_lines: bool, level: str = "INFO") -> dict[str, Any]:
     """Logging to stderr, every record with the current request id (django-guid; None outside a request).
 
-    json_lines: one JSON object per line (python-json-logger) with time, level, logger, message and request_id;
+    json_lines: one JSON object per line (python-json-logger) with time (UTC), level, logger, message and request_id;
     otherwise a plain line for people."""
     formatter: dict[str, Any]
     if json_lines:
         formatter = {
             "()": "pythonjsonlogger.json.JsonFormatter",
-            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s",
-            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+            "fmt": "%(levelname)s %(name)s %(message)s %(request_id)s",
+            "rename_fields": {"levelname": "level", "name": "logger"},
+            "timestamp": "time",  # ISO 8601 in UTC
         }
     else:
         formatter = {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"}

@@ -1,6 +1,7 @@
 """Production settings: delivery checks, cache/broker apart, Sentry only with a DSN, JSON logs with a request id,
 gunicorn from the environment, and beat's liveness file."""
 
+import datetime as dt
 import importlib
 import io
 import json
@@ -171,7 +172,8 @@ def test_a_log_line_is_json_and_carries_the_request_id(client, json_logs):
     assert not_found, records
     assert not_found[0]["request_id"] == request_id
     assert not_found[0]["level"] == "WARNING"
-    assert "Not Found" in not_found[0]["message"] and "time" in not_found[0]
+    assert "Not Found" in not_found[0]["message"]
+    assert dt.datetime.fromisoformat(not_found[0]["time"]).utcoffset() == dt.timedelta(0)
 
 
 def test_a_request_without_an_id_gets_a_new_one(client):
