@@ -7,11 +7,18 @@ import pytest
 import time_machine
 from django.utils import timezone
 
+from core.models import TaskHeartbeat
 from core.services import heartbeat_record
 
 pytestmark = pytest.mark.django_db
 
 DEAD_REDIS = "redis://127.0.0.1:1/0"
+
+
+@pytest.fixture(autouse=True)
+def no_heartbeats():
+    """Start from no heartbeat at all (a real worker started by another test may have recorded one on start)."""
+    TaskHeartbeat.objects.all().delete()
 
 
 @pytest.fixture
