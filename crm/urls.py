@@ -6,11 +6,13 @@ from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from accounts.views import PasswordResetConfirmView, PasswordResetView, set_language
-from core.health import healthz
+from core import health
 
 urlpatterns = [
     path("", include("workspace.urls")),
-    path("healthz", healthz, name="healthz"),
+    path("healthz", health.ready, name="healthz"),  # readiness, for older probes
+    path("healthz/live", health.live, name="healthz-live"),
+    path("healthz/ready", health.ready, name="healthz-ready"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),

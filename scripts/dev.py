@@ -138,7 +138,7 @@ def run() -> None:
         if port_open("127.0.0.1", int(port)):
             break
         time.sleep(0.1)
-    print(f"\n  The CRM is running at http://127.0.0.1:{port}/  (API docs: /api/docs/, health: /healthz)")
+    print(f"\n  The CRM is running at http://127.0.0.1:{port}/  (API docs: /api/docs/, health: /healthz/ready)")
     print("  Demo logins, password demo1234: admin, gm, finance, mgr_north, mgr_south, mgr_eng, sales01 … sales12")
     print("  Press Ctrl-C to stop.\n", flush=True)
 

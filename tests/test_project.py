@@ -34,6 +34,9 @@ def test_production_settings_pass_check_deploy():
         "DJANGO_SETTINGS_MODULE": "crm.settings.production",
         "SECRET_KEY": "a-long-random-production-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz",
         "ALLOWED_HOSTS": "crm.example.com",
+        # Production must really deliver (core.E001/E002): a mail server and an SMS provider's backend.
+        "EMAIL_URL": "smtp+tls://crm:secret@smtp.example.com:587",
+        "SMS_BACKEND": "acme_sms.backends.ProviderSMSBackend",
     }
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],

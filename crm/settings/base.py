@@ -2,9 +2,12 @@
 
 from datetime import timedelta
 from pathlib import Path
+from tempfile import gettempdir
 
 import environ
 from django.utils.translation import gettext_lazy as _
+
+from crm.observability import cache_config, cache_url_for, logging_config
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -39,6 +42,7 @@ INSTALLED_APPS = [
     "phonenumber_field",
     "import_export",
     "axes",  # login throttling and lockout (keep after django.contrib.auth)
+    "django_guid",
     # ours
     "core",
     "accounts",
@@ -51,6 +55,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "django_guid.middleware.guid_middleware",  # first: the request id covers every later log line
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -95,6 +100,8 @@ DATABASES = {
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# A database that does not answer fails fast (the readiness check and the pages), not after the OS's TCP timeout.
+DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", env.int("DB_CONNECT_TIMEOUT", default=5))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -135,11 +142,17 @@ STORAGES = {
 MEDIA_URL = "media/"
 MEDIA_ROOT = BASE_DIR / "var" / "media"
 
-# Redis: cache and Celery broker. When REDIS_URL is unset, `make run` may point Celery at PostgreSQL instead.
+# Redis: the Celery broker on REDIS_URL's database and the cache on another one (by default the next database
+# on the same server), so clearing the cache never drops queued tasks (core.E003 refuses a shared database).
+# When REDIS_URL is unset, `make run` may point Celery at PostgreSQL and the cache at local memory instead.
 REDIS_URL = env("REDIS_URL", default="redis://127.0.0.1:6379/0")
 CACHES = {
-    "default": env.cache("CACHE_URL", default=REDIS_URL if REDIS_URL.startswith("redis") else "locmemcache://"),
+    "default": cache_config(env("CACHE_URL", default=cache_url_for(REDIS_URL))),
 }
+# A cache whose Redis is down is a miss, never an error: django-redis swallows connection errors (IGNORE_EXCEPTIONS,
+# set by cache_config) and logs each one to this logger.
+DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
+DJANGO_REDIS_LOGGER = "crm.cache"
 
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL)
 CELERY_RESULT_BACKEND = None
@@ -148,7 +161,9 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_ENABLE_UTC = True
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
-CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# django-celery-beat's database scheduler that also touches a file on every tick: the beat health check reads it.
+CELERY_BEAT_SCHEDULER = "core.beat:HeartbeatDatabaseScheduler"
+CELERY_BEAT_HEARTBEAT_FILE = env("CELERY_BEAT_HEARTBEAT_FILE", default=str(Path(gettempdir()) / "crm-beat.alive"))
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600} if CELERY_BROKER_URL.startswith("redis") else {}
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
@@ -232,12 +247,20 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 PHONENUMBER_DEFAULT_REGION = env("PHONENUMBER_DEFAULT_REGION", default="TW")
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
-}
+# Every request gets a request id (django-guid): taken from the X-Request-ID header when it is a UUID, else new;
+# echoed in the response and put on every log line logged while the request runs.
+DJANGO_GUID = {"GUID_HEADER_NAME": "X-Request-ID", "VALIDATE_GUID": True, "RETURN_HEADER": True}
+
+# Logs: one line per record with the request id; LOG_FORMAT=json gives one JSON object per line (production default).
+LOG_FORMAT = env("LOG_FORMAT", default="plain")
+LOGGING = logging_config(json_lines=LOG_FORMAT == "json", level=env("LOG_LEVEL", default="INFO"))
+
+# /healthz/ready: the worker is alive when a heartbeat task ran within this many minutes (beat schedules one every 5).
+HEALTH_HEARTBEAT_MAX_AGE_MINUTES = env.int("HEALTH_HEARTBEAT_MAX_AGE_MINUTES", default=11)
+
+# Production refuses console/in-memory/file delivery of e-mail and SMS (core.E001, core.E002) unless this is true.
+PRODUCTION = False
+ALLOW_CONSOLE_DELIVERY = env.bool("ALLOW_CONSOLE_DELIVERY", default=False)
 
 ROLE_LABELS = {
     "salesperson": _("Salesperson"),

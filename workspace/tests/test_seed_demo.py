@@ -1,7 +1,7 @@
 import io
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 
 from accounts.models import Role, SalesUnit, User
 from customers.models import ContactLog, Customer
@@ -41,3 +41,21 @@ def models_unit_of_owner():
     from django.db.models import F
 
     return F("owner__unit")
+
+
+def test_seed_demo_refuses_under_production_settings(settings, monkeypatch):
+    settings.PRODUCTION = True
+    monkeypatch.delenv("SEED_DEMO_ALLOW_PRODUCTION", raising=False)
+    with pytest.raises(CommandError, match="--allow-production"):
+        call_command("seed_demo", "--once", stdout=io.StringIO())
+    assert not User.objects.filter(username="admin").exists()
+
+
+def test_seed_demo_runs_under_production_settings_when_allowed(settings, monkeypatch):
+    settings.PRODUCTION = True
+    out = io.StringIO()
+    call_command("seed_demo", "--once", "--allow-production", stdout=out)
+    assert User.objects.filter(username="admin").exists()
+    monkeypatch.setenv("SEED_DEMO_ALLOW_PRODUCTION", "1")
+    call_command("seed_demo", "--once", stdout=out)  # the environment's consent works too
+    assert "already loaded" in out.getvalue()

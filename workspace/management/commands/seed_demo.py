@@ -1,6 +1,9 @@
 """Create a believable demo company. Safe to run again: it only adds what is missing."""
 
-from django.core.management.base import BaseCommand
+import os
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 DEMO_PASSWORD = "demo1234"
@@ -11,9 +14,22 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--once", action="store_true", help="Do nothing if the demo company already exists.")
+        parser.add_argument(
+            "--allow-production",
+            action="store_true",
+            help="Run even under production settings (the demo logins all share a published password).",
+        )
 
     def handle(self, *args, **options):
         from accounts.models import User
+
+        allowed = options["allow_production"] or os.environ.get("SEED_DEMO_ALLOW_PRODUCTION", "") in ("1", "true")
+        if getattr(settings, "PRODUCTION", False) and not allowed:
+            raise CommandError(
+                f"Refusing to load the demo company under production settings: it creates an admin and other users "
+                f"who all have the password {DEMO_PASSWORD!r}. For a throw-away demo server pass --allow-production "
+                f"(or set SEED_DEMO_ALLOW_PRODUCTION=1)."
+            )
 
         if options["once"] and User.objects.filter(username="admin").exists():
             self.stdout.write("Demo data already loaded.")
