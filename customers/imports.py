@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from core.exceptions import ApplicationError
+from core.exports import csv_bytes, safe_row
 
 from .identity import identity_keys
 from .models import CustomerStatus, CustomerTier, IdentityKind, ImportBatch
@@ -356,17 +357,13 @@ def _export_value(customer, field):
 def export_dataset(customers) -> tablib.Dataset:
     data = tablib.Dataset(headers=[label for _f, label in EXPORT_COLUMNS])
     for customer in customers.iterator(chunk_size=2000):
-        data.append([_export_value(customer, f) for f, _l in EXPORT_COLUMNS])
+        data.append(safe_row(_export_value(customer, f) for f, _l in EXPORT_COLUMNS))
     return data
 
 
 def export_csv(customers) -> bytes:
-    buf = io.StringIO()
-    writer = csv.writer(buf)
-    writer.writerow([label for _f, label in EXPORT_COLUMNS])
-    for customer in customers.iterator(chunk_size=2000):
-        writer.writerow([_export_value(customer, f) for f, _l in EXPORT_COLUMNS])
-    return ("\ufeff" + buf.getvalue()).encode("utf-8")  # BOM so Excel opens the Chinese text correctly
+    rows = ([_export_value(c, f) for f, _l in EXPORT_COLUMNS] for c in customers.iterator(chunk_size=2000))
+    return csv_bytes([label for _f, label in EXPORT_COLUMNS], rows)
 
 
 def export_xlsx(customers) -> bytes:
@@ -396,23 +393,25 @@ def filing_xlsx(*, cards, unit, month) -> bytes:
     data = tablib.Dataset(headers=headers, title=f"{month:%Y-%m}")
     for c in cards:
         data.append(
-            [
-                c.name,
-                c.short_name,
-                c.tax_id,
-                c.owner.get_full_name() if c.owner else "",
-                c.get_status_display(),
-                c.get_tier_display(),
-                c.member_level,
-                c.credit_rating,
-                str(c.credit_limit),
-                timezone.localtime(c.registered_at).strftime("%Y-%m-%d"),
-                c.month_contacts,
-                timezone.localtime(c.last_contact_at).strftime("%Y-%m-%d") if c.last_contact_at else "",
-                c.eval_enthusiasm or "",
-                c.eval_credit or "",
-                c.eval_capability or "",
-                c.eval_price or "",
-            ]
+            safe_row(
+                [
+                    c.name,
+                    c.short_name,
+                    c.tax_id,
+                    c.owner.get_full_name() if c.owner else "",
+                    c.get_status_display(),
+                    c.get_tier_display(),
+                    c.member_level,
+                    c.credit_rating,
+                    str(c.credit_limit),
+                    timezone.localtime(c.registered_at).strftime("%Y-%m-%d"),
+                    c.month_contacts,
+                    timezone.localtime(c.last_contact_at).strftime("%Y-%m-%d") if c.last_contact_at else "",
+                    c.eval_enthusiasm or "",
+                    c.eval_credit or "",
+                    c.eval_capability or "",
+                    c.eval_price or "",
+                ]
+            )
         )
     return data.export("xlsx")

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.models import SalesUnit
 from core.exceptions import ApplicationError
+from core.exports import CSV_CONTENT_TYPE, xlsx_response
 from core.periods import add_months, month_start
 
 from . import imports, permissions, selectors, services
@@ -95,13 +96,9 @@ def customer_export(request, fmt: str):
     qs = selectors.customer_list(user=request.user, filters=_filters(request))
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     if fmt == "xlsx":
-        body = imports.export_xlsx(qs)
-        ctype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    else:
-        body = imports.export_csv(qs)
-        ctype = "text/csv; charset=utf-8"
-    response = HttpResponse(body, content_type=ctype)
-    response["Content-Disposition"] = f'attachment; filename="customers-{stamp}.{fmt}"'
+        return xlsx_response(f"customers-{stamp}.xlsx", imports.export_xlsx(qs))
+    response = HttpResponse(imports.export_csv(qs), content_type=CSV_CONTENT_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="customers-{stamp}.csv"'
     return response
 
 
@@ -394,9 +391,7 @@ def filing_export(request, unit_pk: int):
     body = imports.filing_xlsx(
         cards=selectors.filing_cards(user=request.user, unit=unit, month=month), unit=unit, month=month
     )
-    response = HttpResponse(body, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = f'attachment; filename="customer-cards-{unit.code}-{month:%Y-%m}.xlsx"'
-    return response
+    return xlsx_response(f"customer-cards-{unit.code}-{month:%Y-%m}.xlsx", body)
 
 
 # --- import ----------------------------------------------------------------------------------------------------

