@@ -12,6 +12,7 @@ from core.datetimes import DbDateTimeFormField
 from core.periods import month_start
 
 from . import permissions
+from .imports import MAX_BYTES
 from .models import (
     Contact,
     ContactKind,
@@ -297,6 +298,6 @@ class ImportForm(forms.Form):
         f = self.cleaned_data["file"]
         if not f.name.lower().endswith((".csv", ".xlsx")):
             raise forms.ValidationError(_("Upload a .csv or .xlsx file."))
-        if f.size > 10 * 1024 * 1024:
-            raise forms.ValidationError(_("The file is larger than 10 MB."))
+        if f.size > MAX_BYTES:  # checked on the upload's size, before a byte of it is read
+            raise forms.ValidationError(_("The file is larger than %(mb)s MB.") % {"mb": MAX_BYTES // (1024 * 1024)})
         return f

@@ -405,7 +405,7 @@ def import_upload(request):
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            batch = imports.import_preview(actor=request.user, filename=upload.name, content=upload.read())
+            batch = imports.import_preview(actor=request.user, filename=upload.name, content=upload)
         except ApplicationError as exc:
             apply_service_error(form, exc)
         else:
@@ -429,9 +429,19 @@ def import_preview(request, pk: int):
 def import_apply(request, pk: int):
     get_object_or_404(ImportBatch, pk=pk, created_by=request.user)
     try:
-        imports.import_apply(batch_id=pk, actor=request.user)
+        imports.import_queue(batch_id=pk, actor=request.user)
     except ApplicationError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, _("Import applied."))
+        messages.success(request, _("Import started: the rows are being registered."))
     return redirect("customers:import_preview", pk=pk)
+
+
+@login_required
+def import_progress(request, pk: int):
+    """The progress bar polled by htmx while the import runs; once done the page reloads to show the report."""
+    batch = get_object_or_404(ImportBatch, pk=pk, created_by=request.user)
+    response = render(request, "customers/_import_progress.html", {"batch": batch})
+    if batch.status != ImportBatch.Status.APPLYING:
+        response["HX-Refresh"] = "true"
+    return response

@@ -133,3 +133,106 @@ def test_report_xlsx_tables_do_not_run_hostile_text():
     values = xlsx_cells(response.content)
     assert_inert(values)
     assert -5 in values, "a negative number stays a number"
+
+
+# --- 2. An import that takes the site down -------------------------------------------------------------------
+
+
+def _upload(name: str, body: bytes):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile(name, body)
+
+
+def _post_import(client, user, name: str, body: bytes):
+    client.force_login(user)
+    return client.post(reverse("customers:import"), {"file": _upload(name, body)})
+
+
+def test_import_with_a_nul_byte_is_a_form_error_not_a_500(client, salesperson):
+    from customers.models import Customer, ImportBatch
+
+    response = _post_import(client, salesperson, "nul.csv", b"name,phone\nAcme\x00 Ltd,02-2700-1234\n")
+    assert response.status_code == 200
+    assert "NUL" in str(response.context["form"].errors["file"])
+    assert not ImportBatch.objects.exists() and not Customer.objects.exists()
+
+
+def test_import_over_the_row_limit_is_refused_while_reading(client, salesperson, monkeypatch):
+    from customers import imports
+    from customers.models import ImportBatch
+
+    monkeypatch.setattr(imports, "MAX_ROWS", 3)
+    monkeypatch.setattr(imports, "MAX_PHYSICAL_ROWS", 6)
+    body = "name\n" + "".join(f"Company {i}\n" for i in range(4))
+    response = _post_import(client, salesperson, "rows.csv", body.encode())
+    assert "At most 3 rows" in str(response.context["form"].errors["file"])
+    # Blank lines count too: a file of empty rows is refused before the end, not parsed whole.
+    response = _post_import(client, salesperson, "blank.csv", b"name\n" + b",\n" * 10)
+    assert "At most 3 rows" in str(response.context["form"].errors["file"])
+    assert not ImportBatch.objects.exists()
+
+
+def test_import_over_the_column_limit_is_refused(client, salesperson):
+    from customers import imports
+    from customers.models import ImportBatch
+
+    wide = ",".join(["name"] + [f"c{i}" for i in range(imports.MAX_COLUMNS)])
+    response = _post_import(client, salesperson, "wide.csv", f"{wide}\nAcme\n".encode())
+    assert f"At most {imports.MAX_COLUMNS} columns" in str(response.context["form"].errors["file"])
+    assert not ImportBatch.objects.exists()
+
+
+def test_import_over_the_size_limit_is_refused_before_reading(client, salesperson, monkeypatch):
+    from customers import imports
+    from customers.models import ImportBatch
+
+    monkeypatch.setattr(imports, "MAX_BYTES", 1024)
+    with pytest.raises(Exception) as err:
+        imports.parse_file(filename="big.csv", content=b"name\n" + b"A" * 2048)
+    assert err.value.code == "too_large" and err.value.field == "file"
+    response = _post_import(client, salesperson, "big.csv", b"name\n" + b"A" * (11 * 1024 * 1024))
+    assert "larger than 10 MB" in str(response.context["form"].errors["file"])
+    assert not ImportBatch.objects.exists()
+
+
+def test_import_apply_runs_as_a_task_and_records_progress_and_report(client, salesperson):
+    from customers import tasks
+    from customers.imports import import_preview, import_start
+    from customers.models import Customer, ImportBatch
+
+    batch = import_preview(actor=salesperson, filename="ok.csv", content=b"name\nTask Import Co\nSecond Co\n")
+    import_start(batch_id=batch.pk, actor=salesperson)
+    client.force_login(salesperson)
+    page = client.get(reverse("customers:import_preview", args=[batch.pk]))
+    assert 'id="import-progress"' in page.content.decode() and "hx-get" in page.content.decode()
+    assert "HX-Refresh" not in client.get(reverse("customers:import_progress", args=[batch.pk]))
+    result = tasks.import_apply(batch.pk)
+    batch.refresh_from_db()
+    assert result["status"] == ImportBatch.Status.APPLIED == batch.status
+    assert batch.progress == 2 and batch.finished_at is not None
+    assert [r["result"] for r in batch.report] == ["created", "created"]
+    assert Customer.objects.filter(owner=salesperson).count() == 2
+    assert client.get(reverse("customers:import_progress", args=[batch.pk]))["HX-Refresh"] == "true"
+    tasks.import_apply(batch.pk)  # a redelivered task does nothing twice
+    assert Customer.objects.count() == 2
+
+
+def test_import_apply_page_enqueues_the_task_on_commit(client, salesperson, django_capture_on_commit_callbacks):
+    from unittest import mock
+
+    from customers import tasks
+    from customers.imports import import_preview
+    from customers.models import Customer
+
+    batch = import_preview(actor=salesperson, filename="ok.csv", content=b"name\nQueued Co\n")
+    client.force_login(salesperson)
+    with mock.patch.object(tasks.import_apply, "delay") as delay:
+        with django_capture_on_commit_callbacks(execute=False) as callbacks:
+            client.post(reverse("customers:import_apply", args=[batch.pk]))
+        assert not delay.called and not Customer.objects.exists(), "nothing is enqueued before the commit"
+        for callback in callbacks:
+            callback()
+    delay.assert_called_once_with(batch.pk)
+    tasks.import_apply(*delay.call_args.args)
+    assert Customer.objects.get().name == "Queued Co"
