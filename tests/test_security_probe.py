@@ -236,3 +236,92 @@ def test_import_apply_page_enqueues_the_task_on_commit(client, salesperson, djan
     delay.assert_called_once_with(batch.pk)
     tasks.import_apply(*delay.call_args.args)
     assert Customer.objects.get().name == "Queued Co"
+
+
+# --- 3. One accepted quote becomes any number of contracts ---------------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_ten_parallel_contracts_from_one_quote_make_exactly_one(salesperson):
+    from sales import services
+    from sales.models import Contract
+    from sales.services import LineInput
+    from sales.tests.factories import priced_product
+    from sales.tests.test_concurrency import run_together
+
+    customer = CustomerFactory(owner=salesperson, credit_limit=Decimal("10000000"))
+    quote = services.quote_create(
+        actor=salesperson,
+        customer=customer,
+        lines=[LineInput(product=priced_product(standard="1000", cost="100"), quantity=Decimal("2"))],
+    )
+    quote = services.quote_submit(actor=salesperson, quote=quote)  # within authority: approved at once
+    results = run_together(
+        *[lambda: services.contract_create_from_quote(actor=salesperson, quote=quote) for _ in range(10)]
+    )
+    assert sorted(r[0] for r in results) == ["ok"] + ["refused"] * 9
+    assert Contract.objects.filter(quote=quote).count() == 1
+    refused = next(r[1] for r in results if r[0] == "refused")
+    assert refused.field == "quote" and refused.code == "already_contracted"
+
+
+def test_a_cancelled_contract_frees_its_quote_and_the_database_refuses_a_second_live_one(salesperson):
+    from django.db import IntegrityError, transaction
+
+    from sales.models import ContractStatus, Quote
+    from sales.tests.factories import ContractFactory
+
+    customer = CustomerFactory(owner=salesperson)
+    quote = Quote.objects.create(number="QT-PROBE-1", customer=customer, owner=salesperson, unit=salesperson.unit)
+    ContractFactory(customer=customer, quote=quote, status=ContractStatus.CANCELLED)
+    ContractFactory(customer=customer, quote=quote)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ContractFactory(customer=customer, quote=quote)
+
+
+# --- 6. A payment dated before signing ------------------------------------------------------------------------
+
+
+@pytest.fixture
+def signed_contract(salesperson, manager):
+    from sales import services
+    from sales.services import LineInput
+    from sales.tests.factories import priced_product
+
+    customer = CustomerFactory(owner=salesperson, credit_limit=Decimal("10000000"))
+    contract = services.contract_create(
+        actor=salesperson,
+        customer=customer,
+        lines=[LineInput(product=priced_product(standard="1000", cost="100"), quantity=Decimal("1"))],
+    )
+    services.contract_submit(actor=salesperson, contract=contract)
+    return services.contract_sign(actor=salesperson, contract=contract)
+
+
+def test_api_refuses_a_payment_dated_before_signing_naming_paid_on(api_client, finance, signed_contract):
+    from sales.models import Payment
+
+    api_client.force_authenticate(finance)
+    before = signed_contract.signed_on - dt.timedelta(days=1)
+    response = api_client.post(
+        "/api/v1/payments/",
+        {"contract": signed_contract.pk, "paid_on": str(before), "amount": "100", "kind": "final"},
+        format="json",
+    )
+    assert response.status_code == 400, response.content
+    assert "paid_on" in response.json()
+    assert not Payment.objects.exists()
+
+
+def test_page_refuses_a_payment_dated_before_signing(client, finance, signed_contract):
+    from sales.models import Payment
+
+    client.force_login(finance)
+    before = signed_contract.signed_on - dt.timedelta(days=1)
+    response = client.post(
+        reverse("sales:contract_action", args=[signed_contract.pk, "pay"]),
+        {"paid_on": str(before), "amount": "100", "kind": "final"},
+        follow=True,
+    )
+    assert "before the contract was signed" in response.content.decode()
+    assert not Payment.objects.exists()

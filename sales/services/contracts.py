@@ -121,6 +121,14 @@ def contract_create_from_quote(*, actor: User, quote: Quote, product: Product | 
         raise PermissionDenied(_("Only the salesperson or their manager may do this."))
     if quote.status not in (QuoteStatus.APPROVED, QuoteStatus.SENT, QuoteStatus.ACCEPTED):
         raise ApplicationError(_("Only an approved quote can become a contract."), field="status", code="state")
+    # Under the quote's row lock: one quote, one live contract (the database's partial unique index backs this).
+    existing = Contract.objects.filter(quote=quote).exclude(status=ContractStatus.CANCELLED).first()
+    if existing is not None:
+        raise ApplicationError(
+            _("This quote already became contract %(number)s.") % {"number": existing.number},
+            field="quote",
+            code="already_contracted",
+        )
     if quote.kind == QuoteKind.ENGINEERING:
         if product is None:
             raise ApplicationError(
