@@ -325,3 +325,44 @@ def test_page_refuses_a_payment_dated_before_signing(client, finance, signed_con
     )
     assert "before the contract was signed" in response.content.decode()
     assert not Payment.objects.exists()
+
+
+# --- 8. "Not visible" vs "invalid pk" tells whether an id exists ---------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("url", "body"),
+    [
+        ("/api/v1/quotes/", {"lines": []}),
+        ("/api/v1/contracts/", {"lines": []}),
+        ("/api/v1/contact-logs/", {"kind": "visit"}),
+    ],
+)
+def test_api_answers_an_invisible_customer_exactly_like_a_missing_one(
+    api_client, salesperson, other_salesperson, url, body
+):
+    from customers.models import Customer
+
+    hidden = CustomerFactory(owner=other_salesperson)
+    missing = (Customer.objects.order_by("-pk").values_list("pk", flat=True).first() or 0) + 1000
+    api_client.force_authenticate(salesperson)
+    invisible = api_client.post(url, {**body, "customer": hidden.pk}, format="json")
+    absent = api_client.post(url, {**body, "customer": missing}, format="json")
+    assert invisible.status_code == absent.status_code == 400
+    assert invisible.json()["customer"] == [m.replace(str(missing), str(hidden.pk)) for m in absent.json()["customer"]]
+
+
+def test_api_answers_an_invisible_contract_exactly_like_a_missing_one(
+    api_client, finance, salesperson, other_salesperson
+):
+    from sales.tests.factories import ContractFactory
+
+    hidden = ContractFactory(customer=CustomerFactory(owner=other_salesperson))
+    api_client.force_authenticate(salesperson)
+    for url, body in [
+        ("/api/v1/shipments/", {"shipped_on": str(timezone.localdate())}),
+        ("/api/v1/payments/", {"paid_on": str(timezone.localdate()), "amount": "1"}),
+    ]:
+        invisible = api_client.post(url, {**body, "contract": hidden.pk}, format="json")
+        absent = api_client.post(url, {**body, "contract": hidden.pk + 10_000}, format="json")
+        assert (invisible.status_code, invisible.json()) == (absent.status_code, absent.json())
