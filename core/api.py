@@ -7,6 +7,8 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 from .exceptions import ApplicationError
 
+PG_INT_MAX = 2_147_483_647  # PostgreSQL integer: a bigger number is a 400 naming the field, not a 500
+
 
 class StandardPagination(pagination.PageNumberPagination):
     page_size = 50

@@ -366,3 +366,84 @@ def test_api_answers_an_invisible_contract_exactly_like_a_missing_one(
         invisible = api_client.post(url, {**body, "contract": hidden.pk}, format="json")
         absent = api_client.post(url, {**body, "contract": hidden.pk + 10_000}, format="json")
         assert (invisible.status_code, invisible.json()) == (absent.status_code, absent.json())
+
+
+# --- 7. NUL bytes and huge integers in query strings and plans ---------------------------------------------
+
+HOSTILE_PARAMS = [
+    "q",
+    "status",
+    "unit",
+    "salesperson",
+    "owner",
+    "customer",
+    "month",
+    "year",
+    "page",
+    "page_size",
+    "sort",
+    "region",
+    "period",
+    "start",
+    "kind",
+    "product",
+    "tier",
+    "awaiting_me",
+    "overdue_filing",
+]
+HOSTILE_VALUES = ["\x00", "a\x00b", "99999999999999999999", "-99999999999999999999", "2026-13-45"]
+
+
+def _list_pages() -> list[str]:
+    from django.urls import get_resolver
+
+    urls = []
+    for app in ("customers", "sales", "reports", "commission", "reminders", "workspace"):
+        resolver = get_resolver()
+        for name in resolver.reverse_dict.keys():
+            if not isinstance(name, str):
+                continue
+        for pattern in get_resolver().url_patterns:
+            if getattr(pattern, "namespace", None) == app:
+                for sub in pattern.url_patterns:
+                    if sub.name and not sub.pattern.regex.groups and "export" not in sub.name:
+                        try:
+                            urls.append(reverse(f"{app}:{sub.name}"))
+                        except Exception:  # noqa: BLE001, S112 — a page that needs arguments is not a list page
+                            continue
+    return sorted(set(urls))
+
+
+@pytest.mark.parametrize("role", ["salesperson", "gm"])
+def test_list_pages_answer_hostile_query_strings_without_a_500(client, request, role):
+    client.raise_request_exception = False
+    client.force_login(request.getfixturevalue(role))
+    failures = []
+    pages = _list_pages()
+    assert len(pages) > 15
+    for url in pages:
+        for value in HOSTILE_VALUES:
+            response = client.get(url, {p: value for p in HOSTILE_PARAMS})
+            if response.status_code >= 500:
+                failures.append((url, value, response.status_code))
+    assert not failures
+
+
+def test_plan_with_a_huge_visits_goal_is_a_400_naming_the_field(api_client, client, salesperson):
+    from reports.models import Plan
+
+    api_client.force_authenticate(salesperson)
+    start = timezone.localdate().replace(day=1)
+    body = {"kind": "monthly", "period_start": str(start), "visits_goal": 99_999_999_999}
+    response = api_client.post("/api/v1/plans/", body, format="json")
+    assert response.status_code == 400 and "visits_goal" in response.json()
+    client.force_login(salesperson)
+    page = client.post(reverse("reports:plan_new"), {**body, "goals": "", "actions": "", "key_points_next": ""})
+    assert page.status_code == 200 and "visits_goal" in page.context["form"].errors
+    assert not Plan.objects.exists()
+
+
+def test_a_nul_byte_in_a_query_string_is_a_400(client, salesperson):
+    client.force_login(salesperson)
+    assert client.get("/customers/?q=%00").status_code == 400
+    assert client.get("/sales/contracts/?q=a%00b").status_code == 400
