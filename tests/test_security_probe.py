@@ -395,22 +395,16 @@ HOSTILE_VALUES = ["\x00", "a\x00b", "99999999999999999999", "-999999999999999999
 
 
 def _list_pages() -> list[str]:
+    """Every page of the apps that takes no path argument (lists, dashboards, forms), exports left out."""
     from django.urls import get_resolver
 
+    apps = {"customers", "sales", "reports", "commission", "reminders", "workspace"}
     urls = []
-    for app in ("customers", "sales", "reports", "commission", "reminders", "workspace"):
-        resolver = get_resolver()
-        for name in resolver.reverse_dict.keys():
-            if not isinstance(name, str):
-                continue
-        for pattern in get_resolver().url_patterns:
-            if getattr(pattern, "namespace", None) == app:
-                for sub in pattern.url_patterns:
-                    if sub.name and not sub.pattern.regex.groups and "export" not in sub.name:
-                        try:
-                            urls.append(reverse(f"{app}:{sub.name}"))
-                        except Exception:  # noqa: BLE001, S112 — a page that needs arguments is not a list page
-                            continue
+    for pattern in get_resolver().url_patterns:
+        if getattr(pattern, "namespace", None) in apps:
+            for sub in pattern.url_patterns:
+                if sub.name and not sub.pattern.regex.groups and "export" not in sub.name:
+                    urls.append(reverse(f"{pattern.namespace}:{sub.name}"))
     return sorted(set(urls))
 
 
@@ -447,3 +441,37 @@ def test_a_nul_byte_in_a_query_string_is_a_400(client, salesperson):
     client.force_login(salesperson)
     assert client.get("/customers/?q=%00").status_code == 400
     assert client.get("/sales/contracts/?q=a%00b").status_code == 400
+
+
+# --- A manager can reject after approving --------------------------------------------------------------------
+
+
+@pytest.mark.xfail(strict=True, reason="workflow table (team's-day issue) fixes it")
+def test_a_manager_cannot_reject_a_contract_after_approving_it(salesperson, manager, gm):
+    from django.core.exceptions import PermissionDenied
+
+    from core.exceptions import ApplicationError
+    from sales import services
+    from sales.models import ContractStatus
+    from sales.services import LineInput
+    from sales.tests.factories import authority, priced_product
+
+    customer = CustomerFactory(owner=salesperson, credit_limit=Decimal("10000000"))
+    authority(salesperson, "5")
+    contract = services.contract_create(
+        actor=salesperson,
+        customer=customer,
+        lines=[
+            LineInput(
+                product=priced_product(standard="1000", cost="900"),
+                quantity=Decimal("2"),
+                discount_percent=Decimal("8"),
+            )
+        ],
+    )
+    services.contract_submit(actor=salesperson, contract=contract)
+    services.contract_approve(actor=manager, contract=contract)  # the GM office's step is still open
+    with pytest.raises((ApplicationError, PermissionDenied)):
+        services.contract_reject(actor=manager, contract=contract, reason="changed my mind")
+    contract.refresh_from_db()
+    assert contract.status == ContractStatus.IN_REVIEW
