@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-import io
 import re
 from decimal import Decimal
 
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
+
+from core.exports import workbook_bytes, xlsx_append
 
 from .display import localize
 
@@ -43,35 +44,38 @@ def statements_xlsx(*, statements: list[dict], month: dt.date, language: str, fu
         _("Held"),
         _("Closed"),
     ]
-    summary.append([_("Commission statements %(month)s") % {"month": f"{month:%Y-%m}"}])
+    xlsx_append(summary, [_("Commission statements %(month)s") % {"month": f"{month:%Y-%m}"}])
     summary["A1"].font = Font(bold=True, size=14)
-    summary.append(head)
+    xlsx_append(summary, head)
     for cell in summary[2]:
         cell.font = Font(bold=True)
     keys = ["released", "interest", "expenses", "bonus", "adjustments", "net", "held"]
     used: set[str] = {summary.title}
     for st in statements:
         t = st["totals"]
-        summary.append(
+        xlsx_append(
+            summary,
             [
                 st["salesperson"]["name"],
                 st["salesperson"]["unit"],
                 *[Decimal(t[k]) for k in keys],
                 _("yes") if st["closed"] else _("no"),
-            ]
+            ],
         )
         ws = wb.create_sheet(_sheet_title(st["salesperson"]["name"], used))
-        ws.append([st["salesperson"]["name"], st["salesperson"]["unit"], st["month"]])
+        xlsx_append(ws, [st["salesperson"]["name"], st["salesperson"]["unit"], st["month"]])
         ws["A1"].font = Font(bold=True, size=13)
-        ws.append(
-            [_("Contract"), _("Customer"), _("Item"), _("Amount"), _("Counts toward pay"), _("How it was worked out")]
+        xlsx_append(
+            ws,
+            [_("Contract"), _("Customer"), _("Item"), _("Amount"), _("Counts toward pay"), _("How it was worked out")],
         )
         for cell in ws[2]:
             cell.font = Font(bold=True)
         view = localize(st, language=language, full=full)
         for block in view["contracts"]:
             for line in block["lines"]:
-                ws.append(
+                xlsx_append(
+                    ws,
                     [
                         block["number"],
                         block["customer"],
@@ -79,11 +83,11 @@ def statements_xlsx(*, statements: list[dict], month: dt.date, language: str, fu
                         Decimal(line["amount"]),
                         _("no (held)") if line["info"] else _("yes"),
                         line["display_text"],
-                    ]
+                    ],
                 )
-        ws.append([])
+        xlsx_append(ws, [])
         for k, label in zip(keys, head[2:9], strict=True):
-            ws.append(["", "", label, Decimal(st["totals"][k])])
+            xlsx_append(ws, ["", "", label, Decimal(st["totals"][k])])
         for row in ws.iter_rows(min_row=3, min_col=4, max_col=4):
             for cell in row:
                 cell.number_format = MONEY_FORMAT
@@ -97,6 +101,4 @@ def statements_xlsx(*, statements: list[dict], month: dt.date, language: str, fu
             cell.number_format = MONEY_FORMAT
     summary.column_dimensions["A"].width = 18
     summary.column_dimensions["B"].width = 18
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+    return workbook_bytes(wb)

@@ -1,11 +1,13 @@
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from rest_framework import exceptions, pagination
+from rest_framework import exceptions, pagination, serializers
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from .exceptions import ApplicationError, PermissionDenied
+
+PG_INT_MAX = 2_147_483_647  # PostgreSQL integer: a bigger number is a 400 naming the field, not a 500
 
 
 class StandardPagination(pagination.PageNumberPagination):
@@ -43,3 +45,16 @@ def validated(serializer_class, data, *, partial: bool = False, **context) -> di
     serializer = serializer_class(data=data, partial=partial, context=context)
     serializer.is_valid(raise_exception=True)
     return serializer.validated_data
+
+
+class VisiblePrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
+    """A primary key limited to what the caller may see: ``queryset.visible_to(request.user)``.
+
+    An existing id the caller may not see answers exactly like an id that does not exist (same 400, same message),
+    so the API never tells whether another salesperson's customer or contract exists.
+    """
+
+    def get_queryset(self):
+        request = self.context.get("request")
+        user = getattr(request, "user", None)
+        return super().get_queryset().visible_to(user)

@@ -13,6 +13,7 @@ from core.periods import month_start
 
 from . import permissions
 from .fields import CARD_FIELDS, CONTACT_LOG_NOTE_FIELDS, STRATEGY_FIELDS
+from .imports import MAX_BYTES
 from .models import (
     Contact,
     ContactKind,
@@ -266,6 +267,6 @@ class ImportForm(forms.Form):
         f = self.cleaned_data["file"]
         if not f.name.lower().endswith((".csv", ".xlsx")):
             raise forms.ValidationError(_("Upload a .csv or .xlsx file."))
-        if f.size > 10 * 1024 * 1024:
-            raise forms.ValidationError(_("The file is larger than 10 MB."))
+        if f.size > MAX_BYTES:  # checked on the upload's size, before a byte of it is read
+            raise forms.ValidationError(_("The file is larger than %(mb)s MB.") % {"mb": MAX_BYTES // (1024 * 1024)})
         return f

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterator
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, BinaryIO
 
+import openpyxl
 import tablib
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -20,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from core.exceptions import ApplicationError, PermissionDenied
+from core.exports import csv_bytes, safe_row, unescape_cell
 
 from .fields import IMPORT_COPIED_FIELDS
 from .identity import identity_keys
@@ -27,6 +30,9 @@ from .models import CustomerStatus, CustomerTier, IdentityKind, ImportBatch
 from .services import RegistrationRefused, _holder_of, _owner_label, customer_register
 
 MAX_ROWS = 5000
+MAX_PHYSICAL_ROWS = MAX_ROWS * 2  # blank lines count too, so a file of a million empty rows is refused early
+MAX_COLUMNS = 60
+MAX_BYTES = 10 * 1024 * 1024
 KIND_LABELS = dict(IdentityKind.choices)
 
 # Accepted headers (English field names, English labels, Traditional Chinese labels) → card field.
@@ -123,36 +129,87 @@ def _header_field(header: str) -> str | None:
     return None
 
 
-def parse_file(*, filename: str, content: bytes) -> list[dict[str, str]]:
-    """Rows as {field: text}. Raises ApplicationError for an unreadable file or missing name column."""
+def _limit_error(message: str, code: str) -> ApplicationError:
+    return ApplicationError(message, field="file", code=code)
+
+
+def _csv_rows(stream: BinaryIO) -> Iterator[list[Any]]:
+    text = io.TextIOWrapper(stream, encoding="utf-8-sig", newline="")
     try:
-        if filename.lower().endswith(".xlsx"):
-            data = tablib.Dataset().load(io.BytesIO(content), format="xlsx")
-            headers = [str(h or "") for h in data.headers]
-            raw_rows = [list(r) for r in data]
-        else:
-            text = content.decode("utf-8-sig")
-            reader = list(csv.reader(io.StringIO(text)))
-            headers, raw_rows = (reader[0], reader[1:]) if reader else ([], [])
-    except (UnicodeDecodeError, ValueError, KeyError, OSError, csv.Error) as exc:
+        yield from csv.reader(text)
+    finally:
+        text.detach()  # leave the upload open: it belongs to the request
+
+
+def _xlsx_rows(stream: BinaryIO) -> Iterator[list[Any]]:
+    # read_only streams the sheet's XML row by row instead of building the whole workbook in memory.
+    wb = openpyxl.load_workbook(stream, read_only=True, data_only=True)
+    try:
+        yield from ([v for v in row] for row in wb.worksheets[0].iter_rows(values_only=True))
+    finally:
+        wb.close()
+
+
+def _trimmed(raw: list[Any]) -> list[Any]:
+    end = len(raw)
+    while end and (raw[end - 1] is None or str(raw[end - 1]).strip() == ""):
+        end -= 1
+    return raw[:end]
+
+
+def _read_rows(filename: str, stream: BinaryIO) -> Iterator[list[Any]]:
+    """The file's rows, refused as soon as a limit is passed (columns, rows, NUL bytes); never read whole first."""
+    reader = _xlsx_rows(stream) if filename.lower().endswith(".xlsx") else _csv_rows(stream)
+    physical = 0
+    for raw in reader:
+        physical += 1
+        if physical > MAX_PHYSICAL_ROWS:
+            raise _limit_error(_("At most %(n)s rows per file.") % {"n": MAX_ROWS}, "too_many")
+        row = _trimmed(list(raw))
+        if len(row) > MAX_COLUMNS:
+            raise _limit_error(_("At most %(n)s columns per file.") % {"n": MAX_COLUMNS}, "too_many_columns")
+        if any("\x00" in str(v) for v in row if v is not None):
+            raise _limit_error(
+                _("Row %(row)s contains a NUL byte: this is not a text CSV or XLSX file.") % {"row": physical}, "nul"
+            )
+        yield row
+
+
+def parse_file(*, filename: str, content: bytes | BinaryIO) -> list[dict[str, str]]:
+    """Rows as {field: text}. Raises ApplicationError (field "file") for an unreadable, oversized or hostile file.
+
+    The limits are checked while the file streams: the size first, then columns and rows as they are read.
+    """
+    stream = io.BytesIO(content) if isinstance(content, bytes) else content
+    size = stream.seek(0, io.SEEK_END)
+    stream.seek(0)
+    if size > MAX_BYTES:
+        raise _limit_error(_("The file is larger than %(mb)s MB.") % {"mb": MAX_BYTES // (1024 * 1024)}, "too_large")
+    rows: list[dict[str, str]] = []
+    fields: list[str | None] | None = None
+    try:
+        for raw in _read_rows(filename, stream):
+            if fields is None:
+                fields = [_header_field(str(h or "")) for h in raw]
+                if "name" not in fields:
+                    break
+                continue
+            row = {}
+            for field, value in zip(fields, raw, strict=False):
+                if field and value is not None:
+                    row[field] = unescape_cell(str(value).strip())
+            if any(row.values()):
+                rows.append(row)
+                if len(rows) > MAX_ROWS:
+                    raise _limit_error(_("At most %(n)s rows per file.") % {"n": MAX_ROWS}, "too_many")
+    except ApplicationError:
+        raise
+    except Exception as exc:  # whatever a broken CSV or XLSX raises (zip, XML, decoding) is the file's fault
         raise ApplicationError(_("The file could not be read: %(e)s") % {"e": exc}, field="file") from exc
-    except Exception as exc:
-        raise ApplicationError(_("The file could not be read: %(e)s") % {"e": exc}, field="file") from exc
-    fields = [_header_field(h) for h in headers]
-    if "name" not in fields:
+    if not fields or "name" not in fields:
         raise ApplicationError(
             _("The file needs a name column (name / 客戶名稱)."), field="file", code="no_name_column"
         )
-    rows = []
-    for raw in raw_rows:
-        row = {}
-        for field, value in zip(fields, raw, strict=False):
-            if field and value is not None:
-                row[field] = str(value).strip()
-        if any(row.values()):
-            rows.append(row)
-    if len(rows) > MAX_ROWS:
-        raise ApplicationError(_("At most %(n)s rows per file.") % {"n": MAX_ROWS}, field="file", code="too_many")
     return rows
 
 
@@ -281,48 +338,81 @@ def build_report(*, rows: list[dict[str, str]], actor: User) -> list[dict[str, A
     return report
 
 
-def import_preview(*, actor: User, filename: str, content: bytes) -> ImportBatch:
+def import_preview(*, actor: User, filename: str, content: bytes | BinaryIO) -> ImportBatch:
     rows = parse_file(filename=filename, content=content)
     report = build_report(rows=rows, actor=actor)
     return ImportBatch.objects.create(created_by=actor, filename=filename[:255], rows=rows, report=report)
 
 
-def import_apply(*, batch_id: int, actor: User) -> ImportBatch:
-    """Register every row that passed the dry run; rows clashing with another owner become conflicts.
-
-    Each row is registered in its own transaction (registration's first-come rule applies row by row, and a
-    customer registered by someone else since the preview is refused and recorded, not merged).
-    """
+def import_start(*, batch_id: int, actor: User) -> ImportBatch:
+    """Claim a previewed batch for applying (once: a second click or a second tab is refused)."""
     with transaction.atomic():
         batch = ImportBatch.objects.select_for_update().get(pk=batch_id, created_by=actor)
         if batch.status != ImportBatch.Status.PREVIEWED:
             raise ApplicationError(_("This import has already been applied."), code="applied")
-        batch.status = ImportBatch.Status.APPLIED
+        batch.status = ImportBatch.Status.APPLYING
         batch.applied_at = timezone.now()
-        batch.save(update_fields=["status", "applied_at"])
+        batch.progress = 0
+        batch.save(update_fields=["status", "applied_at", "progress"])
+    return batch
+
+
+def import_queue(*, batch_id: int, actor: User) -> ImportBatch:
+    """Claim the batch and hand the apply step to a Celery worker once this transaction commits."""
+    from .tasks import import_apply as apply_task
+
+    batch = import_start(batch_id=batch_id, actor=actor)
+    apply_task.delay_on_commit(batch.pk)
+    return batch
+
+
+PROGRESS_EVERY = 25
+
+
+def import_run(*, batch_id: int) -> ImportBatch:
+    """Register every row that passed the dry run; rows clashing with another owner become conflicts.
+
+    Each row is registered in its own transaction (registration's first-come rule applies row by row, and a
+    customer registered by someone else since the preview is refused and recorded, not merged). Progress is saved
+    every few rows so the page can show it; a batch not in "applying" (already run) is left alone.
+    """
+    batch = ImportBatch.objects.select_related("created_by").get(pk=batch_id)
+    if batch.status != ImportBatch.Status.APPLYING:
+        return batch
+    actor = batch.created_by
     owners = _owners_in(batch.rows)
     results = []
-    for row, entry in zip(batch.rows, batch.report, strict=False):
-        if not entry["ok"] and not (entry.get("conflict") and len(entry["reasons"]) == 1):
-            results.append({**entry, "result": "skipped"})
-            continue
-        data, owner, reasons = _check_row(row, actor=actor, owners=owners)
-        if reasons:
-            results.append({**entry, "ok": False, "reasons": reasons, "result": "skipped"})
-            continue
-        try:
-            customer = customer_register(actor=actor, owner=owner, data=data, source="import")
-        except RegistrationRefused as exc:
-            results.append(
-                {**entry, "ok": False, "reasons": [exc.message], "result": "conflict" if exc.conflict else "refused"}
-            )
-        except (ApplicationError, PermissionDenied) as exc:  # a row refused for its owner is reported, not a 403
-            results.append({**entry, "ok": False, "reasons": [exc.message], "result": "refused"})
-        else:
-            results.append({**entry, "result": "created", "customer_id": customer.pk})
+    for done, (row, entry) in enumerate(zip(batch.rows, batch.report, strict=False), start=1):
+        results.append(_apply_row(row, entry, actor=actor, owners=owners))
+        if done % PROGRESS_EVERY == 0:
+            ImportBatch.objects.filter(pk=batch.pk).update(progress=done)
     batch.report = results
-    batch.save(update_fields=["report"])
+    batch.progress = len(batch.rows)
+    batch.status = ImportBatch.Status.APPLIED
+    batch.finished_at = timezone.now()
+    batch.save(update_fields=["report", "progress", "status", "finished_at"])
     return batch
+
+
+def _apply_row(row: dict[str, str], entry: dict[str, Any], *, actor: User, owners: dict[str, User]) -> dict:
+    if not entry["ok"] and not (entry.get("conflict") and len(entry["reasons"]) == 1):
+        return {**entry, "result": "skipped"}
+    data, owner, reasons = _check_row(row, actor=actor, owners=owners)
+    if reasons:
+        return {**entry, "ok": False, "reasons": reasons, "result": "skipped"}
+    try:
+        customer = customer_register(actor=actor, owner=owner, data=data, source="import")
+    except RegistrationRefused as exc:
+        return {**entry, "ok": False, "reasons": [exc.message], "result": "conflict" if exc.conflict else "refused"}
+    except (ApplicationError, PermissionDenied) as exc:  # a row refused for its owner is reported, not a 403
+        return {**entry, "ok": False, "reasons": [exc.message], "result": "refused"}
+    return {**entry, "result": "created", "customer_id": customer.pk}
+
+
+def import_apply(*, batch_id: int, actor: User) -> ImportBatch:
+    """Claim and apply in this process (the shell, tests); pages use ``import_queue``."""
+    import_start(batch_id=batch_id, actor=actor)
+    return import_run(batch_id=batch_id)
 
 
 # --- export --------------------------------------------------------------------------------------------------
@@ -345,17 +435,13 @@ def _export_value(customer, field):
 def export_dataset(customers) -> tablib.Dataset:
     data = tablib.Dataset(headers=[label for _f, label in EXPORT_COLUMNS])
     for customer in customers.iterator(chunk_size=2000):
-        data.append([_export_value(customer, f) for f, _l in EXPORT_COLUMNS])
+        data.append(safe_row(_export_value(customer, f) for f, _l in EXPORT_COLUMNS))
     return data
 
 
 def export_csv(customers) -> bytes:
-    buf = io.StringIO()
-    writer = csv.writer(buf)
-    writer.writerow([label for _f, label in EXPORT_COLUMNS])
-    for customer in customers.iterator(chunk_size=2000):
-        writer.writerow([_export_value(customer, f) for f, _l in EXPORT_COLUMNS])
-    return ("\ufeff" + buf.getvalue()).encode("utf-8")  # BOM so Excel opens the Chinese text correctly
+    rows = ([_export_value(c, f) for f, _l in EXPORT_COLUMNS] for c in customers.iterator(chunk_size=2000))
+    return csv_bytes([label for _f, label in EXPORT_COLUMNS], rows)
 
 
 def export_xlsx(customers) -> bytes:
@@ -385,23 +471,25 @@ def filing_xlsx(*, cards, unit, month) -> bytes:
     data = tablib.Dataset(headers=headers, title=f"{month:%Y-%m}")
     for c in cards:
         data.append(
-            [
-                c.name,
-                c.short_name,
-                c.tax_id,
-                c.owner.get_full_name() if c.owner else "",
-                c.get_status_display(),
-                c.get_tier_display(),
-                c.member_level,
-                c.credit_rating,
-                str(c.credit_limit),
-                timezone.localtime(c.registered_at).strftime("%Y-%m-%d"),
-                c.month_contacts,
-                timezone.localtime(c.last_contact_at).strftime("%Y-%m-%d") if c.last_contact_at else "",
-                c.eval_enthusiasm or "",
-                c.eval_credit or "",
-                c.eval_capability or "",
-                c.eval_price or "",
-            ]
+            safe_row(
+                [
+                    c.name,
+                    c.short_name,
+                    c.tax_id,
+                    c.owner.get_full_name() if c.owner else "",
+                    c.get_status_display(),
+                    c.get_tier_display(),
+                    c.member_level,
+                    c.credit_rating,
+                    str(c.credit_limit),
+                    timezone.localtime(c.registered_at).strftime("%Y-%m-%d"),
+                    c.month_contacts,
+                    timezone.localtime(c.last_contact_at).strftime("%Y-%m-%d") if c.last_contact_at else "",
+                    c.eval_enthusiasm or "",
+                    c.eval_credit or "",
+                    c.eval_capability or "",
+                    c.eval_price or "",
+                ]
+            )
         )
     return data.export("xlsx")

@@ -512,10 +512,12 @@ class MonthlyFiling(models.Model):
 
 
 class ImportBatch(models.Model):
-    """An uploaded customer file: parsed rows, the dry-run report, and what applying it did."""
+    """An uploaded customer file and its import job: parsed rows, the dry-run report, then the apply step's status,
+    progress and final report. Applying runs as a Celery task; this row is what survives and what the page polls."""
 
     class Status(models.TextChoices):
         PREVIEWED = "previewed", _("Previewed")
+        APPLYING = "applying", _("Importing")
         APPLIED = "applied", _("Applied")
 
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -525,6 +527,8 @@ class ImportBatch(models.Model):
     report = models.JSONField(default=list)
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.PREVIEWED)
     applied_at = models.DateTimeField(null=True, blank=True)
+    progress = models.PositiveIntegerField(default=0, help_text=_("Rows processed so far by the apply step."))
+    finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("customer import")
@@ -533,3 +537,7 @@ class ImportBatch(models.Model):
 
     def __str__(self) -> str:
         return self.filename
+
+    @property
+    def progress_percent(self) -> int:
+        return round(100 * self.progress / len(self.rows)) if self.rows else 100

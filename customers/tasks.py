@@ -12,3 +12,12 @@ def pool_sweep() -> dict:
 
     result = sweep()
     return {"warned": result.warned, "released": result.released, "cleared": result.cleared}
+
+
+@shared_task(name="customers.tasks.import_apply")
+def import_apply(batch_id: int) -> dict:
+    """Apply a customer import claimed by ``imports.import_queue``; the batch row records progress and report."""
+    from .imports import import_run
+
+    batch = import_run(batch_id=batch_id)
+    return {"batch": batch.pk, "status": batch.status, "rows": batch.progress}

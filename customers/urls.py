@@ -26,4 +26,5 @@ urlpatterns = [
     path("import/", views.import_upload, name="import"),
     path("import/<int:pk>/", views.import_preview, name="import_preview"),
     path("import/<int:pk>/apply/", views.import_apply, name="import_apply"),
+    path("import/<int:pk>/progress/", views.import_progress, name="import_progress"),
 ]

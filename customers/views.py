@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.models import SalesUnit
 from core.exceptions import ApplicationError
+from core.exports import CSV_CONTENT_TYPE, xlsx_response
 from core.forms import apply_service_error
 from core.periods import add_months, month_start
 
@@ -95,13 +96,9 @@ def customer_export(request, fmt: str):
     qs = selectors.customer_list(user=request.user, filters=_filters(request))
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     if fmt == "xlsx":
-        body = imports.export_xlsx(qs)
-        ctype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    else:
-        body = imports.export_csv(qs)
-        ctype = "text/csv; charset=utf-8"
-    response = HttpResponse(body, content_type=ctype)
-    response["Content-Disposition"] = f'attachment; filename="customers-{stamp}.{fmt}"'
+        return xlsx_response(f"customers-{stamp}.xlsx", imports.export_xlsx(qs))
+    response = HttpResponse(imports.export_csv(qs), content_type=CSV_CONTENT_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="customers-{stamp}.csv"'
     return response
 
 
@@ -394,9 +391,7 @@ def filing_export(request, unit_pk: int):
     body = imports.filing_xlsx(
         cards=selectors.filing_cards(user=request.user, unit=unit, month=month), unit=unit, month=month
     )
-    response = HttpResponse(body, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = f'attachment; filename="customer-cards-{unit.code}-{month:%Y-%m}.xlsx"'
-    return response
+    return xlsx_response(f"customer-cards-{unit.code}-{month:%Y-%m}.xlsx", body)
 
 
 # --- import ----------------------------------------------------------------------------------------------------
@@ -410,7 +405,7 @@ def import_upload(request):
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            batch = imports.import_preview(actor=request.user, filename=upload.name, content=upload.read())
+            batch = imports.import_preview(actor=request.user, filename=upload.name, content=upload)
         except ApplicationError as exc:
             apply_service_error(form, exc)
         else:
@@ -434,9 +429,19 @@ def import_preview(request, pk: int):
 def import_apply(request, pk: int):
     get_object_or_404(ImportBatch, pk=pk, created_by=request.user)
     try:
-        imports.import_apply(batch_id=pk, actor=request.user)
+        imports.import_queue(batch_id=pk, actor=request.user)
     except ApplicationError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, _("Import applied."))
+        messages.success(request, _("Import started: the rows are being registered."))
     return redirect("customers:import_preview", pk=pk)
+
+
+@login_required
+def import_progress(request, pk: int):
+    """The progress bar polled by htmx while the import runs; once done the page reloads to show the report."""
+    batch = get_object_or_404(ImportBatch, pk=pk, created_by=request.user)
+    response = render(request, "customers/_import_progress.html", {"batch": batch})
+    if batch.status != ImportBatch.Status.APPLYING:
+        response["HX-Refresh"] = "true"
+    return response

@@ -16,6 +16,8 @@ from rest_framework.decorators import action
 from rest_framework.generics import get_object_or_404  # 404 (not 500) for ids that are not numbers
 from rest_framework.response import Response
 
+from core.api import PG_INT_MAX
+
 from .models import DailyReport, Dimension, MarketTrend, PeriodType, Plan, PlanKind, ReportComment, Target, TargetLine
 from .periods import parse_period
 from .selectors.dashboard import DashboardQuery, dashboard_cached
@@ -215,7 +217,7 @@ class PlanInputSerializer(serializers.Serializer):
     actions = serializers.CharField(required=False, allow_blank=True)
     key_points_next = serializers.CharField(required=False, allow_blank=True)
     sales_goal = serializers.DecimalField(max_digits=14, decimal_places=2, required=False, allow_null=True)
-    visits_goal = serializers.IntegerField(required=False, allow_null=True, min_value=0)
+    visits_goal = serializers.IntegerField(required=False, allow_null=True, min_value=0, max_value=PG_INT_MAX)
 
 
 class PlanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):

@@ -2,33 +2,28 @@
 
 from __future__ import annotations
 
-from io import BytesIO
-
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+from core.exports import workbook_bytes, xlsx_append
+from core.exports import xlsx_response as exports_response
 
 
 def xlsx_response(filename: str, title: str, headers: list, rows: list[list]) -> HttpResponse:
     wb = Workbook()
     ws = wb.active
     ws.title = str(title)[:31]
-    ws.append([str(h) for h in headers])
+    xlsx_append(ws, [str(h) for h in headers])
     for cell in ws[1]:
         cell.font = Font(bold=True)
     for row in rows:
-        ws.append(list(row))
+        xlsx_append(ws, row)
     for column in ws.columns:
         width = max(len(str(c.value or "")) for c in column)
         ws.column_dimensions[column[0].column_letter].width = min(max(10, width + 2), 50)
-    buf = BytesIO()
-    wb.save(buf)
-    response = HttpResponse(buf.getvalue(), content_type=XLSX)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return exports_response(filename, workbook_bytes(wb))
 
 
 def _periods_table(data) -> tuple[str, list, list[list]]:

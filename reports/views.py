@@ -412,7 +412,7 @@ def _manageable_units(user: User):
 def target_list(request):
     qs = Target.objects.visible_to(request.user).select_related("unit").annotate(n_lines=Count("lines"))
     year = request.GET.get("year")
-    if year and year.isascii() and year.isdigit():
+    if year and year.isascii() and year.isdigit() and len(year) == 4:  # a 20-digit "year" is no year: ignored
         qs = qs.filter(period_start__year=int(year))
     page = Paginator(qs.order_by("-period_start", "period_type", "unit__code"), 50).get_page(request.GET.get("page"))
     units, _company = _manageable_units(request.user)

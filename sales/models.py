@@ -105,6 +105,12 @@ class Contract(TimeStampedModel):
         ordering = ["-created_at"]
         indexes = [models.Index(fields=["owner", "status"]), models.Index(fields=["unit", "signed_on"])]
         constraints = [
+            # One accepted quote becomes one contract; a cancelled contract frees the quote for a new one.
+            models.UniqueConstraint(
+                fields=["quote"],
+                condition=models.Q(quote__isnull=False) & ~models.Q(status="cancelled"),
+                name="contract_one_live_contract_per_quote",
+            ),
             models.CheckConstraint(condition=models.Q(amount__gte=0), name="contract_amount_non_negative"),
             models.CheckConstraint(
                 condition=models.Q(retention_amount__gte=0) & models.Q(prepayment_amount__gte=0),

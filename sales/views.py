@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import csv
-
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Prefetch, Q
-from django.http import Http404, StreamingHttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.models import Role, User
 from core.exceptions import ApplicationError
+from core.exports import csv_response
 from core.forms import apply_service_error
 
 from . import approvers, rules, selectors, workflows
@@ -597,24 +596,6 @@ def receivables(request):
     return render(request, "sales/receivables.html", {**context, "buckets": selectors.BUCKETS})
 
 
-def _csv_response(filename: str, header: list[str], rows) -> StreamingHttpResponse:
-    class Echo:
-        def write(self, value):
-            return value
-
-    writer = csv.writer(Echo())
-
-    def stream():
-        yield "\ufeff"  # BOM so spreadsheet programs read the Chinese names correctly
-        yield writer.writerow(header)
-        for row in rows:
-            yield writer.writerow(row)
-
-    response = StreamingHttpResponse(stream(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
-
-
 @login_required
 def contract_export(request):
     """The contract list as CSV, same filters and visibility; cost and margin only for those who may see them."""
@@ -654,7 +635,7 @@ def contract_export(request):
                 row += [c.cost_total, f"{margin:.2f}" if margin is not None else ""]
             yield row
 
-    return _csv_response("contracts.csv", header, rows())
+    return csv_response("contracts.csv", header, rows())
 
 
 @login_required
@@ -677,4 +658,4 @@ def product_export(request):
                 row.append(p.current_cost if p.current_cost is not None else "")
             yield row
 
-    return _csv_response("products.csv", header, rows())
+    return csv_response("products.csv", header, rows())

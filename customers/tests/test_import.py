@@ -1,4 +1,6 @@
 import io
+from contextlib import contextmanager
+from unittest import mock
 
 import openpyxl
 import pytest
@@ -29,6 +31,20 @@ Ordinary With Level Co,,,,ordinary,銀卡,,
 def setup_existing(other_salesperson):
     CustomerFactory(owner=other_salesperson, name="Someone Else's Customer", tax_id="", phone="")
     CustomerFactory(owner=None, unit=None, name="Pool Customer", tax_id="", phone="")
+
+
+@contextmanager
+def run_tasks_inline():
+    """The page enqueues the apply step with delay_on_commit; run the committed task here, in this process."""
+    from django.test import TestCase
+
+    from customers import tasks
+
+    with (
+        mock.patch.object(tasks.import_apply, "delay", side_effect=lambda *a: tasks.import_apply(*a)),
+        TestCase.captureOnCommitCallbacks(execute=True),
+    ):
+        yield
 
 
 def reasons_by_row(batch):
@@ -113,5 +129,6 @@ def test_import_pages_preview_then_apply(client, salesperson, other_salesperson)
     assert client.get(f"/customers/import/{batch.pk}/").status_code == 404
     assert client.post(f"/customers/import/{batch.pk}/apply/").status_code == 404
     client.force_login(salesperson)
-    client.post(f"/customers/import/{batch.pk}/apply/")
+    with run_tasks_inline():
+        client.post(f"/customers/import/{batch.pk}/apply/")
     assert Customer.objects.get().owner == salesperson

@@ -8,7 +8,7 @@ from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from core.api import validated
+from core.api import VisiblePrimaryKeyRelatedField, validated
 from customers.models import Customer
 from sales import rules, selectors, workflows
 from sales.models import (
@@ -185,7 +185,7 @@ class ContractCostOutputSerializer(ContractOutputSerializer):
 
 
 class ContractInputSerializer(ContractTermsInputSerializer):
-    customer = serializers.PrimaryKeyRelatedField(queryset=Customer.objects.all())
+    customer = VisiblePrimaryKeyRelatedField(queryset=Customer.objects.all())
     lines = LineInputSerializer(many=True)
 
 
@@ -240,7 +240,7 @@ class ContractViewSet(viewsets.ModelViewSet):
         return Response(cls(contract, context={"request": self.request}).data, status=code)
 
     def create(self, request, *args, **kwargs):
-        data = validated(ContractInputSerializer, request.data)
+        data = validated(ContractInputSerializer, request.data, request=request)
         v = dict(data)
         customer = v.pop("customer")
         lines = line_inputs(v.pop("lines"))

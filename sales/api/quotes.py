@@ -8,7 +8,7 @@ from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from core.api import validated
+from core.api import VisiblePrimaryKeyRelatedField, validated
 from customers.models import Customer
 from sales import rules, workflows
 from sales.models import (
@@ -110,7 +110,7 @@ class QuoteCostOutputSerializer(QuoteOutputSerializer):
 
 
 class QuoteInputSerializer(serializers.Serializer):
-    customer = serializers.PrimaryKeyRelatedField(queryset=Customer.objects.all())
+    customer = VisiblePrimaryKeyRelatedField(queryset=Customer.objects.all())
     kind = serializers.ChoiceField(choices=QuoteKind.choices, default=QuoteKind.PRODUCT)
     title = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
     valid_until = serializers.DateField(required=False, allow_null=True)
@@ -168,7 +168,7 @@ class QuoteViewSet(viewsets.ModelViewSet):
         return Response(cls(quote, context={"request": self.request}).data, status=code)
 
     def create(self, request, *args, **kwargs):
-        data = validated(QuoteInputSerializer, request.data)
+        data = validated(QuoteInputSerializer, request.data, request=request)
         v = data
         quote = quote_create(
             actor=request.user,

@@ -121,6 +121,14 @@ def contract_create_from_quote(*, actor: User, quote: Quote, product: Product | 
     at the quote's cost-plus total, which is the project's standard price, with the equipment cost as its cost."""
     quote = _lock_quote(quote)
     workflows.QUOTE.check(actor, quote, "contract")
+    # Under the quote's row lock: one quote, one live contract (the database's partial unique index backs this).
+    existing = Contract.objects.filter(quote=quote).exclude(status=ContractStatus.CANCELLED).first()
+    if existing is not None:
+        raise ApplicationError(
+            _("This quote already became contract %(number)s.") % {"number": existing.number},
+            field="quote",
+            code="already_contracted",
+        )
     if quote.kind == QuoteKind.ENGINEERING:
         if product is None:
             raise ApplicationError(

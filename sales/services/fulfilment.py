@@ -164,6 +164,12 @@ def payment_record(
         raise ApplicationError(_("Before signing only the prepayment can be received."), field="kind", code="state")
     if paid_on > timezone.localdate():
         raise ApplicationError(_("The payment date cannot be in the future."), field="paid_on", code="future")
+    if kind != PaymentKind.PREPAYMENT and contract.signed_on and paid_on < contract.signed_on:
+        raise ApplicationError(
+            _("The payment date cannot be before the contract was signed (%(date)s).") % {"date": contract.signed_on},
+            field="paid_on",
+            code="before_signing",
+        )
     amount = round_money(_dec(amount, field="amount"))
     if amount <= 0:
         raise ApplicationError(_("The amount must be positive."), field="amount")
