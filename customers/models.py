@@ -410,6 +410,29 @@ class PoolPolicy(EffectiveDatedPolicy):
         return f"{self.effective_from}: {self.idle_days}/{self.warning_days}"
 
 
+class FilingPolicy(EffectiveDatedPolicy):
+    """The monthly customer-card filing deadline: each month's cards are filed with the administration department
+    by this day of the following month (次月10日前), the day itself still on time."""
+
+    filing_day = models.PositiveSmallIntegerField(
+        _("customer-card filing: last on-time day of the following month"),
+        default=10,
+        validators=[MinValueValidator(1), MaxValueValidator(28)],
+    )
+
+    class Meta(EffectiveDatedPolicy.Meta):
+        verbose_name = _("customer-card filing policy")
+        verbose_name_plural = _("customer-card filing policies")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(filing_day__gte=1) & models.Q(filing_day__lte=28), name="filing_policy_day_range"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.effective_from}: {self.filing_day}"
+
+
 class CustomerStrategy(TimeStampedModel):
     """Customer strategy card (客戶策略卡): the owner's plan for the customer."""
 

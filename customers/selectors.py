@@ -16,12 +16,13 @@ from django.utils import timezone
 from accounts.models import SELLER_ROLES, SalesUnit, User
 from core.periods import add_months, month_start
 
-from . import permissions
+from . import permissions, rules
 from .identity import normalize_tax_id, search_key
 from .models import (
     ContactLog,
     Customer,
     CustomerConflict,
+    FilingPolicy,
     MonthlyEvaluation,
     MonthlyFiling,
     OwnershipEvent,
@@ -255,9 +256,16 @@ def month_bounds(month: dt.date) -> tuple[dt.datetime, dt.datetime]:
     return dt.datetime.combine(month, dt.time.min, tzinfo=tz), dt.datetime.combine(nxt, dt.time.min, tzinfo=tz)
 
 
+def filing_policy_for(day: dt.date) -> FilingPolicy:
+    """The card-filing policy in force on a day (the rule book's default, the 10th, when none is stored)."""
+    return FilingPolicy.objects.in_force(day) or FilingPolicy(effective_from=day, filing_day=rules.DEFAULT_FILING_DAY)
+
+
 def filing_due_date(month: dt.date) -> dt.date:
-    """Filed before the 10th of the following month: the 10th is the first day it is late."""
-    return add_months(month_start(month), 1).replace(day=10)
+    """The last on-time day of `month`'s card filing (the 10th of the following month by default; see
+    customers.rules.card_filing_due), with the filing day of the policy in force on the first of that month."""
+    first = add_months(month_start(month), 1)
+    return rules.card_filing_due(month, filing_day=filing_policy_for(first).filing_day)
 
 
 @dataclass(frozen=True)
@@ -318,7 +326,7 @@ def filing_overview(*, user: User, month: dt.date, today: dt.date | None = None)
             contacts=logs.get(u.pk, 0),
             evaluations=evals.get(u.pk, 0),
             filing=filings.get(u.pk),
-            overdue=u.pk not in filings and today >= due,
+            overdue=u.pk not in filings and rules.card_filing_late(filed_on=today, due=due),
             can_file=permissions.can_file_month(user, u),
         )
         for u in units
@@ -326,10 +334,11 @@ def filing_overview(*, user: User, month: dt.date, today: dt.date | None = None)
 
 
 def overdue_filings(*, today: dt.date | None = None) -> list[tuple[SalesUnit, dt.date]]:
-    """Units that have not filed last month's cards although the 10th has come (for reminders and the GM office)."""
+    """Units that have not filed last month's cards once the due day (the 10th by default) has passed (for
+    reminders and the GM office)."""
     today = today or timezone.localdate()
     last_month = add_months(month_start(today), -1)
-    if today < filing_due_date(last_month):
+    if not rules.card_filing_late(filed_on=today, due=filing_due_date(last_month)):
         return []
     filed = MonthlyFiling.objects.filter(month=last_month).values("unit_id")
     return [(u, last_month) for u in SalesUnit.objects.exclude(pk__in=filed).order_by("code")]

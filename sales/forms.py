@@ -115,6 +115,12 @@ class ContractForm(forms.Form):
         label=_("Retention money"), max_digits=14, decimal_places=2, min_value=0, initial=0, required=False
     )
     retention_due_on = forms.DateField(label=_("Retention due on"), required=False, widget=DateInput())
+    prepayment_exception_reason = forms.CharField(
+        label=_("Reason for no prepayment"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Only for an amount that needs a prepayment: the GM office approves the exception."),
+    )
     note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args, user=None, edit=False, **kwargs):
@@ -133,6 +139,7 @@ class ContractForm(forms.Form):
                 Column("retention_amount", css_class="col-md-4"),
                 Column("retention_due_on", css_class="col-md-4"),
             ),
+            "prepayment_exception_reason",
             "note",
         )
 

@@ -68,6 +68,8 @@ class Contract(TimeStampedModel):
     signed_on = models.DateField(_("signed on"), null=True, blank=True, db_index=True)
     amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=2, default=Decimal("0"))
     prepayment_amount = models.DecimalField(_("prepayment"), max_digits=14, decimal_places=2, default=Decimal("0"))
+    # Why a contract of the prepayment threshold or more has no prepayment: makes it an exception for the GM office.
+    prepayment_exception_reason = models.TextField(_("reason for no prepayment"), blank=True)
     retention_amount = models.DecimalField(_("retention money"), max_digits=14, decimal_places=2, default=Decimal("0"))
     retention_due_on = models.DateField(_("retention due on"), null=True, blank=True)
     # Added by the sales workflow (issue 4).
@@ -416,6 +418,89 @@ class SalesPolicy(TimeStampedModel, EffectiveDatedPolicy):
 
     def __str__(self) -> str:
         return f"{_('Sales policy')} {self.effective_from}"
+
+
+class UnitSalesPolicy(TimeStampedModel):
+    """A unit's own rules (實施細則) for the sales policy: each value left empty falls back to the company's
+    SalesPolicy. A row takes effect from `effective_from` only once the GM office has approved it (on the group
+    president's behalf); the approved row in force is the latest approved `effective_from` not after the day."""
+
+    unit = models.ForeignKey(
+        "accounts.SalesUnit", verbose_name=_("sales unit"), on_delete=models.PROTECT, related_name="sales_policies"
+    )
+    effective_from = models.DateField(_("effective from"), db_index=True)
+    review_waiver_below = models.DecimalField(
+        _("no contract review (契約評審) below amount"),
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_("Empty: every contract is reviewed by the department."),
+    )
+    margin_review_percent = models.DecimalField(
+        _("GM office reviews margins below (%)"), max_digits=5, decimal_places=2, null=True, blank=True
+    )
+    prepayment_threshold = models.DecimalField(
+        _("prepayment required from amount"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    default_discount_percent = models.DecimalField(
+        _("default discount authority (%)"), max_digits=5, decimal_places=2, null=True, blank=True
+    )
+    set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("set by"), on_delete=models.PROTECT, related_name="+"
+    )
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("approved by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("unit sales policy")
+        verbose_name_plural = _("unit sales policies")
+        ordering = ["unit", "-effective_from", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(models.Q(approved_by__isnull=True) & models.Q(approved_at__isnull=True))
+                | (models.Q(approved_by__isnull=False) & models.Q(approved_at__isnull=False)),
+                name="unit_sales_policy_approved_has_approver",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id} {_('Sales policy')} {self.effective_from}"
+
+
+class UnitAuthorityCeiling(TimeStampedModel):
+    """The highest discount authority (%) a unit's manager may give their own salespeople, set by an admin, from
+    a date. Append-only: the row in force is the latest `effective_from` not after the day."""
+
+    unit = models.ForeignKey(
+        "accounts.SalesUnit", verbose_name=_("sales unit"), on_delete=models.PROTECT, related_name="authority_ceilings"
+    )
+    max_discount_percent = models.DecimalField(_("discount authority ceiling (%)"), max_digits=5, decimal_places=2)
+    effective_from = models.DateField(_("effective from"), db_index=True)
+    set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("set by"), on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("discount authority ceiling")
+        verbose_name_plural = _("discount authority ceilings")
+        ordering = ["unit", "-effective_from", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(max_discount_percent__gte=0) & models.Q(max_discount_percent__lte=100),
+                name="unit_authority_ceiling_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id}: {self.max_discount_percent}% from {self.effective_from}"
 
 
 # --- Quotes ------------------------------------------------------------------------------------------------

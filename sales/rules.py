@@ -60,6 +60,9 @@ class DealFacts:
     credit_limit: Decimal | None = None
     open_receivables: Decimal = Decimal("0")
     is_quote: bool = False
+    # 契約評審: contracts of at least this amount go to the unit's department review; None = every contract.
+    review_waiver_below: Decimal | None = None
+    prepayment_exception_reason: str = ""
 
     @property
     def margin_percent(self) -> Decimal | None:
@@ -68,10 +71,15 @@ class DealFacts:
 
 # Each rule's explanation, rendered in the viewer's language from the numbers stored with the hit.
 MESSAGES = {
-    "price_below_standard": _("%(product)s: price %(price)s is below the standard price %(standard)s"),
+    "department_review": _("contract review (契約評審): the unit's department manager reviews every contract"),
+    "price_below_standard": _("%(product)s: net price %(price)s is below the standard price %(standard)s"),
     "discount_beyond_authority": _("%(product)s: discount %(discount)s %% exceeds your %(authority)s %% authority"),
     "margin_below_threshold": _("margin %(margin)s %% is below %(threshold)s %%: the GM office must review"),
     "prepayment_required": _("amount %(amount)s is at least %(threshold)s: state a prepayment before it can be signed"),
+    "prepayment_exception": _(
+        "amount %(amount)s is at least %(threshold)s and has no prepayment: the GM office must approve the "
+        "exception (reason: %(reason)s)"
+    ),
     "purchase_order_untrusted": _("only trusted existing customers may order on a purchase order: use a full contract"),
     "purchase_order_consent": _("order on the customer's purchase order: needs the department's consent"),
     "credit_limit_exceeded": _(
@@ -155,17 +163,34 @@ def _money(value: Decimal) -> str:
 # --- the rules -----------------------------------------------------------------------------------------------
 
 
+def department_review(facts: DealFacts) -> list[RuleHit]:
+    """契約評審: in principle every contract is reviewed by its unit's department manager before signing, whether
+    or not another rule fires. A unit may waive it for contracts below an amount it sets (UnitSalesPolicy)."""
+    if facts.is_quote:
+        return []
+    if facts.review_waiver_below is not None and facts.amount < facts.review_waiver_below:
+        return []
+    return [RuleHit(code="department_review", approver=MANAGER, data={"amount": str(facts.amount)})]
+
+
 def price_below_standard(facts: DealFacts) -> list[RuleHit]:
-    """A list price below the standard price (集團定價標準) needs the department manager."""
+    """A net price (after discount) below the group standard price (集團定價標準) needs the department manager,
+    whether or not the discount is within the salesperson's authority. Exactly the standard price does not."""
     return [
         RuleHit(
             code="price_below_standard",
             approver=MANAGER,
-            params={"product": line.product, "price": _money(line.list_price), "standard": _money(line.standard_price)},
-            data={"product": line.product, "price": str(line.list_price), "standard_price": str(line.standard_price)},
+            params={"product": line.product, "price": _money(line.unit_price), "standard": _money(line.standard_price)},
+            data={
+                "product": line.product,
+                "net_price": str(line.unit_price),
+                "list_price": str(line.list_price),
+                "discount_percent": str(line.discount_percent),
+                "standard_price": str(line.standard_price),
+            },
         )
         for line in facts.lines
-        if line.list_price < line.standard_price
+        if line.unit_price < line.standard_price
     ]
 
 
@@ -211,17 +236,23 @@ def margin_below_threshold(facts: DealFacts) -> list[RuleHit]:
 
 
 def prepayment_required(facts: DealFacts) -> list[RuleHit]:
-    """An amount of 100,000 or more needs a prepayment stated on the contract; it cannot be signed without it."""
+    """An amount of 100,000 or more needs a prepayment (預付款) stated on the contract. Without one, a written reason
+    makes it an exception the GM office must approve; with neither the contract cannot be submitted or signed."""
     if facts.is_quote or facts.amount < facts.prepayment_threshold or facts.prepayment_amount > 0:
         return []
-    return [
-        RuleHit(
-            code="prepayment_required",
-            blocking=True,
-            params={"amount": _money(facts.amount), "threshold": _money(facts.prepayment_threshold)},
-            data={"amount": str(facts.amount), "threshold": str(facts.prepayment_threshold)},
-        )
-    ]
+    params = {"amount": _money(facts.amount), "threshold": _money(facts.prepayment_threshold)}
+    data = {"amount": str(facts.amount), "threshold": str(facts.prepayment_threshold)}
+    reason = facts.prepayment_exception_reason.strip()
+    if reason:
+        return [
+            RuleHit(
+                code="prepayment_exception",
+                approver=GM_OFFICE,
+                params={**params, "reason": reason},
+                data={**data, "reason": reason},
+            )
+        ]
+    return [RuleHit(code="prepayment_required", blocking=True, params=params, data=data)]
 
 
 def purchase_order_basis(facts: DealFacts) -> list[RuleHit]:
@@ -259,6 +290,7 @@ def credit_limit_exceeded(facts: DealFacts) -> list[RuleHit]:
 
 
 RULES: tuple[Callable[[DealFacts], list[RuleHit]], ...] = (
+    department_review,
     price_below_standard,
     discount_beyond_authority,
     margin_below_threshold,

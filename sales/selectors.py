@@ -31,6 +31,8 @@ from .models import (
     SalesLevel,
     SalesPolicy,
     Shipment,
+    UnitAuthorityCeiling,
+    UnitSalesPolicy,
 )
 
 MONEY = DecimalField(max_digits=14, decimal_places=2)
@@ -43,6 +45,58 @@ def policy_in_force(*, on: dt.date | None = None) -> SalesPolicy:
     """The policy row in force on a day; an unsaved row with the rule book's defaults if none exists."""
     on = on or timezone.localdate()
     return SalesPolicy.objects.in_force(on) or SalesPolicy(effective_from=on)
+
+
+def unit_policy_in_force(*, unit_id: int | None, on: dt.date | None = None) -> UnitSalesPolicy | None:
+    """The unit's own policy row in force on a day: the latest *approved* row effective by then (or None)."""
+    if unit_id is None:
+        return None
+    on = on or timezone.localdate()
+    return (
+        UnitSalesPolicy.objects.filter(unit_id=unit_id, effective_from__lte=on, approved_at__isnull=False)
+        .order_by("-effective_from", "-id")
+        .first()
+    )
+
+
+@dataclass(frozen=True)
+class EffectivePolicy:
+    """The thresholds of sales/rules.py for one unit on one day: the unit's approved values over the company's."""
+
+    margin_review_percent: Decimal
+    prepayment_threshold: Decimal
+    default_discount_percent: Decimal
+    review_waiver_below: Decimal | None
+    company: SalesPolicy
+    unit: UnitSalesPolicy | None
+
+
+UNIT_OVERRIDABLE = ("margin_review_percent", "prepayment_threshold", "default_discount_percent")
+
+
+def effective_policy(*, unit_id: int | None, on: dt.date | None = None) -> EffectivePolicy:
+    on = on or timezone.localdate()
+    company = policy_in_force(on=on)
+    unit = unit_policy_in_force(unit_id=unit_id, on=on)
+    values = {
+        name: (getattr(unit, name) if unit and getattr(unit, name) is not None else getattr(company, name))
+        for name in UNIT_OVERRIDABLE
+    }
+    return EffectivePolicy(
+        **values, review_waiver_below=unit.review_waiver_below if unit else None, company=company, unit=unit
+    )
+
+
+def authority_ceiling_for(*, unit_id: int | None, on: dt.date | None = None) -> UnitAuthorityCeiling | None:
+    """The discount-authority ceiling the admin set for a unit, in force on a day (None: none set)."""
+    if unit_id is None:
+        return None
+    on = on or timezone.localdate()
+    return (
+        UnitAuthorityCeiling.objects.filter(unit_id=unit_id, effective_from__lte=on)
+        .order_by("-effective_from", "-id")
+        .first()
+    )
 
 
 @dataclass(frozen=True)
@@ -61,7 +115,7 @@ def discount_authority_for(*, user, on: dt.date | None = None) -> Authority:
     level = DiscountAuthority.objects.filter(level__members=user).in_force(on)
     if level:
         return Authority(level.max_discount_percent, "level", level)
-    return Authority(policy_in_force(on=on).default_discount_percent, "default", None)
+    return Authority(effective_policy(unit_id=user.unit_id, on=on).default_discount_percent, "default", None)
 
 
 def authorities_for(*, users, on: dt.date | None = None) -> dict[int, Authority]:
@@ -379,13 +433,15 @@ def _line_facts(lines) -> tuple[rules.LineFacts, ...]:
 
 def deal_facts_for_contract(*, contract: Contract, on: dt.date | None = None) -> rules.DealFacts:
     on = on or timezone.localdate()
-    policy = policy_in_force(on=on)
+    policy = effective_policy(unit_id=contract.unit_id, on=on)
     customer = contract.customer
     return rules.DealFacts(
         lines=_line_facts(contract.lines.select_related("product").all()),
         amount=contract.amount,
         cost_total=contract.cost_total,
         prepayment_amount=contract.prepayment_amount,
+        prepayment_exception_reason=contract.prepayment_exception_reason,
+        review_waiver_below=policy.review_waiver_below,
         discount_authority=discount_authority_for(user=contract.owner, on=on).percent,
         margin_review_percent=policy.margin_review_percent,
         prepayment_threshold=policy.prepayment_threshold,
@@ -398,7 +454,7 @@ def deal_facts_for_contract(*, contract: Contract, on: dt.date | None = None) ->
 
 def deal_facts_for_quote(*, quote: Quote, on: dt.date | None = None) -> rules.DealFacts:
     on = on or timezone.localdate()
-    policy = policy_in_force(on=on)
+    policy = effective_policy(unit_id=quote.unit_id, on=on)
     return rules.DealFacts(
         lines=_line_facts(quote.lines.select_related("product").all()),
         amount=quote.amount,
@@ -417,11 +473,12 @@ def preview_rule_hits(
     priced_lines,
     prepayment_amount: Decimal = ZERO,
     basis: str = "contract",
+    prepayment_exception_reason: str = "",
     on: dt.date | None = None,
 ) -> list[rules.RuleHit]:
     """The rules that would fire for an unsaved contract (the form's live preview); nothing is written."""
     on = on or timezone.localdate()
-    policy = policy_in_force(on=on)
+    policy = effective_policy(unit_id=owner.unit_id, on=on)
     amount = round_money(sum((p.quantity * p.unit_price for p in priced_lines), ZERO))
     cost = round_money(sum((p.quantity * p.unit_cost for p in priced_lines), ZERO))
     facts = rules.DealFacts(
@@ -440,6 +497,8 @@ def preview_rule_hits(
         amount=amount,
         cost_total=cost,
         prepayment_amount=prepayment_amount or ZERO,
+        prepayment_exception_reason=prepayment_exception_reason or "",
+        review_waiver_below=policy.review_waiver_below,
         discount_authority=discount_authority_for(user=owner, on=on).percent,
         margin_review_percent=policy.margin_review_percent,
         prepayment_threshold=policy.prepayment_threshold,

@@ -417,6 +417,7 @@ def contract_preview(request):
                 priced_lines=priced,
                 prepayment_amount=form.terms()["prepayment_amount"],
                 basis=form.cleaned_data["basis"],
+                prepayment_exception_reason=form.cleaned_data.get("prepayment_exception_reason") or "",
             )
         except ApplicationError as exc:
             context["error"] = exc.message

@@ -16,7 +16,7 @@ from django.urls import reverse
 from customers.tests.factories import ContactFactory, CustomerFactory
 from sales import services as sales_services
 from sales.services import LineInput
-from sales.tests.factories import priced_product
+from sales.tests.factories import priced_product, submit_reviewed
 
 pytestmark = pytest.mark.django_db
 
@@ -74,7 +74,7 @@ def own(salesperson, finance):
     quote = sales_services.quote_create(actor=salesperson, customer=customer, lines=lines)
     contract = sales_services.contract_create(actor=salesperson, customer=customer, lines=lines)
     signed = sales_services.contract_create(actor=salesperson, customer=customer, lines=lines)
-    sales_services.contract_submit(actor=salesperson, contract=signed)
+    submit_reviewed(actor=salesperson, contract=signed)
     sales_services.contract_sign(actor=salesperson, contract=signed)
     return {"customer": customer, "contact": contact, "quote": quote, "contract": contract, "signed": signed}
 

@@ -18,18 +18,18 @@ from .rows import insert, reminder_row
 
 
 def scan_card_filing(*, now: dt.datetime, cfg: ReminderSettings) -> int:
-    """Each unit's monthly customer-card filing (the customers app's rule: last month's cards before the 10th):
-    the unit's manager, `card_filing_lead_days` before the deadline, only while the unit has not filed; a unit
-    still unfiled once the deadline has come (`customers.selectors.overdue_filings`) is reminded too if it was
-    not before (within `catch_up_days`). One reminder per unit and month."""
+    """Each unit's monthly customer-card filing (the customers app's rule: last month's cards by the 10th, which is
+    still on time): the unit's manager, `card_filing_lead_days` before the deadline, only while the unit has not
+    filed; a unit still unfiled once the deadline has passed (`customers.selectors.overdue_filings`) is reminded
+    too if it was not before (within `catch_up_days`). One reminder per unit and month."""
     today = timezone.localdate(now)
     month = add_months(month_start(today), -1)  # the month whose cards are due
-    due = filing_due_date(month)  # the first day the filing is late
+    due = filing_due_date(month)  # the last day the filing is on time
     if today < due - dt.timedelta(days=cfg.card_filing_lead_days):
         return 0
-    if today < due:
+    if today <= due:
         unit_ids = list(unfiled_units(month=month).values_list("pk", flat=True))
-    elif (today - due).days <= cfg.catch_up_days:
+    elif (today - due).days <= cfg.catch_up_days + 1:  # catch_up_days counted from the first late day
         unit_ids = [unit.pk for unit, _month in overdue_filings(today=today)]
     else:
         return 0

@@ -4,7 +4,12 @@ Input and output serializers are separate; views only translate HTTP to service 
 separate output serializers that salespeople never get (not even as null fields). One module per resource.
 """
 
-from .authority import DiscountAuthorityViewSet, SalesPolicyViewSet
+from .authority import (
+    DiscountAuthorityViewSet,
+    SalesPolicyViewSet,
+    UnitAuthorityCeilingViewSet,
+    UnitSalesPolicyViewSet,
+)
 from .catalogue import PriceListViewSet, ProductViewSet
 from .contracts import ContractViewSet
 from .fulfilment import InvoiceViewSet, PaymentViewSet, ShipmentViewSet
@@ -16,6 +21,8 @@ def register(router) -> None:
     router.register("price-lists", PriceListViewSet, basename="price-list")
     router.register("discount-authorities", DiscountAuthorityViewSet, basename="discount-authority")
     router.register("sales-policies", SalesPolicyViewSet, basename="sales-policy")
+    router.register("unit-sales-policies", UnitSalesPolicyViewSet, basename="unit-sales-policy")
+    router.register("authority-ceilings", UnitAuthorityCeilingViewSet, basename="authority-ceiling")
     router.register("quotes", QuoteViewSet, basename="quote")
     router.register("contracts", ContractViewSet, basename="contract")
     router.register("shipments", ShipmentViewSet, basename="shipment")

@@ -41,6 +41,7 @@ class ContractTermsInputSerializer(serializers.Serializer):
     prepayment_amount = serializers.DecimalField(max_digits=14, decimal_places=2, required=False)
     retention_amount = serializers.DecimalField(max_digits=14, decimal_places=2, required=False)
     retention_due_on = serializers.DateField(required=False, allow_null=True)
+    prepayment_exception_reason = serializers.CharField(required=False, allow_blank=True)
     note = serializers.CharField(required=False, allow_blank=True)
 
 
@@ -59,6 +60,7 @@ CONTRACT_LIST_FIELDS = [
     "paid",
     "receivable",
     "prepayment_amount",
+    "prepayment_exception_reason",
     "retention_amount",
     "retention_due_on",
     "signed_on",

@@ -11,13 +11,17 @@ from ._common import HUNDRED
 from .access import is_unit_manager, may_work_on, owner_for
 from .catalogue import (
     POLICY_FIELDS,
+    UNIT_POLICY_FIELDS,
     PriceInput,
+    authority_ceiling_set,
     discount_authority_set,
     price_list_create,
     product_create,
     product_update,
     sales_level_assign,
     sales_policy_set,
+    unit_sales_policy_approve,
+    unit_sales_policy_propose,
 )
 from .contracts import (
     CONTRACT_FIELDS,
@@ -52,10 +56,12 @@ __all__ = [
     "HUNDRED",
     "POLICY_FIELDS",
     "SHIPPABLE",
+    "UNIT_POLICY_FIELDS",
     "LineInput",
     "PriceInput",
     "PricedLine",
     "ShipInput",
+    "authority_ceiling_set",
     "contract_approve",
     "contract_cancel",
     "contract_create",
@@ -87,5 +93,7 @@ __all__ = [
     "sales_level_assign",
     "sales_policy_set",
     "shipment_create",
+    "unit_sales_policy_approve",
+    "unit_sales_policy_propose",
     "write_priced_lines",
 ]

@@ -12,6 +12,23 @@ from sales.permissions import is_unit_manager, may_work_on
 __all__ = ["is_unit_manager", "may_work_on", "owner_for"]
 
 
+def may_set_authority_for(actor: User, user: User) -> bool:
+    """Admins set anyone's discount authority; a unit's manager sets their own salespeople's (never their own)."""
+    if actor.is_admin_role:
+        return True
+    return bool(actor.is_manager and user.pk != actor.pk and user.unit_id and is_unit_manager(actor, user.unit_id))
+
+
+def may_propose_unit_policy(actor: User, unit_id: int) -> bool:
+    """A unit's own rules (實施細則) are written by its manager or an admin."""
+    return actor.is_admin_role or is_unit_manager(actor, unit_id)
+
+
+def may_approve_unit_policy(actor: User) -> bool:
+    """The GM office approves a unit's rules on the group president's behalf."""
+    return actor.role == "gm_office"
+
+
 def owner_for(actor: User, customer: Customer) -> User:
     if actor.is_salesperson:
         return actor

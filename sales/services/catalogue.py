@@ -6,7 +6,9 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
@@ -20,9 +22,12 @@ from sales.models import (
     Product,
     SalesLevel,
     SalesPolicy,
+    UnitAuthorityCeiling,
+    UnitSalesPolicy,
 )
 
 from ._common import HUNDRED, _dec, _require_admin
+from .access import may_approve_unit_policy, may_propose_unit_policy, may_set_authority_for
 
 
 @transaction.atomic
@@ -96,6 +101,13 @@ def price_list_create(
     return price_list
 
 
+def _percent(value, *, field: str) -> Decimal:
+    pct = _dec(value, field=field)
+    if pct < 0 or pct > HUNDRED:
+        raise ApplicationError(_("The maximum discount must be between 0 and 100 %."), field=field, code="range")
+    return pct
+
+
 @transaction.atomic
 def discount_authority_set(
     *,
@@ -106,18 +118,88 @@ def discount_authority_set(
     level: SalesLevel | None = None,
     note: str = "",
 ) -> DiscountAuthority:
-    """Append a discount authority row for a person or a level (history is kept; nothing is overwritten)."""
-    _require_admin(actor)
+    """Append a discount authority (折扣許可權) row for a person or a level (history is kept). Admins set any
+    person's or level's; a unit's manager sets their own salespeople's, within the ceiling the admin set for the
+    salesperson's unit on `effective_from` (equal to the ceiling is allowed)."""
+    if not actor.is_admin_role and not actor.is_manager:
+        raise PermissionDenied(_("Only admins and department managers may set discount authority."))
     if (user is None) == (level is None):
         raise ApplicationError(_("Choose either a salesperson or a level."), field="user", code="target")
-    pct = _dec(max_discount_percent, field="max_discount_percent")
-    if pct < 0 or pct > HUNDRED:
-        raise ApplicationError(
-            _("The maximum discount must be between 0 and 100 %."), field="max_discount_percent", code="range"
-        )
+    if not actor.is_admin_role and (level is not None or not may_set_authority_for(actor, user)):
+        raise PermissionDenied(_("A department manager sets the authority of their own salespeople only."))
+    pct = _percent(max_discount_percent, field="max_discount_percent")
+    if not actor.is_admin_role:
+        ceiling = selectors.authority_ceiling_for(unit_id=user.unit_id, on=effective_from)
+        if ceiling is None:
+            raise ApplicationError(
+                _("The admin has set no discount authority ceiling for this unit yet."),
+                field="max_discount_percent",
+                code="no_ceiling",
+            )
+        if pct > ceiling.max_discount_percent:
+            raise ApplicationError(
+                _("At most %(ceiling)s %%: the ceiling the admin set for this unit.")
+                % {"ceiling": f"{ceiling.max_discount_percent:f}"},
+                field="max_discount_percent",
+                code="above_ceiling",
+            )
     return DiscountAuthority.objects.create(
         user=user, level=level, max_discount_percent=pct, effective_from=effective_from, set_by=actor, note=note
     )
+
+
+@transaction.atomic
+def authority_ceiling_set(
+    *, actor: User, unit, max_discount_percent: Decimal, effective_from: dt.date
+) -> UnitAuthorityCeiling:
+    """Append the ceiling of the discount authority a unit's manager may give (admins only)."""
+    _require_admin(actor)
+    pct = _percent(max_discount_percent, field="max_discount_percent")
+    return UnitAuthorityCeiling.objects.create(
+        unit=unit, max_discount_percent=pct, effective_from=effective_from, set_by=actor
+    )
+
+
+UNIT_POLICY_FIELDS = (
+    "review_waiver_below",
+    "margin_review_percent",
+    "prepayment_threshold",
+    "default_discount_percent",
+)
+
+
+@transaction.atomic
+def unit_sales_policy_propose(*, actor: User, unit, effective_from: dt.date, **values) -> UnitSalesPolicy:
+    """A unit's own sales rules (實施細則) from a date; empty values fall back to the company's. Not in force until
+    the GM office approves it (unit_sales_policy_approve)."""
+    if not may_propose_unit_policy(actor, unit.pk):
+        raise PermissionDenied(_("Only the unit's manager or an admin may set the unit's rules."))
+    row = UnitSalesPolicy(unit=unit, effective_from=effective_from, set_by=actor)
+    for name in UNIT_POLICY_FIELDS:
+        value = values.pop(name, None)
+        if value is not None:
+            value = _dec(value, field=name)
+            if value < 0:
+                raise ApplicationError(_("Cannot be negative."), field=name, code="negative")
+        setattr(row, name, value)
+    if values:
+        raise ApplicationError(_("Unknown setting."), field=next(iter(values)), code="unknown")
+    row.save()
+    return row
+
+
+@transaction.atomic
+def unit_sales_policy_approve(*, actor: User, policy: UnitSalesPolicy) -> UnitSalesPolicy:
+    """The GM office approves a unit's rules on the group president's behalf; from then on they are in force."""
+    if not may_approve_unit_policy(actor):
+        raise PermissionDenied(_("Only the GM office approves a unit's rules."))
+    policy = UnitSalesPolicy.objects.select_for_update().get(pk=policy.pk)
+    if policy.approved_at is not None:
+        raise ApplicationError(_("These rules are already approved."), field="status", code="decided")
+    policy.approved_by = actor
+    policy.approved_at = timezone.now()
+    policy.save(update_fields=["approved_by", "approved_at", "updated_at"])
+    return policy
 
 
 @transaction.atomic

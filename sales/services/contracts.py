@@ -74,6 +74,7 @@ CONTRACT_FIELDS = (
     "basis",
     "payment_terms",
     "prepayment_amount",
+    "prepayment_exception_reason",
     "retention_amount",
     "retention_due_on",
     "note",

@@ -63,3 +63,19 @@ def authority(user, percent, *, on=datetime.date(2020, 1, 1), set_by=None):
     return DiscountAuthority.objects.create(
         user=user, max_discount_percent=Decimal(percent), effective_from=on, set_by=set_by or user
     )
+
+
+def submit_reviewed(*, actor, contract):
+    """Submit a contract and have each approval of its review (契約評審 and any rule hits) given by someone who may
+    decide it: for tests that need an approved contract and are not about the review itself."""
+    from accounts.tests.factories import GMFactory, ManagerFactory
+    from sales import services
+    from sales.models import ApprovalDecision
+
+    contract = services.contract_submit(actor=actor, contract=contract)
+    for approval in contract.approvals.filter(round=contract.review_round, decision=ApprovalDecision.PENDING):
+        candidates = [contract.unit.manager] if contract.unit.manager_id else []
+        candidates = [*candidates, ManagerFactory(unit=contract.unit), GMFactory()]
+        approver = next(u for u in candidates if u and services.may_decide(u, contract, approval.approver_role))
+        contract = services.contract_approve(actor=approver, contract=contract)
+    return contract

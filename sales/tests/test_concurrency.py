@@ -15,7 +15,7 @@ from sales import services
 from sales.models import ApprovalDecision, Contract, ContractEvent, ContractStatus
 from sales.services import LineInput
 
-from .factories import authority, priced_product
+from .factories import authority, priced_product, submit_reviewed
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -86,7 +86,7 @@ def test_double_click_on_sign_signs_once(salesperson):
     contract = services.contract_create(
         actor=salesperson, customer=customer, lines=[LineInput(product=product, quantity=D("1"))]
     )
-    services.contract_submit(actor=salesperson, contract=contract)
+    submit_reviewed(actor=salesperson, contract=contract)
     results = run_together(
         lambda: services.contract_sign(actor=salesperson, contract=contract),
         lambda: services.contract_sign(actor=salesperson, contract=contract),
@@ -104,7 +104,7 @@ def test_two_payments_at_once_never_exceed_the_balance(salesperson, finance):
     contract = services.contract_create(
         actor=salesperson, customer=customer, lines=[LineInput(product=product, quantity=D("1"))]
     )
-    services.contract_submit(actor=salesperson, contract=contract)
+    submit_reviewed(actor=salesperson, contract=contract)
     services.contract_sign(actor=salesperson, contract=contract)
     other = FinanceFactory()
     from django.utils import timezone
@@ -142,7 +142,7 @@ def test_two_invoices_with_the_same_number_at_once_refuse_one_cleanly(salesperso
         contract = services.contract_create(
             actor=salesperson, customer=customer, lines=[LineInput(product=product, quantity=D("2"))]
         )
-        services.contract_submit(actor=salesperson, contract=contract)
+        submit_reviewed(actor=salesperson, contract=contract)
         contracts.append(services.contract_sign(actor=salesperson, contract=contract))
 
     import datetime as dt

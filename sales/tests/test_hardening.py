@@ -7,6 +7,8 @@ import pytest
 from customers.tests.factories import CustomerFactory
 from sales.tests.factories import ContractFactory, authority, priced_product
 
+from .factories import submit_reviewed
+
 pytestmark = pytest.mark.django_db
 
 
@@ -88,7 +90,7 @@ def deal(salesperson, finance):
     lines = [LineInput(product=product, quantity=D("2"))]
     quote = services.quote_create(actor=salesperson, customer=customer, lines=lines)
     contract = services.contract_create(actor=salesperson, customer=customer, lines=lines)
-    services.contract_submit(actor=salesperson, contract=contract)
+    submit_reviewed(actor=salesperson, contract=contract)
     services.contract_sign(actor=salesperson, contract=contract)
     today = timezone.localdate()
     shipment = services.shipment_create(actor=salesperson, contract=contract, shipped_on=today)

@@ -11,7 +11,7 @@ from sales import services
 from sales.models import Contract, ContractStatus, DiscountAuthority, PaymentKind, SalesPolicy
 from sales.services import LineInput
 
-from .factories import authority, priced_product
+from .factories import authority, priced_product, submit_reviewed
 
 pytestmark = pytest.mark.django_db
 
@@ -216,7 +216,7 @@ def test_customer_panel_bounded_queries(rf: RequestFactory, salesperson, product
         c = services.contract_create(
             actor=salesperson, customer=customer, lines=[LineInput(product=cheap, quantity=D("1"))]
         )
-        services.contract_submit(actor=salesperson, contract=c)
+        submit_reviewed(actor=salesperson, contract=c)
         services.contract_sign(actor=salesperson, contract=c)
     request = rf.get("/")
     request.user = salesperson
@@ -235,7 +235,7 @@ def test_list_pages_bounded_queries(client, manager, salesperson, teammate, fina
             c = services.contract_create(
                 actor=owner, customer=customer, lines=[LineInput(product=cheap, quantity=D("2"))]
             )
-            services.contract_submit(actor=owner, contract=c)
+            submit_reviewed(actor=owner, contract=c)
             services.contract_sign(actor=owner, contract=c)
             services.shipment_create(actor=owner, contract=c, shipped_on=today)
             services.payment_record(
@@ -345,8 +345,13 @@ def test_live_rule_preview_writes_nothing(client, salesperson, product, other_sa
     assert "discount 18 % exceeds your 15 % authority" in html
     assert "the profit margin is below the company threshold" in html and "912" not in html
     cheap = priced_product(standard="1000", cost="100")
+    # Within the 15 % authority, but the net price 850 is below the standard 1,000: the price floor fires.
     html = client.post(reverse("sales:contract_preview"), _preview_data(customer, cheap, "15")).content.decode()
-    assert 'id="preview-clean"' in html and "2,550.00" in html
+    assert "net price 850.00 is below the standard price 1,000.00" in html and "2,550.00" in html
+    assert "discount 15 % exceeds" not in html
+    # Otherwise only the department review (契約評審) every contract goes through.
+    html = client.post(reverse("sales:contract_preview"), _preview_data(customer, cheap, "0")).content.decode()
+    assert "the unit&#x27;s department manager reviews every contract" in html and "below the standard" not in html
     html = client.post(
         reverse("sales:contract_preview"), _preview_data(customer, cheap, "0", **{"lines-0-quantity": "100"})
     )
@@ -366,7 +371,7 @@ def test_sign_and_file_with_dates_on_page(client, salesperson, contract):
         contract=contract,
         lines=[LineInput(product=priced_product(standard="1000", cost="10"), quantity=D("1"))],
     )
-    services.contract_submit(actor=salesperson, contract=contract)
+    submit_reviewed(actor=salesperson, contract=contract)
     client.force_login(salesperson)
     today = timezone.localdate()
     signed = today - dt.timedelta(days=5)

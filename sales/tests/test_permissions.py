@@ -12,7 +12,7 @@ from sales import services
 from sales.models import PaymentKind
 from sales.services import LineInput
 
-from .factories import priced_product
+from .factories import priced_product, submit_reviewed
 
 pytestmark = pytest.mark.django_db
 
@@ -37,7 +37,7 @@ def deal(salesperson, finance):
     contract = services.contract_create(
         actor=salesperson, customer=customer, lines=[LineInput(product=product, quantity=D("2"))]
     )
-    services.contract_submit(actor=salesperson, contract=contract)
+    submit_reviewed(actor=salesperson, contract=contract)
     services.contract_sign(actor=salesperson, contract=contract)
     today = timezone.localdate()
     shipment = services.shipment_create(actor=salesperson, contract=contract, shipped_on=today)

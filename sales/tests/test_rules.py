@@ -136,6 +136,7 @@ class TestEvaluate:
             )
         )
         assert set(codes(hits)) == {
+            "department_review",
             "price_below_standard",
             "discount_beyond_authority",
             "margin_below_threshold",
@@ -145,8 +146,9 @@ class TestEvaluate:
         assert rules.required_approvers(hits) == [rules.MANAGER, rules.GM_OFFICE]
         assert codes(rules.blocking(hits)) == ["prepayment_required"]
 
-    def test_clean_deal_fires_nothing(self):
-        assert rules.evaluate(facts(credit_limit=D("1000000"))) == []
+    def test_clean_deal_fires_only_the_department_review(self):
+        # 契約評審: every contract is reviewed by its unit's department, even when no other rule fires.
+        assert codes(rules.evaluate(facts(credit_limit=D("1000000")))) == ["department_review"]
 
 
 def test_reasons_are_translated_to_traditional_chinese():

@@ -35,7 +35,7 @@ def test_card_filing_reminds_only_units_that_have_not_filed():
     [r] = scan(at(2026, 7, 7), ReminderKind.CARD_FILING)
     assert r.owner == late_mgr
     assert r.params["month"] == "2026-06"
-    assert r.due_on == dt.date(2026, 7, 10)  # customers.selectors.filing_due_date: the first day it is late
+    assert r.due_on == dt.date(2026, 7, 10)  # customers.selectors.filing_due_date: the last day on time
 
 
 def test_card_filing_reminder_closes_when_the_unit_files_and_is_not_sent():

@@ -56,7 +56,10 @@ class TestQuoteToContractApi:
         made = client.post(f"/api/v1/quotes/{quote['id']}/make-contract/", {"title": "from quote"}, format="json")
         assert made.status_code == 201
         cid = made.json()["id"]
-        assert client.post(f"/api/v1/contracts/{cid}/submit/").json()["status"] == "approved"
+        # 契約評審: the unit's department manager reviews every contract.
+        assert client.post(f"/api/v1/contracts/{cid}/submit/").json()["status"] == "in_review"
+        assert login(api_client, manager).post(f"/api/v1/contracts/{cid}/approve/").json()["status"] == "approved"
+        client = login(api_client, salesperson)
         with time_machine.travel("2026-05-04 10:00 +0800"):
             assert client.post(f"/api/v1/contracts/{cid}/sign/", {}, format="json").json()["filing_due_on"] == (
                 "2026-05-07"

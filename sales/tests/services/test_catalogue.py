@@ -4,17 +4,23 @@ from decimal import Decimal as D
 import pytest
 from django.core.exceptions import PermissionDenied
 
+from core.exceptions import ApplicationError
 from sales import selectors, services
 
 pytestmark = pytest.mark.django_db
 
 
 def test_only_admins_set_discount_authority(salesperson, manager, admin_user):
-    for actor in (salesperson, manager):
-        with pytest.raises(PermissionDenied):
-            services.discount_authority_set(
-                actor=actor, user=salesperson, max_discount_percent=D("50"), effective_from=dt.date(2026, 1, 1)
-            )
+    with pytest.raises(PermissionDenied):
+        services.discount_authority_set(
+            actor=salesperson, user=salesperson, max_discount_percent=D("50"), effective_from=dt.date(2026, 1, 1)
+        )
+    # A manager only within the ceiling the admin set for the unit; with none set, not at all.
+    with pytest.raises(ApplicationError) as exc:
+        services.discount_authority_set(
+            actor=manager, user=salesperson, max_discount_percent=D("50"), effective_from=dt.date(2026, 1, 1)
+        )
+    assert exc.value.field == "max_discount_percent" and exc.value.code == "no_ceiling"
     row = services.discount_authority_set(
         actor=admin_user, user=salesperson, max_discount_percent=D("7"), effective_from=dt.date(2026, 1, 1)
     )

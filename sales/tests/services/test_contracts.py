@@ -20,7 +20,7 @@ from sales.models import (
 )
 from sales.services import LineInput
 
-from ..factories import authority, priced_product
+from ..factories import authority, priced_product, submit_reviewed
 
 pytestmark = pytest.mark.django_db
 
@@ -65,12 +65,14 @@ def test_no_price_in_force_is_a_field_error(salesperson, customer):
     assert exc.value.field == "lines"
 
 
-def test_clean_contract_is_approved_on_submit(salesperson, customer, product):
+def test_clean_contract_needs_only_the_department_review(salesperson, customer, product):
     authority(salesperson, "15")
-    c = make_contract(salesperson, customer, product, discount="15")
+    c = make_contract(salesperson, customer, product, discount="15", list_price=D("1200"))  # net 1,020 >= 1,000
     c = services.contract_submit(actor=salesperson, contract=c)
-    assert c.status == ContractStatus.APPROVED
-    assert c.approvals.count() == 0
+    assert c.status == ContractStatus.IN_REVIEW
+    [approval] = c.approvals.all()
+    assert approval.approver_role == "manager"
+    assert [r["code"] for r in approval.reasons] == ["department_review"]
 
 
 def test_discount_beyond_authority_needs_manager(salesperson, customer, product, manager):
@@ -80,7 +82,7 @@ def test_discount_beyond_authority_needs_manager(salesperson, customer, product,
     assert c.status == ContractStatus.IN_REVIEW
     approval = c.approvals.get()
     assert approval.approver_role == "manager"
-    assert "discount 18 % exceeds your 15 % authority" in approval.reasons[0]["message"]
+    assert any("discount 18 % exceeds your 15 % authority" in r["message"] for r in approval.reasons)
     c = services.contract_approve(actor=manager, contract=c)
     assert c.status == ContractStatus.APPROVED
 
@@ -126,7 +128,10 @@ def test_reject_needs_reason_and_allows_resubmission(salesperson, customer, prod
     )
     assert c.status == ContractStatus.DRAFT
     c = services.contract_submit(actor=salesperson, contract=c)
-    assert c.status == ContractStatus.APPROVED and c.review_round == 2
+    assert c.status == ContractStatus.IN_REVIEW and c.review_round == 2
+    assert [r["code"] for r in c.approvals.get(round=2).reasons] == ["department_review"]
+    c = services.contract_approve(actor=manager, contract=c)
+    assert c.status == ContractStatus.APPROVED
 
 
 def test_prepayment_blocks_submit_and_sign(salesperson, customer, product):
@@ -137,7 +142,7 @@ def test_prepayment_blocks_submit_and_sign(salesperson, customer, product):
     c.refresh_from_db()
     assert c.status == ContractStatus.DRAFT and c.approvals.count() == 0
     c = services.contract_update(actor=salesperson, contract=c, prepayment_amount=D("30000"))
-    c = services.contract_submit(actor=salesperson, contract=c)
+    c = submit_reviewed(actor=salesperson, contract=c)
     assert c.status == ContractStatus.APPROVED
     c = services.contract_sign(actor=salesperson, contract=c)
     assert c.status == ContractStatus.SIGNED
@@ -170,16 +175,17 @@ def test_purchase_order_basis(salesperson, product, manager):
 def test_credit_limit_counts_open_receivables(salesperson, product, manager, finance):
     customer = CustomerFactory(owner=salesperson, credit_limit=D("15000"))
     first = make_contract(salesperson, customer, product, qty="10")
-    services.contract_submit(actor=salesperson, contract=first)
+    submit_reviewed(actor=salesperson, contract=first)
     services.contract_sign(actor=salesperson, contract=first)
     second = make_contract(salesperson, customer, product, qty="6")
     second = services.contract_submit(actor=salesperson, contract=second)
     assert second.status == ContractStatus.IN_REVIEW
-    assert second.approvals.get().reasons[0]["code"] == "credit_limit_exceeded"
+    assert [r["code"] for r in second.approvals.get().reasons] == ["department_review", "credit_limit_exceeded"]
     # Once the first is paid, the same deal fits the limit.
     services.payment_record(actor=finance, contract=first, paid_on=timezone.localdate(), amount=D("10000"))
     third = make_contract(salesperson, customer, product, qty="6")
-    assert services.contract_submit(actor=salesperson, contract=third).status == ContractStatus.APPROVED
+    third = services.contract_submit(actor=salesperson, contract=third)
+    assert [r["code"] for r in third.approvals.get().reasons] == ["department_review"]
 
 
 @pytest.mark.parametrize(
@@ -198,7 +204,7 @@ def test_invalid_transitions_are_application_errors(salesperson, customer, produ
 
 def test_filing_deadline_and_overdue_flag(salesperson, customer, product):
     c = make_contract(salesperson, customer, product)
-    services.contract_submit(actor=salesperson, contract=c)
+    submit_reviewed(actor=salesperson, contract=c)
     with time_machine.travel(dt.datetime(2026, 3, 2, 10, tzinfo=dt.UTC)):
         c = services.contract_sign(actor=salesperson, contract=c)
         assert c.filing_due_on == dt.date(2026, 3, 5)
@@ -321,7 +327,7 @@ def test_quote_to_fully_paid_contract_with_retention(salesperson, customer, mana
 
 def test_only_finance_records_payments(salesperson, customer, product):
     c = make_contract(salesperson, customer, product)
-    services.contract_submit(actor=salesperson, contract=c)
+    submit_reviewed(actor=salesperson, contract=c)
     services.contract_sign(actor=salesperson, contract=c)
     with pytest.raises(PermissionDenied):
         services.payment_record(actor=salesperson, contract=c, paid_on=timezone.localdate(), amount=D("10"))
@@ -380,5 +386,6 @@ def test_engineering_quote_becomes_a_one_line_contract(salesperson, customer, ma
         D("200000.00"),
     )
     assert c.amount == D("340000.00") and c.cost_total == D("200000.00") and c.title == "Plant B"
-    # 41 % margin, at the standard price, prepayment stated: approved at once.
-    assert services.contract_submit(actor=salesperson, contract=c).status == ContractStatus.APPROVED
+    # 41 % margin, at the standard price, prepayment stated: only the department review.
+    c = services.contract_submit(actor=salesperson, contract=c)
+    assert [r["code"] for r in c.approvals.get().reasons] == ["department_review"]
