@@ -25,14 +25,14 @@ def people(salesperson, manager):
     return salesperson, manager
 
 
-def _quote_beyond_authority(salesperson, percent="10"):
+def _quote_beyond_authority(salesperson, percent="10", discount="12"):
     authority(salesperson, percent)
     customer = CustomerFactory(owner=salesperson, credit_limit=D("10000000"))
     product = priced_product(standard="1000.00", cost="500.00")
     return services.quote_create(
         actor=salesperson,
         customer=customer,
-        lines=[LineInput(product=product, quantity=D("1"), discount_percent=D("12"))],
+        lines=[LineInput(product=product, quantity=D("1"), discount_percent=D(discount))],
     )
 
 
@@ -71,7 +71,8 @@ def test_approved_quote_tells_the_salesperson_once(people):
 
 def test_quote_within_authority_notifies_nobody(people):
     salesperson, _manager = people
-    quote = services.quote_submit(actor=salesperson, quote=_quote_beyond_authority(salesperson, "20"))
+    # At the standard price and within authority: no rule fires (a net price below standard would need the manager).
+    quote = services.quote_submit(actor=salesperson, quote=_quote_beyond_authority(salesperson, "20", discount="0"))
     assert quote.status == QuoteStatus.APPROVED
     assert Notification.objects.count() == 0
 

@@ -294,7 +294,9 @@ def signed_contract(salesperson, manager):
         customer=customer,
         lines=[LineInput(product=priced_product(standard="1000", cost="100"), quantity=Decimal("1"))],
     )
-    services.contract_submit(actor=salesperson, contract=contract)
+    from sales.tests.factories import submit_reviewed
+
+    contract = submit_reviewed(actor=salesperson, contract=contract)  # the department review (契約評審) first
     return services.contract_sign(actor=salesperson, contract=contract)
 
 
