@@ -126,9 +126,9 @@ def test_expense_status_unchanged_when_a_stranger_decides(salesperson, other_sal
     claim = ExpenseClaimFactory(
         contract=ContractFactory(owner=salesperson, unit=salesperson.unit), status=ExpenseStatus.PENDING
     )
-    from core.exceptions import ApplicationError
+    from core.exceptions import PermissionDenied
 
-    with pytest.raises(ApplicationError) as exc:
+    with pytest.raises(PermissionDenied) as exc:  # a refusal of who: the one 403 error
         commission_services.expense_decide(claim=claim, actor=other_salesperson, approve=True)
     assert exc.value.code == "forbidden"
     assert Notification.objects.count() == 0
