@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.utils.functional import Promise
+from django.utils.translation import gettext
 
 from .exceptions import ApplicationError, PermissionDenied
 
@@ -66,7 +67,9 @@ class Workflow:
         for t in self.transitions:
             if t.action == action:
                 return t
-        raise ApplicationError(f"Unknown action “{action}”.", field="action", code="unknown_action")
+        raise ApplicationError(
+            gettext("Unknown action “%(action)s”.") % {"action": action}, field="action", code="unknown_action"
+        )
 
     @property
     def actions(self) -> tuple[str, ...]:
