@@ -48,9 +48,13 @@ INSTALLED_APPS = [
     "accounts",
     "customers",
     "sales",
+    "receivables",
     "reports",
     "commission",
+    "documents",
     "reminders",
+    "field",
+    "care",
     "workspace",  # the role-aware home page and demo data: reads every app above
 ]
 

@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CareConfig(AppConfig):
+    """After-sale care: satisfaction checks, cases and returns, member benefits, lifecycle, referrals, gatherings, customer messages."""
+
+    name = "care"
+    verbose_name = _("After-sale care")

@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class FieldConfig(AppConfig):
+    """Yearly marketing plans, market patrol and registry reports, market intelligence, escalations, lessons."""
+
+    name = "field"
+    verbose_name = _("Field intelligence")
