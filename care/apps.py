@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 
 class CareConfig(AppConfig):
-    """After-sale care: satisfaction checks, cases and returns, member benefits, lifecycle, referrals, gatherings, customer messages."""
+    """After-sale care: satisfaction checks, cases and returns, member benefits, lifecycle, referrals, messages."""
 
     name = "care"
     verbose_name = _("After-sale care")
