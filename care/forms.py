@@ -64,3 +64,18 @@ class ReferralForm(forms.Form):
         super().__init__(*args, **kwargs)
         referrer = cast(forms.ModelChoiceField, self.fields["referrer"])
         referrer.queryset = Customer.objects.visible_to(user).exclude(pk=exclude).order_by("name")
+
+
+class GatheringForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=200)
+    held_on = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    place = forms.CharField(label=_("Place"), max_length=200)
+    cost = forms.DecimalField(label=_("Cost"), max_digits=14, decimal_places=2, min_value=0, required=False)
+    customers = forms.ModelMultipleChoiceField(
+        label=_("Invited customers"), queryset=Customer.objects.none(), widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, *args, user: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = cast(forms.ModelMultipleChoiceField, self.fields["customers"])
+        field.queryset = Customer.objects.visible_to(user).order_by("name")

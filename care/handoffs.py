@@ -30,6 +30,10 @@ MESSAGES = {
         gettext_lazy("Case %(number)s reopened"),
         gettext_lazy("%(customer)s is not satisfied yet: %(note)s"),
     ),
+    ("care.gathering", "attended"): (
+        gettext_lazy("%(customer)s came to %(title)s"),
+        gettext_lazy("Your customer attended the gathering on %(held_on)s; it is in their contact log. %(note)s"),
+    ),
 }
 
 

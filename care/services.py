@@ -9,6 +9,7 @@ import itertools
 import statistics
 import zlib
 from collections import defaultdict
+from decimal import Decimal
 
 from django.db import connection, transaction
 from django.utils import timezone
@@ -28,6 +29,8 @@ from .models import (
     Checkup,
     CheckupCadence,
     CustomerLifecycle,
+    Gathering,
+    GatheringGuest,
     LifecycleTransition,
     Referral,
 )
@@ -386,3 +389,77 @@ def referral_record(*, customer: Customer, referrer: Customer, actor: User, cont
         customer=customer, defaults={"referrer": referrer, "referrer_contact_id": contact_id, "noted_by": actor}
     )
     return referral
+
+
+# --- customer gatherings ----------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def gathering_create(
+    *, actor: User, title: str, held_on: dt.date, place: str, customers: list[Customer], cost: Decimal | None = None
+) -> Gathering:
+    """Plan a customer gathering (家庭式小聚會) of the actor's unit with the customers invited."""
+    if actor.unit_id is None:
+        raise PermissionDenied(_("Only members of a sales unit organise gatherings."))
+    if not (title or "").strip():
+        raise ApplicationError(_("Give the gathering a title."), field="title", code="required")
+    if not (place or "").strip():
+        raise ApplicationError(_("Say where it takes place."), field="place", code="required")
+    visible = set(
+        Customer.objects.visible_to(actor).filter(pk__in=[c.pk for c in customers]).values_list("pk", flat=True)
+    )
+    if not customers or len(visible) != len({c.pk for c in customers}):
+        raise ApplicationError(_("Invite customers you look after."), field="customers", code="invalid")
+    if cost is not None and cost < 0:
+        raise ApplicationError(_("The cost cannot be negative."), field="cost", code="negative")
+    gathering = Gathering.objects.create(
+        title=title.strip()[:200],
+        held_on=held_on,
+        place=place.strip()[:200],
+        unit_id=actor.unit_id,
+        owner=actor,
+        cost=cost or Decimal("0"),
+    )
+    GatheringGuest.objects.bulk_create([GatheringGuest(gathering=gathering, customer_id=pk) for pk in sorted(visible)])
+    return gathering
+
+
+@transaction.atomic
+def gathering_record(
+    *, gathering: Gathering, actor: User, attended: set[int], outcome: str, notes: dict[int, str]
+) -> Gathering:
+    """Record who came and what came of it. Each guest who came gets a visit in their contact log (written by the
+    customers app when it hears the event) and their salesperson is told, once."""
+    gathering = Gathering.objects.select_for_update().get(pk=gathering.pk)
+    if not (gathering.owner_id == actor.pk or (actor.is_manager and gathering.unit_id in actor.team_unit_ids)):
+        raise PermissionDenied(_("Only the organiser or their manager records the gathering."))
+    if gathering.held_on > timezone.localdate():
+        raise ApplicationError(_("Attendance is recorded after the gathering."), field="attended", code="future")
+    gathering.outcome = (outcome or "").strip()
+    gathering.save(update_fields=["outcome", "updated_at"])
+    guests = list(
+        GatheringGuest.objects.select_for_update(of=("self",)).filter(gathering=gathering).select_related("customer")
+    )
+    for guest in guests:
+        came = guest.customer_id in attended
+        first_time = came and guest.attended is not True
+        guest.attended = came
+        guest.notes = (notes.get(guest.customer_id) or "").strip()[:500]
+        guest.save(update_fields=["attended", "notes"])
+        if first_time:
+            publish(
+                document="care.gathering",
+                document_id=gathering.pk,
+                action="attended",
+                actor=actor,
+                recipients=[guest.customer.owner_id] if guest.customer.owner_id else [],
+                note=guest.notes,
+                data={
+                    "customer_id": guest.customer_id,
+                    "customer": guest.customer.short_name or guest.customer.name,
+                    "title": gathering.title,
+                    "held_on": gathering.held_on.isoformat(),
+                    "url": f"/care/gatherings/{gathering.pk}/",
+                },
+            )
+    return gathering

@@ -14,4 +14,6 @@ urlpatterns = [
     path("customers/<int:pk>/", views.customer_care, name="customer"),
     path("winback/", views.winback, name="winback"),
     path("referrals/", views.referrals, name="referrals"),
+    path("gatherings/", views.gatherings, name="gatherings"),
+    path("gatherings/<int:pk>/", views.gathering, name="gathering"),
 ]

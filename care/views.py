@@ -5,7 +5,7 @@ import datetime as dt
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,8 +18,8 @@ from core.models import Activity
 from customers.models import Customer
 
 from . import selectors, services
-from .forms import CaseActionForm, CaseForm, CheckupForm, ReassignForm, ReferralForm
-from .models import Case, CaseStatus, Checkup
+from .forms import CaseActionForm, CaseForm, CheckupForm, GatheringForm, ReassignForm, ReferralForm
+from .models import Case, CaseStatus, Checkup, Gathering
 from .permissions import can_reassign_case
 from .workflows import CASE
 
@@ -201,3 +201,54 @@ def referrals(request):
             "by_category": selectors.satisfaction_by(request.user, since=since, by="category"),
         },
     )
+
+
+@login_required
+def gatherings(request):
+    form = GatheringForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            gathering = services.gathering_create(
+                actor=request.user,
+                title=data["title"],
+                held_on=data["held_on"],
+                place=data["place"],
+                cost=data["cost"],
+                customers=list(data["customers"]),
+            )
+        except ApplicationError as exc:
+            apply_service_error(form, exc)
+        else:
+            messages.success(request, _("Gathering planned."))
+            return redirect("care:gathering", pk=gathering.pk)
+    rows = Gathering.objects.visible_to(request.user).annotate(
+        invited=Count("guests"), came=Count("guests", filter=Q(guests__attended=True))
+    )[:100]
+    status = 400 if request.method == "POST" else 200
+    return render(request, "care/gatherings.html", {"rows": rows, "form": form}, status=status)
+
+
+@login_required
+def gathering(request, pk: int):
+    item = get_object_or_404(Gathering.objects.visible_to(request.user), pk=pk)
+    guests = list(item.guests.select_related("customer").order_by("customer__name"))
+    error = ""
+    if request.method == "POST":
+        attended = {int(v) for v in request.POST.getlist("attended") if v.isdigit()}
+        notes = {g.customer_id: request.POST.get(f"notes-{g.customer_id}", "") for g in guests}
+        try:
+            services.gathering_record(
+                gathering=item,
+                actor=request.user,
+                attended=attended,
+                outcome=request.POST.get("outcome", ""),
+                notes=notes,
+            )
+        except ApplicationError as exc:
+            error = exc.message
+        else:
+            messages.success(request, _("Attendance recorded; each guest who came has a visit in their contact log."))
+            return redirect("care:gathering", pk=item.pk)
+    status = 400 if error else 200
+    return render(request, "care/gathering.html", {"item": item, "guests": guests, "error": error}, status=status)

@@ -256,3 +256,44 @@ def test_care_pages_render_with_bounded_queries(client, salesperson, django_asse
             assert client.get(reverse(name), HTTP_ACCEPT_LANGUAGE=lang).status_code == 200
     with django_assert_max_num_queries(20):
         assert client.get(reverse("care:customer", args=[customer.pk])).status_code == 200
+
+
+def test_gathering_attendance_feeds_the_contact_log_and_tells_the_salesperson_once(client, salesperson, manager):
+    from customers.models import ContactLog
+
+    came = CustomerFactory(owner=salesperson, unit=salesperson.unit)
+    absent = CustomerFactory(owner=salesperson, unit=salesperson.unit)
+    client.force_login(manager)
+    today = timezone.localdate()
+    page = client.post(
+        reverse("care:gatherings"),
+        {"title": "年終茶會", "held_on": today.isoformat(), "place": "台北", "customers": [came.pk, absent.pk]},
+    )
+    assert page.status_code == 302, page.context["form"].errors
+    from care.models import Gathering
+
+    gathering = Gathering.objects.get()
+    url = reverse("care:gathering", args=[gathering.pk])
+    for _i in range(2):  # saving twice logs one visit and one notification
+        assert (
+            client.post(
+                url, {"attended": [came.pk], "outcome": "兩家談到擴產", f"notes-{came.pk}": "想看新型號"}
+            ).status_code
+            == 302
+        )
+    [log] = ContactLog.objects.filter(customer=came)
+    assert log.kind == "visit" and "年終茶會" in log.purpose and log.author == manager
+    assert not ContactLog.objects.filter(customer=absent).exists()
+    assert Notification.objects.filter(user=salesperson, activity__document="care.gathering").count() == 1
+    client.force_login(SalespersonFactory())
+    assert client.get(url).status_code == 404
+
+
+def test_gathering_refuses_customers_one_does_not_look_after(client, salesperson, other_salesperson):
+    theirs = CustomerFactory(owner=other_salesperson, unit=other_salesperson.unit)
+    client.force_login(salesperson)
+    page = client.post(
+        reverse("care:gatherings"),
+        {"title": "x", "held_on": timezone.localdate().isoformat(), "place": "y", "customers": [theirs.pk]},
+    )
+    assert page.status_code == 400
