@@ -63,6 +63,18 @@ MESSAGES: dict[tuple[str, str], tuple[Any, Any]] = {
         gettext_lazy("Customer %(customer)s released to the pool"),
         gettext_lazy("The customer is no longer yours: %(note)s"),
     ),
+    ("customers.customer", "commented"): (
+        gettext_lazy("%(actor)s commented on customer %(customer)s"),
+        gettext_lazy("%(note)s"),
+    ),
+    ("sales.quote", "commented"): (
+        gettext_lazy("%(actor)s commented on quote %(number)s"),
+        gettext_lazy("%(customer)s: %(note)s"),
+    ),
+    ("sales.contract", "commented"): (
+        gettext_lazy("%(actor)s commented on contract %(number)s"),
+        gettext_lazy("%(customer)s: %(note)s"),
+    ),
     ("reports.dailyreport", "commented"): (
         gettext_lazy("Comment on your daily report of %(date)s"),
         gettext_lazy("%(actor)s: %(note)s"),

@@ -16,6 +16,7 @@ urlpatterns = [
     path("quotes/<int:pk>/", views.quote_detail, name="quote_detail"),
     path("quotes/<int:pk>/print/", views.quote_print, name="quote_print"),
     path("quotes/<int:pk>/edit/", views.quote_edit, name="quote_edit"),
+    path("quotes/<int:pk>/comments/", views.quote_comment, name="quote_comment"),
     path("quotes/<int:pk>/<slug:verb>/", views.quote_action, name="quote_action"),
     path("contracts/", views.contract_list, name="contract_list"),
     path("contracts/export.csv", views.contract_export, name="contract_export"),
@@ -24,6 +25,7 @@ urlpatterns = [
     path("contracts/<int:pk>/", views.contract_detail, name="contract_detail"),
     path("contracts/<int:pk>/edit/", views.contract_edit, name="contract_edit"),
     path("contracts/<int:pk>/print/", views.contract_print, name="contract_print"),
+    path("contracts/<int:pk>/comments/", views.contract_comment, name="contract_comment"),
     path("contracts/<int:pk>/<slug:verb>/", views.contract_action, name="contract_action"),
     path("receivables/", views.receivables, name="receivables"),
 ]
