@@ -154,3 +154,33 @@ def test_detail_pages_with_timeline_have_bounded_queries(
     ):
         with django_assert_max_num_queries(40):
             assert client.get(url).status_code == 200
+
+
+# --- API ------------------------------------------------------------------------------------------------------------
+
+
+def test_api_timeline_and_comment(api_client, salesperson, manager, other_salesperson, django_assert_max_num_queries):
+    quote = QuoteFactory(customer=CustomerFactory(owner=salesperson))
+    api_client.force_authenticate(salesperson)
+    url = f"/api/v1/quotes/{quote.pk}/comments/"
+    response = api_client.post(url, {"body": f"@{manager.username} @{other_salesperson.username} 請看"}, format="json")
+    assert response.status_code == 201, response.content
+    assert response.json()["notified"] == [manager.pk]  # the other unit's salesperson may not see it: not told
+    assert api_client.post(url, {"body": ""}, format="json").json().keys() >= {"body"}
+    with django_assert_max_num_queries(12):
+        rows = api_client.get(f"/api/v1/quotes/{quote.pk}/timeline/").json()
+    assert [r["kind"] for r in rows][:1] == ["comment"] and rows[0]["note"].endswith("請看")
+    api_client.force_authenticate(other_salesperson)
+    assert api_client.get(f"/api/v1/quotes/{quote.pk}/timeline/").status_code == 404
+    assert api_client.post(url, {"body": "x"}, format="json").status_code == 404
+
+
+@pytest.mark.parametrize("kind", ["customers", "contracts"])
+def test_api_timeline_of_customers_and_contracts(api_client, salesperson, manager, kind):
+    customer = CustomerFactory(owner=salesperson)
+    pk = customer.pk if kind == "customers" else ContractFactory(customer=customer).pk
+    api_client.force_authenticate(manager)
+    assert api_client.post(f"/api/v1/{kind}/{pk}/comments/", {"body": "留言"}, format="json").status_code == 201
+    assert Notification.objects.filter(user=salesperson).count() == 1
+    rows = api_client.get(f"/api/v1/{kind}/{pk}/timeline/").json()
+    assert any(r["kind"] == "comment" and r["note"] == "留言" for r in rows)
