@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import pipeline_views, views
 
 app_name = "sales"
 urlpatterns = [
@@ -16,6 +16,10 @@ urlpatterns = [
     path("quotes/<int:pk>/", views.quote_detail, name="quote_detail"),
     path("quotes/<int:pk>/print/", views.quote_print, name="quote_print"),
     path("quotes/<int:pk>/edit/", views.quote_edit, name="quote_edit"),
+    path("pipeline/", pipeline_views.pipeline_board, name="pipeline"),
+    path("pipeline/list/", pipeline_views.pipeline_list, name="pipeline_list"),
+    path("quotes/<int:pk>/move/", pipeline_views.quote_move, name="quote_move"),
+    path("quotes/<int:pk>/expected-close/", pipeline_views.quote_expected_close, name="quote_expected_close"),
     path("quotes/<int:pk>/comments/", views.quote_comment, name="quote_comment"),
     path("quotes/<int:pk>/<slug:verb>/", views.quote_action, name="quote_action"),
     path("contracts/", views.contract_list, name="contract_list"),

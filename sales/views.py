@@ -259,6 +259,7 @@ def _quote_context(request, quote: Quote) -> dict:
         "hits": hits,
         "margin": _margin(quote.amount, quote.cost_total) if see_cost else None,
         "actions": set(workflows.QUOTE.action_names(request.user, quote)),
+        "may_plan": workflows.QUOTE.transition("change").allowed(request.user, quote),
         "waiting_for": approvers.waiting_label(approvers.quote_waiting_for(quote))
         if quote.status == QuoteStatus.IN_REVIEW
         else "",
