@@ -101,6 +101,23 @@ MESSAGES: dict[tuple[str, str], tuple[Any, Any]] = {
     ),
 }
 
+# The kinds a user may leave out of the daily e-mail digest, by the handoff's action (the bell still shows them).
+DIGEST_KINDS: dict[str, tuple[Any, frozenset[str]]] = {
+    "approvals": (gettext_lazy("Approvals and reviews waiting for me"), frozenset({"submitted"})),
+    "decisions": (
+        gettext_lazy("Decisions on my documents (approved, rejected, conflict decided)"),
+        frozenset({"approved", "approved_step", "rejected", "decided", "reviewed"}),
+    ),
+    "comments": (gettext_lazy("Comments and mentions"), frozenset({"commented"})),
+    "customers": (gettext_lazy("Customers reassigned or released"), frozenset({"reassigned", "released"})),
+    "closing": (gettext_lazy("Late filings and closed months"), frozenset({"filed_late", "closed"})),
+}
+
+
+def muted_actions(kinds) -> set[str]:
+    return {a for k in kinds if k in DIGEST_KINDS for a in DIGEST_KINDS[k][1]}
+
+
 OUTCOMES = {
     "confirmed": pgettext_lazy("conflict", "the registered owner keeps the customer"),
     "reassigned": pgettext_lazy("conflict", "the customer goes to the other claimant"),
