@@ -86,7 +86,7 @@ class NotificationPreferenceForm(forms.Form):
     daily_digest = forms.BooleanField(
         label=_("Send me a daily e-mail of the day's unread notifications"),
         required=False,
-        help_text=_("Sent at the end of the day, in your language. Notifications always appear in the bell."),
+        help_text=_("Sent at day's end, in your language. The bell always shows everything."),
     )
     muted = forms.MultipleChoiceField(
         label=_("Leave these out of the e-mail"),

@@ -51,7 +51,7 @@ def quote_move(*, actor: User, quote: Quote, stage: str) -> Quote | Contract:
     if action == "contract":
         if locked.kind == QuoteKind.ENGINEERING:
             raise ApplicationError(
-                _("An engineering quote needs the product that stands for the project: open the quote."),
+                _("An engineering quote needs its project product: open the quote."),
                 field="stage",
                 code="needs_product",
             )

@@ -69,5 +69,5 @@ def test_discount_beyond_authority_approved_then_signed(
     contract.refresh_from_db()
     assert contract.status == ContractStatus.SIGNED and contract.signed_on is not None
     history = page.inner_text("#activity")
-    for word in ("created", "submitted for review", "approved", "signed"):
+    for word in ("created the contract", "submitted the contract for review", "approved the contract", "was signed"):
         assert word in history
