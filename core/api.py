@@ -58,3 +58,39 @@ class VisiblePrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
         request = self.context.get("request")
         user = getattr(request, "user", None)
         return super().get_queryset().visible_to(user)
+
+
+# --- activity timelines and comments (customers, quotes, contracts) -------------------------------------------------
+
+
+class TimelineEntryOutputSerializer(serializers.Serializer):
+    at = serializers.DateTimeField()
+    actor = serializers.CharField()
+    text = serializers.CharField(help_text="A sentence in the reader's language.")
+    note = serializers.CharField(allow_blank=True)
+    kind = serializers.ChoiceField(choices=["event", "comment", "note", "change"])
+    details = serializers.ListField(child=serializers.CharField())
+
+
+class CommentInputSerializer(serializers.Serializer):
+    body = serializers.CharField(max_length=4000, help_text="Mention colleagues with @username or @name.")
+
+
+class CommentOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    body = serializers.CharField(source="note")
+    created_at = serializers.DateTimeField()
+    mentions = serializers.ListField(child=serializers.IntegerField(), source="data.mentions")
+    notified = serializers.ListField(child=serializers.IntegerField(), source="recipient_ids")
+
+
+def timeline_response(entries) -> Response:
+    return Response(TimelineEntryOutputSerializer([e.as_dict() for e in entries], many=True).data)
+
+
+def comment_response(request, post) -> Response:
+    """Validate the comment's input (400 naming `body`), call the app's service, answer 201 with what was told."""
+    data = CommentInputSerializer(data=request.data)
+    data.is_valid(raise_exception=True)
+    activity = post(data.validated_data["body"])
+    return Response(CommentOutputSerializer(activity).data, status=201)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Q
+from django.db.models import DateField, Expression, ExpressionWrapper, Func, Q, Value
 
 LOOKBACK_DAYS = 14
 
@@ -24,10 +24,17 @@ def is_overdue(due_on: dt.date, *, today: dt.date) -> bool:
     return due_on < today
 
 
-def due_q(field: str, *, today: dt.date, lookback_days: int | None = LOOKBACK_DAYS) -> Q:
-    """Filter for rows whose `field` is due today or overdue (within the look-back window, if any)."""
+def due_q(field: str, *, today: dt.date, lookback_days: int | Expression | None = LOOKBACK_DAYS) -> Q:
+    """Filter for rows whose `field` is due today or overdue (within the look-back window, if any).
+
+    `lookback_days` may be an SQL expression of a whole number of days (a policy read in the same statement)."""
     q = Q(**{f"{field}__lte": today})
-    if lookback_days is not None:
+    if isinstance(lookback_days, Expression):
+        since = Func(
+            Value(today, output_field=DateField()), lookback_days, arg_joiner=" - ", template="(%(expressions)s)"
+        )
+        q &= Q(**{f"{field}__gte": ExpressionWrapper(since, output_field=DateField())})
+    elif lookback_days is not None:
         q &= Q(**{f"{field}__gte": today - dt.timedelta(days=lookback_days)})
     return q
 

@@ -15,6 +15,13 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from accounts.models import User
+from core.api import (
+    CommentInputSerializer,
+    CommentOutputSerializer,
+    TimelineEntryOutputSerializer,
+    comment_response,
+    timeline_response,
+)
 from core.datetimes import DbIsoDateTimeFilter
 
 from . import selectors, services
@@ -29,6 +36,7 @@ from .models import (
     ObjectionTag,
     SignalTag,
 )
+from .timeline import customer_timeline
 
 # --- serializers -----------------------------------------------------------------------------------------------
 
@@ -288,6 +296,21 @@ class CustomerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
             contact = services.contact_create(customer=customer, actor=request.user, data=dict(data.validated_data))
             return Response(ContactOutputSerializer(contact).data, status=status.HTTP_201_CREATED)
         return Response(ContactOutputSerializer(customer.contacts.all(), many=True).data)
+
+    @extend_schema(responses=TimelineEntryOutputSerializer(many=True))
+    @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
+    def timeline(self, request, pk=None):
+        """Everything that happened to the customer, newest first, as sentences in the reader's language."""
+        return timeline_response(customer_timeline(customer=self.get_object()))
+
+    @extend_schema(request=CommentInputSerializer, responses={201: CommentOutputSerializer})
+    @action(detail=True, methods=["post"], filter_backends=[])
+    def comments(self, request, pk=None):
+        """Comment on the customer; the owner and the @mentioned who may see the customer are notified."""
+        customer = self.get_object()
+        return comment_response(
+            request, lambda body: services.customer_comment(customer=customer, actor=request.user, body=body)
+        )
 
 
 @extend_schema_view(

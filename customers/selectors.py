@@ -179,17 +179,11 @@ def customer_card(*, customer: Customer) -> dict:
     """Everything the card page shows besides the customer itself."""
     contacts = list(customer.contacts.all())
     logs = list(customer.contact_logs.select_related("author", "contact").order_by("-happened_at")[:50])
-    events = list(
-        customer.ownership_events.select_related("from_owner", "to_owner", "from_unit", "to_unit", "actor")[:50]
-    )
-    history = list(customer.history.select_related("history_user").order_by("-history_date", "-history_id")[:60])
     evaluations = list(customer.evaluations.select_related("author")[:12])
     strategy = getattr(customer, "strategy", None) if hasattr(customer, "strategy") else None
     return {
         "contacts": contacts,
         "logs": logs,
-        "events": events,
-        "audit": audit_trail(history),
         "evaluations": evaluations,
         "strategy": strategy,
         "open_conflicts": customer.conflicts.filter(status="open").count(),
@@ -209,20 +203,6 @@ AUDITED = (
     "name",
     "tax_id",
 )
-
-
-def audit_trail(history: list) -> list[dict]:
-    """Field changes between consecutive history records (newest first), limited to audited fields."""
-    rows = []
-    for newer, older in zip(history, [*history[1:], None], strict=False):
-        if older is None:
-            rows.append({"record": newer, "changes": [], "created": True})
-            continue
-        delta = newer.diff_against(older, included_fields=list(AUDITED))
-        changes = [(c.field, c.old, c.new) for c in delta.changes]
-        if changes:
-            rows.append({"record": newer, "changes": changes, "created": False})
-    return rows
 
 
 def available_panels() -> list[str]:

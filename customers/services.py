@@ -15,12 +15,13 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from accounts.models import SalesUnit, User
-from core import events
+from core import events, timeline
 from core.exceptions import ApplicationError, PermissionDenied
 from core.money import round_money
 from core.periods import add_months, month_start
 
 from . import permissions, workflows
+from . import timeline as customer_timeline
 from .fields import CARD_FIELDS, CREDIT_FIELDS, IDENTITY_FIELDS, STRATEGY_FIELDS
 from .identity import identity_keys, phone_digits, search_key
 from .models import (
@@ -849,3 +850,26 @@ def contact_log_from_event(activity: Any) -> None:
     )
     if customer.release_warned_at and activity.actor_id == customer.owner_id:
         Customer.objects.filter(pk=customer.pk).update(release_warned_at=None)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Comments on the customer's timeline
+
+
+def customer_comment(*, customer: Customer, actor: User, body: str):
+    """A comment on a customer the actor may see; tells the owner and the @mentioned who may see the customer."""
+    if not Customer.objects.visible_to(actor).filter(pk=customer.pk).exists():
+        raise PermissionDenied(_("You may not comment on this customer."))
+    return timeline.post_comment(
+        document=customer_timeline.DOCUMENT,
+        document_id=customer.pk,
+        actor=actor,
+        body=body,
+        can_see=customer_timeline.can_see(customer),
+        owners=[customer.owner_id],
+        data={
+            "customer": customer.name,
+            "actor": actor.get_full_name(),
+            "url": reverse("customers:detail", args=[customer.pk]),
+        },
+    )

@@ -16,6 +16,7 @@ urlpatterns = [
     path("<int:pk>/evaluations/new/", views.evaluation_create, name="evaluation_create"),
     path("<int:pk>/reassign/", views.customer_reassign_view, name="reassign"),
     path("<int:pk>/release/", views.customer_release_view, name="release"),
+    path("<int:pk>/comments/", views.customer_comment_view, name="comment"),
     path("pool/", views.pool, name="pool"),
     path("pool/<int:pk>/claim/", views.pool_claim, name="pool_claim"),
     path("conflicts/", views.conflict_list, name="conflicts"),

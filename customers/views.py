@@ -20,6 +20,7 @@ from core.exceptions import ApplicationError
 from core.exports import CSV_CONTENT_TYPE, xlsx_response
 from core.forms import apply_service_error
 from core.periods import add_months, month_start
+from core.timeline import comment_view_response
 
 from . import imports, permissions, selectors, services
 from .forms import (
@@ -32,6 +33,7 @@ from .forms import (
     StrategyForm,
 )
 from .models import Contact, Customer, CustomerConflict, CustomerStatus, CustomerTier, ImportBatch
+from .timeline import customer_timeline
 
 PAGE_SIZES = (25, 50, 100, 200)
 
@@ -132,8 +134,24 @@ def customer_detail(request, pk: int):
         can_reassign=permissions.can_reassign(request.user, customer),
         log_form=ContactLogForm(customer=customer) if permissions.can_edit_customer(request.user, customer) else None,
         today=timezone.localdate(),
+        timeline=customer_timeline(customer=customer),
+        comment_url=reverse("customers:comment", args=[customer.pk]),
+        can_comment=True,
     )
     return render(request, "customers/detail.html", context)
+
+
+@login_required
+@require_POST
+def customer_comment_view(request, pk: int):
+    customer = _customer_or_404(request, pk)
+    return comment_view_response(
+        request,
+        post=lambda body: services.customer_comment(customer=customer, actor=request.user, body=body),
+        entries=lambda: customer_timeline(customer=customer),
+        url=reverse("customers:comment", args=[customer.pk]),
+        back=reverse("customers:detail", args=[customer.pk]),
+    )
 
 
 @login_required

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from .delivery import send_email
+from .handoffs import muted_actions
 from .models import DigestSent, Notification, NotificationPreference
 
 
@@ -44,7 +45,7 @@ def _body(user, notifications: list[Notification]) -> tuple[str, str]:
         lines.append(f"• {n.title}")
         if n.body:
             lines.append(f"  {n.body}")
-    lines += ["", _("You can switch this daily e-mail off on the notifications page.")]
+    lines += ["", _("You can switch this daily e-mail off on the notification settings page.")]
     return subject, "\n".join(lines)
 
 
@@ -67,11 +68,17 @@ def digests_send(*, day: dt.date | None = None) -> int:
     )
     sent = 0
     for user in users.iterator():
-        notes = list(
-            Notification.objects.filter(
-                user=user, read_at__isnull=True, created_at__gte=start, created_at__lt=end
-            ).order_by("created_at", "id")
+        notes_qs = Notification.objects.filter(
+            user=user, read_at__isnull=True, created_at__gte=start, created_at__lt=end
         )
+        muted = muted_actions(
+            NotificationPreference.objects.filter(user=user).values_list("digest_muted", flat=True).first() or []
+        )
+        if muted:
+            notes_qs = notes_qs.exclude(activity__action__in=muted)
+        notes = list(notes_qs.order_by("created_at", "id"))
+        if not notes:
+            continue  # every unread notification of the day is of a kind the user keeps out of the e-mail
         try:
             with transaction.atomic():
                 DigestSent.objects.create(user=user, day=day, count=len(notes))

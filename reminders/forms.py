@@ -80,3 +80,24 @@ class MessagingPreferenceForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
         self.helper.add_input(Submit("save", _("Save")))
+
+
+class NotificationPreferenceForm(forms.Form):
+    daily_digest = forms.BooleanField(
+        label=_("Send me a daily e-mail of the day's unread notifications"),
+        required=False,
+        help_text=_("Sent at day's end, in your language. The bell always shows everything."),
+    )
+    muted = forms.MultipleChoiceField(
+        label=_("Leave these out of the e-mail"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args, **kwargs):
+        from .handoffs import DIGEST_KINDS
+
+        super().__init__(*args, **kwargs)
+        self.fields["muted"].choices = [(k, label) for k, (label, _actions) in DIGEST_KINDS.items()]
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("save", _("Save")))

@@ -63,6 +63,18 @@ MESSAGES: dict[tuple[str, str], tuple[Any, Any]] = {
         gettext_lazy("Customer %(customer)s released to the pool"),
         gettext_lazy("The customer is no longer yours: %(note)s"),
     ),
+    ("customers.customer", "commented"): (
+        gettext_lazy("%(actor)s commented on customer %(customer)s"),
+        gettext_lazy("%(note)s"),
+    ),
+    ("sales.quote", "commented"): (
+        gettext_lazy("%(actor)s commented on quote %(number)s"),
+        gettext_lazy("%(customer)s: %(note)s"),
+    ),
+    ("sales.contract", "commented"): (
+        gettext_lazy("%(actor)s commented on contract %(number)s"),
+        gettext_lazy("%(customer)s: %(note)s"),
+    ),
     ("reports.dailyreport", "commented"): (
         gettext_lazy("Comment on your daily report of %(date)s"),
         gettext_lazy("%(actor)s: %(note)s"),
@@ -88,6 +100,23 @@ MESSAGES: dict[tuple[str, str], tuple[Any, Any]] = {
         gettext_lazy("The commission month %(month)s is closed; your statement is final."),
     ),
 }
+
+# The kinds a user may leave out of the daily e-mail digest, by the handoff's action (the bell still shows them).
+DIGEST_KINDS: dict[str, tuple[Any, frozenset[str]]] = {
+    "approvals": (gettext_lazy("Approvals and reviews waiting for me"), frozenset({"submitted"})),
+    "decisions": (
+        gettext_lazy("Decisions on my documents (approved, rejected, conflict decided)"),
+        frozenset({"approved", "approved_step", "rejected", "decided", "reviewed"}),
+    ),
+    "comments": (gettext_lazy("Comments and mentions"), frozenset({"commented"})),
+    "customers": (gettext_lazy("Customers reassigned or released"), frozenset({"reassigned", "released"})),
+    "closing": (gettext_lazy("Late filings and closed months"), frozenset({"filed_late", "closed"})),
+}
+
+
+def muted_actions(kinds) -> set[str]:
+    return {a for k in kinds if k in DIGEST_KINDS for a in DIGEST_KINDS[k][1]}
+
 
 OUTCOMES = {
     "confirmed": pgettext_lazy("conflict", "the registered owner keeps the customer"),

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -323,6 +324,10 @@ class NotificationPreference(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="notification_pref"
     )
     daily_digest = models.BooleanField(_("daily e-mail digest"), default=True)
+    # Kinds of handoff (`reminders.handoffs.DIGEST_KINDS`) left out of the e-mail; they stay in the app's bell.
+    digest_muted = ArrayField(
+        models.CharField(max_length=20), verbose_name=_("kinds left out of the e-mail"), default=list, blank=True
+    )
 
     class Meta:
         verbose_name = _("notification preference")

@@ -11,7 +11,16 @@ from core.exceptions import ApplicationError, PermissionDenied
 from customers.models import Customer
 
 from .customer_messages import template_errors
-from .models import Channel, ConsentEvent, ConsentSource, CustomerMessagingPreference, MessageTemplate, ReminderSettings
+from .handoffs import DIGEST_KINDS
+from .models import (
+    Channel,
+    ConsentEvent,
+    ConsentSource,
+    CustomerMessagingPreference,
+    MessageTemplate,
+    NotificationPreference,
+    ReminderSettings,
+)
 
 
 @transaction.atomic
@@ -81,3 +90,15 @@ def message_template_save(*, actor: User, kind: str, language: str, body: str) -
     )
     template.full_clean()
     return template
+
+
+def notification_preference_set(*, user: User, daily_digest: bool, muted: list[str]) -> NotificationPreference:
+    """A user's own choice: the daily e-mail digest on or off, and the kinds of handoff it leaves out."""
+    unknown = [k for k in muted if k not in DIGEST_KINDS]
+    if unknown:
+        raise ApplicationError(_("Unknown kind of notification: %(kind)s.") % {"kind": unknown[0]}, field="muted")
+    pref, _created = NotificationPreference.objects.select_for_update().get_or_create(user=user)
+    pref.daily_digest = daily_digest
+    pref.digest_muted = sorted(set(muted))
+    pref.save(update_fields=["daily_digest", "digest_muted"])
+    return pref

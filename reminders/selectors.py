@@ -7,6 +7,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from django.db import connection
+from django.db.models import IntegerField, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from core import due
@@ -175,6 +177,13 @@ def customer_panel(*, customer, user) -> CustomerPanel:
         preference=preference,
         open_reminders=open_reminders,
     )
+
+
+def due_lookback_days() -> Coalesce:
+    """How far back a to-do list chases what fell due: the reminder settings' catch-up window (a policy value),
+    as an SQL expression so the inbox badge reads it in its one statement."""
+    days = ReminderSettings.objects.filter(pk=1).values("catch_up_days")[:1]
+    return Coalesce(Subquery(days, output_field=IntegerField()), Value(due.LOOKBACK_DAYS))
 
 
 def reminder_inbox(*, user, tab: str = "due"):

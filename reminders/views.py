@@ -18,10 +18,17 @@ from customers.models import Customer
 
 from . import preferences, selectors, services
 from .customer_messages import PLACEHOLDERS, TEMPLATE_KINDS, preview_message
-from .forms import FollowUpRuleFormSet, MessagingPreferenceForm, ReminderSettingsForm, SnoozeForm, snooze_until
+from .forms import (
+    FollowUpRuleFormSet,
+    MessagingPreferenceForm,
+    NotificationPreferenceForm,
+    ReminderSettingsForm,
+    SnoozeForm,
+    snooze_until,
+)
 from .messages import link
 from .messages import render as render_text
-from .models import CustomerMessagingPreference, MessageTemplate, Reminder, ReminderSettings
+from .models import CustomerMessagingPreference, MessageTemplate, NotificationPreference, Reminder, ReminderSettings
 
 TABS = ["due", "upcoming", "snoozed", "done", "failed", "team"]
 
@@ -227,3 +234,24 @@ def message_templates(request):
         {"rows": rows, "placeholders": placeholders},
         status=400 if errors else 200,
     )
+
+
+def my_notification_settings(request):
+    """Each user's own page: the daily e-mail digest on or off, and which kinds of handoff it leaves out."""
+    pref = NotificationPreference.objects.filter(user=request.user).first()
+    initial = {"daily_digest": pref.daily_digest if pref else True, "muted": pref.digest_muted if pref else []}
+    form = NotificationPreferenceForm(request.POST if request.method == "POST" else None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            preferences.notification_preference_set(
+                user=request.user, daily_digest=form.cleaned_data["daily_digest"], muted=form.cleaned_data["muted"]
+            )
+        except ApplicationError as exc:
+            apply_service_error(form, exc)
+        else:
+            if form.cleaned_data["daily_digest"]:
+                messages.success(request, _("Saved: you will get the daily e-mail digest."))
+            else:
+                messages.success(request, _("Saved: the daily e-mail digest is switched off."))
+            return redirect("reminders:my_settings")
+    return render(request, "reminders/my_settings.html", {"form": form})

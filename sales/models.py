@@ -537,6 +537,12 @@ class Quote(TimeStampedModel):
     )
     title = models.CharField(pgettext_lazy("contract", "title"), max_length=200, blank=True)
     valid_until = models.DateField(_("valid until"), null=True, blank=True)
+    expected_close = models.DateField(
+        _("expected close month"),
+        null=True,
+        blank=True,
+        help_text=_("The first day of the month the deal should close."),
+    )
     amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=2, default=Decimal("0"))
     cost_total = models.DecimalField(_("internal cost"), max_digits=14, decimal_places=2, default=Decimal("0"))
     note = models.TextField(_("note"), blank=True)

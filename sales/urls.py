@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import pipeline_views, views
 
 app_name = "sales"
 urlpatterns = [
@@ -16,6 +16,11 @@ urlpatterns = [
     path("quotes/<int:pk>/", views.quote_detail, name="quote_detail"),
     path("quotes/<int:pk>/print/", views.quote_print, name="quote_print"),
     path("quotes/<int:pk>/edit/", views.quote_edit, name="quote_edit"),
+    path("pipeline/", pipeline_views.pipeline_board, name="pipeline"),
+    path("pipeline/list/", pipeline_views.pipeline_list, name="pipeline_list"),
+    path("quotes/<int:pk>/move/", pipeline_views.quote_move, name="quote_move"),
+    path("quotes/<int:pk>/expected-close/", pipeline_views.quote_expected_close, name="quote_expected_close"),
+    path("quotes/<int:pk>/comments/", views.quote_comment, name="quote_comment"),
     path("quotes/<int:pk>/<slug:verb>/", views.quote_action, name="quote_action"),
     path("contracts/", views.contract_list, name="contract_list"),
     path("contracts/export.csv", views.contract_export, name="contract_export"),
@@ -24,6 +29,7 @@ urlpatterns = [
     path("contracts/<int:pk>/", views.contract_detail, name="contract_detail"),
     path("contracts/<int:pk>/edit/", views.contract_edit, name="contract_edit"),
     path("contracts/<int:pk>/print/", views.contract_print, name="contract_print"),
+    path("contracts/<int:pk>/comments/", views.contract_comment, name="contract_comment"),
     path("contracts/<int:pk>/<slug:verb>/", views.contract_action, name="contract_action"),
     path("receivables/", views.receivables, name="receivables"),
 ]

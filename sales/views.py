@@ -10,6 +10,7 @@ from django.core.paginator import Paginator
 from django.db.models import Prefetch, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -18,8 +19,10 @@ from accounts.models import Role, User
 from core.exceptions import ApplicationError
 from core.exports import csv_response
 from core.forms import apply_service_error
+from core.timeline import comment_view_response
 
 from . import approvers, rules, selectors, workflows
+from . import timeline as sales_timeline
 from .forms import (
     ContractForm,
     DiscountAuthorityForm,
@@ -49,7 +52,7 @@ from .models import (
     QuoteStatus,
     SalesPolicy,
 )
-from .services import access, catalogue, contracts, fulfilment, pricing, quotes
+from .services import access, catalogue, comments, contracts, fulfilment, pricing, quotes
 
 
 def _require_admin(user) -> None:
@@ -256,6 +259,7 @@ def _quote_context(request, quote: Quote) -> dict:
         "hits": hits,
         "margin": _margin(quote.amount, quote.cost_total) if see_cost else None,
         "actions": set(workflows.QUOTE.action_names(request.user, quote)),
+        "may_plan": workflows.QUOTE.transition("change").allowed(request.user, quote),
         "waiting_for": approvers.waiting_label(approvers.quote_waiting_for(quote))
         if quote.status == QuoteStatus.IN_REVIEW
         else "",
@@ -317,7 +321,26 @@ def quote_edit(request, pk: int):
 @login_required
 def quote_detail(request, pk: int):
     quote = _quote(request, pk)
-    return render(request, "sales/quote_detail.html", _quote_context(request, quote))
+    context = _quote_context(request, quote)
+    context.update(
+        timeline=sales_timeline.quote_timeline(quote=quote),
+        comment_url=reverse("sales:quote_comment", args=[quote.pk]),
+        can_comment=True,
+    )
+    return render(request, "sales/quote_detail.html", context)
+
+
+@login_required
+@require_POST
+def quote_comment(request, pk: int):
+    quote = _quote(request, pk)
+    return comment_view_response(
+        request,
+        post=lambda body: comments.quote_comment(quote=quote, actor=request.user, body=body),
+        entries=lambda: sales_timeline.quote_timeline(quote=quote),
+        url=reverse("sales:quote_comment", args=[quote.pk]),
+        back=reverse("sales:quote_detail", args=[quote.pk]),
+    )
 
 
 @login_required
@@ -511,7 +534,26 @@ def _visible_reasons(user, reasons: list[dict]) -> list[str]:
 @login_required
 def contract_detail(request, pk: int):
     contract = _contract(request, pk)
-    return render(request, "sales/contract_detail.html", _contract_context(request, contract))
+    context = _contract_context(request, contract)
+    context.update(
+        timeline=sales_timeline.contract_timeline(contract=contract),
+        comment_url=reverse("sales:contract_comment", args=[contract.pk]),
+        can_comment=True,
+    )
+    return render(request, "sales/contract_detail.html", context)
+
+
+@login_required
+@require_POST
+def contract_comment(request, pk: int):
+    contract = _contract(request, pk)
+    return comment_view_response(
+        request,
+        post=lambda body: comments.contract_comment(contract=contract, actor=request.user, body=body),
+        entries=lambda: sales_timeline.contract_timeline(contract=contract),
+        url=reverse("sales:contract_comment", args=[contract.pk]),
+        back=reverse("sales:contract_detail", args=[contract.pk]),
+    )
 
 
 @login_required

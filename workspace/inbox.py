@@ -31,6 +31,7 @@ from customers.models import ContactLog, CustomerConflict, MonthlyFiling
 from customers.selectors import filing_due_date
 from customers.workflows import CONFLICT, FILING, UnitMonth
 from reminders.models import Notification, Reminder, ReminderState
+from reminders.selectors import due_lookback_days
 from reports.models import DailyReport
 from reports.workflows import DAILY_REPORT
 from sales.models import ApprovalDecision, Contract, ContractApproval, Quote
@@ -99,12 +100,14 @@ def _conflicts(user: User) -> QuerySet[CustomerConflict]:
 
 
 def _reports(user: User) -> QuerySet[DailyReport]:
-    """Filed, not yet reviewed reports of the manager's team (the GM office may review any, but is not asked to)."""
-    if not user.is_manager:
-        return DailyReport.objects.none()
-    return DailyReport.objects.filter(
-        submitted_at__isnull=False, reviewed_at__isnull=True, unit_id__in=user.team_unit_ids
-    ).exclude(author=user)
+    """Filed, not yet reviewed reports: a manager's team's; the GM office is asked for the managers' own reports
+    (nobody in their unit outranks them, as with their contracts). The GM office may review any report."""
+    waiting = DailyReport.objects.filter(submitted_at__isnull=False, reviewed_at__isnull=True).exclude(author=user)
+    if user.is_manager:
+        return waiting.filter(unit_id__in=user.team_unit_ids)
+    if user.is_gm_office:
+        return waiting.filter(author__role=Role.MANAGER)
+    return DailyReport.objects.none()
 
 
 def _expenses(user: User) -> QuerySet[ExpenseClaim]:
@@ -118,7 +121,7 @@ def _next_steps(user: User, today: dt.date) -> QuerySet[ContactLog]:
     later = ContactLog.objects.filter(customer=OuterRef("customer"), happened_at__gt=OuterRef("happened_at"))
     return (
         ContactLog.objects.filter(customer__owner=user)
-        .filter(due.due_q("next_step_date", today=today))
+        .filter(due.due_q("next_step_date", today=today, lookback_days=due_lookback_days()))
         .exclude(next_step="")
         .exclude(Exists(later))
     )

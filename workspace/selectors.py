@@ -13,6 +13,7 @@ from django.utils import timezone
 from accounts.models import Role, SalesUnit, User
 from core import due, periods
 from customers.models import ContactLog, Customer, CustomerStatus
+from reminders.selectors import due_lookback_days
 from reports.models import DailyReport
 from sales import selectors as sales_selectors
 from sales.models import SOLD_STATUSES, Contract, ContractStatus, Payment
@@ -74,7 +75,7 @@ def home_data(*, user: User, today: dt.date | None = None) -> HomeData:
     data.customers_by_status = [(label, counts[value]) for value, label in CustomerStatus.choices if value in counts]
     data.next_steps_due = list(
         ContactLog.objects.visible_to(user)
-        .filter(due.due_q("next_step_date", today=today))  # the one "due" (core.due), as the inbox
+        .filter(due.due_q("next_step_date", today=today, lookback_days=due_lookback_days()))  # as the inbox
         # A later contact with the customer supersedes the next step agreed before it.
         .exclude(
             Exists(ContactLog.objects.filter(customer=OuterRef("customer"), happened_at__gt=OuterRef("happened_at")))

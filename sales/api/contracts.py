@@ -8,9 +8,18 @@ from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from core.api import VisiblePrimaryKeyRelatedField, validated
+from core.api import (
+    CommentInputSerializer,
+    CommentOutputSerializer,
+    TimelineEntryOutputSerializer,
+    VisiblePrimaryKeyRelatedField,
+    comment_response,
+    timeline_response,
+    validated,
+)
 from customers.models import Customer
 from sales import rules, selectors, workflows
+from sales import timeline as sales_timeline
 from sales.models import (
     SOLD_STATUSES,
     Contract,
@@ -19,6 +28,7 @@ from sales.models import (
     ContractEvent,
     ContractLine,
 )
+from sales.services.comments import contract_comment
 from sales.services.contracts import (
     contract_approve,
     contract_cancel,
@@ -255,6 +265,19 @@ class ContractViewSet(viewsets.ModelViewSet):
         v = dict(data)
         lines = line_inputs(v.pop("lines", None))
         return self._out(contract_update(actor=request.user, contract=contract, lines=lines, **v))
+
+    @extend_schema(responses=TimelineEntryOutputSerializer(many=True))
+    @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
+    def timeline(self, request, pk=None):
+        """Everything that happened to the contract, newest first, as sentences in the reader's language."""
+        return timeline_response(sales_timeline.contract_timeline(contract=self.get_object()))
+
+    @extend_schema(request=CommentInputSerializer, responses={201: CommentOutputSerializer})
+    @action(detail=True, methods=["post"], filter_backends=[])
+    def comments(self, request, pk=None):
+        """Comment on the contract; the owner and the @mentioned who may see it are notified."""
+        target = self.get_object()
+        return comment_response(request, lambda body: contract_comment(contract=target, actor=request.user, body=body))
 
     @extend_schema(request=None)
     @action(detail=True, methods=["post"])

@@ -8,9 +8,18 @@ from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from core.api import VisiblePrimaryKeyRelatedField, validated
+from core.api import (
+    CommentInputSerializer,
+    CommentOutputSerializer,
+    TimelineEntryOutputSerializer,
+    VisiblePrimaryKeyRelatedField,
+    comment_response,
+    timeline_response,
+    validated,
+)
 from customers.models import Customer
 from sales import rules, workflows
+from sales import timeline as sales_timeline
 from sales.models import (
     Product,
     Quote,
@@ -18,6 +27,7 @@ from sales.models import (
     QuoteLine,
     QuoteStatus,
 )
+from sales.services.comments import quote_comment
 from sales.services.contracts import contract_create_from_quote
 from sales.services.pricing import engineering_components, quote_engineering_rates
 from sales.services.quotes import (
@@ -190,6 +200,19 @@ class QuoteViewSet(viewsets.ModelViewSet):
         lines = line_inputs(v.pop("lines", None))
         quote = quote_update(actor=request.user, quote=quote, lines=lines, **v)
         return self._out(quote)
+
+    @extend_schema(responses=TimelineEntryOutputSerializer(many=True))
+    @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
+    def timeline(self, request, pk=None):
+        """Everything that happened to the quote, newest first, as sentences in the reader's language."""
+        return timeline_response(sales_timeline.quote_timeline(quote=self.get_object()))
+
+    @extend_schema(request=CommentInputSerializer, responses={201: CommentOutputSerializer})
+    @action(detail=True, methods=["post"], filter_backends=[])
+    def comments(self, request, pk=None):
+        """Comment on the quote; the owner and the @mentioned who may see it are notified."""
+        target = self.get_object()
+        return comment_response(request, lambda body: quote_comment(quote=target, actor=request.user, body=body))
 
     @extend_schema(request=None)
     @action(detail=True, methods=["post"])

@@ -23,6 +23,7 @@ from .catalogue import (
     unit_sales_policy_approve,
     unit_sales_policy_propose,
 )
+from .comments import contract_comment, quote_comment
 from .contracts import (
     CONTRACT_FIELDS,
     EDITABLE,
@@ -64,6 +65,7 @@ __all__ = [
     "authority_ceiling_set",
     "contract_approve",
     "contract_cancel",
+    "contract_comment",
     "contract_create",
     "contract_create_from_quote",
     "contract_file",
@@ -84,6 +86,7 @@ __all__ = [
     "product_create",
     "product_update",
     "quote_approve",
+    "quote_comment",
     "quote_create",
     "quote_engineering_rates",
     "quote_reject",

@@ -139,6 +139,8 @@ def quote_submit(*, actor: User, quote: Quote) -> Quote:
     if hits:
         steps = approvers.quote_waiting_for(quote)
         _publish(quote, "submitted", actor, recipients=approvers.recipients(steps))
+    else:  # within the salesperson's authority: recorded for the timeline, nobody needs to act
+        _publish(quote, "approved_within_authority", actor, recipients=[])
     return quote
 
 
@@ -211,4 +213,5 @@ def quote_set_outcome(*, actor: User, quote: Quote, status: str) -> Quote:
         )
     quote.status = status
     quote.save(update_fields=["status", "updated_at"])
+    _publish(quote, status, actor, recipients=[])  # for the timeline: the customer's answer reaches nobody
     return quote

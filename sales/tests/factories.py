@@ -4,7 +4,7 @@ from decimal import Decimal
 import factory
 
 from customers.tests.factories import CustomerFactory
-from sales.models import Contract, ContractLine, DiscountAuthority, PriceList, PriceListItem, Product
+from sales.models import Contract, ContractLine, DiscountAuthority, PriceList, PriceListItem, Product, Quote
 
 
 class ProductFactory(factory.django.DjangoModelFactory):
@@ -24,6 +24,17 @@ class ContractFactory(factory.django.DjangoModelFactory):
     customer = factory.SubFactory(CustomerFactory)
     owner = factory.LazyAttribute(lambda o: o.customer.owner)
     unit = factory.LazyAttribute(lambda o: o.owner.unit)
+
+
+class QuoteFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Quote
+
+    number = factory.Sequence(lambda n: f"Q{n:06d}")
+    customer = factory.SubFactory(CustomerFactory)
+    owner = factory.LazyAttribute(lambda o: o.customer.owner)
+    unit = factory.LazyAttribute(lambda o: o.owner.unit)
+    amount = Decimal("10000.00")
 
 
 class ContractLineFactory(factory.django.DjangoModelFactory):

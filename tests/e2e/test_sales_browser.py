@@ -68,6 +68,6 @@ def test_discount_beyond_authority_approved_then_signed(
     assert "Signed" in page.inner_text("#contract-status")
     contract.refresh_from_db()
     assert contract.status == ContractStatus.SIGNED and contract.signed_on is not None
-    history = page.inner_text("#history")
-    for word in ("created", "submitted for review", "approved", "signed"):
+    history = page.inner_text("#activity")
+    for word in ("created the contract", "submitted the contract for review", "approved the contract", "was signed"):
         assert word in history
