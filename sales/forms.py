@@ -5,6 +5,7 @@ from decimal import Decimal
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Hidden, Layout, Row, Submit
 from django import forms
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -37,14 +38,65 @@ class DateInput(forms.DateInput):
         super().__init__(format="%Y-%m-%d", **kwargs)
 
 
+class ProductSelect(forms.Select):
+    """A product <select> whose options carry the standard price in force and the unit (never the cost), read by
+    the line-entry script to show the standard price and the running totals while the salesperson types."""
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        product = getattr(value, "instance", None)
+        if product is not None:
+            price = getattr(product, "current_price", None)
+            option["attrs"]["data-price"] = "" if price is None else f"{price:f}"
+            option["attrs"]["data-uom"] = product.unit_of_measure
+        return option
+
+
 class ProductChoiceField(forms.ModelChoiceField):
     """Products with the standard price in force (never the cost), so the salesperson sees what they discount."""
+
+    widget = ProductSelect
 
     def label_from_instance(self, obj):
         price = getattr(obj, "current_price", None)
         if price is None:
             return f"{obj.code} {obj.name}"
         return f"{obj.code} {obj.name} · {price:,.2f}/{obj.unit_of_measure}"
+
+
+class CustomerPickerSelect(forms.Select):
+    """A searchable customer picker: only the chosen customer is rendered as an option; the line-entry script
+    (Tom Select) loads the others from `data-url` as the user types, so a page never lists 100,000 customers."""
+
+    def __init__(self, attrs=None, url_name: str = "sales:pick_customer"):
+        super().__init__(attrs={"data-picker": "customer", **(attrs or {})})
+        self.url_name = url_name
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        context["widget"]["attrs"]["data-url"] = reverse(self.url_name)
+        return context
+
+    def optgroups(self, name, value, attrs=None):
+        chosen = {str(v) for v in value if v not in (None, "")}
+        if not chosen:
+            return [(None, [self.create_option(name, "", "---------", False, 0)], 0)]
+        field_choices = self.choices
+        queryset = getattr(field_choices, "queryset", None)
+        options = [self.create_option(name, "", "---------", False, 0)]
+        if queryset is not None:
+            for index, obj in enumerate(queryset.filter(pk__in=[v for v in chosen if v.isdigit()]), start=1):
+                options.append(self.create_option(name, obj.pk, obj.picker_label, True, index))
+        return [(None, options, 0)]
+
+
+class CustomerPickerField(forms.ModelChoiceField):
+    """A customer chosen by number or name, named "C2026-00012 大同紡織" (see Customer.picker_label)."""
+
+    widget = CustomerPickerSelect
+
+    def label_from_instance(self, obj):
+        return obj.picker_label
 
 
 def _product_choices():
@@ -57,7 +109,7 @@ class LineForm(forms.Form):
     product = ProductChoiceField(
         label=_("Product"),
         queryset=Product.objects.none(),
-        widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
+        widget=ProductSelect(attrs={"class": "form-select form-select-sm", "data-picker": "product"}),
     )
 
     def __init__(self, *args, **kwargs):
@@ -90,7 +142,7 @@ class LineForm(forms.Form):
     )
 
 
-LineFormSet = forms.formset_factory(LineForm, extra=3, can_delete=True, min_num=1, validate_min=True)
+LineFormSet = forms.formset_factory(LineForm, extra=1, can_delete=True, min_num=1, validate_min=True)
 
 
 def line_inputs(formset) -> list:
@@ -103,8 +155,12 @@ def line_inputs(formset) -> list:
     ]
 
 
+def customer_picker() -> CustomerPickerField:
+    return CustomerPickerField(label=_("Customer"), queryset=Customer.objects.none())
+
+
 class ContractForm(forms.Form):
-    customer = forms.ModelChoiceField(label=_("Customer"), queryset=Customer.objects.none())
+    customer = customer_picker()
     title = forms.CharField(label=_("Title"), max_length=200, required=False)
     basis = forms.ChoiceField(label=_("Basis"), choices=ContractBasis.choices, initial=ContractBasis.CONTRACT)
     payment_terms = forms.CharField(label=_("Payment terms"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
@@ -151,7 +207,7 @@ class ContractForm(forms.Form):
 
 
 class QuoteForm(forms.Form):
-    customer = forms.ModelChoiceField(label=_("Customer"), queryset=Customer.objects.none())
+    customer = customer_picker()
     title = forms.CharField(label=_("Title"), max_length=200, required=False)
     valid_until = forms.DateField(label=_("Valid until"), required=False, widget=DateInput())
     note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
