@@ -12,6 +12,15 @@ from sales.tests.factories import authority, priced_product
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
+def pick(page, name: str, typed: str, label: str) -> None:
+    """Choose in a searchable picker (Tom Select over the <select name=...>): type, then click the option."""
+    control = page.locator(f"select[name='{name}'] + .ts-wrapper .ts-control")
+    control.click()
+    page.keyboard.type(typed)
+    page.locator(".ts-dropdown .option", has_text=label).first.click()
+    page.wait_for_function(f"document.querySelector(\"select[name='{name}']\").value !== ''")
+
+
 def test_discount_beyond_authority_approved_then_signed(
     browser, page, login, live_server, salesperson, manager, artifacts_dir
 ):
@@ -21,8 +30,8 @@ def test_discount_beyond_authority_approved_then_signed(
 
     login(page, salesperson)
     page.goto(f"{live_server.url}/sales/contracts/new/")
-    page.select_option("select[name=customer]", str(customer.pk))
-    page.select_option("select[name=lines-0-product]", str(product.pk))
+    pick(page, "customer", "宏達", customer.picker_label)
+    pick(page, "lines-0-product", "P-E2E", f"{product.code} {product.name}")
     page.fill("input[name=lines-0-quantity]", "10")
     page.fill("input[name=lines-0-discount_percent]", "18")
     # The reason shows while typing, before anything is saved.
