@@ -142,7 +142,7 @@ class LineForm(forms.Form):
     )
 
 
-LineFormSet = forms.formset_factory(LineForm, extra=1, can_delete=True, min_num=1, validate_min=True)
+LineFormSet = forms.formset_factory(LineForm, extra=0, can_delete=True, min_num=1, validate_min=True)
 
 
 def line_inputs(formset) -> list:

@@ -13,12 +13,15 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
 def pick(page, name: str, typed: str, label: str) -> None:
-    """Choose in a searchable picker (Tom Select over the <select name=...>): type, then click the option."""
-    control = page.locator(f"select[name='{name}'] + .ts-wrapper .ts-control")
-    control.click()
+    """Choose in a searchable picker (Tom Select over the <select name=...>) as a keyboard user does: focus it,
+    type until the option is the active one, Enter, then Tab on to the next field."""
+    page.locator(f"#id_{name}-ts-control").focus()
     page.keyboard.type(typed)
-    page.locator(".ts-dropdown .option", has_text=label).first.click()
+    option = page.locator(f"#id_{name}-ts-dropdown .option.active", has_text=label)
+    option.wait_for()
+    page.keyboard.press("Enter")
     page.wait_for_function(f"document.querySelector(\"select[name='{name}']\").value !== ''")
+    page.keyboard.press("Tab")
 
 
 def test_discount_beyond_authority_approved_then_signed(

@@ -31,6 +31,7 @@
       allowEmptyOption: true,
       placeholder: select.closest("[data-placeholder]") ? select.closest("[data-placeholder]").dataset.placeholder : "",
       dropdownParent: "body",
+      closeAfterSelect: true,
     });
   }
 
@@ -45,6 +46,7 @@
       loadThrottle: 250,
       preload: "focus",
       dropdownParent: "body",
+      closeAfterSelect: true,
       load: function (query, callback) {
         fetch(url + "?q=" + encodeURIComponent(query), { headers: { Accept: "application/json" }, credentials: "same-origin" })
           .then(function (r) { return r.ok ? r.json() : { results: [] }; })
@@ -126,9 +128,7 @@
       row.hidden = true;
       recompute(root);
       changed(form);
-      var next = body.querySelector("[data-line]:not([hidden]) select, [data-line]:not([hidden]) input:not([type=hidden]):not([type=checkbox])");
-      var add = root.querySelector("#add-line");
-      (next && next.tomselect ? next.tomselect.control_input : add).focus();
+      root.querySelector("#add-line").focus();  // not a picker: focusing one would open its list
     });
 
     form.addEventListener("input", function () { recompute(root); });
