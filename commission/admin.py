@@ -1,4 +1,7 @@
+from django import forms
 from django.contrib import admin
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from .models import (
     ClosedMonth,
@@ -9,6 +12,19 @@ from .models import (
     CooperationBonus,
     ExpenseClaim,
 )
+from .services import RULE_SET_FIELDS
+
+
+class RuleSetAdminForm(forms.ModelForm):
+    class Meta:
+        model = CommissionRuleSet
+        fields = [*RULE_SET_FIELDS]
+
+    def clean_effective_from(self):
+        day = self.cleaned_data["effective_from"]
+        if day <= timezone.localdate():
+            raise forms.ValidationError(_("A new rule set starts after today: the rules in force never change."))
+        return day
 
 
 @admin.register(CommissionRuleSet)
@@ -24,6 +40,18 @@ class CommissionRuleSetAdmin(admin.ModelAdmin):
         "market_fund_percent",
     ]
     ordering = ["-effective_from"]
+
+    # The version in force and the past ones decided paid statements: read-only here as on the rules page.
+    def _scheduled(self, obj) -> bool:
+        return obj is None or obj.effective_from > timezone.localdate()
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and self._scheduled(obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and self._scheduled(obj)
+
+    form = RuleSetAdminForm
 
 
 @admin.register(ContractCost)

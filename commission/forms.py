@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from sales.models import Contract
 
-from .models import BonusBasis, CorrectionKind, ExpenseKind
+from .models import BonusBasis, CommissionRuleSet, CorrectionKind, ExpenseKind
 
 
 class MonthForm(forms.Form):
@@ -73,3 +73,36 @@ class CorrectionForm(forms.Form):
         self.helper = FormHelper()
         self.helper.form_id = "correction-form"
         self.helper.add_input(Submit("save_correction", _("Add to this statement")))
+
+
+class RuleSetForm(forms.ModelForm):
+    """A version of the commission rules. Only versions starting after today are entered or changed here."""
+
+    class Meta:
+        model = CommissionRuleSet
+        fields = [
+            "name",
+            "effective_from",
+            "commission_percent",
+            "retention_hold_percent",
+            "interest_grace_months",
+            "interest_percent_per_month",
+            "expense_margin_threshold_percent",
+            "expense_low_margin_percent",
+            "expense_high_margin_percent",
+            "market_fund_percent",
+            "note",
+        ]
+        widgets = {
+            "effective_from": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "note": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def __init__(self, *args, submit_label=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_id = "rule-set-form"
+        self.helper.add_input(Submit("save", submit_label or _("Save")))
+
+    def validate_unique(self):
+        """The service says which start date is taken (one message, on the field)."""
