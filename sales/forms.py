@@ -340,39 +340,88 @@ class PolicyForm(forms.Form):
 
 
 class PriceListForm(forms.Form):
+    """The head of a price list; its prices are a table of rows (PriceRowFormSet)."""
+
     name = forms.CharField(label=_("Name"), max_length=120)
     producing_unit = forms.CharField(label=_("Producing unit"), max_length=120, required=False)
     effective_from = forms.DateField(label=_("Effective from"), widget=DateInput(), initial=timezone.localdate)
-    items = forms.CharField(
-        label=_("Prices"),
-        widget=forms.Textarea(attrs={"rows": 8, "placeholder": "P-100, 18000, 12500"}),
-        help_text=_("One product a line: code, standard price, internal cost."),
-    )
-    note = forms.CharField(label=_("Note"), required=False)
+    note = forms.CharField(label=_("Note"), max_length=200, required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = _helper(tag=True, submit=_("Issue price list"))
+        self.helper = _helper()
+        self.helper.layout = Layout(
+            Row(
+                Column("name", css_class="col-md-4"),
+                Column("producing_unit", css_class="col-md-3"),
+                Column("effective_from", css_class="col-md-2"),
+                Column("note", css_class="col-md-3"),
+            )
+        )
 
-    def clean_items(self):
+
+class PriceRowForm(forms.Form):
+    product = ProductChoiceField(
+        label=_("Product"),
+        queryset=Product.objects.none(),
+        widget=ProductSelect(attrs={"class": "form-select form-select-sm", "data-picker": "product"}),
+    )
+    standard_price = forms.DecimalField(
+        label=_("Standard price"),
+        max_digits=14,
+        decimal_places=2,
+        min_value=Decimal("0"),
+        widget=forms.NumberInput(attrs={"class": "form-control form-control-sm", "step": "0.01"}),
+    )
+    cost = forms.DecimalField(
+        label=_("Internal cost"),
+        max_digits=14,
+        decimal_places=2,
+        min_value=Decimal("0"),
+        widget=forms.NumberInput(attrs={"class": "form-control form-control-sm", "step": "0.01"}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["product"].queryset = _product_choices()
+
+
+class BasePriceRowFormSet(forms.BaseFormSet):
+    def clean(self):
+        super().clean()
+        seen: set[int] = set()
+        for form in self.forms:
+            if not form.cleaned_data or form.cleaned_data.get("DELETE") or not form.cleaned_data.get("product"):
+                continue
+            product = form.cleaned_data["product"]
+            if product.pk in seen:
+                form.add_error("product", _("%(code)s is listed twice.") % {"code": product.code})
+            seen.add(product.pk)
+
+    def price_inputs(self) -> list:
         from .services.catalogue import PriceInput
 
-        rows = []
-        products = {p.code.upper(): p for p in Product.objects.all()}
-        for n, raw in enumerate(self.cleaned_data["items"].splitlines(), start=1):
-            if not raw.strip():
-                continue
-            parts = [p.strip() for p in raw.replace("\t", ",").split(",")]
-            if len(parts) != 3:
-                raise forms.ValidationError(_("Line %(n)s: write code, standard price, cost.") % {"n": n})
-            product = products.get(parts[0].upper())
-            if product is None:
-                raise forms.ValidationError(_("Line %(n)s: unknown product %(code)s.") % {"n": n, "code": parts[0]})
-            try:
-                rows.append(PriceInput(product=product, standard_price=Decimal(parts[1]), cost=Decimal(parts[2])))
-            except ArithmeticError:
-                raise forms.ValidationError(_("Line %(n)s: prices must be numbers.") % {"n": n}) from None
-        return rows
+        return [
+            PriceInput(
+                product=f.cleaned_data["product"],
+                standard_price=f.cleaned_data["standard_price"],
+                cost=f.cleaned_data["cost"],
+            )
+            for f in self.forms
+            if f.cleaned_data and not f.cleaned_data.get("DELETE") and f.cleaned_data.get("product")
+        ]
+
+
+PriceRowFormSet = forms.formset_factory(
+    PriceRowForm,
+    formset=BasePriceRowFormSet,
+    extra=0,
+    can_delete=True,
+    min_num=1,
+    validate_min=True,
+    max_num=2000,
+    validate_max=True,
+)
 
 
 class LevelAssignForm(forms.Form):

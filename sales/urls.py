@@ -7,6 +7,7 @@ urlpatterns = [
     path("products/", views.product_list, name="product_list"),
     path("products/export.csv", views.product_export, name="product_export"),
     path("price-lists/", views.price_list_list, name="price_list_list"),
+    path("price-lists/new/", views.price_list_create, name="price_list_create"),
     path("price-lists/<int:pk>/", views.price_list_detail, name="price_list_detail"),
     path("discount-authority/", views.authority_page, name="authority"),
     path("settings/", views.policy_page, name="policy"),

@@ -35,6 +35,7 @@ from .forms import (
     PaymentForm,
     PolicyForm,
     PriceListForm,
+    PriceRowFormSet,
     ProductForm,
     QuoteForm,
     ReasonForm,
@@ -90,29 +91,36 @@ def product_list(request):
 
 @login_required
 def price_list_list(request):
+    if request.method == "POST":
+        raise PermissionDenied  # issued on their own page (price_list_create)
     lists = PriceList.objects.select_related("issued_by").order_by("-effective_from", "-id")
-    form = None
-    if request.user.is_admin_role:
-        form = PriceListForm(request.POST or None)
-        if request.method == "POST" and form.is_valid():
-            try:
-                pl = catalogue.price_list_create(
-                    actor=request.user,
-                    name=form.cleaned_data["name"],
-                    producing_unit=form.cleaned_data["producing_unit"],
-                    effective_from=form.cleaned_data["effective_from"],
-                    note=form.cleaned_data["note"],
-                    items=form.cleaned_data["items"],
-                )
-            except ApplicationError as exc:
-                apply_service_error(form, exc)
-            else:
-                messages.success(request, _("Price list issued."))
-                return redirect("sales:price_list_detail", pk=pl.pk)
-    elif request.method == "POST":
-        raise PermissionDenied
     page = Paginator(lists, 30).get_page(request.GET.get("page"))
-    return render(request, "sales/price_list_list.html", {"page": page, "form": form})
+    return render(request, "sales/price_list_list.html", {"page": page, "can_issue": request.user.is_admin_role})
+
+
+@login_required
+def price_list_create(request):
+    """Issue a price list, its prices entered as a table (product, standard price, internal cost); ?from=<id>
+    starts from an earlier list's rows."""
+    _require_admin(request.user)
+    initial_rows = None
+    if source := request.GET.get("from", ""):
+        base = PriceList.objects.filter(pk=int(source)).first() if source.isascii() and source.isdigit() else None
+        if base is None:
+            raise Http404
+        items = PriceListItem.objects.filter(price_list=base).select_related("product").order_by("product__code")
+        initial_rows = [{"product": i.product, "standard_price": i.standard_price, "cost": i.cost} for i in items]
+    form = PriceListForm(request.POST or None)
+    formset = PriceRowFormSet(request.POST or None, prefix="items", initial=initial_rows)
+    if request.method == "POST" and form.is_valid() and formset.is_valid():
+        try:
+            pl = catalogue.price_list_create(actor=request.user, items=formset.price_inputs(), **form.cleaned_data)
+        except ApplicationError as exc:
+            apply_service_error(form, exc)
+        else:
+            messages.success(request, _("Price list issued."))
+            return redirect("sales:price_list_detail", pk=pl.pk)
+    return render(request, "sales/price_list_form.html", {"form": form, "formset": formset})
 
 
 @login_required

@@ -28,9 +28,11 @@ def test_month_list_shows_open_and_closed(client, finance, language, django_asse
     last = periods.add_months(this_month, -1)
     before = periods.add_months(this_month, -2)
     ClosedMonth.objects.create(month=before, closed_at=timezone.now(), closed_by=finance)
+    finance.language = language
+    finance.save(update_fields=["language"])
     client.force_login(finance)
     with django_assert_max_num_queries(8):
-        response = client.get(reverse("commission:months"), HTTP_ACCEPT_LANGUAGE=language)
+        response = client.get(reverse("commission:months"))
     html = response.content.decode()
     assert response.status_code == 200
     assert f'data-month="{before:%Y-%m}" data-state="closed"' in html
@@ -38,6 +40,7 @@ def test_month_list_shows_open_and_closed(client, finance, language, django_asse
     assert f'data-month="{this_month:%Y-%m}" data-state="open"' in html
     # Only the next month to close (ended, right after the last closed one) offers the button.
     assert f'id="close-{last:%Y-%m}"' in html and f'id="close-{this_month:%Y-%m}"' not in html
+    assert f'<html lang="{language}">' in html
     with translation.override(language):
         assert translation.gettext("Commission months") in html
 
@@ -54,12 +57,15 @@ def test_month_list_permissions(client, request, role):
 @pytest.mark.parametrize("language", ["en", "zh-hant"])
 def test_rules_page_states(client, admin_user, default_rule_set, language):
     scheduled = CommissionRuleSet.objects.create(name="next", effective_from=_later())
+    admin_user.language = language
+    admin_user.save(update_fields=["language"])
     client.force_login(admin_user)
-    html = client.get(reverse("commission:rule_sets"), HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    html = client.get(reverse("commission:rule_sets")).content.decode()
     assert f'data-state="in_force" id="rule-set-{default_rule_set.pk}"' in html
     assert f'data-state="scheduled" id="rule-set-{scheduled.pk}"' in html
     assert reverse("commission:rule_set_edit", args=[scheduled.pk]) in html
     assert reverse("commission:rule_set_edit", args=[default_rule_set.pk]) not in html
+    assert f'<html lang="{language}">' in html
     with translation.override(language):
         assert translation.gettext("Add a version") in html
 

@@ -22,12 +22,15 @@ def conflict(salesperson, other_salesperson):
 
 @pytest.mark.parametrize("language", ["en", "zh-hant"])
 def test_confirmation_page_names_both_sides(client, gm, conflict, salesperson, other_salesperson, language):
+    gm.language = language
+    gm.save(update_fields=["language"])
     client.force_login(gm)
-    response = client.get(reverse("customers:conflict_reassign", args=[conflict.pk]), HTTP_ACCEPT_LANGUAGE=language)
+    response = client.get(reverse("customers:conflict_reassign", args=[conflict.pk]))
     html = response.content.decode()
     assert response.status_code == 200
     assert conflict.customer.picker_label in html
     assert salesperson.get_full_name() in html and other_salesperson.get_full_name() in html
+    assert f'<html lang="{language}">' in html
     with translation.override(language):
         assert translation.gettext("Reason for the reassignment") in html
     conflict.refresh_from_db()

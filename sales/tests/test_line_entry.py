@@ -45,8 +45,10 @@ def customer(salesperson):
 @pytest.mark.parametrize("name", ["sales:quote_create", "sales:contract_create"])
 def test_entry_pages_render_in_both_languages(client, salesperson, customer, product, language, name):
     authority(salesperson, "15")
+    salesperson.language = language
+    salesperson.save(update_fields=["language"])
     client.force_login(salesperson)
-    response = client.get(reverse(name) + f"?customer={customer.pk}", HTTP_ACCEPT_LANGUAGE=language)
+    response = client.get(reverse(name) + f"?customer={customer.pk}")
     html = response.content.decode()
     assert response.status_code == 200
     assert 'data-picker="customer"' in html and reverse("sales:pick_customer") in html
@@ -54,6 +56,7 @@ def test_entry_pages_render_in_both_languages(client, salesperson, customer, pro
     assert f'data-price="2500.00" data-uom="{product.unit_of_measure}"' in html
     assert 'data-authority="15' in html
     assert "2300" not in html  # the cost is never on the page
+    assert f'<html lang="{language}">' in html
     with translation.override(language):
         assert translation.gettext("Add line") in html
         assert translation.gettext("Subtotal") in html

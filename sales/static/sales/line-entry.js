@@ -58,6 +58,7 @@
   }
 
   function recompute(root) {
+    if (root.dataset.kind === "rows") return;  // a plain table of rows (price list): no totals
     var authority = root.dataset.authority !== undefined ? Number(root.dataset.authority) : null;
     var total = 0;
     var any = false;
