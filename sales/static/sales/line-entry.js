@@ -62,7 +62,7 @@
     var authority = root.dataset.authority !== undefined ? Number(root.dataset.authority) : null;
     var total = 0;
     var any = false;
-    root.querySelectorAll("#lines-body [data-line]").forEach(function (row) {
+    root.querySelectorAll("[data-lines-body] [data-line]").forEach(function (row) {
       if (row.hidden) return;
       var select = row.querySelector("select[name$='-product']");
       var option = select && select.selectedOptions[0];
@@ -89,7 +89,7 @@
       any = true;
       cell.textContent = money(Math.round(sub));
     });
-    var totalCell = root.querySelector("#lines-total");
+    var totalCell = root.querySelector("[data-lines-total]");
     if (totalCell) totalCell.textContent = any ? money(Math.round(total)) : "–";
   }
 
@@ -101,12 +101,13 @@
     var form = root.closest("form");
     var prefix = root.dataset.prefix;
     var totalForms = form.querySelector("input[name='" + prefix + "-TOTAL_FORMS']");
-    var template = root.querySelector("#line-template");
-    var body = root.querySelector("#lines-body");
+    var template = root.querySelector("template[data-line-template]");
+    var body = root.querySelector("[data-lines-body]");
+    var addButton = root.querySelector("[data-add-line]");
 
-    body.querySelectorAll("select[data-picker=product]").forEach(enhanceProduct);
+    body.querySelectorAll("select[data-picker=product], select[data-picker=local]").forEach(enhanceProduct);
 
-    root.querySelector("#add-line").addEventListener("click", function () {
+    addButton.addEventListener("click", function () {
       var index = Number(totalForms.value);
       var html = template.innerHTML.replace(/__prefix__/g, String(index));
       var holder = document.createElement("tbody");
@@ -114,9 +115,14 @@
       var row = holder.querySelector("tr");
       body.appendChild(row);
       totalForms.value = String(index + 1);
-      var select = row.querySelector("select[data-picker=product]");
-      enhanceProduct(select);
-      if (select.tomselect) select.tomselect.focus(); else select.focus();
+      var select = row.querySelector("select[data-picker=product], select[data-picker=local]");
+      var customer = row.querySelector("select[data-picker=customer]");
+      if (select) enhanceProduct(select);
+      if (customer) { enhanceCustomer(customer); select = customer; }
+      if (select && select.tomselect) select.tomselect.focus(); else if (select) select.focus(); else {
+        var first = row.querySelector("input:not([type=hidden]):not([type=checkbox])");
+        if (first) first.focus();
+      }
       recompute(root);
     });
 
@@ -129,7 +135,7 @@
       row.hidden = true;
       recompute(root);
       changed(form);
-      root.querySelector("#add-line").focus();  // not a picker: focusing one would open its list
+      addButton.focus();  // not a picker: focusing one would open its list
     });
 
     form.addEventListener("input", function () { recompute(root); });
@@ -138,7 +144,9 @@
   }
 
   document.addEventListener("DOMContentLoaded", function () {
-    document.querySelectorAll("select[data-picker=customer]").forEach(enhanceCustomer);
+    document.querySelectorAll("select[data-picker=customer]").forEach(function (select) {
+      if (!select.closest("template")) enhanceCustomer(select);
+    });
     document.querySelectorAll(".line-entry").forEach(init);
     document.body.addEventListener("htmx:configRequest", function (e) {
       var token = document.querySelector("[name=csrfmiddlewaretoken]");
