@@ -57,20 +57,20 @@ class CommissionRuleSetAdmin(admin.ModelAdmin):
 @admin.register(ContractCost)
 class ContractCostAdmin(admin.ModelAdmin):
     list_display = ["contract", "cost", "recorded_by", "updated_at"]
-    raw_id_fields = ["contract", "recorded_by"]
+    autocomplete_fields = ["contract", "recorded_by"]
 
 
 @admin.register(ExpenseClaim)
 class ExpenseClaimAdmin(admin.ModelAdmin):
     list_display = ["contract", "claimant", "kind", "amount", "incurred_on", "status", "decided_by", "decided_on"]
     list_filter = ["status", "kind"]
-    raw_id_fields = ["contract", "claimant", "decided_by"]
+    autocomplete_fields = ["contract", "claimant", "decided_by"]
 
 
 @admin.register(CooperationBonus)
 class CooperationBonusAdmin(admin.ModelAdmin):
     list_display = ["contract", "staff", "rate_percent", "basis"]
-    raw_id_fields = ["contract", "staff"]
+    autocomplete_fields = ["contract", "staff"]
 
 
 @admin.register(ClosedMonth)
@@ -103,7 +103,7 @@ class CommissionStatementAdmin(admin.ModelAdmin):
 class CommissionCorrectionAdmin(admin.ModelAdmin):
     list_display = ["month", "salesperson", "kind", "amount", "contract", "reason", "recorded_by"]
     list_filter = ["month", "kind"]
-    raw_id_fields = ["salesperson", "contract", "recorded_by"]
+    autocomplete_fields = ["salesperson", "contract", "recorded_by"]
 
     def has_add_permission(self, request):
         return False  # through the statement page, which checks that the month is open
