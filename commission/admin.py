@@ -1,4 +1,7 @@
+from django import forms
 from django.contrib import admin
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from .models import (
     ClosedMonth,
@@ -9,6 +12,19 @@ from .models import (
     CooperationBonus,
     ExpenseClaim,
 )
+from .services import RULE_SET_FIELDS
+
+
+class RuleSetAdminForm(forms.ModelForm):
+    class Meta:
+        model = CommissionRuleSet
+        fields = [*RULE_SET_FIELDS]
+
+    def clean_effective_from(self):
+        day = self.cleaned_data["effective_from"]
+        if day <= timezone.localdate():
+            raise forms.ValidationError(_("A new rule set starts after today: the rules in force never change."))
+        return day
 
 
 @admin.register(CommissionRuleSet)
@@ -25,24 +41,36 @@ class CommissionRuleSetAdmin(admin.ModelAdmin):
     ]
     ordering = ["-effective_from"]
 
+    # The version in force and the past ones decided paid statements: read-only here as on the rules page.
+    def _scheduled(self, obj) -> bool:
+        return obj is None or obj.effective_from > timezone.localdate()
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and self._scheduled(obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and self._scheduled(obj)
+
+    form = RuleSetAdminForm
+
 
 @admin.register(ContractCost)
 class ContractCostAdmin(admin.ModelAdmin):
     list_display = ["contract", "cost", "recorded_by", "updated_at"]
-    raw_id_fields = ["contract", "recorded_by"]
+    autocomplete_fields = ["contract", "recorded_by"]
 
 
 @admin.register(ExpenseClaim)
 class ExpenseClaimAdmin(admin.ModelAdmin):
     list_display = ["contract", "claimant", "kind", "amount", "incurred_on", "status", "decided_by", "decided_on"]
     list_filter = ["status", "kind"]
-    raw_id_fields = ["contract", "claimant", "decided_by"]
+    autocomplete_fields = ["contract", "claimant", "decided_by"]
 
 
 @admin.register(CooperationBonus)
 class CooperationBonusAdmin(admin.ModelAdmin):
     list_display = ["contract", "staff", "rate_percent", "basis"]
-    raw_id_fields = ["contract", "staff"]
+    autocomplete_fields = ["contract", "staff"]
 
 
 @admin.register(ClosedMonth)
@@ -75,7 +103,7 @@ class CommissionStatementAdmin(admin.ModelAdmin):
 class CommissionCorrectionAdmin(admin.ModelAdmin):
     list_display = ["month", "salesperson", "kind", "amount", "contract", "reason", "recorded_by"]
     list_filter = ["month", "kind"]
-    raw_id_fields = ["salesperson", "contract", "recorded_by"]
+    autocomplete_fields = ["salesperson", "contract", "recorded_by"]
 
     def has_add_permission(self, request):
         return False  # through the statement page, which checks that the month is open

@@ -7,7 +7,14 @@ from django.utils.translation import gettext_lazy as _
 
 from sales.models import Contract
 
-from .models import BonusBasis, CorrectionKind, ExpenseKind
+from .models import BonusBasis, CommissionRuleSet, CorrectionKind, ExpenseKind
+
+
+class ContractChoiceField(forms.ModelChoiceField):
+    """A contract picked by its number and customer: "K2026-0001 · C2026-00012 大同紡織"."""
+
+    def label_from_instance(self, obj):
+        return f"{obj.number} · {obj.customer.picker_label}"
 
 
 class MonthForm(forms.Form):
@@ -15,7 +22,7 @@ class MonthForm(forms.Form):
 
 
 class ExpenseClaimForm(forms.Form):
-    contract = forms.ModelChoiceField(label=_("Contract"), queryset=Contract.objects.none())
+    contract = ContractChoiceField(label=_("Contract"), queryset=Contract.objects.none())
     kind = forms.ChoiceField(label=_("Kind"), choices=ExpenseKind.choices)
     amount = forms.DecimalField(label=_("Amount"), max_digits=14, decimal_places=2, min_value=Decimal("0.01"))
     description = forms.CharField(label=_("Description"), max_length=200)
@@ -24,7 +31,7 @@ class ExpenseClaimForm(forms.Form):
     def __init__(self, *args, contracts=None, **kwargs):
         super().__init__(*args, **kwargs)
         if contracts is not None:
-            self.fields["contract"].queryset = contracts
+            self.fields["contract"].queryset = contracts.select_related("customer")
         self.helper = FormHelper()
         self.helper.form_id = "expense-form"
         self.helper.add_input(Submit("submit", _("Ask for approval")))
@@ -64,12 +71,45 @@ class CorrectionForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=CorrectionKind.choices)
     amount = forms.DecimalField(label=_("Amount (negative to deduct)"), max_digits=14, decimal_places=2)
     reason = forms.CharField(label=_("Reason"), max_length=300)
-    contract = forms.ModelChoiceField(label=_("Contract"), queryset=Contract.objects.none(), required=False)
+    contract = ContractChoiceField(label=_("Contract"), queryset=Contract.objects.none(), required=False)
 
     def __init__(self, *args, contracts=None, **kwargs):
         super().__init__(*args, **kwargs)
         if contracts is not None:
-            self.fields["contract"].queryset = contracts
+            self.fields["contract"].queryset = contracts.select_related("customer")
         self.helper = FormHelper()
         self.helper.form_id = "correction-form"
         self.helper.add_input(Submit("save_correction", _("Add to this statement")))
+
+
+class RuleSetForm(forms.ModelForm):
+    """A version of the commission rules. Only versions starting after today are entered or changed here."""
+
+    class Meta:
+        model = CommissionRuleSet
+        fields = [
+            "name",
+            "effective_from",
+            "commission_percent",
+            "retention_hold_percent",
+            "interest_grace_months",
+            "interest_percent_per_month",
+            "expense_margin_threshold_percent",
+            "expense_low_margin_percent",
+            "expense_high_margin_percent",
+            "market_fund_percent",
+            "note",
+        ]
+        widgets = {
+            "effective_from": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "note": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def __init__(self, *args, submit_label=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_id = "rule-set-form"
+        self.helper.add_input(Submit("save", submit_label or _("Save")))
+
+    def validate_unique(self):
+        """The service says which start date is taken (one message, on the field)."""

@@ -416,6 +416,45 @@ def statement_for(*, viewer, month: dt.date, salesperson_id: int) -> dict | None
     return found[0] if found else None
 
 
+@dataclass(frozen=True)
+class MonthRow:
+    month: dt.date
+    closed: ClosedMonth | None
+    ended: bool
+    closable: bool  # the next month to close, once it has ended
+
+
+def month_rows(*, count: int = 24, today: dt.date | None = None) -> list[MonthRow]:
+    """The last `count` commission months, newest first, each open or closed (one query)."""
+    today = today or timezone.localdate()
+    newest = periods.month_start(today)
+    months = [periods.add_months(newest, -n) for n in range(count)]
+    closed = {c.month: c for c in ClosedMonth.objects.filter(month__gte=months[-1]).select_related("closed_by")}
+    last = max(closed) if closed else last_closed_month()
+    next_to_close = periods.add_months(last, 1) if last else None
+    rows = []
+    for month in months:
+        ended = periods.month_end(month) < today
+        rows.append(
+            MonthRow(
+                month=month,
+                closed=closed.get(month),
+                ended=ended,
+                closable=ended and month not in closed and (next_to_close is None or month == next_to_close),
+            )
+        )
+    return rows
+
+
+def rule_sets(*, today: dt.date | None = None) -> list[tuple[CommissionRuleSet, str]]:
+    """Every commission rule set, newest first, with its state: "scheduled" (starts after today, may still be
+    changed or withdrawn), "in_force" (the one applying today) or "past"."""
+    today = today or timezone.localdate()
+    rows = list(CommissionRuleSet.objects.order_by("-effective_from"))
+    in_force = next((rs for rs in rows if rs.effective_from <= today), None)
+    return [(rs, "scheduled" if rs.effective_from > today else "in_force" if rs is in_force else "past") for rs in rows]
+
+
 def month_status(month: dt.date) -> ClosedMonth | None:
     return ClosedMonth.objects.filter(month=month).select_related("closed_by").first()
 

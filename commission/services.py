@@ -221,16 +221,80 @@ def cooperation_bonus_set(
     return row
 
 
-@transaction.atomic
-def rule_set_create(*, actor: User, **fields) -> CommissionRuleSet:
+RULE_SET_FIELDS = (
+    "name",
+    "effective_from",
+    "commission_percent",
+    "retention_hold_percent",
+    "interest_grace_months",
+    "interest_percent_per_month",
+    "expense_margin_threshold_percent",
+    "expense_low_margin_percent",
+    "expense_high_margin_percent",
+    "market_fund_percent",
+    "note",
+)
+
+
+def _rule_set_guard(actor: User, effective_from) -> None:
     if not actor.is_admin_role:
         raise PermissionDenied(_("Only admins can change commission rules."), field="effective_from")
+    if effective_from is None or effective_from <= timezone.localdate():
+        # The rules in force (and those before them) decided statements already paid: a change starts tomorrow
+        # at the earliest, as a new version.
+        raise ApplicationError(
+            _("A new rule set starts after today: the rules in force are never changed in place."),
+            field="effective_from",
+            code="not_future",
+        )
+
+
+@transaction.atomic
+def rule_set_create(*, actor: User, **fields) -> CommissionRuleSet:
+    """A new version of the commission rules, in force from a day after today."""
+    _rule_set_guard(actor, fields.get("effective_from"))
     if CommissionRuleSet.objects.filter(effective_from=fields.get("effective_from")).exists():
         raise ApplicationError(_("A rule set already starts on this date."), field="effective_from", code="duplicate")
     rs = CommissionRuleSet(**fields)
     rs.full_clean()
     rs.save()
     return rs
+
+
+def _scheduled(rule_set: CommissionRuleSet) -> CommissionRuleSet:
+    locked = CommissionRuleSet.objects.select_for_update().get(pk=rule_set.pk)
+    if locked.effective_from <= timezone.localdate():
+        raise ApplicationError(
+            _("This rule set is in force or past: add a new version with a later start instead."),
+            field="effective_from",
+            code="in_force",
+        )
+    return locked
+
+
+@transaction.atomic
+def rule_set_update(*, actor: User, rule_set: CommissionRuleSet, **fields) -> CommissionRuleSet:
+    """Change a rule set that has not started yet (the one in force and the past ones never change)."""
+    _rule_set_guard(actor, fields.get("effective_from", rule_set.effective_from))
+    locked = _scheduled(rule_set)
+    new_start = fields.get("effective_from", locked.effective_from)
+    if CommissionRuleSet.objects.filter(effective_from=new_start).exclude(pk=locked.pk).exists():
+        raise ApplicationError(_("A rule set already starts on this date."), field="effective_from", code="duplicate")
+    for name, value in fields.items():
+        if name not in RULE_SET_FIELDS:
+            raise ValueError(name)
+        setattr(locked, name, value)
+    locked.full_clean()
+    locked.save()
+    return locked
+
+
+@transaction.atomic
+def rule_set_withdraw(*, actor: User, rule_set: CommissionRuleSet) -> None:
+    """Withdraw a rule set that has not started yet; one in force or past is never deleted."""
+    if not actor.is_admin_role:
+        raise PermissionDenied(_("Only admins can change commission rules."), field="effective_from")
+    _scheduled(rule_set).delete()
 
 
 @transaction.atomic

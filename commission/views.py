@@ -23,8 +23,15 @@ from . import rules as p
 from . import selectors, services
 from .display import localize
 from .exports import statements_xlsx
-from .forms import ContractCostForm, CooperationBonusForm, CorrectionForm, ExpenseClaimForm, ExpenseDecisionForm
-from .models import ExpenseClaim
+from .forms import (
+    ContractCostForm,
+    CooperationBonusForm,
+    CorrectionForm,
+    ExpenseClaimForm,
+    ExpenseDecisionForm,
+    RuleSetForm,
+)
+from .models import CommissionRuleSet, ExpenseClaim
 
 
 def _month(request):
@@ -290,3 +297,69 @@ def contract_commission(request, pk: int):
             "can_see_cost": selectors.can_see_cost(user),
         },
     )
+
+
+@login_required
+def month_list(request):
+    """The commission months, open or closed, for those who close them or read the company's commission."""
+    user = request.user
+    if not (services.can_close_months(user) or user.is_company_wide or user.is_manager):
+        raise PermissionDenied
+    return render(
+        request,
+        "commission/month_list.html",
+        {"rows": selectors.month_rows(), "can_close": services.can_close_months(user)},
+    )
+
+
+def _require_admin(user) -> None:
+    if not user.is_admin_role:
+        raise PermissionDenied
+
+
+RULE_SET_STATES = {"scheduled": _("Scheduled"), "in_force": _("In force"), "past": _("Past")}
+
+
+@login_required
+def rule_set_list(request):
+    """The commission rule book's versions with their effective dates; admins add a version starting after today
+    and may change or withdraw one that has not started. The version in force is read-only."""
+    _require_admin(request.user)
+    form = RuleSetForm(request.POST or None, submit_label=_("Add version"))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.rule_set_create(actor=request.user, **form.cleaned_data)
+        except ApplicationError as exc:
+            apply_service_error(form, exc)
+        else:
+            messages.success(request, _("New version of the commission rules saved."))
+            return redirect("commission:rule_sets")
+    rows = [(rs, state, RULE_SET_STATES[state]) for rs, state in selectors.rule_sets()]
+    return render(request, "commission/rule_sets.html", {"form": form, "rows": rows})
+
+
+@login_required
+def rule_set_edit(request, pk: int):
+    _require_admin(request.user)
+    rule_set = get_object_or_404(CommissionRuleSet, pk=pk)
+    if rule_set.effective_from <= timezone.localdate():
+        messages.error(request, _("This rule set is in force or past: add a new version with a later start instead."))
+        return redirect("commission:rule_sets")
+    if request.method == "POST" and request.POST.get("withdraw"):
+        try:
+            services.rule_set_withdraw(actor=request.user, rule_set=rule_set)
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("The scheduled version was withdrawn."))
+        return redirect("commission:rule_sets")
+    form = RuleSetForm(request.POST or None, instance=rule_set, submit_label=_("Save"))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.rule_set_update(actor=request.user, rule_set=rule_set, **form.cleaned_data)
+        except ApplicationError as exc:
+            apply_service_error(form, exc)
+        else:
+            messages.success(request, _("Scheduled version changed."))
+            return redirect("commission:rule_sets")
+    return render(request, "commission/rule_set_edit.html", {"form": form, "rule_set": rule_set})

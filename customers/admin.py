@@ -1,4 +1,7 @@
+import re
+
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from .models import (
@@ -35,7 +38,7 @@ class CustomerAdmin(SimpleHistoryAdmin):
     """Registration, ownership and credit changes go through the pages (services); the admin is for reading
     and for correcting descriptive fields."""
 
-    list_display = ["name", "short_name", "tax_id", "owner", "unit", "status", "tier", "credit_limit"]
+    list_display = ["number", "name", "short_name", "tax_id", "owner", "unit", "status", "tier", "credit_limit"]
     list_filter = ["status", "tier", "unit", "region"]
     search_fields = ["name", "short_name", "tax_id", "phone"]
     list_select_related = ["owner", "unit"]
@@ -47,13 +50,38 @@ class CustomerAdmin(SimpleHistoryAdmin):
     def has_add_permission(self, request):
         return False  # register through the 備案 service so the first-come rule applies
 
+    @admin.display(description=_("number"), ordering="pk")
+    def number(self, obj):
+        return obj.display_number
+
+    def get_search_results(self, request, queryset, search_term):
+        """Also find a customer by its number ("C2026-00012", "12"), as the pickers show it."""
+        results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        if match := CUSTOMER_NUMBER.match(search_term or ""):
+            results |= queryset.filter(pk=int(match.group(1)))
+        return results, may_have_duplicates
+
+
+CUSTOMER_NUMBER = re.compile(r"^\s*C?\s*(?:\d{4}\s*-\s*)?0*(\d{1,9})\s*$", re.IGNORECASE)
+
+
+class CustomerLabelMixin:
+    """Customer pickers in the admin name the customer "C2026-00012 大同紡織" (Customer.picker_label)."""
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if field is not None and db_field.related_model is Customer:
+            field.label_from_instance = lambda obj: obj.picker_label
+        return field
+
 
 @admin.register(ContactLog)
-class ContactLogAdmin(admin.ModelAdmin):
+class ContactLogAdmin(CustomerLabelMixin, admin.ModelAdmin):
     list_display = ["customer", "author", "kind", "happened_at", "next_step_date"]
     list_filter = ["kind"]
     list_select_related = ["customer", "author"]
-    raw_id_fields = ["customer", "author", "contact"]
+    autocomplete_fields = ["customer", "author"]
+    raw_id_fields = ["contact"]
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

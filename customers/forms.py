@@ -256,6 +256,28 @@ class ReassignForm(forms.Form):
         self.helper = _helper(_("Reassign"))
 
 
+class ConflictReassignForm(forms.Form):
+    """The GM office's confirmation of a 碰車 reassignment: the reason is required and kept in the ownership log."""
+
+    reason = forms.CharField(
+        label=_("Reason for the reassignment"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Both salespeople and the first owner's manager read it."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper(_("Yes, give the customer to the claimant"))
+        self.helper.inputs[0].field_classes = "btn btn-danger"
+
+    def clean_reason(self):
+        reason = self.cleaned_data["reason"].strip()
+        if not reason:
+            raise forms.ValidationError(_("Give a reason for the reassignment."))
+        return reason
+
+
 class ImportForm(forms.Form):
     file = forms.FileField(label=_("CSV or XLSX file"), help_text=_("One customer per row, with a header row."))
 

@@ -131,6 +131,18 @@ class Customer(TimeStampedModel):
         return self.short_name or self.name
 
     @property
+    def display_number(self) -> str:
+        """The customer's reference on pickers and lists, "C2026-00012": the year registered and the record id."""
+        if self.pk is None:
+            return ""
+        return f"C{timezone.localtime(self.registered_at).year}-{self.pk:05d}"
+
+    @property
+    def picker_label(self) -> str:
+        """How a picker names the customer: "C2026-00012 大同紡織"."""
+        return f"{self.display_number} {self.name}"
+
+    @property
     def in_pool(self) -> bool:
         return self.owner_id is None
 

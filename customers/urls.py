@@ -21,6 +21,7 @@ urlpatterns = [
     path("pool/<int:pk>/claim/", views.pool_claim, name="pool_claim"),
     path("conflicts/", views.conflict_list, name="conflicts"),
     path("conflicts/<int:pk>/decide/", views.conflict_decide, name="conflict_decide"),
+    path("conflicts/<int:pk>/reassign/", views.conflict_reassign_confirm, name="conflict_reassign"),
     path("filing/", views.filing, name="filing"),
     path("filing/<int:unit_pk>/file/", views.filing_file, name="filing_file"),
     path("filing/<int:unit_pk>/export.xlsx", views.filing_export, name="filing_export"),

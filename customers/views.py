@@ -6,7 +6,7 @@ import datetime as dt
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, HttpResponseForbidden
 from django.shortcuts import get_object_or_404, redirect, render
@@ -24,6 +24,7 @@ from core.timeline import comment_view_response
 
 from . import imports, permissions, selectors, services
 from .forms import (
+    ConflictReassignForm,
     ContactForm,
     ContactLogForm,
     CustomerForm,
@@ -340,17 +341,41 @@ def conflict_list(request):
 @require_POST
 def conflict_decide(request, pk: int):
     conflict = get_object_or_404(CustomerConflict.objects.visible_to(request.user), pk=pk)
-    reason = request.POST.get("reason", "")
+    if request.POST.get("action") == "reassign":
+        # A reassignment takes the customer away from its first owner: it is confirmed on its own page.
+        return redirect("customers:conflict_reassign", pk=conflict.pk)
     try:
-        if request.POST.get("action") == "reassign":
-            services.conflict_reassign(conflict=conflict, actor=request.user, reason=reason)
-            messages.success(request, _("Customer reassigned to the claimant."))
-        else:
-            services.conflict_confirm_owner(conflict=conflict, actor=request.user, reason=reason)
-            messages.success(request, _("First owner confirmed."))
+        services.conflict_confirm_owner(conflict=conflict, actor=request.user, reason=request.POST.get("reason", ""))
+        messages.success(request, _("First owner confirmed."))
     except ApplicationError as exc:
         messages.error(request, exc.message)
     return redirect("customers:conflicts")
+
+
+@login_required
+def conflict_reassign_confirm(request, pk: int):
+    """Confirm giving a customer to the claimant of a 碰車 conflict, with the reason (required)."""
+    conflict = get_object_or_404(
+        CustomerConflict.objects.visible_to(request.user).select_related(
+            "customer", "claimant", "owner_at_claim", "claimant_unit", "owner_unit_at_claim"
+        ),
+        pk=pk,
+    )
+    if not permissions.can_decide_conflicts(request.user):
+        raise PermissionDenied
+    if conflict.status != "open":
+        messages.error(request, _("This conflict has already been decided."))
+        return redirect("customers:conflicts")
+    form = ConflictReassignForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.conflict_reassign(conflict=conflict, actor=request.user, reason=form.cleaned_data["reason"])
+        except ApplicationError as exc:
+            apply_service_error(form, exc)
+        else:
+            messages.success(request, _("Customer reassigned to the claimant."))
+            return redirect("customers:conflicts")
+    return render(request, "customers/conflict_reassign.html", {"form": form, "conflict": conflict})
 
 
 # --- monthly filing ----------------------------------------------------------------------------------------------

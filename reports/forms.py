@@ -153,17 +153,69 @@ class TargetForm(forms.Form):
         self.helper.add_input(Submit("save", _("Save target")))
 
 
-class SplitForm(forms.Form):
-    """One dimension's split as lines of 'key, amount' (product code, region, customer tax number or id,
-    username, settlement method)."""
+class SplitRowForm(forms.Form):
+    """One part of a target's split: who or what (picked, never typed as a code) and the amount."""
 
-    dimension = forms.CharField(widget=forms.HiddenInput)
-    lines = forms.CharField(
-        label=_("Split lines"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 6, "class": "font-monospace"}),
-        help_text=_("One line per part: key, amount."),
+    amount = forms.DecimalField(
+        label=_("Amount"),
+        max_digits=14,
+        decimal_places=2,
+        min_value=0,
+        widget=forms.NumberInput(attrs={"class": "form-control form-control-sm", "step": "0.01"}),
     )
+
+    def __init__(self, *args, dimension: str, choices=None, customers=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.dimension = dimension
+        if dimension == "customer":
+            from sales.forms import CustomerPickerField
+
+            key: forms.Field = CustomerPickerField(label=_("Customer"), queryset=customers)
+            key.widget.attrs["class"] = "form-select form-select-sm"
+        else:
+            key = forms.ChoiceField(
+                label=SPLIT_LABELS.get(dimension, _("Part")),
+                choices=[("", "---------"), *(choices or [])],
+                widget=forms.Select(attrs={"class": "form-select form-select-sm", "data-picker": "local"}),
+            )
+        self.fields = {"key": key, **self.fields}
+
+    def key_value(self) -> str:
+        key = self.cleaned_data["key"]
+        return str(key.pk) if hasattr(key, "pk") else str(key)
+
+
+SPLIT_LABELS = {
+    "product": _("Product"),
+    "region": _("Region"),
+    "salesperson": _("Salesperson"),
+    "settlement": _("Settlement method"),
+}
+
+
+class BaseSplitFormSet(forms.BaseFormSet):
+    def clean(self):
+        super().clean()
+        seen: set[str] = set()
+        for form in self.forms:
+            if not form.cleaned_data or form.cleaned_data.get("DELETE") or form.cleaned_data.get("key") in (None, ""):
+                continue
+            value = form.key_value()
+            if value in seen:
+                form.add_error("key", _("Listed twice."))
+            seen.add(value)
+
+    def rows(self) -> list[tuple[str, object]]:
+        return [
+            (f.key_value(), f.cleaned_data["amount"])
+            for f in self.forms
+            if f.cleaned_data and not f.cleaned_data.get("DELETE") and f.cleaned_data.get("key") not in (None, "")
+        ]
+
+
+SplitFormSet = forms.formset_factory(
+    SplitRowForm, formset=BaseSplitFormSet, extra=0, can_delete=True, max_num=500, validate_max=True
+)
 
 
 class TargetImportForm(forms.Form):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -21,6 +20,7 @@ from accounts.models import SalesUnit, User
 from core.exceptions import ApplicationError
 from core.forms import apply_service_error
 from customers.models import Customer
+from sales.models import Product
 
 from . import exports
 from .calendar import WorkingCalendar, local_tz, report_deadline
@@ -31,11 +31,21 @@ from .forms import (
     ForecastForm,
     PlanForm,
     RouteForm,
-    SplitForm,
+    SplitFormSet,
     TargetForm,
     TargetImportForm,
 )
-from .models import DailyReport, Dimension, Forecast, PerformanceMonthly, Plan, PlanKind, Target, VisitRoute
+from .models import (
+    DailyReport,
+    Dimension,
+    Forecast,
+    PerformanceMonthly,
+    Plan,
+    PlanKind,
+    SettlementMethod,
+    Target,
+    VisitRoute,
+)
 from .periods import add_months, month_start, normalise_start, parse_period, period_bounds, period_label
 from .selectors.dashboard import DashboardQuery, dashboard_cached
 from .selectors.evaluation import evaluation_figures, people_in_scope
@@ -449,26 +459,30 @@ def target_detail(request, pk: int):
         splits = [v for v in splits if v.dimension == Dimension.SALESPERSON] if request.user.is_salesperson else splits
     forms_by_dim = {}
     if manage:
+        split_kwargs = _split_choices(target)
+        existing: dict[str, list[dict]] = {dim: [] for dim in Dimension.values}
+        for ln in target.lines.select_related("product", "customer"):
+            existing[ln.dimension].append({"key": _split_key(ln), "amount": ln.amount})
+        posted = request.POST.get("dimension", "") if request.method == "POST" else ""
         for dim, label in Dimension.choices:
-            lines = target.lines.filter(dimension=dim).select_related("product", "customer", "salesperson")
-            text = "\n".join(f"{_split_key(ln)}, {ln.amount}" for ln in lines)
-            forms_by_dim[dim] = (label, SplitForm(initial={"dimension": dim, "lines": text}, prefix=dim))
-        if request.method == "POST":
-            dim = request.POST.get("dimension", "")
-            if dim in forms_by_dim:
-                form = SplitForm(request.POST, prefix=dim, initial={"dimension": dim})
-                form.data = form.data.copy()
-                form.data[f"{dim}-dimension"] = dim
-                if form.is_valid():
-                    try:
-                        lines = _parse_split(form.cleaned_data["lines"])
-                        target_set_split(actor=request.user, target=target, dimension=dim, lines=lines)
-                    except ApplicationError as exc:
-                        apply_service_error(form, exc)
-                    else:
-                        messages.success(request, _("Split saved."))
-                        return redirect("reports:target_detail", pk=target.pk)
-                forms_by_dim[dim] = (forms_by_dim[dim][0], form)
+            formset = SplitFormSet(
+                request.POST if posted == dim else None,
+                prefix=dim,
+                initial=existing[dim],
+                form_kwargs={"dimension": dim, **split_kwargs[dim]},
+            )
+            forms_by_dim[dim] = (label, formset)
+        if posted in forms_by_dim:
+            formset = forms_by_dim[posted][1]
+            if formset.is_valid():
+                lines = [LineInput(key=key, amount=amount) for key, amount in formset.rows()]
+                try:
+                    target_set_split(actor=request.user, target=target, dimension=posted, lines=lines)
+                except ApplicationError as exc:
+                    formset._non_form_errors = formset.error_class([exc.message])
+                else:
+                    messages.success(request, _("Split saved."))
+                    return redirect("reports:target_detail", pk=target.pk)
     assigned_dims = {v.dimension for v in splits}
     progress = target_progress(target=target) if manage or request.user.is_company_wide else None
     return render(
@@ -484,30 +498,39 @@ def target_detail(request, pk: int):
     )
 
 
-def _split_key(line) -> str:
+def _split_key(line):
+    """The picker value of a split line (a customer is the customer itself: its picker names it)."""
     return {
         Dimension.PRODUCT: lambda: line.product.code,
         Dimension.REGION: lambda: line.region,
-        Dimension.CUSTOMER: lambda: line.customer.tax_id or str(line.customer_id),
-        Dimension.SALESPERSON: lambda: line.salesperson.username,
+        Dimension.CUSTOMER: lambda: line.customer,
+        Dimension.SALESPERSON: lambda: str(line.salesperson_id),
         Dimension.SETTLEMENT: lambda: line.settlement_method,
     }[line.dimension]()
 
 
-def _parse_split(text: str) -> list[LineInput]:
-    lines = []
-    for n, raw in enumerate((text or "").splitlines(), start=1):
-        if not raw.strip():
-            continue
-        key, sep, amount = raw.rpartition(",")
-        if not sep:
-            raise ApplicationError(_("Line %(n)s: write 'key, amount'.") % {"n": n}, field="lines")
-        try:
-            value = Decimal(amount.strip().replace(" ", ""))
-        except ArithmeticError:
-            raise ApplicationError(_("Line %(n)s: enter a valid amount.") % {"n": n}, field="lines") from None
-        lines.append(LineInput(key=key.strip(), amount=value))
-    return lines
+def _split_choices(target: Target) -> dict[str, dict]:
+    """What each dimension's picker offers, for the target's unit (the whole company for a company target):
+    active products, the regions of the unit's customers, its people, the settlement methods. One query each."""
+    unit = target.unit
+    customers = Customer.objects.all() if unit is None else Customer.objects.filter(unit=unit)
+    people = User.objects.filter(is_active=True)
+    people = people.filter(unit=unit) if unit is not None else people.exclude(unit=None)
+    regions = set(customers.exclude(region="").values_list("region", flat=True).distinct())
+    regions |= set(target.lines.exclude(region="").values_list("region", flat=True))
+    products = Product.objects.filter(is_active=True).order_by("code").values_list("code", "name")
+    return {
+        Dimension.PRODUCT: {"choices": [(code, f"{code} {name}") for code, name in products]},
+        Dimension.REGION: {"choices": [(r, r) for r in sorted(regions)]},
+        Dimension.CUSTOMER: {"customers": customers},
+        Dimension.SALESPERSON: {
+            "choices": [
+                (str(u.pk), f"{u.get_full_name()} ({u.username})")
+                for u in people.order_by("full_name", "username").only("pk", "full_name", "username")
+            ]
+        },
+        Dimension.SETTLEMENT: {"choices": [(str(v), str(label)) for v, label in SettlementMethod.choices]},
+    }
 
 
 @login_required

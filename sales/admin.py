@@ -3,6 +3,8 @@ status, approvals, history, payments) is read-only here: it changes only through
 
 from django.contrib import admin
 
+from customers.admin import CustomerLabelMixin
+
 from .models import (
     Contract,
     ContractApproval,
@@ -114,12 +116,12 @@ class ContractLineInline(admin.TabularInline):
 
 
 @admin.register(Contract)
-class ContractAdmin(admin.ModelAdmin):
+class ContractAdmin(CustomerLabelMixin, admin.ModelAdmin):
     list_display = ["number", "customer", "owner", "unit", "status", "signed_on", "filed_on", "amount"]
     list_filter = ["status", "unit", "basis"]
     search_fields = ["number", "customer__name"]
     list_select_related = ["customer", "owner", "unit"]
-    raw_id_fields = ["customer", "owner", "quote"]
+    autocomplete_fields = ["customer", "owner", "quote"]
     readonly_fields = [
         "status",
         "amount",
@@ -160,7 +162,7 @@ class QuoteLineInline(admin.TabularInline):
 
 
 @admin.register(Quote)
-class QuoteAdmin(ReadOnlyAdmin):
+class QuoteAdmin(CustomerLabelMixin, ReadOnlyAdmin):
     list_display = ["number", "kind", "customer", "owner", "status", "amount"]
     list_filter = ["kind", "status"]
     search_fields = ["number", "customer__name"]

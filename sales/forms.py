@@ -5,6 +5,7 @@ from decimal import Decimal
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Hidden, Layout, Row, Submit
 from django import forms
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -37,14 +38,65 @@ class DateInput(forms.DateInput):
         super().__init__(format="%Y-%m-%d", **kwargs)
 
 
+class ProductSelect(forms.Select):
+    """A product <select> whose options carry the standard price in force and the unit (never the cost), read by
+    the line-entry script to show the standard price and the running totals while the salesperson types."""
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        product = getattr(value, "instance", None)
+        if product is not None:
+            price = getattr(product, "current_price", None)
+            option["attrs"]["data-price"] = "" if price is None else f"{price:f}"
+            option["attrs"]["data-uom"] = product.unit_of_measure
+        return option
+
+
 class ProductChoiceField(forms.ModelChoiceField):
     """Products with the standard price in force (never the cost), so the salesperson sees what they discount."""
+
+    widget = ProductSelect
 
     def label_from_instance(self, obj):
         price = getattr(obj, "current_price", None)
         if price is None:
             return f"{obj.code} {obj.name}"
         return f"{obj.code} {obj.name} · {price:,.2f}/{obj.unit_of_measure}"
+
+
+class CustomerPickerSelect(forms.Select):
+    """A searchable customer picker: only the chosen customer is rendered as an option; the line-entry script
+    (Tom Select) loads the others from `data-url` as the user types, so a page never lists 100,000 customers."""
+
+    def __init__(self, attrs=None, url_name: str = "sales:pick_customer"):
+        super().__init__(attrs={"data-picker": "customer", **(attrs or {})})
+        self.url_name = url_name
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        context["widget"]["attrs"]["data-url"] = reverse(self.url_name)
+        return context
+
+    def optgroups(self, name, value, attrs=None):
+        chosen = {str(v) for v in value if v not in (None, "")}
+        if not chosen:
+            return [(None, [self.create_option(name, "", "---------", False, 0)], 0)]
+        field_choices = self.choices
+        queryset = getattr(field_choices, "queryset", None)
+        options = [self.create_option(name, "", "---------", False, 0)]
+        if queryset is not None:
+            for index, obj in enumerate(queryset.filter(pk__in=[v for v in chosen if v.isdigit()]), start=1):
+                options.append(self.create_option(name, obj.pk, obj.picker_label, True, index))
+        return [(None, options, 0)]
+
+
+class CustomerPickerField(forms.ModelChoiceField):
+    """A customer chosen by number or name, named "C2026-00012 大同紡織" (see Customer.picker_label)."""
+
+    widget = CustomerPickerSelect
+
+    def label_from_instance(self, obj):
+        return obj.picker_label
 
 
 def _product_choices():
@@ -57,7 +109,7 @@ class LineForm(forms.Form):
     product = ProductChoiceField(
         label=_("Product"),
         queryset=Product.objects.none(),
-        widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
+        widget=ProductSelect(attrs={"class": "form-select form-select-sm", "data-picker": "product"}),
     )
 
     def __init__(self, *args, **kwargs):
@@ -90,7 +142,7 @@ class LineForm(forms.Form):
     )
 
 
-LineFormSet = forms.formset_factory(LineForm, extra=3, can_delete=True, min_num=1, validate_min=True)
+LineFormSet = forms.formset_factory(LineForm, extra=0, can_delete=True, min_num=1, validate_min=True)
 
 
 def line_inputs(formset) -> list:
@@ -103,8 +155,12 @@ def line_inputs(formset) -> list:
     ]
 
 
+def customer_picker() -> CustomerPickerField:
+    return CustomerPickerField(label=_("Customer"), queryset=Customer.objects.none())
+
+
 class ContractForm(forms.Form):
-    customer = forms.ModelChoiceField(label=_("Customer"), queryset=Customer.objects.none())
+    customer = customer_picker()
     title = forms.CharField(label=_("Title"), max_length=200, required=False)
     basis = forms.ChoiceField(label=_("Basis"), choices=ContractBasis.choices, initial=ContractBasis.CONTRACT)
     payment_terms = forms.CharField(label=_("Payment terms"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
@@ -151,7 +207,7 @@ class ContractForm(forms.Form):
 
 
 class QuoteForm(forms.Form):
-    customer = forms.ModelChoiceField(label=_("Customer"), queryset=Customer.objects.none())
+    customer = customer_picker()
     title = forms.CharField(label=_("Title"), max_length=200, required=False)
     valid_until = forms.DateField(label=_("Valid until"), required=False, widget=DateInput())
     note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
@@ -284,39 +340,88 @@ class PolicyForm(forms.Form):
 
 
 class PriceListForm(forms.Form):
+    """The head of a price list; its prices are a table of rows (PriceRowFormSet)."""
+
     name = forms.CharField(label=_("Name"), max_length=120)
     producing_unit = forms.CharField(label=_("Producing unit"), max_length=120, required=False)
     effective_from = forms.DateField(label=_("Effective from"), widget=DateInput(), initial=timezone.localdate)
-    items = forms.CharField(
-        label=_("Prices"),
-        widget=forms.Textarea(attrs={"rows": 8, "placeholder": "P-100, 18000, 12500"}),
-        help_text=_("One product a line: code, standard price, internal cost."),
-    )
-    note = forms.CharField(label=_("Note"), required=False)
+    note = forms.CharField(label=_("Note"), max_length=200, required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = _helper(tag=True, submit=_("Issue price list"))
+        self.helper = _helper()
+        self.helper.layout = Layout(
+            Row(
+                Column("name", css_class="col-md-4"),
+                Column("producing_unit", css_class="col-md-3"),
+                Column("effective_from", css_class="col-md-2"),
+                Column("note", css_class="col-md-3"),
+            )
+        )
 
-    def clean_items(self):
+
+class PriceRowForm(forms.Form):
+    product = ProductChoiceField(
+        label=_("Product"),
+        queryset=Product.objects.none(),
+        widget=ProductSelect(attrs={"class": "form-select form-select-sm", "data-picker": "product"}),
+    )
+    standard_price = forms.DecimalField(
+        label=_("Standard price"),
+        max_digits=14,
+        decimal_places=2,
+        min_value=Decimal("0"),
+        widget=forms.NumberInput(attrs={"class": "form-control form-control-sm", "step": "0.01"}),
+    )
+    cost = forms.DecimalField(
+        label=_("Internal cost"),
+        max_digits=14,
+        decimal_places=2,
+        min_value=Decimal("0"),
+        widget=forms.NumberInput(attrs={"class": "form-control form-control-sm", "step": "0.01"}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["product"].queryset = _product_choices()
+
+
+class BasePriceRowFormSet(forms.BaseFormSet):
+    def clean(self):
+        super().clean()
+        seen: set[int] = set()
+        for form in self.forms:
+            if not form.cleaned_data or form.cleaned_data.get("DELETE") or not form.cleaned_data.get("product"):
+                continue
+            product = form.cleaned_data["product"]
+            if product.pk in seen:
+                form.add_error("product", _("%(code)s is listed twice.") % {"code": product.code})
+            seen.add(product.pk)
+
+    def price_inputs(self) -> list:
         from .services.catalogue import PriceInput
 
-        rows = []
-        products = {p.code.upper(): p for p in Product.objects.all()}
-        for n, raw in enumerate(self.cleaned_data["items"].splitlines(), start=1):
-            if not raw.strip():
-                continue
-            parts = [p.strip() for p in raw.replace("\t", ",").split(",")]
-            if len(parts) != 3:
-                raise forms.ValidationError(_("Line %(n)s: write code, standard price, cost.") % {"n": n})
-            product = products.get(parts[0].upper())
-            if product is None:
-                raise forms.ValidationError(_("Line %(n)s: unknown product %(code)s.") % {"n": n, "code": parts[0]})
-            try:
-                rows.append(PriceInput(product=product, standard_price=Decimal(parts[1]), cost=Decimal(parts[2])))
-            except ArithmeticError:
-                raise forms.ValidationError(_("Line %(n)s: prices must be numbers.") % {"n": n}) from None
-        return rows
+        return [
+            PriceInput(
+                product=f.cleaned_data["product"],
+                standard_price=f.cleaned_data["standard_price"],
+                cost=f.cleaned_data["cost"],
+            )
+            for f in self.forms
+            if f.cleaned_data and not f.cleaned_data.get("DELETE") and f.cleaned_data.get("product")
+        ]
+
+
+PriceRowFormSet = forms.formset_factory(
+    PriceRowForm,
+    formset=BasePriceRowFormSet,
+    extra=0,
+    can_delete=True,
+    min_num=1,
+    validate_min=True,
+    max_num=2000,
+    validate_max=True,
+)
 
 
 class LevelAssignForm(forms.Form):

@@ -475,8 +475,9 @@ def preview_rule_hits(
     basis: str = "contract",
     prepayment_exception_reason: str = "",
     on: dt.date | None = None,
+    is_quote: bool = False,
 ) -> list[rules.RuleHit]:
-    """The rules that would fire for an unsaved contract (the form's live preview); nothing is written."""
+    """The rules that would fire for an unsaved contract or quote (the form's live preview); nothing is written."""
     on = on or timezone.localdate()
     policy = effective_policy(unit_id=owner.unit_id, on=on)
     amount = round_money(sum((p.quantity * p.unit_price for p in priced_lines), ZERO))
@@ -505,7 +506,8 @@ def preview_rule_hits(
         purchase_order_basis=basis == "purchase_order",
         customer_trusted=customer.is_trusted,
         credit_limit=customer.credit_limit,
-        open_receivables=customer_open_receivables(customer_id=customer.pk),
+        open_receivables=ZERO if is_quote else customer_open_receivables(customer_id=customer.pk),
+        is_quote=is_quote,
     )
     return rules.evaluate(facts)
 

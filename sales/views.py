@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import re
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Prefetch, Q
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -19,7 +21,10 @@ from accounts.models import Role, User
 from core.exceptions import ApplicationError
 from core.exports import csv_response
 from core.forms import apply_service_error
+from core.money import ZERO, round_money
 from core.timeline import comment_view_response
+from customers import selectors as customer_selectors
+from customers.models import Customer
 
 from . import approvers, rules, selectors, workflows
 from . import timeline as sales_timeline
@@ -33,6 +38,7 @@ from .forms import (
     PaymentForm,
     PolicyForm,
     PriceListForm,
+    PriceRowFormSet,
     ProductForm,
     QuoteForm,
     ReasonForm,
@@ -88,29 +94,36 @@ def product_list(request):
 
 @login_required
 def price_list_list(request):
+    if request.method == "POST":
+        raise PermissionDenied  # issued on their own page (price_list_create)
     lists = PriceList.objects.select_related("issued_by").order_by("-effective_from", "-id")
-    form = None
-    if request.user.is_admin_role:
-        form = PriceListForm(request.POST or None)
-        if request.method == "POST" and form.is_valid():
-            try:
-                pl = catalogue.price_list_create(
-                    actor=request.user,
-                    name=form.cleaned_data["name"],
-                    producing_unit=form.cleaned_data["producing_unit"],
-                    effective_from=form.cleaned_data["effective_from"],
-                    note=form.cleaned_data["note"],
-                    items=form.cleaned_data["items"],
-                )
-            except ApplicationError as exc:
-                apply_service_error(form, exc)
-            else:
-                messages.success(request, _("Price list issued."))
-                return redirect("sales:price_list_detail", pk=pl.pk)
-    elif request.method == "POST":
-        raise PermissionDenied
     page = Paginator(lists, 30).get_page(request.GET.get("page"))
-    return render(request, "sales/price_list_list.html", {"page": page, "form": form})
+    return render(request, "sales/price_list_list.html", {"page": page, "can_issue": request.user.is_admin_role})
+
+
+@login_required
+def price_list_create(request):
+    """Issue a price list, its prices entered as a table (product, standard price, internal cost); ?from=<id>
+    starts from an earlier list's rows."""
+    _require_admin(request.user)
+    initial_rows = None
+    if source := request.GET.get("from", ""):
+        base = PriceList.objects.filter(pk=int(source)).first() if source.isascii() and source.isdigit() else None
+        if base is None:
+            raise Http404
+        items = PriceListItem.objects.filter(price_list=base).select_related("product").order_by("product__code")
+        initial_rows = [{"product": i.product, "standard_price": i.standard_price, "cost": i.cost} for i in items]
+    form = PriceListForm(request.POST or None)
+    formset = PriceRowFormSet(request.POST or None, prefix="items", initial=initial_rows)
+    if request.method == "POST" and form.is_valid() and formset.is_valid():
+        try:
+            pl = catalogue.price_list_create(actor=request.user, items=formset.price_inputs(), **form.cleaned_data)
+        except ApplicationError as exc:
+            apply_service_error(form, exc)
+        else:
+            messages.success(request, _("Price list issued."))
+            return redirect("sales:price_list_detail", pk=pl.pk)
+    return render(request, "sales/price_list_form.html", {"form": form, "formset": formset})
 
 
 @login_required
@@ -221,7 +234,11 @@ def quote_create(request, kind: str = QuoteKind.PRODUCT):
             apply_service_error(form, exc)
         else:
             return redirect("sales:quote_detail", pk=quote.pk)
-    return render(request, "sales/quote_form.html", {"form": form, "formset": formset, "engineering": engineering})
+    return render(
+        request,
+        "sales/quote_form.html",
+        {"form": form, "formset": formset, "engineering": engineering, **_entry_context(request)},
+    )
 
 
 def _quote(request, pk: int) -> Quote:
@@ -314,7 +331,7 @@ def quote_edit(request, pk: int):
     return render(
         request,
         "sales/quote_form.html",
-        {"form": form, "formset": formset, "engineering": engineering, "quote": quote},
+        {"form": form, "formset": formset, "engineering": engineering, "quote": quote, **_entry_context(request)},
     )
 
 
@@ -414,42 +431,125 @@ def contract_create(request):
         else:
             messages.success(request, _("Draft saved. Check the rules below, then submit it for review."))
             return redirect("sales:contract_detail", pk=contract.pk)
-    return render(request, "sales/contract_form.html", {"form": form, "formset": formset})
+    return render(request, "sales/contract_form.html", {"form": form, "formset": formset, **_entry_context(request)})
 
 
-@login_required
-@require_POST
-def contract_preview(request):
-    """htmx: the rules the contract form would fire, shown while the salesperson types (nothing is saved)."""
-    contract = None
-    if request.POST.get("contract"):
-        if not (request.POST["contract"].isascii() and request.POST["contract"].isdigit()):  # "²".isdigit()
-            raise Http404
-        contract = _contract(request, int(request.POST["contract"]))
-    form = ContractForm(request.POST, user=request.user, edit=contract is not None)
-    formset = LineFormSet(request.POST, prefix="lines")
-    context = {"hits": None, "error": None, "amount": None}
+def _entry_context(request) -> dict:
+    """What the line-entry page shows while typing: the writer's own discount authority (a salesperson's; a
+    manager writes for the customer's owner, whose authority the preview names)."""
+    user = request.user
+    own = selectors.discount_authority_for(user=user).percent if user.is_salesperson else None
+    return {"own_authority": own}
+
+
+def _posted_pk(request, name: str) -> int | None:
+    raw = request.POST.get(name, "")
+    if not raw:
+        return None
+    if not (raw.isascii() and raw.isdigit()):  # "²".isdigit()
+        raise Http404
+    return int(raw)
+
+
+def _preview(request, *, form, formset, owner_of, customer_of, is_quote: bool, contract_terms: bool):
+    """Render the rules an unsaved quote or contract would fire; nothing is written. Confidential hits (cost,
+    margin) are left out for those who may not see cost: the preview answers at every keystroke, so even the
+    public "margin below the threshold" line would let a salesperson search for the cost by trying prices."""
+    context = {"hits": None, "error": None, "amount": None, "authority": None, "owner": None, "is_quote": is_quote}
+    see_cost = rules.can_see_cost(request.user)
+    context["see_cost"] = see_cost
     if form.is_valid() and formset.is_valid():
-        customer = contract.customer if contract else form.cleaned_data["customer"]
+        customer = customer_of(form)
         try:
-            owner = contract.owner if contract else access.owner_for(request.user, customer)
+            owner = owner_of(customer)
             priced = pricing.price_lines(lines=line_inputs(formset), on=timezone.localdate())
+            terms = form.terms() if contract_terms else {}
             hits = selectors.preview_rule_hits(
                 owner=owner,
                 customer=customer,
                 priced_lines=priced,
-                prepayment_amount=form.terms()["prepayment_amount"],
-                basis=form.cleaned_data["basis"],
+                prepayment_amount=terms.get("prepayment_amount", 0),
+                basis=form.cleaned_data.get("basis", "contract"),
                 prepayment_exception_reason=form.cleaned_data.get("prepayment_exception_reason") or "",
+                is_quote=is_quote,
             )
         except ApplicationError as exc:
             context["error"] = exc.message
         except PermissionDenied:
             context["error"] = _("Only salespeople and their managers write quotes and contracts.")
         else:
+            if not see_cost:
+                hits = [h for h in hits if not h.confidential]
             context["hits"] = [(h, h.message_for(request.user)) for h in hits]
-            context["amount"] = sum((p.quantity * p.unit_price for p in priced), 0)
+            context["amount"] = round_money(sum((p.quantity * p.unit_price for p in priced), ZERO))
+            context["owner"] = owner
+            context["authority"] = selectors.discount_authority_for(user=owner).percent
     return render(request, "sales/_rule_preview.html", context)
+
+
+@login_required
+@require_POST
+def contract_preview(request):
+    """htmx: the rules the contract form would fire, shown while the salesperson types (nothing is saved)."""
+    pk = _posted_pk(request, "contract")
+    contract = _contract(request, pk) if pk is not None else None
+    form = ContractForm(request.POST, user=request.user, edit=contract is not None)
+    formset = LineFormSet(request.POST, prefix="lines")
+    return _preview(
+        request,
+        form=form,
+        formset=formset,
+        customer_of=lambda f: contract.customer if contract else f.cleaned_data["customer"],
+        owner_of=lambda c: contract.owner if contract else access.owner_for(request.user, c),
+        is_quote=False,
+        contract_terms=True,
+    )
+
+
+@login_required
+@require_POST
+def quote_preview(request):
+    """htmx: the rules a product quote would fire (discount authority, price floor), while typing."""
+    pk = _posted_pk(request, "quote")
+    quote = _quote(request, pk) if pk is not None else None
+    form = QuoteForm(request.POST, user=request.user)
+    if quote is not None:
+        form.fields["customer"].disabled = True
+        form.initial["customer"] = quote.customer_id
+    formset = LineFormSet(request.POST, prefix="lines")
+    return _preview(
+        request,
+        form=form,
+        formset=formset,
+        customer_of=lambda f: quote.customer if quote else f.cleaned_data["customer"],
+        owner_of=lambda c: quote.owner if quote else access.owner_for(request.user, c),
+        is_quote=True,
+        contract_terms=False,
+    )
+
+
+CUSTOMER_NUMBER = re.compile(r"^\s*C?\s*(?:\d{4}\s*-\s*)?0*(\d{1,9})\s*$", re.IGNORECASE)
+
+
+@login_required
+def pick_customer(request):
+    """JSON for the customer picker: the customers this user may quote for, matching a number ("C2026-00012",
+    "12"), a name (typo tolerant), a tax number or a phone; at most 20, labelled "C2026-00012 大同紡織"."""
+    query = request.GET.get("q", "").strip()[:100]
+    qs = Customer.objects.visible_to(request.user)
+    results: list = []
+    if match := CUSTOMER_NUMBER.match(query):
+        results = list(qs.filter(pk=int(match.group(1))))
+    if query and len(results) < PICKER_LIMIT:
+        found = customer_selectors.search_customers(qs, query)
+        order = ["-similarity", "name"] if "similarity" in found.query.annotations else ["name"]
+        results += [c for c in found.order_by(*order)[:PICKER_LIMIT] if c not in results]
+    elif not query:
+        results = list(qs.order_by("name")[:PICKER_LIMIT])
+    return JsonResponse({"results": [{"value": c.pk, "text": c.picker_label} for c in results[:PICKER_LIMIT]]})
+
+
+PICKER_LIMIT = 20
 
 
 def _contract(request, pk: int) -> Contract:
@@ -494,7 +594,11 @@ def contract_edit(request, pk: int):
             apply_service_error(form, exc)
         else:
             return redirect("sales:contract_detail", pk=contract.pk)
-    return render(request, "sales/contract_form.html", {"form": form, "formset": formset, "contract": contract})
+    return render(
+        request,
+        "sales/contract_form.html",
+        {"form": form, "formset": formset, "contract": contract, **_entry_context(request)},
+    )
 
 
 def _contract_context(request, contract: Contract) -> dict:

@@ -3,6 +3,7 @@ from decimal import Decimal
 
 import pytest
 import time_machine
+from django.utils import timezone
 
 from accounts.tests.factories import SalespersonFactory
 from commission.models import CommissionRuleSet
@@ -71,21 +72,25 @@ def test_rules_readable_by_all_and_added_by_admins(api_client, salesperson, admi
     r = api_client.get("/api/v1/commission-rules/")
     assert r.status_code == 200
     assert r.data["results"][0]["commission_percent"] == "50.000"
-    payload = {"name": "2027", "effective_from": "2027-01-01", "commission_percent": "45"}
+    start = timezone.localdate() + dt.timedelta(days=30)  # a new version starts after today
+    payload = {"name": "next", "effective_from": start.isoformat(), "commission_percent": "45"}
     r = api_client.post("/api/v1/commission-rules/", payload, format="json")
     assert r.status_code == 403 and r.data["code"] == "forbidden"
     api_client.force_authenticate(admin_user)
     r = api_client.post("/api/v1/commission-rules/", payload, format="json")
     assert r.status_code == 201
-    assert CommissionRuleSet.objects.get(effective_from=dt.date(2027, 1, 1)).commission_percent == Decimal("45")
+    assert CommissionRuleSet.objects.get(effective_from=start).commission_percent == Decimal("45")
     r = api_client.post("/api/v1/commission-rules/", payload, format="json")
     assert r.status_code == 400 and "effective_from" in r.data
     r = api_client.post(
         "/api/v1/commission-rules/",
-        {**payload, "effective_from": "2028-01-01", "commission_percent": "150"},
+        {**payload, "effective_from": (start + dt.timedelta(days=365)).isoformat(), "commission_percent": "150"},
         format="json",
     )
     assert r.status_code == 400 and "commission_percent" in r.data
+    # The rules in force are never changed retroactively: a version starting today or before is refused.
+    r = api_client.post("/api/v1/commission-rules/", {**payload, "effective_from": timezone.localdate().isoformat()})
+    assert r.status_code == 400 and "effective_from" in r.data
 
 
 def test_api_queries_do_not_grow_with_rows(api_client, finance, unit, django_assert_max_num_queries):

@@ -230,9 +230,14 @@ def test_conflict_queue_gm_decides_salesperson_sees_only_own(client, salesperson
     conflict.refresh_from_db()
     assert conflict.status == "open"  # a claimant cannot decide
     client.force_login(gm)
-    client.post(
+    # The reassign button leads to a confirmation page; nothing changes before it is confirmed with a reason.
+    response = client.post(
         reverse("customers:conflict_decide", args=[conflict.pk]), {"action": "reassign", "reason": "visited first"}
     )
+    assert response.status_code == 302 and response.url == reverse("customers:conflict_reassign", args=[conflict.pk])
+    conflict.refresh_from_db()
+    assert conflict.status == "open"
+    client.post(reverse("customers:conflict_reassign", args=[conflict.pk]), {"reason": "visited first"})
     conflict.refresh_from_db()
     assert conflict.status == "reassigned" and conflict.customer.owner == other_salesperson
 

@@ -201,6 +201,23 @@ def test_plan_list_queries_are_bounded(as_user, manager, django_assert_max_num_q
         assert len(client.get(reverse("reports:plan_list")).context["page"]) == 20
 
 
+def split_post(dimension: str, *rows, deleted=()) -> dict:
+    """The POST of one dimension's split form: (picked key, amount) rows, as the page's pickers send them."""
+    data = {
+        "dimension": dimension,
+        f"{dimension}-TOTAL_FORMS": str(len(rows) + len(deleted)),
+        f"{dimension}-INITIAL_FORMS": "0",
+        f"{dimension}-MIN_NUM_FORMS": "0",
+        f"{dimension}-MAX_NUM_FORMS": "500",
+    }
+    for n, (key, amount) in enumerate([*rows, *deleted]):
+        data[f"{dimension}-{n}-key"] = str(key)
+        data[f"{dimension}-{n}-amount"] = amount
+        if n >= len(rows):
+            data[f"{dimension}-{n}-DELETE"] = "on"
+    return data
+
+
 def test_target_pages_split_and_visibility(as_user, manager, salesperson, teammate, other_salesperson):
     client = as_user(manager)
     response = client.post(
@@ -211,7 +228,7 @@ def test_target_pages_split_and_visibility(as_user, manager, salesperson, teamma
     assert response.status_code == 302
     response = client.post(
         reverse("reports:target_detail", args=[target.pk]),
-        {"dimension": "salesperson", "salesperson-lines": f"{salesperson.username}, 600\n{teammate.username}, 300"},
+        split_post("salesperson", (salesperson.pk, "600"), (teammate.pk, "300")),
     )
     assert response.status_code == 302
     assert TargetLine.objects.filter(dimension=Dimension.SALESPERSON).count() == 2
@@ -227,7 +244,7 @@ def test_target_pages_split_and_visibility(as_user, manager, salesperson, teamma
     assert page.context["splits"][0].rows[0].actual == Decimal("250")
     too_much = client.post(
         reverse("reports:target_detail", args=[target.pk]),
-        {"dimension": "salesperson", "salesperson-lines": f"{salesperson.username}, 6000"},
+        split_post("salesperson", (salesperson.pk, "6000")),
     )
     assert too_much.status_code == 200 and "more than the target" in too_much.content.decode()
     # the salesperson sees the target with only their own line; others get 404

@@ -12,6 +12,18 @@ from sales.tests.factories import authority, priced_product
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
+def pick(page, name: str, typed: str, label: str) -> None:
+    """Choose in a searchable picker (Tom Select over the <select name=...>) as a keyboard user does: focus it,
+    type until the option is the active one, Enter, then Tab on to the next field."""
+    page.locator(f"#id_{name}-ts-control").focus()
+    page.keyboard.type(typed)
+    option = page.locator(f"#id_{name}-ts-dropdown .option.active", has_text=label)
+    option.wait_for()
+    page.keyboard.press("Enter")
+    page.wait_for_function(f"document.querySelector(\"select[name='{name}']\").value !== ''")
+    page.keyboard.press("Tab")
+
+
 def test_discount_beyond_authority_approved_then_signed(
     browser, page, login, live_server, salesperson, manager, artifacts_dir
 ):
@@ -21,8 +33,8 @@ def test_discount_beyond_authority_approved_then_signed(
 
     login(page, salesperson)
     page.goto(f"{live_server.url}/sales/contracts/new/")
-    page.select_option("select[name=customer]", str(customer.pk))
-    page.select_option("select[name=lines-0-product]", str(product.pk))
+    pick(page, "customer", "宏達", customer.picker_label)
+    pick(page, "lines-0-product", "P-E2E", f"{product.code} {product.name}")
     page.fill("input[name=lines-0-quantity]", "10")
     page.fill("input[name=lines-0-discount_percent]", "18")
     # The reason shows while typing, before anything is saved.
