@@ -29,6 +29,50 @@ class Product(TimeStampedModel):
         return f"{self.code} {self.name}"
 
 
+class _MethodList(TimeStampedModel):
+    """An admin-maintained list entry (code, names in both languages, order, active). Rows are never deleted once
+    used (PROTECT): an admin deactivates them instead. Exactly one active row may be the default for new deals."""
+
+    code = models.SlugField(_("code"), max_length=16, unique=True)
+    name = models.CharField(_("name (Chinese)"), max_length=60)
+    name_en = models.CharField(_("name (English)"), max_length=60, blank=True)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    is_active = models.BooleanField(_("active"), default=True)
+    is_default = models.BooleanField(_("default for new deals"), default=False)
+
+    class Meta:
+        abstract = True
+        ordering = ["position", "code"]
+
+    def __str__(self) -> str:
+        return self.label
+
+    @property
+    def label(self) -> str:
+        """The name in the active language (the Chinese name where no English one is given)."""
+        from django.utils.translation import get_language
+
+        if (get_language() or "").startswith("en") and self.name_en:
+            return self.name_en
+        return self.name
+
+
+class SettlementMethod(_MethodList):
+    """結算方式: how the customer pays (cash, transfer, monthly statement, L/C, ...)."""
+
+    class Meta(_MethodList.Meta):
+        verbose_name = _("settlement method")
+        verbose_name_plural = _("settlement methods")
+
+
+class SalesMethod(_MethodList):
+    """銷售方式: how the deal is sold (direct, through a distributor, as a project, ...)."""
+
+    class Meta(_MethodList.Meta):
+        verbose_name = _("sales method")
+        verbose_name_plural = _("sales methods")
+
+
 class ContractStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
     IN_REVIEW = "in_review", _("In review")
@@ -78,6 +122,23 @@ class Contract(TimeStampedModel):
         "sales.Quote", verbose_name=_("quote"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     basis = models.CharField(_("basis"), max_length=16, choices=ContractBasis.choices, default=ContractBasis.CONTRACT)
+    # 結算方式 / 銷售方式: set by the services on every new contract (the list's default when not chosen).
+    settlement_method = models.ForeignKey(
+        SettlementMethod,
+        verbose_name=_("settlement method"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="contracts",
+    )
+    sales_method = models.ForeignKey(
+        SalesMethod,
+        verbose_name=_("sales method"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="contracts",
+    )
     payment_terms = models.TextField(_("payment terms"), blank=True)
     cost_total = models.DecimalField(
         _("internal cost"), max_digits=14, decimal_places=2, default=Decimal("0"), help_text=_("Confidential.")
@@ -537,6 +598,22 @@ class Quote(TimeStampedModel):
     )
     title = models.CharField(pgettext_lazy("contract", "title"), max_length=200, blank=True)
     valid_until = models.DateField(_("valid until"), null=True, blank=True)
+    settlement_method = models.ForeignKey(
+        SettlementMethod,
+        verbose_name=_("settlement method"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="quotes",
+    )
+    sales_method = models.ForeignKey(
+        SalesMethod,
+        verbose_name=_("sales method"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="quotes",
+    )
     amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=2, default=Decimal("0"))
     cost_total = models.DecimalField(_("internal cost"), max_digits=14, decimal_places=2, default=Decimal("0"))
     note = models.TextField(_("note"), blank=True)
@@ -551,6 +628,11 @@ class Quote(TimeStampedModel):
     contingency_rate = models.DecimalField(_("contingency (%)"), max_digits=5, decimal_places=2, default=Decimal("0"))
     management_rate = models.DecimalField(_("management (%)"), max_digits=5, decimal_places=2, default=Decimal("0"))
     profit_tax_rate = models.DecimalField(_("profit and tax (%)"), max_digits=5, decimal_places=2, default=Decimal("0"))
+    # 內部報價: the cost-plus price of an engineering quote (C plus its components). Internal: only cost viewers see
+    # it; the customer's price is the quote's line, set by the unit, and this is that line's standard price.
+    internal_price = models.DecimalField(
+        _("internal price"), max_digits=14, decimal_places=2, default=Decimal("0"), help_text=_("Confidential.")
+    )
     approved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("approved by"),

@@ -289,6 +289,18 @@ def credit_limit_exceeded(facts: DealFacts) -> list[RuleHit]:
     ]
 
 
+def engineering_components(*, cost: Decimal, rates: Mapping[str, Decimal]) -> list[tuple[str, Decimal, Decimal]]:
+    """工程成套項目: (name, rate %, amount) of each cost-plus component on the equipment-and-material cost C
+    (design 8 %, commissioning 30 %, contingency 7 %, management 5 %, profit and tax 20 % by default)."""
+    return [(name, rate, round_money(cost * rate / HUNDRED)) for name, rate in rates.items()]
+
+
+def engineering_internal_price(*, cost: Decimal, rates: Mapping[str, Decimal]) -> Decimal:
+    """The internal price (內部報價) of an engineering project: C plus its components (1.70 x C by default). It is
+    the project line's standard price: the customer's price below it needs the department manager."""
+    return round_money(cost + sum((a for _, _, a in engineering_components(cost=cost, rates=rates)), Decimal("0")))
+
+
 RULES: tuple[Callable[[DealFacts], list[RuleHit]], ...] = (
     department_review,
     price_below_standard,

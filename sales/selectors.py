@@ -556,7 +556,7 @@ def awaiting_approval_ids(*, user):
 def contract_detail(*, user, pk: int) -> Contract:
     return (
         Contract.objects.visible_to(user)
-        .select_related("customer", "owner", "unit", "po_consent_by", "quote")
+        .select_related("customer", "owner", "unit", "po_consent_by", "quote", "settlement_method", "sales_method")
         .prefetch_related(
             Prefetch("lines", queryset=ContractLine.objects.select_related("product")),
             Prefetch("approvals", queryset=ContractApproval.objects.select_related("decided_by")),

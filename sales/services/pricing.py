@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from core.exceptions import ApplicationError
 from core.money import ZERO, round_money
-from sales import selectors
+from sales import rules, selectors
 from sales.models import Contract, Product, Quote
 
 from ._common import HUNDRED, _dec
@@ -115,8 +115,8 @@ def write_priced_lines(document: Quote | Contract, priced: list[PricedLine], *, 
 
 
 def engineering_components(*, cost: Decimal, rates: dict[str, Decimal]) -> list[tuple[str, Decimal, Decimal]]:
-    """(name, rate %, amount) of each cost-plus component of an engineering turnkey quote."""
-    return [(name, rate, round_money(cost * rate / HUNDRED)) for name, rate in rates.items()]
+    """(name, rate %, amount) of each cost-plus component of an engineering turnkey quote (sales.rules)."""
+    return rules.engineering_components(cost=cost, rates=rates)
 
 
 def quote_engineering_rates(quote_or_policy) -> dict[str, Decimal]:
