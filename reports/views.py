@@ -491,6 +491,7 @@ def _split_key(line) -> str:
         Dimension.CUSTOMER: lambda: line.customer.tax_id or str(line.customer_id),
         Dimension.SALESPERSON: lambda: line.salesperson.username,
         Dimension.SETTLEMENT: lambda: line.settlement_method,
+        Dimension.SALES_METHOD: lambda: line.sales_method,
     }[line.dimension]()
 
 

@@ -17,7 +17,9 @@ from .models import (
     Quote,
     QuoteLine,
     SalesLevel,
+    SalesMethod,
     SalesPolicy,
+    SettlementMethod,
     Shipment,
 )
 
@@ -181,3 +183,18 @@ class PaymentAdmin(ReadOnlyAdmin):
 @admin.register(Invoice)
 class InvoiceAdmin(ReadOnlyAdmin):
     list_display = ["number", "contract", "issued_on", "amount"]
+
+
+class MethodListAdmin(admin.ModelAdmin):
+    """結算方式 / 銷售方式 lists: deactivate an entry rather than delete it (quotes and contracts keep theirs)."""
+
+    list_display = ["code", "name", "name_en", "position", "is_active", "is_default"]
+    list_editable = ["name", "name_en", "position", "is_active", "is_default"]
+    search_fields = ["code", "name", "name_en"]
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+admin.site.register(SettlementMethod, MethodListAdmin)
+admin.site.register(SalesMethod, MethodListAdmin)

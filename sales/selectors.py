@@ -29,7 +29,9 @@ from .models import (
     Product,
     Quote,
     SalesLevel,
+    SalesMethod,
     SalesPolicy,
+    SettlementMethod,
     Shipment,
     UnitAuthorityCeiling,
     UnitSalesPolicy,
@@ -597,3 +599,37 @@ def contracts_filing_due(*, on: dt.date):
 def is_filing_overdue(contract: Contract, *, today: dt.date | None = None) -> bool:
     today = today or timezone.localdate()
     return bool(contract.status == ContractStatus.SIGNED and contract.filing_due_on and contract.filing_due_on < today)
+
+
+# --- settlement and sales methods (結算方式、銷售方式) ------------------------------------------------------------
+
+
+def settlement_methods(*, active_only: bool = True):
+    qs = SettlementMethod.objects.all()
+    return qs.filter(is_active=True) if active_only else qs
+
+
+def sales_methods(*, active_only: bool = True):
+    qs = SalesMethod.objects.all()
+    return qs.filter(is_active=True) if active_only else qs
+
+
+def method_labels(kind: str) -> dict[str, str]:
+    """code -> name in the active language, for "settlement" or "sales" (one query; inactive entries included, so
+    old records and targets keep their labels)."""
+    model = SettlementMethod if kind == "settlement" else SalesMethod
+    return {m.code: m.label for m in model.objects.all()}
+
+
+def find_method(kind: str, key) -> SettlementMethod | SalesMethod | None:
+    """The active method whose code or name (either language) is `key`, case-insensitive (imports, split forms)."""
+    model = SettlementMethod if kind == "settlement" else SalesMethod
+    text = str(key or "").strip()
+    if not text:
+        return None
+    return (
+        model.objects.filter(is_active=True)
+        .filter(Q(code__iexact=text) | Q(name=text) | Q(name_en__iexact=text))
+        .order_by("position")
+        .first()
+    )

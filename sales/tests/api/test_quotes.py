@@ -5,7 +5,7 @@ import pytest
 from customers.tests.factories import CustomerFactory
 
 from ..factories import priced_product
-from ._helpers import has_cost, keys_deep, login
+from ._helpers import keys_deep, login
 
 pytestmark = pytest.mark.django_db
 
