@@ -11,6 +11,7 @@ from .models import (
     DiscountAuthority,
     Invoice,
     Payment,
+    PriceInquiry,
     PriceList,
     PriceListItem,
     Product,
@@ -47,9 +48,9 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 @admin.register(Product)
 class ProductAdmin(admin.ModelAdmin):
-    list_display = ["code", "name", "name_en", "category", "unit_of_measure", "is_active"]
+    list_display = ["code", "name", "name_en", "category", "unit_of_measure", "is_active", "needs_price_inquiry"]
     search_fields = ["code", "name", "name_en"]
-    list_filter = ["category", "is_active"]
+    list_filter = ["category", "is_active", "needs_price_inquiry"]
 
 
 class PriceListItemInline(admin.TabularInline):
@@ -198,3 +199,12 @@ class MethodListAdmin(admin.ModelAdmin):
 
 admin.site.register(SettlementMethod, MethodListAdmin)
 admin.site.register(SalesMethod, MethodListAdmin)
+
+
+@admin.register(PriceInquiry)
+class PriceInquiryAdmin(ReadOnlyAdmin):
+    """Written price inquiries change only through the sales services (ask, answer, attach, withdraw)."""
+
+    list_display = ["number", "product", "requesting_unit", "producing_unit", "status", "price", "valid_until"]
+    list_filter = ["status"]
+    search_fields = ["number", "product__code"]

@@ -404,3 +404,48 @@ class ProductForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = _helper(tag=True, form_id="product-form", submit=_("Add product"))
+
+
+class InquiryForm(forms.Form):
+    product = forms.ModelChoiceField(label=_("Product"), queryset=Product.objects.none())
+    quantity = forms.DecimalField(
+        label=_("Quantity"), max_digits=12, decimal_places=2, min_value=Decimal("0.01"), required=False
+    )
+    note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    stamped_copy = forms.FileField(
+        label=_("Stamped inquiry"),
+        required=False,
+        help_text=_("PDF, PNG or JPEG of the stamped form, at most 10 MB."),
+        widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.png,.jpg,.jpeg"}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["product"].queryset = Product.objects.filter(is_active=True, needs_price_inquiry=True).order_by(
+            "code"
+        )
+        self.helper = _helper()
+
+
+class InquiryAnswerForm(forms.Form):
+    price = forms.DecimalField(label=_("Price"), max_digits=14, decimal_places=2, min_value=Decimal("0"))
+    cost = forms.DecimalField(
+        label=_("Internal cost"),
+        max_digits=14,
+        decimal_places=2,
+        min_value=Decimal("0"),
+        required=False,
+        help_text=_("Confidential: only managers and the company-wide roles see it."),
+    )
+    valid_until = forms.DateField(label=_("Valid until"), widget=DateInput())
+    note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper()
+
+
+class InquiryAttachForm(forms.Form):
+    stamped_copy = forms.FileField(
+        label=_("Stamped inquiry"), widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.png,.jpg,.jpeg"})
+    )

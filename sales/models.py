@@ -19,6 +19,21 @@ class Product(TimeStampedModel):
     unit_of_measure = models.CharField(_("unit"), max_length=20, default="pcs")
     category = models.CharField(_("category"), max_length=60, blank=True, db_index=True)
     is_active = models.BooleanField(_("active"), default=True)
+    # 書面(蓋章)詢價: raw-material prices move, so every quote needs the producing unit's written answer in force.
+    needs_price_inquiry = models.BooleanField(
+        _("needs a written price inquiry"),
+        default=False,
+        help_text=_("Raw-material prices move: quotes use the producing unit's answered price while it is valid."),
+    )
+    producing_unit = models.ForeignKey(
+        "accounts.SalesUnit",
+        verbose_name=_("producing unit"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="produced_products",
+        help_text=_("Its manager answers the written price inquiries."),
+    )
 
     class Meta:
         verbose_name = _("product")
@@ -764,3 +779,76 @@ class ContractEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.contract_id} {self.action}"
+
+
+# --- Written price inquiries (書面詢價) -----------------------------------------------------------------------------
+
+
+class InquiryStatus(models.TextChoices):
+    OPEN = "open", _("Awaiting the producing unit")
+    ANSWERED = "answered", _("Answered")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+def inquiry_upload_to(instance: PriceInquiry, filename: str) -> str:
+    return f"price_inquiries/{instance.requesting_unit_id}/{filename}"
+
+
+class PriceInquiry(TimeStampedModel):
+    """A buying (sales) unit's written, stamped price inquiry to the producing unit for a product whose raw-material
+    prices move. The producing unit's manager answers with a price (and the internal cost) valid until a day;
+    quotes of the requesting unit price the product from the latest answer in force."""
+
+    number = models.CharField(_("number"), max_length=32, unique=True)
+    product = models.ForeignKey(Product, verbose_name=_("product"), on_delete=models.PROTECT, related_name="inquiries")
+    quantity = models.DecimalField(_("quantity"), max_digits=12, decimal_places=2, null=True, blank=True)
+    requesting_unit = models.ForeignKey(
+        "accounts.SalesUnit", verbose_name=_("requesting unit"), on_delete=models.PROTECT, related_name="+"
+    )
+    producing_unit = models.ForeignKey(
+        "accounts.SalesUnit", verbose_name=_("producing unit"), on_delete=models.PROTECT, related_name="+"
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("requested by"), on_delete=models.PROTECT, related_name="+"
+    )
+    note = models.TextField(_("note"), blank=True)
+    stamped_copy = models.FileField(
+        _("stamped inquiry"), upload_to=inquiry_upload_to, blank=True, help_text=_("PDF or image of the stamped form.")
+    )
+    status = models.CharField(
+        _("status"), max_length=16, choices=InquiryStatus.choices, default=InquiryStatus.OPEN, db_index=True
+    )
+    price = models.DecimalField(_("answered price"), max_digits=14, decimal_places=2, null=True, blank=True)
+    cost = models.DecimalField(
+        _("internal cost"), max_digits=14, decimal_places=2, null=True, blank=True, help_text=_("Confidential.")
+    )
+    valid_until = models.DateField(_("valid until"), null=True, blank=True, db_index=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("answered by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    answer_note = models.TextField(_("answer"), blank=True)
+
+    class Meta:
+        verbose_name = _("price inquiry")
+        verbose_name_plural = _("price inquiries")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["product", "requesting_unit", "status"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(status="answered")
+                | (models.Q(price__isnull=False) & models.Q(valid_until__isnull=False)),
+                name="price_inquiry_answer_complete",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(price__isnull=True) | models.Q(price__gte=0), name="price_inquiry_price_non_negative"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.number

@@ -23,8 +23,10 @@ from .models import (
     ContractLine,
     ContractStatus,
     DiscountAuthority,
+    InquiryStatus,
     Payment,
     PaymentKind,
+    PriceInquiry,
     PriceListItem,
     Product,
     Quote,
@@ -633,3 +635,57 @@ def find_method(kind: str, key) -> SettlementMethod | SalesMethod | None:
         .order_by("position")
         .first()
     )
+
+
+# --- written price inquiries (書面詢價) ------------------------------------------------------------------------------
+
+
+def inquiries_visible_to(user):
+    """Price inquiries the user may see (see sales.permissions.may_see_inquiry), in SQL."""
+    if user.is_company_wide:
+        return PriceInquiry.objects.all()
+    q = Q(requested_by=user)
+    if user.unit_id:
+        q |= Q(requesting_unit_id=user.unit_id)
+    if user.is_manager:
+        units = list(user.team_unit_ids)
+        q |= Q(requesting_unit_id__in=units) | Q(producing_unit_id__in=units)
+    return PriceInquiry.objects.filter(q)
+
+
+def inquiry_in_force(*, product_id: int, unit_id: int | None, on: dt.date | None = None) -> PriceInquiry | None:
+    """The answer a quote of `unit_id` prices `product_id` from on a day: the latest answered inquiry of that unit
+    still valid that day (valid_until is the last valid day)."""
+    if unit_id is None:
+        return None
+    on = on or timezone.localdate()
+    return (
+        PriceInquiry.objects.filter(
+            product_id=product_id, requesting_unit_id=unit_id, status=InquiryStatus.ANSWERED, valid_until__gte=on
+        )
+        .order_by("-answered_at", "-id")
+        .first()
+    )
+
+
+def inquiry_missing_reason(*, product_id: int, unit_id: int | None, on: dt.date | None = None) -> str:
+    """Why a product has no answered price in force for the unit: for the error naming the line."""
+    from django.utils.translation import gettext as _
+
+    on = on or timezone.localdate()
+    latest = (
+        PriceInquiry.objects.filter(product_id=product_id, requesting_unit_id=unit_id)
+        .exclude(status=InquiryStatus.CANCELLED)
+        .order_by("-created_at", "-id")
+        .first()
+        if unit_id
+        else None
+    )
+    if latest is None:
+        return _("no price inquiry has been sent")
+    if latest.status == InquiryStatus.OPEN:
+        return _("inquiry %(number)s still awaits the producing unit's answer") % {"number": latest.number}
+    return _("the answer to inquiry %(number)s was valid until %(date)s") % {
+        "number": latest.number,
+        "date": latest.valid_until.isoformat() if latest.valid_until else "—",
+    }

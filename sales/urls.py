@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import inquiry_views, views
 
 app_name = "sales"
 urlpatterns = [
@@ -26,4 +26,8 @@ urlpatterns = [
     path("contracts/<int:pk>/print/", views.contract_print, name="contract_print"),
     path("contracts/<int:pk>/<slug:verb>/", views.contract_action, name="contract_action"),
     path("receivables/", views.receivables, name="receivables"),
+    path("price-inquiries/", inquiry_views.inquiry_list, name="inquiry_list"),
+    path("price-inquiries/<int:pk>/", inquiry_views.inquiry_detail, name="inquiry_detail"),
+    path("price-inquiries/<int:pk>/file/", inquiry_views.inquiry_file, name="inquiry_file"),
+    path("price-inquiries/<int:pk>/<slug:verb>/", inquiry_views.inquiry_action, name="inquiry_action"),
 ]

@@ -430,7 +430,7 @@ def contract_preview(request):
         customer = contract.customer if contract else form.cleaned_data["customer"]
         try:
             owner = contract.owner if contract else access.owner_for(request.user, customer)
-            priced = pricing.price_lines(lines=line_inputs(formset), on=timezone.localdate())
+            priced = pricing.price_lines(lines=line_inputs(formset), on=timezone.localdate(), unit_id=owner.unit_id)
             hits = selectors.preview_rule_hits(
                 owner=owner,
                 customer=customer,

@@ -33,8 +33,8 @@ from customers.workflows import CONFLICT, FILING, UnitMonth
 from reminders.models import Notification, Reminder, ReminderState
 from reports.models import DailyReport
 from reports.workflows import DAILY_REPORT
-from sales.models import ApprovalDecision, Contract, ContractApproval, Quote
-from sales.workflows import CONTRACT, QUOTE
+from sales.models import ApprovalDecision, Contract, ContractApproval, PriceInquiry, Quote
+from sales.workflows import CONTRACT, PRICE_INQUIRY, QUOTE
 
 LIMIT = 50  # per kind: the inbox is a to-do list, not an archive
 FILING_LEAD_DAYS = 3  # the card filing shows up this many days before its deadline (as its reminder does)
@@ -42,7 +42,7 @@ FILING_LEAD_DAYS = 3  # the card filing shows up this many days before its deadl
 
 @dataclass(frozen=True)
 class Item:
-    kind: str  # quote, contract, conflict, daily_report, expense, filing, next_step, reminder
+    kind: str  # quote, contract, price_inquiry, conflict, daily_report, expense, filing, next_step, reminder
     since: dt.datetime | dt.date
     title: str
     detail: str
@@ -90,6 +90,15 @@ def _contracts(user: User) -> QuerySet[Contract]:
     if user.is_manager:
         qs = qs.filter(unit_id__in=user.team_unit_ids)
     return qs
+
+
+def _inquiries(user: User) -> QuerySet[PriceInquiry]:
+    """Written price inquiries to a unit this manager leads, awaiting the answer."""
+    if not user.is_manager:
+        return PriceInquiry.objects.none()
+    return PriceInquiry.objects.filter(
+        status__in=PRICE_INQUIRY.awaiting_states(), producing_unit_id__in=user.team_unit_ids
+    ).exclude(requested_by=user)
 
 
 def _conflicts(user: User) -> QuerySet[CustomerConflict]:
@@ -161,6 +170,7 @@ def navbar_counts(*, user: User, today: dt.date | None = None) -> tuple[int, int
     parts = {
         "quotes": _quotes(user),
         "contracts": _contracts(user),
+        "inquiries": _inquiries(user),
         "conflicts": _conflicts(user),
         "reports": _reports(user),
         "expenses": _expenses(user),
@@ -189,6 +199,7 @@ def inbox_items(*, user: User, today: dt.date | None = None) -> list[Item]:
     items: list[Item] = []
     items += _quote_items(user)
     items += _contract_items(user)
+    items += _inquiry_items(user)
     items += _conflict_items(user)
     items += _report_items(user)
     items += _expense_items(user)
@@ -242,6 +253,26 @@ def _contract_items(user: User) -> list[Item]:
                     detail=f"{c.customer.name} · {c.owner.get_full_name()} · {c.amount:,.2f}",
                     url=reverse("sales:contract_detail", args=[c.pk]),
                     action_label=_("Review"),
+                )
+            )
+    return out
+
+
+def _inquiry_items(user: User) -> list[Item]:
+    out = []
+    qs = _inquiries(user).select_related("product", "requested_by", "requesting_unit").order_by("created_at", "id")
+    for inquiry in qs[:LIMIT]:
+        t = _first_awaiting(PRICE_INQUIRY, user, inquiry)
+        if t:
+            out.append(
+                Item(
+                    kind="price_inquiry",
+                    since=inquiry.created_at,
+                    title=_("Price inquiry %(number)s waits for your answer") % {"number": inquiry.number},
+                    detail=f"{inquiry.product.code} {inquiry.product.name} · {inquiry.requesting_unit.name} · "
+                    f"{inquiry.requested_by.get_full_name()}",
+                    url=reverse("sales:inquiry_detail", args=[inquiry.pk]),
+                    action_label=str(t.label),
                 )
             )
     return out

@@ -46,11 +46,15 @@ def product_create(
 def product_update(*, actor: User, product: Product, **fields) -> Product:
     _require_admin(actor)
     product = Product.objects.select_for_update().get(pk=product.pk)
-    allowed = {"name", "name_en", "unit_of_measure", "category", "is_active"}
+    allowed = {"name", "name_en", "unit_of_measure", "category", "is_active", "needs_price_inquiry", "producing_unit"}
     for key, value in fields.items():
         if key not in allowed:
             raise ApplicationError(_("This field cannot be changed."), field=key)
         setattr(product, key, value)
+    if product.needs_price_inquiry and product.producing_unit_id is None:
+        raise ApplicationError(
+            _("Name the producing unit that answers the price inquiries."), field="producing_unit", code="required"
+        )
     product.save()
     return product
 

@@ -44,7 +44,8 @@ EDITABLE = (ContractStatus.DRAFT, ContractStatus.REJECTED)
 def _write_contract_lines(
     contract: Contract, lines: list[LineInput] | None, *, priced: list[PricedLine] | None = None
 ) -> None:
-    priced = priced if priced is not None else price_lines(lines=lines or [], on=timezone.localdate())
+    if priced is None:
+        priced = price_lines(lines=lines or [], on=timezone.localdate(), unit_id=contract.unit_id)
     write_priced_lines(contract, priced, line_model=ContractLine, parent="contract")
 
 

@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-from django.db import transaction
 from django.utils.translation import gettext as _
 
-from accounts.models import User
 from core.exceptions import ApplicationError
 from sales.models import SalesMethod, SettlementMethod
-
-from ._common import _require_admin
 
 # The rule book's examples, seeded by the migration and again whenever a list is found empty (a flushed test
 # database, a fresh install before its first admin visit): code, Chinese name, English name, default.
@@ -81,37 +77,3 @@ def checked_method(value, *, field: str):
     """A method chosen when changing a quote or contract (must be active)."""
     model: MethodModel = SettlementMethod if field == "settlement_method" else SalesMethod
     return _check(value, model, field=field)
-
-
-@transaction.atomic
-def method_save(
-    *,
-    actor: User,
-    kind: str,
-    code: str,
-    name: str,
-    name_en: str = "",
-    position: int = 0,
-    is_active: bool = True,
-    is_default: bool = False,
-):
-    """Add or change an entry of a list (admins only); one default per list, and the default must be active."""
-    _require_admin(actor)
-    model: MethodModel = SettlementMethod if kind == "settlement" else SalesMethod
-    code = (code or "").strip().lower()
-    if not code or not (name or "").strip():
-        raise ApplicationError(_("Give a code and a name."), field="code" if not code else "name", code="required")
-    if is_default and not is_active:
-        raise ApplicationError(_("The default must be active."), field="is_default", code="inactive_default")
-    row, _created = model.objects.select_for_update().get_or_create(code=code, defaults={"name": name.strip()})
-    row.name, row.name_en, row.position, row.is_active, row.is_default = (
-        name.strip(),
-        name_en.strip(),
-        position,
-        is_active,
-        is_default,
-    )
-    if is_default:
-        model.objects.exclude(pk=row.pk).filter(is_default=True).update(is_default=False)
-    row.save()
-    return row

@@ -36,7 +36,8 @@ PROJECT_PRODUCT_CODE = "PROJECT"
 
 
 def _write_quote_lines(quote: Quote, lines: list[LineInput]) -> None:
-    write_priced_lines(quote, price_lines(lines=lines, on=timezone.localdate()), line_model=QuoteLine, parent="quote")
+    priced = price_lines(lines=lines, on=timezone.localdate(), unit_id=quote.unit_id)
+    write_priced_lines(quote, priced, line_model=QuoteLine, parent="quote")
 
 
 @transaction.atomic
