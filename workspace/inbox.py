@@ -338,7 +338,7 @@ def _filing_items(user: User, today: dt.date) -> list[Item]:
     out = []
     for unit in units.order_by("code"):
         if FILING.awaiting(user, UnitMonth(unit=unit, month=month, filed=False)):
-            deadline = filing_due_date(month) - dt.timedelta(days=1)  # the 10th is the first late day
+            deadline = filing_due_date(month)  # the last on-time day (the 10th by default)
             out.append(
                 Item(
                     kind="filing",
