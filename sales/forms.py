@@ -123,6 +123,9 @@ class DefaultingSelect(forms.Select):
 
 def _add_method_fields(form: forms.Form, *, prefer_sales: str = "") -> None:
     """結算方式 and 銷售方式: required, from the admin's active lists, the lists' defaults preselected."""
+    from .services.methods import ensure_method_lists
+
+    ensure_method_lists()
     settlement = SettlementMethod.objects.filter(is_active=True)
     sales = SalesMethod.objects.filter(is_active=True)
     defaults = {

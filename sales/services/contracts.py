@@ -394,7 +394,9 @@ def contract_sign(*, actor: User, contract: Contract, signed_on: dt.date | None 
     before = contract.status
     contract.status = ContractStatus.SIGNED
     contract.signed_on = signed_on
-    contract.filing_due_on = signed_on + dt.timedelta(days=selectors.policy_in_force(on=signed_on).filing_days)
+    contract.filing_due_on = rules.contract_filing_due(
+        signed_on=signed_on, filing_days=selectors.policy_in_force(on=signed_on).filing_days
+    )
     contract.save()
     _event(contract, actor=actor, action="signed", from_status=before, data={"signed_on": signed_on.isoformat()})
     return contract
@@ -413,7 +415,7 @@ def contract_file(*, actor: User, contract: Contract, filed_on: dt.date | None =
     contract.status = ContractStatus.FILED
     contract.filed_on = filed_on
     contract.save()
-    late = bool(contract.filing_due_on and filed_on > contract.filing_due_on)
+    late = rules.contract_filing_late(filed_on=filed_on, due=contract.filing_due_on)
     _event(
         contract,
         actor=actor,

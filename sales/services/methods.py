@@ -34,6 +34,13 @@ def _seed(model: MethodModel) -> None:
         )
 
 
+def ensure_method_lists() -> None:
+    """Seed a list found empty (a fresh install, a flushed test database) with the rule book's examples."""
+    for model in (SettlementMethod, SalesMethod):
+        if not model.objects.exists():
+            _seed(model)
+
+
 def _default(model: MethodModel, *, field: str, prefer: str = ""):
     if not model.objects.exists():
         _seed(model)

@@ -12,9 +12,14 @@ from reports.models import Dimension
 from reports.selectors.targets import target_splits
 from reports.services.targets import LineInput, target_save, target_set_split
 from sales.models import SalesMethod, SettlementMethod
-from sales.tests.factories import ContractFactory
+from sales.tests.factories import ContractFactory, seed_methods
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _methods():
+    seed_methods()
 
 
 def test_settlement_and_sales_method_splits_show_their_actual_sales(manager, salesperson):

@@ -4,7 +4,7 @@ import pytest
 
 from customers.tests.factories import CustomerFactory
 
-from ..factories import priced_product
+from ..factories import priced_product, seed_methods
 from ._helpers import keys_deep, login
 
 pytestmark = pytest.mark.django_db
@@ -42,6 +42,7 @@ class TestQuotesApi:
 
     def test_engineering_customer_price_is_judged_like_any_line(self, api_client, salesperson, manager):
         """The unit's price to the customer: below the internal price (its standard) the manager approves."""
+        seed_methods()
         customer = CustomerFactory(owner=salesperson)
         client = login(api_client, salesperson)
         body = {
