@@ -5,6 +5,7 @@ from decimal import Decimal
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Hidden, Layout, Row, Submit
 from django import forms
+from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -113,7 +114,7 @@ class DefaultingSelect(forms.Select):
     field, never a browser: it always sends the preselected option), is the list's default. An explicit empty
     choice is still refused as required."""
 
-    default = None
+    default: models.Model | None = None
 
     def value_from_datadict(self, data, files, name):
         if name not in data and self.default is not None:

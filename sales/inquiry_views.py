@@ -129,5 +129,5 @@ def inquiry_file(request, pk: int):
     inquiry = _inquiry(request, pk)
     if not inquiry.stamped_copy:
         raise Http404
-    name = os.path.basename(inquiry.stamped_copy.name)
+    name = os.path.basename(inquiry.stamped_copy.name or "") or "stamped"
     return FileResponse(inquiry.stamped_copy.open("rb"), as_attachment=True, filename=name)
