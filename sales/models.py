@@ -534,6 +534,8 @@ class UnitSalesPolicy(TimeStampedModel):
         related_name="+",
     )
     approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
+    rejected_at = models.DateTimeField(_("rejected at"), null=True, blank=True)
+    rejection_reason = models.TextField(_("rejection reason"), blank=True)
 
     class Meta:
         verbose_name = _("unit sales policy")
@@ -549,6 +551,13 @@ class UnitSalesPolicy(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.unit_id} {_('Sales policy')} {self.effective_from}"
+
+    @property
+    def state(self) -> str:
+        """proposed → approved (in force from effective_from) or rejected (never in force)."""
+        if self.approved_at:
+            return "approved"
+        return "rejected" if self.rejected_at else "proposed"
 
 
 class UnitAuthorityCeiling(TimeStampedModel):

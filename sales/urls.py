@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import inquiry_views, views
+from . import inquiry_views, policy_views, views
 
 app_name = "sales"
 urlpatterns = [
@@ -10,6 +10,8 @@ urlpatterns = [
     path("price-lists/<int:pk>/", views.price_list_detail, name="price_list_detail"),
     path("discount-authority/", views.authority_page, name="authority"),
     path("settings/", views.policy_page, name="policy"),
+    path("unit-rules/", policy_views.unit_rules, name="unit_rules"),
+    path("unit-rules/<int:pk>/<slug:verb>/", policy_views.unit_rules_decide, name="unit_rules_decide"),
     path("quotes/", views.quote_list, name="quote_list"),
     path("quotes/new/", views.quote_create, name="quote_create"),
     path("quotes/new/engineering/", views.quote_create, {"kind": "engineering"}, name="quote_create_engineering"),

@@ -238,3 +238,35 @@ PRICE_INQUIRY = Workflow(
         ),
     ),
 )
+
+
+UNIT_POLICY = Workflow(
+    document="sales.unit_policy",
+    state=lambda policy: policy.state,
+    transitions=(
+        Transition(
+            "approve",
+            frozenset({"proposed"}),
+            "approved",
+            p.may_decide_unit_policy,
+            gettext_lazy("Approve"),
+            denied=gettext_lazy("Only the GM office approves a unit's rules."),
+            wrong_state=gettext_lazy("These rules are already decided."),
+            state_code="decided",
+            awaits=True,
+            style="success",
+        ),
+        Transition(
+            "reject",
+            frozenset({"proposed"}),
+            "rejected",
+            p.may_decide_unit_policy,
+            gettext_lazy("Reject"),
+            denied=gettext_lazy("Only the GM office approves a unit's rules."),
+            wrong_state=gettext_lazy("These rules are already decided."),
+            state_code="decided",
+            style="outline-danger",
+            needs_reason=True,
+        ),
+    ),
+)
