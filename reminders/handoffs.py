@@ -51,6 +51,26 @@ MESSAGES: dict[tuple[str, str], tuple[Any, Any]] = {
         gettext_lazy("Contract %(number)s filed late"),
         gettext_lazy("The contract with %(customer)s was filed on %(filed_on)s, after its filing deadline."),
     ),
+    ("sales.price_inquiry", "requested"): (
+        gettext_lazy("Price inquiry %(number)s waits for your answer"),
+        gettext_lazy("%(actor)s asks the price of %(product)s (written price inquiry)."),
+    ),
+    ("sales.price_inquiry", "answered"): (
+        gettext_lazy("Price inquiry %(number)s answered"),
+        gettext_lazy("%(actor)s answered the price of %(product)s, valid until %(valid_until)s. %(note)s"),
+    ),
+    ("sales.unit_policy", "proposed"): (
+        gettext_lazy("Rules of %(unit)s wait for your approval"),
+        gettext_lazy("%(actor)s proposes the unit's rules (實施細則) from %(effective_from)s."),
+    ),
+    ("sales.unit_policy", "approved"): (
+        gettext_lazy("Rules of %(unit)s approved"),
+        gettext_lazy("%(actor)s approved the unit's rules; they are in force from %(effective_from)s."),
+    ),
+    ("sales.unit_policy", "rejected"): (
+        gettext_lazy("Rules of %(unit)s rejected"),
+        gettext_lazy("%(actor)s rejected the unit's rules: %(note)s"),
+    ),
     ("customers.conflict", "decided"): (
         gettext_lazy("Customer conflict decided: %(customer)s"),
         gettext_lazy("%(actor)s decided: %(outcome)s. %(note)s"),

@@ -250,7 +250,7 @@ class TargetLineOutputSerializer(serializers.ModelSerializer):
     class Meta:
         model = TargetLine
         fields = ["id", "dimension", "key", "product", "region", "customer", "salesperson", "settlement_method",
-                  "amount", "quantity"]  # fmt: skip
+                  "sales_method", "amount", "quantity"]  # fmt: skip
 
 
 class TargetOutputSerializer(serializers.ModelSerializer):

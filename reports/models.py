@@ -297,14 +297,7 @@ class Dimension(models.TextChoices):
     CUSTOMER = "customer", _("Customer")
     SALESPERSON = "salesperson", _("Salesperson")
     SETTLEMENT = "settlement", _("Settlement method")
-
-
-class SettlementMethod(models.TextChoices):
-    CASH = "cash", _("Cash")
-    TRANSFER = "transfer", _("Bank transfer")
-    MONTHLY = "monthly", _("Monthly statement")
-    NOTE = "note", _("Promissory note / cheque")
-    LC = "lc", _("Letter of credit")
+    SALES_METHOD = "sales_method", _("Sales method")
 
 
 class Target(TimeStampedModel):
@@ -376,9 +369,9 @@ class TargetLine(models.Model):
         blank=True,
         related_name="target_lines",
     )
-    settlement_method = models.CharField(
-        _("settlement method"), max_length=10, choices=SettlementMethod.choices, blank=True
-    )
+    # Codes of the sales app's admin-kept lists (sales.SettlementMethod, sales.SalesMethod).
+    settlement_method = models.CharField(_("settlement method"), max_length=16, blank=True)
+    sales_method = models.CharField(_("sales method"), max_length=16, blank=True)
     amount = models.DecimalField(_("amount"), **MONEY)
     quantity = models.DecimalField(_("quantity"), max_digits=14, decimal_places=2, null=True, blank=True)
 
@@ -391,7 +384,16 @@ class TargetLine(models.Model):
         constraints = [
             models.CheckConstraint(condition=models.Q(amount__gte=0), name="target_line_amount_non_negative"),
             models.UniqueConstraint(
-                fields=["target", "dimension", "product", "region", "customer", "salesperson", "settlement_method"],
+                fields=[
+                    "target",
+                    "dimension",
+                    "product",
+                    "region",
+                    "customer",
+                    "salesperson",
+                    "settlement_method",
+                    "sales_method",
+                ],
                 name="target_line_unique_key",
                 nulls_distinct=False,
             ),
@@ -403,6 +405,8 @@ class TargetLine(models.Model):
 
     @property
     def key_label(self) -> str:
+        from sales.selectors import method_labels
+
         match self.dimension:
             case Dimension.PRODUCT:
                 return str(self.product)
@@ -412,8 +416,10 @@ class TargetLine(models.Model):
                 return str(self.customer)
             case Dimension.SALESPERSON:
                 return str(self.salesperson)
+            case Dimension.SETTLEMENT:
+                return method_labels("settlement").get(self.settlement_method, self.settlement_method)
             case _:
-                return str(self.get_settlement_method_display())
+                return method_labels("sales").get(self.sales_method, self.sales_method)
 
 
 # --------------------------------------------------------------------------------------------------------------

@@ -20,6 +20,7 @@ from accounts.models import SalesUnit, User
 from core.exceptions import ApplicationError
 from core.forms import apply_service_error
 from customers.models import Customer
+from sales import selectors as sales_selectors
 from sales.models import Product
 
 from . import exports
@@ -42,7 +43,6 @@ from .models import (
     PerformanceMonthly,
     Plan,
     PlanKind,
-    SettlementMethod,
     Target,
     VisitRoute,
 )
@@ -506,6 +506,7 @@ def _split_key(line):
         Dimension.CUSTOMER: lambda: line.customer,
         Dimension.SALESPERSON: lambda: str(line.salesperson_id),
         Dimension.SETTLEMENT: lambda: line.settlement_method,
+        Dimension.SALES_METHOD: lambda: line.sales_method,
     }[line.dimension]()
 
 
@@ -529,7 +530,8 @@ def _split_choices(target: Target) -> dict[str, dict]:
                 for u in people.order_by("full_name", "username").only("pk", "full_name", "username")
             ]
         },
-        Dimension.SETTLEMENT: {"choices": [(str(v), str(label)) for v, label in SettlementMethod.choices]},
+        Dimension.SETTLEMENT: {"choices": sorted(sales_selectors.method_labels("settlement").items())},
+        Dimension.SALES_METHOD: {"choices": sorted(sales_selectors.method_labels("sales").items())},
     }
 
 

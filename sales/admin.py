@@ -13,13 +13,16 @@ from .models import (
     DiscountAuthority,
     Invoice,
     Payment,
+    PriceInquiry,
     PriceList,
     PriceListItem,
     Product,
     Quote,
     QuoteLine,
     SalesLevel,
+    SalesMethod,
     SalesPolicy,
+    SettlementMethod,
     Shipment,
 )
 
@@ -47,9 +50,9 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 @admin.register(Product)
 class ProductAdmin(admin.ModelAdmin):
-    list_display = ["code", "name", "name_en", "category", "unit_of_measure", "is_active"]
+    list_display = ["code", "name", "name_en", "category", "unit_of_measure", "is_active", "needs_price_inquiry"]
     search_fields = ["code", "name", "name_en"]
-    list_filter = ["category", "is_active"]
+    list_filter = ["category", "is_active", "needs_price_inquiry"]
 
 
 class PriceListItemInline(admin.TabularInline):
@@ -183,3 +186,27 @@ class PaymentAdmin(ReadOnlyAdmin):
 @admin.register(Invoice)
 class InvoiceAdmin(ReadOnlyAdmin):
     list_display = ["number", "contract", "issued_on", "amount"]
+
+
+class MethodListAdmin(admin.ModelAdmin):
+    """結算方式 / 銷售方式 lists: deactivate an entry rather than delete it (quotes and contracts keep theirs)."""
+
+    list_display = ["code", "name", "name_en", "position", "is_active", "is_default"]
+    list_editable = ["name", "name_en", "position", "is_active", "is_default"]
+    search_fields = ["code", "name", "name_en"]
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+admin.site.register(SettlementMethod, MethodListAdmin)
+admin.site.register(SalesMethod, MethodListAdmin)
+
+
+@admin.register(PriceInquiry)
+class PriceInquiryAdmin(ReadOnlyAdmin):
+    """Written price inquiries change only through the sales services (ask, answer, attach, withdraw)."""
+
+    list_display = ["number", "product", "requesting_unit", "producing_unit", "status", "price", "valid_until"]
+    list_filter = ["status"]
+    search_fields = ["number", "product__code"]

@@ -5,14 +5,15 @@ from decimal import Decimal
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Hidden, Layout, Row, Submit
 from django import forms
+from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Role, User
+from accounts.models import Role, SalesUnit, User
 from customers.models import Customer
 
-from .models import ContractBasis, PaymentKind, Product, SalesLevel
+from .models import ContractBasis, PaymentKind, Product, SalesLevel, SalesMethod, SettlementMethod
 
 
 def _helper(
@@ -159,6 +160,47 @@ def customer_picker() -> CustomerPickerField:
     return CustomerPickerField(label=_("Customer"), queryset=Customer.objects.none())
 
 
+class MethodChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return obj.label
+
+
+class DefaultingSelect(forms.Select):
+    """A select whose value, when the key is missing from the post altogether (a client that does not know the
+    field, never a browser: it always sends the preselected option), is the list's default. An explicit empty
+    choice is still refused as required."""
+
+    default: models.Model | None = None
+
+    def value_from_datadict(self, data, files, name):
+        if name not in data and self.default is not None:
+            return str(self.default.pk)
+        return super().value_from_datadict(data, files, name)
+
+
+def _add_method_fields(form: forms.Form, *, prefer_sales: str = "") -> None:
+    """結算方式 and 銷售方式: required, from the admin's active lists, the lists' defaults preselected."""
+    from .services.methods import ensure_method_lists
+
+    ensure_method_lists()
+    settlement = SettlementMethod.objects.filter(is_active=True)
+    sales = SalesMethod.objects.filter(is_active=True)
+    defaults = {
+        "settlement_method": form.initial.get("settlement_method") or settlement.filter(is_default=True).first(),
+        "sales_method": form.initial.get("sales_method")
+        or (sales.filter(code=prefer_sales).first() if prefer_sales else None)
+        or sales.filter(is_default=True).first(),
+    }
+    for name, label, queryset in (
+        ("settlement_method", _("Settlement method"), settlement),
+        ("sales_method", _("Sales method"), sales),
+    ):
+        widget = DefaultingSelect()
+        widget.default = defaults[name]
+        form.fields[name] = MethodChoiceField(label=label, queryset=queryset, widget=widget)
+        form.initial[name] = defaults[name]
+
+
 class ContractForm(forms.Form):
     customer = customer_picker()
     title = forms.CharField(label=_("Title"), max_length=200, required=False)
@@ -185,10 +227,12 @@ class ContractForm(forms.Form):
             del self.fields["customer"]
         else:
             self.fields["customer"].queryset = Customer.objects.visible_to(user).order_by("name")
+        _add_method_fields(self)
         self.helper = _helper()
         self.helper.layout = Layout(
             *(["customer"] if not edit else []),
             Row(Column("title", css_class="col-md-8"), Column("basis", css_class="col-md-4")),
+            Row(Column("settlement_method", css_class="col-md-6"), Column("sales_method", css_class="col-md-6")),
             "payment_terms",
             Row(
                 Column("prepayment_amount", css_class="col-md-4"),
@@ -212,13 +256,33 @@ class QuoteForm(forms.Form):
     valid_until = forms.DateField(label=_("Valid until"), required=False, widget=DateInput())
     note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
+    PREFER_SALES = ""
+
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["customer"].queryset = Customer.objects.visible_to(user).order_by("name")
+        _add_method_fields(self, prefer_sales=self.PREFER_SALES)
         self.helper = _helper()
 
 
 class EngineeringQuoteForm(QuoteForm):
+    project_product = forms.ModelChoiceField(
+        label=_("Product that stands for the project"),
+        queryset=Product.objects.none(),
+        required=False,
+        help_text=_("Empty: the general engineering project product."),
+    )
+    customer_price = forms.DecimalField(
+        label=_("Price to the customer"),
+        max_digits=14,
+        decimal_places=2,
+        min_value=Decimal("0"),
+        required=False,
+        help_text=_("Set by the unit; empty: the internal price. Below the internal price needs the manager."),
+    )
+    discount_percent = forms.DecimalField(
+        label=_("Discount %"), max_digits=5, decimal_places=2, min_value=0, max_value=100, required=False
+    )
     equipment_cost = forms.DecimalField(
         label=_("Equipment and material cost (C)"), max_digits=14, decimal_places=2, min_value=Decimal("0.01")
     )
@@ -228,10 +292,13 @@ class EngineeringQuoteForm(QuoteForm):
     management_rate = forms.DecimalField(label=_("Management (%)"), max_digits=5, decimal_places=2, min_value=0)
     profit_tax_rate = forms.DecimalField(label=_("Profit and tax (%)"), max_digits=5, decimal_places=2, min_value=0)
 
+    PREFER_SALES = "project"
+    EXTERNAL = ("project_product", "customer_price", "discount_percent")
     RATES = ("design_rate", "commissioning_rate", "contingency_rate", "management_rate", "profit_tax_rate")
 
     def __init__(self, *args, user=None, policy=None, **kwargs):
         super().__init__(*args, user=user, **kwargs)
+        self.fields["project_product"].queryset = Product.objects.filter(is_active=True).order_by("category", "code")
         for name in self.RATES:
             self.fields[name].initial = getattr(policy, name)
             if not user.is_admin_role:
@@ -446,3 +513,81 @@ class ProductForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = _helper(tag=True, form_id="product-form", submit=_("Add product"))
+
+
+class InquiryForm(forms.Form):
+    product = forms.ModelChoiceField(label=_("Product"), queryset=Product.objects.none())
+    quantity = forms.DecimalField(
+        label=_("Quantity"), max_digits=12, decimal_places=2, min_value=Decimal("0.01"), required=False
+    )
+    note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    stamped_copy = forms.FileField(
+        label=_("Stamped inquiry"),
+        required=False,
+        help_text=_("PDF, PNG or JPEG of the stamped form, at most 10 MB."),
+        widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.png,.jpg,.jpeg"}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["product"].queryset = Product.objects.filter(is_active=True, needs_price_inquiry=True).order_by(
+            "code"
+        )
+        self.helper = _helper()
+
+
+class InquiryAnswerForm(forms.Form):
+    price = forms.DecimalField(label=_("Price"), max_digits=14, decimal_places=2, min_value=Decimal("0"))
+    cost = forms.DecimalField(
+        label=_("Internal cost"),
+        max_digits=14,
+        decimal_places=2,
+        min_value=Decimal("0"),
+        required=False,
+        help_text=_("Confidential: only managers and the company-wide roles see it."),
+    )
+    valid_until = forms.DateField(label=_("Valid until"), widget=DateInput())
+    note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper()
+
+
+class InquiryAttachForm(forms.Form):
+    stamped_copy = forms.FileField(
+        label=_("Stamped inquiry"), widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.png,.jpg,.jpeg"})
+    )
+
+
+class UnitPolicyForm(forms.Form):
+    unit = forms.ModelChoiceField(label=_("Sales unit"), queryset=SalesUnit.objects.none())
+    effective_from = forms.DateField(label=_("Effective from"), widget=DateInput())
+    review_waiver_below = forms.DecimalField(
+        label=_("No contract review (契約評審) below amount"),
+        max_digits=14,
+        decimal_places=2,
+        min_value=0,
+        required=False,
+        help_text=_("Empty: every contract is reviewed by the department."),
+    )
+    margin_review_percent = forms.DecimalField(
+        label=_("GM office reviews margins below (%)"), max_digits=5, decimal_places=2, min_value=0, required=False
+    )
+    prepayment_threshold = forms.DecimalField(
+        label=_("Prepayment required from amount"), max_digits=14, decimal_places=2, min_value=0, required=False
+    )
+    default_discount_percent = forms.DecimalField(
+        label=_("Default discount authority (%)"),
+        max_digits=5,
+        decimal_places=2,
+        min_value=0,
+        max_value=100,
+        required=False,
+    )
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        units = SalesUnit.objects.order_by("code")
+        self.fields["unit"].queryset = units if user.is_admin_role else units.filter(pk__in=user.team_unit_ids)
+        self.helper = _helper()

@@ -19,6 +19,21 @@ class Product(TimeStampedModel):
     unit_of_measure = models.CharField(_("unit"), max_length=20, default="pcs")
     category = models.CharField(_("category"), max_length=60, blank=True, db_index=True)
     is_active = models.BooleanField(_("active"), default=True)
+    # 書面(蓋章)詢價: raw-material prices move, so every quote needs the producing unit's written answer in force.
+    needs_price_inquiry = models.BooleanField(
+        _("needs a written price inquiry"),
+        default=False,
+        help_text=_("Raw-material prices move: quotes use the producing unit's answered price while it is valid."),
+    )
+    producing_unit = models.ForeignKey(
+        "accounts.SalesUnit",
+        verbose_name=_("producing unit"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="produced_products",
+        help_text=_("Its manager answers the written price inquiries."),
+    )
 
     class Meta:
         verbose_name = _("product")
@@ -27,6 +42,50 @@ class Product(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.code} {self.name}"
+
+
+class _MethodList(TimeStampedModel):
+    """An admin-maintained list entry (code, names in both languages, order, active). Rows are never deleted once
+    used (PROTECT): an admin deactivates them instead. Exactly one active row may be the default for new deals."""
+
+    code = models.SlugField(_("code"), max_length=16, unique=True)
+    name = models.CharField(_("name (Chinese)"), max_length=60)
+    name_en = models.CharField(_("name (English)"), max_length=60, blank=True)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    is_active = models.BooleanField(_("active"), default=True)
+    is_default = models.BooleanField(_("default for new deals"), default=False)
+
+    class Meta:
+        abstract = True
+        ordering = ["position", "code"]
+
+    def __str__(self) -> str:
+        return self.label
+
+    @property
+    def label(self) -> str:
+        """The name in the active language (the Chinese name where no English one is given)."""
+        from django.utils.translation import get_language
+
+        if (get_language() or "").startswith("en") and self.name_en:
+            return self.name_en
+        return self.name
+
+
+class SettlementMethod(_MethodList):
+    """結算方式: how the customer pays (cash, transfer, monthly statement, L/C, ...)."""
+
+    class Meta(_MethodList.Meta):
+        verbose_name = _("settlement method")
+        verbose_name_plural = _("settlement methods")
+
+
+class SalesMethod(_MethodList):
+    """銷售方式: how the deal is sold (direct, through a distributor, as a project, ...)."""
+
+    class Meta(_MethodList.Meta):
+        verbose_name = _("sales method")
+        verbose_name_plural = _("sales methods")
 
 
 class ContractStatus(models.TextChoices):
@@ -78,6 +137,23 @@ class Contract(TimeStampedModel):
         "sales.Quote", verbose_name=_("quote"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     basis = models.CharField(_("basis"), max_length=16, choices=ContractBasis.choices, default=ContractBasis.CONTRACT)
+    # 結算方式 / 銷售方式: set by the services on every new contract (the list's default when not chosen).
+    settlement_method = models.ForeignKey(
+        SettlementMethod,
+        verbose_name=_("settlement method"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="contracts",
+    )
+    sales_method = models.ForeignKey(
+        SalesMethod,
+        verbose_name=_("sales method"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="contracts",
+    )
     payment_terms = models.TextField(_("payment terms"), blank=True)
     cost_total = models.DecimalField(
         _("internal cost"), max_digits=14, decimal_places=2, default=Decimal("0"), help_text=_("Confidential.")
@@ -458,6 +534,8 @@ class UnitSalesPolicy(TimeStampedModel):
         related_name="+",
     )
     approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
+    rejected_at = models.DateTimeField(_("rejected at"), null=True, blank=True)
+    rejection_reason = models.TextField(_("rejection reason"), blank=True)
 
     class Meta:
         verbose_name = _("unit sales policy")
@@ -473,6 +551,13 @@ class UnitSalesPolicy(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.unit_id} {_('Sales policy')} {self.effective_from}"
+
+    @property
+    def state(self) -> str:
+        """proposed → approved (in force from effective_from) or rejected (never in force)."""
+        if self.approved_at:
+            return "approved"
+        return "rejected" if self.rejected_at else "proposed"
 
 
 class UnitAuthorityCeiling(TimeStampedModel):
@@ -543,6 +628,22 @@ class Quote(TimeStampedModel):
         blank=True,
         help_text=_("The first day of the month the deal should close."),
     )
+    settlement_method = models.ForeignKey(
+        SettlementMethod,
+        verbose_name=_("settlement method"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="quotes",
+    )
+    sales_method = models.ForeignKey(
+        SalesMethod,
+        verbose_name=_("sales method"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="quotes",
+    )
     amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=2, default=Decimal("0"))
     cost_total = models.DecimalField(_("internal cost"), max_digits=14, decimal_places=2, default=Decimal("0"))
     note = models.TextField(_("note"), blank=True)
@@ -557,6 +658,11 @@ class Quote(TimeStampedModel):
     contingency_rate = models.DecimalField(_("contingency (%)"), max_digits=5, decimal_places=2, default=Decimal("0"))
     management_rate = models.DecimalField(_("management (%)"), max_digits=5, decimal_places=2, default=Decimal("0"))
     profit_tax_rate = models.DecimalField(_("profit and tax (%)"), max_digits=5, decimal_places=2, default=Decimal("0"))
+    # 內部報價: the cost-plus price of an engineering quote (C plus its components). Internal: only cost viewers see
+    # it; the customer's price is the quote's line, set by the unit, and this is that line's standard price.
+    internal_price = models.DecimalField(
+        _("internal price"), max_digits=14, decimal_places=2, default=Decimal("0"), help_text=_("Confidential.")
+    )
     approved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("approved by"),
@@ -688,3 +794,76 @@ class ContractEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.contract_id} {self.action}"
+
+
+# --- Written price inquiries (書面詢價) -----------------------------------------------------------------------------
+
+
+class InquiryStatus(models.TextChoices):
+    OPEN = "open", _("Awaiting the producing unit")
+    ANSWERED = "answered", _("Answered")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+def inquiry_upload_to(instance: PriceInquiry, filename: str) -> str:
+    return f"price_inquiries/{instance.requesting_unit_id}/{filename}"
+
+
+class PriceInquiry(TimeStampedModel):
+    """A buying (sales) unit's written, stamped price inquiry to the producing unit for a product whose raw-material
+    prices move. The producing unit's manager answers with a price (and the internal cost) valid until a day;
+    quotes of the requesting unit price the product from the latest answer in force."""
+
+    number = models.CharField(_("number"), max_length=32, unique=True)
+    product = models.ForeignKey(Product, verbose_name=_("product"), on_delete=models.PROTECT, related_name="inquiries")
+    quantity = models.DecimalField(_("quantity"), max_digits=12, decimal_places=2, null=True, blank=True)
+    requesting_unit = models.ForeignKey(
+        "accounts.SalesUnit", verbose_name=_("requesting unit"), on_delete=models.PROTECT, related_name="+"
+    )
+    producing_unit = models.ForeignKey(
+        "accounts.SalesUnit", verbose_name=_("producing unit"), on_delete=models.PROTECT, related_name="+"
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("requested by"), on_delete=models.PROTECT, related_name="+"
+    )
+    note = models.TextField(_("note"), blank=True)
+    stamped_copy = models.FileField(
+        _("stamped inquiry"), upload_to=inquiry_upload_to, blank=True, help_text=_("PDF or image of the stamped form.")
+    )
+    status = models.CharField(
+        _("status"), max_length=16, choices=InquiryStatus.choices, default=InquiryStatus.OPEN, db_index=True
+    )
+    price = models.DecimalField(_("answered price"), max_digits=14, decimal_places=2, null=True, blank=True)
+    cost = models.DecimalField(
+        _("internal cost"), max_digits=14, decimal_places=2, null=True, blank=True, help_text=_("Confidential.")
+    )
+    valid_until = models.DateField(_("valid until"), null=True, blank=True, db_index=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("answered by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    answer_note = models.TextField(_("answer"), blank=True)
+
+    class Meta:
+        verbose_name = _("price inquiry")
+        verbose_name_plural = _("price inquiries")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["product", "requesting_unit", "status"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(status="answered")
+                | (models.Q(price__isnull=False) & models.Q(valid_until__isnull=False)),
+                name="price_inquiry_answer_complete",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(price__isnull=True) | models.Q(price__gte=0), name="price_inquiry_price_non_negative"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.number

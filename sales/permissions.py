@@ -6,7 +6,7 @@ ask the tables, never these rules' copies."""
 from __future__ import annotations
 
 from accounts.models import User
-from sales.models import ApprovalDecision, ApproverRole, Contract, ContractApproval, Quote
+from sales.models import ApprovalDecision, ApproverRole, Contract, ContractApproval, PriceInquiry, Quote
 
 
 def is_unit_manager(user: User, unit_id: int) -> bool:
@@ -69,3 +69,32 @@ def may_decide_contract(user: User, contract: Contract) -> bool:
         a.decision == ApprovalDecision.PENDING and may_decide_role(user, contract, a.approver_role)
         for a in round_approvals(contract)
     )
+
+
+# --- written price inquiries (書面詢價) ---
+
+
+def may_see_inquiry(user: User, inquiry: PriceInquiry) -> bool:
+    """The requesting unit (its people and managers), the producing unit's managers, the company-wide roles."""
+    return bool(
+        user.is_company_wide
+        or user.pk == inquiry.requested_by_id
+        or user.unit_id == inquiry.requesting_unit_id
+        or is_unit_manager(user, inquiry.requesting_unit_id)
+        or is_unit_manager(user, inquiry.producing_unit_id)
+    )
+
+
+def may_answer_inquiry(user: User, inquiry: PriceInquiry) -> bool:
+    """The producing unit's manager, never on an inquiry of their own."""
+    return is_unit_manager(user, inquiry.producing_unit_id) and user.pk != inquiry.requested_by_id
+
+
+def may_withdraw_inquiry(user: User, inquiry: PriceInquiry) -> bool:
+    """Whoever asked, or a manager of the requesting unit."""
+    return user.pk == inquiry.requested_by_id or is_unit_manager(user, inquiry.requesting_unit_id)
+
+
+def may_decide_unit_policy(user: User, policy) -> bool:
+    """The GM office decides a unit's rules (實施細則) on the group president's behalf, never its own proposal."""
+    return user.is_gm_office and user.pk != policy.set_by_id

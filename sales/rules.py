@@ -8,6 +8,7 @@ Each rule looks at a `DealFacts` (a contract or a quote, with the thresholds in 
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import ROUND_DOWN, Decimal
@@ -287,6 +288,29 @@ def credit_limit_exceeded(facts: DealFacts) -> list[RuleHit]:
             },
         )
     ]
+
+
+def engineering_components(*, cost: Decimal, rates: Mapping[str, Decimal]) -> list[tuple[str, Decimal, Decimal]]:
+    """工程成套項目: (name, rate %, amount) of each cost-plus component on the equipment-and-material cost C
+    (design 8 %, commissioning 30 %, contingency 7 %, management 5 %, profit and tax 20 % by default)."""
+    return [(name, rate, round_money(cost * rate / HUNDRED)) for name, rate in rates.items()]
+
+
+def engineering_internal_price(*, cost: Decimal, rates: Mapping[str, Decimal]) -> Decimal:
+    """The internal price (內部報價) of an engineering project: C plus its components (1.70 x C by default). It is
+    the project line's standard price: the customer's price below it needs the department manager."""
+    return round_money(cost + sum((a for _, _, a in engineering_components(cost=cost, rates=rates)), Decimal("0")))
+
+
+def contract_filing_due(*, signed_on: dt.date, filing_days: int) -> dt.date:
+    """契約備案: the business department hands the originals to finance, the GM office and administration within
+    `filing_days` (3) days of signing; the day returned is the last on-time day (signed on the 1st: due the 4th)."""
+    return signed_on + dt.timedelta(days=filing_days)
+
+
+def contract_filing_late(*, filed_on: dt.date, due: dt.date | None) -> bool:
+    """Filed after the last on-time day. Filing on the due day itself is on time."""
+    return bool(due and filed_on > due)
 
 
 RULES: tuple[Callable[[DealFacts], list[RuleHit]], ...] = (

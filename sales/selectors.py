@@ -23,13 +23,17 @@ from .models import (
     ContractLine,
     ContractStatus,
     DiscountAuthority,
+    InquiryStatus,
     Payment,
     PaymentKind,
+    PriceInquiry,
     PriceListItem,
     Product,
     Quote,
     SalesLevel,
+    SalesMethod,
     SalesPolicy,
+    SettlementMethod,
     Shipment,
     UnitAuthorityCeiling,
     UnitSalesPolicy,
@@ -558,7 +562,7 @@ def awaiting_approval_ids(*, user):
 def contract_detail(*, user, pk: int) -> Contract:
     return (
         Contract.objects.visible_to(user)
-        .select_related("customer", "owner", "unit", "po_consent_by", "quote")
+        .select_related("customer", "owner", "unit", "po_consent_by", "quote", "settlement_method", "sales_method")
         .prefetch_related(
             Prefetch("lines", queryset=ContractLine.objects.select_related("product")),
             Prefetch("approvals", queryset=ContractApproval.objects.select_related("decided_by")),
@@ -599,3 +603,91 @@ def contracts_filing_due(*, on: dt.date):
 def is_filing_overdue(contract: Contract, *, today: dt.date | None = None) -> bool:
     today = today or timezone.localdate()
     return bool(contract.status == ContractStatus.SIGNED and contract.filing_due_on and contract.filing_due_on < today)
+
+
+# --- settlement and sales methods (結算方式、銷售方式) ------------------------------------------------------------
+
+
+def settlement_methods(*, active_only: bool = True):
+    qs = SettlementMethod.objects.all()
+    return qs.filter(is_active=True) if active_only else qs
+
+
+def sales_methods(*, active_only: bool = True):
+    qs = SalesMethod.objects.all()
+    return qs.filter(is_active=True) if active_only else qs
+
+
+def method_labels(kind: str) -> dict[str, str]:
+    """code -> name in the active language, for "settlement" or "sales" (one query; inactive entries included, so
+    old records and targets keep their labels)."""
+    model = SettlementMethod if kind == "settlement" else SalesMethod
+    return {m.code: m.label for m in model.objects.all()}
+
+
+def find_method(kind: str, key) -> SettlementMethod | SalesMethod | None:
+    """The active method whose code or name (either language) is `key`, case-insensitive (imports, split forms)."""
+    model = SettlementMethod if kind == "settlement" else SalesMethod
+    text = str(key or "").strip()
+    if not text:
+        return None
+    return (
+        model.objects.filter(is_active=True)
+        .filter(Q(code__iexact=text) | Q(name=text) | Q(name_en__iexact=text))
+        .order_by("position")
+        .first()
+    )
+
+
+# --- written price inquiries (書面詢價) ------------------------------------------------------------------------------
+
+
+def inquiries_visible_to(user):
+    """Price inquiries the user may see (see sales.permissions.may_see_inquiry), in SQL."""
+    if user.is_company_wide:
+        return PriceInquiry.objects.all()
+    q = Q(requested_by=user)
+    if user.unit_id:
+        q |= Q(requesting_unit_id=user.unit_id)
+    if user.is_manager:
+        units = list(user.team_unit_ids)
+        q |= Q(requesting_unit_id__in=units) | Q(producing_unit_id__in=units)
+    return PriceInquiry.objects.filter(q)
+
+
+def inquiry_in_force(*, product_id: int, unit_id: int | None, on: dt.date | None = None) -> PriceInquiry | None:
+    """The answer a quote of `unit_id` prices `product_id` from on a day: the latest answered inquiry of that unit
+    still valid that day (valid_until is the last valid day)."""
+    if unit_id is None:
+        return None
+    on = on or timezone.localdate()
+    return (
+        PriceInquiry.objects.filter(
+            product_id=product_id, requesting_unit_id=unit_id, status=InquiryStatus.ANSWERED, valid_until__gte=on
+        )
+        .order_by("-answered_at", "-id")
+        .first()
+    )
+
+
+def inquiry_missing_reason(*, product_id: int, unit_id: int | None, on: dt.date | None = None) -> str:
+    """Why a product has no answered price in force for the unit: for the error naming the line."""
+    from django.utils.translation import gettext as _
+
+    on = on or timezone.localdate()
+    latest = (
+        PriceInquiry.objects.filter(product_id=product_id, requesting_unit_id=unit_id)
+        .exclude(status=InquiryStatus.CANCELLED)
+        .order_by("-created_at", "-id")
+        .first()
+        if unit_id
+        else None
+    )
+    if latest is None:
+        return _("no price inquiry has been sent")
+    if latest.status == InquiryStatus.OPEN:
+        return _("inquiry %(number)s still awaits the producing unit's answer") % {"number": latest.number}
+    return _("the answer to inquiry %(number)s was valid until %(date)s") % {
+        "number": latest.number,
+        "date": latest.valid_until.isoformat() if latest.valid_until else "—",
+    }

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import pipeline_views, views
+from . import inquiry_views, pipeline_views, policy_views, views
 
 app_name = "sales"
 urlpatterns = [
@@ -11,6 +11,8 @@ urlpatterns = [
     path("price-lists/<int:pk>/", views.price_list_detail, name="price_list_detail"),
     path("discount-authority/", views.authority_page, name="authority"),
     path("settings/", views.policy_page, name="policy"),
+    path("unit-rules/", policy_views.unit_rules, name="unit_rules"),
+    path("unit-rules/<int:pk>/<slug:verb>/", policy_views.unit_rules_decide, name="unit_rules_decide"),
     path("quotes/", views.quote_list, name="quote_list"),
     path("quotes/new/", views.quote_create, name="quote_create"),
     path("quotes/new/engineering/", views.quote_create, {"kind": "engineering"}, name="quote_create_engineering"),
@@ -35,4 +37,8 @@ urlpatterns = [
     path("contracts/<int:pk>/comments/", views.contract_comment, name="contract_comment"),
     path("contracts/<int:pk>/<slug:verb>/", views.contract_action, name="contract_action"),
     path("receivables/", views.receivables, name="receivables"),
+    path("price-inquiries/", inquiry_views.inquiry_list, name="inquiry_list"),
+    path("price-inquiries/<int:pk>/", inquiry_views.inquiry_detail, name="inquiry_detail"),
+    path("price-inquiries/<int:pk>/file/", inquiry_views.inquiry_file, name="inquiry_file"),
+    path("price-inquiries/<int:pk>/<slug:verb>/", inquiry_views.inquiry_action, name="inquiry_action"),
 ]

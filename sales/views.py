@@ -226,9 +226,12 @@ def quote_create(request, kind: str = QuoteKind.PRODUCT):
                 lines=line_inputs(formset) if formset else None,
                 equipment_cost=data.get("equipment_cost"),
                 rates={k: data[k] for k in EngineeringQuoteForm.RATES} if engineering else None,
+                **({k: data.get(k) for k in EngineeringQuoteForm.EXTERNAL} if engineering else {}),
                 title=data["title"],
                 valid_until=data.get("valid_until"),
                 note=data["note"],
+                settlement_method=data["settlement_method"],
+                sales_method=data["sales_method"],
             )
         except ApplicationError as exc:
             apply_service_error(form, exc)
@@ -242,7 +245,9 @@ def quote_create(request, kind: str = QuoteKind.PRODUCT):
 
 
 def _quote(request, pk: int) -> Quote:
-    qs = Quote.objects.visible_to(request.user).select_related("customer", "owner", "unit", "approved_by")
+    qs = Quote.objects.visible_to(request.user).select_related(
+        "customer", "owner", "unit", "approved_by", "settlement_method", "sales_method"
+    )
     quote = qs.prefetch_related(Prefetch("lines", queryset=QuoteLine.objects.select_related("product"))).filter(pk=pk)
     quote = quote.first()
     if quote is None:
@@ -253,7 +258,8 @@ def _quote(request, pk: int) -> Quote:
 def _quote_context(request, quote: Quote) -> dict:
     see_cost = rules.can_see_cost(request.user)
     components = []
-    if quote.kind == QuoteKind.ENGINEERING:
+    # The internal sheet (C, the cost-plus components, the internal price) is for cost viewers only.
+    if quote.kind == QuoteKind.ENGINEERING and see_cost:
         labels = [_("Design"), _("Commissioning"), _("Contingency"), _("Management"), _("Profit and tax")]
         components = [
             (label, rate, amount)
@@ -263,14 +269,9 @@ def _quote_context(request, quote: Quote) -> dict:
                 strict=True,
             )
         ]
-    hits = (
-        [h.message_for(request.user) for h in selectors.quote_rule_hits(quote=quote)] if quote.kind == "product" else []
-    )
+    hits = [h.message_for(request.user) for h in selectors.quote_rule_hits(quote=quote)]
     return {
         "quote": quote,
-        "project_products": Product.objects.filter(is_active=True).order_by("category", "code")
-        if quote.kind == QuoteKind.ENGINEERING
-        else None,
         "see_cost": see_cost,
         "components": components,
         "hits": hits,
@@ -293,10 +294,26 @@ def _margin(amount, cost):
 def quote_edit(request, pk: int):
     quote = _quote(request, pk)
     engineering = quote.kind == QuoteKind.ENGINEERING
-    initial = {"customer": quote.customer, "title": quote.title, "valid_until": quote.valid_until, "note": quote.note}
+    initial = {
+        "customer": quote.customer,
+        "title": quote.title,
+        "valid_until": quote.valid_until,
+        "note": quote.note,
+        "settlement_method": quote.settlement_method,
+        "sales_method": quote.sales_method,
+    }
     if engineering:
+        line = quote.lines.all()[0] if quote.lines.all() else None
         initial.update({"equipment_cost": quote.equipment_cost, **pricing.quote_engineering_rates(quote)})
+        if line is not None:
+            initial.update(
+                project_product=line.product, customer_price=line.list_price, discount_percent=line.discount_percent
+            )
         form = EngineeringQuoteForm(request.POST or None, user=request.user, policy=quote, initial=initial)
+        if not rules.can_see_cost(request.user):
+            # C is on the internal sheet: whoever may not see cost changes the customer's price, never C.
+            del form.fields["equipment_cost"]
+            initial.pop("equipment_cost")
         formset = None
     else:
         form = QuoteForm(request.POST or None, user=request.user, initial=initial)
@@ -320,9 +337,12 @@ def quote_edit(request, pk: int):
                 lines=line_inputs(formset) if formset else None,
                 equipment_cost=data.get("equipment_cost") if engineering else None,
                 rates={k: data[k] for k in EngineeringQuoteForm.RATES} if engineering else None,
+                **({k: data.get(k) for k in EngineeringQuoteForm.EXTERNAL} if engineering else {}),
                 title=data["title"],
                 valid_until=data.get("valid_until"),
                 note=data["note"],
+                settlement_method=data["settlement_method"],
+                sales_method=data["sales_method"],
             )
         except ApplicationError as exc:
             apply_service_error(form, exc)
@@ -462,7 +482,7 @@ def _preview(request, *, form, formset, owner_of, customer_of, is_quote: bool, c
         customer = customer_of(form)
         try:
             owner = owner_of(customer)
-            priced = pricing.price_lines(lines=line_inputs(formset), on=timezone.localdate())
+            priced = pricing.price_lines(lines=line_inputs(formset), on=timezone.localdate(), unit_id=owner.unit_id)
             terms = form.terms() if contract_terms else {}
             hits = selectors.preview_rule_hits(
                 owner=owner,

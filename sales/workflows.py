@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy, gettext_noop
 
 from core.workflow import Transition, Workflow
 from sales import permissions as p
-from sales.models import ContractStatus, QuoteStatus
+from sales.models import ContractStatus, InquiryStatus, QuoteStatus
 
 Q = QuoteStatus
 C = ContractStatus
@@ -194,6 +194,78 @@ CONTRACT = Workflow(
             gettext_lazy("Cancel contract"),
             denied=gettext_lazy("Only the salesperson or their manager may cancel this contract."),
             wrong_state=gettext_lazy("A signed contract cannot be cancelled."),
+            needs_reason=True,
+        ),
+    ),
+)
+
+
+PI = InquiryStatus
+
+PRICE_INQUIRY = Workflow(
+    document="sales.price_inquiry",
+    transitions=(
+        Transition(
+            "answer",
+            frozenset({PI.OPEN}),
+            PI.ANSWERED,
+            p.may_answer_inquiry,
+            gettext_lazy("Answer"),
+            denied=gettext_lazy("Only the producing unit's manager answers this price inquiry."),
+            wrong_state=gettext_lazy("This price inquiry is not awaiting an answer."),
+            awaits=True,
+            style="success",
+        ),
+        Transition(
+            "attach",
+            frozenset({PI.OPEN, PI.ANSWERED}),
+            PI.OPEN,  # the state does not change: the service keeps it
+            p.may_withdraw_inquiry,
+            gettext_lazy("Attach the stamped inquiry"),
+            denied=gettext_lazy("Only whoever asked, or their manager, may attach the stamped inquiry."),
+            wrong_state=gettext_lazy("A cancelled price inquiry cannot be changed."),
+            style="outline-primary",
+        ),
+        Transition(
+            "cancel",
+            frozenset({PI.OPEN}),
+            PI.CANCELLED,
+            p.may_withdraw_inquiry,
+            gettext_lazy("Withdraw"),
+            denied=gettext_lazy("Only whoever asked, or their manager, may withdraw this price inquiry."),
+            wrong_state=gettext_lazy("This price inquiry is not awaiting an answer."),
+            style="outline-danger",
+        ),
+    ),
+)
+
+
+UNIT_POLICY = Workflow(
+    document="sales.unit_policy",
+    state=lambda policy: policy.state,
+    transitions=(
+        Transition(
+            "approve",
+            frozenset({"proposed"}),
+            "approved",
+            p.may_decide_unit_policy,
+            gettext_lazy("Approve"),
+            denied=gettext_lazy("Only the GM office approves a unit's rules."),
+            wrong_state=gettext_lazy("These rules are already decided."),
+            state_code="decided",
+            awaits=True,
+            style="success",
+        ),
+        Transition(
+            "reject",
+            frozenset({"proposed"}),
+            "rejected",
+            p.may_decide_unit_policy,
+            gettext_lazy("Reject"),
+            denied=gettext_lazy("Only the GM office approves a unit's rules."),
+            wrong_state=gettext_lazy("These rules are already decided."),
+            state_code="decided",
+            style="outline-danger",
             needs_reason=True,
         ),
     ),

@@ -34,8 +34,8 @@ from reminders.models import Notification, Reminder, ReminderState
 from reminders.selectors import due_lookback_days
 from reports.models import DailyReport
 from reports.workflows import DAILY_REPORT
-from sales.models import ApprovalDecision, Contract, ContractApproval, Quote
-from sales.workflows import CONTRACT, QUOTE
+from sales.models import ApprovalDecision, Contract, ContractApproval, PriceInquiry, Quote, UnitSalesPolicy
+from sales.workflows import CONTRACT, PRICE_INQUIRY, QUOTE, UNIT_POLICY
 
 LIMIT = 50  # per kind: the inbox is a to-do list, not an archive
 FILING_LEAD_DAYS = 3  # the card filing shows up this many days before its deadline (as its reminder does)
@@ -43,7 +43,8 @@ FILING_LEAD_DAYS = 3  # the card filing shows up this many days before its deadl
 
 @dataclass(frozen=True)
 class Item:
-    kind: str  # quote, contract, conflict, daily_report, expense, filing, next_step, reminder
+    # quote, contract, price_inquiry, unit_policy, conflict, daily_report, expense, filing, next_step, reminder
+    kind: str
     since: dt.datetime | dt.date
     title: str
     detail: str
@@ -91,6 +92,22 @@ def _contracts(user: User) -> QuerySet[Contract]:
     if user.is_manager:
         qs = qs.filter(unit_id__in=user.team_unit_ids)
     return qs
+
+
+def _inquiries(user: User) -> QuerySet[PriceInquiry]:
+    """Written price inquiries to a unit this manager leads, awaiting the answer."""
+    if not user.is_manager:
+        return PriceInquiry.objects.none()
+    return PriceInquiry.objects.filter(
+        status__in=PRICE_INQUIRY.awaiting_states(), producing_unit_id__in=user.team_unit_ids
+    ).exclude(requested_by=user)
+
+
+def _unit_policies(user: User) -> QuerySet[UnitSalesPolicy]:
+    """Units' rules (實施細則) proposed and not yet decided: the GM office's."""
+    if not user.is_gm_office:
+        return UnitSalesPolicy.objects.none()
+    return UnitSalesPolicy.objects.filter(approved_at__isnull=True, rejected_at__isnull=True).exclude(set_by=user)
 
 
 def _conflicts(user: User) -> QuerySet[CustomerConflict]:
@@ -164,6 +181,8 @@ def navbar_counts(*, user: User, today: dt.date | None = None) -> tuple[int, int
     parts = {
         "quotes": _quotes(user),
         "contracts": _contracts(user),
+        "inquiries": _inquiries(user),
+        "unit_policies": _unit_policies(user),
         "conflicts": _conflicts(user),
         "reports": _reports(user),
         "expenses": _expenses(user),
@@ -192,6 +211,8 @@ def inbox_items(*, user: User, today: dt.date | None = None) -> list[Item]:
     items: list[Item] = []
     items += _quote_items(user)
     items += _contract_items(user)
+    items += _inquiry_items(user)
+    items += _unit_policy_items(user)
     items += _conflict_items(user)
     items += _report_items(user)
     items += _expense_items(user)
@@ -245,6 +266,45 @@ def _contract_items(user: User) -> list[Item]:
                     detail=f"{c.customer.name} · {c.owner.get_full_name()} · {c.amount:,.2f}",
                     url=reverse("sales:contract_detail", args=[c.pk]),
                     action_label=_("Review"),
+                )
+            )
+    return out
+
+
+def _inquiry_items(user: User) -> list[Item]:
+    out = []
+    qs = _inquiries(user).select_related("product", "requested_by", "requesting_unit").order_by("created_at", "id")
+    for inquiry in qs[:LIMIT]:
+        t = _first_awaiting(PRICE_INQUIRY, user, inquiry)
+        if t:
+            out.append(
+                Item(
+                    kind="price_inquiry",
+                    since=inquiry.created_at,
+                    title=_("Price inquiry %(number)s waits for your answer") % {"number": inquiry.number},
+                    detail=f"{inquiry.product.code} {inquiry.product.name} · {inquiry.requesting_unit.name} · "
+                    f"{inquiry.requested_by.get_full_name()}",
+                    url=reverse("sales:inquiry_detail", args=[inquiry.pk]),
+                    action_label=str(t.label),
+                )
+            )
+    return out
+
+
+def _unit_policy_items(user: User) -> list[Item]:
+    out = []
+    for policy in _unit_policies(user).select_related("unit", "set_by").order_by("created_at", "id")[:LIMIT]:
+        t = _first_awaiting(UNIT_POLICY, user, policy)
+        if t:
+            out.append(
+                Item(
+                    kind="unit_policy",
+                    since=policy.created_at,
+                    title=_("Rules of %(unit)s wait for your approval") % {"unit": policy.unit.name},
+                    detail=_("From %(date)s, proposed by %(name)s")
+                    % {"date": policy.effective_from.isoformat(), "name": policy.set_by.get_full_name()},
+                    url=reverse("sales:unit_rules"),
+                    action_label=str(t.label),
                 )
             )
     return out
@@ -310,7 +370,7 @@ def _filing_items(user: User, today: dt.date) -> list[Item]:
     out = []
     for unit in units.order_by("code"):
         if FILING.awaiting(user, UnitMonth(unit=unit, month=month, filed=False)):
-            deadline = filing_due_date(month) - dt.timedelta(days=1)  # the 10th is the first late day
+            deadline = filing_due_date(month)  # the last on-time day (the 10th by default)
             out.append(
                 Item(
                     kind="filing",

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from core.money import round_money
 from sales.models import SOLD_STATUSES, Contract, ContractLine
+from sales.selectors import method_labels
 
 from ..calendar import WorkingCalendar, local_tz
 from ..models import Dimension, Target, TargetLine
@@ -138,6 +139,12 @@ def target_splits(*, target: Target, today: dt.date | None = None) -> list[Split
         Dimension.SALESPERSON: dict(sold.values_list("owner_id").annotate(s=Sum("amount")).order_by()),
         Dimension.CUSTOMER: dict(sold.values_list("customer_id").annotate(s=Sum("amount")).order_by()),
         Dimension.REGION: dict(sold.values_list("customer__region").annotate(s=Sum("amount")).order_by()),
+        Dimension.SETTLEMENT: dict(sold.values_list("settlement_method__code").annotate(s=Sum("amount")).order_by()),
+        Dimension.SALES_METHOD: dict(sold.values_list("sales_method__code").annotate(s=Sum("amount")).order_by()),
+    }
+    labels = {
+        Dimension.SETTLEMENT: method_labels("settlement") if any(ln.settlement_method for ln in lines) else {},
+        Dimension.SALES_METHOD: method_labels("sales") if any(ln.sales_method for ln in lines) else {},
     }
     line_sales = ContractLine.objects.filter(contract__in=sold)
     actual[Dimension.PRODUCT] = dict(
@@ -155,9 +162,12 @@ def target_splits(*, target: Target, today: dt.date | None = None) -> list[Split
                 Dimension.CUSTOMER: ln.customer_id,
                 Dimension.REGION: ln.region,
                 Dimension.PRODUCT: ln.product_id,
+                Dimension.SETTLEMENT: ln.settlement_method,
+                Dimension.SALES_METHOD: ln.sales_method,
             }.get(dim)
             act = actual[dim].get(key, ZERO) if dim in actual else None
-            rows.append(SplitRow(label=ln.key_label, amount=ln.amount, actual=act, completion=pct(act, ln.amount)))
+            label = labels[dim].get(key, key) if dim in labels else ln.key_label
+            rows.append(SplitRow(label=label, amount=ln.amount, actual=act, completion=pct(act, ln.amount)))
         assigned = sum((ln.amount for ln in mine), ZERO)
         views.append(
             SplitView(

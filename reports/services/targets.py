@@ -16,9 +16,10 @@ from accounts.models import SalesUnit, User
 from core.exceptions import ApplicationError, PermissionDenied
 from core.money import round_money
 from customers.models import Customer
+from sales import selectors as sales_selectors
 from sales.models import Product
 
-from ..models import Dimension, PeriodType, SettlementMethod, Target, TargetLine
+from ..models import Dimension, PeriodType, Target, TargetLine
 from ..periods import normalise_start
 from ._common import _create_row
 
@@ -133,16 +134,17 @@ def _resolve_key(*, target: Target, dimension: str, key, row_label: str) -> dict
                 _("%(row)s: no salesperson %(key)s in this unit.") % {"row": row_label, "key": key}, field="lines"
             )
         return {"salesperson": person}
-    if dimension == Dimension.SETTLEMENT:
-        method = str(key or "").strip()
-        if method not in SettlementMethod.values:
-            labels = {str(label): value for value, label in SettlementMethod.choices}
-            method = labels.get(method, "")
-        if not method:
-            raise ApplicationError(
-                _("%(row)s: unknown settlement method %(key)s.") % {"row": row_label, "key": key}, field="lines"
+    if dimension in (Dimension.SETTLEMENT, Dimension.SALES_METHOD):
+        kind = "settlement" if dimension == Dimension.SETTLEMENT else "sales"
+        method = sales_selectors.find_method(kind, key)
+        if method is None:
+            message = (
+                _("%(row)s: unknown settlement method %(key)s.")
+                if kind == "settlement"
+                else _("%(row)s: unknown sales method %(key)s.")
             )
-        return {"settlement_method": method}
+            raise ApplicationError(message % {"row": row_label, "key": key}, field="lines")
+        return {"settlement_method" if kind == "settlement" else "sales_method": method.code}
     raise ApplicationError(_("Unknown split dimension."), field="dimension")
 
 

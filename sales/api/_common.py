@@ -55,3 +55,43 @@ def margin_or_none(amount, cost) -> str | None:
 
 class ReasonInputSerializer(serializers.Serializer):
     reason = serializers.CharField(allow_blank=True)
+
+
+class MethodFields:
+    """Input fields for the settlement and sales methods, by code (active entries only; omitted: the default)."""
+
+    @staticmethod
+    def settlement():
+        from sales.models import SettlementMethod
+
+        return serializers.SlugRelatedField(
+            slug_field="code",
+            queryset=SettlementMethod.objects.filter(is_active=True),
+            required=False,
+            allow_null=True,
+            help_text="Settlement method code (結算方式), e.g. cash, transfer, monthly, lc; omitted: the default.",
+        )
+
+    @staticmethod
+    def sales():
+        from sales.models import SalesMethod
+
+        return serializers.SlugRelatedField(
+            slug_field="code",
+            queryset=SalesMethod.objects.filter(is_active=True),
+            required=False,
+            allow_null=True,
+            help_text="Sales method code (銷售方式), e.g. direct, distributor, project; omitted: the default.",
+        )
+
+
+class MethodOutputMixin(serializers.Serializer):
+    """The recorded methods: code and name in the reader's language."""
+
+    settlement_method = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    settlement_method_name = serializers.CharField(source="settlement_method.label", read_only=True, default="")
+    sales_method = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    sales_method_name = serializers.CharField(source="sales_method.label", read_only=True, default="")
+
+
+METHOD_FIELDS = ["settlement_method", "settlement_method_name", "sales_method", "sales_method_name"]

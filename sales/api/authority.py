@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db.models import Q
 from django.utils import timezone
+from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, PermissionDenied
@@ -27,7 +28,10 @@ from sales.services.catalogue import (
     sales_policy_set,
     unit_sales_policy_approve,
     unit_sales_policy_propose,
+    unit_sales_policy_reject,
 )
+
+from ._common import ReasonInputSerializer
 
 
 class DiscountAuthorityOutputSerializer(serializers.ModelSerializer):
@@ -172,7 +176,18 @@ class UnitAuthorityCeilingViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyMode
 class UnitSalesPolicyOutputSerializer(serializers.ModelSerializer):
     class Meta:
         model = UnitSalesPolicy
-        fields = ["id", "unit", "effective_from", *UNIT_POLICY_FIELDS, "set_by", "approved_by", "approved_at"]
+        fields = [
+            "id",
+            "unit",
+            "effective_from",
+            *UNIT_POLICY_FIELDS,
+            "set_by",
+            "state",
+            "approved_by",
+            "approved_at",
+            "rejected_at",
+            "rejection_reason",
+        ]
 
 
 class UnitSalesPolicyInputSerializer(serializers.Serializer):
@@ -207,4 +222,12 @@ class UnitSalesPolicyViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelView
     @action(detail=True, methods=["post"])
     def approve(self, request, pk=None):
         row = unit_sales_policy_approve(actor=request.user, policy=self.get_object())
+        return Response(UnitSalesPolicyOutputSerializer(row).data)
+
+    @extend_schema(request=ReasonInputSerializer)
+    @action(detail=True, methods=["post"])
+    def reject(self, request, pk=None):
+        target = self.get_object()  # another unit's id is a 404 before its input is judged
+        data = validated(ReasonInputSerializer, request.data)
+        row = unit_sales_policy_reject(actor=request.user, policy=target, reason=data["reason"])
         return Response(UnitSalesPolicyOutputSerializer(row).data)

@@ -40,7 +40,16 @@ from sales.services.contracts import (
     contract_update,
 )
 
-from ._common import ReasonInputSerializer, RuleHitOutputSerializer, for_viewer, hits_for, margin_or_none
+from ._common import (
+    METHOD_FIELDS,
+    MethodFields,
+    MethodOutputMixin,
+    ReasonInputSerializer,
+    RuleHitOutputSerializer,
+    for_viewer,
+    hits_for,
+    margin_or_none,
+)
 from .lines import ContractLineCostOutputSerializer, ContractLineOutputSerializer, LineInputSerializer, line_inputs
 
 
@@ -53,6 +62,8 @@ class ContractTermsInputSerializer(serializers.Serializer):
     retention_due_on = serializers.DateField(required=False, allow_null=True)
     prepayment_exception_reason = serializers.CharField(required=False, allow_blank=True)
     note = serializers.CharField(required=False, allow_blank=True)
+    settlement_method = MethodFields.settlement()
+    sales_method = MethodFields.sales()
 
 
 CONTRACT_LIST_FIELDS = [
@@ -61,6 +72,7 @@ CONTRACT_LIST_FIELDS = [
     "title",
     "status",
     "basis",
+    *METHOD_FIELDS,
     "customer",
     "customer_name",
     "owner",
@@ -81,7 +93,7 @@ CONTRACT_LIST_FIELDS = [
 ]
 
 
-class ContractListOutputSerializer(serializers.ModelSerializer):
+class ContractListOutputSerializer(MethodOutputMixin, serializers.ModelSerializer):
     customer_name = serializers.CharField(source="customer.name")
     owner_name = serializers.CharField(source="owner.get_full_name")
     paid = serializers.DecimalField(max_digits=14, decimal_places=2, source="paid_total")
@@ -221,13 +233,15 @@ class ContractViewSet(viewsets.ModelViewSet):
     """Contracts and orders (經濟契約 / 訂單) with their review workflow."""
 
     http_method_names = ["get", "post", "patch", "head", "options"]
-    filterset_fields = ["status", "customer", "owner", "unit", "basis"]
+    filterset_fields = ["status", "customer", "owner", "unit", "basis", "settlement_method__code", "sales_method__code"]
     search_fields = ["number", "title", "customer__name"]
     ordering_fields = ["created_at", "amount", "signed_on", "number"]
 
     def get_queryset(self):
         qs = selectors.with_paid(
-            Contract.objects.visible_to(self.request.user).select_related("customer", "owner", "unit")
+            Contract.objects.visible_to(self.request.user).select_related(
+                "customer", "owner", "unit", "settlement_method", "sales_method"
+            )
         )
         if self.action != "list":
             qs = qs.prefetch_related(

@@ -39,7 +39,16 @@ from sales.services.quotes import (
     quote_update,
 )
 
-from ._common import ReasonInputSerializer, RuleHitOutputSerializer, for_viewer, hits_for, margin_or_none
+from ._common import (
+    METHOD_FIELDS,
+    MethodFields,
+    MethodOutputMixin,
+    ReasonInputSerializer,
+    RuleHitOutputSerializer,
+    for_viewer,
+    hits_for,
+    margin_or_none,
+)
 from .contracts import ContractTermsInputSerializer
 from .lines import (
     ComponentOutputSerializer,
@@ -61,6 +70,7 @@ QUOTE_FIELDS = [
     "unit",
     "title",
     "valid_until",
+    *METHOD_FIELDS,
     "amount",
     "note",
     "approved_by",
@@ -70,7 +80,7 @@ QUOTE_FIELDS = [
 ]
 
 
-class QuoteListOutputSerializer(serializers.ModelSerializer):
+class QuoteListOutputSerializer(MethodOutputMixin, serializers.ModelSerializer):
     customer_name = serializers.CharField(source="customer.name")
     owner_name = serializers.CharField(source="owner.get_full_name")
 
@@ -80,17 +90,45 @@ class QuoteListOutputSerializer(serializers.ModelSerializer):
 
 
 class QuoteOutputSerializer(QuoteListOutputSerializer):
+    """What everyone who may see the quote reads: the external lines (the customer's prices), never the internal
+    sheet of an engineering quote."""
+
     lines = QuoteLineOutputSerializer(many=True)
-    components = serializers.SerializerMethodField()
     approval_reasons = serializers.SerializerMethodField()
     actions = serializers.SerializerMethodField()
 
     class Meta(QuoteListOutputSerializer.Meta):
-        fields = [*QUOTE_FIELDS, "lines", "equipment_cost", "components", "approval_reasons", "actions"]
+        fields = [*QUOTE_FIELDS, "lines", "approval_reasons", "actions"]
 
     def get_actions(self, obj) -> list[str]:
         """What the caller may do with this quote now (the quote workflow table)."""
         return workflows.QUOTE.action_names(self.context["request"].user, obj)
+
+    @extend_schema_field(RuleHitOutputSerializer(many=True))
+    def get_approval_reasons(self, obj) -> list[dict]:
+        return hits_for(self.context["request"].user, obj.approval_reasons)
+
+
+class QuoteCostOutputSerializer(QuoteOutputSerializer):
+    """For cost viewers: costs, the margin and, for an engineering quote, the internal sheet (C, the cost-plus
+    components and the internal price)."""
+
+    lines = QuoteLineCostOutputSerializer(many=True)
+    margin_percent = serializers.SerializerMethodField()
+    components = serializers.SerializerMethodField()
+
+    class Meta(QuoteOutputSerializer.Meta):
+        fields = [
+            *QuoteOutputSerializer.Meta.fields,
+            "cost_total",
+            "margin_percent",
+            "equipment_cost",
+            "internal_price",
+            "components",
+        ]
+
+    def get_margin_percent(self, obj) -> str | None:
+        return margin_or_none(obj.amount, obj.cost_total)
 
     @extend_schema_field(ComponentOutputSerializer(many=True))
     def get_components(self, obj) -> list[dict]:
@@ -103,21 +141,6 @@ class QuoteOutputSerializer(QuoteListOutputSerializer):
             )
         ]
 
-    @extend_schema_field(RuleHitOutputSerializer(many=True))
-    def get_approval_reasons(self, obj) -> list[dict]:
-        return hits_for(self.context["request"].user, obj.approval_reasons)
-
-
-class QuoteCostOutputSerializer(QuoteOutputSerializer):
-    lines = QuoteLineCostOutputSerializer(many=True)
-    margin_percent = serializers.SerializerMethodField()
-
-    class Meta(QuoteOutputSerializer.Meta):
-        fields = [*QuoteOutputSerializer.Meta.fields, "cost_total", "margin_percent"]
-
-    def get_margin_percent(self, obj) -> str | None:
-        return margin_or_none(obj.amount, obj.cost_total)
-
 
 class QuoteInputSerializer(serializers.Serializer):
     customer = VisiblePrimaryKeyRelatedField(queryset=Customer.objects.all())
@@ -125,18 +148,50 @@ class QuoteInputSerializer(serializers.Serializer):
     title = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
     valid_until = serializers.DateField(required=False, allow_null=True)
     note = serializers.CharField(required=False, allow_blank=True, default="")
+    settlement_method = MethodFields.settlement()
+    sales_method = MethodFields.sales()
     lines = LineInputSerializer(many=True, required=False)
     equipment_cost = serializers.DecimalField(max_digits=14, decimal_places=2, required=False)
     rates = serializers.DictField(child=serializers.DecimalField(max_digits=5, decimal_places=2), required=False)
+    project_product = serializers.PrimaryKeyRelatedField(
+        queryset=Product.objects.filter(is_active=True),
+        required=False,
+        allow_null=True,
+        help_text="Engineering quotes: the product that stands for the project (default: the general one).",
+    )
+    customer_price = serializers.DecimalField(
+        max_digits=14,
+        decimal_places=2,
+        required=False,
+        allow_null=True,
+        help_text="Engineering quotes: the price to the customer, set by the unit (default: the internal price).",
+    )
+    discount_percent = serializers.DecimalField(max_digits=5, decimal_places=2, required=False, allow_null=True)
 
 
 class QuoteUpdateInputSerializer(serializers.Serializer):
     title = serializers.CharField(max_length=200, required=False, allow_blank=True)
     valid_until = serializers.DateField(required=False, allow_null=True)
     note = serializers.CharField(required=False, allow_blank=True)
+    settlement_method = MethodFields.settlement()
+    sales_method = MethodFields.sales()
     lines = LineInputSerializer(many=True, required=False)
     equipment_cost = serializers.DecimalField(max_digits=14, decimal_places=2, required=False)
     rates = serializers.DictField(child=serializers.DecimalField(max_digits=5, decimal_places=2), required=False)
+    project_product = serializers.PrimaryKeyRelatedField(
+        queryset=Product.objects.filter(is_active=True),
+        required=False,
+        allow_null=True,
+        help_text="Engineering quotes: the product that stands for the project (default: the general one).",
+    )
+    customer_price = serializers.DecimalField(
+        max_digits=14,
+        decimal_places=2,
+        required=False,
+        allow_null=True,
+        help_text="Engineering quotes: the price to the customer, set by the unit (default: the internal price).",
+    )
+    discount_percent = serializers.DecimalField(max_digits=5, decimal_places=2, required=False, allow_null=True)
 
 
 class QuoteOutcomeInputSerializer(serializers.Serializer):
@@ -153,12 +208,14 @@ class MakeContractInputSerializer(ContractTermsInputSerializer):
 
 class QuoteViewSet(viewsets.ModelViewSet):
     http_method_names = ["get", "post", "patch", "head", "options"]
-    filterset_fields = ["status", "kind", "customer", "owner"]
+    filterset_fields = ["status", "kind", "customer", "owner", "settlement_method__code", "sales_method__code"]
     search_fields = ["number", "title", "customer__name"]
     ordering_fields = ["created_at", "amount", "number"]
 
     def get_queryset(self):
-        qs = Quote.objects.visible_to(self.request.user).select_related("customer", "owner", "unit")
+        qs = Quote.objects.visible_to(self.request.user).select_related(
+            "customer", "owner", "unit", "settlement_method", "sales_method"
+        )
         if self.action != "list":
             qs = qs.prefetch_related(Prefetch("lines", queryset=QuoteLine.objects.select_related("product")))
         return qs.order_by("-created_at", "-id")
@@ -187,9 +244,14 @@ class QuoteViewSet(viewsets.ModelViewSet):
             lines=line_inputs(v.get("lines")),
             equipment_cost=v.get("equipment_cost"),
             rates=v.get("rates"),
+            project_product=v.get("project_product"),
+            customer_price=v.get("customer_price"),
+            discount_percent=v.get("discount_percent"),
             title=v["title"],
             valid_until=v.get("valid_until"),
             note=v["note"],
+            settlement_method=v.get("settlement_method"),
+            sales_method=v.get("sales_method"),
         )
         return self._out(quote, status.HTTP_201_CREATED)
 

@@ -22,6 +22,7 @@ from .catalogue import (
     sales_policy_set,
     unit_sales_policy_approve,
     unit_sales_policy_propose,
+    unit_sales_policy_reject,
 )
 from .comments import contract_comment, quote_comment
 from .contracts import (
@@ -98,5 +99,6 @@ __all__ = [
     "shipment_create",
     "unit_sales_policy_approve",
     "unit_sales_policy_propose",
+    "unit_sales_policy_reject",
     "write_priced_lines",
 ]

@@ -24,11 +24,6 @@ def may_propose_unit_policy(actor: User, unit_id: int) -> bool:
     return actor.is_admin_role or is_unit_manager(actor, unit_id)
 
 
-def may_approve_unit_policy(actor: User) -> bool:
-    """The GM office approves a unit's rules on the group president's behalf."""
-    return actor.role == "gm_office"
-
-
 def owner_for(actor: User, customer: Customer) -> User:
     if actor.is_salesperson:
         return actor

@@ -8,13 +8,15 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from core import events
 from core.exceptions import ApplicationError
 from core.money import round_money
-from sales import selectors
+from sales import approvers, selectors, workflows
 from sales.models import (
     DiscountAuthority,
     PriceList,
@@ -27,7 +29,7 @@ from sales.models import (
 )
 
 from ._common import HUNDRED, _dec, _require_admin
-from .access import may_approve_unit_policy, may_propose_unit_policy, may_set_authority_for
+from .access import may_propose_unit_policy, may_set_authority_for
 
 
 @transaction.atomic
@@ -46,11 +48,15 @@ def product_create(
 def product_update(*, actor: User, product: Product, **fields) -> Product:
     _require_admin(actor)
     product = Product.objects.select_for_update().get(pk=product.pk)
-    allowed = {"name", "name_en", "unit_of_measure", "category", "is_active"}
+    allowed = {"name", "name_en", "unit_of_measure", "category", "is_active", "needs_price_inquiry", "producing_unit"}
     for key, value in fields.items():
         if key not in allowed:
             raise ApplicationError(_("This field cannot be changed."), field=key)
         setattr(product, key, value)
+    if product.needs_price_inquiry and product.producing_unit_id is None:
+        raise ApplicationError(
+            _("Name the producing unit that answers the price inquiries."), field="producing_unit", code="required"
+        )
     product.save()
     return product
 
@@ -185,20 +191,50 @@ def unit_sales_policy_propose(*, actor: User, unit, effective_from: dt.date, **v
     if values:
         raise ApplicationError(_("Unknown setting."), field=next(iter(values)), code="unknown")
     row.save()
+    _publish_unit_policy(row, "proposed", actor, recipients=approvers.gm_office_users(exclude=actor.pk))
     return row
+
+
+def _publish_unit_policy(policy: UnitSalesPolicy, action: str, actor: User, *, recipients, note: str = "") -> None:
+    events.publish(
+        document=workflows.UNIT_POLICY.document,
+        document_id=policy.pk,
+        action=action,
+        actor=actor,
+        recipients=recipients,
+        note=note,
+        data={
+            "unit": policy.unit.name,
+            "actor": actor.get_full_name(),
+            "effective_from": policy.effective_from.isoformat(),
+            "url": reverse("sales:unit_rules"),
+        },
+    )
 
 
 @transaction.atomic
 def unit_sales_policy_approve(*, actor: User, policy: UnitSalesPolicy) -> UnitSalesPolicy:
     """The GM office approves a unit's rules on the group president's behalf; from then on they are in force."""
-    if not may_approve_unit_policy(actor):
-        raise PermissionDenied(_("Only the GM office approves a unit's rules."))
-    policy = UnitSalesPolicy.objects.select_for_update().get(pk=policy.pk)
-    if policy.approved_at is not None:
-        raise ApplicationError(_("These rules are already approved."), field="status", code="decided")
+    policy = UnitSalesPolicy.objects.select_for_update().select_related("unit").get(pk=policy.pk)
+    workflows.UNIT_POLICY.check(actor, policy, "approve")
     policy.approved_by = actor
     policy.approved_at = timezone.now()
     policy.save(update_fields=["approved_by", "approved_at", "updated_at"])
+    _publish_unit_policy(policy, "approved", actor, recipients=[policy.set_by_id])
+    return policy
+
+
+@transaction.atomic
+def unit_sales_policy_reject(*, actor: User, policy: UnitSalesPolicy, reason: str) -> UnitSalesPolicy:
+    """The GM office sends the unit's rules back with a reason; they never take effect (a new proposal may)."""
+    if not (reason or "").strip():
+        raise ApplicationError(_("Give the reason for the rejection."), field="reason", code="required")
+    policy = UnitSalesPolicy.objects.select_for_update().select_related("unit").get(pk=policy.pk)
+    workflows.UNIT_POLICY.check(actor, policy, "reject")
+    policy.rejected_at = timezone.now()
+    policy.rejection_reason = reason.strip()
+    policy.save(update_fields=["rejected_at", "rejection_reason", "updated_at"])
+    _publish_unit_policy(policy, "rejected", actor, recipients=[policy.set_by_id], note=policy.rejection_reason)
     return policy
 
 

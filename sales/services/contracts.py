@@ -5,7 +5,6 @@ Transitions lock the contract row first."""
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
 
 from django.db import transaction
 from django.urls import reverse
@@ -36,6 +35,7 @@ from sales.permissions import may_decide_role
 
 from ._common import _check_customer, _dec, _event, _lock_contract, _lock_quote, _next_number
 from .access import owner_for
+from .methods import PROJECT, checked_method, resolve_methods
 from .pricing import LineInput, PricedLine, price_lines, write_priced_lines
 
 EDITABLE = (ContractStatus.DRAFT, ContractStatus.REJECTED)
@@ -44,7 +44,8 @@ EDITABLE = (ContractStatus.DRAFT, ContractStatus.REJECTED)
 def _write_contract_lines(
     contract: Contract, lines: list[LineInput] | None, *, priced: list[PricedLine] | None = None
 ) -> None:
-    priced = priced if priced is not None else price_lines(lines=lines or [], on=timezone.localdate())
+    if priced is None:
+        priced = price_lines(lines=lines or [], on=timezone.localdate(), unit_id=contract.unit_id)
     write_priced_lines(contract, priced, line_model=ContractLine, parent="contract")
 
 
@@ -78,6 +79,8 @@ CONTRACT_FIELDS = (
     "retention_amount",
     "retention_due_on",
     "note",
+    "settlement_method",
+    "sales_method",
 )
 
 
@@ -99,6 +102,11 @@ def contract_create(
     if unknown:
         raise ApplicationError(_("This field cannot be set."), field=unknown.pop())
     today = timezone.localdate()
+    fields["settlement_method"], fields["sales_method"] = resolve_methods(
+        settlement_method=fields.get("settlement_method"),
+        sales_method=fields.get("sales_method"),
+        prefer_sales=PROJECT if quote is not None and quote.kind == QuoteKind.ENGINEERING else "",
+    )
     contract = Contract(
         number=_next_number(prefix=f"C{today:%Y}-", model=Contract),
         customer=customer,
@@ -117,9 +125,9 @@ def contract_create(
 
 @transaction.atomic
 def contract_create_from_quote(*, actor: User, quote: Quote, product: Product | None = None, **fields) -> Contract:
-    """A contract from an approved quote. Product quotes copy their lines (repriced at today's standard price);
-    an engineering turnkey quote becomes one line of `product` (the product that stands for the project), priced
-    at the quote's cost-plus total, which is the project's standard price, with the equipment cost as its cost."""
+    """A contract from an approved quote, with the quote's settlement and sales methods. Product quotes copy their
+    lines (repriced at today's standard price); an engineering turnkey quote copies its one external project line
+    as quoted (the customer's price; the internal price stays its standard, C its cost)."""
     quote = _lock_quote(quote)
     workflows.QUOTE.check(actor, quote, "contract")
     # Under the quote's row lock: one quote, one live contract (the database's partial unique index backs this).
@@ -130,21 +138,24 @@ def contract_create_from_quote(*, actor: User, quote: Quote, product: Product | 
             field="quote",
             code="already_contracted",
         )
+    for key in ("settlement_method", "sales_method"):  # the contract records the quote's methods unless told
+        method = getattr(quote, key)
+        if fields.get(key) is None and method is not None and method.is_active:
+            fields[key] = method
     if quote.kind == QuoteKind.ENGINEERING:
-        if product is None:
-            raise ApplicationError(
-                _("Choose the product that stands for the project."), field="product", code="required"
-            )
+        # The project line as the customer was quoted it (the unit's price, its discount, the internal price as its
+        # standard and C as its cost): never repriced from a price list. `product` may rename the project.
         priced = [
             PricedLine(
-                product=product,
-                quantity=Decimal("1"),
-                list_price=quote.amount,
-                discount_percent=Decimal("0"),
-                unit_price=quote.amount,
-                standard_price=quote.amount,
-                unit_cost=quote.equipment_cost,
+                product=product or ln.product,
+                quantity=ln.quantity,
+                list_price=ln.list_price,
+                discount_percent=ln.discount_percent,
+                unit_price=ln.unit_price,
+                standard_price=ln.standard_price,
+                unit_cost=ln.unit_cost,
             )
+            for ln in quote.lines.select_related("product")
         ]
         fields.setdefault("title", quote.title)
         contract = contract_create(
@@ -175,6 +186,11 @@ def contract_update(*, actor: User, contract: Contract, lines: list[LineInput] |
     unknown = set(fields) - set(CONTRACT_FIELDS)
     if unknown:
         raise ApplicationError(_("This field cannot be changed."), field=unknown.pop())
+    for key in ("settlement_method", "sales_method"):
+        if fields.get(key) is not None:
+            fields[key] = checked_method(fields[key], field=key)
+        else:
+            fields.pop(key, None)  # not given: the contract keeps its method
     for key, value in fields.items():
         setattr(contract, key, value)
     if lines is not None:
@@ -378,7 +394,9 @@ def contract_sign(*, actor: User, contract: Contract, signed_on: dt.date | None 
     before = contract.status
     contract.status = ContractStatus.SIGNED
     contract.signed_on = signed_on
-    contract.filing_due_on = signed_on + dt.timedelta(days=selectors.policy_in_force(on=signed_on).filing_days)
+    contract.filing_due_on = rules.contract_filing_due(
+        signed_on=signed_on, filing_days=selectors.policy_in_force(on=signed_on).filing_days
+    )
     contract.save()
     _event(contract, actor=actor, action="signed", from_status=before, data={"signed_on": signed_on.isoformat()})
     return contract
@@ -397,7 +415,7 @@ def contract_file(*, actor: User, contract: Contract, filed_on: dt.date | None =
     contract.status = ContractStatus.FILED
     contract.filed_on = filed_on
     contract.save()
-    late = bool(contract.filing_due_on and filed_on > contract.filing_due_on)
+    late = rules.contract_filing_late(filed_on=filed_on, due=contract.filing_due_on)
     _event(
         contract,
         actor=actor,

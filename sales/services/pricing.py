@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from core.exceptions import ApplicationError
 from core.money import ZERO, round_money
-from sales import selectors
+from sales import rules, selectors
 from sales.models import Contract, Product, Quote
 
 from ._common import HUNDRED, _dec
@@ -51,8 +51,9 @@ class PricedLine:
         return {f.name: getattr(self, f.name) for f in fields(self)}
 
 
-def price_lines(*, lines: list[LineInput], on: dt.date) -> list[PricedLine]:
-    """Copy the standard price and cost in force, apply the discount, validate every line."""
+def price_lines(*, lines: list[LineInput], on: dt.date, unit_id: int | None = None) -> list[PricedLine]:
+    """Copy the standard price and cost in force, apply the discount, validate every line. A product that needs a
+    written price inquiry (書面詢價) is priced from the answer of the producing unit to `unit_id` valid on `on`."""
     if not lines:
         raise ApplicationError(_("Add at least one line."), field="lines", code="empty")
     priced = []
@@ -74,13 +75,17 @@ def price_lines(*, lines: list[LineInput], on: dt.date) -> list[PricedLine]:
                 code="inactive",
             )
         item = selectors.price_in_force(product=line.product, on=on)
-        if item is None:
+        if line.product.needs_price_inquiry:
+            standard, cost = _inquiry_price(n, line.product, unit_id=unit_id, on=on, item=item)
+        elif item is None:
             raise ApplicationError(
                 _("Line %(n)s: %(code)s has no standard price in force.") % {"n": n, "code": line.product.code},
                 field="lines",
                 code="no_price",
             )
-        list_price = item.standard_price if line.list_price in (None, "") else _dec(line.list_price, field="lines")
+        else:
+            standard, cost = item.standard_price, item.cost
+        list_price = standard if line.list_price in (None, "") else _dec(line.list_price, field="lines")
         if list_price < 0:
             raise ApplicationError(
                 _("Line %(n)s: the price cannot be negative.") % {"n": n}, field="lines", code="negative"
@@ -92,11 +97,33 @@ def price_lines(*, lines: list[LineInput], on: dt.date) -> list[PricedLine]:
                 list_price=round_money(list_price),
                 discount_percent=disc,
                 unit_price=round_money(list_price * (HUNDRED - disc) / HUNDRED),
-                standard_price=item.standard_price,
-                unit_cost=item.cost,
+                standard_price=standard,
+                unit_cost=cost,
             )
         )
     return priced
+
+
+def _inquiry_price(n: int, product: Product, *, unit_id: int | None, on: dt.date, item) -> tuple[Decimal, Decimal]:
+    """The answered price (and internal cost: the answer's, else the price list's, else none) in force for the unit,
+    or an error naming the line and why there is none (never asked, unanswered, expired)."""
+    answer = selectors.inquiry_in_force(product_id=product.pk, unit_id=unit_id, on=on)
+    if answer is None or answer.price is None:
+        raise ApplicationError(
+            _(
+                "Line %(n)s: %(code)s needs a written price inquiry answered by the producing unit and valid "
+                "today: %(why)s."
+            )
+            % {
+                "n": n,
+                "code": product.code,
+                "why": selectors.inquiry_missing_reason(product_id=product.pk, unit_id=unit_id, on=on),
+            },
+            field="lines",
+            code="price_inquiry",
+        )
+    cost = answer.cost if answer.cost is not None else (item.cost if item is not None else ZERO)
+    return answer.price, cost
 
 
 def _totals(priced: list[PricedLine]) -> tuple[Decimal, Decimal]:
@@ -115,8 +142,8 @@ def write_priced_lines(document: Quote | Contract, priced: list[PricedLine], *, 
 
 
 def engineering_components(*, cost: Decimal, rates: dict[str, Decimal]) -> list[tuple[str, Decimal, Decimal]]:
-    """(name, rate %, amount) of each cost-plus component of an engineering turnkey quote."""
-    return [(name, rate, round_money(cost * rate / HUNDRED)) for name, rate in rates.items()]
+    """(name, rate %, amount) of each cost-plus component of an engineering turnkey quote (sales.rules)."""
+    return rules.engineering_components(cost=cost, rates=rates)
 
 
 def quote_engineering_rates(quote_or_policy) -> dict[str, Decimal]:

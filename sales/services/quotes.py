@@ -15,22 +15,29 @@ from core import events
 from core.exceptions import ApplicationError, PermissionDenied
 from core.money import ZERO, round_money
 from customers.models import Customer
-from sales import approvers, selectors, workflows
+from sales import approvers, rules, selectors, workflows
 from sales.models import (
+    Product,
     Quote,
     QuoteKind,
     QuoteLine,
     QuoteStatus,
+    SalesMethod,
+    SettlementMethod,
 )
 from sales.permissions import may_work_on_quote
 
-from ._common import _check_customer, _dec, _lock_quote, _next_number
+from ._common import HUNDRED, _check_customer, _dec, _lock_quote, _next_number
 from .access import owner_for
-from .pricing import LineInput, engineering_components, price_lines, quote_engineering_rates, write_priced_lines
+from .methods import PROJECT, checked_method, resolve_methods
+from .pricing import LineInput, PricedLine, price_lines, quote_engineering_rates, write_priced_lines
+
+PROJECT_PRODUCT_CODE = "PROJECT"
 
 
 def _write_quote_lines(quote: Quote, lines: list[LineInput]) -> None:
-    write_priced_lines(quote, price_lines(lines=lines, on=timezone.localdate()), line_model=QuoteLine, parent="quote")
+    priced = price_lines(lines=lines, on=timezone.localdate(), unit_id=quote.unit_id)
+    write_priced_lines(quote, priced, line_model=QuoteLine, parent="quote")
 
 
 @transaction.atomic
@@ -45,12 +52,26 @@ def quote_create(
     title: str = "",
     valid_until: dt.date | None = None,
     note: str = "",
+    settlement_method: SettlementMethod | None = None,
+    sales_method: SalesMethod | None = None,
+    project_product: Product | None = None,
+    customer_price: Decimal | None = None,
+    discount_percent: Decimal | None = None,
 ) -> Quote:
+    """A product quote prices its lines from the price list. An engineering turnkey quote has an internal sheet
+    (cost-plus on C, internal) and one external line: the project at the customer's price the unit sets
+    (`customer_price`, default the internal price) less `discount_percent`; that line is what the customer is quoted
+    and what the price-floor and discount-authority rules judge, against the internal price as its standard."""
     _check_customer(actor, customer)
     owner = owner_for(actor, customer)
     if owner.unit_id is None:
         raise ApplicationError(_("The salesperson has no sales unit."), field="owner", code="no_unit")
     today = timezone.localdate()
+    settlement, sales = resolve_methods(
+        settlement_method=settlement_method,
+        sales_method=sales_method,
+        prefer_sales=PROJECT if kind == QuoteKind.ENGINEERING else "",
+    )
     quote = Quote(
         number=_next_number(prefix=f"Q{today:%Y}-", model=Quote),
         kind=kind,
@@ -60,10 +81,16 @@ def quote_create(
         title=title,
         valid_until=valid_until or today + dt.timedelta(days=30),
         note=note,
+        settlement_method=settlement,
+        sales_method=sales,
     )
     if kind == QuoteKind.ENGINEERING:
         _set_engineering(quote, actor=actor, equipment_cost=equipment_cost, rates=rates)
         quote.save()
+        _write_project_line(
+            quote, project_product=project_product, customer_price=customer_price, discount_percent=discount_percent
+        )
+        quote.save(update_fields=["amount", "cost_total"])
     elif kind == QuoteKind.PRODUCT:
         quote.save()
         _write_quote_lines(quote, lines or [])
@@ -74,6 +101,7 @@ def quote_create(
 
 
 def _set_engineering(quote: Quote, *, actor: User, equipment_cost, rates: dict | None) -> None:
+    """The internal sheet: C, the rates (the policy's; only admins change them) and the internal price."""
     cost = _dec(equipment_cost if equipment_cost is not None else 0, field="equipment_cost")
     if cost <= 0:
         raise ApplicationError(_("Enter the equipment and material cost."), field="equipment_cost", code="required")
@@ -87,8 +115,50 @@ def _set_engineering(quote: Quote, *, actor: User, equipment_cost, rates: dict |
     for name, value in values.items():
         setattr(quote, name, value)
     quote.equipment_cost = round_money(cost)
-    quote.amount = round_money(cost + sum((a for _, _, a in engineering_components(cost=cost, rates=values)), ZERO))
-    quote.cost_total = quote.equipment_cost
+    quote.internal_price = rules.engineering_internal_price(cost=quote.equipment_cost, rates=values)
+
+
+def project_product_default() -> Product:
+    """The product that stands for an engineering project when none is chosen (created on first use)."""
+    product, _created = Product.objects.get_or_create(
+        code=PROJECT_PRODUCT_CODE,
+        defaults={"name": "工程成套項目", "name_en": "Engineering turnkey project", "category": "engineering"},
+    )
+    return product
+
+
+def _write_project_line(
+    quote: Quote, *, project_product: Product | None, customer_price=None, discount_percent=None
+) -> None:
+    """The engineering quote's one external line; what is not given keeps the line's present value (a new quote:
+    the default project product at the internal price, no discount)."""
+    existing = quote.lines.select_related("product").first()
+    product = project_product or (existing.product if existing else project_product_default())
+    if customer_price is not None:
+        list_price = _dec(customer_price, field="customer_price")
+    else:
+        list_price = existing.list_price if existing else quote.internal_price
+    if list_price < 0:
+        raise ApplicationError(_("The price cannot be negative."), field="customer_price", code="negative")
+    if discount_percent is not None:
+        disc = _dec(discount_percent, field="discount_percent")
+    else:
+        disc = existing.discount_percent if existing else ZERO
+    if disc < 0 or disc > HUNDRED:
+        raise ApplicationError(
+            _("The discount must be between 0 and 100 %."), field="discount_percent", code="discount"
+        )
+    list_price = round_money(list_price)
+    priced = PricedLine(
+        product=product,
+        quantity=Decimal("1"),
+        list_price=list_price,
+        discount_percent=disc,
+        unit_price=round_money(list_price * (HUNDRED - disc) / HUNDRED),
+        standard_price=quote.internal_price,
+        unit_cost=quote.equipment_cost,
+    )
+    write_priced_lines(quote, [priced], line_model=QuoteLine, parent="quote")
 
 
 @transaction.atomic
@@ -99,6 +169,9 @@ def quote_update(
     lines: list[LineInput] | None = None,
     equipment_cost: Decimal | None = None,
     rates: dict | None = None,
+    project_product: Product | None = None,
+    customer_price: Decimal | None = None,
+    discount_percent: Decimal | None = None,
     **fields,
 ) -> Quote:
     quote = _lock_quote(quote)
@@ -106,14 +179,22 @@ def quote_update(
     for key in ("title", "valid_until", "note"):
         if key in fields:
             setattr(quote, key, fields.pop(key))
+    for key in ("settlement_method", "sales_method"):
+        if fields.get(key) is not None:
+            setattr(quote, key, checked_method(fields.pop(key), field=key))
+        fields.pop(key, None)
     if fields:
         raise ApplicationError(_("This field cannot be changed."), field=next(iter(fields)))
-    if quote.kind == QuoteKind.ENGINEERING and (equipment_cost is not None or rates):
-        _set_engineering(
-            quote,
-            actor=actor,
-            equipment_cost=equipment_cost if equipment_cost is not None else quote.equipment_cost,
-            rates=rates or quote_engineering_rates(quote),
+    if quote.kind == QuoteKind.ENGINEERING:
+        if equipment_cost is not None or rates:
+            _set_engineering(
+                quote,
+                actor=actor,
+                equipment_cost=equipment_cost if equipment_cost is not None else quote.equipment_cost,
+                rates=rates or quote_engineering_rates(quote),
+            )
+        _write_project_line(
+            quote, project_product=project_product, customer_price=customer_price, discount_percent=discount_percent
         )
     elif lines is not None:
         _write_quote_lines(quote, lines)

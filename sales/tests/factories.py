@@ -90,3 +90,10 @@ def submit_reviewed(*, actor, contract):
         approver = next(u for u in candidates if u and services.may_decide(u, contract, approval.approver_role))
         contract = services.contract_approve(actor=approver, contract=contract)
     return contract
+
+
+def seed_methods() -> None:
+    """The settlement and sales method lists as the migration seeds them (a transactional test flushes them)."""
+    from sales.services.methods import ensure_method_lists
+
+    ensure_method_lists()

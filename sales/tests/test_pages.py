@@ -195,7 +195,7 @@ def test_salesperson_cannot_approve_own_on_page(client, salesperson, contract):
     assert client.post(reverse("sales:contract_action", args=[contract.pk, "approve"])).status_code == 403
 
 
-def test_engineering_quote_page_and_print(client, salesperson):
+def test_engineering_quote_page_and_print(client, salesperson, manager):
     customer = CustomerFactory(owner=salesperson)
     client.force_login(salesperson)
     response = client.post(
@@ -204,9 +204,15 @@ def test_engineering_quote_page_and_print(client, salesperson):
     )
     assert response.status_code == 302, response.content.decode()[:3000]
     html = client.get(response["Location"]).content.decode()
-    assert "340,000.00" in html and "60,000.00" in html  # 1.70 x C; commissioning 30 % of C
+    # The salesperson reads the customer's price (1.70 x C by default), never the internal sheet.
+    assert "340,000.00" in html and 'id="quote-components"' not in html and "60,000.00" not in html
     html = client.get(response["Location"] + "print/").content.decode()
-    assert "340,000.00" in html
+    assert "340,000.00" in html and "200,000.00" not in html
+    client.force_login(manager)
+    html = client.get(response["Location"]).content.decode()
+    assert 'id="quote-components"' in html and "60,000.00" in html  # commissioning 30 % of C
+    html = client.get(response["Location"] + "print/").content.decode()
+    assert "340,000.00" in html and 'id="quote-components"' not in html  # the print is for the customer
 
 
 def test_customer_panel_bounded_queries(rf: RequestFactory, salesperson, product, django_assert_max_num_queries):
@@ -429,7 +435,7 @@ def test_engineering_quote_to_contract_on_pages(client, salesperson):
     quote = Quote.objects.get()
     client.post(reverse("sales:quote_action", args=[quote.pk, "submit"]))
     html = client.get(reverse("sales:quote_detail", args=[quote.pk])).content.decode()
-    assert 'name="product"' in html
+    assert 'name="product"' not in html  # the quote's line already names the project
     response = client.post(reverse("sales:quote_action", args=[quote.pk, "contract"]), {"product": project.pk})
     contract = Contract.objects.get()
     assert response["Location"] == reverse("sales:contract_detail", args=[contract.pk])

@@ -1,5 +1,7 @@
 """The team's day: a quote beyond authority reaches the manager's inbox; the rejection (with its reason) reaches
-the salesperson in their language; the resubmission is approved from the inbox. In the real Chromium."""
+the salesperson in their language; the resubmission is approved from the inbox. The quote becomes a contract, which
+goes to the department review (契約評審) with its rule hits listed, and one approval from the inbox approves it.
+In the real Chromium."""
 
 from decimal import Decimal as D
 
@@ -7,7 +9,7 @@ import pytest
 
 from customers.tests.factories import CustomerFactory
 from sales import services
-from sales.models import Quote, QuoteStatus
+from sales.models import Contract, ContractStatus, Quote, QuoteStatus
 from sales.services import LineInput
 from sales.tests.factories import authority, priced_product
 
@@ -83,5 +85,31 @@ def test_quote_handoff_between_salesperson_and_manager(
         page.goto(f"{live_server.url}/reminders/notifications/")
         assert f"報價單 {quote.number} 已核准" in page.inner_text("main")
         page.screenshot(path=str(artifacts_dir / "teamday_approved_zh.png"), full_page=True)
+
+        # The approved quote becomes a contract; submitted, it awaits the department review (契約評審).
+        page.goto(f"{live_server.url}/sales/quotes/{quote.pk}/")
+        page.click(f"form[action$='/quotes/{quote.pk}/contract/'] button")
+        page.wait_for_selector("#submit-contract")
+        contract = Contract.objects.get(quote=quote)
+        page.click("#submit-contract")
+        page.wait_for_selector("#waiting-for, .alert-success")
+        contract.refresh_from_db()
+        assert contract.status == ContractStatus.IN_REVIEW
+        approval = contract.approvals.get(round=contract.review_round)
+        assert [r["code"] for r in approval.reasons] == [
+            "department_review",
+            "price_below_standard",
+            "discount_beyond_authority",
+        ]
+        boss.goto(f"{live_server.url}/inbox/")
+        boss.click(f"#inbox >> text=Contract {contract.number} waits for your review")
+        assert "contract review" in boss.inner_text("main")  # the review and the rule hits are listed
+        boss.screenshot(path=str(artifacts_dir / "teamday_department_review.png"), full_page=True)
+        boss.click("#approve-contract")
+        boss.wait_for_selector("text=Approved. The salesperson has been notified.")
+        contract.refresh_from_db()
+        assert contract.status == ContractStatus.APPROVED
+        boss.goto(f"{live_server.url}/inbox/")
+        boss.wait_for_selector("#inbox-empty")
     finally:
         manager_context.close()

@@ -6,7 +6,7 @@ from decimal import Decimal as D
 import pytest
 import time_machine
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from accounts.tests.factories import ManagerFactory
 from commission.models import ExpenseStatus
@@ -102,6 +102,9 @@ def test_card_filing_shows_from_three_days_before_the_deadline(manager, salesper
     with time_machine.travel(dt.datetime(2026, 3, 7, 9, tzinfo=dt.UTC)):
         assert _kinds(manager) == ["filing"]
         assert _kinds(salesperson) == []
+        # Due the 10th: that day is still on time (the rule book's 次月10日前).
+        with translation.override("en"):
+            assert [i.detail for i in inbox_items(user=manager)] == ["Due 2026-03-10"]
 
 
 def test_next_steps_and_reminders_due_use_the_one_definition_of_due(salesperson, teammate):

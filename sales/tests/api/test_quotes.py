@@ -4,14 +4,14 @@ import pytest
 
 from customers.tests.factories import CustomerFactory
 
-from ..factories import priced_product
-from ._helpers import has_cost, keys_deep, login
+from ..factories import priced_product, seed_methods
+from ._helpers import keys_deep, login
 
 pytestmark = pytest.mark.django_db
 
 
 class TestQuotesApi:
-    def test_engineering_quote_components(self, api_client, salesperson):
+    def test_engineering_quote_components(self, api_client, salesperson, manager):
         customer = CustomerFactory(owner=salesperson)
         client = login(api_client, salesperson)
         response = client.post(
@@ -21,16 +21,48 @@ class TestQuotesApi:
         )
         assert response.status_code == 201, response.json()
         data = response.json()
+        # The customer's price is the external line (by default the internal price); the settlement and sales methods
+        # are the lists' defaults (an engineering quote: project).
         assert data["amount"] == "170000.00"
+        assert [(ln["list_price"], ln["unit_price"]) for ln in data["lines"]] == [("170000.00", "170000.00")]
+        assert (data["settlement_method"], data["sales_method"]) == ("transfer", "project")
+        # The internal sheet (C, the components, the internal price) is for cost viewers only.
+        assert set(keys_deep(data)) & {"components", "equipment_cost", "internal_price", "cost_total"} == set()
+        data = login(api_client, manager).get(f"/api/v1/quotes/{data['id']}/").json()
         assert [c["amount"] for c in data["components"]] == ["8000.00", "30000.00", "7000.00", "5000.00", "20000.00"]
-        assert not has_cost(data) or set(keys_deep(data)) & {"cost_total", "margin_percent"} == set()
+        assert (data["equipment_cost"], data["internal_price"]) == ("100000.00", "170000.00")
         # Salespeople cannot change the rates.
+        client = login(api_client, salesperson)
         response = client.post(
             "/api/v1/quotes/",
             {"customer": customer.pk, "kind": "engineering", "equipment_cost": "100", "rates": {"design_rate": "1"}},
             format="json",
         )
         assert response.status_code == 403
+
+    def test_engineering_customer_price_is_judged_like_any_line(self, api_client, salesperson, manager):
+        """The unit's price to the customer: below the internal price (its standard) the manager approves."""
+        seed_methods()
+        customer = CustomerFactory(owner=salesperson)
+        client = login(api_client, salesperson)
+        body = {
+            "customer": customer.pk,
+            "kind": "engineering",
+            "equipment_cost": "100000",
+            "customer_price": "169999.99",
+            "settlement_method": "lc",
+        }
+        data = client.post("/api/v1/quotes/", body, format="json").json()
+        assert data["amount"] == "169999.99" and data["settlement_method"] == "lc"
+        data = client.post(f"/api/v1/quotes/{data['id']}/submit/").json()
+        assert data["status"] == "in_review"
+        assert [r["code"] for r in data["approval_reasons"]] == ["price_below_standard"]
+        # At the internal price exactly: no approval.
+        data = client.post("/api/v1/quotes/", {**body, "customer_price": "170000.00"}, format="json").json()
+        assert client.post(f"/api/v1/quotes/{data['id']}/submit/").json()["status"] == "approved"
+        # An unknown method is a 400 naming the field.
+        response = client.post("/api/v1/quotes/", {**body, "sales_method": "barter"}, format="json")
+        assert response.status_code == 400 and "sales_method" in str(response.json())
 
 
 class TestQuoteToContractApi:

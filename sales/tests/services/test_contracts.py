@@ -374,10 +374,10 @@ def test_engineering_quote_becomes_a_one_line_contract(salesperson, customer, ma
         actor=salesperson, customer=customer, kind=QuoteKind.ENGINEERING, equipment_cost=D("200000"), title="Plant B"
     )
     q = services.quote_submit(actor=salesperson, quote=q)
-    with pytest.raises(ApplicationError) as exc:
-        services.contract_create_from_quote(actor=salesperson, quote=q)
-    assert exc.value.field == "product"
+    # The quote carries its external project line (the general project product unless one is chosen).
+    assert q.lines.get().product.code == "PROJECT" and q.internal_price == D("340000.00")
     c = services.contract_create_from_quote(actor=salesperson, quote=q, product=project, prepayment_amount=D("100000"))
+    assert c.lines.get().product == project and c.sales_method.code == "project"
     line = c.lines.get()
     assert (line.quantity, line.unit_price, line.standard_price, line.unit_cost) == (
         D("1"),
@@ -389,3 +389,23 @@ def test_engineering_quote_becomes_a_one_line_contract(salesperson, customer, ma
     # 41 % margin, at the standard price, prepayment stated: only the department review.
     c = services.contract_submit(actor=salesperson, contract=c)
     assert [r["code"] for r in c.approvals.get().reasons] == ["department_review"]
+
+
+def test_engineering_customer_price_below_the_internal_price_goes_to_the_contract(salesperson, customer):
+    """The unit prices the project for the customer; the contract keeps that price, never the internal one."""
+    from sales.models import QuoteKind
+
+    q = services.quote_create(
+        actor=salesperson,
+        customer=customer,
+        kind=QuoteKind.ENGINEERING,
+        equipment_cost=D("1000"),
+        customer_price=D("1600"),
+    )
+    assert (q.internal_price, q.amount, q.cost_total) == (D("1700.00"), D("1600.00"), D("1000.00"))
+    hits = [h.code for h in selectors.quote_rule_hits(quote=q)]
+    assert hits == ["price_below_standard"]
+    # Changing C changes the internal price only: the customer's price stays.
+    q = services.quote_update(actor=salesperson, quote=q, equipment_cost=D("900"))
+    assert (q.internal_price, q.amount) == (D("1530.00"), D("1600.00"))
+    assert selectors.quote_rule_hits(quote=q) == []
