@@ -25,5 +25,4 @@ urlpatterns = [
     path("contracts/<int:pk>/edit/", views.contract_edit, name="contract_edit"),
     path("contracts/<int:pk>/print/", views.contract_print, name="contract_print"),
     path("contracts/<int:pk>/<slug:verb>/", views.contract_action, name="contract_action"),
-    path("receivables/", views.receivables, name="receivables"),
 ]
