@@ -2,7 +2,7 @@
 
 from .policy import interest_terms, policies_by_month, policy_for, policy_row
 from .positions import ContractFacts, facts_for, position_for, positions_for
-from .sql import ContractSummary, SegmentRow, segments, sold_contracts, summaries, summary_sql
+from .sql import ContractSummary, SegmentRow, aged_sql, segments, sold_contracts, summaries, summary_sql
 from .statement import StatementOfAccount, collection_notes, promises_missed, statement_of_account
 from .workbench import PAGE_SIZE, Filters, Workbench, workbench
 
@@ -14,6 +14,7 @@ __all__ = [
     "SegmentRow",
     "StatementOfAccount",
     "Workbench",
+    "aged_sql",
     "collection_notes",
     "facts_for",
     "interest_terms",

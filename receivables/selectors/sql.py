@@ -241,3 +241,10 @@ def _summary(row: tuple, keys: tuple[str, ...], as_of: dt.date) -> ContractSumma
 
 def sold_contracts() -> QuerySet[Contract]:
     return Contract.objects.filter(status__in=SOLD_STATUSES)
+
+
+def aged_sql(*, contracts: QuerySet[Contract], as_of: dt.date, policy: rules.Policy) -> tuple[str, dict]:
+    """`WITH …`: the CTEs `c` (the contracts) and `aged` (each shipment's unpaid part with its due date, days
+    past due and bucket) — for callers that group shipments their own way (the dashboard's summary tables)."""
+    cte, params = _cte(contracts, as_of, policy)
+    return f"WITH {cte}", params

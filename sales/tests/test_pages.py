@@ -243,11 +243,9 @@ def test_list_pages_bounded_queries(client, manager, salesperson, teammate, fina
             )
             services.quote_create(actor=owner, customer=customer, lines=[LineInput(product=cheap, quantity=D("1"))])
     client.force_login(manager)
-    for name in ("contract_list", "quote_list", "receivables", "product_list", "price_list_list"):
+    for name in ("contract_list", "quote_list", "product_list", "price_list_list"):
         with django_assert_max_num_queries(14):
             assert client.get(reverse(f"sales:{name}")).status_code == 200, name
-    html = client.get(reverse("sales:receivables")).content.decode()
-    assert html.count("/sales/contracts/") >= 12 and "18,000.00" in html  # 12 x (2,000 - 500) open
 
 
 def test_exports_hide_cost_from_salespeople(client, salesperson, manager, contract, other_salesperson):
