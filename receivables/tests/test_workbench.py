@@ -144,3 +144,20 @@ def test_contract_panel_in_both_languages(clock, client, salesperson):
 def test_customer_without_contracts_has_an_empty_statement(clock, salesperson):
     soa = statement_of_account(CustomerFactory(owner=salesperson), TODAY)
     assert soa.lines == () and soa.balance == 0
+
+
+@pytest.mark.parametrize(
+    ("role", "status"),
+    [("salesperson", 200), ("manager", 200), ("gm", 200), ("finance", 200), ("admin_user", 200)],
+)
+def test_workbench_for_every_role(client, request, role, status):
+    client.force_login(request.getfixturevalue(role))
+    assert client.get(reverse("receivables:workbench")).status_code == status
+    assert client.get(reverse("receivables:workbench_export")).status_code == status
+
+
+def test_workbench_refuses_staff(client):
+    from commission.tests.factories import StaffFactory
+
+    client.force_login(StaffFactory())
+    assert client.get(reverse("receivables:workbench")).status_code == 403
