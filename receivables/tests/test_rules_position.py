@@ -56,10 +56,10 @@ def test_partial_shipments_due_from_their_own_dates_oldest_paid_first():
         shipments=[(AS_OF - dt.timedelta(days=95), D("400")), (AS_OF - dt.timedelta(days=10), D("600"))],
         payments=[(D("300"), "progress")],
     )
-    # 400 shipped 26 March, due 26 May: 100 left, 35 days past due; 600 shipped 20 June, not yet due.
+    # 400 shipped 27 March, due 27 May: 100 left, 34 days past due; 600 shipped 20 June, not yet due.
     assert [s.open for s in r.shipments] == [D("100.00"), D("600.00")]
     assert r.aging["31-60"] == D("100.00") and r.aging["current"] == D("600.00") and r.overdue == D("100.00")
-    assert r.days_past_due == 35 and r.oldest_unpaid_shipment == AS_OF - dt.timedelta(days=95)
+    assert r.days_past_due == 34 and r.oldest_unpaid_shipment == AS_OF - dt.timedelta(days=95)
     assert r.next_due_on == dt.date(2026, 8, 20)
 
 

@@ -43,7 +43,7 @@ def book(owner, *, shipped_days_ago, n=1, paid="0", retention="0", name=None):
 
 
 def test_workbench_filters_sorts_totals_and_visibility(clock, salesperson, other_salesperson, finance, unit):
-    old = book(salesperson, shipped_days_ago=150)  # due 2 months later: ~89 days past due
+    old = book(salesperson, shipped_days_ago=150)  # shipped 31 Jan, due 31 Mar: 91 days past due
     new = book(salesperson, shipped_days_ago=10, paid="2000")  # not yet due
     theirs = book(other_salesperson, shipped_days_ago=100)
     data = workbench(user=finance, filters=Filters())
@@ -53,7 +53,7 @@ def test_workbench_filters_sorts_totals_and_visibility(clock, salesperson, other
     assert [r.contract.pk for r in by_age.rows] == [old[0].pk, theirs[0].pk, new[0].pk]
     by_amount = workbench(user=finance, filters=Filters(sort="amount"))
     assert by_amount.rows[-1].contract.pk == new[0].pk
-    assert [r.contract.pk for r in workbench(user=finance, filters=Filters(bucket="61-90")).rows] == [old[0].pk]
+    assert [r.contract.pk for r in workbench(user=finance, filters=Filters(bucket="91-180")).rows] == [old[0].pk]
     assert [r.contract.pk for r in workbench(user=finance, filters=Filters(bucket="current")).rows] == [new[0].pk]
     assert workbench(user=finance, filters=Filters(owner_id=other_salesperson.pk)).count == 1
     assert workbench(user=finance, filters=Filters(retention_only=True)).count == 0
