@@ -23,7 +23,9 @@ from . import permissions, selectors, services, workflows
 from .models import CollectionNote, NoteKind, WriteOff
 from .selectors.workbench import MAX_PAGES
 
-MONEY = {"max_digits": 16, "decimal_places": 2}
+
+def _money(**kwargs) -> serializers.DecimalField:
+    return serializers.DecimalField(max_digits=16, decimal_places=2, **kwargs)
 
 
 class WorkbenchQuerySerializer(serializers.Serializer):
@@ -42,13 +44,13 @@ class WorkbenchRowOutputSerializer(serializers.Serializer):
     customer = serializers.IntegerField(source="contract.customer_id")
     customer_name = serializers.CharField(source="contract.customer.name")
     salesperson = serializers.IntegerField(source="contract.owner_id")
-    balance = serializers.DecimalField(**MONEY)
-    overdue = serializers.DecimalField(**MONEY)
+    balance = _money()
+    overdue = _money()
     days_past_due = serializers.IntegerField()
-    retention_outstanding = serializers.DecimalField(**MONEY)
+    retention_outstanding = _money()
     retention_overdue = serializers.BooleanField()
-    unshipped = serializers.DecimalField(**MONEY)
-    aging = serializers.DictField(child=serializers.DecimalField(**MONEY))
+    unshipped = _money()
+    aging = serializers.DictField(child=_money())
 
 
 class WorkbenchOutputSerializer(serializers.Serializer):
@@ -57,7 +59,7 @@ class WorkbenchOutputSerializer(serializers.Serializer):
     count = serializers.IntegerField()
     page = serializers.IntegerField(source="filters.page")
     pages = serializers.IntegerField()
-    totals = serializers.DictField(child=serializers.DecimalField(**MONEY))
+    totals = serializers.DictField(child=_money())
     results = WorkbenchRowOutputSerializer(many=True, source="rows")
 
 
@@ -65,8 +67,8 @@ class ShipmentDueOutputSerializer(serializers.Serializer):
     shipment_id = serializers.IntegerField()
     shipped_on = serializers.DateField()
     due_on = serializers.DateField()
-    receivable = serializers.DecimalField(**MONEY)
-    open = serializers.DecimalField(**MONEY)
+    receivable = _money()
+    open = _money()
     days_past_due = serializers.IntegerField()
     bucket = serializers.CharField()
 
@@ -74,22 +76,22 @@ class ShipmentDueOutputSerializer(serializers.Serializer):
 class InvoiceDueOutputSerializer(serializers.Serializer):
     invoice_id = serializers.IntegerField()
     issued_on = serializers.DateField()
-    receivable = serializers.DecimalField(**MONEY)
-    open = serializers.DecimalField(**MONEY)
+    receivable = _money()
+    open = _money()
 
 
 class PositionOutputSerializer(serializers.Serializer):
     contract_id = serializers.IntegerField()
     as_of = serializers.DateField()
-    amount = serializers.DecimalField(**MONEY)
-    paid = serializers.DecimalField(**MONEY)
-    balance = serializers.DecimalField(**MONEY)
-    retention_outstanding = serializers.DecimalField(**MONEY)
+    amount = _money()
+    paid = _money()
+    balance = _money()
+    retention_outstanding = _money()
     retention_due_on = serializers.DateField(allow_null=True)
     retention_overdue = serializers.BooleanField()
-    unshipped = serializers.DecimalField(**MONEY)
-    overdue = serializers.DecimalField(**MONEY)
-    aging = serializers.DictField(child=serializers.DecimalField(**MONEY))
+    unshipped = _money()
+    overdue = _money()
+    aging = serializers.DictField(child=_money())
     shipments = ShipmentDueOutputSerializer(many=True)
     invoices = InvoiceDueOutputSerializer(many=True)
 

@@ -45,7 +45,8 @@ def facts_for(contract_ids: Iterable[int]) -> dict[int, ContractFacts]:
     for cid, pk, on, amount in WriteOff.objects.filter(
         contract_id__in=ids, status=WriteOffStatus.APPROVED, decided_on__isnull=False
     ).values_list("contract_id", "pk", "decided_on", "amount"):
-        pays[cid].append(rules.PaymentFact(-pk, on, amount, rules.WRITE_OFF))
+        if on is not None:  # approved rows always carry their day
+            pays[cid].append(rules.PaymentFact(-pk, on, amount, rules.WRITE_OFF))
     out = {}
     for pk, amount, retention, retention_due_on in Contract.objects.filter(pk__in=ids).values_list(
         "pk", "amount", "retention_amount", "retention_due_on"

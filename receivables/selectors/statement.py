@@ -84,7 +84,8 @@ def statement_of_account(customer: Customer, as_of: dt.date | None = None) -> St
     for cid, on, amount in WriteOff.objects.filter(
         contract_id__in=numbers, status=WriteOffStatus.APPROVED, decided_on__lte=as_of
     ).values_list("contract_id", "decided_on", "amount"):
-        events.append((on, 2, "write_off", numbers[cid], "", ZERO, amount))
+        if on is not None:
+            events.append((on, 2, "write_off", numbers[cid], "", ZERO, amount))
     running = ZERO
     lines = []
     for on, _order, kind, number, ref, debit, credit in sorted(events, key=lambda e: (e[0], e[1], e[3])):
