@@ -37,7 +37,7 @@ from django.utils import timezone  # noqa: E402
 
 from accounts.models import Role, SalesUnit, User  # noqa: E402
 from customers.models import Customer  # noqa: E402
-from sales import selectors  # noqa: E402
+from receivables import selectors as receivables_selectors  # noqa: E402
 from sales.models import (  # noqa: E402
     Contract,
     ContractLine,
@@ -154,11 +154,11 @@ def main() -> None:
             runs = []
             for _ in range(3):
                 start = time.perf_counter()
-                summary = selectors.receivables_aging(user=who["gm"])
+                bench = receivables_selectors.workbench(user=who["gm"], filters=receivables_selectors.Filters())
                 runs.append((time.perf_counter() - start) * 1000)
             print(
-                f"receivables_aging(gm): {len(summary.receivables)} open contracts, "
-                f"best of 3 {min(runs):.0f} ms, balance {summary.balance:,.2f}"
+                f"receivables workbench(gm): {bench.count} open contracts, "
+                f"best of 3 {min(runs):.0f} ms, balance {bench.totals['balance']:,.2f}"
             )
             for role in ("gm", "manager", "salesperson"):
                 client = Client()
@@ -166,7 +166,7 @@ def main() -> None:
                 for url in (
                     "/sales/contracts/",
                     "/api/v1/contracts/?page_size=50",
-                    "/sales/receivables/",
+                    "/receivables/",
                     f"/sales/contracts/{who['contract'].pk}/",
                 ):
                     if role == "salesperson" and url.endswith(f"{who['contract'].pk}/"):

@@ -34,8 +34,6 @@ class CommissionRuleSetAdmin(admin.ModelAdmin):
         "effective_from",
         "commission_percent",
         "retention_hold_percent",
-        "interest_percent_per_month",
-        "interest_grace_months",
         "expense_margin_threshold_percent",
         "market_fund_percent",
     ]

@@ -88,8 +88,6 @@ class CommissionRuleSetOutputSerializer(serializers.ModelSerializer):
             "effective_from",
             "commission_percent",
             "retention_hold_percent",
-            "interest_grace_months",
-            "interest_percent_per_month",
             "expense_margin_threshold_percent",
             "expense_low_margin_percent",
             "expense_high_margin_percent",
@@ -103,8 +101,6 @@ class CommissionRuleSetInputSerializer(serializers.Serializer):
     effective_from = serializers.DateField()
     commission_percent = serializers.DecimalField(max_digits=6, decimal_places=3, required=False)
     retention_hold_percent = serializers.DecimalField(max_digits=6, decimal_places=3, required=False)
-    interest_grace_months = serializers.IntegerField(min_value=0, max_value=36, required=False)
-    interest_percent_per_month = serializers.DecimalField(max_digits=6, decimal_places=3, required=False)
     expense_margin_threshold_percent = serializers.DecimalField(max_digits=6, decimal_places=3, required=False)
     expense_low_margin_percent = serializers.DecimalField(max_digits=6, decimal_places=3, required=False)
     expense_high_margin_percent = serializers.DecimalField(max_digits=6, decimal_places=3, required=False)

@@ -55,15 +55,19 @@ def _texts(params: dict, *, rule: str, full: bool) -> str:
         ).format(**q)
     if rule == "interest":
         parts = "; ".join(
-            _("{base} unpaid {start} to {end} ({days} days)").format(
-                base=money(s["base"]), start=s["from"], end=s["to"], days=s["days"]
+            _("shipped {shipped_on}: {base} unpaid {start} to {end} ({days} days)").format(
+                shipped_on=s.get("shipped_on", params["shipped_on"]),
+                base=money(s["base"]),
+                start=s["from"],
+                end=s["to"],
+                days=s["days"],
             )
             for s in params["segments"]
         )
         return _(
-            "First shipment on {shipped_on}; amounts (retention excluded) unpaid more than {grace_months} months "
-            "after it are overdue from {overdue_from} and cost {rate} % per month, counted per day of the month "
-            "({days_in_month} days): {parts}. {days_overdue} days charged this month."
+            "Each shipment's unpaid part (retention excluded) is overdue from {grace_months} months after its own "
+            "shipping date and costs {rate} % per month, counted per day of the month ({days_in_month} days); "
+            "payments settle the invoice they name, otherwise the oldest shipment first: {parts}."
         ).format(parts=parts, **q)
     if rule.startswith("expense_"):
         if rule == "expense_no_cost":

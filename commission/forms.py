@@ -92,8 +92,6 @@ class RuleSetForm(forms.ModelForm):
             "effective_from",
             "commission_percent",
             "retention_hold_percent",
-            "interest_grace_months",
-            "interest_percent_per_month",
             "expense_margin_threshold_percent",
             "expense_low_margin_percent",
             "expense_high_margin_percent",

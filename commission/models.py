@@ -36,12 +36,7 @@ class CommissionRuleSet(TimeStampedModel, EffectiveDatedPolicy):
     retention_hold_percent = models.DecimalField(
         _("commission held until retention is collected (%)"), default=Decimal("20"), **PERCENT
     )
-    interest_grace_months = models.PositiveSmallIntegerField(
-        _("months after shipment before interest accrues"), default=2
-    )
-    interest_percent_per_month = models.DecimalField(
-        _("overdue interest per month (%)"), default=Decimal("1"), **PERCENT
-    )
+    # Overdue interest (grace months, monthly rate) is the receivables policy's: receivables.ReceivablesPolicy.
     expense_margin_threshold_percent = models.DecimalField(
         _("expense allowance margin threshold (%)"), default=Decimal("25"), **PERCENT
     )

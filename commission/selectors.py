@@ -12,7 +12,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Min, Q, Sum
+from django.db.models import Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -20,6 +20,7 @@ from accounts.models import Role, SalesUnit, User
 from core import periods
 from core.money import ZERO, percent, round_money
 from core.visibility import scope_q
+from receivables import selectors as receivables_selectors
 from sales.models import SOLD_STATUSES, Contract, ContractStatus
 
 from . import rules as p
@@ -59,8 +60,6 @@ def rules_from_model(rs: CommissionRuleSet) -> p.Rules:
         effective_from=rs.effective_from,
         commission_rate=percent(rs.commission_percent),
         retention_hold_rate=percent(rs.retention_hold_percent),
-        interest_grace_months=rs.interest_grace_months,
-        interest_rate=percent(rs.interest_percent_per_month),
         margin_threshold=percent(rs.expense_margin_threshold_percent),
         low_margin_rate=percent(rs.expense_low_margin_percent),
         high_margin_rate=percent(rs.expense_high_margin_percent),
@@ -69,7 +68,11 @@ def rules_from_model(rs: CommissionRuleSet) -> p.Rules:
 
 
 def rule_book() -> p.RuleBook:
-    return p.RuleBook(rules_from_model(rs) for rs in CommissionRuleSet.objects.all())
+    """The commission rule sets, with the interest numbers of the receivables policies (one value each)."""
+    return p.RuleBook(
+        (rules_from_model(rs) for rs in CommissionRuleSet.objects.all()),
+        interest_terms=receivables_selectors.interest_terms(),
+    )
 
 
 def closed_months() -> list[dt.date]:
@@ -107,7 +110,7 @@ def _contract_cost(*, override: Decimal | None, lines: list, cost_total: Decimal
 # Long on purpose: six flat queries and the joins between them in one place; a split would scatter the query budget.
 def load_facts(contracts) -> list[p.ContractFacts]:
     """Facts of the given contracts in six flat queries (no model instances: this runs over whole companies)."""
-    from sales.models import ContractLine, Payment, Shipment
+    from sales.models import ContractLine, Invoice, Payment, Shipment
 
     has_unit_cost = _has_field(ContractLine, "unit_cost")
     has_cost_total = _has_field(Contract, "cost_total")
@@ -120,6 +123,7 @@ def load_facts(contracts) -> list[p.ContractFacts]:
         "signed_on",
         "amount",
         "retention_amount",
+        "retention_due_on",
         "customer__short_name",
         "customer__name",
         "commission_cost__cost",
@@ -135,16 +139,22 @@ def load_facts(contracts) -> list[p.ContractFacts]:
     for row in ContractLine.objects.filter(contract_id__in=ids).values_list(*line_fields):
         lines[row[0]].append(row[1:])
     payments: dict[int, list] = defaultdict(list)
-    for pid, cid, paid_on, amount, kind in Payment.objects.filter(contract_id__in=ids).values_list(
-        "id", "contract_id", "paid_on", "amount", "kind"
+    for pid, cid, paid_on, amount, kind, invoice_id in Payment.objects.filter(contract_id__in=ids).values_list(
+        "id", "contract_id", "paid_on", "amount", "kind", "invoice_id"
     ):
-        payments[cid].append(p.PaymentFact(pid, paid_on, amount, kind))
-    shipped = dict(
+        payments[cid].append(p.PaymentFact(pid, paid_on, amount, kind, invoice_id))
+    shipments: dict[int, list] = defaultdict(list)
+    for sid, cid, shipped_on, value in (
         Shipment.objects.filter(contract_id__in=ids)
-        .values_list("contract_id")
-        .annotate(first=Min("shipped_on"))
-        .order_by()
-    )
+        .order_by("shipped_on", "id")
+        .values_list("id", "contract_id", "shipped_on", "amount")
+    ):
+        shipments[cid].append(p.ShipmentFact(sid, shipped_on, value))
+    invoices: dict[int, list] = defaultdict(list)
+    for iid, cid, issued_on, amount in Invoice.objects.filter(contract_id__in=ids).values_list(
+        "id", "contract_id", "issued_on", "amount"
+    ):
+        invoices[cid].append(p.InvoiceFact(iid, issued_on, amount))
     expenses: dict[int, list] = defaultdict(list)
     for eid, cid, decided_on, amount in (
         ExpenseClaim.objects.filter(contract_id__in=ids, status=ExpenseStatus.APPROVED)
@@ -174,7 +184,10 @@ def load_facts(contracts) -> list[p.ContractFacts]:
                 retention=r["retention_amount"],
                 above_standard=p.above_standard((ln[0], ln[1], ln[2]) for ln in contract_lines),
                 payments=tuple(payments.get(cid, ())),
-                first_shipped_on=shipped.get(cid),
+                first_shipped_on=shipments[cid][0].shipped_on if shipments.get(cid) else None,
+                shipments=tuple(shipments.get(cid, ())),
+                invoices=tuple(invoices.get(cid, ())),
+                retention_due_on=r["retention_due_on"],
                 cost=_contract_cost(
                     override=r["commission_cost__cost"],
                     lines=[(ln[0], ln[3] if has_unit_cost else None) for ln in contract_lines],

@@ -5,6 +5,7 @@ from rest_framework.routers import DefaultRouter
 
 import commission.api
 import customers.api
+import receivables.api
 import reminders.api
 import reports.api
 import sales.api
@@ -17,6 +18,7 @@ sales.api.register(router)
 reports.api.register(router)
 commission.api.register(router)
 reminders.api.register(router)
+receivables.api.register(router)
 
 urlpatterns = [
     path("auth/token/", ObtainAuthTokenView.as_view(), name="api-token"),

@@ -115,6 +115,21 @@ MESSAGES: dict[tuple[str, str], tuple[Any, Any]] = {
         gettext_lazy("Expense claim rejected"),
         gettext_lazy("%(actor)s rejected your claim of %(amount)s on contract %(number)s: %(note)s"),
     ),
+    ("receivables.write_off", "proposed"): (
+        gettext_lazy("Bad-debt write-off waits for your decision"),
+        gettext_lazy("%(actor)s proposes to write off %(amount)s of contract %(number)s: %(note)s"),
+    ),
+    ("receivables.write_off", "approved"): (
+        gettext_lazy("Bad-debt write-off approved"),
+        gettext_lazy(
+            "%(actor)s approved writing off %(amount)s of contract %(number)s; joint liability recorded against "
+            "%(liable)s: %(liability)s."
+        ),
+    ),
+    ("receivables.write_off", "rejected"): (
+        gettext_lazy("Bad-debt write-off rejected"),
+        gettext_lazy("%(actor)s rejected writing off %(amount)s of contract %(number)s: %(note)s"),
+    ),
     ("commission.month", "closed"): (
         gettext_lazy("Commission statement for %(month)s is ready"),
         gettext_lazy("The commission month %(month)s is closed; your statement is final."),

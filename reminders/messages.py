@@ -64,6 +64,34 @@ def _text(kind: str, audience: str, p: dict) -> tuple[str, str]:
             _("%(customer)s owes %(amount)s, due on %(due)s.")
             % {"customer": customer, "amount": p.get("outstanding", ""), "due": p.get("due_on", "")},
         )
+    if kind == ReminderKind.INTEREST_WARNING:
+        return (
+            _("Interest starts on %(date)s: %(contract)s")
+            % {"date": p.get("starts_on", ""), "contract": p.get("contract", "")},
+            _(
+                "%(customer)s still owes %(amount)s on the shipment of %(shipped)s. Collect it by %(due)s, or overdue "
+                "interest of %(rate)s %% a month is charged against your commission from %(date)s."
+            )
+            % {
+                "customer": customer,
+                "amount": p.get("outstanding", ""),
+                "shipped": p.get("shipped_on", ""),
+                "due": p.get("due_on", ""),
+                "rate": p.get("rate", ""),
+                "date": p.get("starts_on", ""),
+            },
+        )
+    if kind == ReminderKind.PROMISE_MISSED:
+        return (
+            _("Promise to pay missed: %(customer)s") % {"customer": customer},
+            _("%(customer)s promised to pay %(amount)s by %(date)s; %(received)s was received.")
+            % {
+                "customer": customer,
+                "amount": p.get("promised_amount", ""),
+                "date": p.get("promised_on", ""),
+                "received": p.get("received", ""),
+            },
+        )
     if kind == ReminderKind.CARD_FILING:
         return (
             _("Customer cards of %(unit)s due by %(date)s") % {"unit": p.get("unit", ""), "date": p.get("due_on", "")},

@@ -27,6 +27,8 @@ class ReminderKind(models.TextChoices):
     RECEIVABLE_OVERDUE = "receivable_overdue", _("Receivable overdue")
     CARD_FILING = "card_filing", _("Monthly customer-card filing")
     POOL_RELEASE = "pool_release", _("Pool release warning")
+    INTEREST_WARNING = "interest_warning", _("Overdue interest starts soon")
+    PROMISE_MISSED = "promise_missed", _("Promise to pay missed")
 
 
 class Audience(models.TextChoices):
@@ -65,7 +67,7 @@ class ReminderSettings(models.Model):
     reorder_notify_customer = models.BooleanField(_("reorder: message opted-in customers"), default=True)
     # No longer read: the filing deadline is the sales app's Contract.filing_due_on (kept so old rows load).
     contract_filing_days = models.PositiveSmallIntegerField(_("contract filing: days after signing"), default=3)
-    # No longer read: overdue is the sales app's aging (receivables_for; past the 0-30 day bucket).
+    # No longer read: overdue is the receivables module's (receivables.rules; the day after a shipment's due date).
     receivable_terms_days = models.PositiveSmallIntegerField(
         _("receivable: payment terms (days after delivery)"), default=30
     )

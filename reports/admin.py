@@ -33,7 +33,7 @@ class DailyReportAdmin(admin.ModelAdmin):
 
 @admin.register(ReportPolicy)
 class ReportPolicyAdmin(admin.ModelAdmin):
-    list_display = ["effective_from", "cutoff_days", "cutoff_time", "working_weekdays", "overdue_after_months"]
+    list_display = ["effective_from", "cutoff_days", "cutoff_time", "working_weekdays"]
 
 
 @admin.register(CalendarDay)

@@ -14,7 +14,6 @@ DEFAULT_POLICY = ReportPolicy(
     cutoff_days=1,
     cutoff_time=dt.time(10, 0),
     working_weekdays="01234",
-    overdue_after_months=2,
 )
 
 

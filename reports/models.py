@@ -42,9 +42,7 @@ class ReportPolicy(TimeStampedModel, EffectiveDatedPolicy):
         default="01234",
         help_text=_("Digits of the working weekdays: 0 = Monday ... 6 = Sunday. Holidays are set in the calendar."),
     )
-    overdue_after_months = models.PositiveSmallIntegerField(
-        _("receivable overdue after (months from shipment)"), default=2
-    )
+    # When a receivable is overdue is the receivables policy's (receivables.ReceivablesPolicy.grace_months).
 
     class Meta:
         verbose_name = _("report policy")

@@ -305,6 +305,15 @@ class Payment(TimeStampedModel):
         settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), on_delete=models.PROTECT, related_name="+"
     )
     reference = models.CharField(_("reference"), max_length=64, blank=True)
+    # The invoice the customer named when paying: the payment settles that invoice first (receivables.rules).
+    invoice = models.ForeignKey(
+        "Invoice",
+        verbose_name=_("invoice"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="payments",
+    )
 
     objects = ContractChildQuerySet.as_manager()
 

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import DecimalField, F, OuterRef, Prefetch, Q, Subquery, Sum, Value
@@ -34,7 +33,6 @@ from .models import (
     SalesMethod,
     SalesPolicy,
     SettlementMethod,
-    Shipment,
     UnitAuthorityCeiling,
     UnitSalesPolicy,
 )
@@ -209,211 +207,12 @@ def customer_open_receivables(*, customer_id: int, exclude_contract_id: int | No
     return total
 
 
-BUCKETS = ("0-30", "31-60", "61-90", "90+")
-
-
-def bucket_for(days: int) -> str:
-    if days <= 30:
-        return "0-30"
-    if days <= 60:
-        return "31-60"
-    if days <= 90:
-        return "61-90"
-    return "90+"
-
-
-@dataclass
-class Receivable:
-    """A contract's receivable on a day. `balance` = amount - paid; `retention_outstanding` is the part of it that
-    is retention money (due on retention_due_on, not aged); the rest is aged from the shipment dates, paid oldest
-    first; `unshipped` is the part of the rest not yet shipped (not yet due)."""
-
-    contract_id: int
-    amount: Decimal
-    paid: Decimal
-    balance: Decimal
-    retention_amount: Decimal
-    retention_paid: Decimal
-    retention_outstanding: Decimal
-    retention_due_on: dt.date | None
-    retention_overdue: bool
-    aging: dict[str, Decimal] = field(default_factory=dict)
-    unshipped: Decimal = ZERO
-    oldest_unpaid_shipment: dt.date | None = None
-
-    @property
-    def fully_paid(self) -> bool:
-        return self.balance <= 0
-
-    @property
-    def collected_except_retention(self) -> bool:
-        return self.balance - self.retention_outstanding <= 0
-
-
-def compute_receivable(
-    *,
-    contract_id: int,
-    amount: Decimal,
-    retention_amount: Decimal,
-    retention_due_on: dt.date | None,
-    payments: list[tuple[Decimal, str]],
-    shipments: list[tuple[dt.date, Decimal]],
-    as_of: dt.date,
-) -> Receivable:
-    """Pure computation behind receivable_for(); shipments are (shipped_on, value) in date order."""
-    paid = sum((a for a, _ in payments), ZERO)
-    retention_paid = sum((a for a, k in payments if k == PaymentKind.RETENTION), ZERO)
-    balance = max(ZERO, amount - paid)
-    retention_outstanding = min(balance, max(ZERO, retention_amount - retention_paid))
-    non_retention_due = balance - retention_outstanding
-    aging = dict.fromkeys(BUCKETS, ZERO)
-    # Shipments recorded without value (legacy rows) count as shipping the whole contract at the first date.
-    if shipments and sum((v for _, v in shipments), ZERO) <= 0:
-        shipments = [(shipments[0][0], amount)]
-    share = (amount - retention_amount) / amount if amount > 0 else Decimal("1")
-    # Receivable (retention excluded) created by each shipment; payments other than retention clear them oldest first.
-    remaining_credit = paid - retention_paid
-    oldest = None
-    shipped_total = ZERO
-    for shipped_on, value in shipments:
-        due = round_money(value * share)
-        shipped_total += due
-        cleared = min(due, max(ZERO, remaining_credit))
-        remaining_credit -= cleared
-        open_part = due - cleared
-        if open_part > 0:
-            aging[bucket_for((as_of - shipped_on).days)] += open_part
-            oldest = oldest or shipped_on
-    aged_total = sum(aging.values(), ZERO)
-    # Anything still due beyond what shipments account for has not been shipped yet.
-    unshipped = max(ZERO, non_retention_due - aged_total)
-    if aged_total > non_retention_due:  # rounding of shares: trim the newest bucket
-        excess = aged_total - non_retention_due
-        for key in reversed(BUCKETS):
-            cut = min(excess, aging[key])
-            aging[key] -= cut
-            excess -= cut
-    return Receivable(
-        contract_id=contract_id,
-        amount=amount,
-        paid=paid,
-        balance=balance,
-        retention_amount=retention_amount,
-        retention_paid=retention_paid,
-        retention_outstanding=retention_outstanding,
-        retention_due_on=retention_due_on,
-        retention_overdue=bool(retention_outstanding > 0 and retention_due_on and retention_due_on < as_of),
-        aging=aging,
-        unshipped=unshipped,
-        oldest_unpaid_shipment=oldest,
-    )
-
-
-@dataclass(frozen=True)
-class _Terms:
-    """The contract fields a receivable needs (so large books are read as tuples, not model instances)."""
-
-    pk: int
-    amount: Decimal
-    retention_amount: Decimal
-    retention_due_on: dt.date | None
-
-
-def _receivables(terms: list, *, as_of: dt.date, payments_qs, shipments_qs) -> dict[int, Receivable]:
-    pays: dict[int, list] = defaultdict(list)
-    for cid, amount, kind in payments_qs.values_list("contract_id", "amount", "kind"):
-        pays[cid].append((amount, kind))
-    ships: dict[int, list] = defaultdict(list)
-    for cid, on, value in shipments_qs.order_by("shipped_on", "id").values_list("contract_id", "shipped_on", "amount"):
-        ships[cid].append((on, value))
-    return {
-        c.pk: compute_receivable(
-            contract_id=c.pk,
-            amount=c.amount,
-            retention_amount=c.retention_amount,
-            retention_due_on=c.retention_due_on,
-            payments=pays[c.pk],
-            shipments=ships[c.pk],
-            as_of=as_of,
-        )
-        for c in terms
-    }
-
-
-def receivables_for(*, contracts, as_of: dt.date | None = None) -> dict[int, Receivable]:
-    """Receivables of many contracts in three queries (contracts, payments, shipments), keyed by contract id.
-    `contracts` is a queryset (already filtered with visible_to) or a list of Contract rows."""
-    as_of = as_of or timezone.localdate()
-    rows = list(contracts)
-    ids = [c.pk for c in rows]
-    return _receivables(
-        rows,
-        as_of=as_of,
-        payments_qs=Payment.objects.filter(contract_id__in=ids),
-        shipments_qs=Shipment.objects.filter(contract_id__in=ids),
-    )
-
-
-def receivable_for(*, contract: Contract, as_of: dt.date | None = None) -> Receivable:
-    return receivables_for(contracts=[contract], as_of=as_of)[contract.pk]
-
-
-@dataclass
-class AgingSummary:
-    """Open receivables of a set of contracts, oldest signing first. `receivables` covers every open contract
-    (for the totals); `rows_for()` loads the contracts of a slice of them (one query) for display."""
-
-    as_of: dt.date
-    receivables: list[Receivable]
-    totals: dict[str, Decimal]
-    balance: Decimal
-    retention: Decimal
-    unshipped: Decimal
-
-    def rows_for(self, receivables: list[Receivable]) -> list[tuple[Contract, Receivable]]:
-        ids = [r.contract_id for r in receivables]
-        contracts = Contract.objects.select_related("customer", "owner").in_bulk(ids)
-        return [(contracts[r.contract_id], r) for r in receivables]
-
-    @property
-    def rows(self) -> list[tuple[Contract, Receivable]]:
-        """Every open contract with its receivable (loads all of them: prefer rows_for() on a page)."""
-        return self.rows_for(self.receivables)
-
-
-def receivables_aging(*, user, as_of: dt.date | None = None, customer_id: int | None = None) -> AgingSummary:
-    """Open receivables of the contracts the user may see, with 0-30/31-60/61-90/90+ buckets from shipment dates.
-    The public selector other apps call (reports, reminders). Three queries however large the book."""
-    as_of = as_of or timezone.localdate()
-    qs = with_paid(Contract.objects.visible_to(user).filter(status__in=SOLD_STATUSES)).filter(
-        amount__gt=F("paid_total")  # only contracts with something still open, filtered in SQL
-    )
-    if customer_id:
-        qs = qs.filter(customer_id=customer_id)
-    terms = [
-        _Terms(*row)
-        for row in qs.order_by("signed_on", "id").values_list("pk", "amount", "retention_amount", "retention_due_on")
-    ]
-    open_ids = qs.values("pk")
-    recs = _receivables(
-        terms,
-        as_of=as_of,
-        payments_qs=Payment.objects.filter(contract__in=open_ids),
-        shipments_qs=Shipment.objects.filter(contract__in=open_ids),
-    )
-    receivables = [recs[t.pk] for t in terms if recs[t.pk].balance > 0]
-    totals = dict.fromkeys(BUCKETS, ZERO)
-    for r in receivables:
-        for k in BUCKETS:
-            totals[k] += r.aging[k]
-    return AgingSummary(
-        as_of=as_of,
-        receivables=receivables,
-        totals=totals,
-        balance=sum((r.balance for r in receivables), ZERO),
-        retention=sum((r.retention_outstanding for r in receivables), ZERO),
-        unshipped=sum((r.unshipped for r in receivables), ZERO),
-    )
+def contract_balance(*, contract: Contract) -> tuple[Decimal, Decimal]:
+    """(balance, retention paid) of a contract: its amount less every payment, and the retention money received.
+    What is due when, and what is overdue, is the receivables app's (receivables.rules)."""
+    row = with_paid(Contract.objects.filter(pk=contract.pk)).values_list("amount", "paid_total", "paid_retention")
+    amount, paid, retention_paid = row.get()
+    return max(ZERO, amount - paid), retention_paid
 
 
 # --- rule facts --------------------------------------------------------------------------------------------------
@@ -575,17 +374,17 @@ def contract_detail(*, user, pk: int) -> Contract:
     )
 
 
-def customer_contracts(*, user, customer_id: int, limit: int = 20) -> list[tuple[Contract, Receivable]]:
-    """Contracts of one customer visible to the user, with their receivable (bounded queries)."""
+def customer_contracts(*, user, customer_id: int, limit: int = 20) -> list[tuple[Contract, Decimal]]:
+    """Contracts of one customer visible to the user, with their balance (amount − payments; one query).
+    What is due or overdue is the receivables app's statement of account."""
     contracts = list(
-        Contract.objects.visible_to(user)
+        with_paid(Contract.objects.visible_to(user))
         .filter(customer_id=customer_id)
         .exclude(status=ContractStatus.CANCELLED)
         .select_related("owner")
         .order_by("-created_at")[:limit]
     )
-    recs = receivables_for(contracts=contracts)
-    return [(c, recs[c.pk]) for c in contracts]
+    return [(c, max(ZERO, c.amount - c.paid_total)) for c in contracts]
 
 
 def contracts_filing_overdue(*, today: dt.date | None = None):

@@ -638,7 +638,6 @@ def _contract_context(request, contract: Contract) -> dict:
         "live_hits": [(h, h.message_for(user)) for h in live_hits],
         "approvals": [(a, _visible_reasons(user, a.reasons)) for a in approvals],
         "old_approvals": [a for a in contract.approvals.all() if a.round != contract.review_round],
-        "receivable": selectors.receivable_for(contract=contract),
         "filing_overdue": selectors.is_filing_overdue(contract),
         "actions": actions,
         "waiting_for": approvers.waiting_label(approvers.contract_waiting_for(contract))
@@ -753,14 +752,6 @@ def contract_action(request, pk: int, verb: str):
     except ApplicationError as exc:
         messages.error(request, exc.message)
     return redirect("sales:contract_detail", pk=pk)
-
-
-@login_required
-def receivables(request):
-    summary = selectors.receivables_aging(user=request.user)
-    page = Paginator(summary.receivables, 100).get_page(request.GET.get("page"))
-    context = {"summary": summary, "page": page, "rows": summary.rows_for(page.object_list)}
-    return render(request, "sales/receivables.html", {**context, "buckets": selectors.BUCKETS})
 
 
 @login_required

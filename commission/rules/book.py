@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any
 
@@ -45,10 +45,15 @@ DEFAULT_RULES = Rules(id=None, name="Rule book defaults", effective_from=dt.date
 
 
 class RuleBook:
-    """Rule sets ordered by effective date; for_month picks the one in force on the month's last day."""
+    """Rule sets ordered by effective date; for_month picks the one in force on the month's last day.
 
-    def __init__(self, rule_sets: Iterable[Rules]):
+    The interest numbers (grace months, monthly rate) are the receivables policy's (`interest_terms`:
+    (effective_from, grace_months, monthly_rate) rows), in force on the same day; the rule set's own are the
+    rule book's defaults, used only when no receivables policy is given (pure tests)."""
+
+    def __init__(self, rule_sets: Iterable[Rules], interest_terms: Iterable[tuple[dt.date, int, Decimal]] = ()) -> None:
         self.rule_sets = sorted(rule_sets, key=lambda r: r.effective_from)
+        self.interest_terms = sorted(interest_terms, key=lambda t: t[0])
 
     def for_month(self, month: dt.date) -> Rules:
         end = month_end(month)
@@ -59,5 +64,9 @@ class RuleBook:
             else:
                 break
         if chosen is None:
-            return self.rule_sets[0] if self.rule_sets else DEFAULT_RULES
+            chosen = self.rule_sets[0] if self.rule_sets else DEFAULT_RULES
+        terms = [t for t in self.interest_terms if t[0] <= end]
+        if terms:
+            _on, grace, rate = terms[-1]
+            chosen = replace(chosen, interest_grace_months=grace, interest_rate=rate)
         return chosen

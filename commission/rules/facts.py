@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from core.money import ZERO, round_money
+from receivables.rules import InvoiceFact, PaymentFact, ShipmentFact
 
 # Components of a statement line.
 RELEASE = "release"
@@ -21,13 +22,7 @@ MONEY_COMPONENTS = (RELEASE, RETENTION_RELEASE, INTEREST, EXPENSE, BONUS)
 
 RETENTION_KIND = "retention"
 
-
-@dataclass(frozen=True)
-class PaymentFact:
-    id: int
-    paid_on: dt.date
-    amount: Decimal
-    kind: str
+__all__ = ["InvoiceFact", "PaymentFact", "ShipmentFact"]  # the receivables module's facts, shared
 
 
 @dataclass(frozen=True)
@@ -58,6 +53,11 @@ class ContractFacts:
     payments: tuple[PaymentFact, ...] = ()
     first_shipped_on: dt.date | None = None
     cost: Decimal | None = None
+    # Each shipment with its value (interest runs per shipment); none given: the whole amount shipped on the
+    # first shipping date (facts built by hand in tests).
+    shipments: tuple[ShipmentFact, ...] = ()
+    invoices: tuple[InvoiceFact, ...] = ()
+    retention_due_on: dt.date | None = None
     expenses: tuple[ExpenseFact, ...] = ()
     bonuses: tuple[BonusFact, ...] = ()
     customer: str = ""

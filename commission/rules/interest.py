@@ -1,59 +1,71 @@
-"""Overdue interest: the unpaid non-retention part after the grace months, pro rata per day of the month."""
+"""Overdue interest, per shipment, by the receivables module (`receivables.rules.interest_for_month`).
+
+Each shipment's unpaid part (retention excluded) accrues the monthly rate from the day after its own due date
+(its shipping date + the grace months), counted per day of the calendar month; payments settle the invoice they
+name first, otherwise the oldest shipment first. Nothing accrues on goods not yet shipped. The contract's month
+is rounded once, to the cent.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-import itertools
-from decimal import Decimal
 from typing import Any
 
 from core.money import ZERO, round_money
 from core.periods import add_months, month_end, months_in
+from receivables import rules as receivables
 
 from .book import RuleBook, Rules
-from .collection import unpaid_base
-from .facts import INTEREST, ContractFacts, Entry, money_text, pct
+from .facts import INTEREST, ContractFacts, Entry, ShipmentFact, money_text, pct
 
 
-def _unpaid_segments(
-    facts: ContractFacts, rules: Rules, start: dt.date, end: dt.date
-) -> tuple[Decimal, list[dict[str, Any]]]:
-    """(exact interest, segments) over [start, end]: a segment per constant unpaid balance, from each payment day."""
-    days_in_month = end.day
-    change_days = sorted({p.paid_on for p in facts.payments if start < p.paid_on <= end})
-    bounds = [start, *change_days, end + dt.timedelta(days=1)]
-    exact = ZERO
-    segments: list[dict[str, Any]] = []
-    for seg_start, seg_next in itertools.pairwise(bounds):
-        base = unpaid_base(facts, seg_start)
-        days = (seg_next - seg_start).days
-        if base > 0 and days > 0:
-            exact += base * rules.interest_rate * days / days_in_month
-            segments.append(
-                {
-                    "from": seg_start.isoformat(),
-                    "to": (seg_next - dt.timedelta(days=1)).isoformat(),
-                    "days": days,
-                    "base": money_text(base),
-                }
-            )
-    return exact, segments
+def _terms(facts: ContractFacts) -> receivables.Terms:
+    return receivables.Terms(facts.id, facts.amount, facts.retention, facts.retention_due_on)
+
+
+def _shipments(facts: ContractFacts) -> tuple[ShipmentFact, ...]:
+    """The facts' shipments; facts built without them ship the whole contract on the first shipping date."""
+    if facts.shipments:
+        return facts.shipments
+    if facts.first_shipped_on is None:
+        return ()
+    return (ShipmentFact(0, facts.first_shipped_on, facts.amount),)
 
 
 def interest_for_month(facts: ContractFacts, rules: Rules, month: dt.date) -> Entry | None:
-    if facts.first_shipped_on is None or not facts.sold:
+    shipments = _shipments(facts)
+    if not shipments or not facts.sold:
         return None
-    grace_end = add_months(facts.first_shipped_on, rules.interest_grace_months)
-    start = max(month, grace_end + dt.timedelta(days=1))
-    end = month_end(month)
-    if start > end:
+    per_shipment = receivables.interest_for_month(
+        _terms(facts),
+        shipments,
+        facts.invoices,
+        facts.payments,
+        month,
+        grace_months=rules.interest_grace_months,
+        monthly_rate=rules.interest_rate,
+    )
+    if not per_shipment:
         return None
-    exact, segments = _unpaid_segments(facts, rules, start, end)
-    if not segments:
-        return None
-    amount = -round_money(exact)
+    amount = -round_money(sum((s.exact for s in per_shipment), ZERO))
     if amount == 0:
         return None
+    end = month_end(month)
+    segments: list[dict[str, Any]] = [
+        {
+            "shipped_on": s.shipped_on.isoformat(),
+            "from": seg.start.isoformat(),
+            "to": seg.end.isoformat(),
+            "days": seg.days,
+            "base": money_text(seg.base),
+        }
+        for s in per_shipment
+        for seg in s.segments
+    ]
+    first = per_shipment[0]
+    charged_days = {
+        seg.start + dt.timedelta(days=i) for s in per_shipment for seg in s.segments for i in range(seg.days)
+    }
     return Entry(
         user_id=facts.owner_id,
         contract_id=facts.id,
@@ -62,14 +74,22 @@ def interest_for_month(facts: ContractFacts, rules: Rules, month: dt.date) -> En
         amount=amount,
         rule="interest",
         params={
-            "shipped_on": facts.first_shipped_on.isoformat(),
-            "overdue_from": (grace_end + dt.timedelta(days=1)).isoformat(),
+            "shipped_on": first.shipped_on.isoformat(),
+            "overdue_from": (first.due_on + dt.timedelta(days=1)).isoformat(),
             "grace_months": rules.interest_grace_months,
             "rate": pct(rules.interest_rate),
             "days_in_month": end.day,
-            "days_overdue": sum(s["days"] for s in segments),
-            "days_since_due": (end - grace_end).days,
+            "days_overdue": len(charged_days),
+            "days_since_due": (end - first.due_on).days,
             "base": segments[0]["base"],
+            "shipments": [
+                {
+                    "shipped_on": s.shipped_on.isoformat(),
+                    "overdue_from": (s.due_on + dt.timedelta(days=1)).isoformat(),
+                    "interest": money_text(s.exact),
+                }
+                for s in per_shipment
+            ],
             "segments": segments,
         },
     )
@@ -78,13 +98,19 @@ def interest_for_month(facts: ContractFacts, rules: Rules, month: dt.date) -> En
 def interest_entries(
     facts: ContractFacts, book: RuleBook, upto_end: dt.date, *, since: dt.date | None = None
 ) -> list[Entry]:
-    """Interest of every month from the first shipment (or `since`) to `upto_end`'s month."""
-    if facts.first_shipped_on is None:
+    """Interest of every month from the first shipment's due date (or `since`) to `upto_end`'s month."""
+    shipments = _shipments(facts)
+    if not shipments:
         return []
-    first = max(facts.first_shipped_on, since) if since else facts.first_shipped_on
+    first_ship = min(s.shipped_on for s in shipments)
+    # Nothing accrues before the first shipment falls due (the shortest grace of any rule set: 0 months).
+    first = max(first_ship, since) if since else first_ship
     out: list[Entry] = []
     for m in months_in(first, upto_end):
-        entry = interest_for_month(facts, book.for_month(m), m)
+        rules = book.for_month(m)
+        if month_end(m) <= add_months(first_ship, rules.interest_grace_months):
+            continue
+        entry = interest_for_month(facts, rules, m)
         if entry is not None:
             out.append(entry)
     return out

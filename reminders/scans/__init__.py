@@ -8,8 +8,10 @@ from . import (  # noqa: F401 - importing a kind's module registers it
     contract_filing,
     daily_report,
     follow_up,
+    interest_warning,
     next_step,
     pool_release,
+    promise_missed,
     receivable_overdue,
     reorder,
 )

@@ -1,4 +1,6 @@
-"""Receivable overdue: by the sales app's aging (a shipment leaving the 0-30 day bucket, retention past due)."""
+"""Receivable overdue, by the receivables module: a shipment's unpaid part (retention excluded) is overdue the
+day after its due date (its shipping date + the policy's grace months, the day interest starts); retention money
+the day after the contract's retention due date."""
 
 from __future__ import annotations
 
@@ -10,47 +12,37 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from core.money import round_money
-from sales.models import SOLD_STATUSES, Contract, Shipment
-from sales.selectors import BUCKETS, Receivable, receivable_for, receivables_for
+from core.periods import add_months
+from receivables import rules
+from receivables.selectors import policy_for, positions_for
+from sales.models import SOLD_STATUSES, Contract
 
 from ..models import Reminder, ReminderKind, ReminderSettings
 from .registry import register
 from .rows import BATCH, CONTRACT_ROW, customer_label, insert, reminder_row, shipped_between
 
-OVERDUE_BUCKETS = tuple(b for b in BUCKETS if b != BUCKETS[0])  # past the sales app's first (0-30 day) bucket
-OVERDUE_AFTER_DAYS = 30  # the upper bound of that first bucket: `sales.selectors.bucket_for(30) == "0-30"`
 
-
-def overdue_amount(receivable: Receivable) -> Decimal:
-    """The part of a receivable that is overdue by the sales app's aging: shipped value (less retention) older
-    than the first bucket, plus retention past its due date."""
-    amount = sum((receivable.aging.get(b, Decimal("0")) for b in OVERDUE_BUCKETS), Decimal("0"))
-    if receivable.retention_overdue:
-        amount += receivable.retention_outstanding
+def overdue_amount(position: rules.Position) -> Decimal:
+    """What is overdue on a contract: shipped parts past their due date, plus retention past its due date."""
+    amount = position.overdue
+    if position.retention_overdue:
+        amount += position.retention_outstanding
     return amount
 
 
 def scan_receivable_overdue(*, now: dt.datetime, cfg: ReminderSettings) -> int:
-    """Receivables turning overdue, by the sales app's aging (`sales.selectors.receivables_for`): each shipment's
-    value less its retention share is due from its shipment date and overdue once it leaves the 0-30 day bucket
-    unpaid (payments clear the oldest shipment first); retention is overdue after `retention_due_on`.
-
-    One reminder per contract and day something turned overdue (a shipment's 31st day, the day after the
-    retention due date), within `catch_up_days`."""
+    """One reminder per contract and day something turned overdue (the day after a shipment's due date, the day
+    after the retention due date), within `catch_up_days`."""
     today = timezone.localdate(now)
-    hi = today - dt.timedelta(days=OVERDUE_AFTER_DAYS + 1)  # shipped on or before: in the 31-60 bucket today
-    lo = hi - dt.timedelta(days=cfg.catch_up_days)
-    ret_lo, ret_hi = today - dt.timedelta(days=cfg.catch_up_days + 1), today - dt.timedelta(days=1)
+    policy = policy_for(today)
+    due_lo, due_hi = today - dt.timedelta(days=cfg.catch_up_days + 1), today - dt.timedelta(days=1)
+    # Shipments that fell due in that window (add_months clamps month ends: widen by a few days, then exact).
+    lo, hi = add_months(due_lo, -policy.grace_months) - dt.timedelta(days=3), add_months(due_hi, -policy.grace_months)
     candidates = (
         Contract.objects.filter(status__in=SOLD_STATUSES)
-        .filter(Q(shipped_between(lo, hi)) | Q(retention_due_on__range=(ret_lo, ret_hi), retention_amount__gt=0))
+        .filter(Q(shipped_between(lo, hi)) | Q(retention_due_on__range=(due_lo, due_hi), retention_amount__gt=0))
         .select_related("customer")
-        .only(
-            *CONTRACT_ROW,
-            "amount",
-            "retention_amount",
-            "retention_due_on",
-        )
+        .only(*CONTRACT_ROW, "amount", "retention_amount", "retention_due_on")
         .order_by("id")
     )
 
@@ -61,85 +53,59 @@ def scan_receivable_overdue(*, now: dt.datetime, cfg: ReminderSettings) -> int:
             if not chunk:
                 return
             start = chunk[-1].pk
-            yield from _chunk_rows(chunk, today=today, now=now, shipped=(lo, hi), retention=(ret_lo, ret_hi))
+            positions = positions_for(contract_ids=[c.pk for c in chunk], as_of=today, policy=policy)
+            for c in chunk:
+                yield from _contract_rows(c, positions[c.pk], now=now, window=(due_lo, due_hi))
 
     return insert(rows())
 
 
-def _chunk_rows(
-    chunk: list[Contract],
-    *,
-    today: dt.date,
-    now: dt.datetime,
-    shipped: tuple[dt.date, dt.date],
-    retention: tuple[dt.date, dt.date],
+def _contract_rows(
+    c: Contract, pos: rules.Position, *, now: dt.datetime, window: tuple[dt.date, dt.date]
 ) -> Iterator[Reminder]:
-    """The reminders of one chunk of candidate contracts: one per shipment day and overdue retention."""
-    ret_lo, ret_hi = retention
-    recs = receivables_for(contracts=chunk, as_of=today)
-    ships: dict[int, set[dt.date]] = {}
-    for cid, shipped_on in Shipment.objects.filter(
-        contract_id__in=[c.pk for c in chunk], shipped_on__range=shipped
-    ).values_list("contract_id", "shipped_on"):
-        ships.setdefault(cid, set()).add(shipped_on)
-    for c in chunk:
-        rec = recs[c.pk]
-        owed = overdue_amount(rec)
-        if owed <= 0:
-            continue
-        due_days = []
-        oldest = rec.oldest_unpaid_shipment
-        if oldest is not None and rec.aging and any(rec.aging[b] > 0 for b in OVERDUE_BUCKETS):
-            # shipments on or after the oldest unpaid one are (partly) open: each turned overdue on day 31
-            due_days += [
-                (f"{d + dt.timedelta(days=OVERDUE_AFTER_DAYS)}", d) for d in ships.get(c.pk, ()) if d >= oldest
-            ]
-        if rec.retention_overdue and ret_lo <= rec.retention_due_on <= ret_hi:
-            due_days.append((f"retention:{rec.retention_due_on}", None))
-        for key, shipped_on in sorted(due_days):
-            due = shipped_on + dt.timedelta(days=OVERDUE_AFTER_DAYS) if shipped_on else rec.retention_due_on
-            yield reminder_row(
-                ReminderKind.RECEIVABLE_OVERDUE,
-                f"contract:{c.pk}:{key}",
-                owner_id=c.owner_id,
-                unit_id=c.unit_id,
-                customer_id=c.customer_id,
-                subject=("sales.contract", c.pk),
-                due_on=due,
-                send_after=now,
-                params={
-                    "contract": c.number,
-                    "customer": customer_label(c.customer.name, c.customer.short_name),
-                    "due_on": due.isoformat(),
-                    "outstanding": str(round_money(owed)),
-                    "retention": shipped_on is None,
-                },
-            )
+    owed = overdue_amount(pos)
+    if owed <= 0:
+        return
+    lo, hi = window
+    due_days = sorted({s.due_on for s in pos.shipments if s.open > 0 and lo <= s.due_on <= hi})
+    keyed: list[tuple[str, dt.date, bool]] = [(f"{d + dt.timedelta(days=1)}", d, False) for d in due_days]
+    if pos.retention_overdue and pos.retention_due_on and lo <= pos.retention_due_on <= hi:
+        keyed.append((f"retention:{pos.retention_due_on}", pos.retention_due_on, True))
+    for key, due, is_retention in keyed:
+        yield reminder_row(
+            ReminderKind.RECEIVABLE_OVERDUE,
+            f"contract:{c.pk}:{key}",
+            owner_id=c.owner_id,
+            unit_id=c.unit_id,
+            customer_id=c.customer_id,
+            subject=("sales.contract", c.pk),
+            due_on=due,
+            send_after=now,
+            params={
+                "contract": c.number,
+                "customer": customer_label(c.customer.name, c.customer.short_name),
+                "due_on": due.isoformat(),
+                "outstanding": str(round_money(owed)),
+                "retention": is_retention,
+            },
+        )
 
 
 def resolve_receivable_overdue(live: QuerySet[Reminder], *, now: dt.datetime, close: dict) -> int:
-    """Closed once nothing of the contract is overdue any more by the sales app's aging."""
+    """Closed once nothing of the contract is overdue any more."""
     open_recv = dict(live.values_list("pk", "subject_id").order_by())
     if not open_recv:
         return 0
-    today = timezone.localdate(now)
-    recs = receivables_for(
-        contracts=Contract.objects.filter(pk__in=set(open_recv.values())).only(
-            "id", "amount", "retention_amount", "retention_due_on"
-        ),
-        as_of=today,
-    )
-    settled = [pk for pk, cid in open_recv.items() if cid not in recs or overdue_amount(recs[cid]) <= 0]
+    positions = positions_for(contract_ids=set(open_recv.values()), as_of=timezone.localdate(now))
+    settled = [pk for pk, cid in open_recv.items() if cid not in positions or overdue_amount(positions[cid]) <= 0]
     if not settled:
         return 0
     return live.filter(pk__in=settled).update(**close)
 
 
 def receivable_overdue_still_relevant(reminder: Reminder) -> bool:
-    contract = Contract.objects.filter(pk=reminder.subject_id).first()
-    if contract is None:
-        return False
-    return overdue_amount(receivable_for(contract=contract, as_of=timezone.localdate())) > 0
+    positions = positions_for(contract_ids=[reminder.subject_id], as_of=timezone.localdate())
+    return reminder.subject_id in positions and overdue_amount(positions[reminder.subject_id]) > 0
 
 
 register(

@@ -8,10 +8,10 @@ from django.db import migrations
 
 def forwards(apps, schema_editor):
     ReportPolicy = apps.get_model("reports", "ReportPolicy")
-    ReportPolicy.objects.get_or_create(
-        effective_from=dt.date(2000, 1, 1),
-        defaults={"cutoff_days": 1, "cutoff_time": dt.time(10, 0), "working_weekdays": "01234", "overdue_after_months": 2},
-    )
+    defaults = {"cutoff_days": 1, "cutoff_time": dt.time(10, 0), "working_weekdays": "01234"}
+    if any(f.name == "overdue_after_months" for f in ReportPolicy._meta.get_fields()):  # removed in 0006
+        defaults["overdue_after_months"] = 2
+    ReportPolicy.objects.get_or_create(effective_from=dt.date(2000, 1, 1), defaults=defaults)
     IntervalSchedule = apps.get_model("django_celery_beat", "IntervalSchedule")
     CrontabSchedule = apps.get_model("django_celery_beat", "CrontabSchedule")
     PeriodicTask = apps.get_model("django_celery_beat", "PeriodicTask")

@@ -8,10 +8,10 @@ other apps."""
 from ._common import ZERO, pct
 from .compliance import Compliance, compliance_slices, report_compliance
 from .dashboard import (
-    AGE_BUCKETS,
     Dashboard,
     DashboardQuery,
     PeriodFigures,
+    age_buckets,
     dashboard_cached,
     dashboard_data,
     dashboard_period_label,
@@ -23,7 +23,6 @@ from .scope import Scope, ScopeNotFound, resolve_scope
 from .targets import SplitRow, SplitView, TargetBook, TargetProgress, target_book, target_progress, target_splits
 
 __all__ = [
-    "AGE_BUCKETS",
     "ZERO",
     "Compliance",
     "Dashboard",
@@ -38,6 +37,7 @@ __all__ = [
     "SplitView",
     "TargetBook",
     "TargetProgress",
+    "age_buckets",
     "compliance_slices",
     "contact_counts",
     "daily_report_prefill",

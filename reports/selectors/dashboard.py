@@ -11,21 +11,23 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Case, CharField, Count, Sum, Value, When
+from django.db import connection
+from django.db.models import Count, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import SalesUnit, User
 from customers.models import ContactKind, ContactLog
-from sales.models import Payment
+from receivables import rules as receivables_rules
+from receivables import selectors as receivables_selectors
+from sales.models import SOLD_STATUSES, Contract, Payment
 
 from ..calendar import WorkingCalendar, local_tz
 from ..models import (
     CustomerSalesMonthly,
     PerformanceMonthly,
     ReceivableAgeSummary,
-    ReceivableSnapshot,
     SummaryState,
     TopCustomerSummary,
 )
@@ -102,14 +104,15 @@ class Dashboard:
         return next(p for p in self.periods if p.key == self.period)
 
 
-AGE_BUCKETS = [
-    ("current", _("Not yet due"), None, 0),
-    ("1-30", _("1–30 days"), 1, 30),
-    ("31-60", _("31–60 days"), 31, 60),
-    ("61-90", _("61–90 days"), 61, 90),
-    ("91-180", _("91–180 days"), 91, 180),
-    ("180+", _("Over 180 days"), 181, None),
-]
+def age_buckets(policy: receivables_rules.Policy) -> list[tuple[str, str]]:
+    """(key, label) of the receivables policy's aging buckets: not yet due, then days past due."""
+    out = [(receivables_rules.CURRENT, str(_("Not yet due")))]
+    low = 1
+    for key, edge in zip(receivables_rules.bucket_keys(policy)[1:], policy.bucket_edges, strict=False):
+        out.append((key, str(_("%(low)s–%(high)s days") % {"low": low, "high": edge})))
+        low = edge + 1
+    out.append((receivables_rules.bucket_keys(policy)[-1], str(_("Over %(days)s days") % {"days": low - 1})))
+    return out
 
 
 PERIODS = ("month", "quarter", "year")
@@ -414,7 +417,8 @@ def _top_customers(*, scope: Scope, user: User, selected: PeriodFigures) -> list
 
 
 def _overdue(*, scope: Scope, user: User, today: dt.date) -> list[dict]:
-    """Open receivables by age (one query; read live when the summary has no rows for today)."""
+    """Open receivables by age, per shipment (one query; read live when the summary has no rows for today)."""
+    policy = receivables_selectors.policy_for(today)
     by_bucket = {}
     if scope.level != "customer":
         by_bucket = {
@@ -426,34 +430,28 @@ def _overdue(*, scope: Scope, user: User, today: dt.date) -> list[dict]:
             .order_by()
         }
     if not by_bucket:
-        by_bucket = _receivables_by_age_live(scoped(ReceivableSnapshot.objects, scope, user), today)
+        by_bucket = _receivables_by_age_live(scoped(Contract.objects, scope, user), today, policy)
     return [
         {
             "key": k,
-            "label": str(label),
+            "label": label,
             "amount": by_bucket.get(k, {}).get("amount") or ZERO,
             "contracts": by_bucket.get(k, {}).get("contracts") or 0,
         }
-        for k, label, _lo, _hi in AGE_BUCKETS
+        for k, label in age_buckets(policy)
     ]
 
 
-def _receivables_by_age_live(recv, today: dt.date) -> dict[str, dict]:
-    whens = []
-    for key_, _label, lo, hi in AGE_BUCKETS:
-        if lo is None:
-            whens.append(When(due_on__gte=today, then=Value(key_)))
-        elif hi is None:
-            whens.append(When(due_on__lte=today - dt.timedelta(days=lo), then=Value(key_)))
-        else:
-            whens.append(When(due_on__gte=today - dt.timedelta(days=hi), then=Value(key_)))
-    return {
-        row["bucket"]: row
-        for row in recv.annotate(bucket=Case(*whens, output_field=CharField()))
-        .values("bucket")
-        .annotate(amount=Sum("outstanding"), contracts=Count("pk"))
-        .order_by()
-    }
+def _receivables_by_age_live(contracts, today: dt.date, policy: receivables_rules.Policy) -> dict[str, dict]:
+    """The receivables module's SQL form over the scope's sold contracts, grouped by bucket."""
+    sql, params = receivables_selectors.aged_sql(
+        contracts=contracts.filter(status__in=SOLD_STATUSES), as_of=today, policy=policy
+    )
+    query = f"""{sql}
+        SELECT bucket, SUM(open), COUNT(DISTINCT contract_id) FROM aged WHERE open > 0 GROUP BY bucket"""  # noqa: S608
+    with connection.cursor() as cur:
+        cur.execute(query, params)
+        return {bucket: {"amount": amount, "contracts": n} for bucket, amount, n in cur.fetchall()}
 
 
 def dashboard_period_label(period: str, today: dt.date) -> str:

@@ -10,9 +10,11 @@ from django.utils import timezone
 
 from core.periods import month_start, period_bounds
 from customers.models import Customer
+from receivables import rules
+from receivables import selectors as receivables_selectors
 from sales.models import SOLD_STATUSES
 
-from ..calendar import WorkingCalendar, local_tz, policy_for
+from ..calendar import WorkingCalendar, local_tz
 from ..models import (
     ComplianceMonthly,
     CustomerSalesMonthly,
@@ -56,14 +58,13 @@ def summary_refresh(*, since: dt.date | None = None, today: dt.date | None = Non
     started = time.monotonic()
     t = _tables()
     since = month_start(since or dt.date(1900, 1, 1))
-    overdue_months = policy_for(timezone.localdate()).overdue_after_months
     with connection.cursor() as cur:
         # One refresh at a time (the 10-minute and the nightly task may overlap): a second one waits here, then
         # starts from a fresh snapshot, so rows are never deleted by one and inserted twice.
         cur.execute("SELECT pg_advisory_xact_lock(%s)", [SUMMARY_LOCK_KEY])
         _refresh_monthly(cur, t, since=since)
-        _refresh_receivables(cur, t, overdue_months=overdue_months)
         today = today or timezone.localdate()
+        _refresh_receivables(cur, t, today=today)
         _refresh_top_customers(cur, t, today=today)
         _refresh_receivable_ages(cur, t, today=today)
         stable_before = _refresh_compliance(cur, t, today=today)
@@ -133,23 +134,24 @@ def _refresh_monthly(cur, t: dict[str, str], *, since: dt.date) -> None:
     )
 
 
-def _refresh_receivables(cur, t: dict[str, str], *, overdue_months: int) -> None:
-    """The open receivables of shipped contracts (retention excluded), with the day each falls overdue."""
-    params = {"sold": list(SOLD_STATUSES), "months": overdue_months}
+def _refresh_receivables(cur, t: dict[str, str], *, today: dt.date) -> None:
+    """Per contract with shipped goods unpaid (retention excluded), by the receivables module's SQL form: the due
+    date of its oldest unpaid shipment, and what is overdue today (or, when nothing is yet, what is open)."""
+    sql, params = receivables_selectors.summary_sql(
+        contracts=receivables_selectors.sold_contracts(), as_of=today, policy=receivables_selectors.policy_for(today)
+    )
+    n = len(rules.bucket_keys(receivables_selectors.policy_for(today)))
+    overdue = " + ".join(f"b_{i}" for i in range(1, n)) or "0"
+    shipped_open = " + ".join(f"b_{i}" for i in range(n))
     cur.execute(f"DELETE FROM {t['recv']}")  # noqa: S608
     cur.execute(
         f"""
+        {sql}
         INSERT INTO {t["recv"]} (contract_id, owner_id, unit_id, customer_id, due_on, outstanding)
-        SELECT c.id, c.owner_id, c.unit_id, c.customer_id,
-               (s.first_ship + make_interval(months => %(months)s))::date,
-               c.amount - c.retention_amount - COALESCE(p.paid, 0)
-        FROM {t["contract"]} c
-        JOIN (SELECT contract_id, MIN(shipped_on) AS first_ship FROM {t["shipment"]} GROUP BY contract_id) s
-             ON s.contract_id = c.id
-        LEFT JOIN (SELECT contract_id, SUM(amount) AS paid FROM {t["payment"]}
-                   WHERE kind <> 'retention' GROUP BY contract_id) p ON p.contract_id = c.id
-        WHERE c.status = ANY(%(sold)s) AND c.amount - c.retention_amount - COALESCE(p.paid, 0) > 0
-        """,  # noqa: S608
+        SELECT contract_id, owner_id, unit_id, customer_id, oldest_due_on,
+               CASE WHEN ({overdue}) > 0 THEN ({overdue}) ELSE ({shipped_open}) END
+        FROM summary WHERE ({shipped_open}) > 0 AND oldest_due_on IS NOT NULL
+        """,  # noqa: S608 - our own table and column names
         params,
     )
 
@@ -189,21 +191,21 @@ def _refresh_top_customers(cur, t: dict[str, str], *, today: dt.date) -> None:
 
 
 def _refresh_receivable_ages(cur, t: dict[str, str], *, today: dt.date) -> None:
-    """Open receivables per salesperson and age bucket, aged today."""
-    params = {"today": today}
+    """Open shipped receivables per salesperson, unit and aging bucket, aged today per shipment (the receivables
+    module's SQL form)."""
+    policy = receivables_selectors.policy_for(today)
+    sql, params = receivables_selectors.aged_sql(
+        contracts=receivables_selectors.sold_contracts(), as_of=today, policy=policy
+    )
+    params["today"] = today
     cur.execute(f"DELETE FROM {t['age']}")  # noqa: S608
     cur.execute(
         f"""
+        {sql}
         INSERT INTO {t["age"]} (as_of, owner_id, unit_id, bucket, amount, contracts)
-        SELECT %(today)s, owner_id, unit_id,
-               CASE WHEN due_on >= %(today)s THEN 'current'
-                    WHEN due_on >= %(today)s::date - 30 THEN '1-30'
-                    WHEN due_on >= %(today)s::date - 60 THEN '31-60'
-                    WHEN due_on >= %(today)s::date - 90 THEN '61-90'
-                    WHEN due_on >= %(today)s::date - 180 THEN '91-180'
-                    ELSE '180+' END,
-               SUM(outstanding), COUNT(*)
-        FROM {t["recv"]} GROUP BY 2, 3, 4
+        SELECT %(today)s, c.owner_id, c.unit_id, aged.bucket, SUM(aged.open), COUNT(DISTINCT aged.contract_id)
+        FROM aged JOIN c ON c.id = aged.contract_id WHERE aged.open > 0
+        GROUP BY 2, 3, 4
         """,  # noqa: S608
         params,
     )

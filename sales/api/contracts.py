@@ -143,22 +143,12 @@ class EventOutputSerializer(serializers.ModelSerializer):
         fields = ["at", "actor", "actor_name", "action", "from_status", "to_status", "note"]
 
 
-class ReceivableOutputSerializer(serializers.Serializer):
-    balance = serializers.DecimalField(max_digits=14, decimal_places=2)
-    paid = serializers.DecimalField(max_digits=14, decimal_places=2)
-    retention_outstanding = serializers.DecimalField(max_digits=14, decimal_places=2)
-    retention_overdue = serializers.BooleanField()
-    unshipped = serializers.DecimalField(max_digits=14, decimal_places=2)
-    aging = serializers.DictField(child=serializers.DecimalField(max_digits=14, decimal_places=2))
-
-
 class ContractOutputSerializer(ContractListOutputSerializer):
     lines = ContractLineOutputSerializer(many=True)
     approvals = serializers.SerializerMethodField()
     events = EventOutputSerializer(many=True)
     rules = serializers.SerializerMethodField()
     actions = serializers.SerializerMethodField()
-    receivable_detail = serializers.SerializerMethodField()
 
     class Meta(ContractListOutputSerializer.Meta):
         fields = [
@@ -174,7 +164,6 @@ class ContractOutputSerializer(ContractListOutputSerializer):
             "approvals",
             "rules",
             "events",
-            "receivable_detail",
             "actions",
         ]
 
@@ -191,10 +180,6 @@ class ContractOutputSerializer(ContractListOutputSerializer):
         """The rules that fire on the contract as it stands now."""
         user = self.context["request"].user
         return hits_for(user, [h.as_dict() for h in selectors.contract_rule_hits(contract=obj)])
-
-    @extend_schema_field(ReceivableOutputSerializer)
-    def get_receivable_detail(self, obj) -> dict:
-        return ReceivableOutputSerializer(selectors.receivable_for(contract=obj)).data
 
 
 class ContractCostOutputSerializer(ContractOutputSerializer):

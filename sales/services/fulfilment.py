@@ -149,6 +149,7 @@ def payment_record(
     amount: Decimal,
     kind: str = PaymentKind.PROGRESS,
     reference: str = "",
+    invoice: Invoice | int | None = None,
 ) -> Payment:
     """Apply a payment to a contract. Never more than the balance; retention money only up to the retention
     amount; other kinds only up to the amount less retention outstanding."""
@@ -173,12 +174,15 @@ def payment_record(
     amount = round_money(_dec(amount, field="amount"))
     if amount <= 0:
         raise ApplicationError(_("The amount must be positive."), field="amount")
-    receivable = selectors.receivable_for(contract=contract)
-    retention_left = max(ZERO, contract.retention_amount - receivable.retention_paid)
+    invoice_id = invoice.pk if isinstance(invoice, Invoice) else invoice
+    if invoice_id is not None and not Invoice.objects.filter(pk=invoice_id, contract=contract).exists():
+        raise ApplicationError(_("The invoice does not belong to this contract."), field="invoice", code="invalid")
+    balance, retention_paid = selectors.contract_balance(contract=contract)
+    retention_left = max(ZERO, contract.retention_amount - retention_paid)
     if kind == PaymentKind.RETENTION:
-        limit = min(retention_left, receivable.balance)
+        limit = min(retention_left, balance)
     else:
-        limit = receivable.balance - min(retention_left, receivable.balance)
+        limit = balance - min(retention_left, balance)
     if amount > limit:
         raise ApplicationError(
             _("The payment exceeds what is due: at most %(limit)s for this kind.") % {"limit": f"{limit:,.2f}"},
@@ -186,7 +190,13 @@ def payment_record(
             code="too_large",
         )
     payment = Payment.objects.create(
-        contract=contract, paid_on=paid_on, amount=amount, kind=kind, recorded_by=actor, reference=reference
+        contract=contract,
+        paid_on=paid_on,
+        amount=amount,
+        kind=kind,
+        recorded_by=actor,
+        reference=reference,
+        invoice_id=invoice_id,
     )
     _event(
         contract,

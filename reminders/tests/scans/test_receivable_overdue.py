@@ -37,16 +37,18 @@ def test_receivable_turning_overdue():
     )
     ShipmentFactory(contract=paid, shipped_on=dt.date(2026, 5, 10))
     PaymentFactory(contract=paid, amount=Decimal("900.00"))
-    assert scan(at(2026, 6, 9), ReminderKind.RECEIVABLE_OVERDUE) == []  # due on 6-9, not yet overdue
-    [r] = scan(at(2026, 6, 10), ReminderKind.RECEIVABLE_OVERDUE)
+    # The receivables module: due 2 months after shipping (7-10), overdue from the next day (the rule book;
+    # the old 30-day rule made it overdue on 6-10).
+    assert scan(at(2026, 7, 10), ReminderKind.RECEIVABLE_OVERDUE) == []  # due on 7-10, not yet overdue
+    [r] = scan(at(2026, 7, 11), ReminderKind.RECEIVABLE_OVERDUE)
     assert r.subject_id == owing.pk
     assert r.params["outstanding"] == "400.00"
-    assert r.due_on == dt.date(2026, 6, 9)
+    assert r.due_on == dt.date(2026, 7, 10)
 
 
-def test_receivable_overdue_follows_the_sales_aging_per_shipment():
-    # sales.selectors: each shipment's value less its retention share is due from its shipment date, payments
-    # clear the oldest shipment first, and it is overdue once out of the 0-30 day bucket.
+def test_receivable_overdue_follows_the_receivables_module_per_shipment():
+    # receivables.rules: each shipment's value less its retention share is due 2 months after its shipping date,
+    # payments clear the oldest shipment first, and it is overdue from the day after.
     contract = ContractFactory(
         status=ContractStatus.FILED,
         signed_on=dt.date(2026, 5, 1),
@@ -56,18 +58,18 @@ def test_receivable_overdue_follows_the_sales_aging_per_shipment():
     ShipmentFactory(contract=contract, shipped_on=dt.date(2026, 5, 10), amount=Decimal("500.00"))  # 450 due
     ShipmentFactory(contract=contract, shipped_on=dt.date(2026, 5, 20), amount=Decimal("500.00"))  # 450 due
     PaymentFactory(contract=contract, amount=Decimal("450.00"))  # clears the first shipment only
-    assert scan(at(2026, 6, 10), ReminderKind.RECEIVABLE_OVERDUE) == []  # the paid shipment is not overdue
-    assert scan(at(2026, 6, 19), ReminderKind.RECEIVABLE_OVERDUE) == []  # second shipment: day 30, 0-30 bucket
-    [r] = scan(at(2026, 6, 20), ReminderKind.RECEIVABLE_OVERDUE)
+    assert scan(at(2026, 7, 11), ReminderKind.RECEIVABLE_OVERDUE) == []  # the paid shipment is not overdue
+    assert scan(at(2026, 7, 20), ReminderKind.RECEIVABLE_OVERDUE) == []  # second shipment: due today
+    [r] = scan(at(2026, 7, 21), ReminderKind.RECEIVABLE_OVERDUE)
     assert r.subject_id == contract.pk
-    assert r.due_on == dt.date(2026, 6, 19)
+    assert r.due_on == dt.date(2026, 7, 20)
     assert r.params["outstanding"] == "450.00"
-    assert scan(at(2026, 6, 21), ReminderKind.RECEIVABLE_OVERDUE) == [r]  # once
+    assert scan(at(2026, 7, 22), ReminderKind.RECEIVABLE_OVERDUE) == [r]  # once
 
 
 def test_receivable_overdue_ignores_the_reminders_terms_setting_and_reminds_overdue_retention():
     cfg = ReminderSettings.load()
-    cfg.receivable_terms_days = 5  # no longer read: the sales app's aging decides
+    cfg.receivable_terms_days = 5  # no longer read: the receivables module decides
     cfg.save()
     contract = ContractFactory(
         status=ContractStatus.FILED,
@@ -92,10 +94,10 @@ def test_receivable_reminder_closes_when_the_overdue_part_is_paid_even_if_newer_
     contract = ContractFactory(status=ContractStatus.FILED, signed_on=dt.date(2026, 5, 1), amount=Decimal("1000.00"))
     ShipmentFactory(contract=contract, shipped_on=dt.date(2026, 5, 10), amount=Decimal("400.00"))
     ShipmentFactory(contract=contract, shipped_on=dt.date(2026, 6, 5), amount=Decimal("600.00"))
-    [r] = scan(at(2026, 6, 10), ReminderKind.RECEIVABLE_OVERDUE)
+    [r] = scan(at(2026, 7, 11), ReminderKind.RECEIVABLE_OVERDUE)
     assert r.params["outstanding"] == "400.00"
     PaymentFactory(contract=contract, amount=Decimal("400.00"))  # the 600 shipped on 6-5 is not yet overdue
-    with time_machine.travel(at(2026, 6, 11), tick=False):
+    with time_machine.travel(at(2026, 7, 12), tick=False):
         assert reminders_send_due() == {"cancelled": 1}
         reminders_scan(kinds=[ReminderKind.RECEIVABLE_OVERDUE])
     r.refresh_from_db()

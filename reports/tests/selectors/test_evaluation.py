@@ -45,11 +45,19 @@ def test_quarter_target_is_prorated_when_no_month_target(book, manager):
     assert f.target_amount == Decimal("100000.00")
 
 
-def test_overdue_bulk_path_matches_the_per_contract_path(book):
-    from reports.selectors.evaluation import _overdue_by_owner_bulk, overdue_by_owner
+def test_overdue_is_the_receivables_modules_and_the_snapshot_agrees(book):
+    """One definition: the live figure (receivables SQL form) and the dashboard's snapshot give the same answer."""
+    from django.db.models import Count, Sum
 
-    for as_of in (dt.date(2026, 10, 9), dt.date(2026, 10, 10), dt.date(2026, 10, 11), dt.date(2026, 11, 16)):
-        assert overdue_by_owner(owner_ids=[book.pk], as_of=as_of) == _overdue_by_owner_bulk(
-            owner_ids=[book.pk], as_of=as_of, months=2
-        )
+    from reports.models import ReceivableSnapshot
+    from reports.selectors.evaluation import overdue_by_owner
+    from reports.services.summaries import summary_refresh
+
+    assert overdue_by_owner(owner_ids=[book.pk], as_of=dt.date(2026, 10, 10)) == {}  # E is due on 10 Oct
+    assert overdue_by_owner(owner_ids=[book.pk], as_of=dt.date(2026, 10, 11)) == {book.pk: (Decimal("50000"), 1)}
     assert overdue_by_owner(owner_ids=[book.pk], as_of=dt.date(2026, 11, 16)) == {book.pk: (Decimal("50000"), 1)}
+    summary_refresh(today=dt.date(2026, 11, 16))
+    snap = ReceivableSnapshot.objects.filter(owner_id=book.pk, due_on__lt=dt.date(2026, 11, 16)).aggregate(
+        s=Sum("outstanding"), n=Count("pk")
+    )
+    assert (snap["s"], snap["n"]) == (Decimal("50000"), 1)

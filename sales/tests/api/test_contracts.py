@@ -129,7 +129,9 @@ class TestWorkflowApi:
         )
         assert pay.status_code == 201
         detail = login(api_client, salesperson).get(f"/api/v1/contracts/{cid}/").json()
-        assert detail["receivable"] == "0.00" and detail["receivable_detail"]["balance"] == "0.00"
+        assert detail["receivable"] == "0.00"
+        position = login(api_client, salesperson).get(f"/api/v1/receivables/{cid}/").json()
+        assert position["balance"] == "0.00" and position["overdue"] == "0.00"
         assert [e["action"] for e in detail["events"]] == [
             "created",
             "submitted",

@@ -9,6 +9,7 @@ from django.utils import timezone
 from accounts.tests.factories import ManagerFactory
 from core.exceptions import ApplicationError
 from customers.tests.factories import CustomerFactory
+from receivables.selectors import position_for
 from sales import selectors, services
 from sales.models import (
     ApprovalDecision,
@@ -291,11 +292,16 @@ def test_quote_to_fully_paid_contract_with_retention(salesperson, customer, mana
         with pytest.raises(ApplicationError):
             services.shipment_create(actor=salesperson, contract=contract, shipped_on=dt.date(2026, 2, 20))
 
-    rec = selectors.receivable_for(contract=contract, as_of=dt.date(2026, 3, 1))
+    rec = position_for(contract=contract, as_of=dt.date(2026, 3, 1))
     assert rec.balance == D("78000.00")
     assert rec.retention_outstanding == D("10800.00")
-    # Shipment 1: 52,800 x 0.9 = 47,520 due, 30,000 prepaid -> 17,520 aged 50 days; shipment 2: 49,680, 9 days.
-    assert rec.aging == {"0-30": D("49680.00"), "31-60": D("17520.00"), "61-90": D("0"), "90+": D("0")}
+    # Shipment 1: 52,800 x 0.9 = 47,520 due, 30,000 prepaid -> 17,520 open, due 10 March (2 months after
+    # shipping: the rule book's 2 months, not the old 30-day buckets); shipment 2: 49,680, due 20 April.
+    assert [(s.due_on, s.open) for s in rec.shipments] == [
+        (dt.date(2026, 3, 10), D("17520.00")),
+        (dt.date(2026, 4, 20), D("49680.00")),
+    ]
+    assert rec.aging["current"] == D("67200.00") and rec.overdue == 0
     assert rec.unshipped == D("0")
 
     with time_machine.travel(dt.datetime(2026, 3, 10, 2, tzinfo=dt.UTC)):
@@ -306,12 +312,12 @@ def test_quote_to_fully_paid_contract_with_retention(salesperson, customer, mana
         services.payment_record(
             actor=finance, contract=contract, paid_on=dt.date(2026, 3, 10), amount=D("67200"), kind=PaymentKind.FINAL
         )
-    rec = selectors.receivable_for(contract=contract, as_of=dt.date(2026, 3, 10))
+    rec = position_for(contract=contract, as_of=dt.date(2026, 3, 10))
     assert rec.collected_except_retention and not rec.fully_paid
     assert rec.balance == rec.retention_outstanding == D("10800.00")
     assert sum(rec.aging.values()) == 0
     with time_machine.travel(dt.datetime(2027, 1, 6, 2, tzinfo=dt.UTC)):
-        assert selectors.receivable_for(contract=contract).retention_overdue
+        assert position_for(contract=contract).retention_overdue
         services.payment_record(
             actor=finance,
             contract=contract,
@@ -319,7 +325,7 @@ def test_quote_to_fully_paid_contract_with_retention(salesperson, customer, mana
             amount=D("10800"),
             kind=PaymentKind.RETENTION,
         )
-        rec = selectors.receivable_for(contract=contract)
+        rec = position_for(contract=contract)
     assert rec.fully_paid and rec.balance == 0 and rec.retention_outstanding == 0
     with pytest.raises(ApplicationError):
         services.payment_record(actor=finance, contract=contract, paid_on=dt.date(2026, 3, 10), amount=D("1"))

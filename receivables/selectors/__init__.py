@@ -1,0 +1,33 @@
+"""Reads of the receivables app for pages, the API and the apps above (commission, reports, reminders)."""
+
+from .policy import interest_terms, policies_by_month, policy_for, policy_row
+from .positions import ContractFacts, facts_for, position_for, positions_for
+from .sql import ContractSummary, SegmentRow, aged_sql, segments, sold_contracts, summaries, summary_sql
+from .statement import StatementOfAccount, collection_notes, promises_missed, statement_of_account
+from .workbench import PAGE_SIZE, Filters, Workbench, workbench
+
+__all__ = [
+    "PAGE_SIZE",
+    "ContractFacts",
+    "ContractSummary",
+    "Filters",
+    "SegmentRow",
+    "StatementOfAccount",
+    "Workbench",
+    "aged_sql",
+    "collection_notes",
+    "facts_for",
+    "interest_terms",
+    "policies_by_month",
+    "policy_for",
+    "policy_row",
+    "position_for",
+    "positions_for",
+    "promises_missed",
+    "segments",
+    "sold_contracts",
+    "statement_of_account",
+    "summaries",
+    "summary_sql",
+    "workbench",
+]

@@ -1,0 +1,76 @@
+"""Receivable positions computed in Python by receivables.rules: contracts' facts loaded in four queries."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.utils import timezone
+
+from sales.models import Contract, Invoice, Payment, Shipment
+
+from .. import rules
+from ..models import WriteOff, WriteOffStatus
+from .policy import policy_for
+
+
+@dataclass(frozen=True)
+class ContractFacts:
+    terms: rules.Terms
+    shipments: tuple[rules.ShipmentFact, ...]
+    invoices: tuple[rules.InvoiceFact, ...]
+    payments: tuple[rules.PaymentFact, ...]
+
+
+def facts_for(contract_ids: Iterable[int]) -> dict[int, ContractFacts]:
+    """The receivables facts of many contracts in four queries, keyed by contract id."""
+    ids = list(contract_ids)
+    ships: dict[int, list[rules.ShipmentFact]] = defaultdict(list)
+    for cid, pk, on, value in Shipment.objects.filter(contract_id__in=ids).values_list(
+        "contract_id", "pk", "shipped_on", "amount"
+    ):
+        ships[cid].append(rules.ShipmentFact(pk, on, value))
+    invs: dict[int, list[rules.InvoiceFact]] = defaultdict(list)
+    for cid, pk, on, amount in Invoice.objects.filter(contract_id__in=ids).values_list(
+        "contract_id", "pk", "issued_on", "amount"
+    ):
+        invs[cid].append(rules.InvoiceFact(pk, on, amount))
+    pays: dict[int, list[rules.PaymentFact]] = defaultdict(list)
+    for cid, pk, on, amount, kind, inv in Payment.objects.filter(contract_id__in=ids).values_list(
+        "contract_id", "pk", "paid_on", "amount", "kind", "invoice_id"
+    ):
+        pays[cid].append(rules.PaymentFact(pk, on, amount, kind, inv))
+    for cid, pk, on, amount in WriteOff.objects.filter(
+        contract_id__in=ids, status=WriteOffStatus.APPROVED, decided_on__isnull=False
+    ).values_list("contract_id", "pk", "decided_on", "amount"):
+        if on is not None:  # approved rows always carry their day
+            pays[cid].append(rules.PaymentFact(-pk, on, amount, rules.WRITE_OFF))
+    out = {}
+    for pk, amount, retention, retention_due_on in Contract.objects.filter(pk__in=ids).values_list(
+        "pk", "amount", "retention_amount", "retention_due_on"
+    ):
+        out[pk] = ContractFacts(
+            rules.Terms(pk, amount, retention, retention_due_on),
+            tuple(ships[pk]),
+            tuple(invs[pk]),
+            tuple(pays[pk]),
+        )
+    return out
+
+
+def positions_for(
+    *, contract_ids: Iterable[int], as_of: dt.date | None = None, policy: rules.Policy | None = None
+) -> dict[int, rules.Position]:
+    """Each contract's receivable on a day (per shipment and invoice, aging, retention apart): four queries."""
+    as_of = as_of or timezone.localdate()
+    policy = policy or policy_for(as_of)
+    return {
+        pk: rules.position(f.terms, f.shipments, f.invoices, f.payments, as_of, policy)
+        for pk, f in facts_for(contract_ids).items()
+    }
+
+
+def position_for(*, contract: Contract, as_of: dt.date | None = None) -> rules.Position:
+    return positions_for(contract_ids=[contract.pk], as_of=as_of)[contract.pk]

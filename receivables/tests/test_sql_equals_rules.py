@@ -1,0 +1,112 @@
+"""Property: the SQL form of the receivables rules gives the same answer as the pure functions, over random
+shipments, invoices (named or not by payments), payments, retention and dates."""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.db import transaction
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import strategies as st
+
+from accounts.tests.factories import FinanceFactory
+from receivables import rules
+from receivables.selectors import positions_for, segments, summaries
+from sales.models import Contract, PaymentKind
+
+from .factories import InvoiceFactory, PaymentFactory, ShipmentFactory, sold_contract
+
+pytestmark = pytest.mark.django_db
+
+START = dt.date(2025, 1, 31)  # a month end: add_months clamps in both forms
+money = st.integers(0, 500_000).map(lambda c: Decimal(c) / 100)
+day = st.integers(0, 400)
+
+contract_st = st.fixed_dictionaries(
+    {
+        "amount": st.integers(1, 1_000_000).map(lambda c: Decimal(c) / 100),
+        "retention_share": st.sampled_from([0, 0, 5, 10, 33]),
+        "retention_due": st.one_of(st.none(), day),
+        "shipments": st.lists(st.tuples(day, money), max_size=4),
+        "invoices": st.lists(st.tuples(day, st.integers(1, 500_000).map(lambda c: Decimal(c) / 100)), max_size=3),
+        "payments": st.lists(
+            st.tuples(day, st.integers(1, 300_000).map(lambda c: Decimal(c) / 100), st.booleans(), st.integers(-1, 2)),
+            max_size=4,
+        ),
+    }
+)
+policy_st = st.builds(
+    rules.Policy,
+    grace_months=st.integers(0, 4),
+    bucket_edges=st.sampled_from([(30, 60, 90, 180), (15, 45), (60,)]),
+)
+
+
+def _make(spec, finance):
+    retention = (spec["amount"] * spec["retention_share"] / 100).quantize(Decimal("0.01"))
+    c = sold_contract(shipped_on=None, signed_on=START)
+    Contract.objects.filter(pk=c.pk).update(
+        amount=spec["amount"],
+        retention_amount=retention,
+        retention_due_on=START + dt.timedelta(days=spec["retention_due"])
+        if spec["retention_due"] is not None
+        else None,
+    )
+    for d, v in spec["shipments"]:
+        ShipmentFactory(contract=c, shipped_on=START + dt.timedelta(days=d), amount=v)
+    invoices = [
+        InvoiceFactory(contract=c, issued_on=START + dt.timedelta(days=d), amount=a) for d, a in spec["invoices"]
+    ]
+    for d, a, is_ret, inv in spec["payments"]:
+        PaymentFactory(
+            contract=c,
+            paid_on=START + dt.timedelta(days=d),
+            amount=a,
+            kind=PaymentKind.RETENTION if is_ret else PaymentKind.PROGRESS,
+            invoice=invoices[inv] if 0 <= inv < len(invoices) else None,
+            recorded_by=finance,
+        )
+    return c
+
+
+# No shrinking: each example writes rows, and a failure prints its whole input anyway.
+@settings(
+    max_examples=30,
+    deadline=None,
+    suppress_health_check=list(HealthCheck),
+    phases=[Phase.explicit, Phase.reuse, Phase.generate],
+)
+@given(specs=st.lists(contract_st, min_size=1, max_size=3), as_of=day, policy=policy_st)
+def test_sql_form_equals_the_rules(specs, as_of, policy):
+    on = START + dt.timedelta(days=as_of)
+    with transaction.atomic():
+        finance = FinanceFactory()
+        made = [_make(spec, finance) for spec in specs]
+        qs = Contract.objects.filter(pk__in=[c.pk for c in made])
+        python = positions_for(contract_ids=[c.pk for c in made], as_of=on, policy=policy)
+        rows = segments(contracts=qs, as_of=on, policy=policy)
+        sums = {s.contract_id: s for s in summaries(contracts=qs, as_of=on, policy=policy)}
+        for c in made:
+            pos = python[c.pk]
+            mine = [r for r in rows if r.contract_id == c.pk]
+            assert {r.ref_id: (r.open, r.due_on) for r in mine if r.kind == "shipment"} == {
+                s.shipment_id: (s.open, s.due_on) for s in pos.shipments
+            }
+            assert {r.ref_id: r.open for r in mine if r.kind == "invoice"} == {
+                i.invoice_id: i.open for i in pos.invoices
+            }
+            assert [r.open for r in mine if r.kind == "unshipped"] == [pos.unshipped]
+            s = sums[c.pk]
+            assert s.aging == pos.aging
+            assert (s.balance, s.retention_outstanding, s.unshipped) == (
+                pos.balance,
+                pos.retention_outstanding,
+                pos.unshipped,
+            )
+            assert s.retention_overdue == pos.retention_overdue
+            assert s.days_past_due == pos.days_past_due
+            # Without overpayment the balance is exactly the aged shipped parts, the unshipped part and retention.
+            nonret = pos.paid - pos.retention_paid
+            if nonret <= pos.amount - pos.retention_amount and pos.retention_paid <= pos.retention_amount:
+                assert pos.shipped_open + pos.unshipped + pos.retention_outstanding == pos.balance
+        transaction.set_rollback(True)
