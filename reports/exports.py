@@ -37,9 +37,31 @@ def _periods_table(data) -> tuple[str, list, list[list]]:
         _("Visits"),
         _("New customers"),
         _("Report compliance %"),
+        _("Collection target"),
+        _("Collection target completion %"),
+        _("Sales, same period last year"),
+        _("Sales change %"),
+        _("Collected, same period last year"),
+        _("Collections change %"),
     ]
     rows = [
-        [p.label, p.sales, p.target, p.completion, p.expected, p.collected, p.visits, p.new_customers, p.compliance]
+        [
+            p.label,
+            p.sales,
+            p.target,
+            p.completion,
+            p.expected,
+            p.collected,
+            p.visits,
+            p.new_customers,
+            p.compliance,
+            p.collection_target,
+            p.collection_completion,
+            p.last_year.get("sales"),
+            p.change.get("sales"),
+            p.last_year.get("collected"),
+            p.change.get("collected"),
+        ]
         for p in data.periods
     ]
     return _("At a glance"), headers, rows
@@ -69,10 +91,23 @@ def _ranking_table(data) -> tuple[str, list, list[list]]:
         _("Target"),
         _("Completion %"),
         _("Collected"),
+        _("Collection target"),
+        _("Collection target completion %"),
         _("Visits"),
         _("Report compliance %"),
     ]
-    keys = ["rank", "name", "sales", "target", "completion", "collected", "visits", "compliance"]
+    keys = [
+        "rank",
+        "name",
+        "sales",
+        "target",
+        "completion",
+        "collected",
+        "collection_target",
+        "collection_completion",
+        "visits",
+        "compliance",
+    ]
     return _("Ranking"), headers, [[r[k] for k in keys] for r in data.ranking]
 
 
@@ -127,6 +162,12 @@ def evaluation_table(rows) -> tuple[str, list, list[list]]:
         _("Expenses / allowance %"),
         _("New customers"),
         _("Repeat customers"),
+        _("Collection target"),
+        _("Collection target completion %"),
+        _("Sales, same period last year"),
+        _("Sales change %"),
+        _("Collected, same period last year"),
+        _("Collections change %"),
         _("Feedback"),
     ]
     table = [
@@ -149,6 +190,12 @@ def evaluation_table(rows) -> tuple[str, list, list[list]]:
             f.expense_used,
             f.new_customers,
             f.repeat_customers,
+            f.collection_target,
+            f.collection_completion,
+            f.sales_last_year,
+            f.sales_change,
+            f.collections_last_year,
+            f.collections_change,
             f.feedback,
         ]
         for p, f in rows

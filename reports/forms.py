@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import SalesUnit
 
-from .models import DailyReport, MarketTrend, PeriodType, Plan, PlanKind, Weekday
+from .models import DailyReport, MarketTrend, PeriodType, Plan, PlanKind, TargetKind, Weekday
 
 
 class DailyReportForm(forms.ModelForm):
@@ -139,11 +139,17 @@ class TargetForm(forms.Form):
     unit = forms.ModelChoiceField(
         label=_("Sales unit"), queryset=SalesUnit.objects.none(), required=False, empty_label=_("Whole company")
     )
+    kind = forms.ChoiceField(
+        label=_("Target kind"), choices=TargetKind.choices, initial=TargetKind.SALES, required=False
+    )
     period_type = forms.ChoiceField(label=_("Period"), choices=PeriodType.choices)
     period_start = forms.DateField(label=_("Period start"), widget=forms.DateInput(attrs={"type": "date"}))
     amount = forms.DecimalField(label=_("Target amount"), max_digits=14, decimal_places=2, min_value=0)
     quantity = forms.DecimalField(label=_("Target quantity"), max_digits=14, decimal_places=2, required=False)
     note = forms.CharField(label=_("Note"), required=False, max_length=255)
+
+    def clean_kind(self) -> str:
+        return self.cleaned_data.get("kind") or TargetKind.SALES
 
     def __init__(self, *args, units, allow_company: bool, **kwargs):
         super().__init__(*args, **kwargs)

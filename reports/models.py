@@ -307,8 +307,20 @@ class SettlementMethod(models.TextChoices):
     LC = "lc", _("Letter of credit")
 
 
+class TargetKind(models.TextChoices):
+    """What a target measures: sales signed (銷售指標) or cash collected (回款目標)."""
+
+    SALES = "sales", _("Sales")
+    COLLECTION = "collection", _("Collections")
+
+
 class Target(TimeStampedModel):
-    """Sales target (銷售指標) of a unit (or of the company when unit is empty) for a year, quarter or month."""
+    """Sales target (銷售指標) or collection target (回款目標) of a unit (or of the company when unit is empty) for a
+    year, quarter or month."""
+
+    kind = models.CharField(
+        _("target kind"), max_length=12, choices=TargetKind.choices, default=TargetKind.SALES, db_index=True
+    )
 
     unit = models.ForeignKey(
         "accounts.SalesUnit",
@@ -336,13 +348,20 @@ class Target(TimeStampedModel):
         ordering = ["-period_start", "period_type", "unit__code"]
         constraints = [
             models.UniqueConstraint(
-                fields=["unit", "period_type", "period_start"], name="target_one_per_period", nulls_distinct=False
+                fields=["unit", "kind", "period_type", "period_start"],
+                name="target_one_per_kind_and_period",
+                nulls_distinct=False,
             ),
             models.CheckConstraint(condition=models.Q(amount__gte=0), name="target_amount_non_negative"),
         ]
 
     def __str__(self) -> str:
-        return f"{self.unit or _('Company')} {self.get_period_type_display()} {self.period_start}"
+        unit = self.unit or _("Company")
+        return f"{unit} {self.get_kind_display()} {self.get_period_type_display()} {self.period_start}"
+
+    @property
+    def is_collection(self) -> bool:
+        return self.kind == TargetKind.COLLECTION
 
     @property
     def period_end(self) -> dt.date:

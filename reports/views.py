@@ -90,6 +90,8 @@ def dashboard(request):
             "data": data,
             "charts": charts,
             "scope_query": DashboardQuery.from_query(request.GET).scope_query(),
+            "scope_query_now": DashboardQuery.from_query(request.GET.dict() | {"on": ""}).scope_query(),
+            "picked_on": request.GET.get("on", "")[:10] if data.is_past else "",
             "period_label": period_label(data.period, data.selected.start),
             "to_review": None
             if request.user.is_salesperson

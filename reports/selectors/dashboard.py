@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 from typing import Any
 
@@ -27,14 +27,24 @@ from ..models import (
     ReceivableAgeSummary,
     ReceivableSnapshot,
     SummaryState,
+    TargetKind,
     TopCustomerSummary,
 )
-from ..periods import add_months, month_start, months_in, period_bounds, period_label, quarter_start, year_start
+from ..periods import (
+    add_months,
+    month_start,
+    months_in,
+    normalise_start,
+    period_bounds,
+    period_label,
+    quarter_start,
+    year_start,
+)
 from ._common import ZERO, _day_range, pct
 from .compliance import Compliance, compliance_slices
-from .evaluation import people_in_scope
+from .evaluation import change_pct, people_in_scope
 from .scope import Scope, resolve_scope, scoped
-from .targets import TargetBook, expected_by, target_book
+from .targets import TargetBook, expected_by, target_books
 
 
 @dataclass(frozen=True)
@@ -47,6 +57,7 @@ class DashboardQuery:
     unit_id: str | None = None
     salesperson_id: str | None = None
     customer_id: str | None = None
+    on: str | None = None  # any day of a past period (YYYY, YYYY-MM, YYYY-Qn or YYYY-MM-DD); empty = today
 
     @classmethod
     def from_query(cls, query: Mapping[str, Any]) -> DashboardQuery:
@@ -55,6 +66,7 @@ class DashboardQuery:
             unit_id=query.get("unit"),
             salesperson_id=query.get("salesperson"),
             customer_id=query.get("customer"),
+            on=query.get("on") or None,
         )
 
     def as_kwargs(self) -> dict[str, Any]:
@@ -62,7 +74,7 @@ class DashboardQuery:
 
     def scope_query(self) -> str:
         """The drill-down part of the query string (unit, salesperson, customer), to keep on links."""
-        keep = {"unit": self.unit_id, "salesperson": self.salesperson_id, "customer": self.customer_id}
+        keep = {"unit": self.unit_id, "salesperson": self.salesperson_id, "customer": self.customer_id, "on": self.on}
         return "&".join(f"{k}={v}" for k, v in keep.items() if v)
 
 
@@ -82,6 +94,14 @@ class PeriodFigures:
     visits: int = 0
     new_customers: int = 0
     compliance: Decimal | None = None
+    # Cash collected against the collection target (回款目標) of the period.
+    collection_target: Decimal | None = None
+    collection_completion: Decimal | None = None
+    collection_expected: Decimal | None = None
+    collection_pace: Decimal | None = None
+    # The same period a year earlier, up to the same day, and the change in % (None without last year's figure).
+    last_year: dict[str, Any] = field(default_factory=dict)
+    change: dict[str, Decimal | None] = field(default_factory=dict)
 
 
 @dataclass
@@ -96,6 +116,13 @@ class Dashboard:
     units: list[dict]
     top_customers: list[dict]
     refreshed_at: dt.datetime | None
+    # The day the figures are read on: today, or the last day of the picked past period.
+    as_of: dt.date | None = None
+    receivables_as_of: dt.date | None = None
+
+    @property
+    def is_past(self) -> bool:
+        return self.as_of is not None and self.as_of < self.today
 
     @property
     def selected(self) -> PeriodFigures:
@@ -115,6 +142,27 @@ AGE_BUCKETS = [
 PERIODS = ("month", "quarter", "year")
 
 
+def parse_on(value: object, *, period: str, today: dt.date) -> dt.date:
+    """The day the dashboard is read on, from the period picker: the last day of the `period` that holds `value`
+    (YYYY, YYYY-Qn, YYYY-MM or YYYY-MM-DD), never later than today; today when empty or malformed (never raises)."""
+    text = str(value or "").strip()
+    day = None
+    try:
+        if len(text) == 4 and text.isdigit():
+            day = dt.date(int(text), 1, 1)
+        elif len(text) == 7 and text[4:6].upper() == "-Q" and text[:4].isdigit() and text[6] in "1234":
+            day = dt.date(int(text[:4]), 3 * int(text[6]) - 2, 1)
+        elif len(text) == 7 and text[4] == "-":
+            day = dt.date.fromisoformat(text + "-01")
+        elif text:
+            day = dt.date.fromisoformat(text[:10])
+    except ValueError:
+        day = None
+    if day is None or day.year < 1900 or day >= today:
+        return today
+    return min(period_bounds(period, normalise_start(period, day))[1], today)
+
+
 def dashboard_data(
     *,
     user: User,
@@ -122,35 +170,51 @@ def dashboard_data(
     unit_id=None,
     salesperson_id=None,
     customer_id=None,
+    on=None,
     now: dt.datetime | None = None,
 ) -> Dashboard:
-    """This month / quarter / year at a glance for the user's scope, from the summary tables. About fifteen
-    queries, whatever the size of the company."""
+    """The month / quarter / year at a glance for the user's scope, from the summary tables: the current ones, or
+    those holding the picked day `on` (read as of the end of the picked period), each beside the same period a year
+    earlier. About twenty queries, whatever the size of the company and the period."""
     now = now or timezone.now()
-    today = now.astimezone(local_tz()).date()
+    real_today = now.astimezone(local_tz()).date()
     period = period if period in PERIODS else "month"
+    today = parse_on(on, period=period, today=real_today)
+    if today < real_today:  # a past period: everything as it stood at the end of its last day
+        now = dt.datetime.combine(today + dt.timedelta(days=1), dt.time(), tzinfo=local_tz())
     scope = resolve_scope(user=user, unit_id=unit_id, salesperson_id=salesperson_id, customer_id=customer_id)
     starts = {"month": month_start(today), "quarter": quarter_start(today), "year": year_start(today)}
-    periods = _empty_periods(starts)
+    periods = _empty_periods(starts, current=today == real_today)
     trend_from = add_months(month_start(today), -11)
-    monthly = _monthly_figures(scope=scope, user=user, since=min(trend_from, starts["year"]))
+    monthly = _monthly_figures(scope=scope, user=user, since=add_months(starts["year"], -12), until=today)
     _add_monthly_figures(periods, monthly, today=today)
+    _add_last_year(periods, monthly, today=today)
     people = _people(scope=scope, user=user)
-    book, key = _target_book_of(scope=scope, people=people, year_from=starts["year"], today=today)
+    books, key = _target_book_of(scope=scope, people=people, year_from=starts["year"], today=today)
+    book, cbook = books[TargetKind.SALES], books[TargetKind.COLLECTION]
+    ckey = key if key is not None or cbook.has(None) else ("units",)
     cal = WorkingCalendar(starts["year"], period_bounds("year", starts["year"])[1])
     _add_targets(periods, book=book, key=key, scope=scope, cal=cal, today=today)
+    _add_collection_targets(periods, book=cbook, key=ckey, scope=scope, cal=cal, today=today)
     compliance = _add_compliance(periods, people=people, starts=starts, now=now, cal=cal, today=today)
     selected = next(p for p in periods if p.key == period)
     ranking = _ranking(
-        scope=scope, user=user, people=people, book=book, compliance=compliance.get(period, {}), selected=selected
+        scope=scope,
+        user=user,
+        people=people,
+        book=book,
+        cbook=cbook,
+        compliance=compliance.get(period, {}),
+        selected=selected,
     )
     units = _units(scope=scope, user=user, book=book, selected=selected)
     top_customers = _top_customers(scope=scope, user=user, selected=selected)
-    overdue = _overdue(scope=scope, user=user, today=today)
+    # Open receivables are a picture of today (the receivables module owns their ageing): shown as of today.
+    overdue = _overdue(scope=scope, user=user, today=real_today)
     state = SummaryState.objects.filter(name="dashboard").first()
     return Dashboard(
         scope=scope,
-        today=today,
+        today=real_today,
         period=period,
         periods=periods,
         trend=_trend(monthly, trend_from=trend_from, today=today),
@@ -159,25 +223,51 @@ def dashboard_data(
         units=units,
         top_customers=top_customers,
         refreshed_at=state.refreshed_at if state else None,
+        as_of=today,
+        receivables_as_of=real_today,
     )
 
 
-def _empty_periods(starts: dict[str, dt.date]) -> list[PeriodFigures]:
-    labels = {"month": _("This month"), "quarter": _("This quarter"), "year": _("This year")}
-    return [PeriodFigures(key=k, label=str(labels[k]), start=s, end=period_bounds(k, s)[1]) for k, s in starts.items()]
+def _empty_periods(starts: dict[str, dt.date], *, current: bool = True) -> list[PeriodFigures]:
+    if current:
+        labels = {
+            k: str(v)
+            for k, v in {"month": _("This month"), "quarter": _("This quarter"), "year": _("This year")}.items()
+        }
+    else:
+        labels = {k: period_label(k, s) for k, s in starts.items()}
+    return [PeriodFigures(key=k, label=labels[k], start=s, end=period_bounds(k, s)[1]) for k, s in starts.items()]
+
+
+CHANGE_FIELDS = ("sales", "quantity", "collected", "visits", "new_customers")
+
+
+def _add_last_year(periods: list[PeriodFigures], monthly: dict[dt.date, dict], *, today: dt.date) -> None:
+    """Each period's figures a year earlier up to the same point (whole months of the summary tables: a current,
+    unfinished month is compared with the whole of last year's month), and the change."""
+    for p in periods:
+        before = _empty_month()
+        start, end = add_months(p.start, -12), add_months(min(p.end, today), -12)
+        for m in months_in(start, end):
+            row = monthly.get(m)
+            if row:
+                for name in CHANGE_FIELDS:
+                    before[name] += row[name] or 0
+        p.last_year = {"start": start, "end": add_months(p.end, -12), "label": period_label(p.key, start), **before}
+        p.change = {name: change_pct(getattr(p, name), before[name]) for name in CHANGE_FIELDS}
 
 
 def _empty_month() -> dict:
     return {"sales": ZERO, "quantity": ZERO, "collected": ZERO, "visits": 0, "new_customers": 0}
 
 
-def _monthly_figures(*, scope: Scope, user: User, since: dt.date) -> dict[dt.date, dict]:
+def _monthly_figures(*, scope: Scope, user: User, since: dt.date, until: dt.date) -> dict[dt.date, dict]:
     """Monthly figures of the scope (one query; a customer's collections and visits are read live, two more)."""
     if scope.level != "customer":
         return {
             row["month"]: row
             for row in scoped(PerformanceMonthly.objects, scope, user)
-            .filter(month__gte=since)
+            .filter(month__gte=since, month__lte=until)
             .values("month")
             .annotate(
                 sales=Sum("sales_amount"),
@@ -191,14 +281,14 @@ def _monthly_figures(*, scope: Scope, user: User, since: dt.date) -> dict[dt.dat
     monthly = {
         m: {"sales": a, "quantity": q, "collected": ZERO, "visits": 0, "new_customers": 0}
         for m, a, q in scoped(CustomerSalesMonthly.objects, scope, user)
-        .filter(month__gte=since)
+        .filter(month__gte=since, month__lte=until)
         .values_list("month")
         .annotate(a=Sum("amount"), q=Sum("quantity"))
         .order_by()
     }
     # One customer is small: its collections and visits are read live (two queries).
     for m, amount in (
-        Payment.objects.filter(contract__customer_id=scope.customer.pk, paid_on__gte=since)
+        Payment.objects.filter(contract__customer_id=scope.customer.pk, paid_on__gte=since, paid_on__lte=until)
         .annotate(m=TruncMonth("paid_on"))
         .values_list("m")
         .annotate(s=Sum("amount"))
@@ -207,7 +297,10 @@ def _monthly_figures(*, scope: Scope, user: User, since: dt.date) -> dict[dt.dat
         monthly.setdefault(m, _empty_month())["collected"] = amount
     for m, n in (
         ContactLog.objects.filter(
-            customer_id=scope.customer.pk, kind=ContactKind.VISIT, happened_at__gte=_day_range(since)[0]
+            customer_id=scope.customer.pk,
+            kind=ContactKind.VISIT,
+            happened_at__gte=_day_range(since)[0],
+            happened_at__lt=_day_range(until)[1],
         )
         .annotate(m=TruncMonth("happened_at", tzinfo=local_tz()))
         .values_list("m")
@@ -259,22 +352,26 @@ def _people(*, scope: Scope, user: User) -> list[User]:
     return list(pq.only("id", "username", "full_name", "first_name", "last_name", "unit_id", "date_joined"))
 
 
-def _target_book_of(*, scope: Scope, people: list[User], year_from: dt.date, today: dt.date) -> tuple[TargetBook, Any]:
-    """The targets of the scope and its people, and the book key of the scope's own target."""
+def _target_book_of(
+    *, scope: Scope, people: list[User], year_from: dt.date, today: dt.date
+) -> tuple[dict[str, TargetBook], Any]:
+    """The sales and collection targets of the scope and its people (one book per kind, two queries), and the book
+    key of the scope's own target."""
     person_ids = [p.pk for p in people]
     if scope.level == "company":
-        book = target_book(year_from=year_from, year_to=today, company=True, user_ids=person_ids)
-        return book, (None if book.has(None) else ("units",))
+        books = target_books(year_from=year_from, year_to=today, company=True, user_ids=person_ids)
+        return books, (None if books[TargetKind.SALES].has(None) else ("units",))
     if scope.level == "unit":
-        book = target_book(year_from=year_from, year_to=today, unit_ids=scope.unit_ids, user_ids=person_ids)
-        for (k, ptype, start), amount in list(book._amounts.items()):
-            if k in scope.unit_ids:
-                book.add("units", ptype, start, amount)
-        return book, "units"
+        books = target_books(year_from=year_from, year_to=today, unit_ids=scope.unit_ids, user_ids=person_ids)
+        for book in books.values():
+            for (k, ptype, start), amount in list(book._amounts.items()):
+                if k in scope.unit_ids:
+                    book.add("units", ptype, start, amount)
+        return books, "units"
     if scope.level == "salesperson":
-        book = target_book(year_from=year_from, year_to=today, user_ids=person_ids)
-        return book, ("sp", scope.salesperson.pk)
-    return TargetBook(), None
+        books = target_books(year_from=year_from, year_to=today, user_ids=person_ids)
+        return books, ("sp", scope.salesperson.pk)
+    return {kind: TargetBook() for kind in TargetKind.values}, None
 
 
 def _add_targets(
@@ -287,6 +384,18 @@ def _add_targets(
             p.completion = pct(p.sales, p.target)
             p.expected = expected_by(p.target, days=cal.working_days(p.start, p.end), as_of=today)
             p.pace = pct(p.sales, p.expected)
+
+
+def _add_collection_targets(
+    periods: list[PeriodFigures], *, book: TargetBook, key, scope: Scope, cal: WorkingCalendar, today: dt.date
+) -> None:
+    """Each period's collection target (回款目標), cash collected against it, and the pace (as for sales)."""
+    for p in periods:
+        p.collection_target = book.amount(key, p.key, p.start) if scope.level != "customer" else None
+        if p.collection_target:
+            p.collection_completion = pct(p.collected, p.collection_target)
+            p.collection_expected = expected_by(p.collection_target, days=cal.working_days(p.start, p.end), as_of=today)
+            p.collection_pace = pct(p.collected, p.collection_expected)
 
 
 def _add_compliance(
@@ -321,6 +430,7 @@ def _ranking(
     user: User,
     people: list[User],
     book: TargetBook,
+    cbook: TargetBook,
     compliance: dict[int, Compliance],
     selected: PeriodFigures,
 ) -> list[dict]:
@@ -339,7 +449,9 @@ def _ranking(
     for person in people:
         row = per_owner.get(person.pk, {})
         target = book.amount(("sp", person.pk), selected.key, selected.start)
+        collection_target = cbook.amount(("sp", person.pk), selected.key, selected.start)
         sales = row.get("sales") or ZERO
+        collected = row.get("collected") or ZERO
         ranking.append(
             {
                 "id": person.pk,
@@ -347,7 +459,9 @@ def _ranking(
                 "sales": sales,
                 "target": target,
                 "completion": pct(sales, target),
-                "collected": row.get("collected") or ZERO,
+                "collected": collected,
+                "collection_target": collection_target,
+                "collection_completion": pct(collected, collection_target),
                 "visits": row.get("visits") or 0,
                 "compliance": compliance[person.pk].rate if person.pk in compliance else None,
             }
@@ -461,14 +575,20 @@ def dashboard_period_label(period: str, today: dt.date) -> str:
 
 
 def dashboard_cached(
-    *, user: User, period: str = "month", unit_id=None, salesperson_id=None, customer_id=None
+    *, user: User, period: str = "month", unit_id=None, salesperson_id=None, customer_id=None, on=None
 ) -> Dashboard:
     """dashboard_data behind the cache, for the pages and the API. The key holds the user (and their role and
     unit, so a move takes effect at once), the drill-down, and the moment the summary tables were last rebuilt,
     so a refresh is visible immediately; the live parts (report compliance, targets) may lag by at most
     settings.REPORTS_DASHBOARD_CACHE_SECONDS (default 120 s; 0 disables the cache). One query on a hit."""
     seconds = getattr(settings, "REPORTS_DASHBOARD_CACHE_SECONDS", 120)
-    kwargs = {"period": period, "unit_id": unit_id, "salesperson_id": salesperson_id, "customer_id": customer_id}
+    kwargs = {
+        "period": period,
+        "unit_id": unit_id,
+        "salesperson_id": salesperson_id,
+        "customer_id": customer_id,
+        "on": on,
+    }
     if not seconds:
         return dashboard_data(user=user, **kwargs)
     refreshed = SummaryState.objects.filter(name="dashboard").values_list("refreshed_at", flat=True).first()
@@ -484,6 +604,7 @@ def dashboard_cached(
             unit_id,
             salesperson_id,
             customer_id,
+            on,
             refreshed.timestamp() if refreshed else "",
             timezone.localdate(),
         )
