@@ -33,6 +33,10 @@ from .models import (
     CooperationBonus,
     ExpenseClaim,
     ExpenseStatus,
+    FundEntryKind,
+    FundSpendStatus,
+    MarketFundEntry,
+    MarketFundSpend,
 )
 
 TOTAL_KEYS = ("released", "interest", "expenses", "bonus", "adjustments", "net", "held")
@@ -642,3 +646,123 @@ def expense_control_by_owner(*, owner_ids, start: dt.date, end: dt.date) -> dict
         )
         for owner_id in ids
     }
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Market service fund (市場服務基金)
+# --------------------------------------------------------------------------------------------------------------
+def sales_by_unit(*, start: dt.date, end: dt.date) -> dict[int, Decimal]:
+    """Sales signed (sold contracts) from `start` to `end` per unit: the base of the fund's accrual (one query)."""
+    return {
+        unit_id: amount or ZERO
+        for unit_id, amount in Contract.objects.filter(
+            status__in=SOLD_STATUSES, signed_on__gte=start, signed_on__lte=end
+        )
+        .values_list("unit_id")
+        .annotate(s=Sum("amount"))
+        .order_by()
+    }
+
+
+def _fund_units_q(viewer, field: str = "unit_id") -> Q:
+    if viewer.is_company_wide:
+        return Q()
+    if viewer.is_manager:
+        return Q(**{f"{field}__in": viewer.team_unit_ids})
+    return Q(pk__in=[])
+
+
+def fund_entries_visible(viewer):
+    """Ledger lines the viewer may read: a manager's units, everything for the company-wide roles, nothing else."""
+    return (
+        MarketFundEntry.objects.filter(_fund_units_q(viewer))
+        .select_related("unit", "recorded_by", "spend", "spend__recipient")
+        .order_by("-recorded_at", "-id")
+    )
+
+
+def fund_spends_visible(viewer):
+    return (
+        MarketFundSpend.objects.filter(_fund_units_q(viewer))
+        .select_related("unit", "recipient", "requested_by", "decided_by")
+        .order_by("-created_at", "-id")
+    )
+
+
+def fund_spends_to_decide(viewer):
+    """Pending requests waiting for this viewer (the GM office or an admin; never their own)."""
+    if not (viewer.is_gm_office or viewer.is_admin_role):
+        return MarketFundSpend.objects.none()
+    return fund_spends_visible(viewer).filter(status=FundSpendStatus.PENDING).exclude(requested_by=viewer)
+
+
+@dataclass(frozen=True)
+class FundBalance:
+    unit_id: int | None
+    unit: str
+    accrued: Decimal
+    visits: Decimal
+    awards: Decimal
+    pending: Decimal
+
+    @property
+    def spent(self) -> Decimal:
+        return self.visits + self.awards
+
+    @property
+    def balance(self) -> Decimal:
+        return self.accrued - self.spent
+
+
+def fund_balance_of(unit_id: int) -> Decimal:
+    """A unit's balance now: the sum of its ledger lines (one query)."""
+    return MarketFundEntry.objects.filter(unit_id=unit_id).aggregate(s=Sum("amount"))["s"] or ZERO
+
+
+def fund_balances(*, viewer, until: dt.date | None = None) -> tuple[list[FundBalance], FundBalance]:
+    """Accrued, spent (visits, awards), pending requests and balance per unit the viewer may see, and their total
+    (the company's, for the company-wide roles), up to the month of `until` (three queries)."""
+    entries = MarketFundEntry.objects.filter(_fund_units_q(viewer))
+    if until is not None:
+        entries = entries.filter(month__lte=periods.month_start(until))
+    sums: dict[int, dict[str, Decimal]] = defaultdict(lambda: defaultdict(lambda: ZERO))
+    for unit_id, kind, amount in entries.values_list("unit_id", "kind").annotate(s=Sum("amount")).order_by():
+        sums[unit_id][kind] = amount or ZERO
+    for unit_id, amount in (
+        MarketFundSpend.objects.filter(_fund_units_q(viewer), status=FundSpendStatus.PENDING)
+        .values_list("unit_id")
+        .annotate(s=Sum("amount"))
+        .order_by()
+    ):
+        sums[unit_id]["pending"] = amount or ZERO
+    units = SalesUnit.objects.filter(_fund_units_q(viewer, "pk")).order_by("code")
+    rows = [
+        FundBalance(
+            unit_id=u.pk,
+            unit=u.name,
+            accrued=sums[u.pk][FundEntryKind.ACCRUAL],
+            visits=-sums[u.pk][FundEntryKind.VISIT],
+            awards=-sums[u.pk][FundEntryKind.AWARD],
+            pending=sums[u.pk]["pending"],
+        )
+        for u in units
+    ]
+    total = FundBalance(
+        unit_id=None,
+        unit=_("Company") if viewer.is_company_wide else _("Your units"),
+        accrued=sum((r.accrued for r in rows), ZERO),
+        visits=sum((r.visits for r in rows), ZERO),
+        awards=sum((r.awards for r in rows), ZERO),
+        pending=sum((r.pending for r in rows), ZERO),
+    )
+    return rows, total
+
+
+def fund_accrued_in(*, start: dt.date, end: dt.date, unit_ids=None) -> Decimal:
+    """What the fund accrued from the months of `start` to `end` (all units, or the given ones)."""
+    qs = MarketFundEntry.objects.filter(
+        kind=FundEntryKind.ACCRUAL, month__gte=periods.month_start(start), month__lte=periods.month_start(end)
+    )
+    if unit_ids is not None:
+        qs = qs.filter(unit_id__in=list(unit_ids))
+    return qs.aggregate(s=Sum("amount"))["s"] or ZERO

@@ -7,6 +7,7 @@ import datetime as dt
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -290,3 +291,95 @@ def contract_commission(request, pk: int):
             "can_see_cost": selectors.can_see_cost(user),
         },
     )
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Market service fund (市場服務基金)
+# --------------------------------------------------------------------------------------------------------------
+def _fund_units(user):
+    from accounts.models import SalesUnit
+
+    if user.is_gm_office or user.is_admin_role:
+        return SalesUnit.objects.order_by("code")
+    if user.is_manager:
+        return SalesUnit.objects.filter(pk__in=user.team_unit_ids).order_by("code")
+    return SalesUnit.objects.none()
+
+
+@login_required
+def market_fund(request):
+    """Balances per unit and company, the requests waiting, the ledger; a manager asks to spend, finance books a
+    month's accrual. Salespeople do not manage the fund: 404."""
+    from accounts.models import User
+
+    from .forms import FundSpendForm, MonthForm
+    from .permissions import can_accrue_market_fund, can_view_market_fund
+
+    user = request.user
+    if not can_view_market_fund(user):
+        raise Http404
+    units = _fund_units(user)
+    people = User.objects.filter(unit__in=units, is_active=True, role__in=["salesperson", "manager"]).order_by(
+        "full_name", "username"
+    )
+    form = FundSpendForm(request.POST if "request" in request.POST else None, units=units, people=people)
+    if units.exists() and "request" in request.POST and form.is_valid():
+        try:
+            services.market_fund_spend_request(actor=user, **form.cleaned_data)
+        except ApplicationError as exc:
+            apply_service_error(form, exc)
+        else:
+            messages.success(request, _("Request sent to the GM office."))
+            return redirect("commission:market_fund")
+    accrue_form = MonthForm(request.POST if "accrue" in request.POST else None)
+    if "accrue" in request.POST and can_accrue_market_fund(user) and accrue_form.is_valid():
+        month = selectors.parse_month(accrue_form.cleaned_data["month"])
+        if month is None:
+            accrue_form.add_error("month", _("Enter a month."))
+        else:
+            try:
+                rows = services.market_fund_accrue(month=month, actor=user)
+            except ApplicationError as exc:
+                apply_service_error(accrue_form, exc)
+            else:
+                messages.success(request, _("%(n)s ledger lines added.") % {"n": len(rows)})
+                return redirect("commission:market_fund")
+    rows, total = selectors.fund_balances(viewer=user)
+    ledger = Paginator(selectors.fund_entries_visible(user), 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "commission/market_fund.html",
+        {
+            "rows": rows,
+            "total": total,
+            "ledger": ledger,
+            "form": form if units.exists() else None,
+            "accrue_form": accrue_form if can_accrue_market_fund(user) else None,
+            "to_decide": list(selectors.fund_spends_to_decide(user)[:50]),
+            "requests": list(selectors.fund_spends_visible(user)[:20]),
+        },
+    )
+
+
+@login_required
+@require_POST
+def market_fund_decide(request, pk: int):
+    from .forms import FundDecisionForm
+
+    spend = get_object_or_404(selectors.fund_spends_visible(request.user), pk=pk)
+    form = FundDecisionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose approve or reject."))
+        return redirect("commission:market_fund")
+    try:
+        services.market_fund_spend_decide(
+            spend=spend,
+            actor=request.user,
+            approve=form.cleaned_data["decision"] == "approve",
+            note=form.cleaned_data["note"],
+        )
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Request decided."))
+    return redirect("commission:market_fund")
