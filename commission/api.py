@@ -16,7 +16,7 @@ from sales.models import Contract
 
 from . import selectors, services
 from .models import CommissionRuleSet, ExpenseClaim, ExpenseKind, FundPurpose, MarketFundEntry, MarketFundSpend
-from .permissions import can_view_market_fund
+from .permissions import can_see_profit, can_view_market_fund
 from .workflows import MARKET_FUND
 
 MONTH_PARAM = OpenApiParameter("month", OpenApiTypes.STR, description="YYYY-MM; default: the current month")
@@ -356,8 +356,50 @@ class MarketFundViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         return self.get_paginated_response(FundEntryOutputSerializer(page, many=True).data)
 
 
+class ProfitRowOutputSerializer(serializers.Serializer):
+    key = serializers.IntegerField(allow_null=True)
+    label = serializers.CharField()
+    sales = serializers.DecimalField(max_digits=16, decimal_places=2)
+    cost = serializers.DecimalField(max_digits=16, decimal_places=2)
+    gross_profit = serializers.DecimalField(max_digits=16, decimal_places=2)
+    expenses = serializers.DecimalField(max_digits=16, decimal_places=2)
+    contribution = serializers.DecimalField(max_digits=16, decimal_places=2)
+    margin = serializers.DecimalField(max_digits=10, decimal_places=1, allow_null=True)
+    uncosted_sales = serializers.DecimalField(max_digits=16, decimal_places=2)
+    contracts = serializers.IntegerField()
+
+
+PROFIT_PARAMS = [
+    OpenApiParameter("by", OpenApiTypes.STR, enum=["salesperson", "customer", "product", "unit"]),
+    OpenApiParameter("period_type", OpenApiTypes.STR, enum=["month", "quarter", "year"]),
+    OpenApiParameter("period_start", OpenApiTypes.DATE),
+]
+
+
+class ProfitContributionViewSet(viewsets.ViewSet):
+    """Profit contribution (利潤貢獻) of the contracts sold in a period, by salesperson, customer, product or unit.
+    It shows cost: managers (their units) and the company-wide roles only; anyone else gets 403."""
+
+    @extend_schema(parameters=PROFIT_PARAMS, responses=ProfitRowOutputSerializer(many=True))
+    def list(self, request):
+        from django.utils import timezone
+
+        from core import periods
+
+        if not can_see_profit(request.user):
+            raise CorePermissionDenied(_("Only managers and above see profit contribution."))
+        q = request.query_params
+        period_type, start = periods.parse_period(
+            q.get("period_type"), q.get("period_start"), today=timezone.localdate()
+        )
+        end = periods.period_bounds(period_type, start)[1]
+        rows = selectors.profit_contribution(viewer=request.user, start=start, end=end, by=q.get("by") or "salesperson")
+        return Response(ProfitRowOutputSerializer(rows, many=True).data)
+
+
 def register(router) -> None:
     router.register("commission-statements", CommissionStatementViewSet, basename="commission-statement")
     router.register("commission-rules", CommissionRuleSetViewSet, basename="commission-rule")
     router.register("commission-expenses", ExpenseClaimViewSet, basename="commission-expense")
     router.register("market-fund", MarketFundViewSet, basename="market-fund")
+    router.register("profit-contribution", ProfitContributionViewSet, basename="profit-contribution")

@@ -44,3 +44,9 @@ def can_decide_fund_spend(user: User, spend: MarketFundSpend) -> bool:
 def can_accrue_market_fund(user: User) -> bool:
     """Finance (who closes the month) or an admin books the month's accrual."""
     return bool(user.is_authenticated and (user.is_finance or user.is_admin_role))
+
+
+def can_see_profit(user: User) -> bool:
+    """Profit contribution (利潤貢獻) shows cost: managers (their units) and the company-wide roles, never
+    salespeople or non-sales staff."""
+    return bool(user.is_authenticated and (user.is_manager or user.is_company_wide))

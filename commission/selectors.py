@@ -766,3 +766,144 @@ def fund_accrued_in(*, start: dt.date, end: dt.date, unit_ids=None) -> Decimal:
     if unit_ids is not None:
         qs = qs.filter(unit_id__in=list(unit_ids))
     return qs.aggregate(s=Sum("amount"))["s"] or ZERO
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Profit contribution (利潤貢獻) — managers and above only (it shows cost)
+# --------------------------------------------------------------------------------------------------------------
+PROFIT_DIMENSIONS = ("salesperson", "customer", "product", "unit")
+
+
+@dataclass
+class ProfitRow:
+    key: int | None
+    label: str
+    sales: Decimal = ZERO
+    cost: Decimal = ZERO
+    expenses: Decimal = ZERO
+    uncosted_sales: Decimal = ZERO
+    contracts: int = 0
+
+    @property
+    def gross_profit(self) -> Decimal:
+        """Sales with a recorded cost, less that cost."""
+        return self.sales - self.uncosted_sales - self.cost
+
+    @property
+    def contribution(self) -> Decimal:
+        """Gross profit less the approved business expenses of the same contracts."""
+        return self.gross_profit - self.expenses
+
+    @property
+    def margin(self) -> Decimal | None:
+        """Contribution ÷ costed sales, in % with one decimal (None without costed sales)."""
+        base = self.sales - self.uncosted_sales
+        return (self.contribution * 100 / base).quantize(Decimal("0.1")) if base else None
+
+
+def _profit_key(by: str, contract: dict, line: dict | None) -> tuple[int | None, str]:
+    if by == "salesperson":
+        return contract["owner_id"], contract["owner__full_name"] or contract["owner__username"]
+    if by == "customer":
+        return contract["customer_id"], contract["customer__short_name"] or contract["customer__name"]
+    if by == "unit":
+        return contract["unit_id"], contract["unit__name"] or ""
+    assert line is not None
+    return line["product_id"], f"{line['product__code']} {line['product__name']}"
+
+
+def profit_contribution(*, viewer, start: dt.date, end: dt.date, by: str = "salesperson") -> list[ProfitRow]:
+    """Profit contribution of the contracts sold from `start` to `end` that the viewer may see, grouped by
+    salesperson, customer, product or unit, in three queries: sales − cost of goods − approved expenses on them.
+    Cost is `_contract_cost` (finance's override, else the lines' unit costs, else the contract's cost total);
+    a contract with no recorded cost counts in `uncosted_sales` and adds nothing to profit. By product, a
+    contract-level cost and the contract's expenses are shared among its lines in proportion to the line amounts.
+    PermissionDenied unless the viewer may see cost (managers and above)."""
+    from core.exceptions import PermissionDenied
+    from sales.models import ContractLine
+
+    from .permissions import can_see_profit
+
+    if not can_see_profit(viewer):
+        raise PermissionDenied(_("Only managers and above see profit contribution."))
+    by = by if by in PROFIT_DIMENSIONS else "salesperson"
+    sold = Contract.objects.visible_to(viewer).filter(
+        status__in=SOLD_STATUSES, signed_on__gte=start, signed_on__lte=end
+    )
+    contracts = list(
+        sold.order_by().values(
+            "id",
+            "amount",
+            "cost_total",
+            "commission_cost__cost",
+            "owner_id",
+            "owner__full_name",
+            "owner__username",
+            "customer_id",
+            "customer__name",
+            "customer__short_name",
+            "unit_id",
+            "unit__name",
+        )
+    )
+    lines: dict[int, list[dict]] = defaultdict(list)
+    for ln in (
+        ContractLine.objects.filter(contract__in=sold)
+        .order_by()
+        .values("contract_id", "product_id", "product__code", "product__name", "quantity", "unit_price", "unit_cost")
+    ):
+        lines[ln["contract_id"]].append(ln)
+    expenses = dict(
+        ExpenseClaim.objects.filter(contract__in=sold, status=ExpenseStatus.APPROVED)
+        .values_list("contract_id")
+        .annotate(s=Sum("amount"))
+        .order_by()
+    )
+    rows: dict[int | None, ProfitRow] = {}
+
+    def add(key_label, *, sales, cost, expense, costed: bool, contract_count: int) -> None:
+        key, label = key_label
+        row = rows.setdefault(key, ProfitRow(key=key, label=label))
+        row.sales += sales
+        row.contracts += contract_count
+        row.expenses += expense
+        if costed:
+            row.cost += cost
+        else:
+            row.uncosted_sales += sales
+
+    for c in contracts:
+        mine = lines.get(c["id"], [])
+        cost = _contract_cost(
+            override=c["commission_cost__cost"],
+            lines=[(ln["quantity"], ln["unit_cost"]) for ln in mine],
+            cost_total=c["cost_total"],
+        )
+        expense = expenses.get(c["id"]) or ZERO
+        if by != "product":
+            add(
+                _profit_key(by, c, None),
+                sales=c["amount"],
+                cost=cost or ZERO,
+                expense=expense,
+                costed=cost is not None,
+                contract_count=1,
+            )
+            continue
+        total = sum((ln["quantity"] * ln["unit_price"] for ln in mine), ZERO)
+        line_costs = sum((ln["quantity"] * (ln["unit_cost"] or ZERO) for ln in mine), ZERO)
+        by_lines = c["commission_cost__cost"] is None and cost is not None and line_costs > 0
+        for ln in mine:
+            amount = ln["quantity"] * ln["unit_price"]
+            share = amount / total if total else ZERO
+            line_cost = ln["quantity"] * (ln["unit_cost"] or ZERO) if by_lines else (cost or ZERO) * share
+            add(
+                _profit_key(by, c, ln),
+                sales=amount,
+                cost=round_money(line_cost),
+                expense=round_money(expense * share),
+                costed=cost is not None,
+                contract_count=0,
+            )
+    out = sorted(rows.values(), key=lambda r: (-r.contribution, r.label))
+    return out

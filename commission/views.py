@@ -383,3 +383,77 @@ def market_fund_decide(request, pk: int):
     else:
         messages.success(request, _("Request decided."))
     return redirect("commission:market_fund")
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Profit contribution (利潤貢獻): managers and above only
+# --------------------------------------------------------------------------------------------------------------
+PROFIT_LABELS = {
+    "salesperson": _("Salesperson"),
+    "customer": _("Customer"),
+    "product": _("Product"),
+    "unit": _("Sales unit"),
+}
+
+
+@login_required
+def profit(request):
+    """Profit contribution per salesperson, customer, product or unit for a month, quarter or year. It shows cost,
+    so salespeople (and anyone else who may not see cost) get a 404, never a hint that the page exists."""
+    from openpyxl import Workbook
+
+    from core.exports import workbook_bytes, xlsx_append, xlsx_response
+
+    from .permissions import can_see_profit
+
+    if not can_see_profit(request.user):
+        raise Http404
+    period_type, start = periods.parse_period(
+        request.GET.get("period"), request.GET.get("start"), today=timezone.localdate()
+    )
+    end = periods.period_bounds(period_type, start)[1]
+    by = request.GET.get("by") if request.GET.get("by") in selectors.PROFIT_DIMENSIONS else "salesperson"
+    rows = selectors.profit_contribution(viewer=request.user, start=start, end=end, by=by)
+    total = selectors.ProfitRow(key=None, label=_("Total"))
+    for r in rows:
+        total.sales += r.sales
+        total.cost += r.cost
+        total.expenses += r.expenses
+        total.uncosted_sales += r.uncosted_sales
+        total.contracts += r.contracts
+    if request.GET.get("format") == "xlsx":
+        wb = Workbook()
+        ws = wb.active
+        ws.title = str(_("Profit contribution"))[:31]
+        header = [
+            PROFIT_LABELS[by],
+            _("Sales"),
+            _("Cost of goods"),
+            _("Gross profit"),
+            _("Approved expenses"),
+            _("Profit contribution"),
+            _("Margin %"),
+            _("Sales without a recorded cost"),
+        ]
+        xlsx_append(ws, [str(h) for h in header])
+        for r in [*rows, total]:
+            xlsx_append(
+                ws, [r.label, r.sales, r.cost, r.gross_profit, r.expenses, r.contribution, r.margin, r.uncosted_sales]
+            )
+        return xlsx_response(f"profit-{by}-{periods.period_label(period_type, start)}.xlsx", workbook_bytes(wb))
+    return render(
+        request,
+        "commission/profit.html",
+        {
+            "rows": rows,
+            "total": total,
+            "by": by,
+            "by_choices": [(k, str(v)) for k, v in PROFIT_LABELS.items()],
+            "period_type": period_type,
+            "start": start,
+            "end": end,
+            "label": periods.period_label(period_type, start),
+            "prev": periods.add_months(start, -{"year": 12, "quarter": 3}.get(period_type, 1)),
+            "next": periods.add_months(start, {"year": 12, "quarter": 3}.get(period_type, 1)),
+        },
+    )
