@@ -533,6 +533,7 @@ def _dashboard_response(request) -> Response:
             "ranking": _jsonable(data.ranking),
             "units": _jsonable(data.units),
             "top_customers": _jsonable(data.top_customers),
+            "breakdowns": _jsonable(data.breakdowns),
         }
     )
 

@@ -127,6 +127,19 @@ def _customers_table(data) -> tuple[str, list, list[list]]:
     )
 
 
+def _breakdown_table(data) -> tuple[str, list, list[list]]:
+    headers = [_("Breakdown"), _("Value"), _("Sales"), _("Quantity"), _("Sales, same period last year"), _("Change %")]
+    rows = []
+    for dim in data.breakdowns:
+        if not dim["available"]:
+            rows.append([dim["label"], str(_("Not recorded yet")), None, None, None, None])
+            continue
+        for r in dim["rows"]:
+            rows.append([dim["label"], r["label"], r["amount"], r["quantity"], r["last_year"], r["change"]])
+        rows.append([dim["label"], str(_("Total")), dim["total"], None, dim["last_year"], dim["change"]])
+    return _("Breakdowns"), headers, rows
+
+
 DASHBOARD_TABLES = {
     "periods": _periods_table,
     "trend": _trend_table,
@@ -134,6 +147,7 @@ DASHBOARD_TABLES = {
     "ranking": _ranking_table,
     "units": _units_table,
     "customers": _customers_table,
+    "breakdown": _breakdown_table,
 }
 
 

@@ -736,3 +736,32 @@ class BonusScore(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.salesperson_id} {self.year}"
+
+
+class SalesBreakdownMonthly(models.Model):
+    """Sales per salesperson, unit, month and one value of a breakdown dimension (product, region, customer tier,
+    settlement method, sales method: see reports.breakdowns). Feeds the dashboard's breakdowns and their
+    year-on-year comparison; rebuilt with the other summaries."""
+
+    month = models.DateField()
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.DO_NOTHING, related_name="+", db_constraint=False
+    )
+    unit = models.ForeignKey(
+        "accounts.SalesUnit", on_delete=models.DO_NOTHING, null=True, related_name="+", db_constraint=False
+    )
+    dimension = models.CharField(max_length=16)
+    key = models.CharField(max_length=64)
+    label = models.CharField(max_length=200)
+    amount = models.DecimalField(**MONEY, default=Decimal("0"))
+    quantity = models.DecimalField(max_digits=16, decimal_places=2, default=Decimal("0"))
+
+    objects = SummaryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("monthly sales breakdown (summary)")
+        verbose_name_plural = _("monthly sales breakdowns (summary)")
+        indexes = [models.Index(fields=["month", "dimension", "unit"]), models.Index(fields=["owner", "month"])]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.dimension} {self.key}"

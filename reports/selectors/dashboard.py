@@ -11,21 +11,23 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Case, CharField, Count, Sum, Value, When
+from django.db.models import Case, CharField, Count, Max, Q, Sum, Value, When
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import SalesUnit, User
-from customers.models import ContactKind, ContactLog
+from customers.models import ContactKind, ContactLog, CustomerTier
 from sales.models import Payment
 
+from ..breakdowns import dimensions as breakdown_dimensions
 from ..calendar import WorkingCalendar, local_tz
 from ..models import (
     CustomerSalesMonthly,
     PerformanceMonthly,
     ReceivableAgeSummary,
     ReceivableSnapshot,
+    SalesBreakdownMonthly,
     SummaryState,
     TargetKind,
     TopCustomerSummary,
@@ -119,6 +121,7 @@ class Dashboard:
     # The day the figures are read on: today, or the last day of the picked past period.
     as_of: dt.date | None = None
     receivables_as_of: dt.date | None = None
+    breakdowns: list[dict] = field(default_factory=list)
 
     @property
     def is_past(self) -> bool:
@@ -209,6 +212,7 @@ def dashboard_data(
     )
     units = _units(scope=scope, user=user, book=book, selected=selected)
     top_customers = _top_customers(scope=scope, user=user, selected=selected)
+    breakdowns = _breakdowns(scope=scope, user=user, selected=selected, today=today)
     # Open receivables are a picture of today (the receivables module owns their ageing): shown as of today.
     overdue = _overdue(scope=scope, user=user, today=real_today)
     state = SummaryState.objects.filter(name="dashboard").first()
@@ -225,6 +229,7 @@ def dashboard_data(
         refreshed_at=state.refreshed_at if state else None,
         as_of=today,
         receivables_as_of=real_today,
+        breakdowns=breakdowns,
     )
 
 
@@ -525,6 +530,69 @@ def _top_customers(*, scope: Scope, user: User, selected: PeriodFigures) -> list
         }
         for r in rows
     ]
+
+
+BREAKDOWN_ROWS = 10
+
+
+def _breakdowns(*, scope: Scope, user: User, selected: PeriodFigures, today: dt.date) -> list[dict]:
+    """Sales of the selected period by product, region, customer tier, settlement method and sales method, each
+    value beside the same period last year (one query on the breakdown summary; a dimension the sales app does
+    not record yet is listed as such). The ten largest values of each dimension, and the dimension's total."""
+    if scope.level == "customer":
+        return []
+    end = min(selected.end, today)
+    ly_start, ly_end = add_months(selected.start, -12), add_months(end, -12)
+    current = Q(month__gte=selected.start, month__lte=end)
+    rows = (
+        scoped(SalesBreakdownMonthly.objects, scope, user)
+        .filter(current | Q(month__gte=ly_start, month__lte=ly_end))
+        .values("dimension", "key")
+        .annotate(
+            name=Max("label"),
+            now=Sum("amount", filter=current),
+            qty=Sum("quantity", filter=current),
+            before=Sum("amount", filter=~current),
+        )
+        .order_by()
+    )
+    by_dim: dict[str, list[dict]] = {}
+    for row in rows:
+        by_dim.setdefault(row["dimension"], []).append(
+            {
+                "key": row["key"],
+                "label": row["name"],
+                "amount": row["now"],
+                "quantity": row["qty"],
+                "last_year": row["before"],
+            }
+        )
+    tiers = dict(CustomerTier.choices)
+    out = []
+    for dim in breakdown_dimensions():
+        values = by_dim.get(dim.key, [])
+        for v in values:
+            v["amount"], v["last_year"] = v["amount"] or ZERO, v["last_year"] or ZERO
+            v["quantity"] = v["quantity"] or ZERO
+            v["change"] = change_pct(v["amount"], v["last_year"])
+            if dim.key == "tier":
+                v["label"] = str(tiers.get(v["key"], v["key"]))
+            v["label"] = v["label"] or str(_("Not recorded"))
+        values.sort(key=lambda v: (-v["amount"], -v["last_year"], v["label"]))
+        total, total_ly = sum((v["amount"] for v in values), ZERO), sum((v["last_year"] for v in values), ZERO)
+        out.append(
+            {
+                "key": dim.key,
+                "label": str(dim.label),
+                "available": dim.available,
+                "rows": values[:BREAKDOWN_ROWS],
+                "more": max(0, len(values) - BREAKDOWN_ROWS),
+                "total": total,
+                "last_year": total_ly,
+                "change": change_pct(total, total_ly),
+            }
+        )
+    return out
 
 
 def _overdue(*, scope: Scope, user: User, today: dt.date) -> list[dict]:

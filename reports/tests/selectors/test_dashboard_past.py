@@ -80,7 +80,7 @@ def test_the_current_year_compares_with_last_year_to_date(gm, two_years):
 
 
 def test_a_past_year_costs_no_more_queries_than_today(gm, two_years, django_assert_max_num_queries):
-    with django_assert_max_num_queries(17):
+    with django_assert_max_num_queries(18):  # +1: the breakdowns (product, region, tier, methods)
         dashboard_data(user=gm, period="year", on="2025", now=NOW)
     for _ in range(15):
         sp = SalespersonFactory(unit=two_years.unit)
@@ -88,7 +88,7 @@ def test_a_past_year_costs_no_more_queries_than_today(gm, two_years, django_asse
             customer=CustomerFactory(owner=sp), status="signed", signed_on=dt.date(2025, 5, 5), amount=Decimal("10")
         )
     summary_refresh()
-    with django_assert_max_num_queries(17):
+    with django_assert_max_num_queries(18):  # +1: the breakdowns (product, region, tier, methods)
         d = dashboard_data(user=gm, period="year", on="2025", now=NOW)
     assert d.selected.sales == Decimal("70150")
 
@@ -113,3 +113,38 @@ def test_the_page_and_its_exports_read_the_picked_period(client, gm, salesperson
     api = client.get("/api/v1/dashboard/?period=year&on=2025").json()
     assert api["as_of"] == "2025-12-31" and api["periods"][2]["change"]["sales"] == "40.0"
     assert client.get(reverse("reports:dashboard") + "?period=year&on=garbage").status_code == 200
+
+
+def test_breakdowns_by_product_region_tier_and_method_with_last_year(gm, salesperson, finance):
+    from reports.breakdowns import dimensions
+    from sales.tests.factories import ContractLineFactory, ProductFactory
+
+    pump, valve = ProductFactory(code="P1", name="泵"), ProductFactory(code="P2", name="閥")
+    north = CustomerFactory(owner=salesperson, region="北區", tier="member", member_level="金")
+    south = CustomerFactory(owner=salesperson, region="南區")
+    for customer, on, lines in (
+        (north, dt.date(2025, 3, 3), [(pump, "2", "1000"), (valve, "1", "500")]),  # 2,500 in March 2025
+        (south, dt.date(2025, 3, 20), [(valve, "4", "500")]),  # 2,000
+        (north, dt.date(2024, 3, 9), [(pump, "1", "1000")]),  # 1,000 a year earlier
+    ):
+        k = ContractFactory(
+            customer=customer, status="signed", signed_on=on, amount=sum(Decimal(q) * Decimal(p) for _, q, p in lines)
+        )
+        for product, q, p in lines:
+            ContractLineFactory(contract=k, product=product, quantity=Decimal(q), unit_price=Decimal(p))
+    summary_refresh()
+    d = dashboard_data(user=gm, period="month", on="2025-03", now=NOW)
+    dims = {b["key"]: b for b in d.breakdowns}
+    assert [b["key"] for b in d.breakdowns] == [dim.key for dim in dimensions()]
+    products = {r["label"]: r for r in dims["product"]["rows"]}
+    assert products["P2 閥"]["amount"] == Decimal("2500") and products["P2 閥"]["quantity"] == Decimal("5")
+    assert products["P1 泵"]["amount"] == Decimal("2000") and products["P1 泵"]["last_year"] == Decimal("1000")
+    assert products["P1 泵"]["change"] == Decimal("100.0")
+    regions = {r["label"]: r["amount"] for r in dims["region"]["rows"]}
+    assert regions == {"北區": Decimal("2500"), "南區": Decimal("2000")}
+    tiers = {r["key"]: r for r in dims["tier"]["rows"]}
+    assert tiers["member"]["amount"] == Decimal("2500") and tiers["member"]["last_year"] == Decimal("1000")
+    assert tiers["ordinary"]["change"] is None  # nothing a year earlier
+    assert dims["region"]["total"] == Decimal("4500") and dims["region"]["change"] == Decimal("350.0")
+    for method in ("settlement", "sales_method"):  # recorded once the sales app has the fields (branch r-rules13)
+        assert dims[method]["available"] or dims[method]["rows"] == []
