@@ -358,7 +358,7 @@ class MarketFundViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
 
 class ProfitRowOutputSerializer(serializers.Serializer):
     key = serializers.IntegerField(allow_null=True)
-    label = serializers.CharField()
+    name = serializers.CharField(source="label")
     sales = serializers.DecimalField(max_digits=16, decimal_places=2)
     cost = serializers.DecimalField(max_digits=16, decimal_places=2)
     gross_profit = serializers.DecimalField(max_digits=16, decimal_places=2)

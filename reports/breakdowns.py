@@ -29,15 +29,21 @@ class BreakdownDimension:
 
 def _contract_method(field_name: str, key: str, label) -> BreakdownDimension:
     """A dimension read from Contract.<field_name>: a foreign key (labelled by the list's `name`) or a choice."""
+    from django.core.exceptions import FieldDoesNotExist
+    from django.db.models import Field
+
     from sales.models import Contract
 
     try:
         field = Contract._meta.get_field(field_name)
-    except Exception:  # noqa: BLE001 - the sales app does not record it yet: the hook stays empty
+    except FieldDoesNotExist:  # the sales app does not record it yet: the hook stays empty
         return BreakdownDimension(key=key, label=label)
-    if field.is_relation:
-        table, col = field.related_model._meta.db_table, field.column
-        name = "name" if any(f.name == "name" for f in field.related_model._meta.get_fields()) else "id"
+    if not isinstance(field, Field):
+        return BreakdownDimension(key=key, label=label)
+    related: Any = field.related_model
+    if field.is_relation and related is not None:
+        table, col = related._meta.db_table, field.column
+        name = "name" if any(f.name == "name" for f in related._meta.get_fields()) else "id"
         return BreakdownDimension(
             key=key,
             label=label,
