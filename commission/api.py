@@ -248,12 +248,12 @@ class FundSpendOutputSerializer(serializers.ModelSerializer):
 
 
 class FundSpendInputSerializer(serializers.Serializer):
-    unit = serializers.IntegerField()
+    unit = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
     purpose = serializers.ChoiceField(choices=FundPurpose.choices)
     amount = serializers.DecimalField(max_digits=14, decimal_places=2)
     description = serializers.CharField(max_length=300)
     spend_on = serializers.DateField()
-    recipient = serializers.IntegerField(required=False, allow_null=True)
+    recipient = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=2**63 - 1)
 
 
 class FundDecisionInputSerializer(serializers.Serializer):
