@@ -193,7 +193,7 @@ class FeedbackForm(forms.Form):
 class BonusScoreForm(forms.Form):
     """The judged factors of one salesperson's year, 0–100 each (empty = not scored yet)."""
 
-    salesperson = forms.IntegerField(widget=forms.HiddenInput)
+    salesperson = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=2**63 - 1)
     quality = forms.DecimalField(
         label=_("Professional quality"), min_value=0, max_value=100, decimal_places=2, required=False
     )
