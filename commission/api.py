@@ -295,6 +295,7 @@ class MarketFundViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
     append-only lines). Managers (their units), the GM office, finance and admins; salespeople get 403."""
 
     serializer_class = FundSpendOutputSerializer
+    queryset = MarketFundSpend.objects.none()  # for the schema; requests use get_queryset
     filterset_fields = ["status", "purpose", "unit"]
 
     def initial(self, request, *args, **kwargs):
@@ -303,6 +304,8 @@ class MarketFundViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
             raise CorePermissionDenied(_("Salespeople do not manage the market service fund."))
 
     def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return MarketFundSpend.objects.none()
         return selectors.fund_spends_visible(self.request.user)
 
     @extend_schema(request=FundSpendInputSerializer, responses={201: FundSpendOutputSerializer})
@@ -344,13 +347,13 @@ class MarketFundViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         return self._decide(request, False)
 
     @extend_schema(responses=FundBalanceOutputSerializer(many=True))
-    @action(detail=False, methods=["get"])
+    @action(detail=False, methods=["get"], pagination_class=None, filter_backends=[])
     def balances(self, request):
         rows, total = selectors.fund_balances(viewer=request.user)
         return Response(FundBalanceOutputSerializer([*rows, total], many=True).data)
 
     @extend_schema(responses=FundEntryOutputSerializer(many=True))
-    @action(detail=False, methods=["get"], filterset_fields=[])
+    @action(detail=False, methods=["get"], filter_backends=[])
     def ledger(self, request):
         page = self.paginate_queryset(selectors.fund_entries_visible(request.user))
         return self.get_paginated_response(FundEntryOutputSerializer(page, many=True).data)
