@@ -257,7 +257,6 @@ SPECTACULAR_SETTINGS = {
         "TargetKindEnum": "reports.models.TargetKind",
         "FundEntryKindEnum": "commission.models.FundEntryKind",
         "FundPurposeEnum": "commission.models.FundPurpose",
-        "FundSpendStatusEnum": "commission.models.FundSpendStatus",
     },
 }
 
