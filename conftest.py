@@ -52,6 +52,7 @@ DATE_SENSITIVE = (
     "commission/tests/test_corrections.py",
     "commission/tests/test_pages.py",
     "commission/tests/test_api.py",
+    "commission/tests/test_market_fund.py",
     "reminders/tests/scans/*",
     "reminders/tests/test_sender.py",
     "reminders/tests/test_tasks.py",

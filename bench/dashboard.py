@@ -309,13 +309,14 @@ def generate(scale: float, seed: int = 7) -> dict[str, int]:
     return counts
 
 
-def measure(requests: int, cache_seconds: int) -> list[dict]:
+def measure(requests: int, cache_seconds: int, only: str = "") -> list[dict]:
     """Each scenario `requests` times. cache_seconds=0 recomputes the figures on every request (the real work);
     otherwise the per-user cache answers after the first request, as in production between two refreshes."""
     results = []
     gm = User.objects.get(username="bgm")
     manager = User.objects.filter(role=Role.MANAGER).order_by("id").first()
     salesperson = User.objects.filter(role=Role.SALESPERSON).order_by("id").first()
+    last_year = timezone.localdate().year - 1
     scenarios = [
         ("gm, company, month (API)", gm, "/api/v1/dashboard/?period=month"),
         ("gm, company, year (API)", gm, "/api/v1/dashboard/?period=year"),
@@ -325,7 +326,13 @@ def measure(requests: int, cache_seconds: int) -> list[dict]:
         ("gm, drill to a unit, quarter (page)", gm, f"/reports/?unit={manager.unit_id}&period=quarter"),
         ("manager, unit, year (page)", manager, "/reports/?period=year"),
         ("salesperson, own, month (page)", salesperson, "/reports/"),
+        # Statistics over time: a past year (as of its 31 December) beside the year before it, with breakdowns.
+        ("gm, company, past year + YoY (API)", gm, f"/api/v1/dashboard/?period=year&on={last_year}"),
+        ("gm, company, past year + YoY (page)", gm, f"/reports/?period=year&on={last_year}"),
+        ("manager, unit, past quarter + YoY (page)", manager, f"/reports/?period=quarter&on={last_year}-Q2"),
+        ("salesperson, own, past month + YoY (API)", salesperson, f"/api/v1/dashboard/?period=month&on={last_year}-03"),
     ]
+    scenarios = [s for s in scenarios if only in s[0]]
     storages = {
         "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
@@ -359,6 +366,7 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=60, help="requests per scenario")
     parser.add_argument("--reuse", action="store_true", help="keep the data already generated")
     parser.add_argument("--out", default=str(ROOT / "var" / "bench" / "dashboard.json"))
+    parser.add_argument("--only", default="", help="measure only the scenarios whose name contains this text")
     args = parser.parse_args()
     name = settings.DATABASES["default"]["NAME"]
     if "bench" not in name:
@@ -383,7 +391,9 @@ def main() -> None:
         "order_lines": ContractLine.objects.count(),
     }
     log(f"sizes: {report['sizes']}  (summary refreshed at {state.refreshed_at:%H:%M:%S})")
-    report["results"] = measure(args.requests, cache_seconds=0) + measure(args.requests, cache_seconds=120)
+    report["results"] = measure(args.requests, cache_seconds=0, only=args.only) + measure(
+        args.requests, cache_seconds=120, only=args.only
+    )
     t0 = time.monotonic()
     summary_refresh(since=add_months(month_start(timezone.localdate()), -1))
     report["summary_recent_refresh_s"] = round(time.monotonic() - t0, 2)

@@ -11,6 +11,8 @@ from .models import (
     ContractCost,
     CooperationBonus,
     ExpenseClaim,
+    MarketFundEntry,
+    MarketFundSpend,
 )
 from .services import RULE_SET_FIELDS
 
@@ -105,6 +107,42 @@ class CommissionCorrectionAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False  # through the statement page, which checks that the month is open
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(MarketFundEntry)
+class MarketFundEntryAdmin(admin.ModelAdmin):
+    """The fund's ledger: read-only (append-only lines, written by the services)."""
+
+    list_display = ["month", "unit", "kind", "amount", "sales_base", "rate_percent", "recorded_at"]
+    list_filter = ["kind", "unit", "month"]
+    list_select_related = ["unit"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(MarketFundSpend)
+class MarketFundSpendAdmin(admin.ModelAdmin):
+    """Spending requests: decided on the fund page (the GM office), never edited here."""
+
+    list_display = ["created_at", "unit", "purpose", "amount", "status", "requested_by", "decided_by"]
+    list_filter = ["status", "purpose", "unit"]
+    list_select_related = ["unit", "requested_by", "decided_by"]
+
+    def has_add_permission(self, request):
+        return False
 
     def has_change_permission(self, request, obj=None):
         return False

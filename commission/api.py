@@ -11,10 +11,13 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from core.exceptions import ApplicationError
+from core.exceptions import PermissionDenied as CorePermissionDenied
 from sales.models import Contract
 
 from . import selectors, services
-from .models import CommissionRuleSet, ExpenseClaim, ExpenseKind
+from .models import CommissionRuleSet, ExpenseClaim, ExpenseKind, FundPurpose, MarketFundEntry, MarketFundSpend
+from .permissions import can_see_profit, can_view_market_fund
+from .workflows import MARKET_FUND
 
 MONTH_PARAM = OpenApiParameter("month", OpenApiTypes.STR, description="YYYY-MM; default: the current month")
 PERSON_PARAM = OpenApiParameter("salesperson", OpenApiTypes.INT, description="id of the salesperson")
@@ -209,7 +212,193 @@ class ExpenseClaimViewSet(
         return self._decide(request, False)
 
 
+# --------------------------------------------------------------------------------------------------------------
+# Market service fund (市場服務基金)
+# --------------------------------------------------------------------------------------------------------------
+class FundSpendOutputSerializer(serializers.ModelSerializer):
+    unit_name = serializers.CharField(source="unit.name", read_only=True)
+    actions = serializers.SerializerMethodField()
+
+    class Meta:
+        model = MarketFundSpend
+        fields = [
+            "id",
+            "unit",
+            "unit_name",
+            "purpose",
+            "amount",
+            "description",
+            "spend_on",
+            "recipient",
+            "status",
+            "requested_by",
+            "decided_by",
+            "decided_at",
+            "decision_note",
+            "created_at",
+            "actions",
+        ]
+
+    def get_actions(self, obj) -> list[str]:
+        return MARKET_FUND.action_names(self.context["request"].user, obj)
+
+
+class FundSpendInputSerializer(serializers.Serializer):
+    unit = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
+    purpose = serializers.ChoiceField(choices=FundPurpose.choices)
+    amount = serializers.DecimalField(max_digits=14, decimal_places=2)
+    description = serializers.CharField(max_length=300)
+    spend_on = serializers.DateField()
+    recipient = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=2**63 - 1)
+
+
+class FundDecisionInputSerializer(serializers.Serializer):
+    note = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+
+
+class FundEntryOutputSerializer(serializers.ModelSerializer):
+    unit_name = serializers.CharField(source="unit.name", read_only=True)
+
+    class Meta:
+        model = MarketFundEntry
+        fields = [
+            "id",
+            "unit",
+            "unit_name",
+            "month",
+            "kind",
+            "amount",
+            "sales_base",
+            "rate_percent",
+            "spend",
+            "note",
+            "recorded_at",
+        ]
+
+
+class FundBalanceOutputSerializer(serializers.Serializer):
+    unit = serializers.IntegerField(source="unit_id", allow_null=True)
+    name = serializers.CharField(source="unit")
+    accrued = serializers.DecimalField(max_digits=16, decimal_places=2)
+    visits = serializers.DecimalField(max_digits=16, decimal_places=2)
+    awards = serializers.DecimalField(max_digits=16, decimal_places=2)
+    balance = serializers.DecimalField(max_digits=16, decimal_places=2)
+    pending = serializers.DecimalField(max_digits=16, decimal_places=2)
+
+
+class MarketFundViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Spending requests of the market service fund (市場服務基金); `balances` per unit and company; `ledger` (the
+    append-only lines). Managers (their units), the GM office, finance and admins; salespeople get 403."""
+
+    serializer_class = FundSpendOutputSerializer
+    queryset = MarketFundSpend.objects.none()  # for the schema; requests use get_queryset
+    filterset_fields = ["status", "purpose", "unit"]
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        if not can_view_market_fund(request.user):
+            raise CorePermissionDenied(_("Salespeople do not manage the market service fund."))
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return MarketFundSpend.objects.none()
+        return selectors.fund_spends_visible(self.request.user)
+
+    @extend_schema(request=FundSpendInputSerializer, responses={201: FundSpendOutputSerializer})
+    def create(self, request, *args, **kwargs):
+        from accounts.models import SalesUnit, User
+
+        data = FundSpendInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        unit = SalesUnit.objects.filter(pk=values.pop("unit")).first()
+        if unit is None:
+            raise ApplicationError(_("No such sales unit."), field="unit", code="not_found")
+        recipient_id = values.pop("recipient", None)
+        recipient = User.objects.filter(pk=recipient_id).first() if recipient_id else None
+        if recipient_id and recipient is None:
+            raise ApplicationError(_("No such salesperson."), field="recipient", code="not_found")
+        spend = services.market_fund_spend_request(actor=request.user, unit=unit, recipient=recipient, **values)
+        return Response(
+            FundSpendOutputSerializer(spend, context={"request": request}).data, status=status.HTTP_201_CREATED
+        )
+
+    def _decide(self, request, approve: bool):
+        spend = self.get_object()
+        data = FundDecisionInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        spend = services.market_fund_spend_decide(
+            spend=spend, actor=request.user, approve=approve, note=data.validated_data["note"]
+        )
+        return Response(FundSpendOutputSerializer(spend, context={"request": request}).data)
+
+    @extend_schema(request=FundDecisionInputSerializer, responses=FundSpendOutputSerializer)
+    @action(detail=True, methods=["post"])
+    def approve(self, request, pk=None):
+        return self._decide(request, True)
+
+    @extend_schema(request=FundDecisionInputSerializer, responses=FundSpendOutputSerializer)
+    @action(detail=True, methods=["post"])
+    def reject(self, request, pk=None):
+        return self._decide(request, False)
+
+    @extend_schema(responses=FundBalanceOutputSerializer(many=True))
+    @action(detail=False, methods=["get"], pagination_class=None, filter_backends=[])
+    def balances(self, request):
+        rows, total = selectors.fund_balances(viewer=request.user)
+        return Response(FundBalanceOutputSerializer([*rows, total], many=True).data)
+
+    @extend_schema(responses=FundEntryOutputSerializer(many=True))
+    @action(detail=False, methods=["get"], filter_backends=[])
+    def ledger(self, request):
+        page = self.paginate_queryset(selectors.fund_entries_visible(request.user))
+        return self.get_paginated_response(FundEntryOutputSerializer(page, many=True).data)
+
+
+class ProfitRowOutputSerializer(serializers.Serializer):
+    key = serializers.IntegerField(allow_null=True)
+    name = serializers.CharField(source="label")
+    sales = serializers.DecimalField(max_digits=16, decimal_places=2)
+    cost = serializers.DecimalField(max_digits=16, decimal_places=2)
+    gross_profit = serializers.DecimalField(max_digits=16, decimal_places=2)
+    expenses = serializers.DecimalField(max_digits=16, decimal_places=2)
+    contribution = serializers.DecimalField(max_digits=16, decimal_places=2)
+    margin = serializers.DecimalField(max_digits=10, decimal_places=1, allow_null=True)
+    uncosted_sales = serializers.DecimalField(max_digits=16, decimal_places=2)
+    contracts = serializers.IntegerField()
+
+
+PROFIT_PARAMS = [
+    OpenApiParameter("by", OpenApiTypes.STR, enum=["salesperson", "customer", "product", "unit"]),
+    OpenApiParameter("period_type", OpenApiTypes.STR, enum=["month", "quarter", "year"]),
+    OpenApiParameter("period_start", OpenApiTypes.DATE),
+]
+
+
+class ProfitContributionViewSet(viewsets.ViewSet):
+    """Profit contribution (利潤貢獻) of the contracts sold in a period, by salesperson, customer, product or unit.
+    It shows cost: managers (their units) and the company-wide roles only; anyone else gets 403."""
+
+    @extend_schema(parameters=PROFIT_PARAMS, responses=ProfitRowOutputSerializer(many=True))
+    def list(self, request):
+        from django.utils import timezone
+
+        from core import periods
+
+        if not can_see_profit(request.user):
+            raise CorePermissionDenied(_("Only managers and above see profit contribution."))
+        q = request.query_params
+        period_type, start = periods.parse_period(
+            q.get("period_type"), q.get("period_start"), today=timezone.localdate()
+        )
+        end = periods.period_bounds(period_type, start)[1]
+        rows = selectors.profit_contribution(viewer=request.user, start=start, end=end, by=q.get("by") or "salesperson")
+        return Response(ProfitRowOutputSerializer(rows, many=True).data)
+
+
 def register(router) -> None:
     router.register("commission-statements", CommissionStatementViewSet, basename="commission-statement")
     router.register("commission-rules", CommissionRuleSetViewSet, basename="commission-rule")
     router.register("commission-expenses", ExpenseClaimViewSet, basename="commission-expense")
+    router.register("market-fund", MarketFundViewSet, basename="market-fund")
+    router.register("profit-contribution", ProfitContributionViewSet, basename="profit-contribution")

@@ -5,9 +5,10 @@ from crispy_forms.layout import Submit
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import SalesUnit, User
 from sales.models import Contract
 
-from .models import BonusBasis, CommissionRuleSet, CorrectionKind, ExpenseKind
+from .models import BonusBasis, CommissionRuleSet, CorrectionKind, ExpenseKind, FundPurpose
 
 
 class ContractChoiceField(forms.ModelChoiceField):
@@ -111,3 +112,31 @@ class RuleSetForm(forms.ModelForm):
 
     def validate_unique(self):
         """The service says which start date is taken (one message, on the field)."""
+
+
+class FundSpendForm(forms.Form):
+    """Ask to spend from a unit's market service fund (follow-up visits, or a year-end award to a salesperson)."""
+
+    unit = forms.ModelChoiceField(label=_("Sales unit"), queryset=SalesUnit.objects.none())
+    purpose = forms.ChoiceField(label=_("Purpose"), choices=FundPurpose.choices)
+    amount = forms.DecimalField(label=_("Amount"), max_digits=14, decimal_places=2, min_value=Decimal("0.01"))
+    description = forms.CharField(label=_("Description"), max_length=300)
+    spend_on = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    recipient = forms.ModelChoiceField(
+        label=_("Awarded to"), queryset=User.objects.none(), required=False, help_text=_("Year-end awards only.")
+    )
+
+    def __init__(self, *args, units=None, people=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if units is not None:
+            self.fields["unit"].queryset = units
+        if people is not None:
+            self.fields["recipient"].queryset = people
+        self.helper = FormHelper()
+        self.helper.form_id = "fund-spend-form"
+        self.helper.add_input(Submit("request", _("Ask for approval")))
+
+
+class FundDecisionForm(forms.Form):
+    decision = forms.ChoiceField(choices=[("approve", _("Approve")), ("reject", _("Reject"))])
+    note = forms.CharField(label=_("Note"), max_length=300, required=False)

@@ -267,3 +267,136 @@ class CommissionCorrection(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.salesperson_id} {self.month:%Y-%m} {self.amount}"
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Market service fund (市場服務基金): a ledger per sales unit, accrued on each month's sales, spent with approval
+# --------------------------------------------------------------------------------------------------------------
+class FundEntryKind(models.TextChoices):
+    ACCRUAL = "accrual", _("Accrued on the month's sales")
+    VISIT = "visit", _("Follow-up visits (市場回訪)")
+    AWARD = "award", _("Year-end award")
+
+
+class FundPurpose(models.TextChoices):
+    VISIT = "visit", _("Follow-up visits (市場回訪)")
+    AWARD = "award", _("Year-end award")
+
+
+class FundSpendStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting for approval")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+
+
+class MarketFundSpend(TimeStampedModel):
+    """A request to spend from a unit's market service fund (follow-up visits, or a year-end award to a named
+    salesperson); the GM office approves or rejects it. Only an approved request writes to the ledger."""
+
+    unit = models.ForeignKey(
+        "accounts.SalesUnit", verbose_name=_("sales unit"), on_delete=models.PROTECT, related_name="+"
+    )
+    purpose = models.CharField(_("purpose"), max_length=8, choices=FundPurpose.choices)
+    amount = models.DecimalField(_("amount"), **MONEY)
+    description = models.CharField(_("description"), max_length=300)
+    spend_on = models.DateField(_("date"))
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("awarded to"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="market_fund_awards",
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=FundSpendStatus.choices, default=FundSpendStatus.PENDING, db_index=True
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("requested by"), on_delete=models.PROTECT, related_name="+"
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decision_note = models.CharField(_("decision note"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("market fund spending request")
+        verbose_name_plural = _("market fund spending requests")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(amount__gt=0), name="fund_spend_amount_positive"),
+            models.CheckConstraint(
+                condition=models.Q(purpose="award") | models.Q(recipient__isnull=True),
+                name="fund_spend_recipient_only_for_awards",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id} {self.get_purpose_display()} {self.amount} ({self.status})"
+
+
+class MarketFundEntry(models.Model):
+    """One line of the market service fund's ledger. Append-only: never edited or deleted; an accrual that
+    changes (a contract cancelled after the month was accrued) is corrected by a further accrual line of the
+    difference. Accruals are positive, spending negative; a unit's balance is the sum of its lines."""
+
+    unit = models.ForeignKey(
+        "accounts.SalesUnit", verbose_name=_("sales unit"), on_delete=models.PROTECT, related_name="+"
+    )
+    month = models.DateField(_("month"), help_text=_("First day of the month the line belongs to."))
+    kind = models.CharField(_("kind"), max_length=8, choices=FundEntryKind.choices)
+    amount = models.DecimalField(_("amount"), **MONEY)
+    sales_base = models.DecimalField(_("sales of the month"), null=True, blank=True, **MONEY)
+    rate_percent = models.DecimalField(
+        _("rate (%)"), max_digits=6, decimal_places=3, null=True, blank=True, validators=[MinValueValidator(0)]
+    )
+    spend = models.ForeignKey(
+        MarketFundSpend,
+        verbose_name=_("spending request"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="entries",
+    )
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("market fund ledger line")
+        verbose_name_plural = _("market fund ledger")
+        ordering = ["-recorded_at", "-id"]
+        indexes = [models.Index(fields=["unit", "month"])]
+        constraints = [
+            models.CheckConstraint(condition=~models.Q(amount=0), name="fund_entry_amount_not_zero"),
+            models.CheckConstraint(condition=models.Q(month__day=1), name="fund_entry_month_first_day"),
+            models.CheckConstraint(
+                condition=models.Q(kind="accrual") | (models.Q(amount__lt=0) & models.Q(spend__isnull=False)),
+                name="fund_entry_spending_is_negative_and_approved",
+            ),
+            models.UniqueConstraint(fields=["spend"], name="fund_entry_one_per_spend"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id} {self.month:%Y-%m} {self.kind} {self.amount}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValueError("Market fund ledger lines are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("Market fund ledger lines are append-only.")

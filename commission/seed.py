@@ -11,7 +11,7 @@ from django.utils import timezone
 from core.money import round_money
 from sales.models import Contract, ContractStatus
 
-from .models import ContractCost, CooperationBonus, ExpenseClaim, ExpenseKind, ExpenseStatus
+from .models import ContractCost, CooperationBonus, ExpenseClaim, ExpenseKind, ExpenseStatus, MarketFundSpend
 from .selectors import load_facts
 
 EXPENSES = ["客戶拜訪交通費", "技術交流餐敘", "樣品運費", "展覽攤位分攤", "安裝現場住宿"]
@@ -53,3 +53,30 @@ def run(*, people) -> None:
             CooperationBonus.objects.get_or_create(
                 contract=contract, staff=staff, defaults={"rate_percent": Decimal("1.5"), "basis": "sales"}
             )
+    _seed_market_fund(today=today, finance=finance, contracts=contracts)
+
+
+def _seed_market_fund(*, today: dt.date, finance, contracts) -> None:
+    """The market service fund: the last twelve ended months accrued, one approved follow-up visit spending and
+    one request waiting for the GM office (idempotent: accruing again adds nothing)."""
+    from core import periods
+
+    from .services import _accrue_market_fund
+
+    first = periods.add_months(periods.month_start(today), -12)
+    for n in range(12):
+        _accrue_market_fund(month=periods.add_months(first, n), actor=finance)
+    if MarketFundSpend.objects.exists():
+        return
+    contract = contracts.exclude(unit__manager=None).first()
+    if contract is None:
+        return
+    unit, manager = contract.unit, contract.unit.manager
+    MarketFundSpend.objects.create(
+        unit=unit,
+        purpose="visit",
+        amount=Decimal("3000.00"),
+        description="第三季老客戶回訪（12 家）",
+        spend_on=today - dt.timedelta(days=20),
+        requested_by=manager,
+    )

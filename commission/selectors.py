@@ -34,6 +34,10 @@ from .models import (
     CooperationBonus,
     ExpenseClaim,
     ExpenseStatus,
+    FundEntryKind,
+    FundSpendStatus,
+    MarketFundEntry,
+    MarketFundSpend,
 )
 
 TOTAL_KEYS = ("released", "interest", "expenses", "bonus", "adjustments", "net", "held")
@@ -694,3 +698,264 @@ def expense_control_by_owner(*, owner_ids, start: dt.date, end: dt.date) -> dict
         )
         for owner_id in ids
     }
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Market service fund (市場服務基金)
+# --------------------------------------------------------------------------------------------------------------
+def sales_by_unit(*, start: dt.date, end: dt.date) -> dict[int, Decimal]:
+    """Sales signed (sold contracts) from `start` to `end` per unit: the base of the fund's accrual (one query)."""
+    return {
+        unit_id: amount or ZERO
+        for unit_id, amount in Contract.objects.filter(
+            status__in=SOLD_STATUSES, signed_on__gte=start, signed_on__lte=end
+        )
+        .values_list("unit_id")
+        .annotate(s=Sum("amount"))
+        .order_by()
+    }
+
+
+def _fund_units_q(viewer, field: str = "unit_id") -> Q:
+    if viewer.is_company_wide:
+        return Q()
+    if viewer.is_manager:
+        return Q(**{f"{field}__in": viewer.team_unit_ids})
+    return Q(pk__in=[])
+
+
+def fund_entries_visible(viewer):
+    """Ledger lines the viewer may read: a manager's units, everything for the company-wide roles, nothing else."""
+    return (
+        MarketFundEntry.objects.filter(_fund_units_q(viewer))
+        .select_related("unit", "recorded_by", "spend", "spend__recipient")
+        .order_by("-recorded_at", "-id")
+    )
+
+
+def fund_spends_visible(viewer):
+    return (
+        MarketFundSpend.objects.filter(_fund_units_q(viewer))
+        .select_related("unit", "recipient", "requested_by", "decided_by")
+        .order_by("-created_at", "-id")
+    )
+
+
+def fund_spends_to_decide(viewer):
+    """Pending requests waiting for this viewer (the GM office or an admin; never their own)."""
+    if not (viewer.is_gm_office or viewer.is_admin_role):
+        return MarketFundSpend.objects.none()
+    return fund_spends_visible(viewer).filter(status=FundSpendStatus.PENDING).exclude(requested_by=viewer)
+
+
+@dataclass(frozen=True)
+class FundBalance:
+    unit_id: int | None
+    unit: str
+    accrued: Decimal
+    visits: Decimal
+    awards: Decimal
+    pending: Decimal
+
+    @property
+    def spent(self) -> Decimal:
+        return self.visits + self.awards
+
+    @property
+    def balance(self) -> Decimal:
+        return self.accrued - self.spent
+
+
+def fund_balance_of(unit_id: int) -> Decimal:
+    """A unit's balance now: the sum of its ledger lines (one query)."""
+    return MarketFundEntry.objects.filter(unit_id=unit_id).aggregate(s=Sum("amount"))["s"] or ZERO
+
+
+def fund_balances(*, viewer, until: dt.date | None = None) -> tuple[list[FundBalance], FundBalance]:
+    """Accrued, spent (visits, awards), pending requests and balance per unit the viewer may see, and their total
+    (the company's, for the company-wide roles), up to the month of `until` (three queries)."""
+    entries = MarketFundEntry.objects.filter(_fund_units_q(viewer))
+    if until is not None:
+        entries = entries.filter(month__lte=periods.month_start(until))
+    sums: dict[int, dict[str, Decimal]] = defaultdict(lambda: defaultdict(lambda: ZERO))
+    for unit_id, kind, amount in entries.values_list("unit_id", "kind").annotate(s=Sum("amount")).order_by():
+        sums[unit_id][kind] = amount or ZERO
+    for unit_id, amount in (
+        MarketFundSpend.objects.filter(_fund_units_q(viewer), status=FundSpendStatus.PENDING)
+        .values_list("unit_id")
+        .annotate(s=Sum("amount"))
+        .order_by()
+    ):
+        sums[unit_id]["pending"] = amount or ZERO
+    units = SalesUnit.objects.filter(_fund_units_q(viewer, "pk")).order_by("code")
+    rows = [
+        FundBalance(
+            unit_id=u.pk,
+            unit=u.name,
+            accrued=sums[u.pk][FundEntryKind.ACCRUAL],
+            visits=-sums[u.pk][FundEntryKind.VISIT],
+            awards=-sums[u.pk][FundEntryKind.AWARD],
+            pending=sums[u.pk]["pending"],
+        )
+        for u in units
+    ]
+    total = FundBalance(
+        unit_id=None,
+        unit=_("Company") if viewer.is_company_wide else _("Your units"),
+        accrued=sum((r.accrued for r in rows), ZERO),
+        visits=sum((r.visits for r in rows), ZERO),
+        awards=sum((r.awards for r in rows), ZERO),
+        pending=sum((r.pending for r in rows), ZERO),
+    )
+    return rows, total
+
+
+def fund_accrued_in(*, start: dt.date, end: dt.date, unit_ids=None) -> Decimal:
+    """What the fund accrued from the months of `start` to `end` (all units, or the given ones)."""
+    qs = MarketFundEntry.objects.filter(
+        kind=FundEntryKind.ACCRUAL, month__gte=periods.month_start(start), month__lte=periods.month_start(end)
+    )
+    if unit_ids is not None:
+        qs = qs.filter(unit_id__in=list(unit_ids))
+    return qs.aggregate(s=Sum("amount"))["s"] or ZERO
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Profit contribution (利潤貢獻) — managers and above only (it shows cost)
+# --------------------------------------------------------------------------------------------------------------
+PROFIT_DIMENSIONS = ("salesperson", "customer", "product", "unit")
+
+
+@dataclass
+class ProfitRow:
+    key: int | None
+    label: str
+    sales: Decimal = ZERO
+    cost: Decimal = ZERO
+    expenses: Decimal = ZERO
+    uncosted_sales: Decimal = ZERO
+    contracts: int = 0
+
+    @property
+    def gross_profit(self) -> Decimal:
+        """Sales with a recorded cost, less that cost."""
+        return self.sales - self.uncosted_sales - self.cost
+
+    @property
+    def contribution(self) -> Decimal:
+        """Gross profit less the approved business expenses of the same contracts."""
+        return self.gross_profit - self.expenses
+
+    @property
+    def margin(self) -> Decimal | None:
+        """Contribution ÷ costed sales, in % with one decimal (None without costed sales)."""
+        base = self.sales - self.uncosted_sales
+        return (self.contribution * 100 / base).quantize(Decimal("0.1")) if base else None
+
+
+def _profit_key(by: str, contract: dict, line: dict | None) -> tuple[int | None, str]:
+    if by == "salesperson":
+        return contract["owner_id"], contract["owner__full_name"] or contract["owner__username"]
+    if by == "customer":
+        return contract["customer_id"], contract["customer__short_name"] or contract["customer__name"]
+    if by == "unit":
+        return contract["unit_id"], contract["unit__name"] or ""
+    assert line is not None
+    return line["product_id"], f"{line['product__code']} {line['product__name']}"
+
+
+def profit_contribution(*, viewer, start: dt.date, end: dt.date, by: str = "salesperson") -> list[ProfitRow]:
+    """Profit contribution of the contracts sold from `start` to `end` that the viewer may see, grouped by
+    salesperson, customer, product or unit, in three queries: sales − cost of goods − approved expenses on them.
+    Cost is `_contract_cost` (finance's override, else the lines' unit costs, else the contract's cost total);
+    a contract with no recorded cost counts in `uncosted_sales` and adds nothing to profit. By product, a
+    contract-level cost and the contract's expenses are shared among its lines in proportion to the line amounts.
+    PermissionDenied unless the viewer may see cost (managers and above)."""
+    from core.exceptions import PermissionDenied
+    from sales.models import ContractLine
+
+    from .permissions import can_see_profit
+
+    if not can_see_profit(viewer):
+        raise PermissionDenied(_("Only managers and above see profit contribution."))
+    by = by if by in PROFIT_DIMENSIONS else "salesperson"
+    sold = Contract.objects.visible_to(viewer).filter(
+        status__in=SOLD_STATUSES, signed_on__gte=start, signed_on__lte=end
+    )
+    contracts = list(
+        sold.order_by().values(
+            "id",
+            "amount",
+            "cost_total",
+            "commission_cost__cost",
+            "owner_id",
+            "owner__full_name",
+            "owner__username",
+            "customer_id",
+            "customer__name",
+            "customer__short_name",
+            "unit_id",
+            "unit__name",
+        )
+    )
+    lines: dict[int, list[dict]] = defaultdict(list)
+    for ln in (
+        ContractLine.objects.filter(contract__in=sold)
+        .order_by()
+        .values("contract_id", "product_id", "product__code", "product__name", "quantity", "unit_price", "unit_cost")
+    ):
+        lines[ln["contract_id"]].append(ln)
+    expenses = dict(
+        ExpenseClaim.objects.filter(contract__in=sold, status=ExpenseStatus.APPROVED)
+        .values_list("contract_id")
+        .annotate(s=Sum("amount"))
+        .order_by()
+    )
+    rows: dict[int | None, ProfitRow] = {}
+
+    def add(key_label, *, sales, cost, expense, costed: bool, contract_count: int) -> None:
+        key, label = key_label
+        row = rows.setdefault(key, ProfitRow(key=key, label=label))
+        row.sales += sales
+        row.contracts += contract_count
+        row.expenses += expense
+        if costed:
+            row.cost += cost
+        else:
+            row.uncosted_sales += sales
+
+    for c in contracts:
+        mine = lines.get(c["id"], [])
+        cost = _contract_cost(
+            override=c["commission_cost__cost"],
+            lines=[(ln["quantity"], ln["unit_cost"]) for ln in mine],
+            cost_total=c["cost_total"],
+        )
+        expense = expenses.get(c["id"]) or ZERO
+        if by != "product":
+            add(
+                _profit_key(by, c, None),
+                sales=c["amount"],
+                cost=cost or ZERO,
+                expense=expense,
+                costed=cost is not None,
+                contract_count=1,
+            )
+            continue
+        total = sum((ln["quantity"] * ln["unit_price"] for ln in mine), ZERO)
+        line_costs = sum((ln["quantity"] * (ln["unit_cost"] or ZERO) for ln in mine), ZERO)
+        by_lines = c["commission_cost__cost"] is None and cost is not None and line_costs > 0
+        for ln in mine:
+            amount = ln["quantity"] * ln["unit_price"]
+            share = amount / total if total else ZERO
+            line_cost = ln["quantity"] * (ln["unit_cost"] or ZERO) if by_lines else (cost or ZERO) * share
+            add(
+                _profit_key(by, c, ln),
+                sales=amount,
+                cost=round_money(line_cost),
+                expense=round_money(expense * share),
+                costed=cost is not None,
+                contract_count=0,
+            )
+    out = sorted(rows.values(), key=lambda r: (-r.contribution, r.label))
+    return out

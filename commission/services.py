@@ -6,18 +6,18 @@ import datetime as dt
 from decimal import Decimal
 
 from django.db import connection, transaction
-from django.db.models import Q
+from django.db.models import Q, Sum
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import Role, User
+from accounts.models import Role, SalesUnit, User
 from core import events, periods
 from core.exceptions import ApplicationError, PermissionDenied
 from core.money import round_money
 from sales.models import SOLD_STATUSES, Contract, ContractStatus
 
-from . import permissions, workflows
+from . import permissions, selectors, workflows
 from . import rules as p
 from .models import (
     BonusBasis,
@@ -31,6 +31,11 @@ from .models import (
     ExpenseClaim,
     ExpenseKind,
     ExpenseStatus,
+    FundEntryKind,
+    FundPurpose,
+    FundSpendStatus,
+    MarketFundEntry,
+    MarketFundSpend,
 )
 from .selectors import build_statements, load_facts, rule_book
 
@@ -100,6 +105,7 @@ def month_close(*, month: dt.date, actor: User) -> ClosedMonth:
             for data in statements
         ]
     )
+    _accrue_market_fund(month=month, actor=actor)  # the month's market service fund, booked with the close
     events.publish(
         document=workflows.MONTH.document,
         document_id=closed.pk,
@@ -337,4 +343,161 @@ def correction_add(
         amount=amount,
         reason=reason.strip(),
         recorded_by=actor,
+    )
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Market service fund (市場服務基金)
+# --------------------------------------------------------------------------------------------------------------
+FUND_LOCK_KEY = 5_000_502  # pg advisory lock: one accrual of the market fund at a time
+
+
+def _accrue_market_fund(*, month: dt.date, actor: User | None) -> list[MarketFundEntry]:
+    """Append to each unit's ledger the month's accrual: sales signed in the month × the rule set's fund rate,
+    rounded half up to the cent, less what was already accrued for that unit and month (so running it again adds
+    nothing, and a change of the month's sales adds exactly the difference, up or down)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [FUND_LOCK_KEY])
+    rules = rule_book().for_month(month)
+    sales = selectors.sales_by_unit(start=month, end=periods.month_end(month))
+    booked: dict[int, Decimal] = {
+        unit_id: amount
+        for unit_id, amount in MarketFundEntry.objects.filter(month=month, kind=FundEntryKind.ACCRUAL)
+        .values_list("unit_id")
+        .annotate(s=Sum("amount"))
+        .order_by()
+    }
+    rate_percent = rules.market_fund_rate * 100
+    created = []
+    for unit_id in sorted(set(sales) | set(booked)):
+        due = round_money(sales.get(unit_id, Decimal("0")) * rules.market_fund_rate)
+        delta = due - booked.get(unit_id, Decimal("0"))
+        if delta:
+            created.append(
+                MarketFundEntry(
+                    unit_id=unit_id,
+                    month=month,
+                    kind=FundEntryKind.ACCRUAL,
+                    amount=delta,
+                    sales_base=sales.get(unit_id, Decimal("0")),
+                    rate_percent=rate_percent,
+                    note=_("%(rate)s %% of the sales of %(month)s")
+                    % {"rate": f"{rate_percent.normalize():f}", "month": f"{month:%Y-%m}"}
+                    if unit_id not in booked
+                    else _("Correction: the sales of %(month)s changed") % {"month": f"{month:%Y-%m}"},
+                    recorded_by=actor,
+                )
+            )
+    return MarketFundEntry.objects.bulk_create(created)
+
+
+@transaction.atomic
+def market_fund_accrue(*, month: dt.date, actor: User) -> list[MarketFundEntry]:
+    """Finance (or an admin) books an ended month's accrual of the market service fund (also done when the
+    commission month is closed). Idempotent: only a difference is ever appended."""
+    if not permissions.can_accrue_market_fund(actor):
+        raise PermissionDenied(_("Only finance can book the market service fund."), field="month")
+    month = periods.month_start(month)
+    if periods.month_end(month) >= timezone.localdate():
+        raise ApplicationError(
+            _("A month's fund is accrued only after the month has ended."), field="month", code="not_ended"
+        )
+    return _accrue_market_fund(month=month, actor=actor)
+
+
+@transaction.atomic
+def market_fund_spend_request(
+    *,
+    actor: User,
+    unit: SalesUnit,
+    purpose: str,
+    amount: Decimal,
+    description: str,
+    spend_on: dt.date,
+    recipient: User | None = None,
+) -> MarketFundSpend:
+    """A unit's manager (or the GM office) asks to spend from the unit's fund; the GM office decides."""
+    if not permissions.can_request_fund_spend(actor, unit.pk):
+        raise PermissionDenied(_("You cannot spend from this unit's market service fund."), field="unit")
+    if purpose not in FundPurpose.values:
+        raise ApplicationError(_("Unknown purpose."), field="purpose")
+    amount = round_money(amount)
+    if amount <= 0:
+        raise ApplicationError(_("The amount must be positive."), field="amount")
+    if not (description or "").strip():
+        raise ApplicationError(_("Say what the money is for."), field="description")
+    if purpose == FundPurpose.AWARD:
+        if recipient is None or recipient.unit_id != unit.pk or not recipient.is_seller:
+            raise ApplicationError(
+                _("A year-end award goes to a salesperson of the unit."), field="recipient", code="recipient"
+            )
+    elif recipient is not None:
+        raise ApplicationError(_("Only a year-end award names a salesperson."), field="recipient")
+    spend = MarketFundSpend.objects.create(
+        unit=unit,
+        purpose=purpose,
+        amount=amount,
+        description=description.strip(),
+        spend_on=spend_on,
+        recipient=recipient,
+        requested_by=actor,
+    )
+    deciders = User.objects.filter(is_active=True).filter(Q(role=Role.GM_OFFICE))
+    _publish_fund(spend, "submitted", actor, recipients=list(deciders.values_list("pk", flat=True)))
+    return spend
+
+
+@transaction.atomic
+def market_fund_spend_decide(*, spend: MarketFundSpend, actor: User, approve: bool, note: str = "") -> MarketFundSpend:
+    """The GM office approves (the spending is appended to the ledger) or rejects (with a reason) a request. The
+    unit's row is locked while its balance is read, so two approvals never spend the same money twice."""
+    spend = MarketFundSpend.objects.select_for_update().get(pk=spend.pk)
+    workflows.MARKET_FUND.check(actor, spend, "approve" if approve else "reject")
+    if not approve and not note.strip():
+        raise ApplicationError(_("Give a reason for rejecting."), field="decision_note")
+    if approve:
+        SalesUnit.objects.select_for_update().get(pk=spend.unit_id)
+        balance = selectors.fund_balance_of(spend.unit_id)
+        if spend.amount > balance:
+            raise ApplicationError(
+                _("The unit's fund holds %(balance)s, less than %(amount)s.")
+                % {"balance": f"{balance:,.2f}", "amount": f"{spend.amount:,.2f}"},
+                field="amount",
+                code="insufficient_fund",
+            )
+        MarketFundEntry.objects.create(
+            unit_id=spend.unit_id,
+            month=periods.month_start(timezone.localdate()),
+            kind=spend.purpose,
+            amount=-spend.amount,
+            spend=spend,
+            note=spend.description,
+            recorded_by=actor,
+        )
+    spend.status = FundSpendStatus.APPROVED if approve else FundSpendStatus.REJECTED
+    spend.decided_by = actor
+    spend.decided_at = timezone.now()
+    spend.decision_note = note.strip()
+    spend.save(update_fields=["status", "decided_by", "decided_at", "decision_note", "updated_at"])
+    told = [spend.requested_by_id]
+    if approve and spend.recipient_id:
+        told.append(spend.recipient_id)
+    _publish_fund(spend, "approved" if approve else "rejected", actor, recipients=told)
+    return spend
+
+
+def _publish_fund(spend: MarketFundSpend, action: str, actor: User, *, recipients) -> None:
+    events.publish(
+        document=workflows.MARKET_FUND.document,
+        document_id=spend.pk,
+        action=action,
+        actor=actor,
+        recipients=recipients,
+        note=spend.decision_note if action != "submitted" else spend.description,
+        data={
+            "actor": actor.get_full_name(),
+            "amount": f"{spend.amount:,.2f}",
+            "unit": spend.unit.name,
+            "url": reverse("commission:market_fund"),
+        },
     )

@@ -16,4 +16,7 @@ urlpatterns = [
     path("expenses/", views.expense_list, name="expenses"),
     path("expenses/<int:pk>/decide/", views.expense_decide, name="expense_decide"),
     path("contracts/<int:pk>/", views.contract_commission, name="contract"),
+    path("market-fund/", views.market_fund, name="market_fund"),
+    path("profit/", views.profit, name="profit"),
+    path("market-fund/<int:pk>/decide/", views.market_fund_decide, name="market_fund_decide"),
 ]

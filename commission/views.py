@@ -7,6 +7,7 @@ import datetime as dt
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -363,3 +364,169 @@ def rule_set_edit(request, pk: int):
             messages.success(request, _("Scheduled version changed."))
             return redirect("commission:rule_sets")
     return render(request, "commission/rule_set_edit.html", {"form": form, "rule_set": rule_set})
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Market service fund (市場服務基金)
+# --------------------------------------------------------------------------------------------------------------
+def _fund_units(user):
+    from accounts.models import SalesUnit
+
+    if user.is_gm_office or user.is_admin_role:
+        return SalesUnit.objects.order_by("code")
+    if user.is_manager:
+        return SalesUnit.objects.filter(pk__in=user.team_unit_ids).order_by("code")
+    return SalesUnit.objects.none()
+
+
+@login_required
+def market_fund(request):
+    """Balances per unit and company, the requests waiting, the ledger; a manager asks to spend, finance books a
+    month's accrual. Salespeople do not manage the fund: 404."""
+    from accounts.models import User
+
+    from .forms import FundSpendForm, MonthForm
+    from .permissions import can_accrue_market_fund, can_view_market_fund
+
+    user = request.user
+    if not can_view_market_fund(user):
+        raise Http404
+    units = _fund_units(user)
+    people = User.objects.filter(unit__in=units, is_active=True, role__in=["salesperson", "manager"]).order_by(
+        "full_name", "username"
+    )
+    form = FundSpendForm(request.POST if "request" in request.POST else None, units=units, people=people)
+    if units.exists() and "request" in request.POST and form.is_valid():
+        try:
+            services.market_fund_spend_request(actor=user, **form.cleaned_data)
+        except ApplicationError as exc:
+            apply_service_error(form, exc)
+        else:
+            messages.success(request, _("Request sent to the GM office."))
+            return redirect("commission:market_fund")
+    accrue_form = MonthForm(request.POST if "accrue" in request.POST else None)
+    if "accrue" in request.POST and can_accrue_market_fund(user) and accrue_form.is_valid():
+        month = selectors.parse_month(accrue_form.cleaned_data["month"])
+        if month is None:
+            accrue_form.add_error("month", _("Enter a month."))
+        else:
+            try:
+                rows = services.market_fund_accrue(month=month, actor=user)
+            except ApplicationError as exc:
+                apply_service_error(accrue_form, exc)
+            else:
+                messages.success(request, _("%(n)s ledger lines added.") % {"n": len(rows)})
+                return redirect("commission:market_fund")
+    rows, total = selectors.fund_balances(viewer=user)
+    ledger = Paginator(selectors.fund_entries_visible(user), 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "commission/market_fund.html",
+        {
+            "rows": rows,
+            "total": total,
+            "ledger": ledger,
+            "form": form if units.exists() else None,
+            "accrue_form": accrue_form if can_accrue_market_fund(user) else None,
+            "to_decide": list(selectors.fund_spends_to_decide(user)[:50]),
+            "requests": list(selectors.fund_spends_visible(user)[:20]),
+        },
+    )
+
+
+@login_required
+@require_POST
+def market_fund_decide(request, pk: int):
+    from .forms import FundDecisionForm
+
+    spend = get_object_or_404(selectors.fund_spends_visible(request.user), pk=pk)
+    form = FundDecisionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose approve or reject."))
+        return redirect("commission:market_fund")
+    try:
+        services.market_fund_spend_decide(
+            spend=spend,
+            actor=request.user,
+            approve=form.cleaned_data["decision"] == "approve",
+            note=form.cleaned_data["note"],
+        )
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Request decided."))
+    return redirect("commission:market_fund")
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Profit contribution (利潤貢獻): managers and above only
+# --------------------------------------------------------------------------------------------------------------
+PROFIT_LABELS = {
+    "salesperson": _("Salesperson"),
+    "customer": _("Customer"),
+    "product": _("Product"),
+    "unit": _("Sales unit"),
+}
+
+
+@login_required
+def profit(request):
+    """Profit contribution per salesperson, customer, product or unit for a month, quarter or year. It shows cost,
+    so salespeople (and anyone else who may not see cost) get a 404, never a hint that the page exists."""
+    from openpyxl import Workbook
+
+    from core.exports import workbook_bytes, xlsx_append, xlsx_response
+
+    from .permissions import can_see_profit
+
+    if not can_see_profit(request.user):
+        raise Http404
+    period_type, start = periods.parse_period(
+        request.GET.get("period"), request.GET.get("start"), today=timezone.localdate()
+    )
+    end = periods.period_bounds(period_type, start)[1]
+    by = request.GET.get("by") if request.GET.get("by") in selectors.PROFIT_DIMENSIONS else "salesperson"
+    rows = selectors.profit_contribution(viewer=request.user, start=start, end=end, by=by)
+    total = selectors.ProfitRow(key=None, label=_("Total"))
+    for r in rows:
+        total.sales += r.sales
+        total.cost += r.cost
+        total.expenses += r.expenses
+        total.uncosted_sales += r.uncosted_sales
+        total.contracts += r.contracts
+    if request.GET.get("format") == "xlsx":
+        wb = Workbook()
+        ws = wb.active
+        ws.title = str(_("Profit contribution"))[:31]
+        header = [
+            PROFIT_LABELS[by],
+            _("Sales"),
+            _("Cost of goods"),
+            _("Gross profit"),
+            _("Approved expenses"),
+            _("Profit contribution"),
+            _("Margin %"),
+            _("Sales without a recorded cost"),
+        ]
+        xlsx_append(ws, [str(h) for h in header])
+        for r in [*rows, total]:
+            xlsx_append(
+                ws, [r.label, r.sales, r.cost, r.gross_profit, r.expenses, r.contribution, r.margin, r.uncosted_sales]
+            )
+        return xlsx_response(f"profit-{by}-{periods.period_label(period_type, start)}.xlsx", workbook_bytes(wb))
+    return render(
+        request,
+        "commission/profit.html",
+        {
+            "rows": rows,
+            "total": total,
+            "by": by,
+            "by_choices": [(k, str(v)) for k, v in PROFIT_LABELS.items()],
+            "period_type": period_type,
+            "start": start,
+            "end": end,
+            "label": periods.period_label(period_type, start),
+            "prev": periods.add_months(start, -{"year": 12, "quarter": 3}.get(period_type, 1)),
+            "next": periods.add_months(start, {"year": 12, "quarter": 3}.get(period_type, 1)),
+        },
+    )

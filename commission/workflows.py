@@ -8,7 +8,7 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 
 from commission import permissions as p
-from commission.models import ExpenseStatus
+from commission.models import ExpenseStatus, FundSpendStatus
 from core.workflow import Transition, Workflow
 
 _PENDING = frozenset({ExpenseStatus.PENDING})
@@ -66,6 +66,40 @@ MONTH = Workflow(
             wrong_state=_("This month is already closed."),
             state_code="closed",
             state_field="month",
+        ),
+    ),
+)
+
+
+_FUND_PENDING = frozenset({FundSpendStatus.PENDING})
+_FUND_DECIDE: dict[str, Any] = {
+    "denied": _("Only the GM office can decide spending from the market service fund."),
+    "denied_code": "forbidden",
+    "wrong_state": _("This request has already been decided."),
+    "state_code": "decided",
+}
+
+MARKET_FUND = Workflow(
+    document="commission.market_fund",
+    transitions=(
+        Transition(
+            "approve",
+            _FUND_PENDING,
+            FundSpendStatus.APPROVED,
+            p.can_decide_fund_spend,
+            _("Approve"),
+            awaits=True,
+            **_FUND_DECIDE,
+        ),
+        Transition(
+            "reject",
+            _FUND_PENDING,
+            FundSpendStatus.REJECTED,
+            p.can_decide_fund_spend,
+            _("Reject"),
+            needs_reason=True,
+            style="outline-danger",
+            **_FUND_DECIDE,
         ),
     ),
 )

@@ -130,6 +130,18 @@ MESSAGES: dict[tuple[str, str], tuple[Any, Any]] = {
         gettext_lazy("Bad-debt write-off rejected"),
         gettext_lazy("%(actor)s rejected writing off %(amount)s of contract %(number)s: %(note)s"),
     ),
+    ("commission.market_fund", "submitted"): (
+        gettext_lazy("Market service fund spending waits for your decision"),
+        gettext_lazy("%(actor)s asks to spend %(amount)s of %(unit)s's fund: %(note)s"),
+    ),
+    ("commission.market_fund", "approved"): (
+        gettext_lazy("Market service fund spending approved"),
+        gettext_lazy("%(actor)s approved %(amount)s from %(unit)s's fund."),
+    ),
+    ("commission.market_fund", "rejected"): (
+        gettext_lazy("Market service fund spending rejected"),
+        gettext_lazy("%(actor)s rejected %(amount)s from %(unit)s's fund: %(note)s"),
+    ),
     ("commission.month", "closed"): (
         gettext_lazy("Commission statement for %(month)s is ready"),
         gettext_lazy("The commission month %(month)s is closed; your statement is final."),

@@ -1,6 +1,8 @@
 from django.contrib import admin
 
 from .models import (
+    BonusScore,
+    BonusWeights,
     CalendarDay,
     DailyReport,
     Evaluation,
@@ -73,8 +75,8 @@ class TargetLineInline(admin.TabularInline):
 
 @admin.register(Target)
 class TargetAdmin(admin.ModelAdmin):
-    list_display = ["period_start", "period_type", "unit", "amount"]
-    list_filter = ["period_type", "unit"]
+    list_display = ["period_start", "period_type", "kind", "unit", "amount"]
+    list_filter = ["kind", "period_type", "unit"]
     list_select_related = ["unit"]
     raw_id_fields = ["created_by"]
     inlines = [TargetLineInline]
@@ -90,3 +92,26 @@ class EvaluationAdmin(admin.ModelAdmin):
 @admin.register(SummaryState)
 class SummaryStateAdmin(admin.ModelAdmin):
     list_display = ["name", "refreshed_at", "duration_ms"]
+
+
+@admin.register(BonusWeights)
+class BonusWeightsAdmin(admin.ModelAdmin):
+    """Year-end bonus weights: the model's clean() refuses weights that do not add up to 100 %."""
+
+    list_display = [
+        "effective_from",
+        "sales_weight",
+        "quality_weight",
+        "satisfaction_weight",
+        "market_share_weight",
+        "company_weight",
+        "fund_share_percent",
+    ]
+
+
+@admin.register(BonusScore)
+class BonusScoreAdmin(admin.ModelAdmin):
+    list_display = ["year", "salesperson", "quality", "satisfaction", "market_share", "scored_by"]
+    list_filter = ["year"]
+    list_select_related = ["salesperson", "scored_by"]
+    raw_id_fields = ["salesperson", "scored_by"]

@@ -18,7 +18,18 @@ from rest_framework.response import Response
 
 from core.api import PG_INT_MAX
 
-from .models import DailyReport, Dimension, MarketTrend, PeriodType, Plan, PlanKind, ReportComment, Target, TargetLine
+from .models import (
+    DailyReport,
+    Dimension,
+    MarketTrend,
+    PeriodType,
+    Plan,
+    PlanKind,
+    ReportComment,
+    Target,
+    TargetKind,
+    TargetLine,
+)
 from .periods import parse_period
 from .selectors.dashboard import DashboardQuery, dashboard_cached
 from .selectors.evaluation import evaluation_figures, people_in_scope
@@ -259,7 +270,18 @@ class TargetOutputSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Target
-        fields = ["id", "unit", "period_type", "period_start", "amount", "quantity", "note", "lines", "unassigned"]
+        fields = [
+            "id",
+            "unit",
+            "kind",
+            "period_type",
+            "period_start",
+            "amount",
+            "quantity",
+            "note",
+            "lines",
+            "unassigned",
+        ]
 
     def _lines(self, obj) -> list[TargetLine]:
         user = self.context["request"].user
@@ -283,6 +305,7 @@ class TargetOutputSerializer(serializers.ModelSerializer):
 
 class TargetInputSerializer(serializers.Serializer):
     unit = serializers.IntegerField(required=False, allow_null=True)
+    kind = serializers.ChoiceField(choices=TargetKind.choices, required=False, default=TargetKind.SALES)
     period_type = serializers.ChoiceField(choices=PeriodType.choices)
     period_start = serializers.DateField()
     amount = serializers.DecimalField(max_digits=14, decimal_places=2)
@@ -302,10 +325,16 @@ class SplitInputSerializer(serializers.Serializer):
 
 
 class TargetViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
-    """Sales targets (銷售指標) with their splits. POST creates or updates a unit's (or the company's) target."""
+    """Sales targets (銷售指標) and collection targets (回款目標, kind=collection) with their splits. POST creates or
+    updates a unit's (or the company's) target."""
 
     serializer_class = TargetOutputSerializer
-    filterset_fields = {"period_type": ["exact"], "period_start": ["exact", "gte", "lte"], "unit": ["exact"]}
+    filterset_fields = {
+        "kind": ["exact"],
+        "period_type": ["exact"],
+        "period_start": ["exact", "gte", "lte"],
+        "unit": ["exact"],
+    }
 
     def get_queryset(self):
         return (
@@ -384,6 +413,12 @@ class FiguresOutputSerializer(serializers.Serializer):
     expense_control = serializers.SerializerMethodField()
     new_customers = serializers.IntegerField()
     repeat_customers = serializers.IntegerField()
+    collection_target = serializers.DecimalField(max_digits=16, decimal_places=2, allow_null=True)
+    collection_completion = serializers.DecimalField(max_digits=8, decimal_places=1, allow_null=True)
+    sales_last_year = serializers.DecimalField(max_digits=16, decimal_places=2)
+    sales_change = serializers.DecimalField(max_digits=10, decimal_places=1, allow_null=True)
+    collections_last_year = serializers.DecimalField(max_digits=16, decimal_places=2)
+    collections_change = serializers.DecimalField(max_digits=10, decimal_places=1, allow_null=True)
     feedback = serializers.CharField()
     feedback_by = serializers.CharField()
 
@@ -488,6 +523,8 @@ def _dashboard_response(request) -> Response:
                 "customer": scope.customer.pk if scope.customer else None,
             },
             "today": data.today,
+            "as_of": data.as_of,
+            "receivables_as_of": data.receivables_as_of,
             "period": data.period,
             "refreshed_at": data.refreshed_at,
             "periods": [_jsonable(p.__dict__) for p in data.periods],
@@ -496,6 +533,7 @@ def _dashboard_response(request) -> Response:
             "ranking": _jsonable(data.ranking),
             "units": _jsonable(data.units),
             "top_customers": _jsonable(data.top_customers),
+            "breakdowns": _jsonable(data.breakdowns),
         }
     )
 

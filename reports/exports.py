@@ -37,9 +37,31 @@ def _periods_table(data) -> tuple[str, list, list[list]]:
         _("Visits"),
         _("New customers"),
         _("Report compliance %"),
+        _("Collection target"),
+        _("Collection target completion %"),
+        _("Sales, same period last year"),
+        _("Sales change %"),
+        _("Collected, same period last year"),
+        _("Collections change %"),
     ]
     rows = [
-        [p.label, p.sales, p.target, p.completion, p.expected, p.collected, p.visits, p.new_customers, p.compliance]
+        [
+            p.label,
+            p.sales,
+            p.target,
+            p.completion,
+            p.expected,
+            p.collected,
+            p.visits,
+            p.new_customers,
+            p.compliance,
+            p.collection_target,
+            p.collection_completion,
+            p.last_year.get("sales"),
+            p.change.get("sales"),
+            p.last_year.get("collected"),
+            p.change.get("collected"),
+        ]
         for p in data.periods
     ]
     return _("At a glance"), headers, rows
@@ -69,10 +91,23 @@ def _ranking_table(data) -> tuple[str, list, list[list]]:
         _("Target"),
         _("Completion %"),
         _("Collected"),
+        _("Collection target"),
+        _("Collection target completion %"),
         _("Visits"),
         _("Report compliance %"),
     ]
-    keys = ["rank", "name", "sales", "target", "completion", "collected", "visits", "compliance"]
+    keys = [
+        "rank",
+        "name",
+        "sales",
+        "target",
+        "completion",
+        "collected",
+        "collection_target",
+        "collection_completion",
+        "visits",
+        "compliance",
+    ]
     return _("Ranking"), headers, [[r[k] for k in keys] for r in data.ranking]
 
 
@@ -92,6 +127,19 @@ def _customers_table(data) -> tuple[str, list, list[list]]:
     )
 
 
+def _breakdown_table(data) -> tuple[str, list, list[list]]:
+    headers = [_("Breakdown"), _("Value"), _("Sales"), _("Quantity"), _("Sales, same period last year"), _("Change %")]
+    rows = []
+    for dim in data.breakdowns:
+        if not dim["available"]:
+            rows.append([dim["label"], str(_("Not recorded yet")), None, None, None, None])
+            continue
+        for r in dim["rows"]:
+            rows.append([dim["label"], r["label"], r["amount"], r["quantity"], r["last_year"], r["change"]])
+        rows.append([dim["label"], str(_("Total")), dim["total"], None, dim["last_year"], dim["change"]])
+    return _("Breakdowns"), headers, rows
+
+
 DASHBOARD_TABLES = {
     "periods": _periods_table,
     "trend": _trend_table,
@@ -99,6 +147,7 @@ DASHBOARD_TABLES = {
     "ranking": _ranking_table,
     "units": _units_table,
     "customers": _customers_table,
+    "breakdown": _breakdown_table,
 }
 
 
@@ -127,6 +176,12 @@ def evaluation_table(rows) -> tuple[str, list, list[list]]:
         _("Expenses / allowance %"),
         _("New customers"),
         _("Repeat customers"),
+        _("Collection target"),
+        _("Collection target completion %"),
+        _("Sales, same period last year"),
+        _("Sales change %"),
+        _("Collected, same period last year"),
+        _("Collections change %"),
         _("Feedback"),
     ]
     table = [
@@ -149,6 +204,12 @@ def evaluation_table(rows) -> tuple[str, list, list[list]]:
             f.expense_used,
             f.new_customers,
             f.repeat_customers,
+            f.collection_target,
+            f.collection_completion,
+            f.sales_last_year,
+            f.sales_change,
+            f.collections_last_year,
+            f.collections_change,
             f.feedback,
         ]
         for p, f in rows

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import SalesUnit
 
-from .models import DailyReport, MarketTrend, PeriodType, Plan, PlanKind, Weekday
+from .models import DailyReport, MarketTrend, PeriodType, Plan, PlanKind, TargetKind, Weekday
 
 
 class DailyReportForm(forms.ModelForm):
@@ -139,11 +139,17 @@ class TargetForm(forms.Form):
     unit = forms.ModelChoiceField(
         label=_("Sales unit"), queryset=SalesUnit.objects.none(), required=False, empty_label=_("Whole company")
     )
+    kind = forms.ChoiceField(
+        label=_("Target kind"), choices=TargetKind.choices, initial=TargetKind.SALES, required=False
+    )
     period_type = forms.ChoiceField(label=_("Period"), choices=PeriodType.choices)
     period_start = forms.DateField(label=_("Period start"), widget=forms.DateInput(attrs={"type": "date"}))
     amount = forms.DecimalField(label=_("Target amount"), max_digits=14, decimal_places=2, min_value=0)
     quantity = forms.DecimalField(label=_("Target quantity"), max_digits=14, decimal_places=2, required=False)
     note = forms.CharField(label=_("Note"), required=False, max_length=255)
+
+    def clean_kind(self) -> str:
+        return self.cleaned_data.get("kind") or TargetKind.SALES
 
     def __init__(self, *args, units, allow_company: bool, **kwargs):
         super().__init__(*args, **kwargs)
@@ -234,3 +240,53 @@ class FeedbackForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
         self.helper.add_input(Submit("save", _("Save feedback")))
+
+
+class BonusScoreForm(forms.Form):
+    """The judged factors of one salesperson's year, 0–100 each (empty = not scored yet)."""
+
+    salesperson = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=2**63 - 1)
+    quality = forms.DecimalField(
+        label=_("Professional quality"), min_value=0, max_value=100, decimal_places=2, required=False
+    )
+    satisfaction = forms.DecimalField(
+        label=_("Customer satisfaction"), min_value=0, max_value=100, decimal_places=2, required=False
+    )
+    market_share = forms.DecimalField(
+        label=_("Market share"), min_value=0, max_value=100, decimal_places=2, required=False
+    )
+    note = forms.CharField(label=_("Note"), max_length=300, required=False)
+
+
+class BonusWeightsForm(forms.Form):
+    effective_from = forms.DateField(label=_("Effective from"), widget=forms.DateInput(attrs={"type": "date"}))
+    sales_weight = forms.DecimalField(label=_("Sales performance (%)"), min_value=0, max_value=100, decimal_places=2)
+    quality_weight = forms.DecimalField(
+        label=_("Professional quality (%)"), min_value=0, max_value=100, decimal_places=2
+    )
+    satisfaction_weight = forms.DecimalField(
+        label=_("Customer satisfaction (%)"), min_value=0, max_value=100, decimal_places=2
+    )
+    market_share_weight = forms.DecimalField(label=_("Market share (%)"), min_value=0, max_value=100, decimal_places=2)
+    company_weight = forms.DecimalField(label=_("Company results (%)"), min_value=0, max_value=100, decimal_places=2)
+    fund_share_percent = forms.DecimalField(
+        label=_("Year-end part of the fund (%)"), min_value=0, max_value=100, decimal_places=2
+    )
+
+    def clean(self):
+        data = super().clean()
+        names = ["sales_weight", "quality_weight", "satisfaction_weight", "market_share_weight", "company_weight"]
+        if all(data.get(n) is not None for n in names):
+            total = sum(data[n] for n in names)
+            if total != 100:
+                self.add_error(
+                    "sales_weight",
+                    _("The weights add up to %(total)s %%; they must add up to 100 %%.") % {"total": total},
+                )
+        return data
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_id = "bonus-weights-form"
+        self.helper.add_input(Submit("weights", _("Save weights")))

@@ -4,6 +4,7 @@ import datetime as dt
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -298,8 +299,20 @@ class Dimension(models.TextChoices):
     SALES_METHOD = "sales_method", _("Sales method")
 
 
+class TargetKind(models.TextChoices):
+    """What a target measures: sales signed (銷售指標) or cash collected (回款目標)."""
+
+    SALES = "sales", _("Sales")
+    COLLECTION = "collection", _("Collections")
+
+
 class Target(TimeStampedModel):
-    """Sales target (銷售指標) of a unit (or of the company when unit is empty) for a year, quarter or month."""
+    """Sales target (銷售指標) or collection target (回款目標) of a unit (or of the company when unit is empty) for a
+    year, quarter or month."""
+
+    kind = models.CharField(
+        _("target kind"), max_length=12, choices=TargetKind.choices, default=TargetKind.SALES, db_index=True
+    )
 
     unit = models.ForeignKey(
         "accounts.SalesUnit",
@@ -327,13 +340,20 @@ class Target(TimeStampedModel):
         ordering = ["-period_start", "period_type", "unit__code"]
         constraints = [
             models.UniqueConstraint(
-                fields=["unit", "period_type", "period_start"], name="target_one_per_period", nulls_distinct=False
+                fields=["unit", "kind", "period_type", "period_start"],
+                name="target_one_per_kind_and_period",
+                nulls_distinct=False,
             ),
             models.CheckConstraint(condition=models.Q(amount__gte=0), name="target_amount_non_negative"),
         ]
 
     def __str__(self) -> str:
-        return f"{self.unit or _('Company')} {self.get_period_type_display()} {self.period_start}"
+        unit = self.unit or _("Company")
+        return f"{unit} {self.get_kind_display()} {self.get_period_type_display()} {self.period_start}"
+
+    @property
+    def is_collection(self) -> bool:
+        return self.kind == TargetKind.COLLECTION
 
     @property
     def period_end(self) -> dt.date:
@@ -634,3 +654,118 @@ class SummaryState(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} {self.refreshed_at}"
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Year-end bonus worksheet (年終獎勵)
+# --------------------------------------------------------------------------------------------------------------
+WEIGHT = {"max_digits": 5, "decimal_places": 2, "validators": [MinValueValidator(0), MaxValueValidator(100)]}
+SCORE = {"max_digits": 5, "decimal_places": 2, "validators": [MinValueValidator(0), MaxValueValidator(100)]}
+
+
+class BonusWeights(TimeStampedModel, EffectiveDatedPolicy):
+    """The weights of the year-end bonus factors (they add up to 100 %) and the part of the year's market service
+    fund accruals set aside for year-end awards. Set by the admin; the row in force on 31 December counts."""
+
+    sales_weight = models.DecimalField(_("sales performance (%)"), default=Decimal("40"), **WEIGHT)
+    quality_weight = models.DecimalField(_("professional quality 業務素質 (%)"), default=Decimal("15"), **WEIGHT)
+    satisfaction_weight = models.DecimalField(_("customer satisfaction (%)"), default=Decimal("15"), **WEIGHT)
+    market_share_weight = models.DecimalField(_("market share (%)"), default=Decimal("15"), **WEIGHT)
+    company_weight = models.DecimalField(_("company results (%)"), default=Decimal("15"), **WEIGHT)
+    fund_share_percent = models.DecimalField(
+        _("year-end part of the market service fund (% of the year's accruals)"), default=Decimal("50"), **WEIGHT
+    )
+
+    class Meta:
+        verbose_name = _("year-end bonus weights")
+        verbose_name_plural = _("year-end bonus weights")
+        ordering = ["-effective_from"]
+        constraints = [
+            # The five weights add up to exactly 100 (the services and the admin form say so first, by field).
+            models.CheckConstraint(
+                condition=models.Q(
+                    sales_weight=models.Value(Decimal("100"))
+                    - models.F("quality_weight")
+                    - models.F("satisfaction_weight")
+                    - models.F("market_share_weight")
+                    - models.F("company_weight")
+                ),
+                name="bonus_weights_sum_to_100",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.effective_from}"
+
+    @property
+    def weights(self) -> dict[str, Decimal]:
+        return {
+            "sales": self.sales_weight,
+            "quality": self.quality_weight,
+            "satisfaction": self.satisfaction_weight,
+            "market_share": self.market_share_weight,
+            "company": self.company_weight,
+        }
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        total = sum(self.weights.values(), Decimal("0"))
+        if total != 100:
+            raise ValidationError(
+                _("The weights add up to %(total)s %%; they must add up to 100 %%.") % {"total": total}
+            )
+
+
+class BonusScore(TimeStampedModel):
+    """The manager's scores (0–100) of a salesperson's year for the factors the system cannot measure."""
+
+    salesperson = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("salesperson"), on_delete=models.PROTECT, related_name="bonus_scores"
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    quality = models.DecimalField(_("professional quality 業務素質"), null=True, blank=True, **SCORE)
+    satisfaction = models.DecimalField(_("customer satisfaction"), null=True, blank=True, **SCORE)
+    market_share = models.DecimalField(_("market share"), null=True, blank=True, **SCORE)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    scored_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("scored by"), on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("year-end bonus score")
+        verbose_name_plural = _("year-end bonus scores")
+        ordering = ["-year", "salesperson"]
+        constraints = [models.UniqueConstraint(fields=["salesperson", "year"], name="bonus_score_one_per_year")]
+
+    def __str__(self) -> str:
+        return f"{self.salesperson_id} {self.year}"
+
+
+class SalesBreakdownMonthly(models.Model):
+    """Sales per salesperson, unit, month and one value of a breakdown dimension (product, region, customer tier,
+    settlement method, sales method: see reports.breakdowns). Feeds the dashboard's breakdowns and their
+    year-on-year comparison; rebuilt with the other summaries."""
+
+    month = models.DateField()
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.DO_NOTHING, related_name="+", db_constraint=False
+    )
+    unit = models.ForeignKey(
+        "accounts.SalesUnit", on_delete=models.DO_NOTHING, null=True, related_name="+", db_constraint=False
+    )
+    dimension = models.CharField(max_length=16)
+    key = models.CharField(max_length=64)
+    label = models.CharField(max_length=200)
+    amount = models.DecimalField(**MONEY, default=Decimal("0"))
+    quantity = models.DecimalField(max_digits=16, decimal_places=2, default=Decimal("0"))
+
+    objects = SummaryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("monthly sales breakdown (summary)")
+        verbose_name_plural = _("monthly sales breakdowns (summary)")
+        indexes = [models.Index(fields=["month", "dimension", "unit"]), models.Index(fields=["owner", "month"])]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.dimension} {self.key}"

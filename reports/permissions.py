@@ -20,3 +20,21 @@ def report_state(report: DailyReport) -> str:
     if report.submitted_at is None:
         return "draft"
     return "submitted" if report.reviewed_at is None else "reviewed"
+
+
+def can_see_bonus_worksheet(user: User) -> bool:
+    """The year-end bonus worksheet: managers (their people), the GM office, finance and admins."""
+    return bool(user.is_authenticated and (user.is_manager or user.is_company_wide))
+
+
+def can_score_bonus(user: User, salesperson: User) -> bool:
+    """The salesperson's department manager or the GM office scores the judged factors; nobody scores themselves."""
+    if not user.is_authenticated or user.pk == salesperson.pk:
+        return False
+    if user.is_gm_office or user.is_admin_role:
+        return True
+    return user.is_manager and salesperson.unit_id in user.team_unit_ids
+
+
+def can_set_bonus_weights(user: User) -> bool:
+    return bool(user.is_authenticated and user.is_admin_role)

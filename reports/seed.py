@@ -12,7 +12,18 @@ from django.utils import timezone
 from customers.models import Customer
 
 from .calendar import report_deadline
-from .models import CalendarDay, DailyReport, Dimension, Forecast, Plan, PlanKind, Target, TargetLine, VisitRoute
+from .models import (
+    CalendarDay,
+    DailyReport,
+    Dimension,
+    Forecast,
+    Plan,
+    PlanKind,
+    Target,
+    TargetKind,
+    TargetLine,
+    VisitRoute,
+)
 from .periods import add_months, month_start, week_start
 
 
@@ -58,7 +69,11 @@ def run(*, people) -> None:
         per_person = Decimal(rng.choice([6, 8, 10])) * Decimal(1_000_000)
         total = per_person * len(members) + Decimal(2_000_000)
         target, created = Target.objects.get_or_create(
-            unit=unit, period_type="year", period_start=year, defaults={"amount": total, "created_by": unit_manager}
+            unit=unit,
+            kind=TargetKind.SALES,
+            period_type="year",
+            period_start=year,
+            defaults={"amount": total, "created_by": unit_manager},
         )
         if created:
             TargetLine.objects.bulk_create(
@@ -67,8 +82,29 @@ def run(*, people) -> None:
                     for sp in members
                 ]
             )
+        # The collection target (回款目標) beside it: 90 % of the sales target, split the same way by salesperson.
+        collect, created = Target.objects.get_or_create(
+            unit=unit,
+            kind=TargetKind.COLLECTION,
+            period_type="year",
+            period_start=year,
+            defaults={"amount": total * Decimal("0.9"), "created_by": unit_manager},
+        )
+        if created:
+            TargetLine.objects.bulk_create(
+                [
+                    TargetLine(
+                        target=collect,
+                        dimension=Dimension.SALESPERSON,
+                        salesperson=sp,
+                        amount=per_person * Decimal("0.9"),
+                    )
+                    for sp in members
+                ]
+            )
         month_target, created = Target.objects.get_or_create(
             unit=unit,
+            kind=TargetKind.SALES,
             period_type="month",
             period_start=month_start(today),
             defaults={"amount": (total / 12).quantize(Decimal("1")), "created_by": unit_manager},

@@ -25,4 +25,5 @@ urlpatterns = [
     path("targets/<int:pk>/", views.target_detail, name="target_detail"),
     path("evaluations/", views.evaluation_list, name="evaluation_list"),
     path("evaluations/<int:user_id>/", views.evaluation_detail, name="evaluation_detail"),
+    path("year-end-bonus/", views.year_end_bonus, name="year_end_bonus"),
 ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -100,6 +101,8 @@ def dashboard(request):
             "data": data,
             "charts": charts,
             "scope_query": DashboardQuery.from_query(request.GET).scope_query(),
+            "scope_query_now": DashboardQuery.from_query(request.GET.dict() | {"on": ""}).scope_query(),
+            "picked_on": request.GET.get("on", "")[:10] if data.is_past else "",
             "period_label": period_label(data.period, data.selected.start),
             "to_review": None
             if request.user.is_salesperson
@@ -641,3 +644,112 @@ def evaluation_detail(request, user_id: int):
             "label": period_label(period_type, start),
         },
     )
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Year-end bonus worksheet (年終獎勵)
+# --------------------------------------------------------------------------------------------------------------
+FACTOR_LABELS = {
+    "sales": _("Sales performance"),
+    "quality": _("Professional quality"),
+    "satisfaction": _("Customer satisfaction"),
+    "market_share": _("Market share"),
+    "company": _("Company results"),
+}
+
+
+def _bonus_year(request) -> int:
+    raw = request.GET.get("year", "")
+    today = timezone.localdate()
+    return int(raw) if raw.isascii() and raw.isdigit() and 2000 <= int(raw) <= today.year else today.year
+
+
+@login_required
+def year_end_bonus(request):
+    """Per salesperson the rule book's five factors, the weighted score and the share of the year-end part of the
+    market service fund. Managers score their people; the admin sets the weights. Salespeople: 404."""
+    from .forms import BonusScoreForm, BonusWeightsForm
+    from .permissions import can_see_bonus_worksheet, can_set_bonus_weights
+    from .selectors.bonus import bonus_worksheet, weights_for
+    from .services.bonus import bonus_score_save, bonus_weights_set
+
+    user = request.user
+    if not can_see_bonus_worksheet(user):
+        raise Http404
+    year = _bonus_year(request)
+    score_form = BonusScoreForm(request.POST if "score" in request.POST else None)
+    if "score" in request.POST and score_form.is_valid():
+        person = get_object_or_404(people_in_scope(user), pk=score_form.cleaned_data["salesperson"])
+        try:
+            values = {k: v for k, v in score_form.cleaned_data.items() if k != "salesperson"}
+            bonus_score_save(actor=user, salesperson=person, year=year, **values)
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("Scores saved."))
+            return redirect(f"{reverse('reports:year_end_bonus')}?year={year}")
+    elif "score" in request.POST:
+        messages.error(request, " ".join(str(e) for errs in score_form.errors.values() for e in errs))
+    current = weights_for(year)
+    weights_form = None
+    if can_set_bonus_weights(user):
+        weights_form = BonusWeightsForm(
+            request.POST if "weights" in request.POST else None,
+            initial={"effective_from": dt.date(year, 1, 1), "fund_share_percent": current.fund_share_percent}
+            | {f"{k}_weight": v for k, v in current.weights.items()},
+        )
+        if "weights" in request.POST and weights_form.is_valid():
+            try:
+                bonus_weights_set(actor=user, **weights_form.cleaned_data)
+            except ApplicationError as exc:
+                apply_service_error(weights_form, exc)
+            else:
+                messages.success(request, _("Weights saved."))
+                return redirect(f"{reverse('reports:year_end_bonus')}?year={year}")
+    sheet = bonus_worksheet(viewer=user, year=year)
+    if request.GET.get("format") == "xlsx":
+        return _bonus_xlsx(sheet)
+    return render(
+        request,
+        "reports/year_end_bonus.html",
+        {
+            "sheet": sheet,
+            "year": year,
+            "years": list(range(timezone.localdate().year, timezone.localdate().year - 5, -1)),
+            "factors": [(k, str(v), sheet.weights.weights[k]) for k, v in FACTOR_LABELS.items()],
+            "weights_form": weights_form,
+        },
+    )
+
+
+def _bonus_xlsx(sheet):
+    from openpyxl import Workbook
+
+    from core.exports import workbook_bytes, xlsx_append, xlsx_response
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = str(_("Year-end bonus"))[:31]
+    weights = sheet.weights.weights
+    header = [_("Salesperson"), _("Sales unit"), _("Sales"), _("Target")]
+    header += [f"{label} ({weights[k]} %)" for k, label in FACTOR_LABELS.items()]
+    header += [_("Weighted score"), _("Exact share"), _("Award"), _("Remainder cent"), _("Note")]
+    xlsx_append(ws, [str(h) for h in header])
+    for r in sheet.rows:
+        xlsx_append(
+            ws,
+            [r.person.get_full_name(), str(r.person.unit or ""), r.sales, r.target]
+            + [r.scores.get(k) for k in FACTOR_LABELS]
+            + [
+                r.score,
+                r.share.exact.quantize(Decimal("0.0001")) if r.share else None,
+                r.share.amount if r.share else None,
+                "+0.01" if r.share and r.share.extra_cent else "",
+                r.note,
+            ],
+        )
+    xlsx_append(ws, [])
+    xlsx_append(ws, [str(_("Fund accrued in the year")), sheet.accrued])
+    xlsx_append(ws, [str(_("Year-end part")), f"{sheet.weights.fund_share_percent} %", sheet.pool])
+    xlsx_append(ws, [str(_("Distributed")), sheet.distributed])
+    return xlsx_response(f"year-end-bonus-{sheet.year}.xlsx", workbook_bytes(wb))

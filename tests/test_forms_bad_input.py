@@ -58,6 +58,10 @@ COUNTED = [
     "sales.Invoice",
     "sales.DiscountAuthority",
     "commission.ExpenseClaim",
+    "commission.MarketFundSpend",
+    "commission.MarketFundEntry",
+    "reports.BonusScore",
+    "reports.BonusWeights",
 ]
 
 
@@ -101,9 +105,18 @@ def pages(own):
         "finance": [
             (reverse("sales:contract_action", args=[s, "pay"]), reverse("sales:contract_detail", args=[s])),
             (reverse("sales:contract_action", args=[s, "invoice"]), reverse("sales:contract_detail", args=[s])),
+            (reverse("commission:market_fund"), None),
         ],
-        "manager": [(reverse("customers:reassign", args=[c]), None)],
-        "admin_user": [(reverse("sales:authority"), None), (reverse("sales:policy"), None)],
+        "manager": [
+            (reverse("customers:reassign", args=[c]), None),
+            (reverse("commission:market_fund"), None),
+            (reverse("reports:year_end_bonus"), None),
+        ],
+        "admin_user": [
+            (reverse("sales:authority"), None),
+            (reverse("sales:policy"), None),
+            (reverse("reports:year_end_bonus"), None),
+        ],
     }
 
 

@@ -22,8 +22,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from accounts.models import Role, SalesUnit, User
-from commission.models import ExpenseClaim
-from commission.workflows import EXPENSE
+from commission.models import ExpenseClaim, MarketFundSpend
+from commission.selectors import fund_spends_to_decide
+from commission.workflows import EXPENSE, MARKET_FUND
 from core import due
 from core.periods import add_months, month_start
 from customers import permissions as customer_permissions
@@ -43,7 +44,8 @@ FILING_LEAD_DAYS = 3  # the card filing shows up this many days before its deadl
 
 @dataclass(frozen=True)
 class Item:
-    # quote, contract, price_inquiry, unit_policy, conflict, daily_report, expense, filing, next_step, reminder
+    # quote, contract, price_inquiry, unit_policy, conflict, daily_report, expense, market_fund, filing, next_step,
+    # reminder
     kind: str
     since: dt.datetime | dt.date
     title: str
@@ -134,6 +136,10 @@ def _expenses(user: User) -> QuerySet[ExpenseClaim]:
     return qs if user.is_admin_role else qs.none()
 
 
+def _fund_spends(user: User) -> QuerySet[MarketFundSpend]:
+    return fund_spends_to_decide(user)
+
+
 def _next_steps(user: User, today: dt.date) -> QuerySet[ContactLog]:
     later = ContactLog.objects.filter(customer=OuterRef("customer"), happened_at__gt=OuterRef("happened_at"))
     return (
@@ -186,6 +192,7 @@ def navbar_counts(*, user: User, today: dt.date | None = None) -> tuple[int, int
         "conflicts": _conflicts(user),
         "reports": _reports(user),
         "expenses": _expenses(user),
+        "fund_spends": _fund_spends(user),
         "next_steps": _next_steps(user, today),
         "reminders": _reminders(user, today),
         "filings": units,
@@ -216,6 +223,7 @@ def inbox_items(*, user: User, today: dt.date | None = None) -> list[Item]:
     items += _conflict_items(user)
     items += _report_items(user)
     items += _expense_items(user)
+    items += _fund_spend_items(user)
     items += _filing_items(user, today)
     items += _next_step_items(user, today)
     items += _reminder_items(user, today)
@@ -359,6 +367,26 @@ def _expense_items(user: User) -> list[Item]:
                     url=reverse("commission:expenses"),
                     action_label=str(t.label),
                     action_url=reverse("commission:expense_decide", args=[e.pk]),
+                    action_fields=(("decision", "approve"),),
+                )
+            )
+    return out
+
+
+def _fund_spend_items(user: User) -> list[Item]:
+    out = []
+    for spend in _fund_spends(user).order_by("created_at")[:LIMIT]:
+        t = _first_awaiting(MARKET_FUND, user, spend)
+        if t:
+            out.append(
+                Item(
+                    kind="market_fund",
+                    since=spend.created_at,
+                    title=_("Market fund spending of %(unit)s") % {"unit": spend.unit.name},
+                    detail=f"{spend.get_purpose_display()} · {spend.amount:,.2f} · {spend.description}",
+                    url=reverse("commission:market_fund"),
+                    action_label=str(t.label),
+                    action_url=reverse("commission:market_fund_decide", args=[spend.pk]),
                     action_fields=(("decision", "approve"),),
                 )
             )

@@ -254,6 +254,9 @@ SPECTACULAR_SETTINGS = {
         "ExpenseKindEnum": "commission.models.ExpenseKind",
         "ExpenseStatusEnum": "commission.models.ExpenseStatus",
         "PlanKindEnum": "reports.models.PlanKind",
+        "TargetKindEnum": "reports.models.TargetKind",
+        "FundEntryKindEnum": "commission.models.FundEntryKind",
+        "FundPurposeEnum": "commission.models.FundPurpose",
     },
 }
 

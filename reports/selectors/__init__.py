@@ -20,7 +20,16 @@ from .evaluation import Figures, evaluation_figures, overdue_by_owner, people_in
 from .plans import PlanActuals, month_summary_draft, plan_actuals
 from .prefill import Prefill, contact_counts, daily_report_prefill
 from .scope import Scope, ScopeNotFound, resolve_scope
-from .targets import SplitRow, SplitView, TargetBook, TargetProgress, target_book, target_progress, target_splits
+from .targets import (
+    SplitRow,
+    SplitView,
+    TargetBook,
+    TargetProgress,
+    target_book,
+    target_books,
+    target_progress,
+    target_splits,
+)
 
 __all__ = [
     "ZERO",
@@ -53,6 +62,7 @@ __all__ = [
     "report_compliance",
     "resolve_scope",
     "target_book",
+    "target_books",
     "target_progress",
     "target_splits",
 ]

@@ -5,38 +5,50 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import Count, Sum
+from django.db.models import Count, Max, Q, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import SalesUnit, User
-from customers.models import ContactKind, ContactLog
+from customers.models import ContactKind, ContactLog, CustomerTier
 from receivables import rules as receivables_rules
 from receivables import selectors as receivables_selectors
 from sales.models import SOLD_STATUSES, Contract, Payment
 
+from ..breakdowns import dimensions as breakdown_dimensions
 from ..calendar import WorkingCalendar, local_tz
 from ..models import (
     CustomerSalesMonthly,
     PerformanceMonthly,
     ReceivableAgeSummary,
+    SalesBreakdownMonthly,
     SummaryState,
+    TargetKind,
     TopCustomerSummary,
 )
-from ..periods import add_months, month_start, months_in, period_bounds, period_label, quarter_start, year_start
+from ..periods import (
+    add_months,
+    month_start,
+    months_in,
+    normalise_start,
+    period_bounds,
+    period_label,
+    quarter_start,
+    year_start,
+)
 from ._common import ZERO, _day_range, pct
 from .compliance import Compliance, compliance_slices
-from .evaluation import people_in_scope
+from .evaluation import change_pct, people_in_scope
 from .scope import Scope, resolve_scope, scoped
-from .targets import TargetBook, expected_by, target_book
+from .targets import TargetBook, expected_by, target_books
 
 
 @dataclass(frozen=True)
@@ -49,6 +61,7 @@ class DashboardQuery:
     unit_id: str | None = None
     salesperson_id: str | None = None
     customer_id: str | None = None
+    on: str | None = None  # any day of a past period (YYYY, YYYY-MM, YYYY-Qn or YYYY-MM-DD); empty = today
 
     @classmethod
     def from_query(cls, query: Mapping[str, Any]) -> DashboardQuery:
@@ -57,6 +70,7 @@ class DashboardQuery:
             unit_id=query.get("unit"),
             salesperson_id=query.get("salesperson"),
             customer_id=query.get("customer"),
+            on=query.get("on") or None,
         )
 
     def as_kwargs(self) -> dict[str, Any]:
@@ -64,7 +78,7 @@ class DashboardQuery:
 
     def scope_query(self) -> str:
         """The drill-down part of the query string (unit, salesperson, customer), to keep on links."""
-        keep = {"unit": self.unit_id, "salesperson": self.salesperson_id, "customer": self.customer_id}
+        keep = {"unit": self.unit_id, "salesperson": self.salesperson_id, "customer": self.customer_id, "on": self.on}
         return "&".join(f"{k}={v}" for k, v in keep.items() if v)
 
 
@@ -84,6 +98,14 @@ class PeriodFigures:
     visits: int = 0
     new_customers: int = 0
     compliance: Decimal | None = None
+    # Cash collected against the collection target (回款目標) of the period.
+    collection_target: Decimal | None = None
+    collection_completion: Decimal | None = None
+    collection_expected: Decimal | None = None
+    collection_pace: Decimal | None = None
+    # The same period a year earlier, up to the same day, and the change in % (None without last year's figure).
+    last_year: dict[str, Any] = field(default_factory=dict)
+    change: dict[str, Decimal | None] = field(default_factory=dict)
 
 
 @dataclass
@@ -98,6 +120,14 @@ class Dashboard:
     units: list[dict]
     top_customers: list[dict]
     refreshed_at: dt.datetime | None
+    # The day the figures are read on: today, or the last day of the picked past period.
+    as_of: dt.date | None = None
+    receivables_as_of: dt.date | None = None
+    breakdowns: list[dict] = field(default_factory=list)
+
+    @property
+    def is_past(self) -> bool:
+        return self.as_of is not None and self.as_of < self.today
 
     @property
     def selected(self) -> PeriodFigures:
@@ -118,6 +148,27 @@ def age_buckets(policy: receivables_rules.Policy) -> list[tuple[str, str]]:
 PERIODS = ("month", "quarter", "year")
 
 
+def parse_on(value: object, *, period: str, today: dt.date) -> dt.date:
+    """The day the dashboard is read on, from the period picker: the last day of the `period` that holds `value`
+    (YYYY, YYYY-Qn, YYYY-MM or YYYY-MM-DD), never later than today; today when empty or malformed (never raises)."""
+    text = str(value or "").strip()
+    day = None
+    try:
+        if len(text) == 4 and text.isdigit():
+            day = dt.date(int(text), 1, 1)
+        elif len(text) == 7 and text[4:6].upper() == "-Q" and text[:4].isdigit() and text[6] in "1234":
+            day = dt.date(int(text[:4]), 3 * int(text[6]) - 2, 1)
+        elif len(text) == 7 and text[4] == "-":
+            day = dt.date.fromisoformat(text + "-01")
+        elif text:
+            day = dt.date.fromisoformat(text[:10])
+    except ValueError:
+        day = None
+    if day is None or day.year < 1900 or day >= today:
+        return today
+    return min(period_bounds(period, normalise_start(period, day))[1], today)
+
+
 def dashboard_data(
     *,
     user: User,
@@ -125,35 +176,52 @@ def dashboard_data(
     unit_id=None,
     salesperson_id=None,
     customer_id=None,
+    on=None,
     now: dt.datetime | None = None,
 ) -> Dashboard:
-    """This month / quarter / year at a glance for the user's scope, from the summary tables. About fifteen
-    queries, whatever the size of the company."""
+    """The month / quarter / year at a glance for the user's scope, from the summary tables: the current ones, or
+    those holding the picked day `on` (read as of the end of the picked period), each beside the same period a year
+    earlier. About twenty queries, whatever the size of the company and the period."""
     now = now or timezone.now()
-    today = now.astimezone(local_tz()).date()
+    real_today = now.astimezone(local_tz()).date()
     period = period if period in PERIODS else "month"
+    today = parse_on(on, period=period, today=real_today)
+    if today < real_today:  # a past period: everything as it stood at the end of its last day
+        now = dt.datetime.combine(today + dt.timedelta(days=1), dt.time(), tzinfo=local_tz())
     scope = resolve_scope(user=user, unit_id=unit_id, salesperson_id=salesperson_id, customer_id=customer_id)
     starts = {"month": month_start(today), "quarter": quarter_start(today), "year": year_start(today)}
-    periods = _empty_periods(starts)
+    periods = _empty_periods(starts, current=today == real_today)
     trend_from = add_months(month_start(today), -11)
-    monthly = _monthly_figures(scope=scope, user=user, since=min(trend_from, starts["year"]))
+    monthly = _monthly_figures(scope=scope, user=user, since=add_months(starts["year"], -12), until=today)
     _add_monthly_figures(periods, monthly, today=today)
+    _add_last_year(periods, monthly, today=today)
     people = _people(scope=scope, user=user)
-    book, key = _target_book_of(scope=scope, people=people, year_from=starts["year"], today=today)
+    books, key = _target_book_of(scope=scope, people=people, year_from=starts["year"], today=today)
+    book, cbook = books[TargetKind.SALES], books[TargetKind.COLLECTION]
+    ckey = key if key is not None or cbook.has(None) else ("units",)
     cal = WorkingCalendar(starts["year"], period_bounds("year", starts["year"])[1])
     _add_targets(periods, book=book, key=key, scope=scope, cal=cal, today=today)
+    _add_collection_targets(periods, book=cbook, key=ckey, scope=scope, cal=cal, today=today)
     compliance = _add_compliance(periods, people=people, starts=starts, now=now, cal=cal, today=today)
     selected = next(p for p in periods if p.key == period)
     ranking = _ranking(
-        scope=scope, user=user, people=people, book=book, compliance=compliance.get(period, {}), selected=selected
+        scope=scope,
+        user=user,
+        people=people,
+        book=book,
+        cbook=cbook,
+        compliance=compliance.get(period, {}),
+        selected=selected,
     )
     units = _units(scope=scope, user=user, book=book, selected=selected)
     top_customers = _top_customers(scope=scope, user=user, selected=selected)
-    overdue = _overdue(scope=scope, user=user, today=today)
+    breakdowns = _breakdowns(scope=scope, user=user, selected=selected, today=today)
+    # Open receivables are a picture of today (the receivables module owns their ageing): shown as of today.
+    overdue = _overdue(scope=scope, user=user, today=real_today)
     state = SummaryState.objects.filter(name="dashboard").first()
     return Dashboard(
         scope=scope,
-        today=today,
+        today=real_today,
         period=period,
         periods=periods,
         trend=_trend(monthly, trend_from=trend_from, today=today),
@@ -162,25 +230,52 @@ def dashboard_data(
         units=units,
         top_customers=top_customers,
         refreshed_at=state.refreshed_at if state else None,
+        as_of=today,
+        receivables_as_of=real_today,
+        breakdowns=breakdowns,
     )
 
 
-def _empty_periods(starts: dict[str, dt.date]) -> list[PeriodFigures]:
-    labels = {"month": _("This month"), "quarter": _("This quarter"), "year": _("This year")}
-    return [PeriodFigures(key=k, label=str(labels[k]), start=s, end=period_bounds(k, s)[1]) for k, s in starts.items()]
+def _empty_periods(starts: dict[str, dt.date], *, current: bool = True) -> list[PeriodFigures]:
+    if current:
+        labels = {
+            k: str(v)
+            for k, v in {"month": _("This month"), "quarter": _("This quarter"), "year": _("This year")}.items()
+        }
+    else:
+        labels = {k: period_label(k, s) for k, s in starts.items()}
+    return [PeriodFigures(key=k, label=labels[k], start=s, end=period_bounds(k, s)[1]) for k, s in starts.items()]
+
+
+CHANGE_FIELDS = ("sales", "quantity", "collected", "visits", "new_customers")
+
+
+def _add_last_year(periods: list[PeriodFigures], monthly: dict[dt.date, dict], *, today: dt.date) -> None:
+    """Each period's figures a year earlier up to the same point (whole months of the summary tables: a current,
+    unfinished month is compared with the whole of last year's month), and the change."""
+    for p in periods:
+        before = _empty_month()
+        start, end = add_months(p.start, -12), add_months(min(p.end, today), -12)
+        for m in months_in(start, end):
+            row = monthly.get(m)
+            if row:
+                for name in CHANGE_FIELDS:
+                    before[name] += row[name] or 0
+        p.last_year = {"start": start, "end": add_months(p.end, -12), "label": period_label(p.key, start), **before}
+        p.change = {name: change_pct(getattr(p, name), before[name]) for name in CHANGE_FIELDS}
 
 
 def _empty_month() -> dict:
     return {"sales": ZERO, "quantity": ZERO, "collected": ZERO, "visits": 0, "new_customers": 0}
 
 
-def _monthly_figures(*, scope: Scope, user: User, since: dt.date) -> dict[dt.date, dict]:
+def _monthly_figures(*, scope: Scope, user: User, since: dt.date, until: dt.date) -> dict[dt.date, dict]:
     """Monthly figures of the scope (one query; a customer's collections and visits are read live, two more)."""
     if scope.level != "customer":
         return {
             row["month"]: row
             for row in scoped(PerformanceMonthly.objects, scope, user)
-            .filter(month__gte=since)
+            .filter(month__gte=since, month__lte=until)
             .values("month")
             .annotate(
                 sales=Sum("sales_amount"),
@@ -194,14 +289,14 @@ def _monthly_figures(*, scope: Scope, user: User, since: dt.date) -> dict[dt.dat
     monthly = {
         m: {"sales": a, "quantity": q, "collected": ZERO, "visits": 0, "new_customers": 0}
         for m, a, q in scoped(CustomerSalesMonthly.objects, scope, user)
-        .filter(month__gte=since)
+        .filter(month__gte=since, month__lte=until)
         .values_list("month")
         .annotate(a=Sum("amount"), q=Sum("quantity"))
         .order_by()
     }
     # One customer is small: its collections and visits are read live (two queries).
     for m, amount in (
-        Payment.objects.filter(contract__customer_id=scope.customer.pk, paid_on__gte=since)
+        Payment.objects.filter(contract__customer_id=scope.customer.pk, paid_on__gte=since, paid_on__lte=until)
         .annotate(m=TruncMonth("paid_on"))
         .values_list("m")
         .annotate(s=Sum("amount"))
@@ -210,7 +305,10 @@ def _monthly_figures(*, scope: Scope, user: User, since: dt.date) -> dict[dt.dat
         monthly.setdefault(m, _empty_month())["collected"] = amount
     for m, n in (
         ContactLog.objects.filter(
-            customer_id=scope.customer.pk, kind=ContactKind.VISIT, happened_at__gte=_day_range(since)[0]
+            customer_id=scope.customer.pk,
+            kind=ContactKind.VISIT,
+            happened_at__gte=_day_range(since)[0],
+            happened_at__lt=_day_range(until)[1],
         )
         .annotate(m=TruncMonth("happened_at", tzinfo=local_tz()))
         .values_list("m")
@@ -262,22 +360,26 @@ def _people(*, scope: Scope, user: User) -> list[User]:
     return list(pq.only("id", "username", "full_name", "first_name", "last_name", "unit_id", "date_joined"))
 
 
-def _target_book_of(*, scope: Scope, people: list[User], year_from: dt.date, today: dt.date) -> tuple[TargetBook, Any]:
-    """The targets of the scope and its people, and the book key of the scope's own target."""
+def _target_book_of(
+    *, scope: Scope, people: list[User], year_from: dt.date, today: dt.date
+) -> tuple[dict[str, TargetBook], Any]:
+    """The sales and collection targets of the scope and its people (one book per kind, two queries), and the book
+    key of the scope's own target."""
     person_ids = [p.pk for p in people]
     if scope.level == "company":
-        book = target_book(year_from=year_from, year_to=today, company=True, user_ids=person_ids)
-        return book, (None if book.has(None) else ("units",))
+        books = target_books(year_from=year_from, year_to=today, company=True, user_ids=person_ids)
+        return books, (None if books[TargetKind.SALES].has(None) else ("units",))
     if scope.level == "unit":
-        book = target_book(year_from=year_from, year_to=today, unit_ids=scope.unit_ids, user_ids=person_ids)
-        for (k, ptype, start), amount in list(book._amounts.items()):
-            if k in scope.unit_ids:
-                book.add("units", ptype, start, amount)
-        return book, "units"
+        books = target_books(year_from=year_from, year_to=today, unit_ids=scope.unit_ids, user_ids=person_ids)
+        for book in books.values():
+            for (k, ptype, start), amount in list(book._amounts.items()):
+                if k in scope.unit_ids:
+                    book.add("units", ptype, start, amount)
+        return books, "units"
     if scope.level == "salesperson":
-        book = target_book(year_from=year_from, year_to=today, user_ids=person_ids)
-        return book, ("sp", scope.salesperson.pk)
-    return TargetBook(), None
+        books = target_books(year_from=year_from, year_to=today, user_ids=person_ids)
+        return books, ("sp", scope.salesperson.pk)
+    return {kind: TargetBook() for kind in TargetKind.values}, None
 
 
 def _add_targets(
@@ -290,6 +392,18 @@ def _add_targets(
             p.completion = pct(p.sales, p.target)
             p.expected = expected_by(p.target, days=cal.working_days(p.start, p.end), as_of=today)
             p.pace = pct(p.sales, p.expected)
+
+
+def _add_collection_targets(
+    periods: list[PeriodFigures], *, book: TargetBook, key, scope: Scope, cal: WorkingCalendar, today: dt.date
+) -> None:
+    """Each period's collection target (回款目標), cash collected against it, and the pace (as for sales)."""
+    for p in periods:
+        p.collection_target = book.amount(key, p.key, p.start) if scope.level != "customer" else None
+        if p.collection_target:
+            p.collection_completion = pct(p.collected, p.collection_target)
+            p.collection_expected = expected_by(p.collection_target, days=cal.working_days(p.start, p.end), as_of=today)
+            p.collection_pace = pct(p.collected, p.collection_expected)
 
 
 def _add_compliance(
@@ -324,6 +438,7 @@ def _ranking(
     user: User,
     people: list[User],
     book: TargetBook,
+    cbook: TargetBook,
     compliance: dict[int, Compliance],
     selected: PeriodFigures,
 ) -> list[dict]:
@@ -342,7 +457,9 @@ def _ranking(
     for person in people:
         row = per_owner.get(person.pk, {})
         target = book.amount(("sp", person.pk), selected.key, selected.start)
+        collection_target = cbook.amount(("sp", person.pk), selected.key, selected.start)
         sales = row.get("sales") or ZERO
+        collected = row.get("collected") or ZERO
         ranking.append(
             {
                 "id": person.pk,
@@ -350,7 +467,9 @@ def _ranking(
                 "sales": sales,
                 "target": target,
                 "completion": pct(sales, target),
-                "collected": row.get("collected") or ZERO,
+                "collected": collected,
+                "collection_target": collection_target,
+                "collection_completion": pct(collected, collection_target),
                 "visits": row.get("visits") or 0,
                 "compliance": compliance[person.pk].rate if person.pk in compliance else None,
             }
@@ -416,6 +535,69 @@ def _top_customers(*, scope: Scope, user: User, selected: PeriodFigures) -> list
     ]
 
 
+BREAKDOWN_ROWS = 10
+
+
+def _breakdowns(*, scope: Scope, user: User, selected: PeriodFigures, today: dt.date) -> list[dict]:
+    """Sales of the selected period by product, region, customer tier, settlement method and sales method, each
+    value beside the same period last year (one query on the breakdown summary; a dimension the sales app does
+    not record yet is listed as such). The ten largest values of each dimension, and the dimension's total."""
+    if scope.level == "customer":
+        return []
+    end = min(selected.end, today)
+    ly_start, ly_end = add_months(selected.start, -12), add_months(end, -12)
+    current = Q(month__gte=selected.start, month__lte=end)
+    rows = (
+        scoped(SalesBreakdownMonthly.objects, scope, user)
+        .filter(current | Q(month__gte=ly_start, month__lte=ly_end))
+        .values("dimension", "key")
+        .annotate(
+            name=Max("label"),
+            now=Sum("amount", filter=current),
+            qty=Sum("quantity", filter=current),
+            before=Sum("amount", filter=~current),
+        )
+        .order_by()
+    )
+    by_dim: dict[str, list[dict]] = {}
+    for row in rows:
+        by_dim.setdefault(row["dimension"], []).append(
+            {
+                "key": row["key"],
+                "label": row["name"],
+                "amount": row["now"],
+                "quantity": row["qty"],
+                "last_year": row["before"],
+            }
+        )
+    tiers = dict(CustomerTier.choices)
+    out = []
+    for dim in breakdown_dimensions():
+        values = by_dim.get(dim.key, [])
+        for v in values:
+            v["amount"], v["last_year"] = v["amount"] or ZERO, v["last_year"] or ZERO
+            v["quantity"] = v["quantity"] or ZERO
+            v["change"] = change_pct(v["amount"], v["last_year"])
+            if dim.key == "tier":
+                v["label"] = str(tiers.get(v["key"], v["key"]))
+            v["label"] = v["label"] or str(_("Not recorded"))
+        values.sort(key=lambda v: (-v["amount"], -v["last_year"], v["label"]))
+        total, total_ly = sum((v["amount"] for v in values), ZERO), sum((v["last_year"] for v in values), ZERO)
+        out.append(
+            {
+                "key": dim.key,
+                "label": str(dim.label),
+                "available": dim.available,
+                "rows": values[:BREAKDOWN_ROWS],
+                "more": max(0, len(values) - BREAKDOWN_ROWS),
+                "total": total,
+                "last_year": total_ly,
+                "change": change_pct(total, total_ly),
+            }
+        )
+    return out
+
+
 def _overdue(*, scope: Scope, user: User, today: dt.date) -> list[dict]:
     """Open receivables by age, per shipment (one query; read live when the summary has no rows for today)."""
     policy = receivables_selectors.policy_for(today)
@@ -459,14 +641,20 @@ def dashboard_period_label(period: str, today: dt.date) -> str:
 
 
 def dashboard_cached(
-    *, user: User, period: str = "month", unit_id=None, salesperson_id=None, customer_id=None
+    *, user: User, period: str = "month", unit_id=None, salesperson_id=None, customer_id=None, on=None
 ) -> Dashboard:
     """dashboard_data behind the cache, for the pages and the API. The key holds the user (and their role and
     unit, so a move takes effect at once), the drill-down, and the moment the summary tables were last rebuilt,
     so a refresh is visible immediately; the live parts (report compliance, targets) may lag by at most
     settings.REPORTS_DASHBOARD_CACHE_SECONDS (default 120 s; 0 disables the cache). One query on a hit."""
     seconds = getattr(settings, "REPORTS_DASHBOARD_CACHE_SECONDS", 120)
-    kwargs = {"period": period, "unit_id": unit_id, "salesperson_id": salesperson_id, "customer_id": customer_id}
+    kwargs = {
+        "period": period,
+        "unit_id": unit_id,
+        "salesperson_id": salesperson_id,
+        "customer_id": customer_id,
+        "on": on,
+    }
     if not seconds:
         return dashboard_data(user=user, **kwargs)
     refreshed = SummaryState.objects.filter(name="dashboard").values_list("refreshed_at", flat=True).first()
@@ -482,6 +670,7 @@ def dashboard_cached(
             unit_id,
             salesperson_id,
             customer_id,
+            on,
             refreshed.timestamp() if refreshed else "",
             timezone.localdate(),
         )

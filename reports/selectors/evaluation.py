@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import asdict, dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Sum
@@ -19,11 +19,11 @@ from receivables import selectors as receivables_selectors
 from sales.models import SOLD_STATUSES, Contract, ContractLine, Payment
 
 from ..calendar import WorkingCalendar, local_tz
-from ..models import Evaluation, ReceivableSnapshot, SummaryState
-from ..periods import period_bounds, year_start
+from ..models import Evaluation, ReceivableSnapshot, SummaryState, TargetKind
+from ..periods import add_months, period_bounds, year_start
 from ._common import ZERO, _dates_range, pct
 from .compliance import report_compliance
-from .targets import target_book
+from .targets import target_books
 
 
 @dataclass
@@ -56,6 +56,14 @@ class Figures:
     expense_used: Decimal | None = None  # approved ÷ allowance, %
     new_customers: int = 0
     repeat_customers: int = 0
+    # Collection target (回款目標) of the person's split line, and cash collected against it.
+    collection_target: Decimal | None = None
+    collection_completion: Decimal | None = None
+    # The same period a year earlier (up to the same day) and the change in %.
+    sales_last_year: Decimal = ZERO
+    sales_change: Decimal | None = None
+    collections_last_year: Decimal = ZERO
+    collections_change: Decimal | None = None
     feedback: str = ""
     feedback_by: str = ""
 
@@ -128,6 +136,7 @@ def evaluation_figures(
         figs[pid].working_days_due, figs[pid].reports_on_time = comp.due_days, comp.on_time
         figs[pid].report_compliance = comp.rate
     _add_targets(figs, period_type=period_type, start=start, end=end, as_of=as_of)
+    _add_last_year(figs, start=start, as_of=as_of)
     for ev in Evaluation.objects.filter(
         salesperson_id__in=ids, period_type=period_type, period_start=start
     ).select_related("feedback_by"):
@@ -203,7 +212,11 @@ def _add_activity(figs: dict[int, Figures], sold, *, start: dt.date, as_of: dt.d
 
 def _add_targets(figs: dict[int, Figures], *, period_type: str, start: dt.date, end: dt.date, as_of: dt.date) -> None:
     """Each person's target, completion, and the amount expected by `as_of` (pro rata of the working days)."""
-    book = target_book(year_from=year_start(start), year_to=end, user_ids=list(figs))
+    books = target_books(year_from=year_start(start), year_to=end, user_ids=list(figs))
+    book, collection = books[TargetKind.SALES], books[TargetKind.COLLECTION]
+    for pid, f in figs.items():
+        f.collection_target = collection.amount(("sp", pid), period_type, start)
+        f.collection_completion = pct(f.collections, f.collection_target)
     cal = WorkingCalendar(start, end)
     all_days = cal.working_days()
     elapsed = len([d for d in all_days if d <= as_of])
@@ -214,6 +227,38 @@ def _add_targets(figs: dict[int, Figures], *, period_type: str, start: dt.date, 
             ratio = Decimal(elapsed) / Decimal(len(all_days)) if all_days else Decimal(1)
             f.expected_by_today = round_money(f.target_amount * ratio)
             f.pace = pct(f.sales_amount, f.expected_by_today)
+
+
+def _add_last_year(figs: dict[int, Figures], *, start: dt.date, as_of: dt.date) -> None:
+    """Sales and collections of the same period a year earlier, up to the same day (two queries), and the change."""
+    ids = list(figs)
+    ly_start, ly_end = add_months(start, -12), add_months(as_of, -12)
+    for owner_id, amount in (
+        Contract.objects.filter(
+            owner_id__in=ids, status__in=SOLD_STATUSES, signed_on__gte=ly_start, signed_on__lte=ly_end
+        )
+        .values_list("owner_id")
+        .annotate(s=Sum("amount"))
+        .order_by()
+    ):
+        figs[owner_id].sales_last_year = amount or ZERO
+    for owner_id, amount in (
+        Payment.objects.filter(contract__owner_id__in=ids, paid_on__gte=ly_start, paid_on__lte=ly_end)
+        .values_list("contract__owner_id")
+        .annotate(s=Sum("amount"))
+        .order_by()
+    ):
+        figs[owner_id].collections_last_year = amount or ZERO
+    for f in figs.values():
+        f.sales_change = change_pct(f.sales_amount, f.sales_last_year)
+        f.collections_change = change_pct(f.collections, f.collections_last_year)
+
+
+def change_pct(now: Decimal | int, before: Decimal | int) -> Decimal | None:
+    """Change from `before` to `now` in % with one decimal, rounded half up; None when there was nothing before."""
+    if not before:
+        return None
+    return (Decimal(now - before) * 100 / Decimal(before)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
 
 
 def people_in_scope(user: User):

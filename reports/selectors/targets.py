@@ -6,15 +6,15 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import F, Q, Sum
+from django.db.models import F, Q, QuerySet, Sum
 from django.utils import timezone
 
 from core.money import round_money
-from sales.models import SOLD_STATUSES, Contract, ContractLine
+from sales.models import SOLD_STATUSES, Contract, ContractLine, Payment
 from sales.selectors import method_labels
 
 from ..calendar import WorkingCalendar, local_tz
-from ..models import Dimension, Target, TargetLine
+from ..models import Dimension, Target, TargetKind, TargetLine
 from ..periods import add_months, period_bounds, quarter_start, year_start
 from ._common import ZERO, pct
 
@@ -57,29 +57,55 @@ class TargetBook:
         return sum((a[m] for m in months), ZERO) if all(m in a for m in months) else None
 
 
-def target_book(*, year_from: dt.date, year_to: dt.date, user_ids=None, unit_ids=None, company=False) -> TargetBook:
-    """Targets of the given units/company and salesperson split lines of the given people (two queries)."""
-    book = TargetBook()
+def target_book(
+    *,
+    year_from: dt.date,
+    year_to: dt.date,
+    user_ids=None,
+    unit_ids=None,
+    company=False,
+    kind: str = TargetKind.SALES,
+) -> TargetBook:
+    """Targets of one kind (sales or collection) of the given units/company and salesperson split lines of the
+    given people (two queries)."""
+    return target_books(
+        year_from=year_from, year_to=year_to, user_ids=user_ids, unit_ids=unit_ids, company=company, kinds=(kind,)
+    )[kind]
+
+
+def target_books(
+    *,
+    year_from: dt.date,
+    year_to: dt.date,
+    user_ids=None,
+    unit_ids=None,
+    company=False,
+    kinds=tuple(TargetKind.values),
+) -> dict[str, TargetBook]:
+    """One book per target kind (sales, collection) of the given units/company and salesperson split lines of the
+    given people, in the same two queries."""
+    books = {kind: TargetBook() for kind in kinds}
     units_q = Q(pk__in=[])
     if unit_ids is not None:
         units_q |= Q(unit_id__in=list(unit_ids))
     if company:
         units_q |= Q(unit__isnull=True) | Q(unit__isnull=False)
-    for unit_id, ptype, start, amount in Target.objects.filter(
-        units_q, period_start__gte=year_from, period_start__lte=year_to
-    ).values_list("unit_id", "period_type", "period_start", "amount"):
-        book.add(unit_id, ptype, start, amount)
+    for kind, unit_id, ptype, start, amount in Target.objects.filter(
+        units_q, kind__in=list(kinds), period_start__gte=year_from, period_start__lte=year_to
+    ).values_list("kind", "unit_id", "period_type", "period_start", "amount"):
+        books[kind].add(unit_id, ptype, start, amount)
         if company and unit_id is not None:
-            book.add(("units",), ptype, start, amount)
+            books[kind].add(("units",), ptype, start, amount)
     if user_ids:
-        for sp, ptype, start, amount in TargetLine.objects.filter(
+        for kind, sp, ptype, start, amount in TargetLine.objects.filter(
             dimension=Dimension.SALESPERSON,
+            target__kind__in=list(kinds),
             salesperson_id__in=list(user_ids),
             target__period_start__gte=year_from,
             target__period_start__lte=year_to,
-        ).values_list("salesperson_id", "target__period_type", "target__period_start", "amount"):
-            book.add(("sp", sp), ptype, start, amount)
-    return book
+        ).values_list("target__kind", "salesperson_id", "target__period_type", "target__period_start", "amount"):
+            books[kind].add(("sp", sp), ptype, start, amount)
+    return books
 
 
 @dataclass(frozen=True)
@@ -97,14 +123,28 @@ def expected_by(amount: Decimal, *, days: list[dt.date], as_of: dt.date) -> Deci
     return round_money(amount * Decimal(elapsed) / Decimal(len(days))) if days else amount
 
 
+def collected_in(*, start: dt.date, end: dt.date, unit_id: int | None = None) -> QuerySet[Payment]:
+    """Cash collected (回款): payments received from `start` to `end` (all kinds, retention included), of one unit
+    or the whole company. The one definition behind collection targets (no overdue or ageing rule here)."""
+    paid = Payment.objects.filter(paid_on__gte=start, paid_on__lte=end)
+    return paid.filter(contract__unit_id=unit_id) if unit_id else paid
+
+
+def _sold_in(*, start: dt.date, end: dt.date, unit_id: int | None) -> QuerySet[Contract]:
+    sold = Contract.objects.filter(status__in=SOLD_STATUSES, signed_on__gte=start, signed_on__lte=end)
+    return sold.filter(unit_id=unit_id) if unit_id else sold
+
+
 def target_progress(*, target: Target, now: dt.datetime | None = None) -> TargetProgress:
-    """Sales of the target's unit (or the company) in its period so far, against the whole and the pace."""
+    """Sales (or, for a collection target, cash collected) of the target's unit (or the company) in its period so
+    far, against the whole and the pace."""
     today = (now or timezone.now()).astimezone(local_tz()).date()
     start, end = period_bounds(target.period_type, target.period_start)
-    sold = Contract.objects.filter(status__in=SOLD_STATUSES, signed_on__gte=start, signed_on__lte=min(end, today))
-    if target.unit_id:
-        sold = sold.filter(unit_id=target.unit_id)
-    actual = sold.aggregate(s=Sum("amount"))["s"] or ZERO
+    if target.is_collection:
+        rows = collected_in(start=start, end=min(end, today), unit_id=target.unit_id)
+    else:
+        rows = _sold_in(start=start, end=min(end, today), unit_id=target.unit_id)
+    actual = rows.aggregate(s=Sum("amount"))["s"] or ZERO
     expected = expected_by(target.amount, days=WorkingCalendar(start, end).working_days(), as_of=today)
     return TargetProgress(
         actual=actual, completion=pct(actual, target.amount), expected=expected, pace=pct(actual, expected)
@@ -132,24 +172,14 @@ def target_splits(*, target: Target, today: dt.date | None = None) -> list[Split
     """Each dimension's split with its unassigned remainder and the progress of each part (from live data)."""
     start, end = period_bounds(target.period_type, target.period_start)
     lines = list(target.lines.select_related("product", "customer", "salesperson"))
-    sold = Contract.objects.filter(status__in=SOLD_STATUSES, signed_on__gte=start, signed_on__lte=end)
-    if target.unit_id:
-        sold = sold.filter(unit_id=target.unit_id)
-    actual: dict[str, dict] = {
-        Dimension.SALESPERSON: dict(sold.values_list("owner_id").annotate(s=Sum("amount")).order_by()),
-        Dimension.CUSTOMER: dict(sold.values_list("customer_id").annotate(s=Sum("amount")).order_by()),
-        Dimension.REGION: dict(sold.values_list("customer__region").annotate(s=Sum("amount")).order_by()),
-        Dimension.SETTLEMENT: dict(sold.values_list("settlement_method__code").annotate(s=Sum("amount")).order_by()),
-        Dimension.SALES_METHOD: dict(sold.values_list("sales_method__code").annotate(s=Sum("amount")).order_by()),
-    }
+    if target.is_collection:
+        actual = _collection_by_dimension(collected_in(start=start, end=end, unit_id=target.unit_id))
+    else:
+        actual = _sales_by_dimension(_sold_in(start=start, end=end, unit_id=target.unit_id))
     labels = {
         Dimension.SETTLEMENT: method_labels("settlement") if any(ln.settlement_method for ln in lines) else {},
         Dimension.SALES_METHOD: method_labels("sales") if any(ln.sales_method for ln in lines) else {},
     }
-    line_sales = ContractLine.objects.filter(contract__in=sold)
-    actual[Dimension.PRODUCT] = dict(
-        line_sales.values_list("product_id").annotate(s=Sum(F("quantity") * F("unit_price"))).order_by()
-    )
     views = []
     for dim, label in Dimension.choices:
         mine = [ln for ln in lines if ln.dimension == dim]
@@ -175,3 +205,45 @@ def target_splits(*, target: Target, today: dt.date | None = None) -> list[Split
             )
         )
     return views
+
+
+def _sales_by_dimension(sold: QuerySet[Contract]) -> dict[str, dict]:
+    """Sales per salesperson, customer, region, settlement and sales method, product (order-line amounts)."""
+    actual: dict[str, dict] = {
+        Dimension.SALESPERSON: dict(sold.values_list("owner_id").annotate(s=Sum("amount")).order_by()),
+        Dimension.CUSTOMER: dict(sold.values_list("customer_id").annotate(s=Sum("amount")).order_by()),
+        Dimension.REGION: dict(sold.values_list("customer__region").annotate(s=Sum("amount")).order_by()),
+        Dimension.SETTLEMENT: dict(sold.values_list("settlement_method__code").annotate(s=Sum("amount")).order_by()),
+        Dimension.SALES_METHOD: dict(sold.values_list("sales_method__code").annotate(s=Sum("amount")).order_by()),
+    }
+    line_sales = ContractLine.objects.filter(contract__in=sold)
+    actual[Dimension.PRODUCT] = dict(
+        line_sales.values_list("product_id").annotate(s=Sum(F("quantity") * F("unit_price"))).order_by()
+    )
+    return actual
+
+
+def _collection_by_dimension(paid: QuerySet[Payment]) -> dict[str, dict]:
+    """Cash collected per salesperson (the contract's owner), customer, region, method and product. A payment
+    names a contract, not a product: it is shared among the contract's products in proportion to their line
+    amounts (quantity × unit price ÷ contract amount), rounded half up to the cent per product."""
+    actual: dict[str, dict] = {
+        Dimension.SALESPERSON: dict(paid.values_list("contract__owner_id").annotate(s=Sum("amount")).order_by()),
+        Dimension.CUSTOMER: dict(paid.values_list("contract__customer_id").annotate(s=Sum("amount")).order_by()),
+        Dimension.REGION: dict(paid.values_list("contract__customer__region").annotate(s=Sum("amount")).order_by()),
+        Dimension.SETTLEMENT: dict(
+            paid.values_list("contract__settlement_method__code").annotate(s=Sum("amount")).order_by()
+        ),
+        Dimension.SALES_METHOD: dict(
+            paid.values_list("contract__sales_method__code").annotate(s=Sum("amount")).order_by()
+        ),
+    }
+    share = F("amount") * F("contract__lines__quantity") * F("contract__lines__unit_price") / F("contract__amount")
+    actual[Dimension.PRODUCT] = {
+        product_id: round_money(s)
+        for product_id, s in paid.filter(contract__amount__gt=0, contract__lines__isnull=False)
+        .values_list("contract__lines__product_id")
+        .annotate(s=Sum(share))
+        .order_by()
+    }
+    return actual

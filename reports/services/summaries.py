@@ -23,6 +23,7 @@ from ..models import (
     ReceivableAgeSummary,
     ReceivableSnapshot,
     ReportPolicy,
+    SalesBreakdownMonthly,
     SummaryState,
     TopCustomerSummary,
 )
@@ -32,7 +33,7 @@ SUMMARY_LOCK_KEY = 7_246_001  # pg advisory lock id of the dashboard summary ref
 
 def _tables() -> dict[str, str]:
     from customers.models import ContactLog
-    from sales.models import Contract, ContractLine, Payment, Shipment
+    from sales.models import Contract, ContractLine, Payment, Product, Shipment
 
     return {
         "perf": PerformanceMonthly._meta.db_table,
@@ -48,6 +49,8 @@ def _tables() -> dict[str, str]:
         "shipment": Shipment._meta.db_table,
         "log": ContactLog._meta.db_table,
         "customer": Customer._meta.db_table,
+        "breakdown": SalesBreakdownMonthly._meta.db_table,
+        "product": Product._meta.db_table,
     }
 
 
@@ -63,6 +66,7 @@ def summary_refresh(*, since: dt.date | None = None, today: dt.date | None = Non
         # starts from a fresh snapshot, so rows are never deleted by one and inserted twice.
         cur.execute("SELECT pg_advisory_xact_lock(%s)", [SUMMARY_LOCK_KEY])
         _refresh_monthly(cur, t, since=since)
+        _refresh_breakdowns(cur, t, since=since)
         today = today or timezone.localdate()
         _refresh_receivables(cur, t, today=today)
         _refresh_top_customers(cur, t, today=today)
@@ -132,6 +136,36 @@ def _refresh_monthly(cur, t: dict[str, str], *, since: dt.date) -> None:
         """,  # noqa: S608
         params,
     )
+
+
+def _refresh_breakdowns(cur, t: dict[str, str], *, since: dt.date) -> None:
+    """Sales per month, salesperson, unit and value of each recorded breakdown dimension (reports.breakdowns), from
+    `since` on: contract amounts for contract-level dimensions, order-line amounts for products."""
+    from ..breakdowns import dimensions
+
+    params = {"since": since, "sold": list(SOLD_STATUSES)}
+    cur.execute(f"DELETE FROM {t['breakdown']} WHERE month >= %(since)s", params)  # noqa: S608
+    for dim in dimensions():
+        if not dim.available:
+            continue
+        if dim.line_level:
+            source = f"FROM {t['contract']} c JOIN {t['customer']} cu ON cu.id = c.customer_id "
+            source += f"JOIN {t['line']} l ON l.contract_id = c.id JOIN {t['product']} p ON p.id = l.product_id"
+            amount, quantity = "SUM(l.quantity * l.unit_price)", "SUM(l.quantity)"
+        else:
+            source = f"FROM {t['contract']} c JOIN {t['customer']} cu ON cu.id = c.customer_id"
+            amount, quantity = "SUM(c.amount)", "0"
+        cur.execute(
+            f"""
+            INSERT INTO {t["breakdown"]} (month, owner_id, unit_id, dimension, key, label, amount, quantity)
+            SELECT date_trunc('month', c.signed_on)::date, c.owner_id, c.unit_id, %(dim)s,
+                   LEFT({dim.sql_key}, 64), LEFT(MIN({dim.sql_label}), 200), {amount}, {quantity}
+            {source} {dim.joins}
+            WHERE c.status = ANY(%(sold)s) AND c.signed_on >= %(since)s
+            GROUP BY 1, 2, 3, 5
+            """,
+            params | {"dim": dim.key},
+        )
 
 
 def _refresh_receivables(cur, t: dict[str, str], *, today: dt.date) -> None:

@@ -19,7 +19,7 @@ from customers.models import Customer
 from sales import selectors as sales_selectors
 from sales.models import Product
 
-from ..models import Dimension, PeriodType, Target, TargetLine
+from ..models import Dimension, PeriodType, Target, TargetKind, TargetLine
 from ..periods import normalise_start
 from ._common import _create_row
 
@@ -40,10 +40,13 @@ def target_save(
     amount: Decimal,
     quantity: Decimal | None = None,
     note: str = "",
+    kind: str = TargetKind.SALES,
 ) -> Target:
-    """Create or update the target of a unit (or the company) for a period."""
+    """Create or update the sales or collection target (回款目標) of a unit (or the company) for a period."""
     if period_type not in PeriodType.values:
         raise ApplicationError(_("Unknown period."), field="period_type")
+    if kind not in TargetKind.values:
+        raise ApplicationError(_("Unknown target kind."), field="kind")
     if not can_manage_targets(actor=actor, unit=unit):
         raise PermissionDenied(_("You cannot set targets for this unit."), field="unit")
     amount = round_money(amount)
@@ -52,14 +55,14 @@ def target_save(
     start = normalise_start(period_type, period_start)
     target = (
         Target.objects.select_for_update(of=("self",))
-        .filter(unit=unit, period_type=period_type, period_start=start)
+        .filter(unit=unit, kind=kind, period_type=period_type, period_start=start)
         .order_by()
         .first()
     )
     if target is None:
         target = _create_row(
             Target,
-            {"unit": unit, "period_type": period_type, "period_start": start},
+            {"unit": unit, "kind": kind, "period_type": period_type, "period_start": start},
             {"created_by": actor, "amount": amount},
         )
     else:
@@ -194,8 +197,9 @@ def _parse_date(value) -> dt.date:
 
 @transaction.atomic
 def targets_import_xlsx(*, actor: User, file) -> dict[str, int]:
-    """Import targets from a workbook: columns period_type, period_start, unit (code, empty = company),
-    dimension (total / product / region / customer / salesperson / settlement), key, amount, quantity.
+    """Import targets from a workbook: columns period_type, period_start, unit (code, empty = company), an optional
+    kind (sales, the default, or collection), dimension (total / product / region / customer / salesperson /
+    settlement), key, amount, quantity.
     'total' rows set the whole; the other rows replace that dimension's split. All or nothing: every error is
     collected and reported together, and nothing is saved."""
     rows = _workbook_rows(file)
@@ -205,7 +209,7 @@ def targets_import_xlsx(*, actor: User, file) -> dict[str, int]:
     created = lines = 0
     errors: list[str] = []
     for key in list(totals) + [k for k in splits if k not in totals]:
-        code, period_type, start = key
+        code, kind, period_type, start = key
         unit = units.get(code) if code else None
         try:
             if key in totals:
@@ -217,16 +221,19 @@ def targets_import_xlsx(*, actor: User, file) -> dict[str, int]:
                     period_start=start,
                     amount=amount,
                     quantity=quantity,
+                    kind=kind,
                 )
                 created += 1
             else:
-                target = Target.objects.filter(unit=unit, period_type=period_type, period_start=start).first()
+                target = Target.objects.filter(
+                    unit=unit, kind=kind, period_type=period_type, period_start=start
+                ).first()
                 if target is None:
                     raise ApplicationError(_("no total row and no existing target"))
             for dimension, items in splits.get(key, {}).items():
                 lines += len(target_set_split(actor=actor, target=target, dimension=dimension, lines=items))
         except (ApplicationError, PermissionDenied) as exc:  # a row for a unit one may not set is a row error
-            errors.append(f"{code or _('Company')} {period_type} {start}: {exc.message}")
+            errors.append(f"{code or _('Company')} {kind} {period_type} {start}: {exc.message}")
     if errors:
         transaction.set_rollback(True)
         raise ApplicationError(" ".join(errors), field="file", code="rows", extra={"errors": errors})
@@ -285,6 +292,9 @@ def _read_target_rows(
             code = str(cell("unit") or "").strip()
             if code and code not in units:
                 raise ValueError(_("unknown unit %(u)s") % {"u": code})
+            kind = str(cell("kind") or TargetKind.SALES).strip().lower()
+            if kind not in TargetKind.values:
+                raise ValueError(_("unknown target kind %(k)s") % {"k": kind})
             dimension = str(cell("dimension") or "").strip().lower()
             if dimension != "total" and dimension not in Dimension.values:
                 raise ValueError(_("unknown dimension %(d)s") % {"d": dimension})
@@ -294,7 +304,7 @@ def _read_target_rows(
         except (ValueError, InvalidOperation, TypeError) as exc:
             errors.append(_("Row %(n)s: %(err)s") % {"n": n, "err": exc})
             continue
-        key = (code, period_type, start)
+        key = (code, kind, period_type, start)
         if dimension == "total":
             totals[key] = (amount, quantity)
         else:

@@ -21,6 +21,12 @@ def test_parse_period_falls_back_to_this_month_and_normalises_the_start():
 def test_dashboard_query_keeps_the_raw_ids_and_the_drill_down():
     query = DashboardQuery.from_query(QueryDict("period=&unit=3&salesperson=&customer=abc"))
     assert query == DashboardQuery(period="month", unit_id="3", salesperson_id="", customer_id="abc")
-    assert query.as_kwargs() == {"period": "month", "unit_id": "3", "salesperson_id": "", "customer_id": "abc"}
+    assert query.as_kwargs() == {
+        "period": "month",
+        "unit_id": "3",
+        "salesperson_id": "",
+        "customer_id": "abc",
+        "on": None,
+    }
     assert query.scope_query() == "unit=3&customer=abc"
     assert DashboardQuery.from_query({}).scope_query() == ""
