@@ -36,6 +36,7 @@ urlpatterns = [
     path("reports/", include("reports.urls")),
     path("commission/", include("commission.urls")),
     path("reminders/", include("reminders.urls")),
+    path("documents/", include("documents.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("crm.api_router")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
