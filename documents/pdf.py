@@ -6,6 +6,7 @@ a customer document is drawn from a `CustomerDocument`, which holds no cost, mar
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -20,6 +21,9 @@ from fpdf.fonts import FontFace
 
 from .models import CompanySettings, DocumentKind
 from .selectors import CostSheet, CustomerDocument, Statement
+
+# fontTools logs every subsetting step at INFO: far too much for a log line per document.
+logging.getLogger("fontTools").setLevel(logging.WARNING)
 
 FONT = "doc"
 TITLES = {
