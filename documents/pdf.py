@@ -6,6 +6,7 @@ a customer document is drawn from a `CustomerDocument`, which holds no cost, mar
 
 from __future__ import annotations
 
+import io
 import logging
 import os
 from collections.abc import Sequence
@@ -113,7 +114,7 @@ class DocumentPDF(FPDF):
         if c.logo:
             try:
                 with c.logo.open("rb") as fh:
-                    self.image(fh, x=left, y=top, h=16)
+                    self.image(io.BytesIO(fh.read()), x=left, y=top, h=16)
                 left += 30
             except (OSError, ValueError):
                 pass  # a missing or unreadable logo never stops a document

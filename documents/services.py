@@ -243,8 +243,9 @@ def attachment_delete(*, actor: User, attachment: Attachment) -> Attachment:
     attachment.deleted_by = actor
     attachment.save(update_fields=["deleted_at", "deleted_by", "updated_at"])
     _attachment_event(attachment, AttachmentEvent.Action.DELETED, actor)
-    storage, name = attachment.file.storage, attachment.file.name
-    transaction.on_commit(lambda: storage.delete(name))
+    storage, name = attachment.file.storage, attachment.file.name or ""
+    if name:
+        transaction.on_commit(lambda: storage.delete(name))
     return attachment
 
 

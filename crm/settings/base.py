@@ -3,6 +3,7 @@
 from datetime import timedelta
 from pathlib import Path
 from tempfile import gettempdir
+from typing import Any
 
 import environ
 from django.utils.translation import gettext_lazy as _
@@ -140,7 +141,7 @@ LANGUAGE_COOKIE_NAME = "django_language"
 STATIC_URL = "static/"
 STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "var" / "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STORAGES = {
+STORAGES: dict[str, dict[str, Any]] = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
