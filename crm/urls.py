@@ -37,6 +37,8 @@ urlpatterns = [
     path("commission/", include("commission.urls")),
     path("reminders/", include("reminders.urls")),
     path("documents/", include("documents.urls")),
+    path("care/", include("care.urls")),
+    path("m/", include("reminders.public_urls")),  # customers' opt-out link, SMS provider webhooks
     path("admin/", admin.site.urls),
     path("api/v1/", include("crm.api_router")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
