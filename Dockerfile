@@ -4,7 +4,8 @@
 
 FROM python:3.11-slim AS builder
 ENV PYTHONDONTWRITEBYTECODE=1 PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1
-RUN apt-get update && apt-get install -y --no-install-recommends gettext && rm -rf /var/lib/apt/lists/*
+# fonts-noto-cjk: the Traditional Chinese font embedded in the PDFs (only its two sans faces reach the runtime image).
+RUN apt-get update && apt-get install -y --no-install-recommends gettext fonts-noto-cjk && rm -rf /var/lib/apt/lists/*
 RUN python -m venv /opt/venv
 ENV PATH=/opt/venv/bin:$PATH
 WORKDIR /app
@@ -15,7 +16,7 @@ COPY . .
 RUN export DJANGO_SETTINGS_MODULE=crm.settings.production SECRET_KEY=build-only ALLOWED_HOSTS=localhost \
  && python scripts/compile_messages.py \
  && python manage.py collectstatic --noinput -v 0 \
- && python -m compileall -q crm core accounts customers sales commission reports reminders workspace
+ && python -m compileall -q crm core accounts customers sales commission reports reminders workspace documents
 
 FROM python:3.11-slim AS runtime
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PATH=/opt/venv/bin:$PATH \
@@ -23,6 +24,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PATH=/opt/venv/bin:$PATH \
 RUN groupadd --system --gid 10001 crm \
  && useradd --system --uid 10001 --gid crm --home-dir /app --no-create-home --shell /usr/sbin/nologin crm
 COPY --from=builder /opt/venv /opt/venv
+COPY --from=builder /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc /usr/share/fonts/opentype/noto/NotoSansCJK-Bold.ttc /usr/share/fonts/opentype/noto/
 # The code and the static files belong to root and are read-only for the app; only var/media is writable.
 COPY --from=builder /app /app
 WORKDIR /app

@@ -62,6 +62,7 @@ DATE_SENSITIVE = (
     "sales/tests/test_selectors_receivables.py",
     "sales/tests/services/test_contracts.py",
     "workspace/tests/test_home_attention.py",
+    "documents/tests/test_filing.py",
 )
 
 

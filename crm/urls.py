@@ -37,6 +37,7 @@ urlpatterns = [
     path("commission/", include("commission.urls")),
     path("reminders/", include("reminders.urls")),
     path("receivables/", include("receivables.urls")),
+    path("documents/", include("documents.urls")),
     path("care/", include("care.urls")),
     path("m/", include("reminders.public_urls")),  # customers' opt-out link, SMS provider webhooks
     path("admin/", admin.site.urls),

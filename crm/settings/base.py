@@ -3,6 +3,7 @@
 from datetime import timedelta
 from pathlib import Path
 from tempfile import gettempdir
+from typing import Any
 
 import environ
 from django.utils.translation import gettext_lazy as _
@@ -140,12 +141,36 @@ LANGUAGE_COOKIE_NAME = "django_language"
 STATIC_URL = "static/"
 STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "var" / "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STORAGES = {
+STORAGES: dict[str, dict[str, Any]] = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 MEDIA_URL = "media/"
 MEDIA_ROOT = BASE_DIR / "var" / "media"
+# Uploaded files (attachments, the PDFs sent to customers, the logo) go through Django's storage API: a local folder
+# by default; an S3-compatible bucket (django-storages) when MEDIA_S3_BUCKET is set, so several web servers share
+# them. They are served only by permission-checked views (documents.views), never from MEDIA_URL.
+if env("MEDIA_S3_BUCKET", default=""):
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env("MEDIA_S3_BUCKET"),
+            "endpoint_url": env("MEDIA_S3_ENDPOINT_URL", default=None),
+            "region_name": env("MEDIA_S3_REGION", default=None),
+            "access_key": env("MEDIA_S3_ACCESS_KEY", default=None),
+            "secret_key": env("MEDIA_S3_SECRET_KEY", default=None),
+            "location": env("MEDIA_S3_PREFIX", default="media"),
+            "default_acl": "private",
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
+# Attachments: the size limit (the allowed types are in documents/uploads.py).
+DOCUMENTS_ATTACHMENT_MAX_BYTES = env.int("ATTACHMENT_MAX_MB", default=10) * 1024 * 1024
+# The Traditional Chinese font embedded in PDFs: "path" or "path#face" of a .ttc; empty = Noto Sans CJK TC from
+# fonts-noto-cjk (make sysdeps, and the Docker image).
+DOCUMENTS_FONT_REGULAR = env("DOCUMENTS_FONT_REGULAR", default="")
+DOCUMENTS_FONT_BOLD = env("DOCUMENTS_FONT_BOLD", default="")
 
 # Redis: the Celery broker on REDIS_URL's database and the cache on another one (by default the next database
 # on the same server), so clearing the cache never drops queued tasks (core.E003 refuses a shared database).

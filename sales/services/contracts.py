@@ -411,6 +411,25 @@ def contract_file(*, actor: User, contract: Contract, filed_on: dt.date | None =
     filed_on = filed_on or today
     if filed_on > today or (contract.signed_on and filed_on < contract.signed_on):
         raise ApplicationError(_("The filing date must be between signing and today."), field="filed_on")
+    return _mark_filed(contract, actor=actor, filed_on=filed_on)
+
+
+# The documents app records each department's receipt of the original (財務計畫部, 總經辦, 行政管理部) and publishes
+# this action once all three have confirmed; the contract is filed on that day (sales.apps subscribes to it).
+FILING_RECEIVED_ALL = "filing_received_all"
+
+
+def contract_file_on_receipts(activity) -> None:
+    """core.events subscriber: every department confirmed receipt of a signed contract's original → filed then."""
+    if activity.document != "sales.contract" or activity.action != FILING_RECEIVED_ALL:
+        return
+    contract = _lock_contract(Contract.objects.get(pk=activity.document_id))
+    if contract.status != ContractStatus.SIGNED:
+        return
+    _mark_filed(contract, actor=activity.actor, filed_on=timezone.localdate(activity.created_at))
+
+
+def _mark_filed(contract: Contract, *, actor: User, filed_on: dt.date) -> Contract:
     before = contract.status
     contract.status = ContractStatus.FILED
     contract.filed_on = filed_on

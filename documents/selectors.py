@@ -1,0 +1,420 @@
+"""Reads of the documents app: the company letterhead, the customer-facing content of quotes and contracts (built
+field by field from the customer's prices only: a `CustomerDocument` has no place for cost, margin or the
+engineering components), the internal cost-plus sheet, the statement of account, attachments, filing receipts."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Prefetch
+from django.http import Http404
+from django.utils import timezone
+
+from core.money import ZERO, round_money
+from customers.models import Customer
+from sales import selectors as sales_selectors
+from sales.models import (
+    SOLD_STATUSES,
+    Contract,
+    ContractLine,
+    ContractStatus,
+    Invoice,
+    Payment,
+    Quote,
+    QuoteKind,
+    QuoteLine,
+    QuoteStatus,
+)
+
+from . import rules
+from .models import (
+    Attachment,
+    AttachmentTarget,
+    CompanySettings,
+    Dispatch,
+    DocumentKind,
+    DocumentOptions,
+    FilingDepartment,
+    FilingDesk,
+    FilingReceipt,
+    PurchaseOrder,
+    TaxMode,
+)
+
+# A quote may go to the customer once approved (or later in its life); a contract once approved.
+APPROVED_QUOTE = frozenset({QuoteStatus.APPROVED, QuoteStatus.SENT, QuoteStatus.ACCEPTED, QuoteStatus.DECLINED})
+APPROVED_CONTRACT = frozenset({ContractStatus.APPROVED, ContractStatus.SIGNED, ContractStatus.FILED})
+
+
+def company_settings() -> CompanySettings:
+    """The company's row (pk 1), or the defaults (unsaved) before the admin first saves it."""
+    return CompanySettings.objects.select_related("updated_by").filter(pk=1).first() or CompanySettings(pk=1)
+
+
+def tax_inclusive(*, document: str, document_id: int, company: CompanySettings) -> bool:
+    mode = DocumentOptions.objects.filter(document=document, document_id=document_id).values_list("tax_mode", flat=True)
+    chosen = next(iter(mode), None)
+    if chosen is None:
+        return company.prices_include_tax
+    return chosen == TaxMode.INCLUSIVE
+
+
+# --- what the customer sees ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Party:
+    name: str
+    name_en: str = ""
+    tax_id: str = ""
+    address: str = ""
+    phone: str = ""
+    contact: str = ""
+    email: str = ""
+
+
+@dataclass(frozen=True)
+class DocLine:
+    position: int
+    description: str
+    description_en: str
+    quantity: Decimal
+    unit: str
+    unit_price: Decimal
+    amount: Decimal
+
+
+@dataclass(frozen=True)
+class CustomerDocument:
+    """Everything printed on a quote or contract, and nothing else. Built only from customer prices."""
+
+    kind: str  # DocumentKind value
+    number: str
+    title: str
+    issued_on: dt.date
+    approved: bool
+    company: CompanySettings
+    customer: Party
+    lines: tuple[DocLine, ...]
+    totals: rules.TaxedTotal
+    capitals: str
+    valid_until: dt.date | None = None
+    payment_terms: str = ""
+    notes: str = ""
+    extra: tuple[tuple[str, str, str], ...] = ()  # (zh label, en label, value)
+    salesperson: str = ""
+
+
+def _party(customer: Customer) -> Party:
+    contacts = list(customer.contacts.all())
+    primary = contacts[0] if contacts else None
+    return Party(
+        name=customer.name,
+        tax_id=customer.tax_id,
+        address=customer.address,
+        phone=str(customer.phone or ""),
+        contact=(f"{primary.name} {primary.title}".strip() if primary else ""),
+        email=(primary.email if primary and primary.email else customer.email),
+    )
+
+
+def customer_email(customer: Customer) -> str:
+    """Where a document goes by default: the primary contact's e-mail, else the customer's."""
+    return _party(customer).email
+
+
+def _totals(lines: Iterable[DocLine], *, inclusive: bool, company: CompanySettings) -> rules.TaxedTotal:
+    lines_total = sum((ln.amount for ln in lines), ZERO)
+    return rules.taxed_total(lines_total=lines_total, rate_percent=company.tax_rate_percent, inclusive=inclusive)
+
+
+def visible_quote(*, user, pk: int) -> Quote:
+    quote = (
+        Quote.objects.visible_to(user)
+        .select_related("customer", "owner", "unit")
+        .prefetch_related(Prefetch("lines", queryset=QuoteLine.objects.select_related("product")), "customer__contacts")
+        .filter(pk=pk)
+        .first()
+    )
+    if quote is None:
+        raise Http404
+    return quote
+
+
+def visible_contract(*, user, pk: int) -> Contract:
+    contract = (
+        Contract.objects.visible_to(user)
+        .select_related("customer", "owner", "unit", "quote", "po_consent_by")
+        .prefetch_related(
+            Prefetch("lines", queryset=ContractLine.objects.select_related("product")), "customer__contacts"
+        )
+        .filter(pk=pk)
+        .first()
+    )
+    if contract is None:
+        raise Http404
+    return contract
+
+
+def visible_customer(*, user, pk: int) -> Customer:
+    customer = Customer.objects.visible_to(user).prefetch_related("contacts").filter(pk=pk).first()
+    if customer is None:
+        raise Http404
+    return customer
+
+
+def quote_document(quote: Quote, *, company: CompanySettings | None = None) -> CustomerDocument:
+    """The customer's quote. An engineering turnkey quote is one project line at the unit's external price."""
+    company = company or company_settings()
+    if quote.kind == QuoteKind.ENGINEERING:
+        lines: tuple[DocLine, ...] = (
+            DocLine(
+                1, quote.title or "工程成套項目", "Turnkey project", Decimal("1"), "式", quote.amount, quote.amount
+            ),
+        )
+    else:
+        lines = tuple(
+            DocLine(
+                i,
+                ln.product.name,
+                ln.product.name_en,
+                ln.quantity,
+                ln.product.unit_of_measure,
+                ln.unit_price,
+                round_money(ln.quantity * ln.unit_price),
+            )
+            for i, ln in enumerate(quote.lines.all(), start=1)
+        )
+    totals = _totals(
+        lines,
+        inclusive=tax_inclusive(document=DocumentKind.QUOTE, document_id=quote.pk, company=company),
+        company=company,
+    )
+    return CustomerDocument(
+        kind=DocumentKind.QUOTE,
+        number=quote.number,
+        title=quote.title,
+        issued_on=timezone.localdate(quote.created_at),
+        approved=quote.status in APPROVED_QUOTE,
+        company=company,
+        customer=_party(quote.customer),
+        lines=lines,
+        totals=totals,
+        capitals=rules.amount_in_capitals(totals.total),
+        valid_until=quote.valid_until,
+        payment_terms=company.default_payment_terms,
+        notes=quote.note,
+        salesperson=quote.owner.get_full_name(),
+    )
+
+
+def contract_document(contract: Contract, *, company: CompanySettings | None = None) -> CustomerDocument:
+    company = company or company_settings()
+    lines = tuple(
+        DocLine(
+            i,
+            ln.product.name,
+            ln.product.name_en,
+            ln.quantity,
+            ln.product.unit_of_measure,
+            ln.unit_price,
+            round_money(ln.quantity * ln.unit_price),
+        )
+        for i, ln in enumerate(contract.lines.all(), start=1)
+    )
+    inclusive = tax_inclusive(document=DocumentKind.CONTRACT, document_id=contract.pk, company=company)
+    totals = _totals(lines, inclusive=inclusive, company=company)
+    extra: list[tuple[str, str, str]] = []
+    if contract.prepayment_amount:
+        extra.append(("預付款", "Prepayment", f"{contract.prepayment_amount:,.2f}"))
+    if contract.retention_amount:
+        due = f" ({contract.retention_due_on:%Y-%m-%d})" if contract.retention_due_on else ""
+        extra.append(("質保金", "Retention money", f"{contract.retention_amount:,.2f}{due}"))
+    if contract.signed_on:
+        extra.append(("簽訂日期", "Signed on", f"{contract.signed_on:%Y-%m-%d}"))
+    return CustomerDocument(
+        kind=DocumentKind.CONTRACT,
+        number=contract.number,
+        title=contract.title,
+        issued_on=contract.signed_on or timezone.localdate(contract.created_at),
+        approved=contract.status in APPROVED_CONTRACT,
+        company=company,
+        customer=_party(contract.customer),
+        lines=lines,
+        totals=totals,
+        capitals=rules.amount_in_capitals(totals.total),
+        payment_terms=contract.payment_terms or company.default_payment_terms,
+        notes=contract.note,
+        extra=tuple(extra),
+        salesperson=contract.owner.get_full_name(),
+    )
+
+
+# --- the internal cost-plus sheet (cost viewers only) -------------------------------------------------------------
+
+COMPONENT_LABELS = (
+    ("design_rate", "設計費", "Design"),
+    ("commissioning_rate", "調試費", "Commissioning"),
+    ("contingency_rate", "不可預見費", "Contingency"),
+    ("management_rate", "管理費", "Management"),
+    ("profit_tax_rate", "利潤及稅金", "Profit and tax"),
+)
+
+
+@dataclass(frozen=True)
+class CostSheet:
+    """內部報價: the cost-plus build-up of an engineering quote on the equipment-and-material cost C."""
+
+    number: str
+    title: str
+    customer: str
+    company: CompanySettings
+    cost: Decimal
+    components: tuple[tuple[str, str, Decimal, Decimal], ...]  # (zh, en, rate %, amount)
+    internal_price: Decimal
+    external_price: Decimal
+
+
+def cost_sheet(quote: Quote, *, company: CompanySettings | None = None) -> CostSheet:
+    components = tuple(
+        (zh, en, getattr(quote, name), round_money(quote.equipment_cost * getattr(quote, name) / Decimal(100)))
+        for name, zh, en in COMPONENT_LABELS
+    )
+    return CostSheet(
+        number=quote.number,
+        title=quote.title,
+        customer=quote.customer.name,
+        company=company or company_settings(),
+        cost=quote.equipment_cost,
+        components=components,
+        internal_price=quote.equipment_cost + sum((c[3] for c in components), ZERO),
+        external_price=quote.amount,
+    )
+
+
+# --- statement of account (對帳單) --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StatementEntry:
+    on: dt.date
+    contract: str
+    reference: str
+    charge: Decimal  # invoiced
+    payment: Decimal  # received
+
+
+@dataclass(frozen=True)
+class Statement:
+    customer: Customer
+    as_of: dt.date
+    entries: tuple[StatementEntry, ...]
+    invoiced: Decimal
+    paid: Decimal
+    balance: Decimal  # what the customer still owes on its signed contracts
+    aging: dict[str, Decimal] = field(default_factory=dict)
+    retention: Decimal = ZERO
+    unshipped: Decimal = ZERO
+
+
+def statement_of_account(customer: Customer, as_of: dt.date) -> Statement:
+    """Invoices and payments of the customer's signed contracts up to `as_of`, the balance and its aging (the sales
+    receivables rules: 0-30/31-60/61-90/90+ days from each shipment; retention apart). Not user-scoped: the caller
+    checks that the user may see the customer."""
+    contracts = list(
+        Contract.objects.filter(customer=customer, status__in=SOLD_STATUSES, signed_on__lte=as_of).order_by("pk")
+    )
+    ids = [c.pk for c in contracts]
+    numbers = {c.pk: c.number for c in contracts}
+    invoices = Invoice.objects.filter(contract_id__in=ids, issued_on__lte=as_of).values_list(
+        "issued_on", "contract_id", "number", "amount"
+    )
+    payments = Payment.objects.filter(contract_id__in=ids, paid_on__lte=as_of).values_list(
+        "paid_on", "contract_id", "reference", "amount"
+    )
+    entries = [StatementEntry(on, numbers[cid], ref, amount, ZERO) for on, cid, ref, amount in invoices]
+    entries += [StatementEntry(on, numbers[cid], ref, ZERO, amount) for on, cid, ref, amount in payments]
+    entries.sort(key=lambda e: (e.on, e.payment > 0))
+    receivables = sales_selectors.receivables_for(contracts=contracts, as_of=as_of).values()
+    aging = dict.fromkeys(sales_selectors.BUCKETS, ZERO)
+    for r in receivables:
+        for k in aging:
+            aging[k] += r.aging.get(k, ZERO)
+    return Statement(
+        customer=customer,
+        as_of=as_of,
+        entries=tuple(entries),
+        invoiced=sum((e.charge for e in entries), ZERO),
+        paid=sum((e.payment for e in entries), ZERO),
+        balance=sum((r.balance for r in receivables), ZERO),
+        aging=aging,
+        retention=sum((r.retention_outstanding for r in receivables), ZERO),
+        unshipped=sum((r.unshipped for r in receivables), ZERO),
+    )
+
+
+# --- attachments --------------------------------------------------------------------------------------------------
+
+
+def visible_target(*, user, target: str, target_id: int):
+    """The record an attachment belongs to, if the user may see it; else Http404."""
+    if target == AttachmentTarget.CUSTOMER:
+        return visible_customer(user=user, pk=target_id)
+    if target == AttachmentTarget.QUOTE:
+        return visible_quote(user=user, pk=target_id)
+    if target == AttachmentTarget.CONTRACT:
+        return visible_contract(user=user, pk=target_id)
+    if target == AttachmentTarget.PURCHASE_ORDER:
+        po = PurchaseOrder.objects.filter(pk=target_id).only("contract_id").first()
+        if po is None:
+            raise Http404
+        visible_contract(user=user, pk=po.contract_id)
+        return po
+    raise Http404
+
+
+def attachments_for(*, target: str, target_id: int):
+    return (
+        Attachment.objects.filter(target=target, target_id=target_id, deleted_at__isnull=True)
+        .select_related("uploaded_by")
+        .order_by("-created_at", "-id")
+    )
+
+
+def visible_attachment(*, user, pk: int) -> Attachment:
+    attachment = Attachment.objects.filter(pk=pk, deleted_at__isnull=True).first()
+    if attachment is None:
+        raise Http404
+    visible_target(user=user, target=attachment.target, target_id=attachment.target_id)
+    return attachment
+
+
+def dispatches_for(*, document: str, document_id: int):
+    return Dispatch.objects.filter(document=document, document_id=document_id).select_related("sent_by")
+
+
+# --- filing receipts ----------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FilingRow:
+    department: str
+    label: str
+    receipt: FilingReceipt | None
+
+
+def filing_desks() -> dict[str, FilingDesk]:
+    return {d.department: d for d in FilingDesk.objects.select_related("user")}
+
+
+def filing_rows(contract: Contract) -> list[FilingRow]:
+    """The three departments and who confirmed receipt of the original when (None: not yet)."""
+    receipts = {r.department: r for r in FilingReceipt.objects.filter(contract=contract).select_related("confirmed_by")}
+    return [FilingRow(value, str(label), receipts.get(value)) for value, label in FilingDepartment.choices]
+
+
+def purchase_order_for(contract: Contract) -> PurchaseOrder | None:
+    return PurchaseOrder.objects.filter(contract=contract).select_related("scan", "recorded_by").first()
