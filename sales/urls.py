@@ -26,4 +26,5 @@ urlpatterns = [
     path("contracts/<int:pk>/print/", views.contract_print, name="contract_print"),
     path("contracts/<int:pk>/<slug:verb>/", views.contract_action, name="contract_action"),
     path("receivables/", views.receivables, name="receivables"),
+    path("confidential-checks/", views.hidden_rule_trips, name="hidden_rule_trips"),
 ]

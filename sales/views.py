@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -62,7 +64,7 @@ def _require_admin(user) -> None:
 
 @login_required
 def product_list(request):
-    see_cost = rules.can_see_cost(request.user)
+    see_cost = selectors.sees_cost(request.user)
     form = None
     if request.user.is_admin_role:
         form = ProductForm(request.POST or None)
@@ -117,7 +119,7 @@ def price_list_detail(request, pk: int):
     return render(
         request,
         "sales/price_list_detail.html",
-        {"price_list": price_list, "items": items, "see_cost": rules.can_see_cost(request.user)},
+        {"price_list": price_list, "items": items, "see_cost": selectors.sees_cost(request.user)},
     )
 
 
@@ -231,7 +233,7 @@ def _quote(request, pk: int) -> Quote:
 
 
 def _quote_context(request, quote: Quote) -> dict:
-    see_cost = rules.can_see_cost(request.user)
+    see_cost = selectors.sees_cost(request.user)
     components = []
     if quote.kind == QuoteKind.ENGINEERING:
         labels = [_("Design"), _("Commissioning"), _("Contingency"), _("Management"), _("Profit and tax")]
@@ -244,7 +246,9 @@ def _quote_context(request, quote: Quote) -> dict:
             )
         ]
     hits = (
-        [h.message_for(request.user) for h in selectors.quote_rule_hits(quote=quote)] if quote.kind == "product" else []
+        [h.message_for(see_cost) for h in rules.visible_hits(selectors.quote_rule_hits(quote=quote), see_cost=see_cost)]
+        if quote.kind == "product"
+        else []
     )
     return {
         "quote": quote,
@@ -424,7 +428,9 @@ def contract_preview(request):
         except PermissionDenied:
             context["error"] = _("Only salespeople and their managers write quotes and contracts.")
         else:
-            context["hits"] = [(h, h.message_for(request.user)) for h in hits]
+            see_cost = selectors.sees_cost(request.user)
+            context["hits"] = [(h, h.message_for(see_cost)) for h in rules.visible_hits(hits, see_cost=see_cost)]
+            context["confidential_hidden"] = not see_cost
             context["amount"] = sum((p.quantity * p.unit_price for p in priced), 0)
     return render(request, "sales/_rule_preview.html", context)
 
@@ -476,7 +482,7 @@ def contract_edit(request, pk: int):
 
 def _contract_context(request, contract: Contract) -> dict:
     user = request.user
-    see_cost = rules.can_see_cost(user)
+    see_cost = selectors.sees_cost(user)
     live_hits = selectors.contract_rule_hits(contract=contract)
     approvals = [a for a in contract.approvals.all() if a.round == contract.review_round]
     may_work = access.may_work_on(user, owner_id=contract.owner_id, unit_id=contract.unit_id)
@@ -488,8 +494,9 @@ def _contract_context(request, contract: Contract) -> dict:
         "contract": contract,
         "see_cost": see_cost,
         "margin": _margin(contract.amount, contract.cost_total) if see_cost else None,
-        "live_hits": [(h, h.message_for(user)) for h in live_hits],
-        "approvals": [(a, _visible_reasons(user, a.reasons)) for a in approvals],
+        "live_hits": [(h, h.message_for(see_cost)) for h in rules.visible_hits(live_hits, see_cost=see_cost)],
+        "confidential_hidden": not see_cost,
+        "approvals": [(a, _visible_reasons(see_cost, a.reasons)) for a in approvals],
         "old_approvals": [a for a in contract.approvals.all() if a.round != contract.review_round],
         "receivable": selectors.receivable_for(contract=contract),
         "filing_overdue": selectors.is_filing_overdue(contract),
@@ -504,8 +511,8 @@ def _contract_context(request, contract: Contract) -> dict:
     }
 
 
-def _visible_reasons(user, reasons: list[dict]) -> list[str]:
-    return [rules.stored_message(r, user) for r in reasons]
+def _visible_reasons(see_cost: bool, reasons: list[dict]) -> list[str]:
+    return [rules.stored_message(r, see_cost) for r in rules.visible_stored_hits(reasons, see_cost=see_cost)]
 
 
 @login_required
@@ -601,7 +608,7 @@ def receivables(request):
 def contract_export(request):
     """The contract list as CSV, same filters and visibility; cost and margin only for those who may see them."""
     filters = {k: request.GET.get(k) for k in ("status", "q", "overdue_filing", "awaiting_me") if request.GET.get(k)}
-    see_cost = rules.can_see_cost(request.user)
+    see_cost = selectors.sees_cost(request.user)
     header = [
         _("Number"),
         _("Customer"),
@@ -641,7 +648,7 @@ def contract_export(request):
 
 @login_required
 def product_export(request):
-    see_cost = rules.can_see_cost(request.user)
+    see_cost = selectors.sees_cost(request.user)
     header = [_("Code"), _("Name"), _("Category"), _("Unit"), _("Standard price")]
     if see_cost:
         header.append(_("Internal cost"))
@@ -660,3 +667,16 @@ def product_export(request):
             yield row
 
     return csv_response("products.csv", header, rows())
+
+
+@login_required
+def hidden_rule_trips(request):
+    """Submissions that tripped a rule their submitter may not see (the margin): the manager's view of each try."""
+    if not rules.can_see_cost(request.user):
+        raise PermissionDenied
+    since = timezone.now() - dt.timedelta(days=30)
+    page = Paginator(selectors.hidden_rule_trips(viewer=request.user), 50).get_page(request.GET.get("page"))
+    for event in page:
+        event.hidden_labels = [rules.render(code, {}, public=True) for code in event.data["hidden_rules"]]
+    counts = selectors.hidden_rule_trip_counts(viewer=request.user, since=since)
+    return render(request, "sales/hidden_rule_trips.html", {"page": page, "counts": counts})

@@ -11,6 +11,7 @@ from rest_framework.response import Response
 
 from accounts.models import SalesUnit
 from core.api import validated
+from sales import selectors
 from sales.models import (
     DiscountAuthority,
     SalesLevel,
@@ -98,7 +99,22 @@ class DiscountAuthorityViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelVi
         return Response(DiscountAuthorityOutputSerializer(row).data, status=status.HTTP_201_CREATED)
 
 
-class SalesPolicyOutputSerializer(serializers.ModelSerializer):
+class _HidesMarginThreshold(serializers.ModelSerializer):
+    """The margin threshold is null for whoever may not see cost: with it and the margin rule, the cost follows."""
+
+    margin_review_percent = serializers.DecimalField(
+        max_digits=5, decimal_places=2, allow_null=True, help_text="null for whoever may not see cost"
+    )
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        request = self.context.get("request")
+        if request is None or not selectors.sees_cost(request.user):
+            data["margin_review_percent"] = None
+        return data
+
+
+class SalesPolicyOutputSerializer(_HidesMarginThreshold):
     class Meta:
         model = SalesPolicy
         fields = ["id", "effective_from", *POLICY_FIELDS]
@@ -115,6 +131,7 @@ class SalesPolicyInputSerializer(serializers.Serializer):
     contingency_rate = serializers.DecimalField(max_digits=5, decimal_places=2, required=False)
     management_rate = serializers.DecimalField(max_digits=5, decimal_places=2, required=False)
     profit_tax_rate = serializers.DecimalField(max_digits=5, decimal_places=2, required=False)
+    salespeople_see_cost = serializers.BooleanField(required=False)
 
 
 class SalesPolicyViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
@@ -128,7 +145,9 @@ class SalesPolicyViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet)
     def create(self, request, *args, **kwargs):
         data = validated(SalesPolicyInputSerializer, request.data)
         row = sales_policy_set(actor=request.user, **data)
-        return Response(SalesPolicyOutputSerializer(row).data, status=status.HTTP_201_CREATED)
+        return Response(
+            SalesPolicyOutputSerializer(row, context={"request": request}).data, status=status.HTTP_201_CREATED
+        )
 
 
 class UnitAuthorityCeilingOutputSerializer(serializers.ModelSerializer):
@@ -169,7 +188,7 @@ class UnitAuthorityCeilingViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyMode
         return Response(UnitAuthorityCeilingOutputSerializer(row).data, status=status.HTTP_201_CREATED)
 
 
-class UnitSalesPolicyOutputSerializer(serializers.ModelSerializer):
+class UnitSalesPolicyOutputSerializer(_HidesMarginThreshold):
     class Meta:
         model = UnitSalesPolicy
         fields = ["id", "unit", "effective_from", *UNIT_POLICY_FIELDS, "set_by", "approved_by", "approved_at"]
@@ -202,9 +221,11 @@ class UnitSalesPolicyViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelView
     def create(self, request, *args, **kwargs):
         data = dict(validated(UnitSalesPolicyInputSerializer, request.data))
         row = unit_sales_policy_propose(actor=request.user, **data)
-        return Response(UnitSalesPolicyOutputSerializer(row).data, status=status.HTTP_201_CREATED)
+        return Response(
+            UnitSalesPolicyOutputSerializer(row, context={"request": request}).data, status=status.HTTP_201_CREATED
+        )
 
     @action(detail=True, methods=["post"])
     def approve(self, request, pk=None):
         row = unit_sales_policy_approve(actor=request.user, policy=self.get_object())
-        return Response(UnitSalesPolicyOutputSerializer(row).data)
+        return Response(UnitSalesPolicyOutputSerializer(row, context={"request": request}).data)

@@ -10,7 +10,7 @@ from rest_framework.response import Response
 
 from core.api import VisiblePrimaryKeyRelatedField, validated
 from customers.models import Customer
-from sales import rules, workflows
+from sales import selectors, workflows
 from sales.models import (
     Product,
     Quote,
@@ -164,7 +164,7 @@ class QuoteViewSet(viewsets.ModelViewSet):
 
     def _out(self, quote, code=status.HTTP_200_OK):
         quote = self.get_queryset().prefetch_related("lines__product").get(pk=quote.pk)
-        cls = QuoteCostOutputSerializer if rules.can_see_cost(self.request.user) else QuoteOutputSerializer
+        cls = QuoteCostOutputSerializer if selectors.sees_cost(self.request.user) else QuoteOutputSerializer
         return Response(cls(quote, context={"request": self.request}).data, status=code)
 
     def create(self, request, *args, **kwargs):
