@@ -476,3 +476,196 @@ def test_a_manager_cannot_reject_a_contract_after_approving_it(salesperson, mana
         services.contract_reject(actor=manager, contract=contract, reason="changed my mind")
     contract.refresh_from_db()
     assert contract.status == ContractStatus.IN_REVIEW
+
+
+# --- Cost inference: bisecting the price against the margin rule ----------------------------------------------
+# A product costs 700: with the 20 % threshold the margin rule fires below a net price of 875. The probe moved
+# the list price of a draft contract and watched every door a salesperson has (the API's `rules` and `actions`,
+# the htmx preview, the contract page) for the rule: about 20 requests gave the cost.
+
+BREAK_EVEN = Decimal("875")
+
+
+def _margin_signal(api_body: dict, preview_html: str, page_html: str) -> bool:
+    """Whatever tells the margin rule fired, in any door: its code, a GM-office step, or the words (with or
+    without the numbers, as the first fix had them)."""
+    import re
+
+    said = re.compile(r"margin[^<]{0,40}below", re.IGNORECASE)
+    return (
+        any(h["approver"] == "gm_office" or h["code"] == "margin_below_threshold" for h in api_body["rules"])
+        or "margin_below" in str(api_body)
+        or bool(said.search(str(api_body["rules"])))
+        or "GM office" in preview_html
+        or bool(said.search(preview_html))
+        or bool(said.search(page_html))
+    )
+
+
+def _strip_numbers(text: str) -> str:
+    import re
+
+    return re.sub(r"[0-9][0-9,.]*", "#", text)
+
+
+@pytest.fixture
+def probe(api_client, client, salesperson):
+    from sales.tests.factories import authority, priced_product
+
+    product = priced_product(standard="1000", cost="700")
+    customer = CustomerFactory(owner=salesperson, credit_limit=Decimal("10000000"))
+    authority(salesperson, "50")
+    api_client.force_authenticate(salesperson)
+    client.force_login(salesperson)
+    line = {"product": product.pk, "quantity": "1"}
+    created = api_client.post("/api/v1/contracts/", {"customer": customer.pk, "lines": [line]}, format="json")
+    assert created.status_code == 201, created.content
+    contract_id = created.json()["id"]
+
+    def observe(price: Decimal) -> tuple[dict, str, str]:
+        body = api_client.patch(
+            f"/api/v1/contracts/{contract_id}/", {"lines": [{**line, "list_price": str(price)}]}, format="json"
+        )
+        assert body.status_code == 200, body.content
+        preview = client.post(
+            reverse("sales:contract_preview"),
+            {
+                "customer": customer.pk,
+                "basis": "contract",
+                "lines-TOTAL_FORMS": "1",
+                "lines-INITIAL_FORMS": "0",
+                "lines-MIN_NUM_FORMS": "1",
+                "lines-MAX_NUM_FORMS": "1000",
+                "lines-0-product": product.pk,
+                "lines-0-quantity": "1",
+                "lines-0-list_price": str(price),
+            },
+        )
+        page = client.get(reverse("sales:contract_detail", args=[contract_id]))
+        return body.json(), preview.content.decode(), page.content.decode()
+
+    return observe
+
+
+def _bisect(observe, steps: int = 20) -> tuple[Decimal, Decimal, int]:
+    """The attack: the rule fires below the break-even price; halve [low, high] on what each door says."""
+    low, high, fired = Decimal("100"), Decimal("2000"), 0
+    for _step in range(steps):
+        mid = ((low + high) / 2).quantize(Decimal("0.01"))
+        if _margin_signal(*observe(mid)):
+            fired += 1
+            low = mid
+        else:
+            high = mid
+    return low, high, fired
+
+
+def test_bisecting_the_price_no_longer_converges_on_the_cost(probe):
+    low, high, fired = _bisect(probe)
+    assert fired == 0, "no door tells the margin rule fired"
+    assert not (low <= BREAK_EVEN <= high), "the interval did not close on the break-even price"
+    assert high - low < 1 and low < 200  # it walked to the bottom: nothing was learnt
+    # Straddling the break-even price, everything the salesperson sees is the same but for the amounts.
+    below, above = probe(BREAK_EVEN - 1), probe(BREAK_EVEN + 1)
+    assert [(h["code"], h["approver"]) for h in below[0]["rules"]] == [
+        (h["code"], h["approver"]) for h in above[0]["rules"]
+    ]
+    assert below[0]["actions"] == above[0]["actions"]
+    assert _strip_numbers(below[1]) == _strip_numbers(above[1])
+    assert "threshold" not in below[1] + below[2] and "20 %" not in below[1] + below[2]
+
+
+@pytest.fixture
+def cost_shown_to_salespeople():
+    from sales.models import SalesPolicy
+
+    return SalesPolicy.objects.create(effective_from=dt.date(2000, 1, 1), salespeople_see_cost=True)
+
+
+def test_with_cost_shown_to_salespeople_the_same_bisection_finds_it(cost_shown_to_salespeople, probe):
+    """The control: with the admin's setting on, the rule is visible and 20 requests pin the break-even price
+    (so the test above would fail if a door still told)."""
+    low, high, fired = _bisect(probe)
+    assert fired > 0 and low <= BREAK_EVEN <= high and high - low <= Decimal("0.02")
+
+
+def test_the_margin_threshold_is_not_published_to_salespeople(api_client, salesperson, manager):
+    from sales.models import SalesPolicy
+
+    SalesPolicy.objects.create(effective_from=dt.date(2000, 1, 1), margin_review_percent=Decimal("22"))
+    api_client.force_authenticate(salesperson)
+    (row,) = api_client.get("/api/v1/sales-policies/").json()["results"]
+    assert row["margin_review_percent"] is None and row["prepayment_threshold"] == "100000.00"
+    api_client.force_authenticate(manager)
+    (row,) = api_client.get("/api/v1/sales-policies/").json()["results"]
+    assert row["margin_review_percent"] == "22.00"
+
+
+def test_each_submission_that_trips_the_hidden_rule_is_logged_for_the_manager(
+    api_client, client, salesperson, manager, other_salesperson
+):
+    from accounts.tests.factories import ManagerFactory
+    from sales import services
+    from sales.services import LineInput
+    from sales.tests.factories import authority, priced_product
+
+    customer = CustomerFactory(owner=salesperson, credit_limit=Decimal("10000000"))
+    authority(salesperson, "50")
+    product = priced_product(standard="1000", cost="900")  # 10 % margin: the rule fires
+    line = LineInput(product=product, quantity=Decimal("1"), discount_percent=Decimal("0"))
+    contract = services.contract_create(actor=salesperson, customer=customer, lines=[line])
+    services.contract_submit(actor=salesperson, contract=contract)
+    clean = services.contract_create(
+        actor=salesperson,
+        customer=customer,
+        lines=[LineInput(product=priced_product(standard="1000", cost="100"), quantity=Decimal("1"))],
+    )
+    services.contract_submit(actor=salesperson, contract=clean)
+
+    api_client.force_authenticate(manager)
+    rows = api_client.get("/api/v1/hidden-rule-trips/").json()["results"]
+    assert [(r["contract"], r["actor"], r["hidden_rules"]) for r in rows] == [
+        (contract.pk, salesperson.pk, ["margin_below_threshold"])
+    ]
+    client.force_login(manager)
+    page = client.get(reverse("sales:hidden_rule_trips"))
+    assert page.status_code == 200 and contract.number in page.content.decode()
+    assert clean.number not in page.content.decode()
+    # Nobody else's manager, and not the salespeople themselves.
+    client.force_login(ManagerFactory(unit=other_salesperson.unit))
+    assert contract.number not in client.get(reverse("sales:hidden_rule_trips")).content.decode()
+    for user in (salesperson, other_salesperson):
+        api_client.force_authenticate(user)
+        assert api_client.get("/api/v1/hidden-rule-trips/").json()["results"] == []
+        client.force_login(user)
+        assert client.get(reverse("sales:hidden_rule_trips")).status_code == 403
+
+
+def test_own_commission_statement_carries_no_expense_allowance_parameters(api_client, client, salesperson, finance):
+    from commission.tests.factories import ContractCostFactory, ExpenseClaimFactory, PaymentFactory, sold_contract
+
+    contract = sold_contract(owner=salesperson)  # 12,000 sold
+    ContractCostFactory(contract=contract, cost=Decimal("9001.00"))  # margin 24.99 %: low-margin allowance 599.80
+    ExpenseClaimFactory(contract=contract, amount=Decimal("1500.00"), decided_on=dt.date(2026, 1, 6))
+    PaymentFactory(contract=contract, paid_on=dt.date(2026, 1, 20), amount=Decimal("12000.00"))
+    secrets = ("599.8", "2,999", "2999", "9001", "9,001", "24.99", "low_margin", "high_margin", "threshold", "20 %")
+
+    api_client.force_authenticate(salesperson)
+    st = api_client.get(f"/api/v1/commission-statements/{salesperson.pk}/", {"month": "2026-01"}).json()
+    (line,) = [ln for b in st["contracts"] for ln in b["lines"] if ln["component"] == "expense_excess"]
+    assert line["amount"] == "-900.20"  # what they are owed stays exact
+    assert line["params"] == {"amount": "-900.20"} and line["rule"] == "expense_excess"
+    assert not {"margin_threshold", "low_margin_rate", "high_margin_rate"} & set(st["rules"])
+    assert not [s for s in secrets if s in str(st)], "an expense-allowance parameter is in the statement"
+    rules = api_client.get("/api/v1/commission-rules/").json()["results"]
+    assert all(r["expense_low_margin_percent"] is None for r in rules)
+    client.force_login(salesperson)
+    for url in (f"/commission/statements/{salesperson.pk}/2026-01/", f"/commission/contracts/{contract.pk}/"):
+        html = client.get(url).content.decode()
+        assert not [s for s in secrets[:6] if s in html], url
+        assert "900.20" in html or "contracts" in url
+
+    api_client.force_authenticate(finance)
+    st = api_client.get(f"/api/v1/commission-statements/{salesperson.pk}/", {"month": "2026-01"}).json()
+    (line,) = [ln for b in st["contracts"] for ln in b["lines"] if ln["component"] == "expense_excess"]
+    assert line["params"]["allowance"] == "599.80" and line["rule"] == "expense_low_margin"
