@@ -313,6 +313,10 @@ class OwnershipEvent(AppendOnlyModel):
     reason = models.TextField(_("reason"), blank=True)
     conflict = models.ForeignKey("CustomerConflict", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     created_at = models.DateTimeField(_("at"), default=timezone.now, db_index=True)
+    # On a release: the pool clock of the ownership that ended, so the same owner claiming the customer back
+    # resumes it instead of starting afresh (releasing and reclaiming must not reset the clock).
+    owned_since = models.DateTimeField(_("owned since"), null=True, blank=True)
+    release_warned_at = models.DateTimeField(_("release warning given at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("ownership event")

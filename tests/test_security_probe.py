@@ -641,6 +641,7 @@ def test_each_submission_that_trips_the_hidden_rule_is_logged_for_the_manager(
         assert client.get(reverse("sales:hidden_rule_trips")).status_code == 403
 
 
+@pytest.mark.dates
 def test_own_commission_statement_carries_no_expense_allowance_parameters(api_client, client, salesperson, finance):
     from commission.tests.factories import ContractCostFactory, ExpenseClaimFactory, PaymentFactory, sold_contract
 
@@ -669,3 +670,41 @@ def test_own_commission_statement_carries_no_expense_allowance_parameters(api_cl
     st = api_client.get(f"/api/v1/commission-statements/{salesperson.pk}/", {"month": "2026-01"}).json()
     (line,) = [ln for b in st["contracts"] for ln in b["lines"] if ln["component"] == "expense_excess"]
     assert line["params"]["allowance"] == "599.80" and line["rule"] == "expense_low_margin"
+
+
+# --- Releasing and reclaiming a customer reset its pool clock ------------------------------------------------
+
+
+@pytest.mark.dates
+def test_releasing_and_reclaiming_a_customer_keeps_its_pool_clock(salesperson, teammate, time_machine):
+    from customers.models import Customer, PoolPolicy
+    from customers.services import customer_claim_from_pool, customer_release, pool_sweep
+
+    t0 = dt.datetime(2026, 1, 1, 9, tzinfo=dt.UTC)
+    PoolPolicy.objects.all().delete()
+    PoolPolicy.objects.create(effective_from=dt.date(2020, 1, 1), idle_days=30, warning_days=5)
+    time_machine.move_to(t0)
+    customer = CustomerFactory(owner=salesperson, registered_at=t0, owned_since=t0)
+    time_machine.move_to(t0 + dt.timedelta(days=26))
+    assert pool_sweep().warned == 1
+    # The attack: give it back just before the sweep takes it, and take it again at once.
+    customer_release(customer=customer, actor=salesperson, reason="tidying up")
+    customer_claim_from_pool(customer_id=customer.pk, actor=salesperson)
+    customer.refresh_from_db()
+    assert customer.owner == salesperson
+    assert customer.owned_since == t0, "the clock goes on from when they first took it"
+    assert customer.release_warned_at == t0 + dt.timedelta(days=26), "and the warning stands"
+    time_machine.move_to(t0 + dt.timedelta(days=31, hours=1))
+    assert pool_sweep().released == 1
+    assert Customer.objects.get(pk=customer.pk).owner is None
+    # The sweep released it; claiming it back straight away does not start a fresh 30 days either.
+    customer_claim_from_pool(customer_id=customer.pk, actor=salesperson)
+    customer.refresh_from_db()
+    assert customer.owned_since == t0
+    # Someone else claiming it from the pool starts their own clock.
+    customer_release(customer=customer, actor=salesperson, reason="")
+    time_machine.move_to(t0 + dt.timedelta(days=32), tick=False)
+    customer_claim_from_pool(customer_id=customer.pk, actor=teammate)
+    customer.refresh_from_db()
+    assert customer.owner == teammate and customer.owned_since == t0 + dt.timedelta(days=32)
+    assert customer.release_warned_at is None
