@@ -708,3 +708,67 @@ def test_releasing_and_reclaiming_a_customer_keeps_its_pool_clock(salesperson, t
     customer.refresh_from_db()
     assert customer.owner == teammate and customer.owned_since == t0 + dt.timedelta(days=32)
     assert customer.release_warned_at is None
+
+
+# --- Homoglyphs slip past first-come registration -------------------------------------------------------------
+
+CYRILLIC = {"o": "\u043e", "e": "\u0435", "a": "\u0430"}  # о е а
+
+
+@pytest.mark.parametrize("letter", ["o", "e", "a"])
+def test_a_name_typed_with_a_cyrillic_letter_is_the_same_customer(salesperson, other_salesperson, letter):
+    from customers.identity import normalize_name
+    from customers.models import Customer, CustomerConflict
+    from customers.services import RegistrationRefused, customer_register
+
+    name = "Oceanside Trading Co., Ltd."
+    lookalike = name.replace(letter, CYRILLIC[letter], 1)
+    assert lookalike != name and normalize_name(lookalike) == normalize_name(name)
+    customer_register(actor=salesperson, data={"name": name})
+    with pytest.raises(RegistrationRefused):
+        customer_register(actor=other_salesperson, data={"name": lookalike})
+    assert Customer.objects.count() == 1
+    assert CustomerConflict.objects.get().claimed_name == lookalike
+
+
+def test_all_three_cyrillic_letters_and_mathematical_letters_fold_but_different_names_do_not():
+    from customers.identity import normalize_name
+
+    assert normalize_name("\u0410\u0441m\u0435 Trading") == normalize_name("Acme Trading")  # А с е Cyrillic
+    assert normalize_name("𝐀𝐜𝐦𝐞 Trading") == normalize_name("Acme Trading")
+    assert normalize_name("Acme Trading") != normalize_name("Acne Trading")
+    assert normalize_name("台灣積體電路製造股份有限公司") == "台湾积体电路制造"
+
+
+def test_recomputing_the_keys_reports_new_collisions_instead_of_failing(gm, salesperson, other_salesperson, client):
+    import importlib
+
+    from django.apps import apps
+
+    from customers.models import CustomerIdentity, IdentityCollision
+
+    migration = importlib.import_module("customers.migrations.0009_fold_confusables_in_name_keys")
+    first = CustomerFactory(owner=salesperson, name="Acme Trading", registered_at=timezone.now() - dt.timedelta(days=9))
+    later = CustomerFactory(owner=other_salesperson, name="\u0410cm\u0435 Trading")  # registered under the old keys
+    plain = CustomerFactory(owner=other_salesperson, name="B\u0435ta Works")  # folds, collides with nobody
+    CustomerIdentity.objects.filter(kind="name").delete()
+    CustomerIdentity.objects.bulk_create(
+        [
+            CustomerIdentity(customer=first, kind="name", key="acmetrading"),
+            CustomerIdentity(customer=later, kind="name", key="\u0430cm\u0435trading"),
+            CustomerIdentity(customer=plain, kind="name", key="b\u0435taworks"),
+        ]
+    )
+    migration.recompute_name_keys(apps, None)  # does not raise on the unique constraint
+    keys = dict(CustomerIdentity.objects.filter(kind="name").values_list("customer_id", "key"))
+    assert keys == {first.pk: "acmetrading", later.pk: "\u0430cm\u0435trading", plain.pk: "betaworks"}
+    (row,) = IdentityCollision.objects.all()
+    assert (row.customer_id, row.holder_id, row.key) == (later.pk, first.pk, "acmetrading")
+    migration.recompute_name_keys(apps, None)  # running again adds nothing
+    assert IdentityCollision.objects.count() == 1
+    # The GM office sees the pair on the conflicts page; a salesperson does not.
+    client.force_login(gm)
+    html = client.get(reverse("customers:conflicts")).content.decode()
+    assert 'id="identity-collisions"' in html and later.name in html
+    client.force_login(salesperson)
+    assert 'id="identity-collisions"' not in client.get(reverse("customers:conflicts")).content.decode()
