@@ -83,6 +83,22 @@ class CommissionStatementViewSet(viewsets.GenericViewSet):
 
 
 class CommissionRuleSetOutputSerializer(serializers.ModelSerializer):
+    """The expense-allowance numbers are null for whoever may not see cost: with an expense line or an allowance
+    they would give the gross profit, so the cost (docs/confidentiality.md)."""
+
+    expense_margin_threshold_percent = serializers.DecimalField(max_digits=6, decimal_places=3, allow_null=True)
+    expense_low_margin_percent = serializers.DecimalField(max_digits=6, decimal_places=3, allow_null=True)
+    expense_high_margin_percent = serializers.DecimalField(max_digits=6, decimal_places=3, allow_null=True)
+
+    HIDDEN = ("expense_margin_threshold_percent", "expense_low_margin_percent", "expense_high_margin_percent")
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        request = self.context.get("request")
+        if request is None or not selectors.can_see_cost(request.user):
+            data.update(dict.fromkeys(self.HIDDEN))
+        return data
+
     class Meta:
         model = CommissionRuleSet
         fields = [
@@ -127,7 +143,9 @@ class CommissionRuleSetViewSet(
         data = CommissionRuleSetInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         rs = services.rule_set_create(actor=request.user, **data.validated_data)
-        return Response(CommissionRuleSetOutputSerializer(rs).data, status=status.HTTP_201_CREATED)
+        return Response(
+            CommissionRuleSetOutputSerializer(rs, context={"request": request}).data, status=status.HTTP_201_CREATED
+        )
 
 
 class CommissionExpenseOutputSerializer(serializers.ModelSerializer):

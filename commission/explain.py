@@ -180,6 +180,23 @@ def describe_many(items: list[tuple[str, dict, dict]]) -> list[dict]:
     return out
 
 
+def public_expense_text(amount: str) -> dict:
+    """An expense line for whoever may not see cost, in every language: only what is deducted (or given back)."""
+    out = {}
+    value = Decimal(amount)
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            if value <= 0:
+                out[code] = _(
+                    "Approved expenses on this contract exceed its expense allowance: {amount} is deducted this month."
+                ).format(amount=money(-value))
+            else:
+                out[code] = _(
+                    "The expense deduction on this contract is reduced: {amount} is given back this month."
+                ).format(amount=money(value))
+    return out
+
+
 _LABELS: dict[str, dict] = {}
 
 

@@ -21,10 +21,11 @@ from core import periods
 from core.money import ZERO, percent, round_money
 from core.visibility import scope_q
 from receivables import selectors as receivables_selectors
+from sales import selectors as sales_selectors
 from sales.models import SOLD_STATUSES, Contract, ContractStatus
 
 from . import rules as p
-from .explain import component_label, describe, describe_many
+from .explain import component_label, describe, describe_many, public_expense_text
 from .models import (
     ClosedMonth,
     CommissionCorrection,
@@ -205,7 +206,8 @@ def load_facts(contracts) -> list[p.ContractFacts]:
 
 
 def can_see_cost(user) -> bool:
-    return bool(user.is_authenticated and (user.is_company_wide or user.is_manager))
+    """The sales app's answer (role, or the admin's "salespeople may see cost" setting): one rule for both apps."""
+    return sales_selectors.sees_cost(user)
 
 
 def visible_people(viewer):
@@ -401,14 +403,27 @@ def build_statements(*, people_qs, month: dt.date, closed_at: dt.datetime | None
     return out
 
 
+# The rule book's numbers from which, with an expense line, the gross profit (so cost and margin) would follow.
+HIDDEN_RULE_KEYS = ("margin_threshold", "low_margin_rate", "high_margin_rate")
+
+
+def _public_line(line: dict) -> dict:
+    line = {**line, "confidential": {}, "text_full": None}
+    if line["component"] == p.EXPENSE and line["rule"] != "adjustment":
+        # Neither the allowance, the rates nor the branch (low or high margin): only what is deducted.
+        line.update(rule=p.EXPENSE, params={"amount": line["amount"]}, text=public_expense_text(line["amount"]))
+    return line
+
+
 def for_viewer(data: dict, viewer) -> dict:
-    """A statement as this viewer may see it: salespeople never see cost, gross profit or margin."""
+    """A statement as this viewer may see it. Whoever may not see cost gets neither cost, gross profit nor margin,
+    nor the expense-allowance parameters (allowance, rates, rule branch, the rule book's threshold and rates)
+    from which they follow: an expense line says only what is deducted (docs/confidentiality.md)."""
     if can_see_cost(viewer):
         return data
-    blocks = [
-        {**b, "lines": [{**ln, "confidential": {}, "text_full": None} for ln in b["lines"]]} for b in data["contracts"]
-    ]
-    return {**data, "contracts": blocks}
+    blocks = [{**b, "lines": [_public_line(ln) for ln in b["lines"]]} for b in data["contracts"]]
+    rules = {k: v for k, v in data["rules"].items() if k not in HIDDEN_RULE_KEYS}
+    return {**data, "rules": rules, "contracts": blocks}
 
 
 def statements_for_month(*, viewer, month: dt.date, salesperson_id: int | None = None) -> list[dict]:
@@ -569,18 +584,21 @@ class ExpenseBudget:
     contract_id: int
     number: str
     customer: str
-    allowance: Decimal
-    branch: str  # "low_margin", "high_margin" or "no_cost"
+    allowance: Decimal | None  # None for a viewer who may not see cost (see expense_budgets)
+    branch: str  # "low_margin", "high_margin" or "no_cost"; "" when the allowance is hidden
     approved: Decimal
     pending: Decimal
 
     @property
-    def remaining(self) -> Decimal:
-        return self.allowance - self.approved - self.pending
+    def remaining(self) -> Decimal | None:
+        return None if self.allowance is None else self.allowance - self.approved - self.pending
 
 
 def expense_budgets(viewer, *, limit: int = 100) -> list[ExpenseBudget]:
-    """The expense allowance of the viewer's most recent live contracts and how much of it is used or asked for."""
+    """The expense allowance of the viewer's most recent live contracts and how much of it is used or asked for.
+
+    The allowance is a share of the gross profit below the margin threshold and a share of sales above it, so for
+    a draft contract it would give the cost in one request: hidden (None) from whoever may not see cost."""
     open_statuses = [s for s in ContractStatus.values if s not in (ContractStatus.CANCELLED, ContractStatus.REJECTED)]
     recent = list(
         Contract.objects.visible_to(viewer)
@@ -596,6 +614,7 @@ def expense_budgets(viewer, *, limit: int = 100) -> list[ExpenseBudget]:
         .order_by()
     )
     rules = rule_book().for_month(current_month())
+    see_cost = can_see_cost(viewer)
     out = []
     for f in facts:
         allowance = p.expense_allowance(f, rules)
@@ -604,8 +623,8 @@ def expense_budgets(viewer, *, limit: int = 100) -> list[ExpenseBudget]:
                 contract_id=f.id,
                 number=f.number,
                 customer=f.customer,
-                allowance=allowance.amount,
-                branch=allowance.branch,
+                allowance=allowance.amount if see_cost else None,
+                branch=allowance.branch if see_cost else "",
                 approved=sum((e.amount for e in f.expenses), ZERO),
                 pending=pending.get(f.id) or ZERO,
             )

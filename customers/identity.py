@@ -62,15 +62,79 @@ def to_simplified(text: str) -> str:
     return _t2s().convert(text)
 
 
+def _prototype_rank(char: str) -> tuple:
+    """Which member of a confusable class stands for it: an ASCII lower-case letter, then upper-case, then a
+    digit (TR39's prototypes for the classes that matter here: о а е → o a e, О 0 → O, 1 I | → l)."""
+    return (
+        not (char.isascii() and char.islower()),
+        not (char.isascii() and char.isupper()),
+        not (char.isascii() and char.isdigit()),
+        not char.isascii(),
+        not ("\u4e00" <= char <= "\u9fff"),  # a CJK ideograph over a look-alike stroke or kana (一 over ー)
+        ord(char),
+    )
+
+
+@lru_cache(maxsize=1)
+def _confusable_prototypes() -> dict[str, str]:
+    """{character: prototype} for letters and digits that look alike (Unicode TR39 confusables.txt, as shipped by
+    confusable_homoglyphs). The data pairs each character with its homoglyphs in both directions; the classes are
+    their connected sets (single characters only, case kept apart as TR39 does) and each maps to one member."""
+    from confusable_homoglyphs.confusables import confusables_data
+
+    parent: dict[str, str] = {}
+
+    def find(c: str) -> str:
+        parent.setdefault(c, c)
+        while parent[c] != c:
+            parent[c] = parent[parent[c]]
+            c = parent[c]
+        return c
+
+    for char, glyphs in confusables_data.items():
+        if len(char) != 1 or not char.isalnum():
+            continue
+        for glyph in glyphs:
+            other = glyph["c"]
+            if len(other) == 1 and other.isalnum():
+                a, b = find(char), find(other)
+                if a != b:
+                    parent[a] = b
+    classes: dict[str, list[str]] = {}
+    for char in parent:
+        classes.setdefault(find(char), []).append(char)
+    prototypes: dict[str, str] = {}
+    for members in classes.values():
+        best = min(members, key=_prototype_rank)
+        prototypes.update({m: best for m in members if m != best})
+    return prototypes
+
+
+def skeleton(text: str) -> str:
+    """TR39-style skeleton of letters and digits: each homoglyph (Cyrillic о е а, Greek ο, mathematical 𝐚 …)
+    becomes its prototype, so "Acme" typed with Cyrillic letters is the same name. Punctuation is left alone
+    (the name key drops it anyway). Case-sensitive like TR39; callers fold case afterwards."""
+    table = _confusable_prototypes()
+    return "".join(table.get(c, c) for c in text)
+
+
 def _fold(text: str) -> str:
     text = unicodedata.normalize("NFKC", text or "")  # full-width → half-width, compatibility forms
     text = text.casefold()
     return to_simplified(text)
 
 
+def _fold_confusables(text: str) -> str:
+    """_fold() with homoglyphs folded: case first (so "I" reads as "i", not as the "l" TR39 makes of it), then the
+    skeleton, then case again (the prototype of 0 and О is "O")."""
+    text = unicodedata.normalize("NFKC", text or "").casefold()
+    return to_simplified(skeleton(text).casefold())
+
+
 def normalize_name(name: str) -> str:
-    """The identity key of a company name: case, width, spacing, punctuation, legal suffix and script folded."""
-    text = _fold(name).replace("&", " and ")
+    """The identity key of a company name: case, width, spacing, punctuation, legal suffix, script and homoglyphs
+    (TR39 skeleton: Cyrillic о е а read as Latin o e a) folded."""
+    text = _fold_confusables(name).replace("&", " and ")
     text = _DOTTED.sub(lambda m: m.group(0).replace(".", ""), text)  # l.l.c. → llc, s.a. → sa
     words = [w for w in _NON_WORD.split(text.replace("_", " ")) if w]
     # Drop English legal-form words from the end ("Co., Ltd.", "Corporation", "Inc.").

@@ -171,6 +171,33 @@ class CustomerIdentity(models.Model):
         return f"{self.kind}:{self.key}"
 
 
+class IdentityCollision(models.Model):
+    """Two customers whose registration keys became one when the folding of keys improved (homoglyphs: a name
+    typed with Cyrillic о е а). Found when the keys are recomputed (migration 0009); the customer keeps its old
+    key instead of failing the migration, and the GM office sees the pair on the conflicts page to decide."""
+
+    customer = models.ForeignKey(
+        Customer, verbose_name=_("customer"), on_delete=models.CASCADE, related_name="identity_collisions"
+    )
+    holder = models.ForeignKey(
+        Customer, verbose_name=_("registered first as"), on_delete=models.CASCADE, related_name="+"
+    )
+    kind = models.CharField(_("kind"), max_length=8, choices=IdentityKind.choices)
+    key = models.CharField(_("key"), max_length=255)
+    found_at = models.DateTimeField(_("found at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("look-alike registration")
+        verbose_name_plural = _("look-alike registrations")
+        ordering = ["-found_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["customer", "holder", "kind"], name="identity_collision_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.customer_id} ~ {self.holder_id} ({self.kind})"
+
+
 class Contact(TimeStampedModel):
     customer = models.ForeignKey(
         Customer, verbose_name=_("customer"), on_delete=models.CASCADE, related_name="contacts"
@@ -326,6 +353,10 @@ class OwnershipEvent(AppendOnlyModel):
     reason = models.TextField(_("reason"), blank=True)
     conflict = models.ForeignKey("CustomerConflict", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     created_at = models.DateTimeField(_("at"), default=timezone.now, db_index=True)
+    # On a release: the pool clock of the ownership that ended, so the same owner claiming the customer back
+    # resumes it instead of starting afresh (releasing and reclaiming must not reset the clock).
+    owned_since = models.DateTimeField(_("owned since"), null=True, blank=True)
+    release_warned_at = models.DateTimeField(_("release warning given at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("ownership event")

@@ -23,6 +23,7 @@ from .models import (
     Customer,
     CustomerConflict,
     FilingPolicy,
+    IdentityCollision,
     MonthlyEvaluation,
     MonthlyFiling,
     OwnershipEvent,
@@ -223,6 +224,13 @@ def conflict_list(*, user: User, status: str = "open") -> QuerySet[CustomerConfl
     if status:
         qs = qs.filter(status=status)
     return qs.order_by("-created_at", "-id")
+
+
+def identity_collisions(*, user: User) -> QuerySet[IdentityCollision]:
+    """Look-alike registrations found when the keys were recomputed: for whoever decides conflicts (GM office)."""
+    if not permissions.can_decide_conflicts(user):
+        return IdentityCollision.objects.none()
+    return IdentityCollision.objects.select_related("customer__owner", "holder__owner").order_by("-found_at", "-id")
 
 
 # ---------------------------------------------------------------------------------------------------------------

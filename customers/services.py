@@ -341,6 +341,7 @@ def _move_owner(
     conflict: CustomerConflict | None = None,
 ) -> Customer:
     now = timezone.now()
+    releasing = kind == OwnershipEventKind.RELEASE
     event = OwnershipEvent(
         customer=customer,
         kind=kind,
@@ -352,17 +353,35 @@ def _move_owner(
         reason=reason,
         conflict=conflict,
         created_at=now,
+        owned_since=customer.owned_since if releasing else None,
+        release_warned_at=customer.release_warned_at if releasing else None,
     )
+    resumed = _resumed_clock(customer, new_owner) if kind == OwnershipEventKind.CLAIM else None
     customer.owner = new_owner
     customer.unit_id = new_owner.unit_id if new_owner else None
-    customer.owned_since = now if new_owner else None
-    customer.release_warned_at = None
+    customer.owned_since = (resumed.owned_since if resumed else now) if new_owner else None
+    customer.release_warned_at = resumed.release_warned_at if resumed else None
     customer._history_user = actor
     customer._change_reason = f"{kind}: {reason}"[:100]
     customer.save()
     event.save()
     _publish_move(event, customer)
     return customer
+
+
+def _resumed_clock(customer: Customer, claimant: User | None) -> OwnershipEvent | None:
+    """The release whose pool clock a claim resumes: the customer's last release, when the claimant is the owner
+    who lost it (released it, or the sweep did). Anyone else starts a fresh clock."""
+    if claimant is None:
+        return None
+    last = (
+        OwnershipEvent.objects.filter(customer=customer, kind=OwnershipEventKind.RELEASE)
+        .order_by("-created_at", "-id")
+        .first()
+    )
+    if last is None or last.from_owner_id != claimant.pk or last.owned_since is None:
+        return None
+    return last
 
 
 def _publish_move(event: OwnershipEvent, customer: Customer) -> None:

@@ -333,7 +333,12 @@ def conflict_list(request):
     return render(
         request,
         "customers/conflicts.html",
-        {"page": page, "status": status, "can_decide": permissions.can_decide_conflicts(request.user)},
+        {
+            "page": page,
+            "status": status,
+            "can_decide": permissions.can_decide_conflicts(request.user),
+            "collisions": selectors.identity_collisions(user=request.user)[:200],
+        },
     )
 
 

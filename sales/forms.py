@@ -400,6 +400,14 @@ class PolicyForm(forms.Form):
     contingency_rate = forms.DecimalField(label=_("Contingency (%)"), max_digits=5, decimal_places=2)
     management_rate = forms.DecimalField(label=_("Management (%)"), max_digits=5, decimal_places=2)
     profit_tax_rate = forms.DecimalField(label=_("Profit and tax (%)"), max_digits=5, decimal_places=2)
+    salespeople_see_cost = forms.BooleanField(
+        label=_("Salespeople may see cost and margin"),
+        required=False,
+        help_text=_(
+            "Off (the default): salespeople never see cost, margin, the margin threshold or whether the margin "
+            "rule fires; each submission that trips it is logged for their manager."
+        ),
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 from core.exceptions import ApplicationError
 from core.forms import apply_service_error
 
-from . import rules, selectors, workflows
+from . import selectors, workflows
 from .forms import InquiryAnswerForm, InquiryAttachForm, InquiryForm
 from .models import InquiryStatus, PriceInquiry
 from .services import inquiries
@@ -95,7 +95,7 @@ def inquiry_detail(request, pk: int):
             "actions": actions,
             "answer_form": answer_form,
             "attach_form": InquiryAttachForm() if "attach" in actions else None,
-            "see_cost": rules.can_see_cost(request.user),
+            "see_cost": selectors.sees_cost(request.user),
         },
     )
 

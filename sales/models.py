@@ -492,6 +492,14 @@ class SalesPolicy(TimeStampedModel, EffectiveDatedPolicy):
     profit_tax_rate = models.DecimalField(
         _("profit and tax (%)"), max_digits=5, decimal_places=2, default=Decimal("20")
     )
+    salespeople_see_cost = models.BooleanField(
+        _("salespeople may see cost and margin"),
+        default=False,
+        help_text=_(
+            "Off (the default): salespeople never see cost, margin, the margin threshold or whether the margin "
+            "rule fires; each submission that trips it is logged for their manager."
+        ),
+    )
     set_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("set by"), on_delete=models.PROTECT, null=True, related_name="+"
     )

@@ -122,8 +122,8 @@ class RuleHit:
     def public_message(self) -> str:
         return render(self.code, self.params, public=self.confidential)
 
-    def message_for(self, user: User | AnonymousUser | None) -> str:
-        return self.public_message if self.confidential and not can_see_cost(user) else self.message
+    def message_for(self, see_cost: bool) -> str:
+        return self.public_message if self.confidential and not see_cost else self.message
 
     def as_dict(self) -> dict[str, Any]:
         """Stored with approvals: the code and numbers (re-rendered in each reader's language) and, for the
@@ -140,17 +140,37 @@ class RuleHit:
         }
 
 
-def stored_message(hit: Mapping[str, Any], user: User | AnonymousUser | None) -> str:
-    """The message of a stored hit (see RuleHit.as_dict) for this reader, in the reader's language."""
-    public = bool(hit.get("confidential")) and not can_see_cost(user)
+def stored_message(hit: Mapping[str, Any], see_cost: bool | None) -> str:
+    """The message of a stored hit (see RuleHit.as_dict) for a reader who may (or may not) see cost, in the
+    reader's language."""
+    public = bool(hit.get("confidential")) and not see_cost
     if hit.get("code") in MESSAGES and "params" in hit:
         return render(hit["code"], hit["params"], public=public)
     return cast(str, hit.get("public_message", "") if public else hit.get("message", ""))
 
 
 def can_see_cost(user: User | AnonymousUser | None) -> bool:
-    """Cost and margins: managers, GM office, finance and admins; never salespeople."""
+    """Cost and margins by role: managers, GM office, finance and admins. Salespeople only when the admin has
+    switched `SalesPolicy.salespeople_see_cost` on: ask `sales.selectors.sees_cost`, which reads that setting."""
     return bool(user and user.is_authenticated and (user.is_manager or user.is_company_wide))
+
+
+def visible_hits(hits: list[RuleHit], *, see_cost: bool) -> list[RuleHit]:
+    """The hits a reader may learn of. Without cost sight a confidential hit is left out entirely: even a
+    number-free "the margin is too low" is an oracle that gives the cost by bisecting the price in about 20
+    calls. Such a reader learns it only by submitting, which is logged for their manager (docs/confidentiality.md).
+    """
+    return list(hits) if see_cost else [h for h in hits if not h.confidential]
+
+
+def visible_stored_hits(hits: list[Mapping[str, Any]], *, see_cost: bool) -> list[Mapping[str, Any]]:
+    """visible_hits() for hits stored with approvals (RuleHit.as_dict)."""
+    return list(hits) if see_cost else [h for h in hits if not h.get("confidential")]
+
+
+def hidden_codes(hits: list[RuleHit]) -> list[str]:
+    """The codes of the confidential hits (those a reader without cost sight is not told of)."""
+    return [h.code for h in hits if h.confidential]
 
 
 def _pct(value: Decimal) -> str:

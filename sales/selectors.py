@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import DecimalField, F, OuterRef, Prefetch, Q, Subquery, Sum, Value
+from django.db.models import Count, DecimalField, F, OuterRef, Prefetch, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -19,6 +19,7 @@ from .models import (
     ApproverRole,
     Contract,
     ContractApproval,
+    ContractEvent,
     ContractLine,
     ContractStatus,
     DiscountAuthority,
@@ -41,6 +42,22 @@ MONEY = DecimalField(max_digits=14, decimal_places=2)
 
 
 # --- policy and authority -------------------------------------------------------------------------------------
+
+
+def sees_cost(user) -> bool:
+    """May this user see cost, margin, the margin threshold and whether the margin rule fires? Managers, GM
+    office, finance and admins always (rules.can_see_cost); salespeople only while the admin's setting
+    `SalesPolicy.salespeople_see_cost` in force today says so (default: hidden). Remembered on the user object
+    for the rest of the request (one query, however many serializers ask)."""
+    if rules.can_see_cost(user):
+        return True
+    if user is None or not user.is_authenticated or not user.is_salesperson:
+        return False
+    memo = getattr(user, "_sees_cost_memo", None)
+    if memo is None:
+        memo = bool(policy_in_force().salespeople_see_cost)
+        user._sees_cost_memo = memo
+    return memo
 
 
 def policy_in_force(*, on: dt.date | None = None) -> SalesPolicy:
@@ -490,3 +507,33 @@ def inquiry_missing_reason(*, product_id: int, unit_id: int | None, on: dt.date 
         "number": latest.number,
         "date": latest.valid_until.isoformat() if latest.valid_until else "—",
     }
+
+
+# --- confidential rules: who tried what ----------------------------------------------------------------------
+
+
+def hidden_rule_trips(*, viewer):
+    """Submissions that tripped a rule hidden from their submitter (the margin rule, for a salesperson who may not
+    see cost), newest first. Submitting is the only way such a salesperson learns of the rule, so every try is
+    here: for their manager (their units), the GM office, finance and admins; for nobody else."""
+    if not rules.can_see_cost(viewer):
+        return ContractEvent.objects.none()
+    return (
+        ContractEvent.objects.visible_to(viewer)
+        .filter(action="submitted", data__has_key="hidden_rules")
+        .select_related("contract", "actor")
+        .order_by("-at", "-id")
+    )
+
+
+def hidden_rule_trip_counts(*, viewer, since: dt.datetime) -> list[dict]:
+    """Per submitter: how many such submissions since a moment (the page's summary), most first."""
+    rows = (
+        hidden_rule_trips(viewer=viewer)
+        .filter(at__gte=since)
+        .order_by()
+        .values("actor_id", "actor__full_name", "actor__username")
+        .annotate(tries=Count("id"), contracts=Count("contract_id", distinct=True))
+        .order_by("-tries", "actor__full_name")
+    )
+    return list(rows)

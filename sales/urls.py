@@ -40,4 +40,5 @@ urlpatterns = [
     path("price-inquiries/<int:pk>/", inquiry_views.inquiry_detail, name="inquiry_detail"),
     path("price-inquiries/<int:pk>/file/", inquiry_views.inquiry_file, name="inquiry_file"),
     path("price-inquiries/<int:pk>/<slug:verb>/", inquiry_views.inquiry_action, name="inquiry_action"),
+    path("confidential-checks/", views.hidden_rule_trips, name="hidden_rule_trips"),
 ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 from django import forms
@@ -71,7 +72,7 @@ def _require_admin(user) -> None:
 
 @login_required
 def product_list(request):
-    see_cost = rules.can_see_cost(request.user)
+    see_cost = selectors.sees_cost(request.user)
     form = None
     if request.user.is_admin_role:
         form = ProductForm(request.POST or None)
@@ -133,7 +134,7 @@ def price_list_detail(request, pk: int):
     return render(
         request,
         "sales/price_list_detail.html",
-        {"price_list": price_list, "items": items, "see_cost": rules.can_see_cost(request.user)},
+        {"price_list": price_list, "items": items, "see_cost": selectors.sees_cost(request.user)},
     )
 
 
@@ -256,7 +257,7 @@ def _quote(request, pk: int) -> Quote:
 
 
 def _quote_context(request, quote: Quote) -> dict:
-    see_cost = rules.can_see_cost(request.user)
+    see_cost = selectors.sees_cost(request.user)
     components = []
     # The internal sheet (C, the cost-plus components, the internal price) is for cost viewers only.
     if quote.kind == QuoteKind.ENGINEERING and see_cost:
@@ -269,7 +270,9 @@ def _quote_context(request, quote: Quote) -> dict:
                 strict=True,
             )
         ]
-    hits = [h.message_for(request.user) for h in selectors.quote_rule_hits(quote=quote)]
+    hits = [
+        h.message_for(see_cost) for h in rules.visible_hits(selectors.quote_rule_hits(quote=quote), see_cost=see_cost)
+    ]
     return {
         "quote": quote,
         "see_cost": see_cost,
@@ -310,7 +313,7 @@ def quote_edit(request, pk: int):
                 project_product=line.product, customer_price=line.list_price, discount_percent=line.discount_percent
             )
         form = EngineeringQuoteForm(request.POST or None, user=request.user, policy=quote, initial=initial)
-        if not rules.can_see_cost(request.user):
+        if not selectors.sees_cost(request.user):
             # C is on the internal sheet: whoever may not see cost changes the customer's price, never C.
             del form.fields["equipment_cost"]
             initial.pop("equipment_cost")
@@ -476,7 +479,7 @@ def _preview(request, *, form, formset, owner_of, customer_of, is_quote: bool, c
     margin) are left out for those who may not see cost: the preview answers at every keystroke, so even the
     public "margin below the threshold" line would let a salesperson search for the cost by trying prices."""
     context = {"hits": None, "error": None, "amount": None, "authority": None, "owner": None, "is_quote": is_quote}
-    see_cost = rules.can_see_cost(request.user)
+    see_cost = selectors.sees_cost(request.user)
     context["see_cost"] = see_cost
     if form.is_valid() and formset.is_valid():
         customer = customer_of(form)
@@ -498,9 +501,10 @@ def _preview(request, *, form, formset, owner_of, customer_of, is_quote: bool, c
         except PermissionDenied:
             context["error"] = _("Only salespeople and their managers write quotes and contracts.")
         else:
-            if not see_cost:
-                hits = [h for h in hits if not h.confidential]
-            context["hits"] = [(h, h.message_for(request.user)) for h in hits]
+            see_cost = selectors.sees_cost(request.user)
+            context["see_cost"] = see_cost
+            context["hits"] = [(h, h.message_for(see_cost)) for h in rules.visible_hits(hits, see_cost=see_cost)]
+            context["confidential_hidden"] = not see_cost
             context["amount"] = round_money(sum((p.quantity * p.unit_price for p in priced), ZERO))
             context["owner"] = owner
             context["authority"] = selectors.discount_authority_for(user=owner).percent
@@ -623,7 +627,7 @@ def contract_edit(request, pk: int):
 
 def _contract_context(request, contract: Contract) -> dict:
     user = request.user
-    see_cost = rules.can_see_cost(user)
+    see_cost = selectors.sees_cost(user)
     live_hits = selectors.contract_rule_hits(contract=contract)
     approvals = [a for a in contract.approvals.all() if a.round == contract.review_round]
     may_work = access.may_work_on(user, owner_id=contract.owner_id, unit_id=contract.unit_id)
@@ -635,8 +639,9 @@ def _contract_context(request, contract: Contract) -> dict:
         "contract": contract,
         "see_cost": see_cost,
         "margin": _margin(contract.amount, contract.cost_total) if see_cost else None,
-        "live_hits": [(h, h.message_for(user)) for h in live_hits],
-        "approvals": [(a, _visible_reasons(user, a.reasons)) for a in approvals],
+        "live_hits": [(h, h.message_for(see_cost)) for h in rules.visible_hits(live_hits, see_cost=see_cost)],
+        "confidential_hidden": not see_cost,
+        "approvals": [(a, _visible_reasons(see_cost, a.reasons)) for a in approvals],
         "old_approvals": [a for a in contract.approvals.all() if a.round != contract.review_round],
         "filing_overdue": selectors.is_filing_overdue(contract),
         "actions": actions,
@@ -650,8 +655,8 @@ def _contract_context(request, contract: Contract) -> dict:
     }
 
 
-def _visible_reasons(user, reasons: list[dict]) -> list[str]:
-    return [rules.stored_message(r, user) for r in reasons]
+def _visible_reasons(see_cost: bool, reasons: list[dict]) -> list[str]:
+    return [rules.stored_message(r, see_cost) for r in rules.visible_stored_hits(reasons, see_cost=see_cost)]
 
 
 @login_required
@@ -758,7 +763,7 @@ def contract_action(request, pk: int, verb: str):
 def contract_export(request):
     """The contract list as CSV, same filters and visibility; cost and margin only for those who may see them."""
     filters = {k: request.GET.get(k) for k in ("status", "q", "overdue_filing", "awaiting_me") if request.GET.get(k)}
-    see_cost = rules.can_see_cost(request.user)
+    see_cost = selectors.sees_cost(request.user)
     header = [
         _("Number"),
         _("Customer"),
@@ -798,7 +803,7 @@ def contract_export(request):
 
 @login_required
 def product_export(request):
-    see_cost = rules.can_see_cost(request.user)
+    see_cost = selectors.sees_cost(request.user)
     header = [_("Code"), _("Name"), _("Category"), _("Unit"), _("Standard price")]
     if see_cost:
         header.append(_("Internal cost"))
@@ -817,3 +822,16 @@ def product_export(request):
             yield row
 
     return csv_response("products.csv", header, rows())
+
+
+@login_required
+def hidden_rule_trips(request):
+    """Submissions that tripped a rule their submitter may not see (the margin): the manager's view of each try."""
+    if not selectors.sees_cost(request.user):
+        raise PermissionDenied
+    since = timezone.now() - dt.timedelta(days=30)
+    page = Paginator(selectors.hidden_rule_trips(viewer=request.user), 50).get_page(request.GET.get("page"))
+    for event in page:
+        event.hidden_labels = [rules.render(code, {}, public=True) for code in event.data["hidden_rules"]]
+    counts = selectors.hidden_rule_trip_counts(viewer=request.user, since=since)
+    return render(request, "sales/hidden_rule_trips.html", {"page": page, "counts": counts})

@@ -476,3 +476,299 @@ def test_a_manager_cannot_reject_a_contract_after_approving_it(salesperson, mana
         services.contract_reject(actor=manager, contract=contract, reason="changed my mind")
     contract.refresh_from_db()
     assert contract.status == ContractStatus.IN_REVIEW
+
+
+# --- Cost inference: bisecting the price against the margin rule ----------------------------------------------
+# A product costs 700: with the 20 % threshold the margin rule fires below a net price of 875. The probe moved
+# the list price of a draft contract and watched every door a salesperson has (the API's `rules` and `actions`,
+# the htmx preview, the contract page) for the rule: about 20 requests gave the cost.
+
+BREAK_EVEN = Decimal("875")
+
+
+def _margin_signal(api_body: dict, preview_html: str, page_html: str) -> bool:
+    """Whatever tells the margin rule fired, in any door: its code, a GM-office step, or the words (with or
+    without the numbers, as the first fix had them)."""
+    import re
+
+    said = re.compile(r"margin[^<]{0,40}below", re.IGNORECASE)
+    return (
+        any(h["approver"] == "gm_office" or h["code"] == "margin_below_threshold" for h in api_body["rules"])
+        or "margin_below" in str(api_body)
+        or bool(said.search(str(api_body["rules"])))
+        or "GM office" in preview_html
+        or bool(said.search(preview_html))
+        or bool(said.search(page_html))
+    )
+
+
+def _strip_numbers(text: str) -> str:
+    import re
+
+    return re.sub(r"[0-9][0-9,.]*", "#", text)
+
+
+@pytest.fixture
+def probe(api_client, client, salesperson):
+    from sales.tests.factories import authority, priced_product
+
+    product = priced_product(standard="1000", cost="700")
+    customer = CustomerFactory(owner=salesperson, credit_limit=Decimal("10000000"))
+    authority(salesperson, "50")
+    api_client.force_authenticate(salesperson)
+    client.force_login(salesperson)
+    line = {"product": product.pk, "quantity": "1"}
+    created = api_client.post("/api/v1/contracts/", {"customer": customer.pk, "lines": [line]}, format="json")
+    assert created.status_code == 201, created.content
+    contract_id = created.json()["id"]
+
+    def observe(price: Decimal) -> tuple[dict, str, str]:
+        body = api_client.patch(
+            f"/api/v1/contracts/{contract_id}/", {"lines": [{**line, "list_price": str(price)}]}, format="json"
+        )
+        assert body.status_code == 200, body.content
+        preview = client.post(
+            reverse("sales:contract_preview"),
+            {
+                "customer": customer.pk,
+                "basis": "contract",
+                "lines-TOTAL_FORMS": "1",
+                "lines-INITIAL_FORMS": "0",
+                "lines-MIN_NUM_FORMS": "1",
+                "lines-MAX_NUM_FORMS": "1000",
+                "lines-0-product": product.pk,
+                "lines-0-quantity": "1",
+                "lines-0-list_price": str(price),
+            },
+        )
+        page = client.get(reverse("sales:contract_detail", args=[contract_id]))
+        return body.json(), preview.content.decode(), page.content.decode()
+
+    return observe
+
+
+def _bisect(observe, steps: int = 20) -> tuple[Decimal, Decimal, int]:
+    """The attack: the rule fires below the break-even price; halve [low, high] on what each door says."""
+    low, high, fired = Decimal("100"), Decimal("2000"), 0
+    for _step in range(steps):
+        mid = ((low + high) / 2).quantize(Decimal("0.01"))
+        if _margin_signal(*observe(mid)):
+            fired += 1
+            low = mid
+        else:
+            high = mid
+    return low, high, fired
+
+
+def test_bisecting_the_price_no_longer_converges_on_the_cost(probe):
+    low, high, fired = _bisect(probe)
+    assert fired == 0, "no door tells the margin rule fired"
+    assert not (low <= BREAK_EVEN <= high), "the interval did not close on the break-even price"
+    assert high - low < 1 and low < 200  # it walked to the bottom: nothing was learnt
+    # Straddling the break-even price, everything the salesperson sees is the same but for the amounts.
+    below, above = probe(BREAK_EVEN - 1), probe(BREAK_EVEN + 1)
+    assert [(h["code"], h["approver"]) for h in below[0]["rules"]] == [
+        (h["code"], h["approver"]) for h in above[0]["rules"]
+    ]
+    assert below[0]["actions"] == above[0]["actions"]
+    assert _strip_numbers(below[1]) == _strip_numbers(above[1])
+    assert "threshold" not in below[1] + below[2] and "20 %" not in below[1] + below[2]
+
+
+@pytest.fixture
+def cost_shown_to_salespeople():
+    from sales.models import SalesPolicy
+
+    return SalesPolicy.objects.create(effective_from=dt.date(2000, 1, 1), salespeople_see_cost=True)
+
+
+def test_with_cost_shown_to_salespeople_the_same_bisection_finds_it(cost_shown_to_salespeople, probe):
+    """The control: with the admin's setting on, the rule is visible and 20 requests pin the break-even price
+    (so the test above would fail if a door still told)."""
+    low, high, fired = _bisect(probe)
+    assert fired > 0 and low <= BREAK_EVEN <= high and high - low <= Decimal("0.02")
+
+
+def test_the_margin_threshold_is_not_published_to_salespeople(api_client, salesperson, manager):
+    from sales.models import SalesPolicy
+
+    SalesPolicy.objects.create(effective_from=dt.date(2000, 1, 1), margin_review_percent=Decimal("22"))
+    api_client.force_authenticate(salesperson)
+    (row,) = api_client.get("/api/v1/sales-policies/").json()["results"]
+    assert row["margin_review_percent"] is None and row["prepayment_threshold"] == "100000.00"
+    api_client.force_authenticate(manager)
+    (row,) = api_client.get("/api/v1/sales-policies/").json()["results"]
+    assert row["margin_review_percent"] == "22.00"
+
+
+def test_each_submission_that_trips_the_hidden_rule_is_logged_for_the_manager(
+    api_client, client, salesperson, manager, other_salesperson
+):
+    from accounts.tests.factories import ManagerFactory
+    from sales import services
+    from sales.services import LineInput
+    from sales.tests.factories import authority, priced_product
+
+    customer = CustomerFactory(owner=salesperson, credit_limit=Decimal("10000000"))
+    authority(salesperson, "50")
+    product = priced_product(standard="1000", cost="900")  # 10 % margin: the rule fires
+    line = LineInput(product=product, quantity=Decimal("1"), discount_percent=Decimal("0"))
+    contract = services.contract_create(actor=salesperson, customer=customer, lines=[line])
+    services.contract_submit(actor=salesperson, contract=contract)
+    clean = services.contract_create(
+        actor=salesperson,
+        customer=customer,
+        lines=[LineInput(product=priced_product(standard="1000", cost="100"), quantity=Decimal("1"))],
+    )
+    services.contract_submit(actor=salesperson, contract=clean)
+
+    api_client.force_authenticate(manager)
+    rows = api_client.get("/api/v1/hidden-rule-trips/").json()["results"]
+    assert [(r["contract"], r["actor"], r["hidden_rules"]) for r in rows] == [
+        (contract.pk, salesperson.pk, ["margin_below_threshold"])
+    ]
+    client.force_login(manager)
+    page = client.get(reverse("sales:hidden_rule_trips"))
+    assert page.status_code == 200 and contract.number in page.content.decode()
+    assert clean.number not in page.content.decode()
+    # Nobody else's manager, and not the salespeople themselves.
+    client.force_login(ManagerFactory(unit=other_salesperson.unit))
+    assert contract.number not in client.get(reverse("sales:hidden_rule_trips")).content.decode()
+    for user in (salesperson, other_salesperson):
+        api_client.force_authenticate(user)
+        assert api_client.get("/api/v1/hidden-rule-trips/").json()["results"] == []
+        client.force_login(user)
+        assert client.get(reverse("sales:hidden_rule_trips")).status_code == 403
+
+
+@pytest.mark.dates
+def test_own_commission_statement_carries_no_expense_allowance_parameters(api_client, client, salesperson, finance):
+    from commission.tests.factories import ContractCostFactory, ExpenseClaimFactory, PaymentFactory, sold_contract
+
+    contract = sold_contract(owner=salesperson)  # 12,000 sold
+    ContractCostFactory(contract=contract, cost=Decimal("9001.00"))  # margin 24.99 %: low-margin allowance 599.80
+    ExpenseClaimFactory(contract=contract, amount=Decimal("1500.00"), decided_on=dt.date(2026, 1, 6))
+    PaymentFactory(contract=contract, paid_on=dt.date(2026, 1, 20), amount=Decimal("12000.00"))
+    secrets = ("599.8", "2,999", "2999", "9001", "9,001", "24.99", "low_margin", "high_margin", "threshold", "20 %")
+
+    api_client.force_authenticate(salesperson)
+    st = api_client.get(f"/api/v1/commission-statements/{salesperson.pk}/", {"month": "2026-01"}).json()
+    (line,) = [ln for b in st["contracts"] for ln in b["lines"] if ln["component"] == "expense_excess"]
+    assert line["amount"] == "-900.20"  # what they are owed stays exact
+    assert line["params"] == {"amount": "-900.20"} and line["rule"] == "expense_excess"
+    assert not {"margin_threshold", "low_margin_rate", "high_margin_rate"} & set(st["rules"])
+    assert not [s for s in secrets if s in str(st)], "an expense-allowance parameter is in the statement"
+    rules = api_client.get("/api/v1/commission-rules/").json()["results"]
+    assert all(r["expense_low_margin_percent"] is None for r in rules)
+    client.force_login(salesperson)
+    for url in (f"/commission/statements/{salesperson.pk}/2026-01/", f"/commission/contracts/{contract.pk}/"):
+        html = client.get(url).content.decode()
+        assert not [s for s in secrets[:6] if s in html], url
+        assert "900.20" in html or "contracts" in url
+
+    api_client.force_authenticate(finance)
+    st = api_client.get(f"/api/v1/commission-statements/{salesperson.pk}/", {"month": "2026-01"}).json()
+    (line,) = [ln for b in st["contracts"] for ln in b["lines"] if ln["component"] == "expense_excess"]
+    assert line["params"]["allowance"] == "599.80" and line["rule"] == "expense_low_margin"
+
+
+# --- Releasing and reclaiming a customer reset its pool clock ------------------------------------------------
+
+
+@pytest.mark.dates
+def test_releasing_and_reclaiming_a_customer_keeps_its_pool_clock(salesperson, teammate, time_machine):
+    from customers.models import Customer, PoolPolicy
+    from customers.services import customer_claim_from_pool, customer_release, pool_sweep
+
+    t0 = dt.datetime(2026, 1, 1, 9, tzinfo=dt.UTC)
+    PoolPolicy.objects.all().delete()
+    PoolPolicy.objects.create(effective_from=dt.date(2020, 1, 1), idle_days=30, warning_days=5)
+    time_machine.move_to(t0)
+    customer = CustomerFactory(owner=salesperson, registered_at=t0, owned_since=t0)
+    time_machine.move_to(t0 + dt.timedelta(days=26))
+    assert pool_sweep().warned == 1
+    # The attack: give it back just before the sweep takes it, and take it again at once.
+    customer_release(customer=customer, actor=salesperson, reason="tidying up")
+    customer_claim_from_pool(customer_id=customer.pk, actor=salesperson)
+    customer.refresh_from_db()
+    assert customer.owner == salesperson
+    assert customer.owned_since == t0, "the clock goes on from when they first took it"
+    assert customer.release_warned_at == t0 + dt.timedelta(days=26), "and the warning stands"
+    time_machine.move_to(t0 + dt.timedelta(days=31, hours=1))
+    assert pool_sweep().released == 1
+    assert Customer.objects.get(pk=customer.pk).owner is None
+    # The sweep released it; claiming it back straight away does not start a fresh 30 days either.
+    customer_claim_from_pool(customer_id=customer.pk, actor=salesperson)
+    customer.refresh_from_db()
+    assert customer.owned_since == t0
+    # Someone else claiming it from the pool starts their own clock.
+    customer_release(customer=customer, actor=salesperson, reason="")
+    time_machine.move_to(t0 + dt.timedelta(days=32), tick=False)
+    customer_claim_from_pool(customer_id=customer.pk, actor=teammate)
+    customer.refresh_from_db()
+    assert customer.owner == teammate and customer.owned_since == t0 + dt.timedelta(days=32)
+    assert customer.release_warned_at is None
+
+
+# --- Homoglyphs slip past first-come registration -------------------------------------------------------------
+
+CYRILLIC = {"o": "\u043e", "e": "\u0435", "a": "\u0430"}  # о е а
+
+
+@pytest.mark.parametrize("letter", ["o", "e", "a"])
+def test_a_name_typed_with_a_cyrillic_letter_is_the_same_customer(salesperson, other_salesperson, letter):
+    from customers.identity import normalize_name
+    from customers.models import Customer, CustomerConflict
+    from customers.services import RegistrationRefused, customer_register
+
+    name = "Oceanside Trading Co., Ltd."
+    lookalike = name.replace(letter, CYRILLIC[letter], 1)
+    assert lookalike != name and normalize_name(lookalike) == normalize_name(name)
+    customer_register(actor=salesperson, data={"name": name})
+    with pytest.raises(RegistrationRefused):
+        customer_register(actor=other_salesperson, data={"name": lookalike})
+    assert Customer.objects.count() == 1
+    assert CustomerConflict.objects.get().claimed_name == lookalike
+
+
+def test_all_three_cyrillic_letters_and_mathematical_letters_fold_but_different_names_do_not():
+    from customers.identity import normalize_name
+
+    assert normalize_name("\u0410\u0441m\u0435 Trading") == normalize_name("Acme Trading")  # А с е Cyrillic
+    assert normalize_name("𝐀𝐜𝐦𝐞 Trading") == normalize_name("Acme Trading")
+    assert normalize_name("Acme Trading") != normalize_name("Acne Trading")
+    assert normalize_name("台灣積體電路製造股份有限公司") == "台湾积体电路制造"
+
+
+def test_recomputing_the_keys_reports_new_collisions_instead_of_failing(gm, salesperson, other_salesperson, client):
+    import importlib
+
+    from django.apps import apps
+
+    from customers.models import CustomerIdentity, IdentityCollision
+
+    migration = importlib.import_module("customers.migrations.0009_fold_confusables_in_name_keys")
+    first = CustomerFactory(owner=salesperson, name="Acme Trading", registered_at=timezone.now() - dt.timedelta(days=9))
+    later = CustomerFactory(owner=other_salesperson, name="\u0410cm\u0435 Trading")  # registered under the old keys
+    plain = CustomerFactory(owner=other_salesperson, name="B\u0435ta Works")  # folds, collides with nobody
+    CustomerIdentity.objects.filter(kind="name").delete()
+    CustomerIdentity.objects.bulk_create(
+        [
+            CustomerIdentity(customer=first, kind="name", key="acmetrading"),
+            CustomerIdentity(customer=later, kind="name", key="\u0430cm\u0435trading"),
+            CustomerIdentity(customer=plain, kind="name", key="b\u0435taworks"),
+        ]
+    )
+    migration.recompute_name_keys(apps, None)  # does not raise on the unique constraint
+    keys = dict(CustomerIdentity.objects.filter(kind="name").values_list("customer_id", "key"))
+    assert keys == {first.pk: "acmetrading", later.pk: "\u0430cm\u0435trading", plain.pk: "betaworks"}
+    (row,) = IdentityCollision.objects.all()
+    assert (row.customer_id, row.holder_id, row.key) == (later.pk, first.pk, "acmetrading")
+    migration.recompute_name_keys(apps, None)  # running again adds nothing
+    assert IdentityCollision.objects.count() == 1
+    # The GM office sees the pair on the conflicts page; a salesperson does not.
+    client.force_login(gm)
+    html = client.get(reverse("customers:conflicts")).content.decode()
+    assert 'id="identity-collisions"' in html and later.name in html
+    client.force_login(salesperson)
+    assert 'id="identity-collisions"' not in client.get(reverse("customers:conflicts")).content.decode()

@@ -8,6 +8,7 @@ from openpyxl import load_workbook
 
 from accounts.tests.factories import SalespersonFactory
 from commission.models import ClosedMonth, ContractCost, CooperationBonus, ExpenseClaim, ExpenseStatus
+from sales.models import SalesPolicy
 
 from .factories import ContractCostFactory, ExpenseClaimFactory, PaymentFactory, StaffFactory, sold_contract
 
@@ -236,7 +237,8 @@ def test_detail_and_contract_pages_queries_do_not_grow(client, salesperson, djan
         client.get(f"/commission/statements/{salesperson.id}/2026-02/print/")
     with django_assert_max_num_queries(25):
         assert client.get(f"/commission/contracts/{contracts[0].id}/").status_code == 200
-    with django_assert_max_num_queries(17):  # + invoices and the receivables policy (interest per shipment)
+    # + invoices and the receivables policy (interest per shipment) + the "salespeople may see cost" setting
+    with django_assert_max_num_queries(18):
         client.get("/commission/expenses/")
 
 
@@ -261,6 +263,20 @@ def test_expense_page_shows_allowance_left_per_contract(client, salesperson, oth
     ExpenseClaimFactory(contract=contract, amount=Decimal("300.00"))
     ExpenseClaimFactory(contract=contract, amount=Decimal("250.00"), status="pending", decided_on=None)
     sold_contract(owner=other_salesperson)
+    # By default the allowance is hidden from salespeople: below the margin threshold it is a share of the gross
+    # profit, so with the rule book's rate it gives the cost (docs/confidentiality.md).
+    r = get(client, salesperson, "/commission/expenses/")
+    (budget,) = r.context["budgets"]
+    assert (budget.allowance, budget.branch, budget.approved, budget.pending, budget.remaining) == (
+        None,
+        "",
+        Decimal("300.00"),
+        Decimal("250.00"),
+        None,
+    )
+    assert "500.00" not in r.content.decode() and "gross profit" not in r.content.decode()
+    # The admin lets salespeople see cost: the allowance and what is left of it.
+    SalesPolicy.objects.create(effective_from=dt.date(2000, 1, 1), salespeople_see_cost=True)
     r = get(client, salesperson, "/commission/expenses/")
     (budget,) = r.context["budgets"]
     assert (budget.allowance, budget.approved, budget.pending, budget.remaining) == (
@@ -269,4 +285,3 @@ def test_expense_page_shows_allowance_left_per_contract(client, salesperson, oth
         Decimal("250.00"),
         Decimal("-50.00"),
     )
-    assert "9,500" not in r.content.decode()

@@ -11,7 +11,7 @@ from .authority import (
     UnitSalesPolicyViewSet,
 )
 from .catalogue import PriceListViewSet, ProductViewSet
-from .contracts import ContractViewSet
+from .contracts import ContractViewSet, HiddenRuleTripViewSet
 from .fulfilment import InvoiceViewSet, PaymentViewSet, ShipmentViewSet
 from .quotes import QuoteViewSet
 
@@ -25,6 +25,7 @@ def register(router) -> None:
     router.register("authority-ceilings", UnitAuthorityCeilingViewSet, basename="authority-ceiling")
     router.register("quotes", QuoteViewSet, basename="quote")
     router.register("contracts", ContractViewSet, basename="contract")
+    router.register("hidden-rule-trips", HiddenRuleTripViewSet, basename="hidden-rule-trip")
     router.register("shipments", ShipmentViewSet, basename="shipment")
     router.register("payments", PaymentViewSet, basename="payment")
     router.register("invoices", InvoiceViewSet, basename="invoice")

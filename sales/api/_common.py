@@ -7,7 +7,7 @@ from decimal import Decimal
 from rest_framework import serializers
 
 from core.money import round_money
-from sales import rules
+from sales import rules, selectors
 
 
 def for_viewer(view, plain, with_cost):
@@ -18,25 +18,24 @@ def for_viewer(view, plain, with_cost):
     """
     if getattr(view, "swagger_fake_view", False):
         return plain
-    return with_cost if rules.can_see_cost(view.request.user) else plain
+    return with_cost if selectors.sees_cost(view.request.user) else plain
 
 
 def hits_for(user, hits: list[dict]) -> list[dict]:
-    """Stored rule hits as the viewer may see them: confidential numbers only for cost viewers."""
-    see = rules.can_see_cost(user)
-    out = []
-    for h in hits:
-        item = {
+    """Rule hits (as stored, RuleHit.as_dict) as the viewer may see them: a confidential hit (cost, margin) is
+    left out entirely for whoever may not see cost — its mere presence would give the cost away by bisection."""
+    see = selectors.sees_cost(user)
+    return [
+        {
             "code": h["code"],
-            "message": rules.stored_message(h, user),
+            "message": rules.stored_message(h, see),
             "approver": h.get("approver"),
             "blocking": h.get("blocking"),
+            "data": h.get("data", {}),
+            "params": h.get("params", {}),
         }
-        if see or not h.get("confidential"):
-            item["data"] = h.get("data", {})
-            item["params"] = h.get("params", {})
-        out.append(item)
-    return out
+        for h in rules.visible_stored_hits(hits, see_cost=see)
+    ]
 
 
 class RuleHitOutputSerializer(serializers.Serializer):

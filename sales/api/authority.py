@@ -12,6 +12,7 @@ from rest_framework.response import Response
 
 from accounts.models import SalesUnit
 from core.api import validated
+from sales import selectors
 from sales.models import (
     DiscountAuthority,
     SalesLevel,
@@ -102,7 +103,22 @@ class DiscountAuthorityViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelVi
         return Response(DiscountAuthorityOutputSerializer(row).data, status=status.HTTP_201_CREATED)
 
 
-class SalesPolicyOutputSerializer(serializers.ModelSerializer):
+class _HidesMarginThreshold(serializers.ModelSerializer):
+    """The margin threshold is null for whoever may not see cost: with it and the margin rule, the cost follows."""
+
+    margin_review_percent = serializers.DecimalField(
+        max_digits=5, decimal_places=2, allow_null=True, help_text="null for whoever may not see cost"
+    )
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        request = self.context.get("request")
+        if request is None or not selectors.sees_cost(request.user):
+            data["margin_review_percent"] = None
+        return data
+
+
+class SalesPolicyOutputSerializer(_HidesMarginThreshold):
     class Meta:
         model = SalesPolicy
         fields = ["id", "effective_from", *POLICY_FIELDS]
@@ -119,6 +135,7 @@ class SalesPolicyInputSerializer(serializers.Serializer):
     contingency_rate = serializers.DecimalField(max_digits=5, decimal_places=2, required=False)
     management_rate = serializers.DecimalField(max_digits=5, decimal_places=2, required=False)
     profit_tax_rate = serializers.DecimalField(max_digits=5, decimal_places=2, required=False)
+    salespeople_see_cost = serializers.BooleanField(required=False)
 
 
 class SalesPolicyViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
@@ -132,7 +149,9 @@ class SalesPolicyViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet)
     def create(self, request, *args, **kwargs):
         data = validated(SalesPolicyInputSerializer, request.data)
         row = sales_policy_set(actor=request.user, **data)
-        return Response(SalesPolicyOutputSerializer(row).data, status=status.HTTP_201_CREATED)
+        return Response(
+            SalesPolicyOutputSerializer(row, context={"request": request}).data, status=status.HTTP_201_CREATED
+        )
 
 
 class UnitAuthorityCeilingOutputSerializer(serializers.ModelSerializer):
@@ -173,7 +192,7 @@ class UnitAuthorityCeilingViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyMode
         return Response(UnitAuthorityCeilingOutputSerializer(row).data, status=status.HTTP_201_CREATED)
 
 
-class UnitSalesPolicyOutputSerializer(serializers.ModelSerializer):
+class UnitSalesPolicyOutputSerializer(_HidesMarginThreshold):
     class Meta:
         model = UnitSalesPolicy
         fields = [
@@ -217,12 +236,14 @@ class UnitSalesPolicyViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelView
     def create(self, request, *args, **kwargs):
         data = dict(validated(UnitSalesPolicyInputSerializer, request.data))
         row = unit_sales_policy_propose(actor=request.user, **data)
-        return Response(UnitSalesPolicyOutputSerializer(row).data, status=status.HTTP_201_CREATED)
+        return Response(
+            UnitSalesPolicyOutputSerializer(row, context={"request": request}).data, status=status.HTTP_201_CREATED
+        )
 
     @action(detail=True, methods=["post"])
     def approve(self, request, pk=None):
         row = unit_sales_policy_approve(actor=request.user, policy=self.get_object())
-        return Response(UnitSalesPolicyOutputSerializer(row).data)
+        return Response(UnitSalesPolicyOutputSerializer(row, context={"request": request}).data)
 
     @extend_schema(request=ReasonInputSerializer)
     @action(detail=True, methods=["post"])
@@ -230,4 +251,4 @@ class UnitSalesPolicyViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelView
         target = self.get_object()  # another unit's id is a 404 before its input is judged
         data = validated(ReasonInputSerializer, request.data)
         row = unit_sales_policy_reject(actor=request.user, policy=target, reason=data["reason"])
-        return Response(UnitSalesPolicyOutputSerializer(row).data)
+        return Response(UnitSalesPolicyOutputSerializer(row, context={"request": request}).data)

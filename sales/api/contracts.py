@@ -18,7 +18,7 @@ from core.api import (
     validated,
 )
 from customers.models import Customer
-from sales import rules, selectors, workflows
+from sales import selectors, workflows
 from sales import timeline as sales_timeline
 from sales.models import (
     SOLD_STATUSES,
@@ -247,7 +247,7 @@ class ContractViewSet(viewsets.ModelViewSet):
 
     def _out(self, contract, code=status.HTTP_200_OK):
         contract = self.get_queryset().get(pk=contract.pk)
-        cls = ContractCostOutputSerializer if rules.can_see_cost(self.request.user) else ContractOutputSerializer
+        cls = ContractCostOutputSerializer if selectors.sees_cost(self.request.user) else ContractOutputSerializer
         return Response(cls(contract, context={"request": self.request}).data, status=code)
 
     def create(self, request, *args, **kwargs):
@@ -322,3 +322,33 @@ class ContractViewSet(viewsets.ModelViewSet):
         data = validated(ReasonInputSerializer, request.data)
         contract = contract_cancel(actor=request.user, contract=target, reason=data["reason"])
         return self._out(contract)
+
+
+class HiddenRuleTripOutputSerializer(serializers.ModelSerializer):
+    contract_number = serializers.CharField(source="contract.number")
+    actor_name = serializers.CharField(source="actor.get_full_name", default=None, allow_null=True)
+    round = serializers.SerializerMethodField()
+    hidden_rules = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ContractEvent
+        fields = ["id", "at", "contract", "contract_number", "actor", "actor_name", "round", "hidden_rules"]
+
+    def get_round(self, obj) -> int | None:
+        return obj.data.get("round")
+
+    def get_hidden_rules(self, obj) -> list[str]:
+        return list(obj.data.get("hidden_rules", []))
+
+
+class HiddenRuleTripViewSet(viewsets.ReadOnlyModelViewSet):
+    """Submissions that tripped a rule hidden from their submitter (the margin rule for a salesperson who may not
+    see cost): each try, for their manager, the GM office, finance and admins. Others get an empty list."""
+
+    serializer_class = HiddenRuleTripOutputSerializer
+    filter_backends: list = []
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return ContractEvent.objects.none()
+        return selectors.hidden_rule_trips(viewer=self.request.user)

@@ -18,7 +18,7 @@ from core.api import (
     validated,
 )
 from customers.models import Customer
-from sales import rules, workflows
+from sales import selectors, workflows
 from sales import timeline as sales_timeline
 from sales.models import (
     Product,
@@ -231,7 +231,7 @@ class QuoteViewSet(viewsets.ModelViewSet):
 
     def _out(self, quote, code=status.HTTP_200_OK):
         quote = self.get_queryset().prefetch_related("lines__product").get(pk=quote.pk)
-        cls = QuoteCostOutputSerializer if rules.can_see_cost(self.request.user) else QuoteOutputSerializer
+        cls = QuoteCostOutputSerializer if selectors.sees_cost(self.request.user) else QuoteOutputSerializer
         return Response(cls(quote, context={"request": self.request}).data, status=code)
 
     def create(self, request, *args, **kwargs):

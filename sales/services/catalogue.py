@@ -257,6 +257,7 @@ POLICY_FIELDS = (
     "contingency_rate",
     "management_rate",
     "profit_tax_rate",
+    "salespeople_see_cost",
 )
 
 
@@ -270,7 +271,9 @@ def sales_policy_set(*, actor: User, effective_from: dt.date, **values) -> Sales
         value = values.pop(name, None)
         if value is None:
             value = getattr(base, name)
-        if name != "filing_days":
+        if name == "salespeople_see_cost":
+            value = bool(value)
+        elif name != "filing_days":
             value = _dec(value, field=name)
             if value < 0:
                 raise ApplicationError(_("Cannot be negative."), field=name, code="negative")

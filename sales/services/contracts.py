@@ -246,13 +246,27 @@ def contract_submit(*, actor: User, contract: Contract) -> Contract:
         action="submitted",
         from_status=before,
         note="" if approvers else _("No rule needs an approval."),
-        data={"round": contract.review_round, "rules": [h.code for h in hits], "approvers": approvers},
+        data={
+            "round": contract.review_round,
+            "rules": [h.code for h in hits],
+            "approvers": approvers,
+            **_hidden_rules_log(actor, hits),
+        },
     )
     if approvers:
         contract.round_approvals = None
         steps = who.contract_waiting_for(contract)
         _publish(contract, "submitted", actor, recipients=who.recipients(steps))
     return contract
+
+
+def _hidden_rules_log(actor: User, hits: list[rules.RuleHit]) -> dict:
+    """A submission by someone who may not see cost that trips a confidential rule (the margin) is the only way
+    they learn of it: marked on the event so their manager sees every such try (selectors.hidden_rule_trips)."""
+    codes = rules.hidden_codes(hits)
+    if not codes or selectors.sees_cost(actor):
+        return {}
+    return {"hidden_rules": codes}
 
 
 def _publish(contract: Contract, action: str, actor: User, *, recipients, note: str = "", **data) -> None:
