@@ -130,6 +130,42 @@ def phone_digits(phone) -> str:
     return re.sub(r"\D", "", str(phone))
 
 
+_CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+# 注音 (bopomofo) typing slips and regional accents that sound alike: ㄓㄔㄕ/ㄗㄘㄙ (zh ch sh / z c s) and
+# ㄥ/ㄣ, ㄧㄥ/ㄧㄣ, ㄤ/ㄢ (eng/en, ing/in, ang/an) are folded together, the way input methods' 模糊音 do; tones dropped.
+_FUZZY_INITIALS = (("zh", "z"), ("ch", "c"), ("sh", "s"))
+_FUZZY_FINALS = (("eng", "en"), ("ing", "in"), ("ang", "an"))
+
+
+def _fuzzy_syllable(syllable: str) -> str:
+    for heavy, light in _FUZZY_INITIALS:
+        if syllable.startswith(heavy):
+            syllable = light + syllable[len(heavy) :]
+            break
+    for heavy, light in _FUZZY_FINALS:
+        if syllable.endswith(heavy):
+            syllable = syllable[: -len(heavy)] + light
+            break
+    return syllable
+
+
+def phonetic_key(*parts: str) -> str:
+    """What a Chinese name sounds like, for homophone-tolerant search: each run of Chinese characters becomes its
+    toneless pinyin, syllables folded as in _fuzzy_syllable and joined without spaces (大同紡織 → "datonfanzi",
+    so 大童 → "datong" matches as a substring). Characters are read one by one (no phrase context), so a query and
+    a name always read the same character the same way. Legal-form suffixes (股份有限公司) are left out."""
+    from pypinyin import lazy_pinyin
+
+    runs = []
+    for part in parts:
+        text = to_simplified(unicodedata.normalize("NFKC", part or ""))
+        for suffix in (*ZH_SUFFIXES, "股份"):
+            text = text.replace(suffix, " ")
+        for run in _CJK_RUN.findall(text):
+            runs.append("".join(_fuzzy_syllable(s) for s in lazy_pinyin(list(run), errors="ignore")))
+    return " ".join(runs)
+
+
 def search_key(*parts: str) -> str:
     """Folded text the trigram search runs on: lower-case, half-width, Simplified, single spaces."""
     text = " ".join(_fold(p) for p in parts if p)

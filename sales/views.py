@@ -6,7 +6,6 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.db.models import Prefetch, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -18,6 +17,7 @@ from accounts.models import Role, User
 from core.exceptions import ApplicationError
 from core.exports import csv_response
 from core.forms import apply_service_error
+from core.pagination import EstimatedPaginator
 
 from . import approvers, rules, selectors, workflows
 from .forms import (
@@ -79,7 +79,7 @@ def product_list(request):
     qs = selectors.products_with_prices(with_cost=see_cost)
     if q := request.GET.get("q", "").strip():
         qs = qs.filter(Q(code__icontains=q) | Q(name__icontains=q) | Q(name_en__icontains=q))
-    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    page = EstimatedPaginator(qs, 50).get_page(request.GET.get("page"))
     return render(request, "sales/product_list.html", {"page": page, "see_cost": see_cost, "q": q, "form": form})
 
 
@@ -106,7 +106,7 @@ def price_list_list(request):
                 return redirect("sales:price_list_detail", pk=pl.pk)
     elif request.method == "POST":
         raise PermissionDenied
-    page = Paginator(lists, 30).get_page(request.GET.get("page"))
+    page = EstimatedPaginator(lists, 30).get_page(request.GET.get("page"))
     return render(request, "sales/price_list_list.html", {"page": page, "form": form})
 
 
@@ -184,10 +184,10 @@ def policy_page(request):
 
 @login_required
 def quote_list(request):
-    qs = Quote.objects.visible_to(request.user).select_related("customer", "owner").order_by("-created_at")
+    qs = Quote.objects.visible_to(request.user).select_related("customer", "owner").order_by("-created_at", "-id")
     if status := request.GET.get("status"):
         qs = qs.filter(status=status)
-    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    page = EstimatedPaginator(qs, 50).get_page(request.GET.get("page"))
     return render(request, "sales/quote_list.html", {"page": page, "statuses": QuoteStatus.choices})
 
 
@@ -365,7 +365,7 @@ def quote_action(request, pk: int, verb: str):
 def contract_list(request):
     filters = {k: request.GET.get(k) for k in ("status", "q", "overdue_filing", "awaiting_me") if request.GET.get(k)}
     qs = selectors.contract_list(user=request.user, filters=filters)
-    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    page = EstimatedPaginator(qs, 50).get_page(request.GET.get("page"))
     return render(
         request,
         "sales/contract_list.html",
@@ -592,7 +592,7 @@ def contract_action(request, pk: int, verb: str):
 @login_required
 def receivables(request):
     summary = selectors.receivables_aging(user=request.user)
-    page = Paginator(summary.receivables, 100).get_page(request.GET.get("page"))
+    page = EstimatedPaginator(summary.receivables, 100).get_page(request.GET.get("page"))
     context = {"summary": summary, "page": page, "rows": summary.rows_for(page.object_list)}
     return render(request, "sales/receivables.html", {**context, "buckets": selectors.BUCKETS})
 
