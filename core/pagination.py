@@ -188,7 +188,7 @@ class KeysetPagination(CursorPagination):
 
     def _encode(self, data: dict[str, Any]) -> str:
         raw = json.dumps(data, separators=(",", ":")).encode()
-        return replace_query_param(self.base_url, self.cursor_query_param, base64.urlsafe_b64encode(raw).decode())
+        return replace_query_param(str(self.base_url), self.cursor_query_param, base64.urlsafe_b64encode(raw).decode())
 
     def _decode(self, request) -> dict[str, Any]:
         encoded = request.query_params.get(self.cursor_query_param)
@@ -255,7 +255,7 @@ class EstimatedPaginator(Paginator):
 
     @cached_property
     def estimated_total(self) -> int:
-        if self.exact:
+        if self.exact or not isinstance(self.object_list, QuerySet):
             return self.count
         try:
             return max(planner_estimate(self.object_list), self.count)

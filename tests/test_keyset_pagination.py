@@ -100,3 +100,23 @@ def test_the_list_costs_no_count(api_client, gm, customers, django_assert_max_nu
     with django_assert_max_num_queries(6) as ctx:
         assert api_client.get("/api/v1/customers/").status_code == 200
     assert not any("COUNT(" in q["sql"].upper() for q in ctx.captured_queries)
+
+
+def test_pages_count_up_to_the_cap_and_estimate_beyond(salesperson, django_assert_max_num_queries):
+    from core.pagination import EstimatedPaginator
+
+    CustomerFactory.create_batch(12, owner=salesperson)
+    qs = Customer.objects.order_by("name", "pk")
+    small = EstimatedPaginator(qs, 5, cap=100)
+    assert small.exact and small.count == 12 and small.total_label == "12" and small.num_pages_label == "3"
+    capped = EstimatedPaginator(qs, 5, cap=6)
+    with django_assert_max_num_queries(1) as ctx:
+        assert capped.count == 7 and not capped.exact
+    assert "LIMIT 7" in ctx.captured_queries[0]["sql"]
+    assert capped.total_label.startswith("≈ ")
+    # Next/previous work past the cap: page 3 holds the last two rows and has no next page.
+    last = capped.get_page(3)
+    assert [c.pk for c in last] == list(qs.values_list("pk", flat=True))[10:]
+    assert last.has_previous() and not last.has_next()
+    assert capped.get_page(2).has_next()
+    assert len(capped.get_page(99)) > 0  # beyond the end: a page with rows, not an error
