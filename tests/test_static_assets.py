@@ -3,8 +3,8 @@ year; ECharts (1 MB) only on the pages that draw charts."""
 
 import pytest
 from django.core.management import call_command
-from django.test import Client, override_settings
 from django.templatetags.static import static
+from django.test import Client, override_settings
 
 pytestmark = pytest.mark.django_db
 
