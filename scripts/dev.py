@@ -134,8 +134,7 @@ def run() -> None:
         ),
         # The dashboard's summary rebuilds on their own queue and process: reminders never wait behind them.
         subprocess.Popen(
-            [str(bin_dir / "celery"), "-A", "crm", "worker", "-Q", "summaries", "-c", "1", "-n", "summaries@%h"]
-            + ["-l", "info"],
+            [str(bin_dir / "celery"), "-A", "crm", "worker", "-Q", "summaries", "-c", "1", "-n", "summaries@%h"],
             cwd=ROOT,
             env=env,
         ),
