@@ -7,6 +7,7 @@ stored in CustomerIdentity under a unique constraint, so the database decides ra
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 from functools import lru_cache
@@ -149,21 +150,46 @@ def _fuzzy_syllable(syllable: str) -> str:
     return syllable
 
 
-def phonetic_key(*parts: str) -> str:
-    """What a Chinese name sounds like, for homophone-tolerant search: each run of Chinese characters becomes its
-    toneless pinyin, syllables folded as in _fuzzy_syllable and joined without spaces (大同紡織 → "datonfanzi",
-    so 大童 → "datong" matches as a substring). Characters are read one by one (no phrase context), so a query and
-    a name always read the same character the same way. Legal-form suffixes (股份有限公司) are left out."""
+@lru_cache(maxsize=65536)
+def _syllable(char: str) -> str:
+    """The toneless, 注音-slip-folded reading of one character (its most common one; read alone, so a name and
+    a query always read a character the same way)."""
     from pypinyin import lazy_pinyin
 
+    return _fuzzy_syllable(lazy_pinyin(char, errors="ignore")[0]) if "\u3400" <= char <= "\ufaff" else ""
+
+
+def _runs(parts) -> list[list[str]]:
     runs = []
     for part in parts:
         text = to_simplified(unicodedata.normalize("NFKC", part or ""))
         for suffix in (*ZH_SUFFIXES, "股份"):
             text = text.replace(suffix, " ")
         for run in _CJK_RUN.findall(text):
-            runs.append("".join(_fuzzy_syllable(s) for s in lazy_pinyin(list(run), errors="ignore")))
-    return " ".join(runs)
+            syllables = [s for s in map(_syllable, run) if s]
+            if syllables:
+                runs.append(syllables)
+    return runs
+
+
+def phonetic_key(*parts: str) -> str:
+    """What a Chinese name sounds like, for people to read: each run of Chinese characters as toneless pinyin,
+    syllables folded as in _fuzzy_syllable (大同紡織 → "datongfanzi"); legal-form suffixes left out."""
+    return " ".join("".join(run) for run in _runs(parts))
+
+
+def phonetic_tokens(*parts: str) -> list[str]:
+    """The searchable form of phonetic_key: each pair of neighbouring syllables within a run ("da-ton",
+    "ton-fan", "fan-zi"). A name matches a query when it holds all the query's pairs — an indexed array
+    containment (GIN), selective where trigrams over a 26-letter alphabet are not. Homophones and 注音 slips
+    (童/同, 程/陳) give the same pairs. Runs of one character give no pair: one syllable is not a search."""
+    tokens: list[str] = []
+    for run in _runs(parts):
+        for a, b in itertools.pairwise(run):
+            token = f"{a}-{b}"
+            if token not in tokens:
+                tokens.append(token)
+    return tokens
 
 
 def search_key(*parts: str) -> str:

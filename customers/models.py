@@ -90,8 +90,9 @@ class Customer(TimeStampedModel):
     # Folded search text (name + short name) and national phone digits, kept by the services.
     search_text = models.CharField(max_length=300, blank=True, editable=False)
     phone_digits = models.CharField(max_length=32, blank=True, editable=False)
-    # Toneless, 注音-slip-folded pinyin of the Chinese name (customers.identity.phonetic_key): 童 finds 同.
-    search_phonetic = models.CharField(max_length=300, blank=True, editable=False)
+    # Pairs of neighbouring syllables of the Chinese name, toneless and 注音-slip-folded
+    # (customers.identity.phonetic_tokens): 大童 finds 大同.
+    search_phonetic = ArrayField(models.CharField(max_length=16), default=list, blank=True, editable=False)
 
     history = HistoricalRecords(
         excluded_fields=[
@@ -116,7 +117,7 @@ class Customer(TimeStampedModel):
             models.Index(fields=["unit", "status"]),
             GinIndex(OpClass("search_text", name="gin_trgm_ops"), name="customer_search_trgm"),
             GinIndex(OpClass("phone_digits", name="gin_trgm_ops"), name="customer_phone_trgm"),
-            GinIndex(OpClass("search_phonetic", name="gin_trgm_ops"), name="customer_phonetic_trgm"),
+            GinIndex(fields=["search_phonetic"], name="customer_phonetic_gin"),
             # One index per offered sort order, each ended by the id the lists break ties with (keyset pages).
             models.Index(fields=["registered_at", "id"], name="customer_registered_idx"),
             models.Index(fields=["name", "id"], name="customer_name_idx"),

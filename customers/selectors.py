@@ -19,7 +19,7 @@ from core.periods import add_months, month_start
 from core.visibility import scope_q
 
 from . import permissions, rules
-from .identity import normalize_tax_id, phonetic_key, search_key
+from .identity import normalize_tax_id, phonetic_tokens, search_key
 from .models import (
     Contact,
     ContactLog,
@@ -71,14 +71,10 @@ def search_customers(qs: QuerySet[Customer], query: str) -> QuerySet[Customer]:
         # for an exact word and above the threshold for a typo; words under 3 characters must match exactly.
         for word in folded.split()[:6]:
             cond &= Q(search_text__trigram_word_similar=word) if len(word) >= 3 else Q(search_text__contains=word)
-        # Homophones and 注音 slips (童/同, 陳/程): the name's pinyin key holds the query's, for each run of two or
-        # more Chinese characters (shorter keys would match half the book and cannot use the trigram index).
-        runs = phonetic_key(query).split()
-        if runs and all(len(run) >= 4 for run in runs):
-            sounds = Q()
-            for run in runs[:6]:
-                sounds &= Q(search_phonetic__contains=run)
-            cond |= sounds
+        # Homophones and 注音 slips (童/同, 陳/程): the name holds every pair of neighbouring syllables of the query
+        # (customers.identity.phonetic_tokens; a GIN array containment).
+        if sounds := phonetic_tokens(query):
+            cond |= Q(search_phonetic__contains=sounds[:12])
         tax = normalize_tax_id(query)
         if len(tax) >= 6 and any(ch.isdigit() for ch in tax) and " " not in query.strip():
             cond |= Q(tax_id__startswith=tax)  # registration numbers with letters (foreign customers)

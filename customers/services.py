@@ -22,7 +22,7 @@ from core.periods import add_months, month_start
 
 from . import permissions, workflows
 from .fields import CARD_FIELDS, CREDIT_FIELDS, IDENTITY_FIELDS, STRATEGY_FIELDS
-from .identity import identity_keys, phone_digits, phonetic_key, search_key
+from .identity import identity_keys, phone_digits, phonetic_tokens, search_key
 from .models import (
     ConflictStatus,
     Contact,
@@ -198,7 +198,7 @@ def _resolve_owner(*, actor: User, owner: User | None, to_pool: bool) -> User | 
 
 def _apply_derived(customer: Customer) -> None:
     customer.search_text = search_key(customer.name, customer.short_name)[:300]
-    customer.search_phonetic = phonetic_key(customer.name, customer.short_name)[:300]
+    customer.search_phonetic = phonetic_tokens(customer.name, customer.short_name)[:60]
     customer.phone_digits = phone_digits(str(customer.phone or ""))[:32]
 
 

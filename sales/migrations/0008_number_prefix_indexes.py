@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0001_initial'),
-        ('customers', '0009_contact_search_indexes'),
+        ('customers', '0007_sort_order_indexes'),
         ('sales', '0007_sort_order_indexes'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
