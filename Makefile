@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-dates lint format messages sysdeps venv bench clean
+.PHONY: run test test-dates lint format messages sysdeps venv bench bench-all clean
 
 # Parallel test processes (pytest-xdist); each gets its own test database and Celery broker database.
 TEST_WORKERS ?= 2
@@ -56,8 +56,15 @@ test-dates: $(STAMP)
 	  $(PY) scripts/dev.py test -p no:cacheprovider -q -n $(TEST_WORKERS) -m dates --today=$$d || exit 1; \
 	done
 
+# Throughput of each endpoint as a ratio to hello-world, p50/p95 at two sizes (BENCH_SCALES), var/bench.json;
+# then the search benchmark (BENCH_SEARCH_CUSTOMERS, default 100,000). bench-all also runs the older scripts.
 bench: $(STAMP)
-	@for f in bench/*.py; do echo "== $$f"; $(PY) $$f || exit 1; done
+	$(PY) bench/endpoints.py
+	$(PY) bench/search.py
+
+bench-all: bench
+	@for f in bench/dashboard.py bench/customers.py bench/sales_bench.py bench/commission_bench.py bench/reminders.py; do \
+	  echo "== $$f"; $(PY) $$f || exit 1; done
 
 clean:
 	rm -rf $(VENV) var test-artifacts

@@ -47,6 +47,7 @@ from django.test.utils import override_settings  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from accounts.models import Role, SalesUnit, User  # noqa: E402
+from bench.names import customer_name, customer_row_keys  # noqa: E402
 from customers.models import ContactLog, Customer  # noqa: E402
 from reports.calendar import policy_for, report_deadline  # noqa: E402
 from reports.models import DailyReport, Dimension, Target, TargetLine  # noqa: E402
@@ -173,16 +174,21 @@ def generate(scale: float, seed: int = 7) -> dict[str, int]:
     customer_owner = {}
 
     def customers():
+        # Searchable names and keys, as the services store them (bench/names.py; bench/search.py measures them).
         for c in range(1, n_customers + 1):
             owner = sp_ids[c % len(sp_ids)]
             customer_owner[c] = owner
             registered = timezone.now() - dt.timedelta(days=rng.randint(0, 4 * 365), minutes=rng.randint(0, 1440))
-            yield (c, f"測試客戶{c}股份有限公司", f"客戶{c}", f"{50_000_000 + c:08d}", REGIONS[c % len(REGIONS)],
-                   "active", owner, owner_unit[owner], registered)  # fmt: skip
+            name = customer_name(rng, c)
+            phone, digits, text, sound = customer_row_keys(name, c)
+            yield (c, name, "", f"{50_000_000 + c:08d}", REGIONS[c % len(REGIONS)],
+                   "active", owner, owner_unit[owner], registered, phone, digits, text, sound)  # fmt: skip
 
     counts["customers"] = Copier(
-        Customer, ["id", "name", "short_name", "tax_id", "region", "status", "owner_id", "unit_id", "registered_at"]
-    ).copy(customers())
+        Customer,
+        ["id", "name", "short_name", "tax_id", "region", "status", "owner_id", "unit_id", "registered_at", "phone",
+         "phone_digits", "search_text", "search_phonetic"],
+    ).copy(customers())  # fmt: skip
     log(f"people, products, customers: {time.monotonic() - started:.1f}s")
 
     # Contracts, lines, shipments, payments.

@@ -7,6 +7,7 @@ stored in CustomerIdentity under a unique constraint, so the database decides ra
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 from functools import lru_cache
@@ -192,6 +193,67 @@ def phone_digits(phone) -> str:
         national = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.NATIONAL)
         return re.sub(r"\D", "", national)
     return re.sub(r"\D", "", str(phone))
+
+
+_CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+# 注音 (bopomofo) typing slips and regional accents that sound alike: ㄓㄔㄕ/ㄗㄘㄙ (zh ch sh / z c s) and
+# ㄥ/ㄣ, ㄧㄥ/ㄧㄣ, ㄤ/ㄢ (eng/en, ing/in, ang/an) are folded together, the way input methods' 模糊音 do; tones dropped.
+_FUZZY_INITIALS = (("zh", "z"), ("ch", "c"), ("sh", "s"))
+_FUZZY_FINALS = (("eng", "en"), ("ing", "in"), ("ang", "an"))
+
+
+def _fuzzy_syllable(syllable: str) -> str:
+    for heavy, light in _FUZZY_INITIALS:
+        if syllable.startswith(heavy):
+            syllable = light + syllable[len(heavy) :]
+            break
+    for heavy, light in _FUZZY_FINALS:
+        if syllable.endswith(heavy):
+            syllable = syllable[: -len(heavy)] + light
+            break
+    return syllable
+
+
+@lru_cache(maxsize=65536)
+def _syllable(char: str) -> str:
+    """The toneless, 注音-slip-folded reading of one character (its most common one; read alone, so a name and
+    a query always read a character the same way)."""
+    from pypinyin import lazy_pinyin
+
+    return _fuzzy_syllable(lazy_pinyin(char, errors="ignore")[0]) if "\u3400" <= char <= "\ufaff" else ""
+
+
+def _runs(parts) -> list[list[str]]:
+    runs = []
+    for part in parts:
+        text = to_simplified(unicodedata.normalize("NFKC", part or ""))
+        for suffix in (*ZH_SUFFIXES, "股份"):
+            text = text.replace(suffix, " ")
+        for run in _CJK_RUN.findall(text):
+            syllables = [s for s in map(_syllable, run) if s]
+            if syllables:
+                runs.append(syllables)
+    return runs
+
+
+def phonetic_key(*parts: str) -> str:
+    """What a Chinese name sounds like, for people to read: each run of Chinese characters as toneless pinyin,
+    syllables folded as in _fuzzy_syllable (大同紡織 → "datongfanzi"); legal-form suffixes left out."""
+    return " ".join("".join(run) for run in _runs(parts))
+
+
+def phonetic_tokens(*parts: str) -> list[str]:
+    """The searchable form of phonetic_key: each pair of neighbouring syllables within a run ("da-ton",
+    "ton-fan", "fan-zi"). A name matches a query when it holds all the query's pairs — an indexed array
+    containment (GIN), selective where trigrams over a 26-letter alphabet are not. Homophones and 注音 slips
+    (童/同, 程/陳) give the same pairs. Runs of one character give no pair: one syllable is not a search."""
+    tokens: list[str] = []
+    for run in _runs(parts):
+        for a, b in itertools.pairwise(run):
+            token = f"{a}-{b}"
+            if token not in tokens:
+                tokens.append(token)
+    return tokens
 
 
 def search_key(*parts: str) -> str:

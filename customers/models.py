@@ -5,6 +5,7 @@ from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models.functions import Upper
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -90,10 +91,14 @@ class Customer(TimeStampedModel):
     # Folded search text (name + short name) and national phone digits, kept by the services.
     search_text = models.CharField(max_length=300, blank=True, editable=False)
     phone_digits = models.CharField(max_length=32, blank=True, editable=False)
+    # Pairs of neighbouring syllables of the Chinese name, toneless and 注音-slip-folded
+    # (customers.identity.phonetic_tokens): 大童 finds 大同.
+    search_phonetic = ArrayField(models.CharField(max_length=16), default=list, blank=True, editable=False)
 
     history = HistoricalRecords(
         excluded_fields=[
             "search_text",
+            "search_phonetic",
             "phone_digits",
             "updated_at",
             "created_at",
@@ -113,10 +118,17 @@ class Customer(TimeStampedModel):
             models.Index(fields=["unit", "status"]),
             GinIndex(OpClass("search_text", name="gin_trgm_ops"), name="customer_search_trgm"),
             GinIndex(OpClass("phone_digits", name="gin_trgm_ops"), name="customer_phone_trgm"),
-            models.Index(fields=["registered_at"], name="customer_registered_idx"),
+            GinIndex(fields=["search_phonetic"], name="customer_phonetic_gin"),
+            # One index per offered sort order, each ended by the id the lists break ties with (keyset pages).
+            models.Index(fields=["registered_at", "id"], name="customer_registered_idx"),
             models.Index(fields=["name", "id"], name="customer_name_idx"),
-            models.Index(models.F("last_contact_at").desc(nulls_last=True), "id", name="customer_last_contact_idx"),
-            models.Index(fields=["credit_limit"], name="customer_credit_limit_idx"),
+            models.Index(fields=["owner", "name", "id"], name="customer_owner_name_idx"),
+            # The page: never-contacted first when ascending, last when descending; the API: PostgreSQL's NULL order.
+            models.Index(models.F("last_contact_at").asc(nulls_first=True), "id", name="customer_last_contact_idx"),
+            models.Index(fields=["last_contact_at", "id"], name="customer_last_contact_api_idx"),
+            models.Index(fields=["credit_limit", "id"], name="customer_credit_limit_idx"),
+            models.Index(fields=["region", "id"], name="customer_region_id_idx"),
+            models.Index(fields=["status", "id"], name="customer_status_id_idx"),
             models.Index(fields=["owner"], condition=models.Q(owner__isnull=True), name="customer_pool_idx"),
         ]
         constraints = [
@@ -213,6 +225,11 @@ class Contact(TimeStampedModel):
         verbose_name = _("contact")
         verbose_name_plural = _("contacts")
         ordering = ["customer", "-is_primary", "name"]
+        indexes = [
+            # The navbar search: a contact by (part of) the name or the phone digits.
+            GinIndex(OpClass(Upper("name"), name="gin_trgm_ops"), name="contact_name_trgm"),
+            GinIndex(OpClass("phone", name="gin_trgm_ops"), name="contact_phone_trgm"),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -286,6 +303,8 @@ class ContactLog(TimeStampedModel):
         indexes = [
             models.Index(fields=["author", "happened_at"]),
             models.Index(fields=["customer", "-happened_at"], name="contactlog_customer_recent"),
+            models.Index(fields=["happened_at", "id"], name="contactlog_happened_idx"),
+            models.Index(fields=["next_step_date", "id"], name="contactlog_next_step_idx"),
         ]
 
     def __str__(self) -> str:

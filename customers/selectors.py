@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from django.contrib.postgres.search import TrigramWordSimilarity
 from django.core.cache import cache
+from django.db import connection
 from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
 from django.template import TemplateDoesNotExist
 from django.template.loader import get_template
@@ -15,10 +16,12 @@ from django.utils import timezone
 
 from accounts.models import SELLER_ROLES, SalesUnit, User
 from core.periods import add_months, month_start
+from core.visibility import scope_q
 
 from . import permissions, rules
-from .identity import normalize_tax_id, search_key
+from .identity import normalize_tax_id, phonetic_tokens, search_key
 from .models import (
+    Contact,
     ContactLog,
     Customer,
     CustomerConflict,
@@ -69,6 +72,10 @@ def search_customers(qs: QuerySet[Customer], query: str) -> QuerySet[Customer]:
         # for an exact word and above the threshold for a typo; words under 3 characters must match exactly.
         for word in folded.split()[:6]:
             cond &= Q(search_text__trigram_word_similar=word) if len(word) >= 3 else Q(search_text__contains=word)
+        # Homophones and 注音 slips (童/同, 陳/程): the name holds every pair of neighbouring syllables of the query
+        # (customers.identity.phonetic_tokens; a GIN array containment).
+        if sounds := phonetic_tokens(query):
+            cond |= Q(search_phonetic__contains=sounds[:12])
         tax = normalize_tax_id(query)
         if len(tax) >= 6 and any(ch.isdigit() for ch in tax) and " " not in query.strip():
             cond |= Q(tax_id__startswith=tax)  # registration numbers with letters (foreign customers)
@@ -110,7 +117,8 @@ def customer_list(*, user: User, filters: CustomerFilters) -> QuerySet[Customer]
         qs = search_customers(qs, filters.q)
     sort = SORTS.get(filters.sort)
     if sort:
-        qs = qs.order_by(sort, "pk")
+        # Ties broken by the id in the sort's own direction, so one index (field, id) serves both directions.
+        qs = qs.order_by(sort, "-pk" if filters.sort.startswith("-") else "pk")
     elif filters.q and "similarity" in qs.query.annotations:
         qs = qs.order_by("-similarity", "name", "pk")
     else:
@@ -137,10 +145,30 @@ def filter_choices(*, user: User) -> dict:
     key = f"customers:regions:{'all' if user.is_company_wide else user.pk}"
     regions = cache.get(key)
     if regions is None:
-        visible = Customer.objects.visible_to(user).exclude(region="")
-        regions = list(visible.values_list("region", flat=True).distinct().order_by("region")[:200])
+        if user.is_company_wide:
+            regions = _all_regions(limit=200)
+        else:
+            visible = Customer.objects.visible_to(user).exclude(region="")
+            regions = list(visible.values_list("region", flat=True).distinct().order_by("region")[:200])
         cache.set(key, regions, 300)
     return {"owners": owners, "units": units, "regions": regions}
+
+
+def _all_regions(*, limit: int) -> list[str]:
+    """Every region in use, by a skip scan of the (region, id) index: one index probe per distinct region, so
+    the cost follows the number of regions, not of customers (a DISTINCT would read the whole table)."""
+    table = Customer._meta.db_table
+    sql = f"""
+        WITH RECURSIVE r(region) AS (
+            (SELECT region FROM {table} WHERE region > '' ORDER BY region LIMIT 1)
+            UNION ALL
+            SELECT (SELECT c.region FROM {table} c WHERE c.region > r.region ORDER BY c.region LIMIT 1)
+            FROM r WHERE r.region IS NOT NULL
+        )
+        SELECT region FROM r WHERE region IS NOT NULL LIMIT %s"""  # noqa: S608 - the table name is ours
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [limit])
+        return [row[0] for row in cursor.fetchall()]
 
 
 def pool_list(*, user: User, q: str = "") -> QuerySet[Customer]:
@@ -364,3 +392,26 @@ def pool_policy_for(day: dt.date) -> PoolPolicy:
     """The pool policy in force on `day` (the defaults, 90 idle days and 7 days' warning, before any policy)."""
     policy = PoolPolicy.objects.in_force(day)
     return policy or PoolPolicy(effective_from=day, idle_days=90, warning_days=7)
+
+
+def find_customers(*, user: User, query: str, limit: int = 8) -> list[Customer]:
+    """The navbar search's customers: name (typos and homophones), phone or tax number; best first."""
+    qs = search_customers(Customer.objects.visible_to(user), query)
+    order = ("-similarity", "name", "pk") if "similarity" in qs.query.annotations else ("name", "pk")
+    return list(qs.select_related("owner").order_by(*order)[:limit])
+
+
+def find_contacts(*, user: User, query: str, limit: int = 8) -> list[Contact]:
+    """The navbar search's contact people of customers the user may see: name or phone digits."""
+    query = (query or "").strip()
+    digits = re.sub(r"\D", "", query)
+    if len(digits) >= 4 and len(digits) >= len(re.sub(r"[\s\-()+]", "", query)) - 1:
+        national = (digits[3:] if digits.startswith("886") else digits).lstrip("0") or digits
+        cond = Q(phone__contains=national)
+    elif len(query) >= 2:
+        cond = Q(name__icontains=query)
+    else:
+        return []
+    visible = scope_q(user, owner="customer__owner", unit="customer__unit")
+    qs = Contact.objects.filter(visible, cond).select_related("customer").order_by("name", "pk")
+    return list(qs[:limit])

@@ -23,7 +23,7 @@ from core.periods import add_months, month_start
 from . import permissions, workflows
 from . import timeline as customer_timeline
 from .fields import CARD_FIELDS, CREDIT_FIELDS, IDENTITY_FIELDS, STRATEGY_FIELDS
-from .identity import identity_keys, phone_digits, search_key
+from .identity import identity_keys, phone_digits, phonetic_tokens, search_key
 from .models import (
     ConflictStatus,
     Contact,
@@ -199,6 +199,7 @@ def _resolve_owner(*, actor: User, owner: User | None, to_pool: bool) -> User | 
 
 def _apply_derived(customer: Customer) -> None:
     customer.search_text = search_key(customer.name, customer.short_name)[:300]
+    customer.search_phonetic = phonetic_tokens(customer.name, customer.short_name)[:60]
     customer.phone_digits = phone_digits(str(customer.phone or ""))[:32]
 
 

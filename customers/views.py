@@ -7,7 +7,6 @@ import datetime as dt
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, HttpResponseForbidden
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -19,6 +18,7 @@ from accounts.models import SalesUnit
 from core.exceptions import ApplicationError
 from core.exports import CSV_CONTENT_TYPE, xlsx_response
 from core.forms import apply_service_error
+from core.pagination import EstimatedPaginator
 from core.periods import add_months, month_start
 from core.timeline import comment_view_response
 
@@ -73,7 +73,7 @@ def customer_list(request):
     qs = selectors.customer_list(user=request.user, filters=filters)
     size = _int(request.GET.get("page_size"))
     size = size if size in PAGE_SIZES else 50
-    page = Paginator(qs, size).get_page(request.GET.get("page"))
+    page = EstimatedPaginator(qs, size).get_page(request.GET.get("page"))
     params = request.GET.copy()
     params.pop("page", None)
     return render(
@@ -300,7 +300,7 @@ def pool(request):
     if not permissions.can_see_pool(request.user):
         raise Http404
     q = request.GET.get("q", "").strip()[:100]
-    page = Paginator(selectors.pool_list(user=request.user, q=q), 50).get_page(request.GET.get("page"))
+    page = EstimatedPaginator(selectors.pool_list(user=request.user, q=q), 50).get_page(request.GET.get("page"))
     return render(
         request,
         "customers/pool.html",
@@ -329,7 +329,9 @@ def pool_claim(request, pk: int):
 def conflict_list(request):
     status = request.GET.get("status", "open")
     status = status if status in {"open", "confirmed", "reassigned", ""} else "open"
-    page = Paginator(selectors.conflict_list(user=request.user, status=status), 50).get_page(request.GET.get("page"))
+    page = EstimatedPaginator(selectors.conflict_list(user=request.user, status=status), 50).get_page(
+        request.GET.get("page")
+    )
     return render(
         request,
         "customers/conflicts.html",

@@ -4,7 +4,6 @@ from django.conf import settings as django_settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -14,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from core.exceptions import ApplicationError
 from core.forms import apply_service_error
+from core.pagination import EstimatedPaginator
 from customers.models import Customer
 
 from . import preferences, selectors, services
@@ -45,7 +45,9 @@ def inbox(request):
     tab = request.GET.get("tab", "due")
     if tab not in TABS:
         tab = "due"
-    page = Paginator(selectors.reminder_inbox(user=request.user, tab=tab), 50).get_page(request.GET.get("page"))
+    page = EstimatedPaginator(selectors.reminder_inbox(user=request.user, tab=tab), 50).get_page(
+        request.GET.get("page")
+    )
     rows = [(r, *render_text(r), link(r)) for r in page.object_list]
     return render(
         request,
@@ -130,7 +132,7 @@ def bell(request):
 
 @login_required
 def notifications(request):
-    page = Paginator(selectors.notification_list(user=request.user), 50).get_page(request.GET.get("page"))
+    page = EstimatedPaginator(selectors.notification_list(user=request.user), 50).get_page(request.GET.get("page"))
     return render(request, "reminders/notifications.html", {"page": page})
 
 

@@ -22,8 +22,12 @@ def refresh_dashboard_recent(months_back: int = 1) -> str:
 
 @shared_task(name="reports.refresh_dashboard_full")
 def refresh_dashboard_full(since: str | None = None) -> str:
-    """Rebuild the summary tables over all history (nightly: picks up late changes to old months)."""
-    from .services.summaries import summary_refresh
+    """Nightly: picks up late changes to old months. Incremental — only from the first month touched since the
+    last refresh — unless `since` is given (a rebuild from that day; "all" for the whole history)."""
+    from .services.summaries import summary_refresh, summary_refresh_incremental
 
-    state = summary_refresh(since=dt.date.fromisoformat(since) if since else None)
-    return f"full: {state.duration_ms} ms"
+    if since is None:
+        state = summary_refresh_incremental()
+        return f"incremental: {state.duration_ms} ms"
+    state = summary_refresh(since=None if since == "all" else dt.date.fromisoformat(since))
+    return f"from {since}: {state.duration_ms} ms"

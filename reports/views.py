@@ -8,7 +8,6 @@ from decimal import Decimal
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Count, Q, Sum
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -20,6 +19,7 @@ from django.views.decorators.http import require_POST
 from accounts.models import SalesUnit, User
 from core.exceptions import ApplicationError
 from core.forms import apply_service_error
+from core.pagination import EstimatedPaginator
 from customers.models import Customer
 from sales import selectors as sales_selectors
 from sales.models import Product
@@ -188,7 +188,7 @@ def _open_days(user, *, today: dt.date) -> list[dt.date]:
 def daily_list(request):
     qs = _daily_reports_filtered(request)
     status = request.GET.get("status", "")
-    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    page = EstimatedPaginator(qs, 50).get_page(request.GET.get("page"))
     today = timezone.localdate()
     missing = []
     if not request.user.is_salesperson and WorkingCalendar(today, today).is_working(today):
@@ -309,7 +309,7 @@ def plan_list(request):
     kind = request.GET.get("kind", "")
     if kind in PlanKind.values:
         qs = qs.filter(kind=kind)
-    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    page = EstimatedPaginator(qs, 50).get_page(request.GET.get("page"))
     return render(request, "reports/plan_list.html", {"page": page, "kind": kind, "kinds": PlanKind.choices})
 
 
@@ -427,7 +427,9 @@ def target_list(request):
     year = request.GET.get("year")
     if year and year.isascii() and year.isdigit() and len(year) == 4:  # a 20-digit "year" is no year: ignored
         qs = qs.filter(period_start__year=int(year))
-    page = Paginator(qs.order_by("-period_start", "period_type", "unit__code"), 50).get_page(request.GET.get("page"))
+    page = EstimatedPaginator(qs.order_by("-period_start", "period_type", "unit__code"), 50).get_page(
+        request.GET.get("page")
+    )
     units, _company = _manageable_units(request.user)
     return render(request, "reports/target_list.html", {"page": page, "can_manage": units.exists()})
 

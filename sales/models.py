@@ -181,7 +181,16 @@ class Contract(TimeStampedModel):
         verbose_name = _("contract")
         verbose_name_plural = _("contracts")
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["owner", "status"]), models.Index(fields=["unit", "signed_on"])]
+        indexes = [
+            models.Index(fields=["owner", "status"]),
+            models.Index(fields=["unit", "signed_on"]),
+            # Every offered sort order ended by the id that breaks ties (bulk imports share a timestamp).
+            models.Index(fields=["created_at", "id"], name="contract_created_idx"),
+            models.Index(fields=["number"], opclasses=["varchar_pattern_ops"], name="contract_number_prefix_idx"),
+            models.Index(fields=["owner", "created_at", "id"], name="contract_owner_created_idx"),
+            models.Index(fields=["amount", "id"], name="contract_amount_idx"),
+            models.Index(fields=["signed_on", "id"], name="contract_signed_idx"),
+        ]
         constraints = [
             # One accepted quote becomes one contract; a cancelled contract frees the quote for a new one.
             models.UniqueConstraint(
@@ -266,6 +275,7 @@ class Shipment(TimeStampedModel):
         verbose_name = _("shipment")
         verbose_name_plural = _("shipments")
         ordering = ["shipped_on", "id"]
+        indexes = [models.Index(fields=["shipped_on", "id"], name="shipment_shipped_idx")]
 
     def __str__(self) -> str:
         return f"{self.contract_id} @ {self.shipped_on}"
@@ -321,6 +331,10 @@ class Payment(TimeStampedModel):
         verbose_name = _("payment")
         verbose_name_plural = _("payments")
         ordering = ["paid_on"]
+        indexes = [
+            models.Index(fields=["paid_on", "id"], name="payment_paid_idx"),
+            models.Index(fields=["amount", "id"], name="payment_amount_idx"),
+        ]
         constraints = [models.CheckConstraint(condition=models.Q(amount__gt=0), name="payment_amount_positive")]
 
 
@@ -341,6 +355,7 @@ class Invoice(TimeStampedModel):
         verbose_name = _("invoice")
         verbose_name_plural = _("invoices")
         ordering = ["issued_on", "id"]
+        indexes = [models.Index(fields=["issued_on", "id"], name="invoice_issued_idx")]
         constraints = [models.CheckConstraint(condition=models.Q(amount__gt=0), name="invoice_amount_positive")]
 
     def __str__(self) -> str:
@@ -698,6 +713,12 @@ class Quote(TimeStampedModel):
         verbose_name = _("quote")
         verbose_name_plural = _("quotes")
         ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["created_at", "id"], name="quote_created_idx"),
+            models.Index(fields=["number"], opclasses=["varchar_pattern_ops"], name="quote_number_prefix_idx"),
+            models.Index(fields=["owner", "created_at", "id"], name="quote_owner_created_idx"),
+            models.Index(fields=["amount", "id"], name="quote_amount_idx"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(amount__gte=0) & models.Q(equipment_cost__gte=0), name="quote_amount_non_negative"

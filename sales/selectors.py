@@ -354,7 +354,7 @@ def contract_list(*, user, filters: dict | None = None):
         qs = qs.filter(status=ContractStatus.SIGNED, filing_due_on__lt=timezone.localdate())
     if filters.get("awaiting_me"):
         qs = qs.filter(pk__in=awaiting_approval_ids(user=user))
-    return with_paid(qs).order_by("-created_at")
+    return with_paid(qs).order_by("-created_at", "-id")
 
 
 def awaiting_approval_ids(*, user):
@@ -537,3 +537,13 @@ def hidden_rule_trip_counts(*, viewer, since: dt.datetime) -> list[dict]:
         .order_by("-tries", "actor__full_name")
     )
     return list(rows)
+
+
+def find_documents(*, user, query: str, limit: int = 8) -> tuple[list[Quote], list[Contract]]:
+    """The navbar search's quotes and contracts: by number (the start of it, any case: "c2026-0001")."""
+    token = (query or "").strip().upper()
+    if len(token) < 3 or " " in token:
+        return [], []
+    quotes = Quote.objects.visible_to(user).filter(number__startswith=token).select_related("customer")
+    contracts = Contract.objects.visible_to(user).filter(number__startswith=token).select_related("customer")
+    return list(quotes.order_by("number")[:limit]), list(contracts.order_by("number")[:limit])

@@ -9,7 +9,6 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.db.models import Prefetch, Q
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -23,6 +22,7 @@ from core.exceptions import ApplicationError
 from core.exports import csv_response
 from core.forms import apply_service_error
 from core.money import ZERO, round_money
+from core.pagination import EstimatedPaginator
 from core.timeline import comment_view_response
 from customers import selectors as customer_selectors
 from customers.models import Customer
@@ -89,7 +89,7 @@ def product_list(request):
     qs = selectors.products_with_prices(with_cost=see_cost)
     if q := request.GET.get("q", "").strip():
         qs = qs.filter(Q(code__icontains=q) | Q(name__icontains=q) | Q(name_en__icontains=q))
-    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    page = EstimatedPaginator(qs, 50).get_page(request.GET.get("page"))
     return render(request, "sales/product_list.html", {"page": page, "see_cost": see_cost, "q": q, "form": form})
 
 
@@ -98,7 +98,7 @@ def price_list_list(request):
     if request.method == "POST":
         raise PermissionDenied  # issued on their own page (price_list_create)
     lists = PriceList.objects.select_related("issued_by").order_by("-effective_from", "-id")
-    page = Paginator(lists, 30).get_page(request.GET.get("page"))
+    page = EstimatedPaginator(lists, 30).get_page(request.GET.get("page"))
     return render(request, "sales/price_list_list.html", {"page": page, "can_issue": request.user.is_admin_role})
 
 
@@ -201,10 +201,10 @@ def policy_page(request):
 
 @login_required
 def quote_list(request):
-    qs = Quote.objects.visible_to(request.user).select_related("customer", "owner").order_by("-created_at")
+    qs = Quote.objects.visible_to(request.user).select_related("customer", "owner").order_by("-created_at", "-id")
     if status := request.GET.get("status"):
         qs = qs.filter(status=status)
-    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    page = EstimatedPaginator(qs, 50).get_page(request.GET.get("page"))
     return render(request, "sales/quote_list.html", {"page": page, "statuses": QuoteStatus.choices})
 
 
@@ -428,7 +428,7 @@ def quote_action(request, pk: int, verb: str):
 def contract_list(request):
     filters = {k: request.GET.get(k) for k in ("status", "q", "overdue_filing", "awaiting_me") if request.GET.get(k)}
     qs = selectors.contract_list(user=request.user, filters=filters)
-    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    page = EstimatedPaginator(qs, 50).get_page(request.GET.get("page"))
     return render(
         request,
         "sales/contract_list.html",
@@ -830,7 +830,7 @@ def hidden_rule_trips(request):
     if not selectors.sees_cost(request.user):
         raise PermissionDenied
     since = timezone.now() - dt.timedelta(days=30)
-    page = Paginator(selectors.hidden_rule_trips(viewer=request.user), 50).get_page(request.GET.get("page"))
+    page = EstimatedPaginator(selectors.hidden_rule_trips(viewer=request.user), 50).get_page(request.GET.get("page"))
     for event in page:
         event.hidden_labels = [rules.render(code, {}, public=True) for code in event.data["hidden_rules"]]
     counts = selectors.hidden_rule_trip_counts(viewer=request.user, since=since)

@@ -132,6 +132,12 @@ def run() -> None:
             cwd=ROOT,
             env=env,
         ),
+        # The dashboard's summary rebuilds on their own queue and process: reminders never wait behind them.
+        subprocess.Popen(
+            [str(bin_dir / "celery"), "-A", "crm", "worker", "-Q", "summaries", "-c", "1", "-n", "summaries@%h"],
+            cwd=ROOT,
+            env=env,
+        ),
         subprocess.Popen([str(bin_dir / "celery"), "-A", "crm", "beat", "-l", "info", "--pidfile="], cwd=ROOT, env=env),
     ]
     for _ in range(100):

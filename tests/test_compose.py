@@ -11,8 +11,8 @@ import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
-LONG_RUNNING = {"postgres", "redis", "web", "worker", "beat"}
-APP = {"web", "worker", "beat"}
+LONG_RUNNING = {"postgres", "redis", "web", "worker", "worker-summaries", "beat"}
+APP = {"web", "worker", "worker-summaries", "beat"}
 
 
 @pytest.fixture(scope="module")

@@ -3,6 +3,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from .inbox import inbox_count, inbox_items
+from .search import find_anything
 from .selectors import home_data
 
 
@@ -26,3 +27,11 @@ def inbox(request):
 def inbox_badge(request):
     """The navbar's inbox link with its count: polled by htmx so the count rises without a reload."""
     return render(request, "workspace/_inbox_badge.html", {"inbox_count": inbox_count(user=request.user)})
+
+
+@login_required
+@require_GET
+def search(request):
+    """The navbar search: everything the user may see that matches, grouped by kind."""
+    results = find_anything(user=request.user, query=request.GET.get("q", ""))
+    return render(request, "workspace/search.html", {"results": results, "q": results.query})

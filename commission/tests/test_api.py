@@ -102,7 +102,7 @@ def test_api_queries_do_not_grow_with_rows(api_client, finance, unit, django_ass
     api_client.force_authenticate(finance)
     with django_assert_max_num_queries(15):
         r = api_client.get(URL, {"month": "2026-02"})
-    assert r.data["count"] == 15
+    assert len(r.data["results"]) == 15
 
 
 EXPENSES = "/api/v1/commission-expenses/"
@@ -146,4 +146,4 @@ def test_expense_api_list_queries(api_client, finance, salesperson, django_asser
     api_client.force_authenticate(finance)
     with django_assert_max_num_queries(6):
         r = api_client.get(EXPENSES)
-    assert r.data["count"] == 30
+    assert len(r.data["results"]) == 30

@@ -69,6 +69,7 @@ MIDDLEWARE = [
     "core.middleware.RejectNulBytesMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "core.db_router.ReplicaReadsMiddleware",
     "accounts.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -108,6 +109,28 @@ DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 # A database that does not answer fails fast (the readiness check and the pages), not after the OS's TCP timeout.
 DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", env.int("DB_CONNECT_TIMEOUT", default=5))
+# PgBouncer in transaction pooling mode: no server-side cursors (a cursor does not survive the transaction).
+DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env.bool("DISABLE_SERVER_SIDE_CURSORS", default=False)
+# A streaming read replica (optional): dashboards, reports and exports read from it (core/db_router.py).
+if _replica_url := env("DATABASE_REPLICA_URL", default=""):
+    DATABASES["replica"] = {
+        **env.db_url_config(_replica_url),
+        "CONN_MAX_AGE": DATABASES["default"]["CONN_MAX_AGE"],
+        "CONN_HEALTH_CHECKS": True,
+        "DISABLE_SERVER_SIDE_CURSORS": DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"],
+        "OPTIONS": {"connect_timeout": env.int("DB_CONNECT_TIMEOUT", default=5)},
+        "TEST": {"MIRROR": "default"},
+    }
+DATABASE_ROUTERS = ["core.db_router.ReplicaRouter"]
+# GET requests whose path matches one of these read from the replica (when configured).
+REPLICA_READ_PATHS = [
+    r"^/reports/$",  # the dashboard
+    r"^/reports/(dashboard|forecasts|evaluations)/",
+    r"^/api/v1/(dashboard|evaluations)/",
+    r"/export[/.]",  # every export (customers, filings, contracts, products, commission)
+]
+# After a write a browser reads the primary for this long (replication lag never hides one's own change).
+REPLICA_PIN_SECONDS = env.int("REPLICA_PIN_SECONDS", default=10)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -143,7 +166,7 @@ STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "var" / "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES: dict[str, dict[str, Any]] = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    "staticfiles": {"BACKEND": "core.staticfiles.HashedStaticFilesStorage"},
 }
 MEDIA_URL = "media/"
 MEDIA_ROOT = BASE_DIR / "var" / "media"
@@ -203,7 +226,12 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_QUEUE = "default"
-CELERY_TASK_ROUTES = {"reminders.*": {"queue": "reminders"}}
+# Reminders on their own queue; the heavy summary rebuilds on "summaries", served by a worker of their own
+# (docker-compose worker-summaries, scripts/dev.py), so a long rebuild never delays a reminder.
+CELERY_TASK_ROUTES = {
+    "reminders.*": {"queue": "reminders"},
+    "reports.refresh_dashboard_*": {"queue": "summaries"},
+}
 
 # E-mail and SMS backends (console in development).
 EMAIL_CONFIG = env.email("EMAIL_URL", default="consolemail://")
@@ -244,7 +272,7 @@ REST_FRAMEWORK = {
     # Scoped throttles (counted in the cache, Redis in production) for the endpoints that take a password.
     "DEFAULT_THROTTLE_RATES": {"auth_token": env("API_TOKEN_THROTTLE_RATE", default="10/min")},
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_PAGINATION_CLASS": "core.api.StandardPagination",
+    "DEFAULT_PAGINATION_CLASS": "core.pagination.KeysetPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",

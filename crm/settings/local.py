@@ -1,5 +1,11 @@
 from .base import *  # noqa: F403
-from .base import env
+from .base import STORAGES, env
 
 DEBUG = env.bool("DEBUG", default=True)
-WHITENOISE_USE_FINDERS = DEBUG
+# `make run` serves static files as production does (collected, hashed, compressed, cached for a year; see
+# core/staticfiles.py). STATIC_LIVE=1 serves them straight from the source folders instead, for editing CSS/JS.
+STATIC_LIVE = env.bool("STATIC_LIVE", default=False)
+WHITENOISE_USE_FINDERS = STATIC_LIVE
+WHITENOISE_AUTOREFRESH = STATIC_LIVE
+if STATIC_LIVE:
+    STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}

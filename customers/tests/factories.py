@@ -2,7 +2,7 @@ import factory
 from django.utils import timezone
 
 from accounts.tests.factories import SalespersonFactory
-from customers.identity import identity_keys, phone_digits, search_key
+from customers.identity import identity_keys, phone_digits, phonetic_tokens, search_key
 from customers.models import Contact, ContactLog, Customer, CustomerIdentity
 
 
@@ -23,6 +23,7 @@ class CustomerFactory(factory.django.DjangoModelFactory):
     registered_at = factory.LazyFunction(timezone.now)
     owned_since = factory.LazyAttribute(lambda o: o.registered_at if o.owner else None)
     search_text = factory.LazyAttribute(lambda o: search_key(o.name, o.short_name))
+    search_phonetic = factory.LazyAttribute(lambda o: phonetic_tokens(o.name, o.short_name))
     phone_digits = factory.LazyAttribute(lambda o: phone_digits(str(o.phone or "")))
 
     @factory.post_generation

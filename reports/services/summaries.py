@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import time
 
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 
 from core.periods import month_start, period_bounds
@@ -81,6 +81,39 @@ def summary_refresh(*, since: dt.date | None = None, today: dt.date | None = Non
         },
     )
     return state
+
+
+def earliest_month_touched(*, since: dt.datetime) -> dt.date | None:
+    """The first month whose figures a change made at or after `since` may move: contracts (their signing
+    month), payments, contact logs and customers created or edited since then. None when nothing changed.
+    Rows are never deleted here (cancelled, not removed), so "changed since" covers every move of a figure."""
+    from customers.models import ContactLog
+    from sales.models import Contract, Payment
+
+    def first(model, field):
+        return model.objects.filter(updated_at__gte=since).order_by().aggregate(m=models.Min(field))["m"]
+
+    moments = [
+        first(Contract, "signed_on"),
+        first(Payment, "paid_on"),
+        first(ContactLog, "happened_at"),
+        first(Customer, "registered_at"),
+    ]
+    days = [m.astimezone(local_tz()).date() if isinstance(m, dt.datetime) else m for m in moments if m is not None]
+    return month_start(min(days)) if days else None
+
+
+def summary_refresh_incremental(*, today: dt.date | None = None) -> SummaryState:
+    """Rebuild only from the first month touched since the last refresh (and always the current month, whose
+    open receivables and compliance move with the calendar): the cost follows the day's changes, not the
+    company's history. The first refresh ever rebuilds everything."""
+    today = today or timezone.localdate()
+    last = SummaryState.objects.filter(name="dashboard").values_list("refreshed_at", flat=True).first()
+    if last is None:
+        return summary_refresh(today=today)
+    touched = earliest_month_touched(since=last - dt.timedelta(minutes=5))  # a margin for commits in flight
+    since = min(touched, month_start(today)) if touched else month_start(today)
+    return summary_refresh(since=since, today=today)
 
 
 # Most of its length is one SQL statement, kept whole so it reads as one query.

@@ -34,3 +34,25 @@ def test_the_beat_schedule_is_data_admins_can_edit():
     import_module("reports.migrations.0003_default_policy_and_schedule").forwards(apps, None)
     tasks = dict(PeriodicTask.objects.filter(task__startswith="reports.").values_list("task", "enabled"))
     assert tasks == {"reports.refresh_dashboard_recent": True, "reports.refresh_dashboard_full": True}
+
+
+def test_the_nightly_refresh_rebuilds_only_the_months_touched_since_the_last_run(salesperson):
+    from reports.services import summary_refresh_incremental
+    from sales.models import Contract
+
+    today = timezone.localdate()
+    old = today.replace(day=1) - dt.timedelta(days=70)
+    customer = CustomerFactory(owner=salesperson)
+    contract = ContractFactory(customer=customer, status="filed", signed_on=old, amount=Decimal("11"))
+    refresh_dashboard_full.apply(kwargs={"since": "all"})
+    yesterday = timezone.now() - dt.timedelta(days=1)
+    Contract.objects.update(updated_at=yesterday)  # nothing changed since the refresh …
+    type(customer).objects.update(updated_at=yesterday)
+    old_row = PerformanceMonthly.objects.get(month=old.replace(day=1))
+    PerformanceMonthly.objects.filter(pk=old_row.pk).update(sales_amount=Decimal("999"))  # a marker
+    summary_refresh_incremental()
+    assert PerformanceMonthly.objects.get(month=old.replace(day=1)).sales_amount == Decimal("999"), "not rebuilt"
+    contract.amount = Decimal("12")  # … until the old month's contract is corrected
+    contract.save()
+    summary_refresh_incremental()
+    assert PerformanceMonthly.objects.get(month=old.replace(day=1)).sales_amount == Decimal("12")

@@ -93,6 +93,35 @@ CONTRACT_LIST_FIELDS = [
 ]
 
 
+LIST_COLUMNS = [
+    *(
+        f
+        for f in CONTRACT_LIST_FIELDS
+        if f
+        not in {
+            "customer_name",
+            "owner_name",
+            "paid",
+            "receivable",
+            "filing_overdue",
+            "settlement_method_name",
+            "sales_method_name",
+        }
+    ),
+    "settlement_method__code",
+    "settlement_method__name",
+    "settlement_method__name_en",
+    "sales_method__code",
+    "sales_method__name",
+    "sales_method__name_en",
+    "customer__name",
+    "owner__full_name",
+    "owner__first_name",
+    "owner__last_name",
+    "owner__username",
+]
+
+
 class ContractListOutputSerializer(MethodOutputMixin, serializers.ModelSerializer):
     customer_name = serializers.CharField(source="customer.name")
     owner_name = serializers.CharField(source="owner.get_full_name")
@@ -223,6 +252,13 @@ class ContractViewSet(viewsets.ModelViewSet):
     ordering_fields = ["created_at", "amount", "signed_on", "number"]
 
     def get_queryset(self):
+        if self.action == "list":
+            # Only the columns the list shows (profiled: wide rows — payment terms, notes, the customer's and the
+            # owner's whole records — were most of the database time and of the decoding).
+            base = Contract.objects.visible_to(self.request.user).select_related(
+                "customer", "owner", "settlement_method", "sales_method"
+            )
+            return selectors.with_paid(base.only(*LIST_COLUMNS)).order_by("-created_at", "-id")
         qs = selectors.with_paid(
             Contract.objects.visible_to(self.request.user).select_related(
                 "customer", "owner", "unit", "settlement_method", "sales_method"
