@@ -63,6 +63,8 @@ DATE_SENSITIVE = (
     "sales/tests/services/test_contracts.py",
     "workspace/tests/test_home_attention.py",
     "documents/tests/test_filing.py",
+    "reminders/tests/test_customer_messages.py",
+    "care/tests/*",
 )
 
 

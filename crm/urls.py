@@ -38,6 +38,7 @@ urlpatterns = [
     path("reminders/", include("reminders.urls")),
     path("receivables/", include("receivables.urls")),
     path("documents/", include("documents.urls")),
+    path("field/", include("field.urls")),
     path("care/", include("care.urls")),
     path("m/", include("reminders.public_urls")),  # customers' opt-out link, SMS provider webhooks
     path("admin/", admin.site.urls),
