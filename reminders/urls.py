@@ -15,5 +15,6 @@ urlpatterns = [
     path("notifications/read-all/", views.notifications_read_all, name="notifications_read_all"),
     path("settings/", views.settings_view, name="settings"),
     path("my-settings/", views.my_notification_settings, name="my_settings"),
+    path("settings/messages/", views.message_templates, name="message_templates"),
     path("customers/<int:customer_pk>/messaging/", views.preference_edit, name="preference"),
 ]
