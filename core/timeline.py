@@ -109,10 +109,12 @@ def post_comment(
     """Record a comment on a record and tell its owners and the @mentioned who may see it (never the actor)."""
     body = (body or "").strip()
     if not body:
-        raise ApplicationError(_("Write a comment first."), field="body", code="required")
+        raise ApplicationError(str(_("Write a comment first.")), field="body", code="required")
     if len(body) > MAX_COMMENT_LENGTH:
         raise ApplicationError(
-            _("A comment may have at most %(n)s characters.") % {"n": MAX_COMMENT_LENGTH}, field="body", code="too_long"
+            str(_("A comment may have at most %(n)s characters.")) % {"n": MAX_COMMENT_LENGTH},
+            field="body",
+            code="too_long",
         )
     mentioned = mentioned_users(body)
     visible = [u for u in mentioned if can_see(u)]

@@ -73,7 +73,7 @@ def _value(field, value) -> str:
 
 def _changes(customer: Customer) -> list[Entry]:
     history = list(customer.history.select_related("history_user").order_by("-history_date", "-history_id")[:LIMIT])
-    fields = {f.name: f for f in Customer._meta.get_fields() if getattr(f, "concrete", False)}
+    fields = {f.name: f for f in Customer._meta.concrete_fields}
     entries = []
     for newer, older in zip(history, [*history[1:], None], strict=False):
         who = actor_name(newer.history_user)

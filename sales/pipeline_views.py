@@ -36,13 +36,17 @@ class PipelineFilterForm(forms.Form):
     def __init__(self, *args, user: User, **kwargs):
         super().__init__(*args, **kwargs)
         people = User.objects.filter(is_active=True, role__in=SELLER_ROLES).order_by("full_name", "username")
+        owner = self.fields["owner"]
+        assert isinstance(owner, forms.ModelChoiceField)
         if user.is_company_wide:
-            self.fields["owner"].queryset = people
+            owner.queryset = people
         elif user.is_manager:
-            self.fields["owner"].queryset = people.filter(unit_id__in=user.team_unit_ids)
+            owner.queryset = people.filter(unit_id__in=user.team_unit_ids)
         else:
             del self.fields["owner"]  # a salesperson's pipeline is their own
-        self.fields["stage"].choices = [("", _("All stages")), *((k, str(v)) for k, v in pipeline.STAGES)]
+        stage = self.fields["stage"]
+        assert isinstance(stage, forms.ChoiceField)
+        stage.choices = [("", _("All stages")), *((k, str(v)) for k, v in pipeline.STAGES)]
         for f in self.fields.values():
             select = isinstance(f.widget, forms.Select)
             f.widget.attrs.setdefault(

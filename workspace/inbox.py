@@ -118,10 +118,17 @@ def _conflicts(user: User) -> QuerySet[CustomerConflict]:
     return CustomerConflict.objects.filter(status__in=CONFLICT.awaiting_states())
 
 
-def _reports(user: User) -> QuerySet[DailyReport]:
+def _reports(user: User, today: dt.date) -> QuerySet[DailyReport]:
     """Filed, not yet reviewed reports: a manager's team's; the GM office is asked for the managers' own reports
-    (nobody in their unit outranks them, as with their contracts). The GM office may review any report."""
-    waiting = DailyReport.objects.filter(submitted_at__isnull=False, reviewed_at__isnull=True).exclude(author=user)
+    (nobody in their unit outranks them, as with their contracts). The GM office may review any report.
+
+    Within the same look-back as the next steps (the reminder settings' catch-up window): a report left unreviewed
+    for longer is no longer chased, and the count stays an index range scan on a year of reports."""
+    waiting = (
+        DailyReport.objects.filter(submitted_at__isnull=False, reviewed_at__isnull=True)
+        .filter(due.due_q("date", today=today, lookback_days=due_lookback_days()))
+        .exclude(author=user)
+    )
     if user.is_manager:
         return waiting.filter(unit_id__in=user.team_unit_ids)
     if user.is_gm_office:
@@ -190,7 +197,7 @@ def navbar_counts(*, user: User, today: dt.date | None = None) -> tuple[int, int
         "inquiries": _inquiries(user),
         "unit_policies": _unit_policies(user),
         "conflicts": _conflicts(user),
-        "reports": _reports(user),
+        "reports": _reports(user, today),
         "expenses": _expenses(user),
         "fund_spends": _fund_spends(user),
         "next_steps": _next_steps(user, today),
@@ -221,7 +228,7 @@ def inbox_items(*, user: User, today: dt.date | None = None) -> list[Item]:
     items += _inquiry_items(user)
     items += _unit_policy_items(user)
     items += _conflict_items(user)
-    items += _report_items(user)
+    items += _report_items(user, today)
     items += _expense_items(user)
     items += _fund_spend_items(user)
     items += _filing_items(user, today)
@@ -335,9 +342,9 @@ def _conflict_items(user: User) -> list[Item]:
     return out
 
 
-def _report_items(user: User) -> list[Item]:
+def _report_items(user: User, today: dt.date) -> list[Item]:
     out = []
-    for r in _reports(user).select_related("author").order_by("submitted_at")[:LIMIT]:
+    for r in _reports(user, today).select_related("author").order_by("submitted_at")[:LIMIT]:
         if _first_awaiting(DAILY_REPORT, user, r):
             out.append(
                 Item(

@@ -38,3 +38,10 @@ def test_the_next_step_look_back_follows_the_reminder_settings(salesperson, admi
     assert _kinds(salesperson) == []  # 20 days ago: beyond the default catch-up window of 14 days
     reminder_settings_update(actor=admin_user, catch_up_days=30)
     assert _kinds(salesperson) == ["next_step"] and inbox_count(user=salesperson) == 1
+
+
+def test_reports_older_than_the_look_back_are_not_chased(salesperson, manager, admin_user):
+    DailyReportFactory(author=salesperson, date=timezone.localdate() - dt.timedelta(days=20))
+    assert _kinds(manager) == [] and inbox_count(user=manager) == 0
+    reminder_settings_update(actor=admin_user, catch_up_days=30)
+    assert _kinds(manager) == ["daily_report"] and inbox_count(user=manager) == 1
