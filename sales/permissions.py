@@ -6,7 +6,15 @@ ask the tables, never these rules' copies."""
 from __future__ import annotations
 
 from accounts.models import User
-from sales.models import ApprovalDecision, ApproverRole, Contract, ContractApproval, PriceInquiry, Quote
+from sales.models import (
+    ApprovalDecision,
+    ApproverRole,
+    Contract,
+    ContractApproval,
+    PriceInquiry,
+    Quote,
+    UnitSalesPolicy,
+)
 
 
 def is_unit_manager(user: User, unit_id: int) -> bool:
@@ -95,6 +103,6 @@ def may_withdraw_inquiry(user: User, inquiry: PriceInquiry) -> bool:
     return user.pk == inquiry.requested_by_id or is_unit_manager(user, inquiry.requesting_unit_id)
 
 
-def may_decide_unit_policy(user: User, policy) -> bool:
+def may_decide_unit_policy(user: User, policy: UnitSalesPolicy) -> bool:
     """The GM office decides a unit's rules (實施細則) on the group president's behalf, never its own proposal."""
     return user.is_gm_office and user.pk != policy.set_by_id
