@@ -30,6 +30,8 @@ from customers import permissions as customer_permissions
 from customers.models import ContactLog, CustomerConflict, MonthlyFiling
 from customers.selectors import filing_due_date
 from customers.workflows import CONFLICT, FILING, UnitMonth
+from receivables.models import WriteOff
+from receivables.workflows import WRITE_OFF
 from reminders.models import Notification, Reminder, ReminderState
 from reports.models import DailyReport
 from reports.workflows import DAILY_REPORT
@@ -114,6 +116,13 @@ def _expenses(user: User) -> QuerySet[ExpenseClaim]:
     return qs if user.is_admin_role else qs.none()
 
 
+def _write_offs(user: User) -> QuerySet[WriteOff]:
+    """Proposed bad-debt write-offs: finance and the GM office decide (never their own proposal)."""
+    if not (user.is_finance or user.is_gm_office):
+        return WriteOff.objects.none()
+    return WriteOff.objects.filter(status__in=WRITE_OFF.awaiting_states()).exclude(proposed_by=user)
+
+
 def _next_steps(user: User, today: dt.date) -> QuerySet[ContactLog]:
     later = ContactLog.objects.filter(customer=OuterRef("customer"), happened_at__gt=OuterRef("happened_at"))
     return (
@@ -164,6 +173,7 @@ def navbar_counts(*, user: User, today: dt.date | None = None) -> tuple[int, int
         "conflicts": _conflicts(user),
         "reports": _reports(user),
         "expenses": _expenses(user),
+        "write_offs": _write_offs(user),
         "next_steps": _next_steps(user, today),
         "reminders": _reminders(user, today),
         "filings": units,
@@ -192,6 +202,7 @@ def inbox_items(*, user: User, today: dt.date | None = None) -> list[Item]:
     items += _conflict_items(user)
     items += _report_items(user)
     items += _expense_items(user)
+    items += _write_off_items(user)
     items += _filing_items(user, today)
     items += _next_step_items(user, today)
     items += _reminder_items(user, today)
@@ -297,6 +308,24 @@ def _expense_items(user: User) -> list[Item]:
                     action_label=str(t.label),
                     action_url=reverse("commission:expense_decide", args=[e.pk]),
                     action_fields=(("decision", "approve"),),
+                )
+            )
+    return out
+
+
+def _write_off_items(user: User) -> list[Item]:
+    out = []
+    for w in _write_offs(user).select_related("contract", "liable").order_by("created_at")[:LIMIT]:
+        t = _first_awaiting(WRITE_OFF, user, w)
+        if t:
+            out.append(
+                Item(
+                    kind="write_off",
+                    since=w.created_at,
+                    title=_("Bad-debt write-off of %(number)s") % {"number": w.contract.number},
+                    detail=f"{w.amount:,.2f} · {w.liable.get_full_name()} {w.liability_amount:,.2f} · {w.reason}",
+                    url=reverse("sales:contract_detail", args=[w.contract_id]),
+                    action_label=str(t.label),
                 )
             )
     return out
