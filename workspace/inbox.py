@@ -31,6 +31,8 @@ from customers import permissions as customer_permissions
 from customers.models import ContactLog, CustomerConflict, MonthlyFiling
 from customers.selectors import filing_due_date
 from customers.workflows import CONFLICT, FILING, UnitMonth
+from receivables.models import WriteOff
+from receivables.workflows import WRITE_OFF
 from reminders.models import Notification, Reminder, ReminderState
 from reminders.selectors import due_lookback_days
 from reports.models import DailyReport
@@ -147,6 +149,13 @@ def _fund_spends(user: User) -> QuerySet[MarketFundSpend]:
     return fund_spends_to_decide(user)
 
 
+def _write_offs(user: User) -> QuerySet[WriteOff]:
+    """Proposed bad-debt write-offs: finance and the GM office decide (never their own proposal)."""
+    if not (user.is_finance or user.is_gm_office):
+        return WriteOff.objects.none()
+    return WriteOff.objects.filter(status__in=WRITE_OFF.awaiting_states()).exclude(proposed_by=user)
+
+
 def _next_steps(user: User, today: dt.date) -> QuerySet[ContactLog]:
     later = ContactLog.objects.filter(customer=OuterRef("customer"), happened_at__gt=OuterRef("happened_at"))
     return (
@@ -200,6 +209,7 @@ def navbar_counts(*, user: User, today: dt.date | None = None) -> tuple[int, int
         "reports": _reports(user, today),
         "expenses": _expenses(user),
         "fund_spends": _fund_spends(user),
+        "write_offs": _write_offs(user),
         "next_steps": _next_steps(user, today),
         "reminders": _reminders(user, today),
         "filings": units,
@@ -231,6 +241,7 @@ def inbox_items(*, user: User, today: dt.date | None = None) -> list[Item]:
     items += _report_items(user, today)
     items += _expense_items(user)
     items += _fund_spend_items(user)
+    items += _write_off_items(user)
     items += _filing_items(user, today)
     items += _next_step_items(user, today)
     items += _reminder_items(user, today)
@@ -395,6 +406,24 @@ def _fund_spend_items(user: User) -> list[Item]:
                     action_label=str(t.label),
                     action_url=reverse("commission:market_fund_decide", args=[spend.pk]),
                     action_fields=(("decision", "approve"),),
+                )
+            )
+    return out
+
+
+def _write_off_items(user: User) -> list[Item]:
+    out = []
+    for w in _write_offs(user).select_related("contract", "liable").order_by("created_at")[:LIMIT]:
+        t = _first_awaiting(WRITE_OFF, user, w)
+        if t:
+            out.append(
+                Item(
+                    kind="write_off",
+                    since=w.created_at,
+                    title=_("Bad-debt write-off of %(number)s") % {"number": w.contract.number},
+                    detail=f"{w.amount:,.2f} · {w.liable.get_full_name()} {w.liability_amount:,.2f} · {w.reason}",
+                    url=reverse("sales:contract_detail", args=[w.contract_id]),
+                    action_label=str(t.label),
                 )
             )
     return out

@@ -160,3 +160,15 @@ def test_interest_warning_reaches_the_salesperson_once_before_interest_starts(sa
     (r,) = Reminder.objects.filter(kind=ReminderKind.INTEREST_WARNING)
     assert r.owner_id == salesperson.pk and r.params["starts_on"] == "2026-03-11"
     assert r.params["outstanding"] == "12000.00"
+
+
+def test_a_proposed_write_off_waits_in_the_deciders_inbox(salesperson, manager, finance, gm):
+    from workspace.inbox import inbox_count, inbox_items
+
+    contract = sold_contract(owner=salesperson)
+    services.write_off_propose(actor=manager, contract=contract, amount="100", reason="Lost", liability_amount="0")
+    for who in (finance, gm):
+        assert [i.kind for i in inbox_items(user=who)].count("write_off") == 1
+        assert inbox_count(user=who) >= 1
+    for who in (manager, salesperson):
+        assert "write_off" not in [i.kind for i in inbox_items(user=who)]

@@ -1,5 +1,5 @@
 """Property: the SQL form of the receivables rules gives the same answer as the pure functions, over random
-shipments, invoices (named or not by payments), payments, retention and dates."""
+shipments, invoices (named or not by payments), payments, approved write-offs, retention and dates."""
 
 import datetime as dt
 from decimal import Decimal
@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from accounts.tests.factories import FinanceFactory
 from receivables import rules
+from receivables.models import WriteOff, WriteOffStatus
 from receivables.selectors import positions_for, segments, summaries
 from sales.models import Contract, PaymentKind
 
@@ -29,6 +30,7 @@ contract_st = st.fixed_dictionaries(
         "retention_due": st.one_of(st.none(), day),
         "shipments": st.lists(st.tuples(day, money), max_size=4),
         "invoices": st.lists(st.tuples(day, st.integers(1, 500_000).map(lambda c: Decimal(c) / 100)), max_size=3),
+        "write_off": st.one_of(st.none(), st.tuples(day, st.integers(1, 300_000).map(lambda c: Decimal(c) / 100))),
         "payments": st.lists(
             st.tuples(day, st.integers(1, 300_000).map(lambda c: Decimal(c) / 100), st.booleans(), st.integers(-1, 2)),
             max_size=4,
@@ -65,6 +67,18 @@ def _make(spec, finance):
             kind=PaymentKind.RETENTION if is_ret else PaymentKind.PROGRESS,
             invoice=invoices[inv] if 0 <= inv < len(invoices) else None,
             recorded_by=finance,
+        )
+    if spec["write_off"] is not None:
+        d, a = spec["write_off"]
+        WriteOff.objects.create(
+            contract=c,
+            amount=a,
+            reason="bad debt",
+            liable=c.owner,
+            liability_amount=0,
+            proposed_by=finance,
+            status=WriteOffStatus.APPROVED,
+            decided_on=START + dt.timedelta(days=d),
         )
     return c
 

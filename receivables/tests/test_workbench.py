@@ -98,16 +98,20 @@ def test_salesperson_sees_only_their_customers(clock, client, salesperson, other
     assert client.get(f"/api/v1/receivables/{theirs.pk}/").status_code in (401, 403, 404)
 
 
-def test_api_workbench_position_statement(clock, api_client, finance, salesperson, other_salesperson):
+def test_api_workbench_position_statement(
+    clock, api_client, finance, salesperson, other_salesperson, django_assert_max_num_queries
+):
     (c,) = book(salesperson, shipped_days_ago=100, paid="2000")
     book(other_salesperson, shipped_days_ago=5)
     api_client.force_authenticate(finance)
-    body = api_client.get("/api/v1/receivables/", {"sort": "age"}).json()
+    with django_assert_max_num_queries(6):
+        body = api_client.get("/api/v1/receivables/", {"sort": "age"}).json()
     assert body["count"] == 2 and body["results"][0]["contract"] == c.pk and body["totals"]["overdue"] == "10000.00"
     assert api_client.get("/api/v1/receivables/", {"page": "0"}).status_code == 400
     pos = api_client.get(f"/api/v1/receivables/{c.pk}/").json()
     assert pos["overdue"] == "10000.00" and pos["shipments"][0]["bucket"] == "31-60"
-    soa = api_client.get(f"/api/v1/receivables-statements/{c.customer_id}/").json()
+    with django_assert_max_num_queries(13):  # bounded: customer, policy, contracts, facts (5), lines (3)
+        soa = api_client.get(f"/api/v1/receivables-statements/{c.customer_id}/").json()
     assert soa["balance"] == "10000.00" and soa["lines"][0]["kind"] == "payment"
     api_client.force_authenticate(salesperson)
     assert api_client.get("/api/v1/receivables/").json()["count"] == 1

@@ -37,8 +37,8 @@ def test_open_reminders_close_themselves_when_the_cause_goes_away():
     still = ContractFactory(
         status=ContractStatus.SIGNED, signed_on=dt.date(2026, 6, 1), filing_due_on=dt.date(2026, 6, 4)
     )
-    owing = ContractFactory(status=ContractStatus.FILED, signed_on=dt.date(2026, 5, 1), amount=Decimal("1000.00"))
-    ShipmentFactory(contract=owing, shipped_on=dt.date(2026, 5, 10))
+    owing = ContractFactory(status=ContractStatus.FILED, signed_on=dt.date(2026, 4, 1), amount=Decimal("1000.00"))
+    ShipmentFactory(contract=owing, shipped_on=dt.date(2026, 4, 9))  # due 2 months later (6-9): overdue on 6-10
     late = SalespersonFactory()
     with time_machine.travel(at(2026, 6, 10, 18, 30), tick=False):
         reminders_scan()
