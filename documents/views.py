@@ -286,7 +286,11 @@ def dispatch_pdf(request, pk: int):
     if dispatch is None:
         raise Http404
     _record(request, dispatch.document, dispatch.document_id)
-    return FileResponse(dispatch.pdf.open("rb"), content_type="application/pdf", filename=f"{dispatch.number}.pdf")
+    try:
+        fh = dispatch.pdf.open("rb")
+    except OSError:
+        raise Http404 from None
+    return FileResponse(fh, content_type="application/pdf", filename=f"{dispatch.number}.pdf")
 
 
 # --- filing receipts and purchase order ---------------------------------------------------------------------------
@@ -458,8 +462,11 @@ def _attachment_upload(request, kind: str, target_id: int, handler):
 @login_required
 def attachment_download(request, pk: int):
     attachment = selectors.visible_attachment(user=request.user, pk=pk)
+    try:
+        fh = attachment.file.open("rb")
+    except OSError:  # the storage lost it: say so as missing, not as a server error
+        raise Http404 from None
     services.attachment_downloaded(actor=request.user, attachment=attachment)
-    fh = attachment.file.open("rb")
     response = FileResponse(fh, as_attachment=True, filename=attachment.name, content_type=attachment.content_type)
     response["Cache-Control"] = "private, no-store"
     response["X-Content-Type-Options"] = "nosniff"

@@ -1,7 +1,16 @@
 import pytest
+from django.utils import translation
 
 
 @pytest.fixture(autouse=True)
 def _media(settings, tmp_path):
     """Files of a test go to its own folder (local storage through Django's storage API)."""
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
+def _language():
+    """A page asked in Chinese leaves the thread's language active: give the next test the one it started with."""
+    before = translation.get_language()
+    yield
+    translation.activate(before)

@@ -129,3 +129,19 @@ def test_filing_inbox_lists_what_my_department_still_has_to_confirm(client, sale
     assert contract.number in client.get(reverse("documents:filing_inbox")).content.decode()
     client.force_login(salesperson)
     assert contract.number not in client.get(reverse("documents:filing_inbox")).content.decode()
+
+
+def test_the_filing_reminder_counts_until_the_third_receipt(salesperson, finance, gm, admin_clerk):
+    from reminders.models import Reminder, ReminderKind, ReminderState
+    from reminders.tests.scans.support import scan
+
+    today = timezone.localdate()
+    contract = signed(contract_for(salesperson), on=today - dt.timedelta(days=5))
+    services.filing_receipt_confirm(actor=finance, contract=contract, department="finance")
+    services.filing_receipt_confirm(actor=gm, contract=contract, department="gm_office")
+    now = timezone.now()
+    [reminder] = scan(now, ReminderKind.CONTRACT_FILING)
+    assert reminder.subject_id == contract.pk and reminder.state == ReminderState.OPEN
+    services.filing_receipt_confirm(actor=admin_clerk, contract=contract, department="administration")
+    scan(now, ReminderKind.CONTRACT_FILING)
+    assert Reminder.objects.get(pk=reminder.pk).state == ReminderState.DONE

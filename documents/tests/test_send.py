@@ -154,3 +154,14 @@ def test_papers_page_shows_send_form_only_when_approved(client, salesperson, dja
     ok = approved(product_quote(salesperson))
     page = client.get(reverse("documents:quote_papers", args=[ok.pk]))
     assert 'id="send-form"' in page.content.decode() and "buyer@example.com" in page.content.decode()
+
+
+def test_papers_page_in_chinese(client, salesperson):
+    company()
+    quote = approved(product_quote(salesperson))
+    salesperson.language = "zh-hant"
+    salesperson.save()
+    client.force_login(salesperson)
+    page = client.get(reverse("documents:quote_papers", args=[quote.pk]), HTTP_ACCEPT_LANGUAGE="zh-hant")
+    text = page.content.decode()
+    assert "寄給客戶" in text and "附件" in text and "寄送 PDF" in text
