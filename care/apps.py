@@ -7,3 +7,8 @@ class CareConfig(AppConfig):
 
     name = "care"
     verbose_name = _("After-sale care")
+
+    def ready(self) -> None:
+        from . import handoffs
+
+        handoffs.register()

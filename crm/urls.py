@@ -36,6 +36,8 @@ urlpatterns = [
     path("reports/", include("reports.urls")),
     path("commission/", include("commission.urls")),
     path("reminders/", include("reminders.urls")),
+    path("care/", include("care.urls")),
+    path("m/", include("reminders.public_urls")),  # customers' opt-out link, SMS provider webhooks
     path("admin/", admin.site.urls),
     path("api/v1/", include("crm.api_router")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

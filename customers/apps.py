@@ -20,3 +20,9 @@ class CustomersConfig(AppConfig):
         from django.db.backends.signals import connection_created
 
         connection_created.connect(_set_trigram_threshold, dispatch_uid="customers_trigram_threshold")
+
+        from core.events import subscribe
+
+        from .services import contact_log_from_event
+
+        subscribe(contact_log_from_event)

@@ -20,6 +20,7 @@ from .querysets import ContactLogQuerySet, CustomerConflictQuerySet, CustomerQue
 class CustomerStatus(models.TextChoices):
     PROSPECT = "prospect", _("Prospect")
     ACTIVE = "active", pgettext_lazy("customer status", "Active")
+    LAPSED = "lapsed", _("Lapsed")  # the predicted reorder was missed (kept by care.services.lifecycle_refresh)
     DORMANT = "dormant", _("Dormant")
     LOST = "lost", _("Lost")
 

@@ -822,3 +822,31 @@ def monthly_filing_file(*, unit: SalesUnit, month: dt.date, actor: User, note: s
     return MonthlyFiling.objects.create(
         unit=unit, month=month, filed_by=actor, note=note or "", **filing_counts(unit=unit, month=month)
     )
+
+
+def contact_log_from_event(activity: Any) -> None:
+    """Subscriber (core.events): a customer who came to a gathering (care) has met us — a visit in their contact
+    log by the organiser, which also counts as contact for the pool clock. Written once per (gathering, customer)."""
+    if (activity.document, activity.action) != ("care.gathering", "attended") or activity.actor_id is None:
+        return
+    data = activity.data or {}
+    customer_id = data.get("customer_id")
+    held_on = dt.date.fromisoformat(data.get("held_on", "")) if data.get("held_on") else timezone.localdate()
+    purpose = (_("Customer gathering: %(title)s") % {"title": data.get("title", "")})[:200]
+    customer = Customer.objects.select_for_update().filter(pk=customer_id).first()
+    if (
+        customer is None
+        or ContactLog.objects.filter(customer=customer, author_id=activity.actor_id, purpose=purpose).exists()
+    ):
+        return
+    happened = dt.datetime.combine(held_on, dt.time(12, 0), tzinfo=timezone.get_current_timezone())
+    ContactLog.objects.create(
+        customer=customer,
+        author_id=activity.actor_id,
+        kind=ContactKind.VISIT,
+        happened_at=min(happened, timezone.now()),
+        purpose=purpose,
+        outcome=activity.note or "",
+    )
+    if customer.release_warned_at and activity.actor_id == customer.owner_id:
+        Customer.objects.filter(pk=customer.pk).update(release_warned_at=None)

@@ -18,13 +18,18 @@ from django.conf import settings
 from django.core.mail import EmailMessage
 from django.utils import timezone
 
-from core.sms import BaseSMSBackend, SMSMessage, get_sms_backend
+from core.sms import BaseSMSBackend, SendResult, SMSMessage, get_sms_backend
 
 logger = logging.getLogger(__name__)
 
 
 class DeliveryError(Exception):
-    """A channel refused or failed; the sender retries with backoff."""
+    """A channel refused or failed; the sender retries with backoff unless the refusal is `permanent` (a wrong
+    number, a blocked message: retrying cannot help)."""
+
+    def __init__(self, message: str, *, permanent: bool = False) -> None:
+        super().__init__(message)
+        self.permanent = permanent
 
 
 @dataclass(frozen=True)
@@ -72,9 +77,9 @@ def send_email(*, to: str, subject: str, body: str, key: str) -> None:
         raise DeliveryError(f"e-mail to {to} was not accepted")
 
 
-def send_sms(*, to: str, body: str, key: str) -> None:
+def send_sms(*, to: str, body: str, key: str) -> SendResult | None:
     try:
-        get_sms_backend().send(ReminderSMS(to=to, body=body, idempotency_key=key))
+        return get_sms_backend().send(ReminderSMS(to=to, body=body, idempotency_key=key))
     except DeliveryError:
         raise
     except Exception as exc:
@@ -102,7 +107,7 @@ class HttpSMSBackend(BaseSMSBackend):
         if not self.url.startswith(("https://", "http://")):
             raise DeliveryError("SMS_HTTP_URL must be an http(s) URL")
 
-    def send(self, message: SMSMessage) -> None:
+    def send(self, message: SMSMessage) -> SendResult | None:
         data = urllib.parse.urlencode({"To": message.to, "From": self.sender, "Body": message.body}).encode()
         request = urllib.request.Request(self.url, data=data, method="POST")  # noqa: S310 - scheme checked above
         token = base64.b64encode(f"{self.user}:{self.password}".encode()).decode()
@@ -124,3 +129,4 @@ class HttpSMSBackend(BaseSMSBackend):
         except ValueError:
             answer = {}
         logger.info("SMS to %s accepted by provider: %s", message.to, answer.get("sid", ""))
+        return SendResult(message_id=str(answer.get("sid", "")), status=str(answer.get("status", "accepted")))

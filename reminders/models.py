@@ -135,6 +135,7 @@ class CustomerMessagingPreference(TimeStampedModel):
     )
     opted_in = models.BooleanField(_("agreed to receive reminders"), default=False)
     opted_in_at = models.DateTimeField(_("agreed on"), null=True, blank=True)
+    consent_source = models.CharField(_("consent given through"), max_length=10, blank=True)
     channel = models.CharField(
         _("channel"),
         max_length=10,
@@ -273,8 +274,15 @@ class Notification(models.Model):
         return self.title
 
 
+class ProviderStatus(models.TextChoices):
+    ACCEPTED = "accepted", _("Accepted by the provider")
+    DELIVERED = "delivered", _("Delivered")
+    FAILED = "failed", _("Not delivered")
+
+
 class Delivery(models.Model):
-    """One message handed to an outside channel (e-mail, SMS), recorded in the sender's transaction."""
+    """One message handed to an outside channel (e-mail, SMS), recorded in the sender's transaction; an SMS
+    provider's message id and its delivery report (when the provider sends one) are kept on it."""
 
     reminder = models.ForeignKey(
         Reminder, verbose_name=_("reminder"), on_delete=models.CASCADE, related_name="deliveries"
@@ -283,12 +291,25 @@ class Delivery(models.Model):
     to = models.CharField(_("to"), max_length=254)
     round = models.PositiveSmallIntegerField(_("round"), default=0)
     created_at = models.DateTimeField(_("sent at"), auto_now_add=True)
+    provider_message_id = models.CharField(_("provider's message id"), max_length=64, blank=True)
+    provider_status = models.CharField(
+        _("delivery status"), max_length=10, choices=ProviderStatus.choices, default=ProviderStatus.ACCEPTED
+    )
+    provider_detail = models.CharField(_("provider's words"), max_length=200, blank=True)
+    status_at = models.DateTimeField(_("status received at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("delivery")
         verbose_name_plural = _("deliveries")
         constraints = [
             models.UniqueConstraint(fields=["reminder", "channel", "round"], name="delivery_once_per_channel")
+        ]
+        indexes = [
+            models.Index(
+                fields=["provider_message_id"],
+                name="delivery_provider_msgid",
+                condition=~models.Q(provider_message_id=""),
+            )
         ]
 
     def __str__(self) -> str:
@@ -328,3 +349,65 @@ class DigestSent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} {self.day}"
+
+
+class ConsentSource(models.TextChoices):
+    STAFF = "staff", _("Recorded by staff")
+    LINK = "link", _("Opt-out link")
+    REPLY = "reply", _("Reply to a message")
+    IMPORT = "import", _("Import")
+
+
+class ConsentEvent(models.Model):
+    """Append-only record of each consent given or withdrawn: who, through what, when (the proof a regulator asks
+    for); the preference row holds only the present answer."""
+
+    customer = models.ForeignKey(
+        "customers.Customer", verbose_name=_("customer"), on_delete=models.CASCADE, related_name="consent_events"
+    )
+    given = models.BooleanField(_("consent given"))
+    source = models.CharField(_("through"), max_length=10, choices=ConsentSource.choices)
+    detail = models.CharField(_("detail"), max_length=200, blank=True)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    at = models.DateTimeField(_("at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("consent event")
+        verbose_name_plural = _("consent events")
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["customer", "-at"], name="consent_customer_at")]
+
+    def __str__(self) -> str:
+        return f"{self.customer_id} {'+' if self.given else '-'} {self.source}"
+
+
+class MessageTemplate(models.Model):
+    """The admin's words for a message to customers, per kind and language. Placeholders in braces, e.g.
+    {company}, {salesperson}, {salesperson_phone}, {opt_out}; see reminders.customer_messages.PLACEHOLDERS."""
+
+    kind = models.CharField(
+        _("kind"),
+        max_length=24,
+        choices=[(ReminderKind.REORDER, ReminderKind.REORDER.label), (ReminderKind.FOLLOW_UP, _("After-sale check"))],
+    )
+    language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES)
+    body = models.TextField(_("text"), max_length=600)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("updated by"), on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("message template")
+        verbose_name_plural = _("message templates")
+        constraints = [models.UniqueConstraint(fields=["kind", "language"], name="message_template_once")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} ({self.language})"

@@ -10,7 +10,8 @@ from accounts.models import User
 from core.exceptions import ApplicationError, PermissionDenied
 from customers.models import Customer
 
-from .models import Channel, CustomerMessagingPreference, ReminderSettings
+from .customer_messages import template_errors
+from .models import Channel, ConsentEvent, ConsentSource, CustomerMessagingPreference, MessageTemplate, ReminderSettings
 
 
 @transaction.atomic
@@ -48,6 +49,9 @@ def messaging_preference_set(
     if opted_in and channel == Channel.EMAIL and not (email or customer.email):
         raise ApplicationError(_("The customer has no e-mail address."), field="email", code="no_email")
     pref, _created = CustomerMessagingPreference.objects.select_for_update().get_or_create(customer=customer)
+    if opted_in != pref.opted_in:
+        ConsentEvent.objects.create(customer=customer, given=opted_in, source=ConsentSource.STAFF, by=actor)
+        pref.consent_source = ConsentSource.STAFF
     if opted_in and not pref.opted_in:
         pref.opted_in_at = timezone.now()
     pref.opted_in = opted_in
@@ -58,3 +62,22 @@ def messaging_preference_set(
     pref.full_clean()
     pref.save()
     return pref
+
+
+@transaction.atomic
+def message_template_save(*, actor: User, kind: str, language: str, body: str) -> MessageTemplate:
+    """The admin's words for a customer message; an empty text goes back to the built-in words."""
+    if not actor.is_admin_role:
+        raise PermissionDenied(_("Only admins change the messages sent to customers."))
+    body = (body or "").strip()
+    if not body:
+        MessageTemplate.objects.filter(kind=kind, language=language).delete()
+        return MessageTemplate(kind=kind, language=language, body="")
+    errors = template_errors(body)
+    if errors:
+        raise ApplicationError(" ".join(errors), field="body", code="bad_placeholder")
+    template, _created = MessageTemplate.objects.update_or_create(
+        kind=kind, language=language, defaults={"body": body, "updated_by": actor}
+    )
+    template.full_clean()
+    return template

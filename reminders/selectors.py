@@ -22,7 +22,7 @@ from .models import (
     ReminderSettings,
     ReminderState,
 )
-from .prediction import PurchaseStats, ReorderPrediction, predict
+from .prediction import PurchaseStats, ReorderPrediction, predict, season_factor
 
 
 def _reorder_sql(*, customer_filter: bool) -> str:
@@ -47,6 +47,47 @@ def _reorder_sql(*, customer_filter: bool) -> str:
                SUM(q), MAX(q) FILTER (WHERE rn = 1), AVG(q), STDDEV_SAMP(q)
         FROM g GROUP BY cid, pid HAVING COUNT(*) >= 2
     """  # noqa: S608 - table names come from model metadata, values are parameters
+
+
+def seasonal_factors(*, product_ids: list[int] | None = None) -> dict[tuple[int, int], float]:
+    """(product, month) -> how much longer (>1) or shorter (<1) the product's reorder intervals that start in that
+    month are than its intervals on average, over every customer's history (prediction.seasonal_factor's rule:
+    only months with SEASON_MIN_INTERVALS intervals, clipped). Months absent = 1.0."""
+    line = ContractLine._meta.db_table
+    contract = Contract._meta.db_table
+    where_product = "AND l.product_id = ANY(%s)" if product_ids is not None else ""
+    sql = f"""
+        WITH p AS (
+            SELECT DISTINCT c.customer_id AS cid, l.product_id AS pid, c.signed_on AS d
+            FROM {line} l JOIN {contract} c ON c.id = l.contract_id
+            WHERE c.status = ANY(%s) AND c.signed_on IS NOT NULL {where_product}
+        ), g AS (
+            SELECT pid, LAG(d) OVER (PARTITION BY cid, pid ORDER BY d) AS prev, d
+            FROM p
+        )
+        SELECT pid, EXTRACT(MONTH FROM prev)::int, SUM(d - prev), COUNT(*)
+        FROM g WHERE prev IS NOT NULL GROUP BY 1, 2
+    """  # noqa: S608 - table names come from model metadata, values are parameters
+    params: list = [list(SOLD_STATUSES)]
+    if product_ids is not None:
+        params.append(product_ids)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    totals: dict[int, tuple[int, int]] = {}
+    for pid, _month, total, count in rows:
+        t, n = totals.get(pid, (0, 0))
+        totals[pid] = (t + total, n + count)
+    return {
+        (pid, month): factor
+        for pid, month, total, count in rows
+        if (
+            factor := season_factor(
+                month_sum=total, month_count=count, all_sum=totals[pid][0], all_count=totals[pid][1]
+            )
+        )
+        != 1.0
+    }
 
 
 def reorder_stats(*, customer_id: int | None = None, chunk: int = 5000) -> Iterator[PurchaseStats]:
@@ -92,7 +133,12 @@ def customer_reorder_predictions(*, customer_id: int, today: dt.date | None = No
     if not stats:
         return []  # no repeat purchases: no need to read the settings (one query less on every card)
     lead = ReminderSettings.load().reorder_lead_days
-    preds = [p for s in stats if (p := predict(s, today=today, lead_days=lead))]
+    seasons = seasonal_factors(product_ids=sorted({s.product_id for s in stats}))
+    preds = [
+        p
+        for s in stats
+        if (p := predict(s, today=today, lead_days=lead, season=seasons.get((s.product_id, s.last_on.month), 1.0)))
+    ]
     products = Product.objects.in_bulk([p.product_id for p in preds])
     out = [ProductPrediction(product=products[p.product_id], prediction=p) for p in preds]
     out.sort(key=lambda x: (x.prediction.lapsed, x.prediction.expected_on))

@@ -17,7 +17,7 @@ import logging
 from django.db import transaction
 from django.utils import timezone
 
-from . import delivery, messages
+from . import customer_messages, delivery, messages
 from .models import (
     Audience,
     Channel,
@@ -25,6 +25,7 @@ from .models import (
     Delivery,
     DeliveryStatus,
     Notification,
+    ProviderStatus,
     Reminder,
     ReminderSettings,
     ReminderState,
@@ -53,19 +54,30 @@ def _deliver_staff(reminder: Reminder) -> list[str]:
 
 def _deliver_customer(reminder: Reminder, pref: CustomerMessagingPreference) -> list[str]:
     customer = reminder.customer
-    title, body = messages.render(reminder, language=pref.language)
+    title, body = customer_messages.render(reminder, language=pref.language)
     key = f"{reminder.dedup_key}#{reminder.round}"
+    result = None
     if pref.channel == Channel.EMAIL:
         to = pref.email or customer.email
         if not to:
-            raise delivery.DeliveryError("the customer has no e-mail address")
+            raise delivery.DeliveryError("the customer has no e-mail address", permanent=True)
         delivery.send_email(to=to, subject=title, body=body, key=key)
     else:
         to = pref.phone or customer.phone
         if not to:
-            raise delivery.DeliveryError("the customer has no phone number")
-        delivery.send_sms(to=to, body=f"{title}: {body}", key=key)
-    Delivery.objects.create(reminder=reminder, channel=pref.channel, to=to, round=reminder.round)
+            raise delivery.DeliveryError("the customer has no phone number", permanent=True)
+        result = delivery.send_sms(to=to, body=f"{title}: {body}", key=key)
+    Delivery.objects.create(
+        reminder=reminder,
+        channel=pref.channel,
+        to=to,
+        round=reminder.round,
+        provider_message_id=(result.message_id if result else "")[:64],
+        provider_status=(
+            result.status if result and result.status in ProviderStatus.values else ProviderStatus.ACCEPTED
+        ),
+        provider_detail=(result.detail if result else "")[:200],
+    )
     return [pref.channel]
 
 
@@ -116,7 +128,7 @@ def reminder_send_next(*, now: dt.datetime | None = None) -> str | None:
     except delivery.DeliveryError as exc:
         reminder.attempts += 1
         reminder.last_error = str(exc)[:2000]
-        if reminder.attempts >= cfg.max_attempts:
+        if reminder.attempts >= cfg.max_attempts or exc.permanent:  # a wrong number stays wrong: no retry
             reminder.status = DeliveryStatus.FAILED
             outcome = "failed"
         else:

@@ -14,5 +14,6 @@ urlpatterns = [
     path("notifications/<int:pk>/read/", views.notification_read, name="notification_read"),
     path("notifications/read-all/", views.notifications_read_all, name="notifications_read_all"),
     path("settings/", views.settings_view, name="settings"),
+    path("settings/messages/", views.message_templates, name="message_templates"),
     path("customers/<int:customer_pk>/messaging/", views.preference_edit, name="preference"),
 ]

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.conf import settings as django_settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -15,11 +16,12 @@ from core.forms import apply_service_error
 from core.pagination import EstimatedPaginator
 from customers.models import Customer
 
-from . import selectors, services
+from . import preferences, selectors, services
+from .customer_messages import PLACEHOLDERS, TEMPLATE_KINDS, preview_message
 from .forms import FollowUpRuleFormSet, MessagingPreferenceForm, ReminderSettingsForm, SnoozeForm, snooze_until
 from .messages import link
 from .messages import render as render_text
-from .models import CustomerMessagingPreference, Reminder, ReminderSettings
+from .models import CustomerMessagingPreference, MessageTemplate, Reminder, ReminderSettings
 
 TABS = ["due", "upcoming", "snoozed", "done", "failed", "team"]
 
@@ -181,3 +183,49 @@ def preference_edit(request, customer_pk: int):
             messages.success(request, _("Messaging preference saved."))
             return redirect(f"/customers/{customer.pk}/")
     return render(request, "reminders/preference.html", {"form": form, "customer": customer})
+
+
+@login_required
+def message_templates(request):
+    """The admin's words for customer messages, one form per kind and language, with a preview."""
+    if not request.user.is_admin_role:
+        raise PermissionDenied
+    errors: dict[tuple[str, str], str] = {}
+    posted: dict[tuple[str, str], str] = {}
+    if request.method == "POST":
+        kind, language = request.POST.get("kind", ""), request.POST.get("language", "")
+        body = request.POST.get("body", "")
+        if (kind, language) not in {(k, lang) for k, _l in TEMPLATE_KINDS for lang, _n in django_settings.LANGUAGES}:
+            messages.error(request, _("Choose a kind and a language from the page."))
+        else:
+            try:
+                preferences.message_template_save(actor=request.user, kind=kind, language=language, body=body)
+            except ApplicationError as exc:
+                errors[(kind, language)] = exc.message
+                posted[(kind, language)] = body
+            else:
+                messages.success(request, _("Saved."))
+                return redirect("reminders:message_templates")
+    stored = {(t.kind, t.language): t.body for t in MessageTemplate.objects.all()}
+    rows = []
+    for kind, kind_label in TEMPLATE_KINDS:
+        for language, language_label in django_settings.LANGUAGES:
+            body = posted.get((kind, language), stored.get((kind, language), ""))
+            rows.append(
+                {
+                    "kind": kind,
+                    "kind_label": kind_label,
+                    "language": language,
+                    "language_label": language_label,
+                    "body": body,
+                    "error": errors.get((kind, language), ""),
+                    "preview": preview_message(kind=kind, language=language, body=body),
+                }
+            )
+    placeholders = list(PLACEHOLDERS.items())
+    return render(
+        request,
+        "reminders/message_templates.html",
+        {"rows": rows, "placeholders": placeholders},
+        status=400 if errors else 200,
+    )

@@ -214,6 +214,16 @@ vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="crm@example.com")
 SMS_BACKEND = env("SMS_BACKEND", default="core.sms.ConsoleSMSBackend")
 SMS_FILE_PATH = env("SMS_FILE_PATH", default=str(BASE_DIR / "var" / "sms"))
+# Messages to customers: links in them point here; they are signed with the company's name.
+PUBLIC_BASE_URL = env("PUBLIC_BASE_URL", default="http://127.0.0.1:8000")
+COMPANY_NAME = env("COMPANY_NAME", default="")
+# 三竹簡訊 (reminders.mitake.MitakeSMSBackend); its delivery reports and customers' replies come back to
+# /m/sms/report/<SMS_WEBHOOK_TOKEN>/ and /m/sms/reply/<SMS_WEBHOOK_TOKEN>/ (no token: the webhooks are off).
+MITAKE_URL = env("MITAKE_URL", default="https://smsapi.mitake.com.tw/api/mtk/SmSend")
+MITAKE_USERNAME = env("MITAKE_USERNAME", default="")
+MITAKE_PASSWORD = env("MITAKE_PASSWORD", default="")
+MITAKE_RESPONSE_URL = env("MITAKE_RESPONSE_URL", default="")
+SMS_WEBHOOK_TOKEN = env("SMS_WEBHOOK_TOKEN", default="")
 
 # Login throttling (django-axes, see accounts/README.md): failures are counted per username + IP address in
 # PostgreSQL; after AXES_FAILURE_LIMIT failures the pair is locked for AXES_COOLOFF_TIME (page or 429 JSON).

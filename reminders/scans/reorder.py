@@ -13,7 +13,7 @@ from sales.models import Product
 from .. import delivery
 from ..models import Audience, CustomerMessagingPreference, Reminder, ReminderKind, ReminderSettings
 from ..prediction import ReorderPrediction, predict
-from ..selectors import reorder_stats
+from ..selectors import reorder_stats, seasonal_factors
 from .registry import register
 from .rows import BATCH, customer_label, insert, reminder_row
 
@@ -24,8 +24,10 @@ def scan_reorder(*, now: dt.datetime, cfg: ReminderSettings) -> int:
     today = timezone.localdate(now)
     earliest = today - dt.timedelta(days=cfg.catch_up_days)
     due = []
+    seasons = seasonal_factors()
     for stats in reorder_stats():
-        p = predict(stats, today=today, lead_days=cfg.reorder_lead_days)
+        season = seasons.get((stats.product_id, stats.last_on.month), 1.0)
+        p = predict(stats, today=today, lead_days=cfg.reorder_lead_days, season=season)
         if p is None or p.lapsed or p.remind_on > today or p.remind_on < earliest:
             continue
         due.append(p)

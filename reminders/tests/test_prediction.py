@@ -139,3 +139,35 @@ def test_backtest_on_regular_and_irregular_histories():
     assert result.mean_abs_error_days < result.baseline_mean_abs_error_days
     single = backtest({(1, 1): [(d0, Decimal(1))]})
     assert single.predictions == 0
+
+
+def test_seasonality_shortens_the_summer_interval_and_needs_enough_intervals():
+    import datetime as dt
+    from decimal import Decimal
+
+    from reminders.prediction import SEASON_MIN_INTERVALS, PurchaseStats, SeasonalIndex, predict, season_factor
+
+    assert season_factor(month_sum=200, month_count=SEASON_MIN_INTERVALS - 1, all_sum=30, all_count=1) == 1.0
+    assert season_factor(month_sum=8 * 20, month_count=8, all_sum=40 * 30, all_count=40) == pytest.approx(20 / 30)
+    assert season_factor(month_sum=8 * 300, month_count=8, all_sum=8 * 30, all_count=8) == 2.0  # clipped
+    stats = PurchaseStats(
+        1, 1, 3, dt.date(2027, 4, 1), dt.date(2027, 6, 1), 30.0, Decimal(30), Decimal(10), Decimal(10), Decimal(0)
+    )
+    assert predict(stats, today=dt.date(2027, 6, 2), lead_days=0, season=0.5).expected_on == dt.date(2027, 6, 16)
+    # the index only knows intervals that ended before the day asked about
+    histories = {(c, 1): [(dt.date(2026, 6, 1), Decimal(1)), (dt.date(2026, 6, 16), Decimal(1))] for c in range(10)}
+    histories.update(
+        {(c, 1): [(dt.date(2026, 1, 1), Decimal(1)), (dt.date(2026, 2, 15), Decimal(1))] for c in range(10, 20)}
+    )
+    index = SeasonalIndex(histories)
+    assert index.factor(1, 6, before=dt.date(2026, 6, 10)) == 1.0
+    assert index.factor(1, 6, before=dt.date(2026, 7, 1)) < 1.0
+
+
+def test_seasonal_model_beats_the_naive_baseline_on_the_generated_history():
+    from reminders.prediction import backtest, generated_histories
+
+    histories = generated_histories(customers=60, seed=3)
+    seasonal, plain = backtest(histories, seasonal=True), backtest(histories, seasonal=False)
+    assert seasonal.within_7_days > seasonal.baseline_within_7_days
+    assert seasonal.median_abs_error_days <= plain.median_abs_error_days
