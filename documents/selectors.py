@@ -15,14 +15,11 @@ from django.utils import timezone
 
 from core.money import ZERO, round_money
 from customers.models import Customer
-from sales import selectors as sales_selectors
+from receivables import selectors as receivables_selectors
 from sales.models import (
-    SOLD_STATUSES,
     Contract,
     ContractLine,
     ContractStatus,
-    Invoice,
-    Payment,
     Quote,
     QuoteKind,
     QuoteLine,
@@ -321,38 +318,23 @@ class Statement:
 
 
 def statement_of_account(customer: Customer, as_of: dt.date) -> Statement:
-    """Invoices and payments of the customer's signed contracts up to `as_of`, the balance and its aging (the sales
-    receivables rules: 0-30/31-60/61-90/90+ days from each shipment; retention apart). Not user-scoped: the caller
-    checks that the user may see the customer."""
-    contracts = list(
-        Contract.objects.filter(customer=customer, status__in=SOLD_STATUSES, signed_on__lte=as_of).order_by("pk")
+    """The customer's statement (對帳單) for the PDF, from the receivables module's statement: invoices, payments and
+    write-offs up to `as_of`, the balance and its aging (retention and unshipped goods apart). Not user-scoped: the
+    caller checks that the user may see the customer."""
+    soa = receivables_selectors.statement_of_account(customer, as_of)
+    entries = tuple(
+        StatementEntry(line.on, line.contract_number, line.reference, line.debit, line.credit) for line in soa.lines
     )
-    ids = [c.pk for c in contracts]
-    numbers = {c.pk: c.number for c in contracts}
-    invoices = Invoice.objects.filter(contract_id__in=ids, issued_on__lte=as_of).values_list(
-        "issued_on", "contract_id", "number", "amount"
-    )
-    payments = Payment.objects.filter(contract_id__in=ids, paid_on__lte=as_of).values_list(
-        "paid_on", "contract_id", "reference", "amount"
-    )
-    entries = [StatementEntry(on, numbers[cid], ref, amount, ZERO) for on, cid, ref, amount in invoices]
-    entries += [StatementEntry(on, numbers[cid], ref, ZERO, amount) for on, cid, ref, amount in payments]
-    entries.sort(key=lambda e: (e.on, e.payment > 0))
-    receivables = sales_selectors.receivables_for(contracts=contracts, as_of=as_of).values()
-    aging = dict.fromkeys(sales_selectors.BUCKETS, ZERO)
-    for r in receivables:
-        for k in aging:
-            aging[k] += r.aging.get(k, ZERO)
     return Statement(
         customer=customer,
         as_of=as_of,
-        entries=tuple(entries),
-        invoiced=sum((e.charge for e in entries), ZERO),
-        paid=sum((e.payment for e in entries), ZERO),
-        balance=sum((r.balance for r in receivables), ZERO),
-        aging=aging,
-        retention=sum((r.retention_outstanding for r in receivables), ZERO),
-        unshipped=sum((r.unshipped for r in receivables), ZERO),
+        entries=entries,
+        invoiced=soa.invoiced,
+        paid=soa.credited,
+        balance=soa.balance,
+        aging=dict(soa.aging),
+        retention=soa.retention_outstanding,
+        unshipped=soa.unshipped,
     )
 
 
