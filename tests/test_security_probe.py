@@ -602,7 +602,7 @@ def test_the_margin_threshold_is_not_published_to_salespeople(api_client, salesp
 
 
 def test_each_submission_that_trips_the_hidden_rule_is_logged_for_the_manager(
-    api_client, client, salesperson, manager, other_salesperson
+    api_client, client, salesperson, manager, other_salesperson, django_assert_max_num_queries
 ):
     from accounts.tests.factories import ManagerFactory
     from sales import services
@@ -622,14 +622,27 @@ def test_each_submission_that_trips_the_hidden_rule_is_logged_for_the_manager(
     )
     services.contract_submit(actor=salesperson, contract=clean)
 
+    # A contract in review cannot be edited: each further try is a new contract (the last one cancelled).
+    first_try = contract
+    for step in range(5):
+        services.contract_cancel(actor=salesperson, contract=contract, reason="try again")
+        price = LineInput(product=product, quantity=Decimal("1"), list_price=Decimal(1100 + step))
+        contract = services.contract_create(actor=salesperson, customer=customer, lines=[price])
+        services.contract_submit(actor=salesperson, contract=contract)
     api_client.force_authenticate(manager)
-    rows = api_client.get("/api/v1/hidden-rule-trips/").json()["results"]
+    with django_assert_max_num_queries(8):
+        rows = api_client.get("/api/v1/hidden-rule-trips/").json()["results"]
+    assert len(rows) == 6
+    rows = rows[-1:]
     assert [(r["contract"], r["actor"], r["hidden_rules"]) for r in rows] == [
-        (contract.pk, salesperson.pk, ["margin_below_threshold"])
+        (first_try.pk, salesperson.pk, ["margin_below_threshold"])
     ]
     client.force_login(manager)
-    page = client.get(reverse("sales:hidden_rule_trips"))
+    with django_assert_max_num_queries(12):
+        page = client.get(reverse("sales:hidden_rule_trips"))
     assert page.status_code == 200 and contract.number in page.content.decode()
+    (count,) = page.context["counts"]
+    assert (count["actor_id"], count["tries"], count["contracts"]) == (salesperson.pk, 6, 6)
     assert clean.number not in page.content.decode()
     # Nobody else's manager, and not the salespeople themselves.
     client.force_login(ManagerFactory(unit=other_salesperson.unit))
