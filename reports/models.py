@@ -743,13 +743,14 @@ class BonusScore(TimeStampedModel):
 
 
 class SalesBreakdownMonthly(models.Model):
-    """Sales per salesperson, unit, month and one value of a breakdown dimension (product, region, customer tier,
-    settlement method, sales method: see reports.breakdowns). Feeds the dashboard's breakdowns and their
-    year-on-year comparison; rebuilt with the other summaries."""
+    """Sales per month and value of a breakdown dimension (product, region, customer tier, settlement method, sales
+    method: see reports.breakdowns) at three levels: the company (unit and owner empty), each unit (owner empty)
+    and each salesperson (unit and owner set), so each dashboard scope reads only its own small set of rows. Feeds
+    the dashboard's breakdowns and their year-on-year comparison; rebuilt with the other summaries."""
 
     month = models.DateField()
     owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.DO_NOTHING, related_name="+", db_constraint=False
+        settings.AUTH_USER_MODEL, on_delete=models.DO_NOTHING, null=True, related_name="+", db_constraint=False
     )
     unit = models.ForeignKey(
         "accounts.SalesUnit", on_delete=models.DO_NOTHING, null=True, related_name="+", db_constraint=False
@@ -765,7 +766,11 @@ class SalesBreakdownMonthly(models.Model):
     class Meta:
         verbose_name = _("monthly sales breakdown (summary)")
         verbose_name_plural = _("monthly sales breakdowns (summary)")
-        indexes = [models.Index(fields=["month", "dimension", "unit"]), models.Index(fields=["owner", "month"])]
+        indexes = [
+            models.Index(fields=["month", "dimension", "unit"]),
+            models.Index(fields=["owner", "month"]),
+            models.Index(fields=["month"], condition=models.Q(unit__isnull=True), name="breakdown_company_month"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.month:%Y-%m} {self.dimension} {self.key}"

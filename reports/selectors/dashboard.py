@@ -547,8 +547,15 @@ def _breakdowns(*, scope: Scope, user: User, selected: PeriodFigures, today: dt.
     end = min(selected.end, today)
     ly_start, ly_end = add_months(selected.start, -12), add_months(end, -12)
     current = Q(month__gte=selected.start, month__lte=end)
+    level = SalesBreakdownMonthly.objects.all()
+    if scope.level == "company" and user.is_company_wide:
+        level = level.filter(unit__isnull=True, owner__isnull=True)
+    elif scope.level in ("company", "unit"):  # a manager's units, or one unit
+        level = level.filter(unit__isnull=False, owner__isnull=True)
+    else:
+        level = level.filter(owner__isnull=False)
     rows = (
-        scoped(SalesBreakdownMonthly.objects, scope, user)
+        scoped(level, scope, user)
         .filter(current | Q(month__gte=ly_start, month__lte=ly_end))
         .values("dimension", "key")
         .annotate(

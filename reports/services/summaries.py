@@ -69,7 +69,7 @@ def summary_refresh(*, since: dt.date | None = None, today: dt.date | None = Non
         _refresh_breakdowns(cur, t, since=since)
         today = today or timezone.localdate()
         _refresh_receivables(cur, t, today=today)
-        _refresh_top_customers(cur, t, today=today)
+        _refresh_top_customers(cur, t, today=today, since=since)
         _refresh_receivable_ages(cur, t, today=today)
         stable_before = _refresh_compliance(cur, t, today=today)
     state, _created = SummaryState.objects.update_or_create(
@@ -188,6 +188,7 @@ def _refresh_breakdowns(cur, t: dict[str, str], *, since: dt.date) -> None:
         else:
             source = f"FROM {t['contract']} c JOIN {t['customer']} cu ON cu.id = c.customer_id"
             amount, quantity = "SUM(c.amount)", "0"
+        # Per salesperson (and unit) first, then the unit and company levels summed from those rows.
         cur.execute(
             f"""
             INSERT INTO {t["breakdown"]} (month, owner_id, unit_id, dimension, key, label, amount, quantity)
@@ -198,6 +199,17 @@ def _refresh_breakdowns(cur, t: dict[str, str], *, since: dt.date) -> None:
             GROUP BY 1, 2, 3, 5
             """,
             params | {"dim": dim.key},
+        )
+    for level in ("unit_id", "NULL::bigint"):
+        cur.execute(
+            f"""
+            INSERT INTO {t["breakdown"]} (month, owner_id, unit_id, dimension, key, label, amount, quantity)
+            SELECT month, NULL::bigint, {level}, dimension, key, MIN(label), SUM(amount), SUM(quantity)
+            FROM {t["breakdown"]}
+            WHERE month >= %(since)s AND owner_id IS NOT NULL
+            GROUP BY 1, 3, 4, 5
+            """,  # noqa: S608
+            params,
         )
 
 
@@ -223,18 +235,29 @@ def _refresh_receivables(cur, t: dict[str, str], *, today: dt.date) -> None:
     )
 
 
-def _refresh_top_customers(cur, t: dict[str, str], *, today: dt.date) -> None:
-    """Top ten customers of the current month, quarter and year per company, unit and salesperson."""
+def _refresh_top_customers(cur, t: dict[str, str], *, today: dt.date, since: dt.date | None = None) -> None:
+    """Top ten customers of the current month, quarter and year per company, unit and salesperson; when the refresh
+    covers earlier years (the nightly full one), also of every past year and quarter since then (a past period is
+    read by the dashboard's period picker; a past month is small enough to be read live)."""
     params: dict = {}
-    periods = {
-        "month": period_bounds("month", today),
-        "quarter": period_bounds("quarter", today),
-        "year": period_bounds("year", today),
-    }
-    cur.execute(f"DELETE FROM {t['top']}")  # noqa: S608
-    values = ", ".join(f"(%(pt_{k})s, %(ps_{k})s::date, %(pe_{k})s::date)" for k in periods)
-    for k, (start, end) in periods.items():
-        params[f"pt_{k}"], params[f"ps_{k}"], params[f"pe_{k}"] = k, start, end
+    this_year = period_bounds("year", today)[0]
+    periods = [
+        ("month", *period_bounds("month", today)),
+        ("quarter", *period_bounds("quarter", today)),
+        ("year", *period_bounds("year", today)),
+    ]
+    if since is not None and since < this_year:
+        cur.execute(f"SELECT MIN(month) FROM {t['cust']}")  # noqa: S608
+        first = max(since, cur.fetchone()[0] or this_year)
+        for year in range(first.year, this_year.year):
+            periods.append(("year", *period_bounds("year", dt.date(year, 1, 1))))
+            periods += [("quarter", *period_bounds("quarter", dt.date(year, m, 1))) for m in (1, 4, 7, 10)]
+        cur.execute(f"DELETE FROM {t['top']} WHERE period_start >= %s", [dt.date(first.year, 1, 1)])  # noqa: S608
+    else:
+        cur.execute(f"DELETE FROM {t['top']} WHERE period_start >= %s", [this_year])  # noqa: S608
+    values = ", ".join(f"(%(pt_{n})s, %(ps_{n})s::date, %(pe_{n})s::date)" for n in range(len(periods)))
+    for n, (kind, start, end) in enumerate(periods):
+        params[f"pt_{n}"], params[f"ps_{n}"], params[f"pe_{n}"] = kind, start, end
     for unit_col, owner_col in (("NULL", "NULL"), ("c.unit_id", "NULL"), ("NULL", "c.owner_id")):
         keys = [col for col in (unit_col, owner_col) if col != "NULL"]
         group = ", ".join(["p.period_type", "p.start", *keys, "c.customer_id"])
@@ -246,7 +269,7 @@ def _refresh_top_customers(cur, t: dict[str, str], *, today: dt.date) -> None:
             SELECT period_type, start, unit_id, owner_id, rn, customer_id, amount, quantity FROM (
                 SELECT p.period_type, p.start, {unit_col}::bigint AS unit_id, {owner_col}::bigint AS owner_id,
                        c.customer_id, SUM(c.amount) AS amount, SUM(c.quantity) AS quantity,
-                       row_number() OVER (PARTITION BY {partition}
+                       row_number() OVER (PARTITION BY {partition}, p.start
                                           ORDER BY SUM(c.amount) DESC, c.customer_id) AS rn
                 FROM {t["cust"]} c
                 JOIN (VALUES {values}) AS p(period_type, start, "end") ON c.month BETWEEN p.start AND p."end"

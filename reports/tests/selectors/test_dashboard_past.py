@@ -148,3 +148,15 @@ def test_breakdowns_by_product_region_tier_and_method_with_last_year(gm, salespe
     assert dims["region"]["total"] == Decimal("4500") and dims["region"]["change"] == Decimal("350.0")
     for method in ("settlement", "sales_method"):  # recorded once the sales app has the fields (branch r-rules13)
         assert dims[method]["available"] or dims[method]["rows"] == []
+
+
+def test_past_years_top_customers_are_summarised_and_survive_the_recent_refresh(gm, two_years):
+    from reports.models import TopCustomerSummary
+
+    past = TopCustomerSummary.objects.filter(period_type="year", period_start=dt.date(2025, 1, 1))
+    assert past.filter(unit__isnull=True, owner__isnull=True).get().amount == Decimal("70000")
+    assert TopCustomerSummary.objects.filter(period_type="quarter", period_start=dt.date(2024, 1, 1)).exists()
+    summary_refresh(since=dt.date(2026, 10, 1))  # the ten-minute refresh: this year only
+    assert past.exists()
+    d = dashboard_data(user=gm, period="year", on="2025", now=NOW)
+    assert d.top_customers[0]["amount"] == Decimal("70000")
