@@ -5,14 +5,28 @@ from .models import (
     DailyReport,
     Evaluation,
     Forecast,
+    ImprovementPoint,
     Plan,
     ReportComment,
     ReportPolicy,
+    ReviewScore,
+    ReviewWeights,
     SummaryState,
     Target,
     TargetLine,
     VisitRoute,
 )
+
+
+class ReviewScoreInline(admin.TabularInline):
+    model = ReviewScore
+    extra = 0
+
+
+class ImprovementPointInline(admin.TabularInline):
+    model = ImprovementPoint
+    extra = 0
+    raw_id_fields = ["owner", "closed_by"]
 
 
 class ReportCommentInline(admin.TabularInline):
@@ -85,6 +99,14 @@ class EvaluationAdmin(admin.ModelAdmin):
     list_display = ["period_start", "period_type", "salesperson", "feedback_by", "feedback_at"]
     list_select_related = ["salesperson", "feedback_by"]
     raw_id_fields = ["salesperson", "feedback_by"]
+    inlines = [ReviewScoreInline, ImprovementPointInline]
+
+
+@admin.register(ReviewWeights)
+class ReviewWeightsAdmin(admin.ModelAdmin):
+    """The admin sets the scored items' weights here; the model's clean() requires them to sum to 100 %."""
+
+    list_display = ["effective_from", "obedience", "planning", "progress", "service", "profit"]
 
 
 @admin.register(SummaryState)

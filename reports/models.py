@@ -437,6 +437,7 @@ class Evaluation(TimeStampedModel):
     )
     feedback_at = models.DateTimeField(_("feedback at"), null=True, blank=True)
     figures = models.JSONField(_("figures at feedback time"), default=dict, blank=True)
+    acknowledged_at = models.DateTimeField(_("acknowledged by the salesperson at"), null=True, blank=True)
 
     objects = EvaluationQuerySet.as_manager()
 
@@ -630,3 +631,100 @@ class SummaryState(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} {self.refreshed_at}"
+
+
+class ReviewItem(models.TextChoices):
+    """The evaluation items a manager scores (judged, not counted)."""
+
+    OBEDIENCE = "obedience", _("Obedience to management")
+    PLANNING = "planning", _("Market planning")
+    PROGRESS = "progress", _("Progress")
+    SERVICE = "service", _("After-sale service quality")
+    PROFIT = "profit", _("Profit contribution")
+
+
+# Items a salesperson never sees (profit and cost are for managers only).
+MANAGER_ONLY_ITEMS = frozenset({ReviewItem.PROFIT.value})
+
+
+class ReviewWeights(EffectiveDatedPolicy):
+    """Weights (%) of the scored evaluation items, set by the admin; they must sum to 100 %."""
+
+    obedience = models.DecimalField(_("obedience to management (%)"), max_digits=5, decimal_places=2)
+    planning = models.DecimalField(_("market planning (%)"), max_digits=5, decimal_places=2)
+    progress = models.DecimalField(_("progress (%)"), max_digits=5, decimal_places=2)
+    service = models.DecimalField(_("after-sale service quality (%)"), max_digits=5, decimal_places=2)
+    profit = models.DecimalField(_("profit contribution (%)"), max_digits=5, decimal_places=2)
+
+    class Meta(EffectiveDatedPolicy.Meta):
+        verbose_name = _("evaluation item weights")
+        verbose_name_plural = _("evaluation item weights")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(obedience__gte=0, planning__gte=0, progress__gte=0, service__gte=0, profit__gte=0),
+                name="review_weights_not_negative",
+            ),
+        ]
+
+    def as_dict(self) -> dict[str, Decimal]:
+        return {item: getattr(self, item) for item in ReviewItem.values}
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        from .rules import weights_error
+
+        error = weights_error(self.as_dict())
+        if error:
+            raise ValidationError(error)
+
+    def __str__(self) -> str:
+        return f"{self.effective_from}"
+
+
+class ReviewScore(models.Model):
+    """One manager-scored item (0–100) of an evaluation, with the weight in force when it was scored."""
+
+    evaluation = models.ForeignKey(
+        Evaluation, verbose_name=_("evaluation"), on_delete=models.CASCADE, related_name="scores"
+    )
+    item = models.CharField(_("item"), max_length=16, choices=ReviewItem.choices)
+    score = models.PositiveSmallIntegerField(_("score"))
+    weight = models.DecimalField(_("weight (%)"), max_digits=5, decimal_places=2)
+
+    class Meta:
+        verbose_name = _("evaluation score")
+        verbose_name_plural = _("evaluation scores")
+        constraints = [
+            models.UniqueConstraint(fields=["evaluation", "item"], name="review_score_unique"),
+            models.CheckConstraint(condition=models.Q(score__lte=100), name="review_score_max_100"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.item} {self.score}"
+
+
+class ImprovementPoint(TimeStampedModel):
+    """An improvement point (限時予以改善) of an evaluation: what, who, by when; open until closed."""
+
+    evaluation = models.ForeignKey(
+        Evaluation, verbose_name=_("evaluation"), on_delete=models.CASCADE, related_name="improvements"
+    )
+    text = models.CharField(_("improvement point"), max_length=300)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("owner"), on_delete=models.PROTECT, related_name="improvements"
+    )
+    due_on = models.DateField(_("deadline"))
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("closed by"), on_delete=models.PROTECT, null=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("improvement point")
+        verbose_name_plural = _("improvement points")
+        ordering = ["due_on", "id"]
+        indexes = [models.Index(fields=["owner", "closed_at", "due_on"], name="improvement_open_idx")]
+
+    def __str__(self) -> str:
+        return self.text

@@ -25,4 +25,11 @@ urlpatterns = [
     path("targets/<int:pk>/", views.target_detail, name="target_detail"),
     path("evaluations/", views.evaluation_list, name="evaluation_list"),
     path("evaluations/<int:user_id>/", views.evaluation_detail, name="evaluation_detail"),
+    path(
+        "evaluations/review/<int:pk>/acknowledge/",
+        views.evaluation_acknowledge_view,
+        name="evaluation_acknowledge",
+    ),
+    path("evaluations/review/<int:pk>/improvements/", views.improvement_add_view, name="improvement_add"),
+    path("improvements/<int:pk>/close/", views.improvement_close_view, name="improvement_close"),
 ]

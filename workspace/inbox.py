@@ -31,7 +31,7 @@ from customers.models import ContactLog, CustomerConflict, MonthlyFiling
 from customers.selectors import filing_due_date
 from customers.workflows import CONFLICT, FILING, UnitMonth
 from reminders.models import Notification, Reminder, ReminderState
-from reports.models import DailyReport
+from reports.models import DailyReport, ImprovementPoint
 from reports.workflows import DAILY_REPORT
 from sales.models import ApprovalDecision, Contract, ContractApproval, Quote
 from sales.workflows import CONTRACT, QUOTE
@@ -42,7 +42,7 @@ FILING_LEAD_DAYS = 3  # the card filing shows up this many days before its deadl
 
 @dataclass(frozen=True)
 class Item:
-    kind: str  # quote, contract, conflict, daily_report, expense, filing, next_step, reminder
+    kind: str  # quote, contract, conflict, daily_report, expense, filing, next_step, reminder, improvement
     since: dt.datetime | dt.date
     title: str
     detail: str
@@ -134,6 +134,11 @@ def _reminders(user: User, today: dt.date) -> QuerySet[Reminder]:
     )
 
 
+def _improvements(user: User, today: dt.date) -> QuerySet[ImprovementPoint]:
+    """Improvement points of evaluations this user owns, open past their deadline."""
+    return ImprovementPoint.objects.filter(owner=user, closed_at__isnull=True, due_on__lt=today)
+
+
 def _filing_units(user: User, today: dt.date) -> tuple[dt.date, QuerySet[SalesUnit]]:
     """Units this manager files whose last month is unfiled, from FILING_LEAD_DAYS before the deadline."""
     month = add_months(month_start(today), -1)
@@ -166,6 +171,7 @@ def navbar_counts(*, user: User, today: dt.date | None = None) -> tuple[int, int
         "expenses": _expenses(user),
         "next_steps": _next_steps(user, today),
         "reminders": _reminders(user, today),
+        "improvements": _improvements(user, today),
         "filings": units,
     }
     # Empty querysets (`.none()`) cannot be sub-queries; they count 0 without asking the database.
@@ -195,6 +201,7 @@ def inbox_items(*, user: User, today: dt.date | None = None) -> list[Item]:
     items += _filing_items(user, today)
     items += _next_step_items(user, today)
     items += _reminder_items(user, today)
+    items += _improvement_items(user, today)
     items.sort(key=lambda i: (i.sort_key, i.kind))
     return items
 
@@ -355,6 +362,26 @@ def _reminder_items(user: User, today: dt.date) -> list[Item]:
                 url=reverse("reminders:inbox"),
                 action_label=_("Done"),
                 action_url=reverse("reminders:done", args=[r.pk]),
+                action_fields=(("next", reverse("inbox")),),
+            )
+        )
+    return out
+
+
+def _improvement_items(user: User, today: dt.date) -> list[Item]:
+    out = []
+    for p in _improvements(user, today).select_related("evaluation").order_by("due_on", "id")[:LIMIT]:
+        ev = p.evaluation
+        out.append(
+            Item(
+                kind="improvement",
+                since=p.due_on,
+                title=p.text,
+                detail=_("Improvement point overdue since %(date)s") % {"date": p.due_on.isoformat()},
+                url=f"{reverse('reports:evaluation_detail', args=[ev.salesperson_id])}"
+                f"?period={ev.period_type}&start={ev.period_start.isoformat()}",
+                action_label=_("Close"),
+                action_url=reverse("reports:improvement_close", args=[p.pk]),
                 action_fields=(("next", reverse("inbox")),),
             )
         )
