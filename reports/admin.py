@@ -6,6 +6,7 @@ from .models import (
     Evaluation,
     Forecast,
     ImprovementPoint,
+    Lesson,
     Plan,
     ReportComment,
     ReportPolicy,
@@ -112,3 +113,10 @@ class ReviewWeightsAdmin(admin.ModelAdmin):
 @admin.register(SummaryState)
 class SummaryStateAdmin(admin.ModelAdmin):
     list_display = ["name", "refreshed_at", "duration_ms"]
+
+
+@admin.register(Lesson)
+class LessonAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "unit", "author", "title"]
+    list_select_related = ["unit", "author"]
+    raw_id_fields = ["author", "customer", "contract"]

@@ -222,3 +222,22 @@ class ImprovementForm(forms.Form):
         self.helper = FormHelper()
         self.helper.form_id = "improvement-form"
         self.helper.add_input(Submit("add", _("Add improvement point")))
+
+
+class LessonForm(forms.Form):
+    """A successful case for the team: title, what worked, and the customer and/or contract it came from."""
+
+    unit = forms.ModelChoiceField(label=_("Sales unit"), queryset=None)
+    title = forms.CharField(label=_("Title"), max_length=200)
+    body = forms.CharField(label=_("What worked"), widget=forms.Textarea(attrs={"rows": 6}))
+    customer = forms.ModelChoiceField(label=_("Customer"), queryset=None, required=False)
+    contract = forms.ModelChoiceField(label=_("Contract"), queryset=None, required=False)
+
+    def __init__(self, *args, units=None, customers=None, contracts=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = units
+        self.fields["customer"].queryset = customers
+        self.fields["contract"].queryset = contracts
+        self.helper = FormHelper()
+        self.helper.form_id = "lesson-form"
+        self.helper.add_input(Submit("publish", _("Publish to the team")))

@@ -13,6 +13,7 @@ from .querysets import (
     DailyReportQuerySet,
     EvaluationQuerySet,
     ForecastQuerySet,
+    LessonQuerySet,
     PlanQuerySet,
     ReportCommentQuerySet,
     SummaryQuerySet,
@@ -728,3 +729,55 @@ class ImprovementPoint(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.text
+
+
+class Lesson(TimeStampedModel):
+    """A successful case (成功的經驗) a manager publishes for the team, linked to its customer and/or contract."""
+
+    unit = models.ForeignKey(
+        "accounts.SalesUnit", verbose_name=_("sales unit"), on_delete=models.PROTECT, related_name="lessons"
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("author"), on_delete=models.PROTECT, related_name="lessons"
+    )
+    title = models.CharField(_("title"), max_length=200)
+    body = models.TextField(_("what worked"))
+    customer = models.ForeignKey(
+        "customers.Customer",
+        verbose_name=_("customer"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    contract = models.ForeignKey(
+        "sales.Contract", verbose_name=_("contract"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    objects = LessonQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("lesson")
+        verbose_name_plural = _("lessons")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class LessonRead(models.Model):
+    """One reader of a lesson (counted once, however often they open it)."""
+
+    lesson = models.ForeignKey(Lesson, verbose_name=_("lesson"), on_delete=models.CASCADE, related_name="reads")
+    reader = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("reader"), on_delete=models.CASCADE, related_name="+"
+    )
+    read_at = models.DateTimeField(_("read at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("lesson read")
+        verbose_name_plural = _("lesson reads")
+        constraints = [models.UniqueConstraint(fields=["lesson", "reader"], name="lesson_read_once")]
+
+    def __str__(self) -> str:
+        return f"{self.lesson_id} {self.reader_id}"

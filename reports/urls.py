@@ -31,5 +31,8 @@ urlpatterns = [
         name="evaluation_acknowledge",
     ),
     path("evaluations/review/<int:pk>/improvements/", views.improvement_add_view, name="improvement_add"),
+    path("lessons/", views.lesson_list, name="lesson_list"),
+    path("lessons/new/", views.lesson_new, name="lesson_new"),
+    path("lessons/<int:pk>/", views.lesson_detail, name="lesson_detail"),
     path("improvements/<int:pk>/close/", views.improvement_close_view, name="improvement_close"),
 ]

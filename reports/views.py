@@ -21,6 +21,7 @@ from accounts.models import SalesUnit, User
 from core.exceptions import ApplicationError
 from core.forms import apply_service_error
 from customers.models import Customer
+from sales.models import Contract
 
 from . import exports
 from .calendar import WorkingCalendar, local_tz, report_deadline
@@ -29,6 +30,7 @@ from .forms import (
     DailyReportForm,
     ForecastForm,
     ImprovementForm,
+    LessonForm,
     PlanForm,
     ReviewForm,
     RouteForm,
@@ -52,6 +54,7 @@ from .models import (
 from .periods import add_months, month_start, normalise_start, parse_period, period_bounds, period_label
 from .selectors.dashboard import DashboardQuery, dashboard_cached
 from .selectors.evaluation import evaluation_figures, evaluation_review_for, people_in_scope
+from .selectors.lessons import lessons_for
 from .selectors.plans import month_summary_draft, plan_actuals
 from .selectors.prefill import daily_report_prefill
 from .selectors.scope import ScopeNotFound
@@ -63,6 +66,7 @@ from .services.evaluation import (
     improvement_add,
     improvement_close,
 )
+from .services.lessons import lesson_mark_read, lesson_publish
 from .services.plans import forecast_set, plan_save, visit_route_set_day
 from .services.targets import LineInput, can_manage_targets, target_save, target_set_split, targets_import_xlsx
 from .workflows import DAILY_REPORT
@@ -707,3 +711,43 @@ def improvement_close_view(request, pk: int):
     if request.POST.get("next") == reverse("inbox"):
         return redirect("inbox")
     return redirect(_evaluation_url(point.evaluation))
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Lessons (成功的經驗…推廣)
+# --------------------------------------------------------------------------------------------------------------
+@login_required
+def lesson_list(request):
+    page = Paginator(lessons_for(request.user), 30).get_page(request.GET.get("page"))
+    return render(request, "reports/lesson_list.html", {"page": page, "can_publish": request.user.is_manager})
+
+
+@login_required
+def lesson_new(request):
+    user = request.user
+    if not user.is_manager:
+        raise Http404
+    form = LessonForm(
+        request.POST or None,
+        units=SalesUnit.objects.filter(pk__in=user.team_unit_ids).order_by("code"),
+        customers=Customer.objects.visible_to(user).order_by("name"),
+        contracts=Contract.objects.visible_to(user).order_by("-id"),
+        initial={"unit": user.unit_id},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            lesson = lesson_publish(actor=user, **form.cleaned_data)
+        except ApplicationError as exc:
+            apply_service_error(form, exc)
+        else:
+            messages.success(request, _("Lesson published to the team."))
+            return redirect("reports:lesson_detail", pk=lesson.pk)
+    return render(request, "reports/lesson_form.html", {"form": form})
+
+
+@login_required
+def lesson_detail(request, pk: int):
+    lesson = get_object_or_404(lessons_for(request.user), pk=pk)
+    if lesson_mark_read(reader=request.user, lesson=lesson):
+        lesson.read_count += 1
+    return render(request, "reports/lesson_detail.html", {"lesson": lesson})
