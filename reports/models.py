@@ -683,6 +683,17 @@ class ReviewWeights(EffectiveDatedPolicy):
         return f"{self.effective_from}"
 
 
+# Used when the admin has set no weights (as the migration seeds them): equal shares summing to 100 %.
+DEFAULT_REVIEW_WEIGHTS = ReviewWeights(
+    effective_from=dt.date(2000, 1, 1),
+    obedience=Decimal(20),
+    planning=Decimal(20),
+    progress=Decimal(20),
+    service=Decimal(20),
+    profit=Decimal(20),
+)
+
+
 class ReviewScore(models.Model):
     """One manager-scored item (0–100) of an evaluation, with the weight in force when it was scored."""
 

@@ -20,6 +20,7 @@ from sales.rules import can_see_cost
 
 from ..calendar import WorkingCalendar, local_tz, policy_for
 from ..models import (
+    DEFAULT_REVIEW_WEIGHTS,
     MANAGER_ONLY_ITEMS,
     Evaluation,
     ImprovementPoint,
@@ -304,8 +305,7 @@ def evaluation_review_for(*, viewer: User, salesperson: User, period_type: str, 
     if scored:
         weights = {item: s.weight for item, s in scored.items()}
     else:
-        policy = ReviewWeights.objects.in_force(period_start)
-        weights = policy.as_dict() if policy else {item: ZERO for item in ReviewItem.values}
+        weights = (ReviewWeights.objects.in_force(period_start) or DEFAULT_REVIEW_WEIGHTS).as_dict()
     rows = [
         ReviewRow(
             item=item, label=str(label), score=scored[item].score if item in scored else None, weight=weights[item]

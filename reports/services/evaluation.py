@@ -13,7 +13,15 @@ from accounts.models import User
 from core import events
 from core.exceptions import ApplicationError, PermissionDenied
 
-from ..models import Evaluation, ImprovementPoint, PeriodType, ReviewItem, ReviewScore, ReviewWeights
+from ..models import (
+    DEFAULT_REVIEW_WEIGHTS,
+    Evaluation,
+    ImprovementPoint,
+    PeriodType,
+    ReviewItem,
+    ReviewScore,
+    ReviewWeights,
+)
 from ..periods import normalise_start
 from ..rules import weights_error
 from ..selectors.evaluation import evaluation_figures
@@ -78,8 +86,8 @@ def evaluation_review(
         if value is None or not 0 <= int(value) <= 100:
             raise ApplicationError(_("Score every item from 0 to 100."), field=item)
     start = normalise_start(period_type, period_start) if period_type in PeriodType.values else period_start
-    weights = ReviewWeights.objects.in_force(start)
-    if weights is None or weights_error(weights.as_dict()):
+    weights = ReviewWeights.objects.in_force(start) or DEFAULT_REVIEW_WEIGHTS
+    if weights_error(weights.as_dict()):
         raise ApplicationError(_("The admin has not set valid item weights."), code="no_weights")
     first = not Evaluation.objects.filter(
         salesperson=salesperson, period_type=period_type, period_start=start, feedback_at__isnull=False
