@@ -47,6 +47,7 @@ DATE_SENSITIVE = (
     "reports/tests/test_api_reports.py",
     "reports/tests/test_tasks_reports.py",
     "reports/tests/test_expense_control.py",
+    "reports/tests/test_evaluation_review.py",
     "commission/tests/test_worked_examples.py",
     "commission/tests/test_services_closing.py",
     "commission/tests/test_corrections.py",

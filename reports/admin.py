@@ -7,14 +7,29 @@ from .models import (
     DailyReport,
     Evaluation,
     Forecast,
+    ImprovementPoint,
+    Lesson,
     Plan,
     ReportComment,
     ReportPolicy,
+    ReviewScore,
+    ReviewWeights,
     SummaryState,
     Target,
     TargetLine,
     VisitRoute,
 )
+
+
+class ReviewScoreInline(admin.TabularInline):
+    model = ReviewScore
+    extra = 0
+
+
+class ImprovementPointInline(admin.TabularInline):
+    model = ImprovementPoint
+    extra = 0
+    raw_id_fields = ["owner", "closed_by"]
 
 
 class ReportCommentInline(admin.TabularInline):
@@ -87,6 +102,14 @@ class EvaluationAdmin(admin.ModelAdmin):
     list_display = ["period_start", "period_type", "salesperson", "feedback_by", "feedback_at"]
     list_select_related = ["salesperson", "feedback_by"]
     raw_id_fields = ["salesperson", "feedback_by"]
+    inlines = [ReviewScoreInline, ImprovementPointInline]
+
+
+@admin.register(ReviewWeights)
+class ReviewWeightsAdmin(admin.ModelAdmin):
+    """The admin sets the scored items' weights here; the model's clean() requires them to sum to 100 %."""
+
+    list_display = ["effective_from", "obedience", "planning", "progress", "service", "profit"]
 
 
 @admin.register(SummaryState)
@@ -115,3 +138,10 @@ class BonusScoreAdmin(admin.ModelAdmin):
     list_filter = ["year"]
     list_select_related = ["salesperson", "scored_by"]
     raw_id_fields = ["salesperson", "scored_by"]
+
+
+@admin.register(Lesson)
+class LessonAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "unit", "author", "title"]
+    list_select_related = ["unit", "author"]
+    raw_id_fields = ["author", "customer", "contract"]

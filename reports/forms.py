@@ -290,3 +290,62 @@ class BonusWeightsForm(forms.Form):
         self.helper = FormHelper()
         self.helper.form_id = "bonus-weights-form"
         self.helper.add_input(Submit("weights", _("Save weights")))
+
+
+class ReviewForm(forms.Form):
+    """The manager's review: each item scored 0–100 (weights set by the admin) and a written summary."""
+
+    obedience = forms.IntegerField(label=_("Obedience to management"), min_value=0, max_value=100)
+    planning = forms.IntegerField(label=_("Market planning"), min_value=0, max_value=100)
+    progress = forms.IntegerField(label=_("Progress"), min_value=0, max_value=100)
+    service = forms.IntegerField(label=_("After-sale service quality"), min_value=0, max_value=100)
+    profit = forms.IntegerField(label=_("Profit contribution"), min_value=0, max_value=100)
+    feedback = forms.CharField(label=_("Summary"), widget=forms.Textarea(attrs={"rows": 4}))
+
+    def __init__(self, *args, weights=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("obedience", "planning", "progress", "service", "profit"):
+            self.fields[name].widget.attrs.update(inputmode="numeric")
+            if weights and name in weights:
+                self.fields[name].help_text = _("weight %(weight)s %%") % {"weight": weights[name].normalize()}
+        self.helper = FormHelper()
+        self.helper.form_id = "review-form"
+        self.helper.add_input(Submit("save", _("Save review")))
+
+
+class ImprovementForm(forms.Form):
+    """An improvement point: what, who, by when."""
+
+    text = forms.CharField(
+        label=_("Improvement point"), max_length=300, widget=forms.TextInput(attrs={"class": "form-control"})
+    )
+    owner = forms.ModelChoiceField(label=_("Owner"), queryset=None, widget=forms.Select(attrs={"class": "form-select"}))
+    due_on = forms.DateField(
+        label=_("Deadline"), widget=forms.DateInput(attrs={"type": "date", "class": "form-control"})
+    )
+
+    def __init__(self, *args, owners=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = owners
+        self.helper = FormHelper()
+        self.helper.form_id = "improvement-form"
+        self.helper.add_input(Submit("add", _("Add improvement point")))
+
+
+class LessonForm(forms.Form):
+    """A successful case for the team: title, what worked, and the customer and/or contract it came from."""
+
+    unit = forms.ModelChoiceField(label=_("Sales unit"), queryset=None)
+    title = forms.CharField(label=_("Title"), max_length=200)
+    body = forms.CharField(label=_("What worked"), widget=forms.Textarea(attrs={"rows": 6}))
+    customer = forms.ModelChoiceField(label=_("Customer"), queryset=None, required=False)
+    contract = forms.ModelChoiceField(label=_("Contract"), queryset=None, required=False)
+
+    def __init__(self, *args, units=None, customers=None, contracts=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = units
+        self.fields["customer"].queryset = customers
+        self.fields["contract"].queryset = contracts
+        self.helper = FormHelper()
+        self.helper.form_id = "lesson-form"
+        self.helper.add_input(Submit("publish", _("Publish to the team")))

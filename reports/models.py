@@ -14,6 +14,7 @@ from .querysets import (
     DailyReportQuerySet,
     EvaluationQuerySet,
     ForecastQuerySet,
+    LessonQuerySet,
     PlanQuerySet,
     ReportCommentQuerySet,
     SummaryQuerySet,
@@ -461,6 +462,7 @@ class Evaluation(TimeStampedModel):
     )
     feedback_at = models.DateTimeField(_("feedback at"), null=True, blank=True)
     figures = models.JSONField(_("figures at feedback time"), default=dict, blank=True)
+    acknowledged_at = models.DateTimeField(_("acknowledged by the salesperson at"), null=True, blank=True)
 
     objects = EvaluationQuerySet.as_manager()
 
@@ -774,3 +776,163 @@ class SalesBreakdownMonthly(models.Model):
 
     def __str__(self) -> str:
         return f"{self.month:%Y-%m} {self.dimension} {self.key}"
+
+
+class ReviewItem(models.TextChoices):
+    """The evaluation items a manager scores (judged, not counted)."""
+
+    OBEDIENCE = "obedience", _("Obedience to management")
+    PLANNING = "planning", _("Market planning")
+    PROGRESS = "progress", _("Progress")
+    SERVICE = "service", _("After-sale service quality")
+    PROFIT = "profit", _("Profit contribution")
+
+
+# Items a salesperson never sees (profit and cost are for managers only).
+MANAGER_ONLY_ITEMS = frozenset({ReviewItem.PROFIT.value})
+
+
+class ReviewWeights(EffectiveDatedPolicy):
+    """Weights (%) of the scored evaluation items, set by the admin; they must sum to 100 %."""
+
+    obedience = models.DecimalField(_("obedience to management (%)"), max_digits=5, decimal_places=2)
+    planning = models.DecimalField(_("market planning (%)"), max_digits=5, decimal_places=2)
+    progress = models.DecimalField(_("progress (%)"), max_digits=5, decimal_places=2)
+    service = models.DecimalField(_("after-sale service quality (%)"), max_digits=5, decimal_places=2)
+    profit = models.DecimalField(_("profit contribution (%)"), max_digits=5, decimal_places=2)
+
+    class Meta(EffectiveDatedPolicy.Meta):
+        verbose_name = _("evaluation item weights")
+        verbose_name_plural = _("evaluation item weights")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(obedience__gte=0, planning__gte=0, progress__gte=0, service__gte=0, profit__gte=0),
+                name="review_weights_not_negative",
+            ),
+        ]
+
+    def as_dict(self) -> dict[str, Decimal]:
+        return {item: getattr(self, item) for item in ReviewItem.values}
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        from .rules import review_weights_error
+
+        error = review_weights_error(self.as_dict())
+        if error:
+            raise ValidationError(error)
+
+    def __str__(self) -> str:
+        return f"{self.effective_from}"
+
+
+# Used when the admin has set no weights (as the migration seeds them): equal shares summing to 100 %.
+DEFAULT_REVIEW_WEIGHTS = ReviewWeights(
+    effective_from=dt.date(2000, 1, 1),
+    obedience=Decimal(20),
+    planning=Decimal(20),
+    progress=Decimal(20),
+    service=Decimal(20),
+    profit=Decimal(20),
+)
+
+
+class ReviewScore(models.Model):
+    """One manager-scored item (0–100) of an evaluation, with the weight in force when it was scored."""
+
+    evaluation = models.ForeignKey(
+        Evaluation, verbose_name=_("evaluation"), on_delete=models.CASCADE, related_name="scores"
+    )
+    item = models.CharField(_("item"), max_length=16, choices=ReviewItem.choices)
+    score = models.PositiveSmallIntegerField(_("score"))
+    weight = models.DecimalField(_("weight (%)"), max_digits=5, decimal_places=2)
+
+    class Meta:
+        verbose_name = _("evaluation score")
+        verbose_name_plural = _("evaluation scores")
+        constraints = [
+            models.UniqueConstraint(fields=["evaluation", "item"], name="review_score_unique"),
+            models.CheckConstraint(condition=models.Q(score__lte=100), name="review_score_max_100"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.item} {self.score}"
+
+
+class ImprovementPoint(TimeStampedModel):
+    """An improvement point (限時予以改善) of an evaluation: what, who, by when; open until closed."""
+
+    evaluation = models.ForeignKey(
+        Evaluation, verbose_name=_("evaluation"), on_delete=models.CASCADE, related_name="improvements"
+    )
+    text = models.CharField(_("improvement point"), max_length=300)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("owner"), on_delete=models.PROTECT, related_name="improvements"
+    )
+    due_on = models.DateField(_("deadline"))
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("closed by"), on_delete=models.PROTECT, null=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("improvement point")
+        verbose_name_plural = _("improvement points")
+        ordering = ["due_on", "id"]
+        indexes = [models.Index(fields=["owner", "closed_at", "due_on"], name="improvement_open_idx")]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class Lesson(TimeStampedModel):
+    """A successful case (成功的經驗) a manager publishes for the team, linked to its customer and/or contract."""
+
+    unit = models.ForeignKey(
+        "accounts.SalesUnit", verbose_name=_("sales unit"), on_delete=models.PROTECT, related_name="lessons"
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("author"), on_delete=models.PROTECT, related_name="lessons"
+    )
+    title = models.CharField(_("title"), max_length=200)
+    body = models.TextField(_("what worked"))
+    customer = models.ForeignKey(
+        "customers.Customer",
+        verbose_name=_("customer"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    contract = models.ForeignKey(
+        "sales.Contract", verbose_name=_("contract"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    objects = LessonQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("lesson")
+        verbose_name_plural = _("lessons")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class LessonRead(models.Model):
+    """One reader of a lesson (counted once, however often they open it)."""
+
+    lesson = models.ForeignKey(Lesson, verbose_name=_("lesson"), on_delete=models.CASCADE, related_name="reads")
+    reader = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("reader"), on_delete=models.CASCADE, related_name="+"
+    )
+    read_at = models.DateTimeField(_("read at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("lesson read")
+        verbose_name_plural = _("lesson reads")
+        constraints = [models.UniqueConstraint(fields=["lesson", "reader"], name="lesson_read_once")]
+
+    def __str__(self) -> str:
+        return f"{self.lesson_id} {self.reader_id}"

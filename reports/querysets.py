@@ -1,3 +1,4 @@
+from django.db import models
 from django.db.models import Q
 
 from core.visibility import VisibleQuerySet
@@ -56,3 +57,17 @@ class TargetQuerySet(VisibleQuerySet):
 class TargetLineQuerySet(VisibleQuerySet):
     def visible_to(self, user):
         return self.filter(_target_scope(user, prefix="target__"))
+
+
+class LessonQuerySet(models.QuerySet):
+    """Lessons are for the team: the unit's salespeople and managers read them; company-wide roles see all."""
+
+    def visible_to(self, user):
+        if user is None or not user.is_authenticated or not user.is_active:
+            return self.none()
+        if user.is_company_wide:
+            return self.all()
+        units = set(user.team_unit_ids) if user.is_manager else set()
+        if user.unit_id:
+            units.add(user.unit_id)
+        return self.filter(unit_id__in=units) if units else self.none()

@@ -1,5 +1,8 @@
 """Business rules of the reports app: pure functions with their numbers from a policy row (no ORM).
 
+Evaluation review: the manager's scored items, weighted by the admin's weights (review_weights_error,
+review_weighted_score).
+
 Year-end bonus (年終獎勵): each salesperson's score is the weighted sum of the rule book's five factors (each scored
 0–100); the year-end part of the market service fund is shared in proportion to the scores.
 """
@@ -9,6 +12,8 @@ from __future__ import annotations
 from collections.abc import Hashable, Mapping
 from dataclasses import dataclass
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
+
+from django.utils.translation import gettext as _
 
 CENT = Decimal("0.01")
 FACTORS = ("sales", "quality", "satisfaction", "market_share", "company")
@@ -66,3 +71,26 @@ def distribute(pool: Decimal, scores: Mapping[Hashable, Decimal]) -> dict[Hashab
     for k in positive:
         out[k] = Share(amount=floor[k] + (CENT if k in lucky else 0), exact=exact[k], extra_cent=k in lucky)
     return out
+
+
+# --- evaluation review -----------------------------------------------------------------------------------------
+
+HUNDRED = Decimal("100")
+
+
+def review_weights_error(weights: Mapping[str, Decimal]) -> str:
+    """Why these review weights cannot be used ("" when they can): none negative, and they sum to 100 %."""
+    if any(w is None or w < 0 for w in weights.values()):
+        return _("Each weight must be zero or more.")
+    total = sum(weights.values(), Decimal(0))
+    if total != HUNDRED:
+        return _("The weights must sum to 100 %% (now %(total)s %%).") % {"total": total}
+    return ""
+
+
+def review_weighted_score(scores: Mapping[str, int], weights: Mapping[str, Decimal]) -> Decimal | None:
+    """Σ score × weight ÷ 100 over the scored items, to two decimals (half up); None when an item is unscored."""
+    if not scores or any(item not in scores or scores[item] is None for item in weights):
+        return None
+    total = sum((Decimal(scores[item]) * weights[item] for item in weights), Decimal(0)) / HUNDRED
+    return total.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)

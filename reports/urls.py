@@ -26,4 +26,14 @@ urlpatterns = [
     path("evaluations/", views.evaluation_list, name="evaluation_list"),
     path("evaluations/<int:user_id>/", views.evaluation_detail, name="evaluation_detail"),
     path("year-end-bonus/", views.year_end_bonus, name="year_end_bonus"),
+    path(
+        "evaluations/review/<int:pk>/acknowledge/",
+        views.evaluation_acknowledge_view,
+        name="evaluation_acknowledge",
+    ),
+    path("evaluations/review/<int:pk>/improvements/", views.improvement_add_view, name="improvement_add"),
+    path("lessons/", views.lesson_list, name="lesson_list"),
+    path("lessons/new/", views.lesson_new, name="lesson_new"),
+    path("lessons/<int:pk>/", views.lesson_detail, name="lesson_detail"),
+    path("improvements/<int:pk>/close/", views.improvement_close_view, name="improvement_close"),
 ]

@@ -22,16 +22,18 @@ from core.forms import apply_service_error
 from core.pagination import EstimatedPaginator
 from customers.models import Customer
 from sales import selectors as sales_selectors
-from sales.models import Product
+from sales.models import Contract, Product
 
 from . import exports
 from .calendar import WorkingCalendar, local_tz, report_deadline
 from .forms import (
     CommentForm,
     DailyReportForm,
-    FeedbackForm,
     ForecastForm,
+    ImprovementForm,
+    LessonForm,
     PlanForm,
+    ReviewForm,
     RouteForm,
     SplitFormSet,
     TargetForm,
@@ -40,22 +42,32 @@ from .forms import (
 from .models import (
     DailyReport,
     Dimension,
+    Evaluation,
     Forecast,
+    ImprovementPoint,
     PerformanceMonthly,
     Plan,
     PlanKind,
+    ReviewItem,
     Target,
     VisitRoute,
 )
 from .periods import add_months, month_start, normalise_start, parse_period, period_bounds, period_label
 from .selectors.dashboard import DashboardQuery, dashboard_cached
-from .selectors.evaluation import evaluation_figures, people_in_scope
+from .selectors.evaluation import evaluation_figures, evaluation_review_for, people_in_scope
+from .selectors.lessons import lessons_for
 from .selectors.plans import month_summary_draft, plan_actuals
 from .selectors.prefill import daily_report_prefill
 from .selectors.scope import ScopeNotFound
 from .selectors.targets import target_progress, target_splits
 from .services.daily_reports import daily_report_comment, daily_report_review, daily_report_save
-from .services.evaluation import evaluation_give_feedback
+from .services.evaluation import (
+    evaluation_acknowledge,
+    evaluation_review,
+    improvement_add,
+    improvement_close,
+)
+from .services.lessons import lesson_mark_read, lesson_publish
 from .services.plans import forecast_set, plan_save, visit_route_set_day
 from .services.targets import LineInput, can_manage_targets, target_save, target_set_split, targets_import_xlsx
 from .workflows import DAILY_REPORT
@@ -614,36 +626,48 @@ def evaluation_detail(request, user_id: int):
     person = get_object_or_404(people_in_scope(request.user).select_related("unit"), pk=user_id)
     period_type, start = _period_from(request)
     figures = evaluation_figures(user_ids=[person.pk], period_type=period_type, period_start=start)[person.pk]
+    review = evaluation_review_for(viewer=request.user, salesperson=person, period_type=period_type, period_start=start)
     can_feedback = request.user.pk != person.pk and (
         request.user.is_manager or request.user.is_gm_office or request.user.is_admin_role
     )
-    form = FeedbackForm(request.POST or None, initial={"feedback": figures.feedback}) if can_feedback else None
+    form = None
+    improvement_form = None
+    if can_feedback:
+        initial = {"feedback": figures.feedback} | {r.item: r.score for r in review.rows if r.score is not None}
+        form = ReviewForm(request.POST or None, initial=initial, weights={r.item: r.weight for r in review.rows})
+        if review.evaluation is not None:
+            improvement_form = ImprovementForm(owners=_improvement_owners(person), initial={"owner": person.pk})
+    here = f"{reverse('reports:evaluation_detail', args=[person.pk])}?period={period_type}&start={start}"
     if request.method == "POST" and form is not None and form.is_valid():
+        data = form.cleaned_data
         try:
-            evaluation_give_feedback(
+            evaluation_review(
                 actor=request.user,
                 salesperson=person,
                 period_type=period_type,
                 period_start=start,
-                feedback=form.cleaned_data["feedback"],
+                scores={item: data[item] for item in ReviewItem.values},
+                summary=data["feedback"],
             )
         except ApplicationError as exc:
             apply_service_error(form, exc)
         else:
-            messages.success(request, _("Feedback saved."))
-            return redirect(
-                f"{reverse('reports:evaluation_detail', args=[person.pk])}?period={period_type}&start={start}"
-            )
+            messages.success(request, _("Review saved."))
+            return redirect(here)
     return render(
         request,
         "reports/evaluation_detail.html",
         {
             "person": person,
             "f": figures,
+            "review": review,
             "form": form,
+            "improvement_form": improvement_form,
+            "is_self": request.user.pk == person.pk,
             "period_type": period_type,
             "start": start,
             "label": period_label(period_type, start),
+            "today": timezone.localdate(),
         },
     )
 
@@ -755,3 +779,104 @@ def _bonus_xlsx(sheet):
     xlsx_append(ws, [str(_("Year-end part")), f"{sheet.weights.fund_share_percent} %", sheet.pool])
     xlsx_append(ws, [str(_("Distributed")), sheet.distributed])
     return xlsx_response(f"year-end-bonus-{sheet.year}.xlsx", workbook_bytes(wb))
+
+
+def _improvement_owners(person: User):
+    return User.objects.filter(is_active=True, unit_id=person.unit_id).order_by("full_name")
+
+
+def _evaluation_url(evaluation: Evaluation) -> str:
+    return (
+        f"{reverse('reports:evaluation_detail', args=[evaluation.salesperson_id])}"
+        f"?period={evaluation.period_type}&start={evaluation.period_start}"
+    )
+
+
+@login_required
+@require_POST
+def evaluation_acknowledge_view(request, pk: int):
+    evaluation = get_object_or_404(Evaluation.objects.visible_to(request.user), pk=pk)
+    try:
+        evaluation_acknowledge(actor=request.user, evaluation=evaluation)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Evaluation acknowledged."))
+    return redirect(_evaluation_url(evaluation))
+
+
+@login_required
+@require_POST
+def improvement_add_view(request, pk: int):
+    evaluation = get_object_or_404(Evaluation.objects.visible_to(request.user).select_related("salesperson"), pk=pk)
+    form = ImprovementForm(request.POST, owners=_improvement_owners(evaluation.salesperson))
+    if form.is_valid():
+        try:
+            improvement_add(actor=request.user, evaluation=evaluation, **form.cleaned_data)
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("Improvement point added."))
+    else:
+        errors = "; ".join(f"{form.fields[k].label}: {' '.join(v)}" for k, v in form.errors.items() if k in form.fields)
+        messages.error(request, errors)
+    return redirect(_evaluation_url(evaluation))
+
+
+@login_required
+@require_POST
+def improvement_close_view(request, pk: int):
+    visible = Evaluation.objects.visible_to(request.user).values("pk")
+    point = get_object_or_404(
+        ImprovementPoint.objects.filter(Q(owner=request.user) | Q(evaluation__in=visible)).select_related("evaluation"),
+        pk=pk,
+    )
+    try:
+        improvement_close(actor=request.user, point=point)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Improvement point closed."))
+    if request.POST.get("next") == reverse("inbox"):
+        return redirect("inbox")
+    return redirect(_evaluation_url(point.evaluation))
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Lessons (成功的經驗…推廣)
+# --------------------------------------------------------------------------------------------------------------
+@login_required
+def lesson_list(request):
+    page = EstimatedPaginator(lessons_for(request.user), 30).get_page(request.GET.get("page"))
+    return render(request, "reports/lesson_list.html", {"page": page, "can_publish": request.user.is_manager})
+
+
+@login_required
+def lesson_new(request):
+    user = request.user
+    if not user.is_manager:
+        raise Http404
+    form = LessonForm(
+        request.POST or None,
+        units=SalesUnit.objects.filter(pk__in=user.team_unit_ids).order_by("code"),
+        customers=Customer.objects.visible_to(user).order_by("name"),
+        contracts=Contract.objects.visible_to(user).order_by("-id"),
+        initial={"unit": user.unit_id},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            lesson = lesson_publish(actor=user, **form.cleaned_data)
+        except ApplicationError as exc:
+            apply_service_error(form, exc)
+        else:
+            messages.success(request, _("Lesson published to the team."))
+            return redirect("reports:lesson_detail", pk=lesson.pk)
+    return render(request, "reports/lesson_form.html", {"form": form})
+
+
+@login_required
+def lesson_detail(request, pk: int):
+    lesson = get_object_or_404(lessons_for(request.user), pk=pk)
+    if lesson_mark_read(reader=request.user, lesson=lesson):
+        lesson.read_count += 1
+    return render(request, "reports/lesson_detail.html", {"lesson": lesson})

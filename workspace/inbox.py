@@ -35,7 +35,7 @@ from receivables.models import WriteOff
 from receivables.workflows import WRITE_OFF
 from reminders.models import Notification, Reminder, ReminderState
 from reminders.selectors import due_lookback_days
-from reports.models import DailyReport
+from reports.models import DailyReport, ImprovementPoint
 from reports.workflows import DAILY_REPORT
 from sales.models import ApprovalDecision, Contract, ContractApproval, PriceInquiry, Quote, UnitSalesPolicy
 from sales.workflows import CONTRACT, PRICE_INQUIRY, QUOTE, UNIT_POLICY
@@ -47,7 +47,7 @@ FILING_LEAD_DAYS = 3  # the card filing shows up this many days before its deadl
 @dataclass(frozen=True)
 class Item:
     # quote, contract, price_inquiry, unit_policy, conflict, daily_report, expense, market_fund, filing, next_step,
-    # reminder
+    # reminder, improvement (and the care kinds)
     kind: str
     since: dt.datetime | dt.date
     title: str
@@ -176,6 +176,11 @@ def _reminders(user: User, today: dt.date) -> QuerySet[Reminder]:
     )
 
 
+def _improvements(user: User, today: dt.date) -> QuerySet[ImprovementPoint]:
+    """Improvement points of evaluations this user owns, open past their deadline."""
+    return ImprovementPoint.objects.filter(owner=user, closed_at__isnull=True, due_on__lt=today)
+
+
 def _filing_units(user: User, today: dt.date) -> tuple[dt.date, QuerySet[SalesUnit]]:
     """Units this manager files whose last month is unfiled, from FILING_LEAD_DAYS before the deadline."""
     month = add_months(month_start(today), -1)
@@ -212,6 +217,7 @@ def navbar_counts(*, user: User, today: dt.date | None = None) -> tuple[int, int
         "write_offs": _write_offs(user),
         "next_steps": _next_steps(user, today),
         "reminders": _reminders(user, today),
+        "improvements": _improvements(user, today),
         "filings": units,
     }
     # Empty querysets (`.none()`) cannot be sub-queries; they count 0 without asking the database.
@@ -245,6 +251,7 @@ def inbox_items(*, user: User, today: dt.date | None = None) -> list[Item]:
     items += _filing_items(user, today)
     items += _next_step_items(user, today)
     items += _reminder_items(user, today)
+    items += _improvement_items(user, today)
     items.sort(key=lambda i: (i.sort_key, i.kind))
     return items
 
@@ -482,6 +489,26 @@ def _reminder_items(user: User, today: dt.date) -> list[Item]:
                 url=reverse("reminders:inbox"),
                 action_label=_("Done"),
                 action_url=reverse("reminders:done", args=[r.pk]),
+                action_fields=(("next", reverse("inbox")),),
+            )
+        )
+    return out
+
+
+def _improvement_items(user: User, today: dt.date) -> list[Item]:
+    out = []
+    for p in _improvements(user, today).select_related("evaluation").order_by("due_on", "id")[:LIMIT]:
+        ev = p.evaluation
+        out.append(
+            Item(
+                kind="improvement",
+                since=p.due_on,
+                title=p.text,
+                detail=_("Improvement point overdue since %(date)s") % {"date": p.due_on.isoformat()},
+                url=f"{reverse('reports:evaluation_detail', args=[ev.salesperson_id])}"
+                f"?period={ev.period_type}&start={ev.period_start.isoformat()}",
+                action_label=_("Close"),
+                action_url=reverse("reports:improvement_close", args=[p.pk]),
                 action_fields=(("next", reverse("inbox")),),
             )
         )

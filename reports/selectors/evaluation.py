@@ -17,10 +17,22 @@ from customers.models import ContactKind, ContactLog, Customer
 from receivables import rules
 from receivables import selectors as receivables_selectors
 from sales.models import SOLD_STATUSES, Contract, ContractLine, Payment
+from sales.rules import can_see_cost
 
 from ..calendar import WorkingCalendar, local_tz
-from ..models import Evaluation, ReceivableSnapshot, SummaryState, TargetKind
+from ..models import (
+    DEFAULT_REVIEW_WEIGHTS,
+    MANAGER_ONLY_ITEMS,
+    Evaluation,
+    ImprovementPoint,
+    ReceivableSnapshot,
+    ReviewItem,
+    ReviewWeights,
+    SummaryState,
+    TargetKind,
+)
 from ..periods import add_months, period_bounds, year_start
+from ..rules import review_weighted_score
 from ._common import ZERO, _dates_range, pct
 from .compliance import report_compliance
 from .targets import target_books
@@ -271,3 +283,53 @@ def people_in_scope(user: User):
     if user.is_salesperson:
         return qs.filter(pk=user.pk)
     return qs.none()
+
+
+@dataclass
+class ReviewRow:
+    item: str
+    label: str
+    score: int | None
+    weight: Decimal
+
+
+@dataclass
+class Review:
+    """The scored part of an evaluation as `viewer` may see it (profit contribution only for cost viewers)."""
+
+    evaluation: Evaluation | None
+    rows: list[ReviewRow]
+    weighted: Decimal | None  # None for viewers who may not see every item, or while unscored
+    improvements: list[ImprovementPoint]
+    shows_profit: bool
+
+
+def evaluation_review_for(*, viewer: User, salesperson: User, period_type: str, period_start: dt.date) -> Review:
+    """Scores, weights, weighted score and improvement points of one period: four queries whatever the size."""
+    shows_profit = can_see_cost(viewer)
+    evaluation = (
+        Evaluation.objects.filter(salesperson=salesperson, period_type=period_type, period_start=period_start)
+        .prefetch_related("scores")
+        .first()
+    )
+    scored = {s.item: s for s in evaluation.scores.all()} if evaluation else {}
+    if scored:
+        weights = {item: s.weight for item, s in scored.items()}
+    else:
+        weights = (ReviewWeights.objects.in_force(period_start) or DEFAULT_REVIEW_WEIGHTS).as_dict()
+    rows = [
+        ReviewRow(
+            item=item, label=str(label), score=scored[item].score if item in scored else None, weight=weights[item]
+        )
+        for item, label in ReviewItem.choices
+        if item in weights and (shows_profit or item not in MANAGER_ONLY_ITEMS)
+    ]
+    weighted = review_weighted_score({i: s.score for i, s in scored.items()}, weights) if shows_profit else None
+    improvements = (
+        list(evaluation.improvements.select_related("owner").order_by("closed_at", "due_on", "id"))
+        if evaluation
+        else []
+    )
+    return Review(
+        evaluation=evaluation, rows=rows, weighted=weighted, improvements=improvements, shows_profit=shows_profit
+    )

@@ -294,7 +294,8 @@ def test_evaluation_pages(as_user, manager, salesperson, other_salesperson, djan
     xlsx = client.get(reverse("reports:evaluation_list") + "?period=month&start=2026-11-01&format=xlsx")
     assert xlsx.status_code == 200
     url = reverse("reports:evaluation_detail", args=[salesperson.pk]) + "?period=month&start=2026-11-01"
-    assert client.post(url, {"feedback": "拜訪量不足"}).status_code == 302
+    scores = {"obedience": 80, "planning": 70, "progress": 60, "service": 90, "profit": 50}
+    assert client.post(url, scores | {"feedback": "拜訪量不足"}).status_code == 302
     assert as_user(salesperson).get(url).context["f"].feedback == "拜訪量不足"
     assert as_user(salesperson).get(url).context["form"] is None
     assert as_user(other_salesperson).get(url).status_code == 404
