@@ -23,6 +23,7 @@ from .models import (
     Customer,
     CustomerConflict,
     FilingPolicy,
+    MemberLevel,
     MonthlyEvaluation,
     MonthlyFiling,
     OwnershipEvent,
@@ -376,3 +377,30 @@ def pool_policy_for(day: dt.date) -> PoolPolicy:
     """The pool policy in force on `day` (the defaults, 90 idle days and 7 days' warning, before any policy)."""
     policy = PoolPolicy.objects.in_force(day)
     return policy or PoolPolicy(effective_from=day, idle_days=90, warning_days=7)
+
+
+# --- member levels ------------------------------------------------------------------------------------------------
+
+
+def member_level_of(customer: Customer) -> MemberLevel | None:
+    """The level whose benefits apply to this customer (members with a level name the admin has defined)."""
+    if customer.tier != "member" or not customer.member_level:
+        return None
+    return MemberLevel.objects.filter(name=customer.member_level).first()
+
+
+def member_levels_by_name() -> dict[str, MemberLevel]:
+    return {level.name: level for level in MemberLevel.objects.all()}
+
+
+def reorder_lead_days_by_customer() -> dict[int, int]:
+    """{customer id: lead days} for member customers whose level sets its own reorder reminder lead time (one query)."""
+    lead = MemberLevel.objects.filter(name=OuterRef("member_level")).values("reorder_lead_days")[:1]
+    rows = (
+        Customer.objects.filter(tier="member")
+        .exclude(member_level="")
+        .annotate(lead=Subquery(lead))
+        .filter(lead__isnull=False)
+        .values_list("id", "lead")
+    )
+    return dict(rows)

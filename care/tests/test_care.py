@@ -297,3 +297,53 @@ def test_gathering_refuses_customers_one_does_not_look_after(client, salesperson
         {"title": "x", "held_on": timezone.localdate().isoformat(), "place": "y", "customers": [theirs.pk]},
     )
     assert page.status_code == 400
+
+
+# --- member levels ------------------------------------------------------------------------------------------------
+
+
+def test_a_member_levels_cadence_replaces_the_member_default_category_cadence_still_wins():
+    from customers.models import MemberLevel
+
+    today = timezone.localdate()
+    MemberLevel.objects.create(name="鑽石", checkup_days=[3, 60])
+    MemberLevel.objects.create(name="銀卡")  # no cadence of its own: the policy's member days
+    CheckupCadence.objects.create(category="精密儀器", tier="member", days=[5])
+    diamond = CustomerFactory(tier="member", member_level="鑽石")
+    silver = CustomerFactory(tier="member", member_level="銀卡")
+    precise = CustomerFactory(tier="member", member_level="鑽石")
+    for customer in (diamond, silver):
+        deliver(customer, on=today)
+    deliver(precise, on=today, category="精密儀器")
+    services.checkups_schedule(today=today)
+
+    def offsets(c):
+        return sorted(Checkup.objects.filter(customer=c).values_list("offset_days", flat=True))
+
+    assert offsets(diamond) == [3, 60]
+    assert offsets(silver) == [7, 30, 90]
+    assert offsets(precise) == [5]
+
+
+def test_a_member_levels_case_priority_shortens_the_due_time(salesperson):
+    from customers.models import MemberLevel
+
+    MemberLevel.objects.create(name="金卡", case_due_percent=50)
+    member = CustomerFactory(owner=salesperson, unit=salesperson.unit, tier="member", member_level="金卡")
+    ordinary = CustomerFactory(owner=salesperson, unit=salesperson.unit)
+    start = dt.datetime(2027, 3, 1, 9, 0, tzinfo=TPE)
+    with time_machine.travel(start, tick=False):
+        fast = services.case_open(customer=member, actor=salesperson, kind="complaint", severity="high", subject="a")
+        slow = services.case_open(customer=ordinary, actor=salesperson, kind="complaint", severity="high", subject="b")
+    assert slow.due_at == start + dt.timedelta(hours=72)
+    assert fast.due_at == start + dt.timedelta(hours=36)
+
+
+def test_case_due_rule_with_priority():
+    opened = dt.datetime(2027, 3, 1, 9, 0, tzinfo=TPE)
+    hours = rules.DEFAULT_HOURS
+    assert rules.case_due_at(opened, severity="urgent", hours=hours) == opened + dt.timedelta(hours=24)
+    assert rules.case_due_at(opened, severity="urgent", hours=hours, due_percent=25) == opened + dt.timedelta(hours=6)
+    assert rules.case_due_at(opened, severity="low", hours=hours, due_percent=33) == opened + dt.timedelta(
+        minutes=round(336 * 60 * 0.33)
+    )
