@@ -577,7 +577,7 @@ class MemberLevel(TimeStampedModel):
 
     name = models.CharField(_("name"), max_length=30, unique=True)
     discount_percent = models.DecimalField(
-        _("price-list discount %"),
+        _("price-list discount (percent)"),
         max_digits=5,
         decimal_places=2,
         default=0,
@@ -596,7 +596,7 @@ class MemberLevel(TimeStampedModel):
         _("reorder reminder lead days"), null=True, blank=True, help_text=_("Empty: the reminder settings' lead days.")
     )
     case_due_percent = models.PositiveSmallIntegerField(
-        _("case due time (% of the severity's hours)"),
+        _("case due time (percent of the severity's hours)"),
         default=100,
         validators=[MinValueValidator(1), MaxValueValidator(100)],
         help_text=_("Priority in cases: 50 means the member's cases are due in half the time."),

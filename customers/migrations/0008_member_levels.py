@@ -24,7 +24,7 @@ class Migration(migrations.Migration):
                 ('free_service_visits', models.PositiveSmallIntegerField(default=0, verbose_name='free service visits per year')),
                 ('checkup_days', django.contrib.postgres.fields.ArrayField(base_field=models.PositiveSmallIntegerField(), blank=True, default=customers.models._no_days, help_text="Empty: the care policy's member cadence.", size=None, verbose_name='check-ups (days after delivery)')),
                 ('reorder_lead_days', models.PositiveSmallIntegerField(blank=True, help_text="Empty: the reminder settings' lead days.", null=True, verbose_name='reorder reminder lead days')),
-                ('case_due_percent', models.PositiveSmallIntegerField(default=100, help_text="Priority in cases: 50 means the member's cases are due in half the time.", validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(100)], verbose_name="case due time (% of the severity's hours)")),
+                ('case_due_percent', models.PositiveSmallIntegerField(default=100, help_text="Priority in cases: 50 means the member's cases are due in half the time.", validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(100)], verbose_name="case due time (percent of the severity's hours)")),
             ],
             options={
                 'verbose_name': 'member level',
