@@ -20,7 +20,7 @@ class Migration(migrations.Migration):
                 ('created_at', models.DateTimeField(auto_now_add=True, db_index=True, verbose_name='created at')),
                 ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
                 ('name', models.CharField(max_length=30, unique=True, verbose_name='name')),
-                ('discount_percent', models.DecimalField(decimal_places=2, default=0, help_text='Shown to the salesperson as the member price on quote entry; the price floor still applies.', max_digits=5, validators=[django.core.validators.MinValueValidator(0), django.core.validators.MaxValueValidator(100)], verbose_name='price-list discount %')),
+                ('discount_percent', models.DecimalField(decimal_places=2, default=0, help_text='Shown to the salesperson as the member price on quote entry; the price floor still applies.', max_digits=5, validators=[django.core.validators.MinValueValidator(0), django.core.validators.MaxValueValidator(100)], verbose_name='price-list discount (percent)')),
                 ('free_service_visits', models.PositiveSmallIntegerField(default=0, verbose_name='free service visits per year')),
                 ('checkup_days', django.contrib.postgres.fields.ArrayField(base_field=models.PositiveSmallIntegerField(), blank=True, default=customers.models._no_days, help_text="Empty: the care policy's member cadence.", size=None, verbose_name='check-ups (days after delivery)')),
                 ('reorder_lead_days', models.PositiveSmallIntegerField(blank=True, help_text="Empty: the reminder settings' lead days.", null=True, verbose_name='reorder reminder lead days')),
