@@ -415,10 +415,13 @@ def test_member_benefits_on_the_care_card_count_visits_this_year(client, salespe
     member = CustomerFactory(owner=salesperson, unit=salesperson.unit, tier="member", member_level="金卡")
     services.case_open(customer=member, actor=salesperson, kind="question", severity="low", subject="怎麼用")
     client.force_login(salesperson)
-    for lang in ("en", "zh-hant"):
-        body = client.get(reverse("care:customer", args=[member.pk]), HTTP_ACCEPT_LANGUAGE=lang).content.decode()
-        assert 'id="member-benefits"' in body
     body = client.get(reverse("care:customer", args=[member.pk]), HTTP_ACCEPT_LANGUAGE="en").content.decode()
-    assert "1 used of 3, 2 left" in body and "−5%" in body
+    assert 'id="member-benefits"' in body and "1 used of 3, 2 left" in body and "−5%" in body
+    salesperson.language = "zh-hant"
+    salesperson.save()
+    body = client.get(reverse("care:customer", args=[member.pk]), HTTP_ACCEPT_LANGUAGE="zh-hant").content.decode()
+    assert "已用 1 次,共 3 次,剩 2 次" in body and "一般的 50%" in body
+    stats = client.get(reverse("care:members"), HTTP_ACCEPT_LANGUAGE="zh-hant").content.decode()
+    assert "會員與一般客戶比較" in stats and "流失率" in stats
     client.force_login(other_salesperson)
     assert client.get(reverse("care:customer", args=[member.pk])).status_code == 404
