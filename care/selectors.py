@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import Avg, Count, DecimalField, ExpressionWrapper, F, Q, QuerySet, Sum
 from django.utils import timezone
@@ -222,8 +223,8 @@ def member_statistics(user: User, *, since: dt.date, until: dt.date) -> list[Tie
     }
     out = []
     for tier in ("member", "ordinary"):
-        s = sold.get(tier, {})
-        c = churn.get(tier, {})
+        s: Any = sold.get(tier, {})
+        c: Any = churn.get(tier, {})
         avg = scores.get(tier)
         out.append(
             TierStats(
