@@ -61,6 +61,8 @@ DATE_SENSITIVE = (
     "sales/tests/test_selectors_receivables.py",
     "sales/tests/services/test_contracts.py",
     "workspace/tests/test_home_attention.py",
+    "reminders/tests/test_customer_messages.py",
+    "care/tests/*",
 )
 
 

@@ -36,6 +36,7 @@ urlpatterns = [
     path("reports/", include("reports.urls")),
     path("commission/", include("commission.urls")),
     path("reminders/", include("reminders.urls")),
+    path("field/", include("field.urls")),
     path("care/", include("care.urls")),
     path("m/", include("reminders.public_urls")),  # customers' opt-out link, SMS provider webhooks
     path("admin/", admin.site.urls),

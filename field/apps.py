@@ -7,3 +7,8 @@ class FieldConfig(AppConfig):
 
     name = "field"
     verbose_name = _("Field intelligence")
+
+    def ready(self) -> None:
+        from . import handoffs
+
+        handoffs.register()

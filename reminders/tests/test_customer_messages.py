@@ -1,12 +1,16 @@
 """Messages customers can act on: signed with the company and the salesperson, an opt-out in every message, consent
 recorded, opt-out by link and by STOP / 退訂 reply, and the Mitake adapter against a fake that answers like it."""
 
+import datetime as dt
 import threading
 import urllib.parse
+import zoneinfo
 from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import pytest
+import time_machine
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.tests.factories import AdminFactory, SalespersonFactory
 from core.sms import LocmemSMSBackend, SMSMessage
@@ -30,6 +34,14 @@ from reminders.sender import reminder_send_next
 from .factories import PreferenceFactory, ReminderFactory
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def daytime():
+    """Customer messages wait for the end of the quiet hours (21:00-08:00): send them at 10:00 Taipei today."""
+    moment = dt.datetime.combine(timezone.localdate(), dt.time(10, 0), tzinfo=zoneinfo.ZoneInfo("Asia/Taipei"))
+    with time_machine.travel(moment, tick=False):
+        yield moment
 
 
 @pytest.fixture(autouse=True)
@@ -131,7 +143,7 @@ def test_staff_consent_changes_are_recorded_with_who_and_through_what():
     assert events == [(True, "staff", customer.owner.pk), (False, "staff", customer.owner.pk)]
 
 
-def test_opt_out_link_get_changes_nothing_post_unsubscribes_at_once(client):
+def test_opt_out_link_get_changes_nothing_post_unsubscribes_at_once(client, daytime):
     customer = make_customer()
     pending = reorder_for(customer)
     url = reverse("opt_out", kwargs={"token": opt_out_token(customer.pk)})
@@ -247,9 +259,9 @@ def test_mitake_duplicate_of_a_message_it_took_counts_as_sent(mitake):
     assert MitakeSMSBackend().send(SMSMessage(to="0912345678", body="x")).message_id == "77"
 
 
-def test_sender_keeps_the_message_id_and_the_delivery_report_updates_it(mitake, client):
+def test_sender_keeps_the_message_id_and_the_delivery_report_updates_it(mitake, client, daytime):
     customer = make_customer()
-    reminder = reorder_for(customer)
+    reminder = reorder_for(customer, send_after=daytime)
     mitake.answer = "[1]\nmsgid=555\nstatuscode=1\nAccountPoint=3\n"
     assert reminder_send_next() == "sent"
     delivery = Delivery.objects.get(reminder=reminder)
@@ -268,9 +280,9 @@ def test_sender_keeps_the_message_id_and_the_delivery_report_updates_it(mitake, 
     )
 
 
-def test_sender_does_not_retry_a_wrong_number(mitake):
+def test_sender_does_not_retry_a_wrong_number(mitake, daytime):
     customer = make_customer()
-    reminder = reorder_for(customer)
+    reminder = reorder_for(customer, send_after=daytime)
     mitake.answer = "[1]\nstatuscode=v\nError=無效的手機號碼\n"
     assert reminder_send_next() == "failed"
     reminder.refresh_from_db()

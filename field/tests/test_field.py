@@ -1,0 +1,166 @@
+"""Plans approved by the manager, market reports whose urgent problems reach the manager at once and stay open
+until answered, and the intelligence page built from the reports' prices."""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.tests.factories import ManagerFactory
+from field import services
+from field.models import EscalationStatus, MarketingPlan, MarketReport, PlanStatus
+from reminders.models import Notification
+from sales.tests.factories import ProductFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def goals():
+    return {
+        "goals-TOTAL_FORMS": "2",
+        "goals-INITIAL_FORMS": "0",
+        "goals-0-dimension": "product",
+        "goals-0-key": "濾水器",
+        "goals-0-amount": "3000000",
+        "goals-1-dimension": "region",
+        "goals-1-key": "台中",
+        "goals-1-amount": "1000000",
+    }
+
+
+def test_plan_is_submitted_returned_with_a_reason_and_approved_each_step_told_once(client, salesperson, manager):
+    manager.language = "en"
+    manager.save()
+    salesperson.language = "zh-hant"
+    salesperson.save()
+    year = timezone.localdate().year
+    client.force_login(salesperson)
+    page = client.post(
+        reverse("field:plan_new"), {"year": year, "activities": "每月拜訪大客戶", "budget": "50000", **goals()}
+    )
+    assert page.status_code == 302
+    plan = MarketingPlan.objects.get()
+    assert plan.goals.count() == 2
+    assert client.post(reverse("field:plan_action", args=[plan.pk, "submit"])).status_code == 302
+    [note] = Notification.objects.filter(user=manager)
+    assert note.title.startswith("Marketing plan") and str(year) in note.title
+    client.force_login(manager)
+    assert client.post(reverse("field:plan_action", args=[plan.pk, "return"]), {"note": ""}).status_code == 400
+    assert (
+        client.post(reverse("field:plan_action", args=[plan.pk, "return"]), {"note": "台中目標太低"}).status_code == 302
+    )
+    [back] = Notification.objects.filter(user=salesperson)
+    assert "退回" in back.title or "returned" in back.title.lower()
+    client.force_login(salesperson)
+    assert client.post(reverse("field:plan_action", args=[plan.pk, "submit"])).status_code == 302
+    client.force_login(manager)
+    assert client.post(reverse("field:plan_action", args=[plan.pk, "approve"])).status_code == 302
+    plan.refresh_from_db()
+    assert plan.status == PlanStatus.APPROVED and plan.decided_by == manager
+    assert Notification.objects.filter(user=manager).count() == 2  # two submissions, one notification each
+
+
+def test_a_salesperson_cannot_approve_and_another_unit_sees_nothing(client, salesperson, other_salesperson):
+    plan = services.plan_save(
+        actor=salesperson,
+        year=timezone.localdate().year,
+        activities="x",
+        budget="0",
+        goals=[services.GoalInput("product", "A", Decimal("1"))],
+    )
+    services.plan_act(plan=plan, actor=salesperson, action="submit")
+    client.force_login(salesperson)
+    assert client.post(reverse("field:plan_action", args=[plan.pk, "approve"])).status_code == 403
+    client.force_login(other_salesperson)
+    assert client.get(reverse("field:plan", args=[plan.pk])).status_code == 404
+    other_manager = ManagerFactory(unit=other_salesperson.unit)
+    client.force_login(other_manager)
+    assert client.post(reverse("field:plan_action", args=[plan.pk, "approve"])).status_code == 404
+
+
+def report_post(product, **extra):
+    data = {
+        "kind": "patrol",
+        "date": timezone.localdate().isoformat(),
+        "place": "台中市北屯區",
+        "region": "台中",
+        "prices-TOTAL_FORMS": "1",
+        "prices-INITIAL_FORMS": "0",
+        "prices-0-product": product.pk,
+        "prices-0-competitor": "大華",
+        "prices-0-tier": "retail",
+        "prices-0-price": "980",
+    }
+    data.update(extra)
+    return data
+
+
+def test_urgent_problem_reaches_the_manager_once_and_stays_open_until_answered(client, salesperson, manager):
+    product = ProductFactory()
+    client.force_login(salesperson)
+    page = client.post(reverse("field:report_new"), report_post(product, urgent_problem="經銷商低價竄貨到我們的區域"))
+    assert page.status_code == 302
+    report = MarketReport.objects.get()
+    assert report.escalation == EscalationStatus.OPEN
+    assert Notification.objects.filter(user=manager, activity__document="field.report").count() == 1
+    client.force_login(manager)
+    listing = client.get(reverse("field:reports"))
+    assert b"open-escalations" in listing.content
+    assert client.post(reverse("field:report", args=[report.pk]), {"answer": ""}).status_code == 400
+    assert client.post(reverse("field:report", args=[report.pk]), {"answer": "明天一起去拜訪經銷商"}).status_code == 302
+    report.refresh_from_db()
+    assert report.escalation == EscalationStatus.ANSWERED and report.answered_by == manager
+    assert Notification.objects.filter(user=salesperson, activity__action="answered").count() == 1
+    assert b"open-escalations" not in client.get(reverse("field:reports")).content
+
+
+def test_channel_conflict_needs_evidence_and_bad_prices_are_refused(client, salesperson):
+    product = ProductFactory()
+    client.force_login(salesperson)
+    assert client.post(reverse("field:report_new"), report_post(product, channel_conflict="on")).status_code == 400
+    bad = report_post(product)
+    bad["prices-0-competitor"] = ""
+    assert client.post(reverse("field:report_new"), bad).status_code == 400
+    assert not MarketReport.objects.exists()
+
+
+def test_intelligence_averages_prices_by_month_and_is_for_managers(client, salesperson, manager):
+    product = ProductFactory(code="F100")
+    day = timezone.localdate()
+    for price in ("900", "1000"):
+        services.market_report_create(
+            actor=salesperson,
+            data={"kind": "patrol", "date": day, "place": "x", "region": "台中"},
+            prices=[services.PriceInput(product.pk, "大華", "", "retail", Decimal(price))],
+        )
+    client.force_login(salesperson)
+    assert client.get(reverse("field:intelligence")).status_code == 404
+    client.force_login(manager)
+    page = client.get(reverse("field:intelligence"), {"start": day.replace(day=1).isoformat(), "end": day.isoformat()})
+    [row] = page.context["data"].prices
+    assert row["average"] == Decimal("950") and row["low"] == Decimal("900") and row["seen"] == 2
+    xlsx = client.get(reverse("field:intelligence"), {"format": "xlsx"})
+    assert xlsx.status_code == 200 and xlsx["Content-Type"].startswith("application/vnd.openxmlformats")
+
+
+@pytest.mark.parametrize("lang", ["en", "zh-hant"])
+def test_field_pages_render_with_bounded_queries(client, salesperson, manager, django_assert_max_num_queries, lang):
+    product = ProductFactory()
+    for _i in range(5):
+        services.market_report_create(
+            actor=salesperson,
+            data={
+                "kind": "registry",
+                "date": timezone.localdate() - dt.timedelta(days=1),
+                "place": "y",
+                "channel_conflict": True,
+                "conflict_evidence": "照片",
+            },
+            prices=[services.PriceInput(product.pk, "大華", "", "second", Decimal("10"))],
+        )
+    client.force_login(manager)
+    for name in ["field:plans", "field:reports", "field:intelligence", "field:plan_new", "field:report_new"]:
+        with django_assert_max_num_queries(12):
+            assert client.get(reverse(name), HTTP_ACCEPT_LANGUAGE=lang).status_code == 200

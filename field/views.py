@@ -1,0 +1,227 @@
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from openpyxl import Workbook
+
+from core.exceptions import ApplicationError
+from core.exports import workbook_bytes, xlsx_append, xlsx_response
+from core.forms import apply_service_error
+from core.models import Activity
+
+from . import selectors, services
+from .forms import ActionForm, AnswerForm, GoalFormSet, PlanForm, PriceFormSet, ReportForm
+from .models import MarketingPlan, MarketReport, PlanStatus
+from .permissions import can_answer_escalation
+from .workflows import PLAN
+
+
+def _goals(formset) -> list[services.GoalInput]:
+    return [
+        services.GoalInput(
+            dimension=f.cleaned_data["dimension"] or "product",
+            key=f.cleaned_data["key"],
+            amount=f.cleaned_data["amount"],
+        )
+        for f in formset
+        if f.cleaned_data.get("key")
+    ]
+
+
+@login_required
+def plans(request):
+    rows = Paginator(selectors.plans_for(request.user), 50).get_page(request.GET.get("page"))
+    return render(request, "field/plans.html", {"page": rows})
+
+
+@login_required
+def plan_edit(request, pk: int | None = None):
+    plan = get_object_or_404(MarketingPlan, pk=pk, owner=request.user) if pk else None
+    if plan is not None and plan.status not in (PlanStatus.DRAFT, PlanStatus.RETURNED):
+        return redirect("field:plan", pk=plan.pk)
+    initial: dict[str, object] = {"year": timezone.localdate().year + (1 if timezone.localdate().month >= 10 else 0)}
+    goals_initial = None
+    if plan is not None:
+        initial = {"year": plan.year, "activities": plan.activities, "budget": plan.budget}
+        goals_initial = [{"dimension": g.dimension, "key": g.key, "amount": g.amount} for g in plan.goals.all()]
+    form = PlanForm(request.POST or None, initial=initial)
+    formset = GoalFormSet(request.POST or None, prefix="goals", initial=goals_initial)
+    if request.method == "POST" and form.is_valid() and formset.is_valid():
+        try:
+            saved = services.plan_save(actor=request.user, plan=plan, goals=_goals(formset), **form.cleaned_data)
+        except ApplicationError as exc:
+            apply_service_error(form, exc)
+        else:
+            messages.success(request, _("Plan saved. Submit it to your manager when it is ready."))
+            return redirect("field:plan", pk=saved.pk)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "field/plan_form.html", {"form": form, "formset": formset, "plan": plan}, status=status)
+
+
+@login_required
+def plan_detail(request, pk: int):
+    plan = get_object_or_404(selectors.plans_for(request.user), pk=pk)
+    history = Activity.objects.filter(document=PLAN.document, document_id=plan.pk).select_related("actor")[:50]
+    return render(
+        request,
+        "field/plan_detail.html",
+        {"plan": plan, "actions": PLAN.actions_for(request.user, plan), "form": ActionForm(), "history": history},
+    )
+
+
+@login_required
+@require_POST
+def plan_action(request, pk: int, action: str):
+    plan = get_object_or_404(selectors.plans_for(request.user), pk=pk)
+    form = ActionForm(request.POST)
+    if form.is_valid():
+        try:
+            done = services.plan_act(plan=plan, actor=request.user, action=action, note=form.cleaned_data["note"])
+        except ApplicationError as exc:
+            form.add_error("note", exc.message)
+        else:
+            messages.success(request, _("Done: the plan is now “%(status)s”.") % {"status": done.get_status_display()})
+            return redirect("field:plan", pk=plan.pk)
+    return render(
+        request,
+        "field/plan_detail.html",
+        {"plan": plan, "actions": PLAN.actions_for(request.user, plan), "form": form, "history": []},
+        status=400,
+    )
+
+
+@login_required
+def reports(request):
+    page = Paginator(MarketReport.objects.visible_to(request.user).select_related("author"), 50).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request, "field/reports.html", {"page": page, "escalations": selectors.open_escalations(request.user)[:50]}
+    )
+
+
+@login_required
+def report_new(request):
+    form = ReportForm(request.POST or None, initial={"date": timezone.localdate()})
+    formset = PriceFormSet(request.POST or None, prefix="prices")
+    if request.method == "POST" and form.is_valid() and formset.is_valid():
+        prices = [
+            services.PriceInput(
+                product_id=f.cleaned_data["product"].pk,
+                competitor=f.cleaned_data["competitor"],
+                competitor_product=f.cleaned_data.get("competitor_product") or "",
+                tier=f.cleaned_data.get("tier") or "retail",
+                price=f.cleaned_data["price"],
+            )
+            for f in formset
+            if f.cleaned_data.get("product")
+        ]
+        try:
+            report = services.market_report_create(actor=request.user, data=form.cleaned_data, prices=prices)
+        except ApplicationError as exc:
+            apply_service_error(form, exc)
+        else:
+            if report.escalation:
+                messages.success(request, _("Report filed; your manager has been told about the problem."))
+            else:
+                messages.success(request, _("Report filed."))
+            return redirect("field:report", pk=report.pk)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "field/report_form.html", {"form": form, "formset": formset}, status=status)
+
+
+def _visible_report(request, pk: int) -> MarketReport:
+    """The author and their managers (and the company-wide roles) see a report; anyone else gets a 404."""
+    return get_object_or_404(
+        MarketReport.objects.visible_to(request.user).select_related("author", "answered_by"), pk=pk
+    )
+
+
+@login_required
+def report_detail(request, pk: int):
+    report = _visible_report(request, pk)
+    form = AnswerForm(request.POST or None)
+    if request.method == "POST":
+        if not can_answer_escalation(request.user, report):
+            raise Http404
+        if form.is_valid():
+            try:
+                services.escalation_answer(report=report, actor=request.user, answer=form.cleaned_data["answer"])
+            except ApplicationError as exc:
+                apply_service_error(form, exc)
+            else:
+                messages.success(request, _("Answer sent to %(name)s.") % {"name": report.author})
+                return redirect("field:report", pk=report.pk)
+    can_answer = report.escalation == "open" and can_answer_escalation(request.user, report)
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request,
+        "field/report_detail.html",
+        {"report": report, "prices": report.prices.select_related("product"), "form": form, "can_answer": can_answer},
+        status=status,
+    )
+
+
+def _period(request) -> tuple[dt.date, dt.date]:
+    today = timezone.localdate()
+    try:
+        start = dt.date.fromisoformat(request.GET.get("start", ""))
+    except ValueError:
+        start = today.replace(month=1, day=1)
+    try:
+        end = dt.date.fromisoformat(request.GET.get("end", ""))
+    except ValueError:
+        end = today
+    return min(start, end), max(start, end)
+
+
+@login_required
+def intelligence(request):
+    """Competitor prices over time, channel conflicts, leads, new products: for managers and company-wide roles."""
+    if not (request.user.is_manager or request.user.is_company_wide):
+        raise Http404
+    start, end = _period(request)
+    data = selectors.intelligence(user=request.user, start=start, end=end)
+    if request.GET.get("format") == "xlsx":
+        wb = Workbook()
+        ws = wb.active
+        ws.title = "prices"
+        xlsx_append(
+            ws,
+            [
+                _("Month"),
+                _("Product"),
+                _("Competitor"),
+                _("Tier"),
+                _("Region"),
+                _("Average"),
+                _("Low"),
+                _("High"),
+                _("Seen"),
+            ],
+        )
+        for r in data.prices:
+            xlsx_append(
+                ws,
+                [
+                    r["month"].strftime("%Y-%m"),
+                    f"{r['product__code']} {r['product__name']}",
+                    r["competitor"],
+                    r["tier"],
+                    r["report__region"],
+                    r["average"],
+                    r["low"],
+                    r["high"],
+                    r["seen"],
+                ],
+            )
+        return xlsx_response("market-intelligence.xlsx", workbook_bytes(wb))
+    return render(request, "field/intelligence.html", {"data": data, "start": start, "end": end})
