@@ -18,13 +18,17 @@ def checkup_offsets(
     cadences: Mapping[tuple[str, str], Sequence[int]],
     member_days: Sequence[int],
     ordinary_days: Sequence[int],
+    level_days: Sequence[int] = (),
 ) -> list[int]:
     """Days after a delivery on which the customer is asked how it goes (定期複查): the union of the delivered
-    categories' own cadences for the customer's tier, or the tier's default when none of them has one."""
+    categories' own cadences for the customer's tier, or else the member level's own cadence (a benefit the admin
+    sets per level), or else the tier's default."""
     tier_key = "member" if tier == "member" else "ordinary"
     days: set[int] = set()
     for category in categories:
         days.update(cadences.get((category, tier_key), ()))
+    if not days and tier_key == "member":
+        days.update(level_days)
     if not days:
         days.update(member_days if tier_key == "member" else ordinary_days)
     return sorted(d for d in days if d > 0)
@@ -35,9 +39,14 @@ def opens_case(score: int | None, *, low_score: int) -> bool:
     return score is not None and score <= low_score
 
 
-def case_due_at(opened_at: dt.datetime, *, severity: str, hours: Mapping[str, int]) -> dt.datetime:
-    """A case is due within its severity's hours of opening."""
-    return opened_at + dt.timedelta(hours=hours.get(severity, hours["normal"]))
+def case_due_at(
+    opened_at: dt.datetime, *, severity: str, hours: Mapping[str, int], due_percent: int = 100
+) -> dt.datetime:
+    """A case is due within its severity's hours of opening; a member level's priority shortens that to
+    `due_percent` % of them (rounded to the minute, at least one minute)."""
+    base = hours.get(severity, hours["normal"])
+    minutes = max(1, round(base * 60 * min(max(due_percent, 1), 100) / 100))
+    return opened_at + dt.timedelta(minutes=minutes)
 
 
 def must_escalate(*, status: str, due_at: dt.datetime, escalated: bool, now: dt.datetime) -> bool:

@@ -5,13 +5,15 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
-from django.db.models import Avg, Count, DecimalField, ExpressionWrapper, F, QuerySet, Sum
+from django.db.models import Avg, Count, DecimalField, ExpressionWrapper, F, Q, QuerySet, Sum
 from django.utils import timezone
 
 from accounts.models import User
-from customers.models import Customer
-from sales.models import SOLD_STATUSES, ContractLine
+from customers.models import Customer, MemberLevel
+from customers.selectors import member_level_of
+from sales.models import SOLD_STATUSES, Contract, ContractLine
 
 from . import rules
 from .models import CarePolicy, Case, CaseStatus, Checkup, CustomerLifecycle, LifecycleStage, Referral
@@ -73,6 +75,7 @@ class CustomerCare:
     referred: list[Referral]
     suggestions: list[tuple[str, str, int]]  # (product code, name, customers who bought both)
     average_score: Decimal | None
+    benefits: Benefits | None = None
 
 
 def related_products(customer: Customer, *, limit: int = 5) -> list[tuple[str, str, int]]:
@@ -105,6 +108,7 @@ def customer_care(customer: Customer) -> CustomerCare:
         referred=list(Referral.objects.filter(referrer=customer).select_related("customer")[:50]),
         suggestions=related_products(customer),
         average_score=(Decimal(sum(scores)) / len(scores)).quantize(Decimal("0.01")) if scores else None,
+        benefits=member_benefits(customer, today=timezone.localdate()),
     )
 
 
@@ -161,3 +165,98 @@ def satisfaction_by(user: User, *, since: dt.date, by: str) -> list[dict]:
         .annotate(avg=Avg("score"), n=Count("id", distinct=True))
         .order_by("-n")[:50]
     )
+
+
+# --- members vs ordinary customers ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TierStats:
+    tier: str  # member / ordinary
+    customers: int
+    sales: Decimal
+    orders: int
+    buyers: int
+    satisfaction: Decimal | None
+    churned: int  # lapsed + dormant
+    tracked: int  # customers with a lifecycle
+
+    @property
+    def orders_per_buyer(self) -> Decimal | None:
+        return (Decimal(self.orders) / self.buyers).quantize(Decimal("0.01")) if self.buyers else None
+
+    @property
+    def churn_percent(self) -> Decimal | None:
+        return (Decimal(100 * self.churned) / self.tracked).quantize(Decimal("0.1")) if self.tracked else None
+
+
+def member_statistics(user: User, *, since: dt.date, until: dt.date) -> list[TierStats]:
+    """Members against ordinary customers the user may see: sales and orders (contracts signed in the period),
+    average check-up score (done in the period) and churn (lapsed + dormant share now) — one aggregate query each."""
+    visible = Customer.objects.visible_to(user)
+    ids = visible.values("pk")
+    people = dict(visible.values_list("tier").annotate(n=Count("id")).values_list("tier", "n"))
+    sold = {
+        r["customer__tier"]: r
+        for r in Contract.objects.filter(
+            customer_id__in=ids, status__in=SOLD_STATUSES, signed_on__gte=since, signed_on__lte=until
+        )
+        .values("customer__tier")
+        .annotate(sales=Sum("amount"), orders=Count("id"), buyers=Count("customer_id", distinct=True))
+    }
+    scores = dict(
+        Checkup.objects.filter(
+            customer_id__in=ids, score__isnull=False, done_at__date__gte=since, done_at__date__lte=until
+        )
+        .values_list("customer__tier")
+        .annotate(avg=Avg("score"))
+        .values_list("customer__tier", "avg")
+    )
+    churn = {
+        r["customer__tier"]: r
+        for r in CustomerLifecycle.objects.filter(customer_id__in=ids)
+        .values("customer__tier")
+        .annotate(
+            churned=Count("id", filter=Q(stage__in=[LifecycleStage.LAPSED, LifecycleStage.DORMANT])),
+            tracked=Count("id"),
+        )
+    }
+    out = []
+    for tier in ("member", "ordinary"):
+        s: Any = sold.get(tier, {})
+        c: Any = churn.get(tier, {})
+        avg = scores.get(tier)
+        out.append(
+            TierStats(
+                tier=tier,
+                customers=people.get(tier, 0),
+                sales=s.get("sales") or Decimal("0"),
+                orders=s.get("orders", 0),
+                buyers=s.get("buyers", 0),
+                satisfaction=Decimal(str(avg)).quantize(Decimal("0.01")) if avg is not None else None,
+                churned=c.get("churned", 0),
+                tracked=c.get("tracked", 0),
+            )
+        )
+    return out
+
+
+@dataclass(frozen=True)
+class Benefits:
+    level: MemberLevel | None
+    visits_used: int  # check-ups done and cases opened this calendar year
+    visits_left: int | None
+
+
+def member_benefits(customer: Customer, *, today: dt.date) -> Benefits:
+    """The customer's member level and the free service visits it has used this year (check-ups done and cases
+    opened since 1 January count as visits)."""
+    level = member_level_of(customer)
+    if level is None:
+        return Benefits(level=None, visits_used=0, visits_left=None)
+    start = today.replace(month=1, day=1)
+    used = (
+        Checkup.objects.filter(customer=customer, done_at__date__gte=start, done_at__date__lte=today).count()
+        + Case.objects.filter(customer=customer, created_at__date__gte=start, created_at__date__lte=today).count()
+    )
+    return Benefits(level=level, visits_used=used, visits_left=max(0, level.free_service_visits - used))

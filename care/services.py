@@ -19,6 +19,7 @@ from accounts.models import User
 from core.events import publish
 from core.exceptions import ApplicationError, PermissionDenied
 from customers.models import Customer, CustomerStatus
+from customers.selectors import member_level_of, member_levels_by_name
 from sales.models import SOLD_STATUSES, Contract, Shipment
 
 from . import rules
@@ -44,6 +45,11 @@ SCHEDULE_WINDOW_DAYS = 120  # deliveries older than this get no new check-ups (t
 # --- check-ups --------------------------------------------------------------------------------------------------
 
 
+def _level_days(levels: dict, customer: Customer) -> list[int]:
+    level = levels.get(customer.member_level) if customer.tier == "member" else None
+    return list(level.checkup_days) if level else []
+
+
 def checkups_schedule(*, today: dt.date | None = None) -> int:
     """Create the check-ups of recent deliveries (idempotent: one per delivery and offset). Returns how many."""
     today = today or timezone.localdate()
@@ -58,6 +64,7 @@ def checkups_schedule(*, today: dt.date | None = None) -> int:
         .prefetch_related("lines__contract_line__product")
     )
     shipments = list(recent)
+    levels = member_levels_by_name()
     existing = set(
         Checkup.objects.filter(shipment__in=[s.pk for s in shipments]).values_list("shipment_id", "offset_days")
     )
@@ -71,6 +78,7 @@ def checkups_schedule(*, today: dt.date | None = None) -> int:
             cadences=cadences,
             member_days=policy.member_checkup_days,
             ordinary_days=policy.ordinary_checkup_days,
+            level_days=_level_days(levels, customer),
         )
         for days in offsets:
             if (shipment.pk, days) in existing:
@@ -149,6 +157,11 @@ def _manager_of(case: Case) -> User | None:
     return unit.manager if unit is not None and unit.manager_id else None
 
 
+def _due_percent(customer: Customer) -> int:
+    level = member_level_of(customer)
+    return level.case_due_percent if level else 100
+
+
 @transaction.atomic
 def case_open(
     *,
@@ -191,7 +204,7 @@ def case_open(
         description=(description or "").strip(),
         owner_id=customer.owner_id or actor.pk,
         opened_by=actor,
-        due_at=rules.case_due_at(now, severity=severity, hours=hours),
+        due_at=rules.case_due_at(now, severity=severity, hours=hours, due_percent=_due_percent(customer)),
         checkup=checkup,
     )
     publish(

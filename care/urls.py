@@ -14,6 +14,7 @@ urlpatterns = [
     path("customers/<int:pk>/", views.customer_care, name="customer"),
     path("winback/", views.winback, name="winback"),
     path("referrals/", views.referrals, name="referrals"),
+    path("members/", views.members, name="members"),
     path("gatherings/", views.gatherings, name="gatherings"),
     path("gatherings/<int:pk>/", views.gathering, name="gathering"),
 ]

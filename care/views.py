@@ -252,3 +252,12 @@ def gathering(request, pk: int):
             return redirect("care:gathering", pk=item.pk)
     status = 400 if error else 200
     return render(request, "care/gathering.html", {"item": item, "guests": guests, "error": error}, status=status)
+
+
+@login_required
+def members(request):
+    """Members against ordinary customers: sales, order frequency, satisfaction, churn (last 12 months)."""
+    today = timezone.localdate()
+    since = today - dt.timedelta(days=364)
+    rows = selectors.member_statistics(request.user, since=since, until=today)
+    return render(request, "care/members.html", {"rows": rows, "since": since, "until": today})

@@ -11,6 +11,7 @@ from .models import (
     CustomerConflict,
     CustomerIdentity,
     CustomerStrategy,
+    MemberLevel,
     MonthlyEvaluation,
     MonthlyFiling,
     OwnershipEvent,
@@ -107,6 +108,19 @@ class CustomerConflictAdmin(ReadOnlyAdmin):
     list_display = ["created_at", "customer", "claimant", "owner_at_claim", "matched_on", "status", "decided_by"]
     list_filter = ["status", "matched_on"]
     list_select_related = ["customer", "claimant", "owner_at_claim", "decided_by"]
+
+
+@admin.register(MemberLevel)
+class MemberLevelAdmin(admin.ModelAdmin):
+    list_display = [
+        "name",
+        "discount_percent",
+        "free_service_visits",
+        "checkup_days",
+        "reorder_lead_days",
+        "case_due_percent",
+    ]
+    search_fields = ["name"]
 
 
 @admin.register(PoolPolicy)

@@ -627,3 +627,56 @@ class ImportBatch(models.Model):
     @property
     def progress_percent(self) -> int:
         return round(100 * self.progress / len(self.rows)) if self.rows else 100
+
+
+def _no_days() -> list[int]:
+    return []
+
+
+class MemberLevel(TimeStampedModel):
+    """A member level (會員等級) and the benefits the admin gives it. Customers carry the level's name in
+    `Customer.member_level` (a member customer's level is the row of that name)."""
+
+    name = models.CharField(_("name"), max_length=30, unique=True)
+    discount_percent = models.DecimalField(
+        _("price-list discount (percent)"),
+        max_digits=5,
+        decimal_places=2,
+        default=0,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+        help_text=_("Shown to the salesperson as the member price on quote entry; the price floor still applies."),
+    )
+    free_service_visits = models.PositiveSmallIntegerField(_("free service visits per year"), default=0)
+    checkup_days = ArrayField(
+        models.PositiveSmallIntegerField(),
+        verbose_name=_("check-ups (days after delivery)"),
+        default=_no_days,
+        blank=True,
+        help_text=_("Empty: the care policy's member cadence."),
+    )
+    reorder_lead_days = models.PositiveSmallIntegerField(
+        _("reorder reminder lead days"), null=True, blank=True, help_text=_("Empty: the reminder settings' lead days.")
+    )
+    case_due_percent = models.PositiveSmallIntegerField(
+        _("case due time (percent of the severity's hours)"),
+        default=100,
+        validators=[MinValueValidator(1), MaxValueValidator(100)],
+        help_text=_("Priority in cases: 50 means the member's cases are due in half the time."),
+    )
+
+    class Meta:
+        verbose_name = _("member level")
+        verbose_name_plural = _("member levels")
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(case_due_percent__gte=1, case_due_percent__lte=100), name="member_level_due_range"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(discount_percent__gte=0, discount_percent__lte=100),
+                name="member_level_discount_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name

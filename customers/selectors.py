@@ -27,6 +27,7 @@ from .models import (
     CustomerConflict,
     FilingPolicy,
     IdentityCollision,
+    MemberLevel,
     MonthlyEvaluation,
     MonthlyFiling,
     OwnershipEvent,
@@ -415,3 +416,30 @@ def find_contacts(*, user: User, query: str, limit: int = 8) -> list[Contact]:
     visible = scope_q(user, owner="customer__owner", unit="customer__unit")
     qs = Contact.objects.filter(visible, cond).select_related("customer").order_by("name", "pk")
     return list(qs[:limit])
+
+
+# --- member levels ------------------------------------------------------------------------------------------------
+
+
+def member_level_of(customer: Customer) -> MemberLevel | None:
+    """The level whose benefits apply to this customer (members with a level name the admin has defined)."""
+    if customer.tier != "member" or not customer.member_level:
+        return None
+    return MemberLevel.objects.filter(name=customer.member_level).first()
+
+
+def member_levels_by_name() -> dict[str, MemberLevel]:
+    return {level.name: level for level in MemberLevel.objects.all()}
+
+
+def reorder_lead_days_by_customer() -> dict[int, int]:
+    """{customer id: lead days} for member customers whose level sets its own reorder reminder lead time (one query)."""
+    lead = MemberLevel.objects.filter(name=OuterRef("member_level")).values("reorder_lead_days")[:1]
+    rows = (
+        Customer.objects.filter(tier="member")
+        .exclude(member_level="")
+        .annotate(lead=Subquery(lead))
+        .filter(lead__isnull=False)
+        .values_list("id", "lead")
+    )
+    return dict(rows)

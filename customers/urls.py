@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.customer_list, name="list"),
     path("export.<str:fmt>", views.customer_export, name="export"),
     path("new/", views.customer_create, name="create"),
+    path("member-hint/", views.member_hint, name="member_hint"),
     path("<int:pk>/", views.customer_detail, name="detail"),
     path("<int:pk>/edit/", views.customer_edit, name="edit"),
     path("<int:pk>/contacts/new/", views.contact_edit, name="contact_create"),

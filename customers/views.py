@@ -495,3 +495,17 @@ def import_progress(request, pk: int):
     if batch.status != ImportBatch.Status.APPLYING:
         response["HX-Refresh"] = "true"
     return response
+
+
+@login_required
+def member_hint(request):
+    """htmx on quote entry: the chosen customer's member level and its member price (a hint: the salesperson still
+    enters the discount; the price floor rules are unchanged). Another unit's customer → 404."""
+    raw = request.GET.get("customer", "")
+    level = None
+    if raw:
+        if not (raw.isascii() and raw.isdigit()):
+            raise Http404
+        customer = get_object_or_404(Customer.objects.visible_to(request.user), pk=int(raw))
+        level = selectors.member_level_of(customer)
+    return render(request, "customers/_member_hint.html", {"level": level})

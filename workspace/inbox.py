@@ -22,6 +22,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from accounts.models import Role, SalesUnit, User
+from care.models import Case, CaseStatus, Checkup
+from care.workflows import CASE
 from commission.models import ExpenseClaim, MarketFundSpend
 from commission.selectors import fund_spends_to_decide
 from commission.workflows import EXPENSE, MARKET_FUND
@@ -56,6 +58,7 @@ class Item:
     action_label: str
     action_url: str = ""  # a POST form when set (one-click actions); otherwise the button links to `url`
     action_fields: tuple[tuple[str, str], ...] = ()  # the form's hidden fields
+    overdue: bool = False  # overdue items (cases past their due time) come first
 
     @property
     def since_label(self) -> str:
@@ -181,6 +184,27 @@ def _improvements(user: User, today: dt.date) -> QuerySet[ImprovementPoint]:
     return ImprovementPoint.objects.filter(owner=user, closed_at__isnull=True, due_on__lt=today)
 
 
+def _checkups(user: User, today: dt.date) -> QuerySet[Checkup]:
+    """Check-ups due (or overdue) for their owner."""
+    return Checkup.objects.filter(owner=user, done_at__isnull=True, due_on__lte=today)
+
+
+def _cases(user: User) -> QuerySet[Case]:
+    """Unresolved cases this user owns (the one owner works them from opening to close)."""
+    return Case.objects.filter(owner=user, status__in=CASE.awaiting_states())
+
+
+def _escalated_cases(user: User) -> QuerySet[Case]:
+    """Escalated, still unresolved cases of the manager's team owned by someone else."""
+    if not user.is_manager:
+        return Case.objects.none()
+    return Case.objects.filter(
+        status__in=[CaseStatus.OPEN, CaseStatus.IN_PROGRESS],
+        escalated_at__isnull=False,
+        customer__unit_id__in=user.team_unit_ids,
+    ).exclude(owner=user)
+
+
 def _filing_units(user: User, today: dt.date) -> tuple[dt.date, QuerySet[SalesUnit]]:
     """Units this manager files whose last month is unfiled, from FILING_LEAD_DAYS before the deadline."""
     month = add_months(month_start(today), -1)
@@ -219,6 +243,9 @@ def navbar_counts(*, user: User, today: dt.date | None = None) -> tuple[int, int
         "reminders": _reminders(user, today),
         "improvements": _improvements(user, today),
         "filings": units,
+        "checkups": _checkups(user, today),
+        "cases": _cases(user),
+        "escalated_cases": _escalated_cases(user),
     }
     # Empty querysets (`.none()`) cannot be sub-queries; they count 0 without asking the database.
     live = {f"inbox_{k}": _count(qs) for k, qs in parts.items() if not qs.query.is_empty()}
@@ -252,7 +279,10 @@ def inbox_items(*, user: User, today: dt.date | None = None) -> list[Item]:
     items += _next_step_items(user, today)
     items += _reminder_items(user, today)
     items += _improvement_items(user, today)
-    items.sort(key=lambda i: (i.sort_key, i.kind))
+    items += _checkup_items(user, today)
+    items += _case_items(user)
+    items += _escalated_items(user)
+    items.sort(key=lambda i: (not i.overdue, i.sort_key, i.kind))
     return items
 
 
@@ -512,4 +542,69 @@ def _improvement_items(user: User, today: dt.date) -> list[Item]:
                 action_fields=(("next", reverse("inbox")),),
             )
         )
+    return out
+
+
+def _checkup_items(user: User, today: dt.date) -> list[Item]:
+    out = []
+    for c in _checkups(user, today).select_related("customer").order_by("due_on", "id")[:LIMIT]:
+        overdue = due.is_overdue(c.due_on, today=today)
+        out.append(
+            Item(
+                kind="checkup",
+                since=c.due_on,
+                title=_("Check-up with %(customer)s, %(days)s days after delivery")
+                % {"customer": c.customer.name, "days": c.offset_days},
+                detail=(_("Overdue since %(date)s") if overdue else _("Due %(date)s")) % {"date": c.due_on.isoformat()},
+                url=reverse("care:checkup", args=[c.pk]),
+                action_label=_("Record the check-up"),
+            )
+        )
+    return out
+
+
+def _case_item(user: User, case: Case, kind: str, title: str, now: dt.datetime, *, one_click: bool) -> Item | None:
+    t = _first_awaiting(CASE, user, case)
+    if t is None:
+        return None
+    overdue = case.due_at < now
+    due_label = f"{timezone.localtime(case.due_at):%Y-%m-%d %H:%M}"
+    url = reverse("care:case", args=[case.pk])
+    one_click = one_click and not t.needs_reason
+    return Item(
+        kind=kind,
+        since=case.created_at,
+        title=title,
+        detail=(_("Overdue since %(date)s") if overdue else _("Due %(date)s")) % {"date": due_label}
+        + f" · {case.customer.name} · {case.get_severity_display()}",
+        url=url,
+        action_label=str(t.label) if one_click or kind == "case" else _("Look into it"),
+        action_url=reverse("care:case_action", args=[case.pk, t.action]) if one_click else "",
+        overdue=overdue,
+    )
+
+
+def _case_items(user: User) -> list[Item]:
+    now = timezone.now()
+    out = []
+    for c in _cases(user).select_related("customer").order_by("due_at", "id")[:LIMIT]:
+        title = _("Case %(number)s: %(subject)s") % {"number": c.number, "subject": c.subject}
+        item = _case_item(user, c, "case", title, now, one_click=True)
+        if item:
+            out.append(item)
+    return out
+
+
+def _escalated_items(user: User) -> list[Item]:
+    now = timezone.now()
+    out = []
+    for c in _escalated_cases(user).select_related("customer", "owner").order_by("due_at", "id")[:LIMIT]:
+        title = _("Escalated case %(number)s of %(owner)s: %(subject)s") % {
+            "number": c.number,
+            "owner": c.owner.get_full_name(),
+            "subject": c.subject,
+        }
+        item = _case_item(user, c, "case_escalated", title, now, one_click=False)
+        if item:
+            out.append(item)
     return out

@@ -297,3 +297,131 @@ def test_gathering_refuses_customers_one_does_not_look_after(client, salesperson
         {"title": "x", "held_on": timezone.localdate().isoformat(), "place": "y", "customers": [theirs.pk]},
     )
     assert page.status_code == 400
+
+
+# --- member levels ------------------------------------------------------------------------------------------------
+
+
+def test_a_member_levels_cadence_replaces_the_member_default_category_cadence_still_wins():
+    from customers.models import MemberLevel
+
+    today = timezone.localdate()
+    MemberLevel.objects.create(name="鑽石", checkup_days=[3, 60])
+    MemberLevel.objects.create(name="銀卡")  # no cadence of its own: the policy's member days
+    CheckupCadence.objects.create(category="精密儀器", tier="member", days=[5])
+    diamond = CustomerFactory(tier="member", member_level="鑽石")
+    silver = CustomerFactory(tier="member", member_level="銀卡")
+    precise = CustomerFactory(tier="member", member_level="鑽石")
+    for customer in (diamond, silver):
+        deliver(customer, on=today)
+    deliver(precise, on=today, category="精密儀器")
+    services.checkups_schedule(today=today)
+
+    def offsets(c):
+        return sorted(Checkup.objects.filter(customer=c).values_list("offset_days", flat=True))
+
+    assert offsets(diamond) == [3, 60]
+    assert offsets(silver) == [7, 30, 90]
+    assert offsets(precise) == [5]
+
+
+def test_a_member_levels_case_priority_shortens_the_due_time(salesperson):
+    from customers.models import MemberLevel
+
+    MemberLevel.objects.create(name="金卡", case_due_percent=50)
+    member = CustomerFactory(owner=salesperson, unit=salesperson.unit, tier="member", member_level="金卡")
+    ordinary = CustomerFactory(owner=salesperson, unit=salesperson.unit)
+    start = dt.datetime(2027, 3, 1, 9, 0, tzinfo=TPE)
+    with time_machine.travel(start, tick=False):
+        fast = services.case_open(customer=member, actor=salesperson, kind="complaint", severity="high", subject="a")
+        slow = services.case_open(customer=ordinary, actor=salesperson, kind="complaint", severity="high", subject="b")
+    assert slow.due_at == start + dt.timedelta(hours=72)
+    assert fast.due_at == start + dt.timedelta(hours=36)
+
+
+def test_case_due_rule_with_priority():
+    opened = dt.datetime(2027, 3, 1, 9, 0, tzinfo=TPE)
+    hours = rules.DEFAULT_HOURS
+    assert rules.case_due_at(opened, severity="urgent", hours=hours) == opened + dt.timedelta(hours=24)
+    assert rules.case_due_at(opened, severity="urgent", hours=hours, due_percent=25) == opened + dt.timedelta(hours=6)
+    assert rules.case_due_at(opened, severity="low", hours=hours, due_percent=33) == opened + dt.timedelta(
+        minutes=round(336 * 60 * 0.33)
+    )
+
+
+def test_member_statistics_by_hand_and_only_what_the_user_sees(
+    client, salesperson, other_salesperson, django_assert_max_num_queries
+):
+    from customers.models import MemberLevel
+
+    today = timezone.localdate()
+    MemberLevel.objects.create(name="金卡")
+    m1 = CustomerFactory(owner=salesperson, unit=salesperson.unit, tier="member", member_level="金卡")
+    m2 = CustomerFactory(owner=salesperson, unit=salesperson.unit, tier="member", member_level="金卡")
+    o1 = CustomerFactory(owner=salesperson, unit=salesperson.unit)
+    theirs = CustomerFactory(owner=other_salesperson, unit=other_salesperson.unit, tier="member")
+    recent = today - dt.timedelta(days=10)
+    for customer, amount in ((m1, "1000"), (m1, "500"), (m2, "300"), (o1, "2000"), (theirs, "99999")):
+        ContractFactory(customer=customer, status=ContractStatus.FILED, signed_on=recent, amount=Decimal(amount))
+    ContractFactory(customer=o1, status=ContractStatus.FILED, signed_on=today - dt.timedelta(days=400), amount=5)
+    for customer, stage in ((m1, "active"), (m2, "lapsed"), (o1, "dormant"), (theirs, "lapsed")):
+        CustomerLifecycle.objects.create(customer=customer, stage=stage, since=recent)
+    shipment = deliver(m1, on=recent)
+    for days, score in ((7, 5), (30, 4)):
+        Checkup.objects.create(
+            customer=m1,
+            shipment=shipment,
+            offset_days=days,
+            due_on=recent,
+            owner=salesperson,
+            done_at=timezone.now(),
+            score=score,
+        )
+    ship_o = deliver(o1, on=recent)
+    Checkup.objects.create(
+        customer=o1, shipment=ship_o, offset_days=14, due_on=recent, owner=salesperson, done_at=timezone.now(), score=2
+    )
+    from care.selectors import member_statistics
+
+    with django_assert_max_num_queries(4):
+        member, ordinary = member_statistics(salesperson, since=today - dt.timedelta(days=364), until=today)
+    # members: 1000 + 500 + 300 (+ the deliver() contract of m1); 3 + 1 orders by 2 buyers; scores 5, 4; 1 of 2 lapsed
+    deliver_m1 = shipment.contract.amount
+    assert member.customers == 2
+    assert member.sales == Decimal("1800") + deliver_m1
+    assert (member.orders, member.buyers, member.orders_per_buyer) == (4, 2, Decimal("2.00"))
+    assert member.satisfaction == Decimal("4.50")
+    assert (member.churned, member.tracked, member.churn_percent) == (1, 2, Decimal("50.0"))
+    assert ordinary.sales == Decimal("2000") + ship_o.contract.amount  # the 400-day-old contract is outside
+    assert (ordinary.orders, ordinary.buyers, ordinary.satisfaction, ordinary.churn_percent) == (
+        2,
+        1,
+        Decimal("2.00"),
+        Decimal("100.0"),
+    )
+    client.force_login(salesperson)
+    with django_assert_max_num_queries(12):
+        resp = client.get(reverse("care:members"))
+    assert resp.status_code == 200 and "99,999" not in resp.content.decode()
+    client.force_login(other_salesperson)
+    other_member, _ = member_statistics(other_salesperson, since=today - dt.timedelta(days=364), until=today)
+    assert other_member.sales == Decimal("99999") and other_member.churn_percent == Decimal("100.0")
+
+
+def test_member_benefits_on_the_care_card_count_visits_this_year(client, salesperson, other_salesperson):
+    from customers.models import MemberLevel
+
+    MemberLevel.objects.create(name="金卡", discount_percent=Decimal("5"), free_service_visits=3, case_due_percent=50)
+    member = CustomerFactory(owner=salesperson, unit=salesperson.unit, tier="member", member_level="金卡")
+    services.case_open(customer=member, actor=salesperson, kind="question", severity="low", subject="怎麼用")
+    client.force_login(salesperson)
+    body = client.get(reverse("care:customer", args=[member.pk]), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert 'id="member-benefits"' in body and "1 used of 3, 2 left" in body and "−5%" in body
+    salesperson.language = "zh-hant"
+    salesperson.save()
+    body = client.get(reverse("care:customer", args=[member.pk]), HTTP_ACCEPT_LANGUAGE="zh-hant").content.decode()
+    assert "已用 1 次,共 3 次,剩 2 次" in body and "一般的 50%" in body
+    stats = client.get(reverse("care:members"), HTTP_ACCEPT_LANGUAGE="zh-hant").content.decode()
+    assert "會員與一般客戶比較" in stats and "流失率" in stats
+    client.force_login(other_salesperson)
+    assert client.get(reverse("care:customer", args=[member.pk])).status_code == 404

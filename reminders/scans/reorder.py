@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from django.utils import timezone
 
 from customers.models import Customer, CustomerStatus
+from customers.selectors import reorder_lead_days_by_customer
 from sales.models import Product
 
 from .. import delivery
@@ -19,15 +20,18 @@ from .rows import BATCH, customer_label, insert, reminder_row
 
 
 def scan_reorder(*, now: dt.datetime, cfg: ReminderSettings) -> int:
-    """Predicted run-outs (median interval or consumption rate), `reorder_lead_days` ahead: the salesperson,
+    """Predicted run-outs (median interval or consumption rate), `reorder_lead_days` ahead (or the customer's
+    member level's own lead days): the salesperson,
     and the customer where they opted in (sent outside quiet hours, in their language)."""
     today = timezone.localdate(now)
     earliest = today - dt.timedelta(days=cfg.catch_up_days)
     due = []
     seasons = seasonal_factors()
+    lead_days = reorder_lead_days_by_customer()  # a member level's own lead time, else the settings'
     for stats in reorder_stats():
         season = seasons.get((stats.product_id, stats.last_on.month), 1.0)
-        p = predict(stats, today=today, lead_days=cfg.reorder_lead_days, season=season)
+        lead = lead_days.get(stats.customer_id, cfg.reorder_lead_days)
+        p = predict(stats, today=today, lead_days=lead, season=season)
         if p is None or p.lapsed or p.remind_on > today or p.remind_on < earliest:
             continue
         due.append(p)

@@ -55,3 +55,21 @@ def test_reorder_not_for_customer_without_opt_in_or_lapsed():
     for d in (dt.date(2025, 8, 11), dt.date(2025, 9, 21)):
         purchase(lapsed, product, d)
     assert not Reminder.objects.filter(customer=lapsed).exists()
+
+
+def test_a_member_levels_own_lead_days_replace_the_settings_for_its_customers():
+    from customers.models import MemberLevel
+
+    MemberLevel.objects.create(name="金卡", reorder_lead_days=14)
+    member = CustomerFactory(status="active", tier="member", member_level="金卡")
+    ordinary = CustomerFactory(status="active")
+    product = ProductFactory()
+    for customer in (member, ordinary):
+        for d in (dt.date(2026, 8, 11), dt.date(2026, 9, 21), dt.date(2026, 11, 1)):  # expected 2026-12-12
+            purchase(customer, product, d)
+    assert scan(at(2026, 11, 27), ReminderKind.REORDER) == []  # 15 days ahead: nobody yet
+    rows = scan(at(2026, 11, 28), ReminderKind.REORDER)  # 14 days ahead: the member only
+    assert {r.customer_id for r in rows} == {member.pk}
+    assert rows[0].due_on == dt.date(2026, 12, 12)
+    rows = scan(at(2026, 12, 5), ReminderKind.REORDER)  # 7 days ahead (the settings): the ordinary customer too
+    assert sorted(r.customer_id for r in rows) == sorted([member.pk, ordinary.pk])  # the member's only once
