@@ -84,8 +84,6 @@ def _data(**extra):
         "effective_from": _later().isoformat(),
         "commission_percent": "45",
         "retention_hold_percent": "20",
-        "interest_grace_months": "2",
-        "interest_percent_per_month": "1",
         "expense_margin_threshold_percent": "25",
         "expense_low_margin_percent": "20",
         "expense_high_margin_percent": "6",
@@ -105,7 +103,7 @@ def test_admin_adds_a_future_version(client, admin_user):
     [
         ({"effective_from": "today"}, "effective_from"),
         ({"commission_percent": "150"}, "commission_percent"),
-        ({"interest_grace_months": "-1"}, "interest_grace_months"),
+        ({"market_fund_percent": "-1"}, "market_fund_percent"),
         ({"name": ""}, "name"),
         ({"effective_from": "2026-02-30"}, "effective_from"),
     ],
