@@ -7,10 +7,12 @@ from dataclasses import asdict
 
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
+from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
 from rest_framework.exceptions import PermissionDenied as DRFPermissionDenied
 from rest_framework.response import Response
 
@@ -96,8 +98,17 @@ class PositionOutputSerializer(serializers.Serializer):
     invoices = InvoiceDueOutputSerializer(many=True)
 
 
+class _WorkbenchSchema(AutoSchema):
+    """The workbench's `list` answers one object (totals, buckets and a page of rows), not an array."""
+
+    def _is_list_view(self, serializer=None) -> bool:
+        return False if getattr(self.view, "action", None) == "list" else super()._is_list_view(serializer)
+
+
 class ReceivableViewSet(viewsets.ViewSet):
     """The collections workbench (list) and one contract's receivable (retrieve, by contract id)."""
+
+    schema = _WorkbenchSchema()
 
     @extend_schema(parameters=[WorkbenchQuerySerializer], responses=WorkbenchOutputSerializer)
     def list(self, request):
@@ -121,7 +132,7 @@ class ReceivableViewSet(viewsets.ViewSet):
     )
     def retrieve(self, request, pk=None):
         if not str(pk).isascii() or not str(pk).isdigit() or int(pk) > 2**63 - 1:
-            return Response(status=status.HTTP_404_NOT_FOUND)
+            raise NotFound
         contract = get_object_or_404(Contract.objects.visible_to(request.user), pk=int(pk))
         return Response(PositionOutputSerializer(selectors.position_for(contract=contract)).data)
 
@@ -135,7 +146,7 @@ class StatementViewSet(viewsets.ViewSet):
     )
     def retrieve(self, request, pk=None):
         if not str(pk).isascii() or not str(pk).isdigit() or int(pk) > 2**63 - 1:
-            return Response(status=status.HTTP_404_NOT_FOUND)
+            raise NotFound
         customer = get_object_or_404(Customer.objects.visible_to(request.user), pk=int(pk))
         soa = selectors.statement_of_account(customer)
         return Response(_jsonable(asdict(soa)))

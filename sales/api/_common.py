@@ -87,9 +87,9 @@ class MethodFields:
 class MethodOutputMixin(serializers.Serializer):
     """The recorded methods: code and name in the reader's language."""
 
-    settlement_method = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    settlement_method = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
     settlement_method_name = serializers.CharField(source="settlement_method.label", read_only=True, default="")
-    sales_method = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    sales_method = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
     sales_method_name = serializers.CharField(source="sales_method.label", read_only=True, default="")
 
 
