@@ -110,7 +110,9 @@ class ReceivableViewSet(viewsets.ViewSet):
 
     schema = _WorkbenchSchema()
 
-    @extend_schema(parameters=[WorkbenchQuerySerializer], responses=WorkbenchOutputSerializer)
+    @extend_schema(
+        operation_id="v1_receivables_list", parameters=[WorkbenchQuerySerializer], responses=WorkbenchOutputSerializer
+    )
     def list(self, request):
         if not permissions.can_use_workbench(request.user):
             raise DRFPermissionDenied
@@ -253,7 +255,7 @@ class WriteOffInputSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=2000)
 
 
-class DecisionInputSerializer(serializers.Serializer):
+class WriteOffDecisionInputSerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
 
 
@@ -281,16 +283,16 @@ class WriteOffViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
 
     def _decide(self, request, verb: str):
         write_off = self.get_object()
-        note = validated(DecisionInputSerializer, request.data)["note"]
+        note = validated(WriteOffDecisionInputSerializer, request.data)["note"]
         write_off = services.write_off_decide(actor=request.user, write_off=write_off, action=verb, note=note)
         return Response(WriteOffOutputSerializer(write_off, context={"request": request}).data)
 
-    @extend_schema(request=DecisionInputSerializer, responses=WriteOffOutputSerializer)
+    @extend_schema(request=WriteOffDecisionInputSerializer, responses=WriteOffOutputSerializer)
     @action(detail=True, methods=["post"])
     def approve(self, request, pk=None):
         return self._decide(request, "approve")
 
-    @extend_schema(request=DecisionInputSerializer, responses=WriteOffOutputSerializer)
+    @extend_schema(request=WriteOffDecisionInputSerializer, responses=WriteOffOutputSerializer)
     @action(detail=True, methods=["post"])
     def reject(self, request, pk=None):
         return self._decide(request, "reject")

@@ -44,7 +44,7 @@ from .services.targets import LineInput, can_manage_targets, target_save, target
 # --------------------------------------------------------------------------------------------------------------
 # Daily reports
 # --------------------------------------------------------------------------------------------------------------
-class CommentOutputSerializer(serializers.ModelSerializer):
+class DailyReportCommentOutputSerializer(serializers.ModelSerializer):
     author = serializers.CharField(source="author.get_full_name")
 
     class Meta:
@@ -86,7 +86,7 @@ class DailyReportOutputSerializer(serializers.ModelSerializer):
 
 
 class DailyReportDetailOutput(DailyReportOutputSerializer):
-    comments = CommentOutputSerializer(many=True)
+    comments = DailyReportCommentOutputSerializer(many=True)
 
     class Meta(DailyReportOutputSerializer.Meta):
         fields = [*DailyReportOutputSerializer.Meta.fields, "comments"]
@@ -106,7 +106,7 @@ class DailyReportInputSerializer(serializers.Serializer):
     submit = serializers.BooleanField(default=False)
 
 
-class CommentInputSerializer(serializers.Serializer):
+class DailyReportCommentInputSerializer(serializers.Serializer):
     body = serializers.CharField(required=False, allow_blank=True, default="")
 
 
@@ -167,21 +167,21 @@ class DailyReportViewSet(
         report = get_object_or_404(DailyReport.objects.visible_to(request.user).filter(author=request.user), pk=pk)
         return self._save(request, report.date, status.HTTP_200_OK)
 
-    @extend_schema(request=CommentInputSerializer, responses={200: DailyReportDetailOutput})
+    @extend_schema(request=DailyReportCommentInputSerializer, responses={200: DailyReportDetailOutput})
     @action(detail=True, methods=["post"])
     def review(self, request, pk=None):
-        data = CommentInputSerializer(data=request.data)
+        data = DailyReportCommentInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         daily_report_review(report=self.get_object(), actor=request.user, comment=data.validated_data["body"])
         return self.retrieve(request, pk=pk)
 
-    @extend_schema(request=CommentInputSerializer, responses={201: CommentOutputSerializer})
+    @extend_schema(request=DailyReportCommentInputSerializer, responses={201: DailyReportCommentOutputSerializer})
     @action(detail=True, methods=["post"])
     def comments(self, request, pk=None):
-        data = CommentInputSerializer(data=request.data)
+        data = DailyReportCommentInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         comment = daily_report_comment(report=self.get_object(), actor=request.user, body=data.validated_data["body"])
-        return Response(CommentOutputSerializer(comment).data, status=status.HTTP_201_CREATED)
+        return Response(DailyReportCommentOutputSerializer(comment).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
         parameters=[OpenApiParameter("date", OpenApiTypes.DATE, required=False)],

@@ -311,6 +311,7 @@ SPECTACULAR_SETTINGS = {
         "PlanKindEnum": "reports.models.PlanKind",
         "TargetKindEnum": "reports.models.TargetKind",
         "FundEntryKindEnum": "commission.models.FundEntryKind",
+        "CollectionNoteKindEnum": "receivables.models.NoteKind",
         "FundPurposeEnum": "commission.models.FundPurpose",
     },
 }
