@@ -7,17 +7,17 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import statistics
-import zlib
 from collections import defaultdict
 from decimal import Decimal
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
 from core.events import publish
 from core.exceptions import ApplicationError, PermissionDenied
+from core.numbering import next_number
 from customers.models import Customer, CustomerStatus
 from customers.selectors import member_level_of, member_levels_by_name
 from sales.models import SOLD_STATUSES, Contract, Shipment
@@ -135,11 +135,7 @@ def checkup_record(*, checkup: Checkup, actor: User, score: int, usage_notes: st
 
 
 def _case_number(today: dt.date) -> str:
-    prefix = f"CS{today:%Y}-"
-    with connection.cursor() as cur:
-        cur.execute("SELECT pg_advisory_xact_lock(%s)", [zlib.crc32(f"care.case:{prefix}".encode())])
-    last = Case.objects.filter(number__startswith=prefix).order_by("-number").values_list("number", flat=True).first()
-    return f"{prefix}{(int(last[len(prefix) :]) + 1) if last else 1:05d}"
+    return next_number(prefix=f"CS{today:%Y}-", model=Case)
 
 
 def _data(case: Case, **extra: object) -> dict:

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import zlib
 from decimal import Decimal, InvalidOperation
 
-from django.db import connection
 from django.utils.translation import gettext as _
 
 from accounts.models import User
 from core.exceptions import ApplicationError, PermissionDenied
+from core.numbering import next_number
 from customers.models import Customer
 from sales.models import (
     Contract,
@@ -35,18 +34,7 @@ def _dec(value, *, field: str) -> Decimal:
     return result
 
 
-def _next_number(*, prefix: str, model) -> str:
-    """Sequential numbers per prefix (e.g. C2026-00001); an advisory lock serialises concurrent creators."""
-    with connection.cursor() as cur:
-        cur.execute("SELECT pg_advisory_xact_lock(%s)", [zlib.crc32(f"{model._meta.label}:{prefix}".encode())])
-    last = model.objects.filter(number__startswith=prefix).order_by("-number").values_list("number", flat=True).first()
-    seq = 1
-    if last:
-        try:
-            seq = int(last[len(prefix) :]) + 1
-        except ValueError:
-            seq = model.objects.filter(number__startswith=prefix).count() + 1
-    return f"{prefix}{seq:05d}"
+_next_number = next_number  # the project's one numbering helper (core.numbering)
 
 
 def _event(contract: Contract, *, actor: User | None, action: str, from_status: str, note: str = "", data=None):
