@@ -70,7 +70,9 @@ class CheckupCadence(models.Model):
         return f"{self.category} / {self.tier}: {self.days}"
 
 
-class CheckupQuerySet(VisibleQuerySet):
+class CustomerUnitQuerySet(VisibleQuerySet):
+    """Rows owned by a person and scoped by their customer's unit (check-ups and cases)."""
+
     unit_field = "customer__unit"
 
 
@@ -103,7 +105,7 @@ class Checkup(TimeStampedModel):
     usage_notes = models.TextField(_("how the product is used"), blank=True, max_length=2000)
     follow_up = models.TextField(_("follow-up"), blank=True, max_length=1000)
 
-    objects = CheckupQuerySet.as_manager()
+    objects = CustomerUnitQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("check-up")
@@ -143,10 +145,6 @@ class CaseStatus(models.TextChoices):
     CLOSED = "closed", _("Closed (customer confirmed)")
 
 
-class CaseQuerySet(VisibleQuerySet):
-    unit_field = "customer__unit"
-
-
 class Case(TimeStampedModel):
     """A complaint, question or return: one owner from opening to close (the customer's salesperson unless handed
     to a named colleague), a due time by severity, escalation to the manager when overdue."""
@@ -178,7 +176,7 @@ class Case(TimeStampedModel):
         Checkup, verbose_name=_("from check-up"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
 
-    objects = CaseQuerySet.as_manager()
+    objects = CustomerUnitQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("case")
