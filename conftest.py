@@ -66,6 +66,7 @@ DATE_SENSITIVE = (
     "documents/tests/test_filing.py",
     "reminders/tests/test_customer_messages.py",
     "care/tests/*",
+    "reports/tests/test_target_split_pickers.py",
 )
 
 

@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 
 from accounts.tests.factories import ManagerFactory, SalespersonFactory, SalesUnitFactory
 from customers.tests.factories import CustomerFactory
@@ -19,7 +19,11 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def target(manager):
     return Target.objects.create(
-        unit=manager.unit, period_type="month", period_start="2026-11-01", amount=Decimal("1000"), created_by=manager
+        unit=manager.unit,
+        period_type="month",
+        period_start=timezone.localdate().replace(day=1),
+        amount=Decimal("1000"),
+        created_by=manager,
     )
 
 
