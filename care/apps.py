@@ -12,3 +12,8 @@ class CareConfig(AppConfig):
         from . import handoffs
 
         handoffs.register()
+        from core import reference_data
+
+        from . import reference
+
+        reference_data.connect(self, reference.seed)

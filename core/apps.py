@@ -7,4 +7,11 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self) -> None:
-        from . import checks  # noqa: F401 - registers the system checks
+        from core import reference_data
+
+        from . import (
+            checks,  # noqa: F401 - registers the system checks
+            reference,
+        )
+
+        reference_data.connect(self, reference.seed)

@@ -26,3 +26,8 @@ class CustomersConfig(AppConfig):
         from .services import contact_log_from_event
 
         subscribe(contact_log_from_event)
+        from core import reference_data
+
+        from . import reference
+
+        reference_data.connect(self, reference.seed)

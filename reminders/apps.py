@@ -8,9 +8,11 @@ class RemindersConfig(AppConfig):
     verbose_name = _("Reminders")
 
     def ready(self) -> None:
-        from core import events
+        from core import events, reference_data
 
+        from . import reference, signals  # noqa: F401  (signals: the first scan right after a worker starts)
         from .handoffs import notify_handoff
 
         events.subscribe(notify_handoff)
-        from . import signals  # noqa: F401  (the first scan right after a worker starts)
+
+        reference_data.connect(self, reference.seed)

@@ -13,3 +13,8 @@ class SalesConfig(AppConfig):
 
         # The documents app (above sales) publishes when all three departments hold the original: file then.
         events.subscribe(contract_file_on_receipts)
+        from core import reference_data
+
+        from . import reference
+
+        reference_data.connect(self, reference.seed)
