@@ -7,8 +7,10 @@ class CommissionConfig(AppConfig):
     verbose_name = _("Commission")
 
     def ready(self) -> None:
-        from core import reference_data
+        from core import events, reference_data
 
         from . import reference
+        from .services.liability import on_write_off
 
         reference_data.connect(self, reference.seed)
+        events.subscribe(on_write_off)  # a bad-debt write-off's joint liability goes to the commission statement

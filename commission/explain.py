@@ -16,6 +16,8 @@ from django.utils.translation import gettext_noop
 
 from . import rules as p
 
+LIABILITY = "liability"  # a bad-debt write-off's joint liability (連帶賠償), posted by services.liability
+
 COMPONENT_LABELS = {
     p.RELEASE: gettext_noop("Commission released"),
     p.RETENTION_RELEASE: gettext_noop("Retention hold released"),
@@ -25,6 +27,7 @@ COMPONENT_LABELS = {
     p.HELD: gettext_noop("Held"),
     "adjustment": gettext_noop("Adjustment"),
     "correction": gettext_noop("Correction by finance"),
+    LIABILITY: gettext_noop("Joint liability (bad debt)"),
 }
 
 
@@ -64,11 +67,26 @@ def _texts(params: dict, *, rule: str, full: bool) -> str:
             )
             for s in params["segments"]
         )
-        return _(
+        text = _(
             "Each shipment's unpaid part (retention excluded) is overdue from {grace_months} months after its own "
             "shipping date and costs {rate} % per month, counted per day of the month ({days_in_month} days); "
             "payments settle the invoice they name, otherwise the oldest shipment first: {parts}."
         ).format(parts=parts, **q)
+        write_offs = params.get("write_offs") or []
+        if write_offs:
+            done = "; ".join(
+                (
+                    _("{amount} reinstated on {on} (the write-off was reversed)")
+                    if w["reinstated"]
+                    else _("{amount} written off on {on}")
+                ).format(amount=money(w["amount"]), on=w["on"])
+                for w in write_offs
+            )
+            text += " " + _(
+                "A bad-debt write-off settles like a payment, oldest shipment first, from the day it is approved: "
+                "the part written off accrues no interest from that day ({write_offs})."
+            ).format(write_offs=done)
+        return text
     if rule.startswith("expense_"):
         if rule == "expense_no_cost":
             basis = _(
@@ -130,6 +148,18 @@ def _texts(params: dict, *, rule: str, full: bool) -> str:
         return _("Recorded by {by} on {on}: {reason}").format(**q)
     if rule == "bad_debt":
         return _("Bad debt charged under joint liability, recorded by {by} on {on}: {reason}").format(**q)
+    if rule == "liability":
+        return _(
+            "Bad debts caused by the salesperson are recorded against them (joint liability): {written_off} of "
+            "contract {contract} was written off as bad debt, approved by {approved_by} on {approved_on}, with a "
+            "joint liability of {liability}, deducted here. Reason: {reason}"
+        ).format(**q)
+    if rule == "liability_reversal":
+        return _(
+            "The write-off of {written_off} of contract {contract} (approved on {approved_on}) was reversed by "
+            "{reversed_by} on {reversed_on}, so its joint liability of {liability} is given back. Reason: "
+            "{reversal_note}"
+        ).format(**q)
     if rule == "adjustment":
         return _(
             "Correction to closed months up to {through}: by today's payments, data and rules the closed months "
@@ -159,6 +189,8 @@ MONEY_KEYS = {
     "retention_outstanding",
     "expected",
     "frozen",
+    "written_off",
+    "liability",
 }
 
 

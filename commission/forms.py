@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import SalesUnit, User
 from sales.models import Contract
 
-from .models import BonusBasis, CommissionRuleSet, CorrectionKind, ExpenseKind, FundPurpose
+from .models import MANUAL_CORRECTION_KINDS, BonusBasis, CommissionRuleSet, ExpenseKind, FundPurpose
 
 
 class ContractChoiceField(forms.ModelChoiceField):
@@ -69,7 +69,7 @@ class CooperationBonusForm(forms.Form):
 
 
 class CorrectionForm(forms.Form):
-    kind = forms.ChoiceField(label=_("Kind"), choices=CorrectionKind.choices)
+    kind = forms.ChoiceField(label=_("Kind"), choices=[(k.value, k.label) for k in MANUAL_CORRECTION_KINDS])
     amount = forms.DecimalField(label=_("Amount (negative to deduct)"), max_digits=14, decimal_places=2)
     reason = forms.CharField(label=_("Reason"), max_length=300)
     contract = ContractChoiceField(label=_("Contract"), queryset=Contract.objects.none(), required=False)

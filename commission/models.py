@@ -221,10 +221,20 @@ class CommissionStatement(models.Model):
 class CorrectionKind(models.TextChoices):
     CORRECTION = "correction", _("Correction")
     BAD_DEBT = "bad_debt", _("Bad debt (joint liability)")
+    # Posted by the commission app itself when a bad-debt write-off is approved (or reversed): never by hand.
+    LIABILITY = "liability", _("Joint liability for a bad-debt write-off")
+    LIABILITY_REVERSAL = "liability_reversal", _("Joint liability credited back (write-off reversed)")
+
+
+MANUAL_CORRECTION_KINDS = (CorrectionKind.CORRECTION, CorrectionKind.BAD_DEBT)
+LIABILITY_KINDS = (CorrectionKind.LIABILITY, CorrectionKind.LIABILITY_REVERSAL)
 
 
 class CommissionCorrection(TimeStampedModel):
-    """A line finance adds to a person's statement for an open month: a correction or a bad debt charged to them.
+    """A line finance adds to a person's statement for an open month: a correction or a bad debt charged to them;
+    or the joint liability (連帶賠償) of an approved bad-debt write-off, posted when it is approved (and credited
+    back by a second line if the write-off is reversed), one line per write-off and kind, its inputs kept in
+    `inputs`.
 
     Append-only: a wrong correction is undone by another correction, never edited.
     """
@@ -247,12 +257,21 @@ class CommissionCorrection(TimeStampedModel):
         related_name="commission_corrections",
     )
     month = models.DateField(_("month"), db_index=True)
-    kind = models.CharField(_("kind"), max_length=16, choices=CorrectionKind.choices, default=CorrectionKind.CORRECTION)
+    kind = models.CharField(_("kind"), max_length=20, choices=CorrectionKind.choices, default=CorrectionKind.CORRECTION)
     amount = models.DecimalField(_("amount"), help_text=_("Negative to deduct."), **MONEY)
     reason = models.CharField(_("reason"), max_length=300)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), on_delete=models.PROTECT, related_name="+"
     )
+    write_off = models.ForeignKey(
+        "receivables.WriteOff",
+        verbose_name=_("bad-debt write-off"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    inputs = models.JSONField(_("inputs"), default=dict, blank=True)
 
     objects = StatementQuerySet.as_manager()
 
@@ -263,6 +282,16 @@ class CommissionCorrection(TimeStampedModel):
         constraints = [
             models.CheckConstraint(condition=~models.Q(amount=0), name="correction_amount_not_zero"),
             models.CheckConstraint(condition=models.Q(month__day=1), name="correction_month_first_day"),
+            models.CheckConstraint(
+                condition=(models.Q(kind__in=["liability", "liability_reversal"]) & models.Q(write_off__isnull=False))
+                | (~models.Q(kind__in=["liability", "liability_reversal"]) & models.Q(write_off__isnull=True)),
+                name="correction_liability_names_its_write_off",
+            ),
+            models.UniqueConstraint(
+                fields=["write_off", "kind"],
+                condition=models.Q(write_off__isnull=False),
+                name="correction_one_line_per_write_off_and_kind",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -25,8 +25,9 @@ from sales import selectors as sales_selectors
 from sales.models import SOLD_STATUSES, Contract, ContractStatus
 
 from . import rules as p
-from .explain import component_label, describe, describe_many, public_expense_text
+from .explain import LIABILITY, component_label, describe, describe_many, public_expense_text
 from .models import (
+    LIABILITY_KINDS,
     ClosedMonth,
     CommissionCorrection,
     CommissionRuleSet,
@@ -112,9 +113,9 @@ def _contract_cost(*, override: Decimal | None, lines: list, cost_total: Decimal
     return None
 
 
-# Long on purpose: six flat queries and the joins between them in one place; a split would scatter the query budget.
+# Long on purpose: eight flat queries and the joins between them in one place; a split would scatter the query budget.
 def load_facts(contracts) -> list[p.ContractFacts]:
-    """Facts of the given contracts in six flat queries (no model instances: this runs over whole companies)."""
+    """Facts of the given contracts in eight flat queries (no model instances: this runs over whole companies)."""
     from sales.models import ContractLine, Invoice, Payment, Shipment
 
     has_unit_cost = _has_field(ContractLine, "unit_cost")
@@ -148,6 +149,7 @@ def load_facts(contracts) -> list[p.ContractFacts]:
         "id", "contract_id", "paid_on", "amount", "kind", "invoice_id"
     ):
         payments[cid].append(p.PaymentFact(pid, paid_on, amount, kind, invoice_id))
+    write_offs = receivables_selectors.write_off_credits(ids)
     shipments: dict[int, list] = defaultdict(list)
     for sid, cid, shipped_on, value in (
         Shipment.objects.filter(contract_id__in=ids)
@@ -192,6 +194,7 @@ def load_facts(contracts) -> list[p.ContractFacts]:
                 first_shipped_on=shipments[cid][0].shipped_on if shipments.get(cid) else None,
                 shipments=tuple(shipments.get(cid, ())),
                 invoices=tuple(invoices.get(cid, ())),
+                write_offs=tuple(write_offs.get(cid, ())),
                 retention_due_on=r["retention_due_on"],
                 cost=_contract_cost(
                     override=r["commission_cost__cost"],
@@ -321,25 +324,20 @@ def build_statements(*, people_qs, month: dt.date, closed_at: dt.datetime | None
         contract_id = c.contract_id or 0
         if c.contract_id:
             numbers.setdefault(c.contract_id, c.contract.number)
+        # A write-off's joint liability (posted by services.liability) is its own component, with its inputs.
+        component = LIABILITY if c.kind in LIABILITY_KINDS else "correction"
         if adjust_through is not None and c.month <= adjust_through:
-            ideal[(c.salesperson_id, contract_id, "correction")] += c.amount
+            ideal[(c.salesperson_id, contract_id, component)] += c.amount
         if c.month == month:
-            pending.append(
-                p.Entry(
-                    c.salesperson_id,
-                    contract_id,
-                    month,
-                    "correction",
-                    c.amount,
-                    c.kind,
-                    {
-                        "reason": c.reason,
-                        "by": c.recorded_by.get_full_name(),
-                        "on": f"{timezone.localtime(c.created_at):%Y-%m-%d}",
-                        "correction_id": c.id,
-                    },
-                )
-            )
+            params = {
+                "reason": c.reason,
+                "by": c.recorded_by.get_full_name(),
+                "on": f"{timezone.localtime(c.created_at):%Y-%m-%d}",
+                "correction_id": c.id,
+            }
+            if component == LIABILITY:
+                params = {**c.inputs, "amount": str(-c.amount), "correction_id": c.id}
+            pending.append(p.Entry(c.salesperson_id, contract_id, month, component, c.amount, c.kind, params))
     words = describe_many([(e.rule, e.params, e.confidential) for e in pending])
     for e, w in zip(pending, words, strict=True):
         by_person[e.user_id][e.contract_id].append(_line(e, w))

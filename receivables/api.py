@@ -241,6 +241,9 @@ class WriteOffOutputSerializer(serializers.ModelSerializer):
             "decided_by",
             "decided_on",
             "decision_note",
+            "reversed_by",
+            "reversed_on",
+            "reversal_note",
             "actions",
         ]
 
@@ -296,6 +299,12 @@ class WriteOffViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     @action(detail=True, methods=["post"])
     def reject(self, request, pk=None):
         return self._decide(request, "reject")
+
+    @extend_schema(request=WriteOffDecisionInputSerializer, responses=WriteOffOutputSerializer)
+    @action(detail=True, methods=["post"])
+    def reverse(self, request, pk=None):
+        """Reinstate the debt of an approved write-off (a reason is required); its joint liability is given back."""
+        return self._decide(request, "reverse")
 
 
 def register(router) -> None:

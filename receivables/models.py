@@ -114,12 +114,16 @@ class WriteOffStatus(models.TextChoices):
     PROPOSED = "proposed", _("Proposed")
     APPROVED = "approved", _("Approved")
     REJECTED = "rejected", _("Rejected")
+    REVERSED = "reversed", _("Reversed")
 
 
 class WriteOff(TimeStampedModel):
     """A bad-debt write-off of (part of) a contract's receivable, approved by finance or the GM office, with the
-    salesperson's joint liability (連帶賠償) recorded against them. Approved write-offs count as settled credit
-    (oldest shipment first) in the receivables module, from the day they were approved."""
+    salesperson's joint liability (連帶賠償) recorded against them. An approved write-off counts as settled credit
+    (oldest shipment first) in the receivables module from the day it was approved: that part stops accruing
+    interest. A reversed write-off (the debt reinstated) counted from its approval until the day it was reversed:
+    from then on the amount is owed, and accrues, again. The commission app posts the joint liability to the
+    salesperson's statement (and credits it back on reversal)."""
 
     contract = models.ForeignKey(
         "sales.Contract", verbose_name=_("contract"), on_delete=models.PROTECT, related_name="write_offs"
@@ -149,6 +153,16 @@ class WriteOff(TimeStampedModel):
     )
     decided_on = models.DateField(_("decided on"), null=True, blank=True)
     decision_note = models.TextField(_("decision note"), blank=True)
+    reversed_by = models.ForeignKey(
+        "accounts.User",
+        verbose_name=_("reversed by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    reversed_on = models.DateField(_("reversed on"), null=True, blank=True)
+    reversal_note = models.TextField(_("reason for the reversal"), blank=True)
 
     class Meta:
         verbose_name = _("bad-debt write-off")
@@ -159,6 +173,15 @@ class WriteOff(TimeStampedModel):
             models.CheckConstraint(
                 condition=models.Q(liability_amount__gte=0, liability_amount__lte=models.F("amount")),
                 name="recv_liability_within_amount",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status__in=["approved", "reversed"]) | models.Q(decided_on__isnull=False),
+                name="recv_write_off_decided_has_date",
+            ),
+            models.CheckConstraint(
+                condition=(models.Q(status="reversed") & models.Q(reversed_on__gte=models.F("decided_on")))
+                | (~models.Q(status="reversed") & models.Q(reversed_on__isnull=True)),
+                name="recv_write_off_reversal_date",
             ),
         ]
 

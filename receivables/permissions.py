@@ -28,3 +28,8 @@ def can_decide_write_off(user: User, write_off: Any) -> bool:
     if not user.is_authenticated or write_off.proposed_by_id == user.pk:
         return False
     return bool(user.is_finance or user.is_gm_office)
+
+
+def can_reverse_write_off(user: User, write_off: Any) -> bool:
+    """Finance or the GM office reinstate a written-off debt (the customer turned out able to pay)."""
+    return bool(user.is_authenticated and (user.is_finance or user.is_gm_office))

@@ -9,6 +9,10 @@ The model (also in receivables/README.md):
 - Payments other than retention pay the stream. A payment naming one of the contract's invoices pays that
   invoice's stretch first (from its start); everything else (unnamed payments, and the excess of a named one)
   pays the oldest unpaid part first. The allocation on a day uses the payments made by that day.
+- An approved bad-debt write-off is an unnamed credit from the day it was approved (it pays the oldest unpaid
+  part first, so a partial write-off reduces the oldest open shipments, and that part stops accruing interest that
+  day). A reversed write-off (the debt reinstated) is the same credit taken back on the day it was reversed: from
+  that day the amount is unpaid, and accrues, again (`write_off_credits`).
 - A shipment is due (the last day still on time) `grace_months` after its shipping date; from the next day its
   unpaid part is overdue, ages in the policy's buckets and accrues `monthly_rate` per month, counted per day
   of the calendar month (a day costs rate / days-in-the-month); a payment counts from the day it is paid.
@@ -29,6 +33,7 @@ from core.periods import add_months, month_end, month_start
 CURRENT = "current"
 RETENTION = "retention"
 WRITE_OFF = "write_off"  # an approved bad-debt write-off: settles like an unnamed payment
+CREDIT_KINDS = frozenset({WRITE_OFF})  # credits that are not cash: never count as collected for commission
 
 
 @dataclass(frozen=True)
@@ -78,6 +83,17 @@ class PaymentFact:
     @property
     def is_retention(self) -> bool:
         return self.kind == RETENTION
+
+
+def write_off_credits(
+    write_off_id: int, amount: Decimal, approved_on: dt.date, reversed_on: dt.date | None = None
+) -> list[PaymentFact]:
+    """A write-off as credits of the stream: `amount` from the day it was approved (unnamed: the oldest unpaid
+    part first), and, if it was reversed, −`amount` from the day it was reversed (the debt reinstated)."""
+    out = [PaymentFact(-2 * write_off_id, approved_on, amount, WRITE_OFF)]
+    if reversed_on is not None:
+        out.append(PaymentFact(-2 * write_off_id - 1, reversed_on, -amount, WRITE_OFF))
+    return out
 
 
 @dataclass(frozen=True)

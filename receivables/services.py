@@ -144,16 +144,30 @@ def write_off_propose(
 
 @transaction.atomic
 def write_off_decide(*, actor: User, write_off: WriteOff, action: str, note: str = "") -> WriteOff:
-    """Approve or reject a proposed write-off (the workflow table says who and when)."""
+    """Approve, reject or reverse a write-off (the workflow table says who and when).
+
+    Approving settles the amount from today (it stops accruing interest); reversing reinstates it from today. A
+    joint liability is posted to (or credited back on) the liable salesperson's commission statement by the
+    commission app, which subscribes to these events and tells the salesperson itself: they are then left out
+    of this event's recipients, so they hear of it once."""
     write_off = WriteOff.objects.select_for_update().select_related("contract", "liable").get(pk=write_off.pk)
     transition = workflows.WRITE_OFF.check(actor, write_off, action)
     if transition.needs_reason and not note.strip():
         raise ApplicationError(_("Give the reason."), field="note", code="required")
     write_off.status = transition.target
-    write_off.decided_by = actor
-    write_off.decided_on = timezone.localdate()
-    write_off.decision_note = note.strip()
-    write_off.save(update_fields=["status", "decided_by", "decided_on", "decision_note", "updated_at"])
-    recipients = sorted({write_off.proposed_by_id, write_off.liable_id})
-    _publish(write_off, action=transition.target, actor=actor, recipients=recipients, note=write_off.decision_note)
+    if transition.target == WriteOffStatus.REVERSED:
+        write_off.reversed_by = actor
+        write_off.reversed_on = max(timezone.localdate(), write_off.decided_on or timezone.localdate())
+        write_off.reversal_note = note.strip()
+        fields = ["status", "reversed_by", "reversed_on", "reversal_note", "updated_at"]
+    else:
+        write_off.decided_by = actor
+        write_off.decided_on = timezone.localdate()
+        write_off.decision_note = note.strip()
+        fields = ["status", "decided_by", "decided_on", "decision_note", "updated_at"]
+    write_off.save(update_fields=fields)
+    recipients = {write_off.proposed_by_id, write_off.liable_id}
+    if transition.target != WriteOffStatus.REJECTED and write_off.liability_amount > 0:
+        recipients.discard(write_off.liable_id)  # told by their commission statement's notification
+    _publish(write_off, action=transition.target, actor=actor, recipients=sorted(recipients), note=note.strip())
     return write_off

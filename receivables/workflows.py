@@ -1,4 +1,5 @@
-"""The bad-debt write-off's workflow table: proposed → approved / rejected by finance or the GM office."""
+"""The bad-debt write-off's workflow table: proposed → approved / rejected by finance or the GM office; an
+approved write-off may be reversed (the debt reinstated) by finance or the GM office, with a reason."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from . import permissions as p
 from .models import WriteOffStatus
 
 _PROPOSED = frozenset({WriteOffStatus.PROPOSED})
+_APPROVED = frozenset({WriteOffStatus.APPROVED})
 _DECIDE: dict[str, Any] = {
     "denied": _("Only finance or the GM office decide a write-off, and not their own proposal."),
     "wrong_state": _("This write-off has already been decided."),
@@ -33,6 +35,18 @@ WRITE_OFF = Workflow(
             needs_reason=True,
             style="outline-danger",
             **_DECIDE,
+        ),
+        Transition(
+            "reverse",
+            _APPROVED,
+            WriteOffStatus.REVERSED,
+            p.can_reverse_write_off,
+            _("Reverse (reinstate the debt)"),
+            needs_reason=True,
+            style="outline-secondary",
+            denied=_("Only finance or the GM office reverse a write-off."),
+            wrong_state=_("Only an approved write-off can be reversed."),
+            state_code="not_approved",
         ),
     ),
 )

@@ -134,6 +134,26 @@ MESSAGES: dict[tuple[str, str], tuple[Any, Any]] = {
         gettext_lazy("Bad-debt write-off rejected"),
         gettext_lazy("%(actor)s rejected writing off %(amount)s of contract %(number)s: %(note)s"),
     ),
+    ("receivables.write_off", "reversed"): (
+        gettext_lazy("Bad-debt write-off reversed"),
+        gettext_lazy(
+            "%(actor)s reversed the write-off of %(amount)s of contract %(number)s (the debt is owed again): %(note)s"
+        ),
+    ),
+    ("commission.liability", "charged"): (
+        gettext_lazy("Joint liability for a bad debt on contract %(number)s"),
+        gettext_lazy(
+            "%(amount)s of contract %(number)s was written off as bad debt; your joint liability of %(liability)s "
+            "is deducted on your commission statement for %(month)s. Reason: %(note)s"
+        ),
+    ),
+    ("commission.liability", "credited"): (
+        gettext_lazy("Joint liability given back on contract %(number)s"),
+        gettext_lazy(
+            "The bad-debt write-off of %(amount)s of contract %(number)s was reversed; your joint liability of "
+            "%(liability)s is given back on your commission statement for %(month)s. Reason: %(note)s"
+        ),
+    ),
     ("commission.market_fund", "submitted"): (
         gettext_lazy("Market service fund spending waits for your decision"),
         gettext_lazy("%(actor)s asks to spend %(amount)s of %(unit)s's fund: %(note)s"),
@@ -157,7 +177,7 @@ DIGEST_KINDS: dict[str, tuple[Any, frozenset[str]]] = {
     "approvals": (gettext_lazy("Approvals and reviews waiting for me"), frozenset({"submitted"})),
     "decisions": (
         gettext_lazy("Decisions on my documents (approved, rejected, conflict decided)"),
-        frozenset({"approved", "approved_step", "rejected", "decided", "reviewed"}),
+        frozenset({"approved", "approved_step", "rejected", "decided", "reviewed", "reversed", "charged", "credited"}),
     ),
     "comments": (gettext_lazy("Comments and mentions"), frozenset({"commented"})),
     "customers": (gettext_lazy("Customers reassigned or released"), frozenset({"reassigned", "released"})),

@@ -57,6 +57,9 @@ class ContractFacts:
     # first shipping date (facts built by hand in tests).
     shipments: tuple[ShipmentFact, ...] = ()
     invoices: tuple[InvoiceFact, ...] = ()
+    # Approved bad-debt write-offs as credits of the stream (receivables.rules.write_off_credits): they stop
+    # interest on the part written off from the day of approval, but are not cash, so never settle commission.
+    write_offs: tuple[PaymentFact, ...] = ()
     retention_due_on: dt.date | None = None
     expenses: tuple[ExpenseFact, ...] = ()
     bonuses: tuple[BonusFact, ...] = ()

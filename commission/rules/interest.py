@@ -2,8 +2,9 @@
 
 Each shipment's unpaid part (retention excluded) accrues the monthly rate from the day after its own due date
 (its shipping date + the grace months), counted per day of the calendar month; payments settle the invoice they
-name first, otherwise the oldest shipment first. Nothing accrues on goods not yet shipped. The contract's month
-is rounded once, to the cent.
+name first, otherwise the oldest shipment first. An approved bad-debt write-off settles like an unnamed payment
+from the day it was approved (so the part written off accrues nothing from that day) until a reversal reinstates
+it. Nothing accrues on goods not yet shipped. The contract's month is rounded once, to the cent.
 """
 
 from __future__ import annotations
@@ -40,7 +41,7 @@ def interest_for_month(facts: ContractFacts, rules: Rules, month: dt.date) -> En
         _terms(facts),
         shipments,
         facts.invoices,
-        facts.payments,
+        (*facts.payments, *facts.write_offs),
         month,
         grace_months=rules.interest_grace_months,
         monthly_rate=rules.interest_rate,
@@ -91,6 +92,11 @@ def interest_for_month(facts: ContractFacts, rules: Rules, month: dt.date) -> En
                 for s in per_shipment
             ],
             "segments": segments,
+            "write_offs": [
+                {"on": w.paid_on.isoformat(), "amount": money_text(abs(w.amount)), "reinstated": w.amount < 0}
+                for w in sorted(facts.write_offs, key=lambda w: (w.paid_on, w.id))
+                if w.paid_on <= end
+            ],
         },
     )
 

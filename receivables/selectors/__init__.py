@@ -1,10 +1,11 @@
 """Reads of the receivables app for pages, the API and the apps above (commission, reports, reminders)."""
 
 from .policy import interest_terms, policies_by_month, policy_for, policy_row
-from .positions import ContractFacts, facts_for, position_for, positions_for
+from .positions import ContractFacts, facts_for, position_for, positions_for, write_off_credits
 from .sql import ContractSummary, SegmentRow, aged_sql, segments, sold_contracts, summaries, summary_sql
 from .statement import StatementOfAccount, collection_notes, promises_missed, statement_of_account
 from .workbench import PAGE_SIZE, Filters, Workbench, workbench
+from .write_offs import WriteOffLiability, write_off_liability
 
 __all__ = [
     "PAGE_SIZE",
@@ -14,6 +15,7 @@ __all__ = [
     "SegmentRow",
     "StatementOfAccount",
     "Workbench",
+    "WriteOffLiability",
     "aged_sql",
     "collection_notes",
     "facts_for",
@@ -30,4 +32,6 @@ __all__ = [
     "summaries",
     "summary_sql",
     "workbench",
+    "write_off_credits",
+    "write_off_liability",
 ]

@@ -24,8 +24,26 @@ class ContractFacts:
     payments: tuple[rules.PaymentFact, ...]
 
 
+def write_off_credits(contract_ids: Iterable[int]) -> dict[int, list[rules.PaymentFact]]:
+    """The approved (and reversed) bad-debt write-offs of the contracts as credits of their streams
+    (`rules.write_off_credits`), keyed by contract id: one query."""
+    out: dict[int, list[rules.PaymentFact]] = defaultdict(list)
+    for cid, pk, amount, approved_on, reversed_on in (
+        WriteOff.objects.filter(
+            contract_id__in=list(contract_ids),
+            status__in=[WriteOffStatus.APPROVED, WriteOffStatus.REVERSED],
+            decided_on__isnull=False,
+        )
+        .order_by("decided_on", "pk")
+        .values_list("contract_id", "pk", "amount", "decided_on", "reversed_on")
+    ):
+        if approved_on is not None:  # filtered above; the column is nullable for proposed rows
+            out[cid].extend(rules.write_off_credits(pk, amount, approved_on, reversed_on))
+    return dict(out)
+
+
 def facts_for(contract_ids: Iterable[int]) -> dict[int, ContractFacts]:
-    """The receivables facts of many contracts in four queries, keyed by contract id."""
+    """The receivables facts of many contracts in five queries, keyed by contract id."""
     ids = list(contract_ids)
     ships: dict[int, list[rules.ShipmentFact]] = defaultdict(list)
     for cid, pk, on, value in Shipment.objects.filter(contract_id__in=ids).values_list(
@@ -42,11 +60,8 @@ def facts_for(contract_ids: Iterable[int]) -> dict[int, ContractFacts]:
         "contract_id", "pk", "paid_on", "amount", "kind", "invoice_id"
     ):
         pays[cid].append(rules.PaymentFact(pk, on, amount, kind, inv))
-    for cid, pk, on, amount in WriteOff.objects.filter(
-        contract_id__in=ids, status=WriteOffStatus.APPROVED, decided_on__isnull=False
-    ).values_list("contract_id", "pk", "decided_on", "amount"):
-        if on is not None:  # approved rows always carry their day
-            pays[cid].append(rules.PaymentFact(-pk, on, amount, rules.WRITE_OFF))
+    for cid, credits in write_off_credits(ids).items():
+        pays[cid].extend(credits)
     out = {}
     for pk, amount, retention, retention_due_on in Contract.objects.filter(pk__in=ids).values_list(
         "pk", "amount", "retention_amount", "retention_due_on"

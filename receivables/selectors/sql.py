@@ -28,9 +28,14 @@ c AS (
 ), credits AS (
     SELECT p.contract_id, p.paid_on, p.amount, p.kind, p.invoice_id
     FROM {payment} p JOIN c ON c.id = p.contract_id
-    UNION ALL  -- approved bad-debt write-offs settle like an unnamed payment, from the day they were approved
+    UNION ALL  -- bad-debt write-offs settle like an unnamed payment from the day they were approved …
     SELECT w.contract_id, w.decided_on, w.amount, 'write_off', NULL
-    FROM {write_off} w JOIN c ON c.id = w.contract_id WHERE w.status = 'approved'
+    FROM {write_off} w JOIN c ON c.id = w.contract_id
+    WHERE w.status IN ('approved', 'reversed') AND w.decided_on IS NOT NULL
+    UNION ALL  -- … until the day a reversal reinstates the debt (rules.write_off_credits)
+    SELECT w.contract_id, w.reversed_on, -w.amount, 'write_off', NULL
+    FROM {write_off} w JOIN c ON c.id = w.contract_id
+    WHERE w.status = 'reversed' AND w.decided_on IS NOT NULL AND w.reversed_on IS NOT NULL
 ), s0 AS (
     SELECT s.id, s.contract_id, s.shipped_on, s.amount AS value,
            SUM(s.amount) OVER (PARTITION BY s.contract_id) AS total,

@@ -23,10 +23,10 @@ from .positions import positions_for
 @dataclass(frozen=True)
 class StatementLine:
     on: dt.date
-    kind: str  # "invoice", "payment", "write_off"
+    kind: str  # "invoice", "payment", "write_off", "write_off_reversal"
     contract_number: str
     reference: str
-    debit: Decimal  # invoiced
+    debit: Decimal  # invoiced (or a written-off debt reinstated)
     credit: Decimal  # paid or written off
     balance: Decimal  # invoiced − credited so far
 
@@ -81,11 +81,13 @@ def statement_of_account(customer: Customer, as_of: dt.date | None = None) -> St
         "contract_id", "paid_on", "reference", "amount"
     ):
         events.append((on, 1, "payment", numbers[cid], ref, ZERO, amount))
-    for cid, on, amount in WriteOff.objects.filter(
-        contract_id__in=numbers, status=WriteOffStatus.APPROVED, decided_on__lte=as_of
-    ).values_list("contract_id", "decided_on", "amount"):
+    for cid, on, reversed_on, amount in WriteOff.objects.filter(
+        contract_id__in=numbers, status__in=[WriteOffStatus.APPROVED, WriteOffStatus.REVERSED], decided_on__lte=as_of
+    ).values_list("contract_id", "decided_on", "reversed_on", "amount"):
         if on is not None:
             events.append((on, 2, "write_off", numbers[cid], "", ZERO, amount))
+        if reversed_on is not None and reversed_on <= as_of:  # the debt reinstated
+            events.append((reversed_on, 3, "write_off_reversal", numbers[cid], "", amount, ZERO))
     running = ZERO
     lines = []
     for on, _order, kind, number, ref, debit, credit in sorted(events, key=lambda e: (e[0], e[1], e[3])):

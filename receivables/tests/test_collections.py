@@ -116,7 +116,10 @@ def test_write_off_needs_finance_or_gm_and_records_the_liability(salesperson, ma
     assert wo.status == WriteOffStatus.APPROVED and wo.decided_by == finance
     assert position_for(contract=contract).balance == 0
     approved = Activity.objects.get(document="receivables.write_off", action="approved")
-    assert salesperson.pk in approved.recipient_ids and approved.data["liability"] == "1,200.00"
+    assert approved.recipient_ids == [manager.pk] and approved.data["liability"] == "1,200.00"
+    # The liable salesperson hears of it once: from the commission app, which posts the liability.
+    (posted,) = Activity.objects.filter(document="commission.liability", action="charged")
+    assert posted.recipient_ids == [salesperson.pk] and posted.data["liability"] == "1,200.00"
     with pytest.raises(ApplicationError):
         services.write_off_decide(actor=gm, write_off=wo, action="reject", note="late")
 
@@ -136,7 +139,13 @@ def test_write_off_api_actions(api_client, salesperson, manager):
     assert api_client.get(f"/api/v1/write-offs/{wid}/").json()["actions"] == ["approve", "reject"]
     assert api_client.post(f"/api/v1/write-offs/{wid}/reject/", {}, format="json").status_code == 400
     assert api_client.post(f"/api/v1/write-offs/{wid}/approve/", {}, format="json").json()["status"] == "approved"
+    assert api_client.get(f"/api/v1/write-offs/{wid}/").json()["actions"] == ["reverse"]
+    assert api_client.post(f"/api/v1/write-offs/{wid}/reverse/", {}, format="json").status_code == 400  # a reason
+    r = api_client.post(f"/api/v1/write-offs/{wid}/reverse/", {"note": "Customer paid after all"}, format="json")
+    assert r.status_code == 200 and r.json()["status"] == "reversed" and r.json()["reversal_note"]
+    assert r.json()["actions"] == []
     api_client.force_authenticate(salesperson)
+    assert api_client.post(f"/api/v1/write-offs/{wid}/reverse/", {"note": "x"}, format="json").status_code == 403
     assert (
         api_client.post(
             "/api/v1/write-offs/",

@@ -1,5 +1,5 @@
 """Overdue interest per shipment (pure): worked examples and the property that a month-by-month charge adds up
-to the same per-shipment sum computed day by day."""
+to the same per-shipment sum computed day by day (with payments and bad-debt write-offs, some reversed)."""
 
 import calendar
 import datetime as dt
@@ -89,6 +89,31 @@ def test_nothing_accrues_on_goods_not_shipped_or_on_retention():
     assert rules.interest_for_month(terms, [], [], [], APR, grace_months=2, monthly_rate=D("0.01")) == []
 
 
+def test_a_partial_write_off_stops_interest_on_the_oldest_shipment_from_its_day_until_reversed():
+    # A (10 Jan) and B (10 Mar), 10,000 each, nothing paid. 6,000 written off on 16 April: it settles the oldest
+    # shipment first, so A's base drops to 4,000 from the 16th (1–15 April on 10,000, 16–30 April on 4,000).
+    wo = rules.write_off_credits(7, D("6000.00"), dt.date(2026, 4, 16))
+    out = rules.interest_for_month(TERMS, [A, B], [], wo, APR, grace_months=2, monthly_rate=D("0.01"))
+    assert [(s.shipment_id, [(g.start.day, g.end.day, g.base) for g in s.segments]) for s in out] == [
+        (1, [(1, 15, D("10000.00")), (16, 30, D("4000.00"))])
+    ]
+    assert round(out[0].exact, 2) == D("70.00")  # 10,000 × 1 % × 15/30 + 4,000 × 1 % × 15/30
+    pos = rules.position(TERMS, [A, B], [], wo, dt.date(2026, 4, 16), rules.Policy())
+    assert [s.open for s in pos.shipments] == [D("4000.00"), D("10000.00")] and pos.balance == D("14000.00")
+    # The part written off never accrues again (May: A on 4,000 all month, B from 11 May on 10,000) …
+    may = rules.interest_for_month(TERMS, [A, B], [], wo, MAY, grace_months=2, monthly_rate=D("0.01"))
+    assert [(s.shipment_id, s.segments[0].base) for s in may] == [(1, D("4000.00")), (2, D("10000.00"))]
+    # … unless the write-off is reversed (the debt reinstated): from the day of the reversal, 20 May.
+    back = rules.write_off_credits(7, D("6000.00"), dt.date(2026, 4, 16), dt.date(2026, 5, 20))
+    may = rules.interest_for_month(TERMS, [A, B], [], back, MAY, grace_months=2, monthly_rate=D("0.01"))
+    assert [(g.start.day, g.end.day, g.base) for g in may[0].segments] == [
+        (1, 19, D("4000.00")),
+        (20, 31, D("10000.00")),
+    ]
+    april = rules.interest_for_month(TERMS, [A, B], [], back, APR, grace_months=2, monthly_rate=D("0.01"))
+    assert april == out  # the reversal never rewrites the months before it
+
+
 def test_warning_before_interest_starts():
     policy = rules.Policy(warning_days=7)
     # A is due on 10 March: interest from the 11th. Warned from 3 March (8 days before) … 10 March.
@@ -113,9 +138,10 @@ amount = st.integers(1, 2_000_000).map(lambda c: D(c) / 100)
     invs=st.lists(st.tuples(day, amount), max_size=2),
     pays=st.lists(st.tuples(day, amount, st.integers(-1, 1), st.booleans()), max_size=3),
     grace=st.integers(0, 3),
+    wos=st.lists(st.tuples(day, amount, st.one_of(st.none(), st.integers(0, 90))), max_size=2),
 )
 def test_interest_over_all_months_equals_the_per_shipment_sum_day_by_day(
-    total, retention_pct, ships, invs, pays, grace
+    total, retention_pct, ships, invs, pays, grace, wos
 ):
     terms = rules.Terms(1, total, (total * retention_pct / 100).quantize(D("0.01")))
     shipments = [rules.ShipmentFact(i + 1, START + dt.timedelta(days=d), v) for i, (d, v) in enumerate(ships)]
@@ -130,6 +156,10 @@ def test_interest_over_all_months_equals_the_per_shipment_sum_day_by_day(
         )
         for i, (d, v, n, is_ret) in enumerate(pays)
     ]
+    # Write-offs (some reversed later) are credits like unnamed payments: the part written off stops accruing.
+    for i, (d, v, lasted) in enumerate(wos):
+        on = START + dt.timedelta(days=d)
+        payments += rules.write_off_credits(i + 1, v, on, None if lasted is None else on + dt.timedelta(days=lasted))
     rate = D("0.01")
     end = START + dt.timedelta(days=330)
     monthly = {}

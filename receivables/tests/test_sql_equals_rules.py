@@ -1,5 +1,7 @@
 """Property: the SQL form of the receivables rules gives the same answer as the pure functions, over random
-shipments, invoices (named or not by payments), payments, approved write-offs, retention and dates."""
+shipments, invoices (named or not by payments), payments, write-offs (approved, reversed, proposed, rejected),
+retention and dates; and each shipment's unpaid part, from which interest is charged, agrees on every day a
+write-off starts or ends."""
 
 import datetime as dt
 from decimal import Decimal
@@ -12,7 +14,7 @@ from hypothesis import strategies as st
 from accounts.tests.factories import FinanceFactory
 from receivables import rules
 from receivables.models import WriteOff, WriteOffStatus
-from receivables.selectors import positions_for, segments, summaries
+from receivables.selectors import facts_for, positions_for, segments, summaries
 from sales.models import Contract, PaymentKind
 
 from .factories import InvoiceFactory, PaymentFactory, ShipmentFactory, sold_contract
@@ -30,7 +32,17 @@ contract_st = st.fixed_dictionaries(
         "retention_due": st.one_of(st.none(), day),
         "shipments": st.lists(st.tuples(day, money), max_size=4),
         "invoices": st.lists(st.tuples(day, st.integers(1, 500_000).map(lambda c: Decimal(c) / 100)), max_size=3),
-        "write_off": st.one_of(st.none(), st.tuples(day, st.integers(1, 300_000).map(lambda c: Decimal(c) / 100))),
+        # (approved on, amount, status, days until a reversal): only approved and reversed ones count, a reversed
+        # one from its approval until its reversal.
+        "write_offs": st.lists(
+            st.tuples(
+                day,
+                st.integers(1, 300_000).map(lambda c: Decimal(c) / 100),
+                st.sampled_from(["approved", "approved", "reversed", "proposed", "rejected"]),
+                st.integers(0, 120),
+            ),
+            max_size=3,
+        ),
         "payments": st.lists(
             st.tuples(day, st.integers(1, 300_000).map(lambda c: Decimal(c) / 100), st.booleans(), st.integers(-1, 2)),
             max_size=4,
@@ -68,8 +80,8 @@ def _make(spec, finance):
             invoice=invoices[inv] if 0 <= inv < len(invoices) else None,
             recorded_by=finance,
         )
-    if spec["write_off"] is not None:
-        d, a = spec["write_off"]
+    for d, a, status, lasted in spec["write_offs"]:
+        decided = None if status == WriteOffStatus.PROPOSED else START + dt.timedelta(days=d)
         WriteOff.objects.create(
             contract=c,
             amount=a,
@@ -77,8 +89,9 @@ def _make(spec, finance):
             liable=c.owner,
             liability_amount=0,
             proposed_by=finance,
-            status=WriteOffStatus.APPROVED,
-            decided_on=START + dt.timedelta(days=d),
+            status=status,
+            decided_on=decided,
+            reversed_on=decided + dt.timedelta(days=lasted) if status == WriteOffStatus.REVERSED else None,
         )
     return c
 
@@ -119,6 +132,19 @@ def test_sql_form_equals_the_rules(specs, as_of, policy):
             )
             assert s.retention_overdue == pos.retention_overdue
             assert s.days_past_due == pos.days_past_due
+            # Interest runs on each shipment's unpaid part: both forms agree on it the day a write-off (or its
+            # reversal) takes effect, and the day before.
+            f = facts_for([c.pk])[c.pk]
+            for w in WriteOff.objects.filter(contract=c, status__in=["approved", "reversed"]):
+                for when in {w.decided_on, w.decided_on - dt.timedelta(days=1), w.reversed_on} - {None}:
+                    py = positions_for(contract_ids=[c.pk], as_of=when, policy=policy)[c.pk]
+                    sql = segments(contracts=Contract.objects.filter(pk=c.pk), as_of=when, policy=policy)
+                    assert {r.ref_id: r.open for r in sql if r.kind == "shipment"} == {
+                        s.shipment_id: s.open for s in py.shipments
+                    }
+                    assert {s.shipment_id: s.open for s in py.shipments} == rules.open_on(
+                        f.terms, f.shipments, f.invoices, f.payments, when
+                    )
             # Without overpayment the balance is exactly the aged shipped parts, the unshipped part and retention.
             nonret = pos.paid - pos.retention_paid
             if nonret <= pos.amount - pos.retention_amount and pos.retention_paid <= pos.retention_amount:

@@ -17,9 +17,10 @@ from core.exceptions import ApplicationError, PermissionDenied
 from core.money import round_money
 from sales.models import SOLD_STATUSES, Contract, ContractStatus
 
-from . import permissions, selectors, workflows
-from . import rules as p
-from .models import (
+from .. import permissions, selectors, workflows
+from .. import rules as p
+from ..models import (
+    MANUAL_CORRECTION_KINDS,
     BonusBasis,
     ClosedMonth,
     CommissionCorrection,
@@ -37,7 +38,7 @@ from .models import (
     MarketFundEntry,
     MarketFundSpend,
 )
-from .selectors import build_statements, load_facts, rule_book
+from ..selectors import build_statements, load_facts, rule_book
 
 CLOSE_LOCK_KEY = 5_000_501  # pg advisory lock: one month closing at a time
 
@@ -325,7 +326,7 @@ def correction_add(
             field="month",
             code="closed",
         )
-    if kind not in CorrectionKind.values:
+    if kind not in MANUAL_CORRECTION_KINDS:  # liability lines are posted by write-offs (services.liability)
         raise ApplicationError(_("Unknown kind."), field="kind")
     amount = round_money(amount)
     if amount == 0:
