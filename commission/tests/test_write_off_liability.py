@@ -141,3 +141,31 @@ def march_text(entry):
     from commission.explain import describe
 
     return describe(rule=entry.rule, params=entry.params, confidential={})["text"]["en"]
+
+
+def test_closing_note_command_compares_the_old_rule_with_the_rule_book(salesperson, manager, finance):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from .factories import ShipmentFactory
+
+    # Two shipments two months apart, nothing paid: in April the old rule charged the whole 12,000 from the first
+    # shipment (120.00); the rule book only the first shipment's 6,000 (60.00: the second is due on 10 May).
+    contract = sold_contract(owner=salesperson, shipped_on=None)
+    ShipmentFactory(contract=contract, shipped_on=dt.date(2026, 1, 10), amount=D("6000.00"))
+    ShipmentFactory(contract=contract, shipped_on=dt.date(2026, 3, 10), amount=D("6000.00"))
+    out = StringIO()
+    call_command("interest_before_after", month="2026-04", stdout=out)
+    (row,) = [ln for ln in out.getvalue().splitlines() if ln.startswith(salesperson.username)]
+    assert row.split()[1:4] == ["120.00", "60.00", "-60.00"]
+    # A write-off of 6,000 approved on 16 March settles the first shipment: nothing accrues in April any more.
+    with at(2026, 3, 16):
+        wo = receivables.write_off_propose(
+            actor=manager, contract=contract, amount="6000", reason="bankrupt", liability_amount="0"
+        )
+        receivables.write_off_decide(actor=finance, write_off=wo, action="approve")
+    out = StringIO()
+    call_command("interest_before_after", month="2026-04", stdout=out)
+    (row,) = [ln for ln in out.getvalue().splitlines() if ln.startswith(salesperson.username)]
+    assert row.split()[1:] == ["120.00", "0.00", "-120.00", "0", "1"]

@@ -2,8 +2,10 @@
 receivables issue): `manage.py interest_before_after --month 2026-11`.
 
 Old rule (removed): from the contract's *first* shipment, the whole unpaid non-retention amount — goods not yet
-shipped included — accrued after the grace months. New rule (receivables.rules): each shipment's own unpaid part
-from two months after its own shipping date; payments settle the invoice they name, else the oldest shipment."""
+shipped included — accrued after the grace months, and a bad-debt write-off changed nothing. New rule
+(receivables.rules): each shipment's own unpaid part from two months after its own shipping date; payments settle
+the invoice they name, else the oldest shipment; the part written off accrues nothing from the day of approval.
+The last two columns count, per salesperson, the contracts whose interest changed for those two reasons."""
 
 from __future__ import annotations
 
@@ -52,6 +54,7 @@ class Command(BaseCommand):
         before: dict[int, Decimal] = defaultdict(lambda: ZERO)
         after: dict[int, Decimal] = defaultdict(lambda: ZERO)
         unshipped_contracts: dict[int, int] = defaultdict(int)
+        written_off_contracts: dict[int, int] = defaultdict(int)
         for facts in load_facts(Contract.objects.filter(status__in=SOLD_STATUSES)):
             old = old_interest(facts, rules, month)
             entry = p.interest_for_month(facts, rules, month)
@@ -61,16 +64,18 @@ class Command(BaseCommand):
             shipped = sum((s.value for s in facts.shipments), ZERO)
             if old != new and shipped < facts.amount:
                 unshipped_contracts[facts.owner_id] += 1
+            if old != new and any(w.paid_on <= month_end(month) for w in facts.write_offs):
+                written_off_contracts[facts.owner_id] += 1
         names = dict(User.objects.filter(pk__in=set(before) | set(after)).values_list("pk", "username"))
         out = self.stdout.write
         out(f"Overdue interest for {month:%Y-%m} (grace {rules.interest_grace_months} months, {rules.interest_rate:%})")
-        out(f"{'salesperson':<16}{'before':>12}{'after':>12}{'change':>12}  partly shipped contracts")
+        out(f"{'salesperson':<16}{'before':>12}{'after':>12}{'change':>12}  partly shipped  written off")
         for owner in sorted(set(before) | set(after), key=lambda o: after[o] - before[o]):
             if before[owner] == after[owner] == 0:
                 continue
             change = after[owner] - before[owner]
             out(
                 f"{names.get(owner, owner)!s:<16}{before[owner]:>12,.2f}{after[owner]:>12,.2f}{change:>+12,.2f}"
-                f"  {unshipped_contracts[owner]}"
+                f"  {unshipped_contracts[owner]:>14}  {written_off_contracts[owner]:>11}"
             )
         out(f"{'total':<16}{sum(before.values(), ZERO):>12,.2f}{sum(after.values(), ZERO):>12,.2f}")
