@@ -181,3 +181,28 @@ def test_a_proposed_write_off_waits_in_the_deciders_inbox(salesperson, manager, 
         assert inbox_count(user=who) >= 1
     for who in (manager, salesperson):
         assert "write_off" not in [i.kind for i in inbox_items(user=who)]
+
+
+def test_write_off_reversal_from_the_contract_page(client, salesperson, other_salesperson, manager, finance):
+    contract = sold_contract(owner=salesperson, shipped_on=dt.date(2026, 1, 10))
+    wo = services.write_off_propose(
+        actor=manager, contract=contract, amount="2000", reason="Lost", liability_amount="200"
+    )
+    wo = services.write_off_decide(actor=finance, write_off=wo, action="approve")
+    panel = reverse("receivables:contract_panel", args=[contract.pk])
+    url = reverse("receivables:write_off_decide", args=[wo.pk, "reverse"])
+    client.force_login(salesperson)
+    assert url not in client.get(panel).content.decode()  # no button for the salesperson
+    client.force_login(other_salesperson)
+    assert client.post(url, {"note": "x"}).status_code == 404  # another's contract
+    client.force_login(finance)
+    assert url in client.get(panel).content.decode()
+    client.post(url, {"note": ""})
+    wo.refresh_from_db()
+    assert wo.status == WriteOffStatus.APPROVED  # a reversal needs its reason
+    assert client.post(url, {"note": "Customer paid after all"}).status_code == 302
+    wo.refresh_from_db()
+    assert wo.status == WriteOffStatus.REVERSED and wo.reversed_on == timezone.localdate()
+    assert position_for(contract=contract).balance == D("12000.00")  # the debt is owed again
+    body = client.get(reverse("receivables:statement", args=[contract.customer_id])).content.decode()
+    assert "Write-off reversed" in body
