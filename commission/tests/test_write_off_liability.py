@@ -169,3 +169,34 @@ def test_closing_note_command_compares_the_old_rule_with_the_rule_book(salespers
     call_command("interest_before_after", month="2026-04", stdout=out)
     (row,) = [ln for ln in out.getvalue().splitlines() if ln.startswith(salesperson.username)]
     assert row.split()[1:] == ["120.00", "0.00", "-120.00", "0", "1"]
+
+
+def test_write_offs_approved_before_the_posting_get_their_line_once_from_the_migration(salesperson, manager, finance):
+    import importlib
+
+    from django.apps import apps
+
+    from receivables.models import WriteOff
+
+    backfill = importlib.import_module("commission.migrations.0006_write_off_liability").post_existing_liabilities
+    contract = sold_contract(owner=salesperson)
+    old = WriteOff.objects.create(  # written straight to the table, as before this change: no event
+        contract=contract,
+        amount=D("3000"),
+        reason="old",
+        liable=salesperson,
+        liability_amount=D("300"),
+        proposed_by=manager,
+        status="reversed",
+        decided_by=finance,
+        decided_on=dt.date(2026, 2, 10),
+        reversed_by=finance,
+        reversed_on=dt.date(2026, 3, 2),
+        reversal_note="paid",
+    )
+    backfill(apps, None)
+    backfill(apps, None)
+    assert [(c.kind, c.month, c.amount) for c in CommissionCorrection.objects.filter(write_off=old)] == [
+        ("liability", FEB, D("-300.00")),
+        ("liability_reversal", MAR, D("300.00")),
+    ]
