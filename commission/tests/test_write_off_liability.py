@@ -200,3 +200,26 @@ def test_write_offs_approved_before_the_posting_get_their_line_once_from_the_mig
         ("liability", FEB, D("-300.00")),
         ("liability_reversal", MAR, D("300.00")),
     ]
+
+
+def test_the_statement_page_and_export_show_the_liability_to_those_who_see_the_statement(
+    client, salesperson, other_salesperson, manager, finance
+):
+    approved_write_off(salesperson, manager, finance)
+    url = f"/commission/statements/{salesperson.pk}/2026-03/"
+    with at(2026, 3, 20):
+        for who in (salesperson, manager, finance):
+            client.force_login(who)
+            body = client.get(url).content.decode()
+            assert "Joint liability (bad debt)" in body and "客戶倒閉" in body and "-500.00" in body
+        client.force_login(other_salesperson)
+        assert client.get(url).status_code == 404
+        client.force_login(finance)
+        r = client.get("/commission/export/2026-03.xlsx")
+    assert r.status_code == 200
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    cells = [c.value for ws in load_workbook(BytesIO(r.content)).worksheets for row in ws.iter_rows() for c in row]
+    assert "Joint liability (bad debt)" in cells
