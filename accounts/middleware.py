@@ -1,4 +1,4 @@
-from django.contrib import messages
+from django.conf import settings
 from django.contrib.auth import logout
 from django.http import JsonResponse
 from django.shortcuts import redirect
@@ -45,8 +45,6 @@ class TwoFactorMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        from django.conf import settings
-
         if request.path.startswith(UNGUARDED_PREFIXES):
             return self.get_response(request)
         user = request.user
@@ -61,8 +59,7 @@ class TwoFactorMiddleware:
         )
         if not required or request.path.startswith(ENROLMENT_PREFIXES):
             return self.get_response(request)
-        message = _("Your role requires two-factor authentication: set it up before going on.")
         if request.path.startswith("/api/"):
+            message = _("Your role requires two-factor authentication: set it up before going on.")
             return JsonResponse({"detail": message, "code": "two_factor_required"}, status=403)
-        messages.warning(request, message)
-        return redirect("two_factor")
+        return redirect("two_factor")  # the page says why
