@@ -332,9 +332,16 @@ def test_token_endpoint_needs_the_code_of_a_two_factor_user(amy, clock):
 
 @REQUIRED
 def test_token_endpoint_refuses_a_required_role_that_has_not_enrolled(clock):
-    GMFactory(username="gina")
+    gina = GMFactory(username="gina")
     response = _token(APIClient(), username="gina")
     assert response.status_code == 403 and response.json()["code"] == "two_factor_required"
+    # a token issued before the requirement is refused too, until she enrols (which revokes it)
+    token = Token.objects.create(user=gina)
+    old = APIClient(HTTP_AUTHORIZATION=f"Token {token.key}")
+    refused = old.get("/api/v1/me/")
+    assert refused.status_code == 403 and refused.json()["code"] == "two_factor_required"
+    with override_settings(TWO_FACTOR_REQUIRED_ROLES=[]):
+        assert old.get("/api/v1/me/").status_code == 200
 
 
 # --- turning it off, new codes, the admin's reset -------------------------------------------------------------------
