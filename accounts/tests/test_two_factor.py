@@ -401,3 +401,33 @@ def test_only_an_admin_may_reset(amy):
     user, _device, _codes = amy
     with pytest.raises(PermissionDenied):
         two_factor_reset(actor=SalespersonFactory(), user=user)
+
+
+# --- query counts and the schema ------------------------------------------------------------------------------------
+
+
+def test_the_two_factor_pages_take_a_few_queries(amy, django_assert_max_num_queries):
+    _user, device, _codes = amy
+    fresh = SalespersonFactory()
+    client = Client()
+    client.force_login(fresh)
+    with django_assert_max_num_queries(8):
+        assert client.get(SETUP).status_code == 200  # enrolment: the QR code and the key
+    signed = Client()
+    _password(signed)
+    with django_assert_max_num_queries(2):
+        assert signed.get(CODE).status_code == 200
+    signed.post(CODE, {"code": code_for(device)})
+    with django_assert_max_num_queries(6):
+        assert signed.get(SETUP).status_code == 200  # two-factor on: codes left, forms
+
+
+def test_the_token_endpoint_documents_otp_and_the_two_factor_refusal():
+    from drf_spectacular.generators import SchemaGenerator
+
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    operation = schema["paths"]["/api/v1/auth/token/"]["post"]
+    body = operation["requestBody"]["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[-1]
+    assert "otp" in schema["components"]["schemas"][body]["properties"]
+    assert "two_factor_required" in operation["responses"]["403"]["description"]
+    assert "otp_throttled" in operation["responses"]["429"]["description"]
