@@ -391,6 +391,8 @@ def test_an_admin_resets_a_users_device_from_the_user_list(amy, clock):
         "/admin/accounts/user/", {"action": "reset_two_factor", "_selected_action": [user.pk]}, follow=True
     )
     assert response.status_code == 200 and "reset for 1 user" in response.content.decode()
+    change = client.get(f"/admin/accounts/user/{user.pk}/change/")
+    assert change.status_code == 200 and "two_factor_enabled" in change.content.decode()
     user.refresh_from_db()
     assert not user.two_factor_enabled and not TOTPDevice.objects.filter(user=user).exists()
     assert not Token.objects.filter(user=user).exists()
