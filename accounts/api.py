@@ -1,15 +1,25 @@
 from django.conf import settings
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import exceptions, serializers, status, viewsets
+from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
+from core.exceptions import ApplicationError, PermissionDenied
+
 from .models import SalesUnit, User
 from .rules import token_expires_at
-from .services import api_token_obtain, api_tokens_revoke
+from .services import (
+    SecondFactorRefused,
+    api_token_obtain,
+    api_tokens_revoke,
+    second_factor_verify,
+    two_factor_required_for,
+)
 
 
 class SalesUnitOutputSerializer(serializers.ModelSerializer):
@@ -51,6 +61,16 @@ class SalesUnitViewSet(viewsets.ReadOnlyModelViewSet):
         return qs.filter(id__in=user.team_unit_ids)
 
 
+class TokenInputSerializer(AuthTokenSerializer):
+    otp = serializers.CharField(
+        required=False,
+        write_only=True,
+        max_length=20,
+        help_text="For a user with two-factor authentication: the authenticator app's 6-digit code (each is "
+        "accepted once) or one of their recovery codes (used up).",
+    )
+
+
 class TokenOutputSerializer(serializers.Serializer):
     token = serializers.CharField()
     expires = serializers.DateTimeField(help_text="The token is refused from this moment on; ask for a new one.")
@@ -85,13 +105,26 @@ class ObtainAuthTokenView(ObtainAuthToken):
     authentication_classes = ()  # a stale token in the header must not stop the caller from getting a new one
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "auth_token"
+    serializer_class = TokenInputSerializer
 
     @extend_schema(
+        request=TokenInputSerializer,
         responses={
             200: TokenOutputSerializer,
-            400: OpenApiResponse(description="Wrong username or password, or a field missing."),
-            429: OpenApiResponse(ErrorOutput, description="Locked out after repeated failures, or throttled."),
-        }
+            400: OpenApiResponse(
+                description="Wrong username or password, or a field missing; for a user with two-factor "
+                "authentication, `otp` missing (code `otp_required`) or wrong (`otp_invalid`)."
+            ),
+            403: OpenApiResponse(
+                ErrorOutput,
+                description="The user's role requires two-factor authentication and they have not "
+                "set it up yet (code `two_factor_required`).",
+            ),
+            429: OpenApiResponse(
+                ErrorOutput,
+                description="Locked out after repeated failures, throttled, or too many wrong codes (`otp_throttled`).",
+            ),
+        },
     )
     def post(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
@@ -102,10 +135,36 @@ class ObtainAuthTokenView(ObtainAuthToken):
             if getattr(request, "axes_locked_out", False):
                 raise _locked_out() from None
             raise
-        token = api_token_obtain(user=serializer.validated_data["user"])
+        user = serializer.validated_data["user"]
+        self._second_factor(user, serializer.validated_data.get("otp", ""))
+        token = api_token_obtain(user=user)
         return Response(
             TokenOutputSerializer({"token": token.key, "expires": token_expires_at(created=token.created)}).data
         )
+
+    @staticmethod
+    def _second_factor(user: User, code: str) -> None:
+        """The password alone is not enough for a user with two-factor on; a role that requires two-factor gets no
+        token before enrolling (on the site, where the QR code is)."""
+        if not user.two_factor_enabled:
+            if two_factor_required_for(user):
+                raise PermissionDenied(
+                    gettext("Your role requires two-factor authentication: set it up on the site first."),
+                    code="two_factor_required",
+                )
+            return
+        if not code:
+            raise ApplicationError(
+                gettext("This account uses two-factor authentication: send the app's code as otp."),
+                field="otp",
+                code="otp_required",
+            )
+        try:
+            second_factor_verify(user=user, code=code)
+        except SecondFactorRefused as exc:
+            if exc.code == "otp_throttled":
+                raise exceptions.Throttled(wait=exc.extra["wait_seconds"], detail=exc.message) from None
+            raise ApplicationError(exc.message, field="otp", code=exc.code) from None
 
 
 class LogoutView(APIView):

@@ -60,6 +60,9 @@ class User(AbstractUser):
     )
     language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES, default="zh-hant")
     phone = models.CharField(_("phone"), max_length=32, blank=True)
+    # Kept by accounts.services (enrol, disable, reset) beside the django-otp device, so every request can tell
+    # whether a second step is due without a query.
+    two_factor_enabled = models.BooleanField(_("two-factor authentication"), default=False)
 
     class Meta:
         verbose_name = _("user")
@@ -114,3 +117,23 @@ class User(AbstractUser):
         if self.unit_id:
             ids.add(self.unit_id)
         return frozenset(ids)
+
+
+class RecoveryCode(models.Model):
+    """A one-time code that stands in for the authenticator app (lost phone). Only its SHA-256 is stored: the
+    codes are 60 random bits each, shown once when they are made (accounts/README.md)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="recovery_codes", verbose_name=_("user")
+    )
+    code_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("recovery code")
+        verbose_name_plural = _("recovery codes")
+        constraints = [models.UniqueConstraint(fields=["user", "code_hash"], name="recovery_code_unique_per_user")]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {'used' if self.used_at else 'unused'}"

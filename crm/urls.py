@@ -5,7 +5,16 @@ from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
-from accounts.views import PasswordResetConfirmView, PasswordResetView, set_language
+from accounts.views import (
+    LoginView,
+    PasswordResetConfirmView,
+    PasswordResetView,
+    login_verify,
+    set_language,
+    two_factor,
+    two_factor_disable_view,
+    two_factor_recovery_codes,
+)
 from core import health
 
 urlpatterns = [
@@ -13,7 +22,11 @@ urlpatterns = [
     path("healthz", health.ready, name="healthz"),  # readiness, for older probes
     path("healthz/live", health.live, name="healthz-live"),
     path("healthz/ready", health.ready, name="healthz-ready"),
-    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/login/", LoginView.as_view(), name="login"),
+    path("accounts/login/code/", login_verify, name="login_verify"),
+    path("accounts/two-factor/", two_factor, name="two_factor"),
+    path("accounts/two-factor/recovery-codes/", two_factor_recovery_codes, name="two_factor_recovery_codes"),
+    path("accounts/two-factor/disable/", two_factor_disable_view, name="two_factor_disable"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
@@ -41,6 +54,8 @@ urlpatterns = [
     path("field/", include("field.urls")),
     path("care/", include("care.urls")),
     path("m/", include("reminders.public_urls")),  # customers' opt-out link, SMS provider webhooks
+    # The admin signs in through the same two-step login (password, then the code), with the same lockout.
+    path("admin/login/", LoginView.as_view(), name="admin_login"),
     path("admin/", admin.site.urls),
     path("api/v1/", include("crm.api_router")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -381,10 +381,13 @@ class ExpenseControlOutputSerializer(serializers.Serializer):
     """Approved expense claims of the period against the expense allowance of the contracts sold in it (the
     commission app's allowance rule); `used` is approved ÷ allowance in %, null without an allowance."""
 
-    available = serializers.BooleanField()
+    available = serializers.BooleanField(
+        help_text="False for a caller who may not see cost: then `allowance`, `excess` and `used` are null (the "
+        "allowance is a share of the gross profit, so it would give the cost away)."
+    )
     approved = serializers.DecimalField(max_digits=16, decimal_places=2)
-    allowance = serializers.DecimalField(max_digits=16, decimal_places=2)
-    excess = serializers.DecimalField(max_digits=16, decimal_places=2)
+    allowance = serializers.DecimalField(max_digits=16, decimal_places=2, allow_null=True)
+    excess = serializers.DecimalField(max_digits=16, decimal_places=2, allow_null=True)
     used = serializers.DecimalField(max_digits=8, decimal_places=1, allow_null=True)
 
 
@@ -426,7 +429,7 @@ class FiguresOutputSerializer(serializers.Serializer):
     def get_expense_control(self, obj) -> dict:
         return ExpenseControlOutputSerializer(
             {
-                "available": True,
+                "available": obj["allowance_visible"],
                 "approved": obj["expenses_approved"],
                 "allowance": obj["expense_allowance"],
                 "excess": obj["expense_excess"],
@@ -455,7 +458,9 @@ class EvaluationViewSet(viewsets.ViewSet):
         return parse_period(src.get("period_type"), src.get("period_start"), today=timezone.localdate())
 
     def _rows(self, people, period_type, start):
-        figures = evaluation_figures(user_ids=[p.pk for p in people], period_type=period_type, period_start=start)
+        figures = evaluation_figures(
+            user_ids=[p.pk for p in people], period_type=period_type, period_start=start, viewer=self.request.user
+        )
         rows = []
         for p in people:
             data = figures[p.pk].__dict__.copy()

@@ -156,7 +156,9 @@ def dashboard_table(data, chart: str) -> tuple[str, list, list[list]]:
     return DASHBOARD_TABLES[chart](data)
 
 
-def evaluation_table(rows) -> tuple[str, list, list[list]]:
+def evaluation_table(rows, *, show_allowance: bool) -> tuple[str, list, list[list]]:
+    """The evaluation sheet; without `show_allowance` (a reader who may not see cost) the expense allowance and
+    the share used are not columns at all."""
     headers = [
         _("Salesperson"),
         _("Sales unit"),
@@ -214,4 +216,8 @@ def evaluation_table(rows) -> tuple[str, list, list[list]]:
         ]
         for p, f in rows
     ]
+    if not show_allowance or not all(f.allowance_visible for _p, f in rows):
+        allowance_columns = {headers.index(_("Expense allowance")), headers.index(_("Expenses / allowance %"))}
+        headers = [h for i, h in enumerate(headers) if i not in allowance_columns]
+        table = [[v for i, v in enumerate(row) if i not in allowance_columns] for row in table]
     return _("Evaluation"), headers, table

@@ -601,16 +601,20 @@ def _period_from(request) -> tuple[str, dt.date]:
 def evaluation_list(request):
     period_type, start = _period_from(request)
     people = list(people_in_scope(request.user).select_related("unit").order_by("unit__code", "full_name"))
-    figures = evaluation_figures(user_ids=[p.pk for p in people], period_type=period_type, period_start=start)
+    figures = evaluation_figures(
+        user_ids=[p.pk for p in people], period_type=period_type, period_start=start, viewer=request.user
+    )
     rows = [(p, figures[p.pk]) for p in people]
+    shows_allowance = sales_selectors.sees_cost(request.user)
     if request.GET.get("format") == "xlsx":
-        title, headers, table = exports.evaluation_table(rows)
+        title, headers, table = exports.evaluation_table(rows, show_allowance=shows_allowance)
         return exports.xlsx_response(f"evaluation-{period_type}-{start}.xlsx", title, headers, table)
     return render(
         request,
         "reports/evaluation_list.html",
         {
             "rows": rows,
+            "shows_allowance": shows_allowance,
             "period_type": period_type,
             "start": start,
             "end": period_bounds(period_type, start)[1],
@@ -625,7 +629,9 @@ def evaluation_list(request):
 def evaluation_detail(request, user_id: int):
     person = get_object_or_404(people_in_scope(request.user).select_related("unit"), pk=user_id)
     period_type, start = _period_from(request)
-    figures = evaluation_figures(user_ids=[person.pk], period_type=period_type, period_start=start)[person.pk]
+    figures = evaluation_figures(
+        user_ids=[person.pk], period_type=period_type, period_start=start, viewer=request.user
+    )[person.pk]
     review = evaluation_review_for(viewer=request.user, salesperson=person, period_type=period_type, period_start=start)
     can_feedback = request.user.pk != person.pk and (
         request.user.is_manager or request.user.is_gm_office or request.user.is_admin_role

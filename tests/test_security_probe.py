@@ -1,6 +1,13 @@
 """The trust probe's findings, each written as the attack it was (one test per finding, or per door of one).
 
 Every test here failed before its fix. Kept together so the next probe starts from what the last one found.
+The other findings' replays live beside the code they test:
+- password guessing, immortal tokens, tokens surviving a password change or logout, the reset e-mail:
+  accounts/tests/test_security_auth.py; the second factor (replay, guessing codes): accounts/tests/test_two_factor.py
+- the evaluation's expense allowance giving the cost away: reports/tests/test_evaluation_confidential.py
+- someone else's id on any API detail route or page: tests/test_permission_matrix.py
+- Redis down: tests/test_degrade.py; /healthz: core/tests/test_health.py
+- the production stack: tests/test_compose.py, tests/test_production.py, workspace/tests/test_seed_demo.py
 """
 
 from __future__ import annotations

@@ -43,6 +43,8 @@ INSTALLED_APPS = [
     "phonenumber_field",
     "import_export",
     "axes",  # login throttling and lockout (keep after django.contrib.auth)
+    "django_otp",  # two-factor authentication: TOTP devices (accounts/README.md)
+    "django_otp.plugins.otp_totp",
     "django_guid",
     # ours
     "core",
@@ -69,9 +71,11 @@ MIDDLEWARE = [
     "core.middleware.RejectNulBytesMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",  # request.user.is_verified(): this session passed the second step
     "core.db_router.ReplicaReadsMiddleware",
     "accounts.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "accounts.middleware.TwoFactorMiddleware",  # enrolment where the role requires it; pre-2FA sessions end
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     # Last, as django-axes asks: turns a locked-out login into the lockout page (429).
@@ -260,6 +264,16 @@ AXES_RESET_ON_SUCCESS = True
 # so "try again in 15 minutes" stays true.
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCKOUT_CALLABLE = "accounts.views.locked_out"
+
+# Two-factor authentication (TOTP, django-otp; accounts/README.md). Roles that must enrol before using the site
+# (comma list of role codes; empty = optional for everyone); the others may enrol on their own.
+TWO_FACTOR_REQUIRED_ROLES = env.list("TWO_FACTOR_REQUIRED_ROLES", default=["admin", "gm_office", "finance"])
+# Time between the password and the code of one sign-in.
+TWO_FACTOR_PENDING_SECONDS = env.int("TWO_FACTOR_PENDING_SECONDS", default=300)
+# The name authenticator apps show beside the account.
+OTP_TOTP_ISSUER = env("OTP_TOTP_ISSUER", default="") or COMPANY_NAME or "Sales CRM"
+# Wrong codes: the device refuses any code for 1, 2, 4, 8 … seconds after each successive failure.
+OTP_TOTP_THROTTLE_FACTOR = 1
 
 # API tokens expire API_TOKEN_LIFETIME after they were issued (fixed, not sliding); see accounts/README.md.
 API_TOKEN_LIFETIME = timedelta(days=env.int("API_TOKEN_LIFETIME_DAYS", default=7))

@@ -9,3 +9,6 @@ WHITENOISE_USE_FINDERS = STATIC_LIVE
 WHITENOISE_AUTOREFRESH = STATIC_LIVE
 if STATIC_LIVE:
     STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+# Development and the demo company: two-factor stays optional unless asked for (production requires it for admin,
+# GM office and finance: base.py).
+TWO_FACTOR_REQUIRED_ROLES = env.list("TWO_FACTOR_REQUIRED_ROLES", default=[])

@@ -22,3 +22,6 @@ LANGUAGE_CODE = "en"
 STATIC_ROOT = None
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+# Two-factor enrolment is optional in tests (the suite signs admins, GM office and finance in with force_login);
+# accounts/tests/test_two_factor.py turns the requirement on with override_settings.
+TWO_FACTOR_REQUIRED_ROLES = []

@@ -18,6 +18,7 @@ from receivables import rules
 from receivables import selectors as receivables_selectors
 from sales.models import SOLD_STATUSES, Contract, ContractLine, Payment
 from sales.rules import can_see_cost
+from sales.selectors import sees_cost
 
 from ..calendar import WorkingCalendar, local_tz
 from ..models import (
@@ -62,10 +63,13 @@ class Figures:
     report_compliance: Decimal | None = None
     # Expense control (commission app's rule: commission.selectors.expense_control_by_owner): expense claims
     # approved in the period on the person's contracts against the expense allowance of the contracts sold in it.
+    # The allowance is a share of the gross profit below the margin threshold, so it gives the cost away: for a
+    # viewer who may not see cost (sees_cost) it, the excess and the share used are None (hide_allowance()).
     expenses_approved: Decimal = ZERO
-    expense_allowance: Decimal = ZERO
-    expense_excess: Decimal = ZERO
+    expense_allowance: Decimal | None = ZERO
+    expense_excess: Decimal | None = ZERO
     expense_used: Decimal | None = None  # approved ÷ allowance, %
+    allowance_visible: bool = True
     new_customers: int = 0
     repeat_customers: int = 0
     # Collection target (回款目標) of the person's split line, and cash collected against it.
@@ -123,9 +127,18 @@ def _overdue_for_evaluation(*, ids: list[int], as_of: dt.date, today: dt.date) -
 
 
 def evaluation_figures(
-    *, user_ids: list[int], period_type: str, period_start: dt.date, now: dt.datetime | None = None
+    *,
+    user_ids: list[int],
+    period_type: str,
+    period_start: dt.date,
+    now: dt.datetime | None = None,
+    viewer: User | None = None,
 ) -> dict[int, Figures]:
-    """Evaluation figures (表現評估) for several salespeople at once, in a fixed number of queries."""
+    """Evaluation figures (表現評估) for several salespeople at once, in a fixed number of queries.
+
+    With a `viewer` (every page, export and API call passes the caller) the figures are as that viewer may see
+    them: without cost sight, nothing derived from the expense allowance (docs/confidentiality.md).
+    """
     now = now or timezone.now()
     today = now.astimezone(local_tz()).date()
     start, end = period_bounds(period_type, period_start)
@@ -154,7 +167,20 @@ def evaluation_figures(
     ).select_related("feedback_by"):
         figs[ev.salesperson_id].feedback = ev.feedback
         figs[ev.salesperson_id].feedback_by = str(ev.feedback_by or "")
+    if viewer is not None and not sees_cost(viewer):
+        for f in figs.values():
+            hide_allowance(f)
     return figs
+
+
+def hide_allowance(f: Figures) -> Figures:
+    """Withhold the expense allowance and everything computed from it (excess, share used). Below the margin
+    threshold the allowance is 20 % of the gross profit, so for one sold contract allowance ÷ rate = gross profit
+    and the cost follows; the excess gives it back too (approved − excess). What is left, the approved expenses,
+    is the salesperson's own claims."""
+    f.expense_allowance = f.expense_excess = f.expense_used = None
+    f.allowance_visible = False
+    return f
 
 
 def _add_sales(figs: dict[int, Figures], sold) -> None:

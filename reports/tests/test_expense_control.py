@@ -92,12 +92,13 @@ def test_expense_control_in_the_api_and_pages(people, api, client):
         }
         # the salesperson sees their own figures, not the other's
         assert api(a).get(f"/api/v1/evaluations/{b.pk}/?period_type=month&period_start=2026-10-01").status_code == 404
-        client.force_login(a)
+        client.force_login(manager)
         html = client.get(f"/reports/evaluations/{a.pk}/?period=month&start=2026-10-01").content.decode()
         assert "5,500 / 7,600 (72.4%)" in html
         client.force_login(b)
         html = client.get(f"/reports/evaluations/{b.pk}/?period=month&start=2026-10-01").content.decode()
-        assert "800" in html and "text-danger" in html
+        # b's own page: the approved 2,000, but not the allowance (1,200) nor the excess (800)
+        assert "2,000" in html and "1,200" not in html and "800" not in html and "text-danger" not in html
 
 
 def test_expense_control_keeps_the_evaluation_query_count_bound(api, django_assert_max_num_queries):
