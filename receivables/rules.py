@@ -29,6 +29,7 @@ from core.periods import add_months, month_end, month_start
 CURRENT = "current"
 RETENTION = "retention"
 WRITE_OFF = "write_off"  # an approved bad-debt write-off: settles like an unnamed payment
+SALES_RETURN = "sales_return"  # an approved return's credit (退貨): settles like an unnamed payment
 
 
 @dataclass(frozen=True)

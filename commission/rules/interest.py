@@ -40,7 +40,7 @@ def interest_for_month(facts: ContractFacts, rules: Rules, month: dt.date) -> En
         _terms(facts),
         shipments,
         facts.invoices,
-        facts.payments,
+        facts.credits,  # returned goods stop accruing from the day the return was approved
         month,
         grace_months=rules.interest_grace_months,
         monthly_rate=rules.interest_rate,
