@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from .models import Contact, ContactKind, ContactLog, Customer, CustomerStatus, CustomerTier
+from .models import Contact, ContactKind, ContactLog, Customer, CustomerStatus, CustomerTier, MemberLevel
 from .services import customer_register
 
 PREFIXES = [
@@ -54,6 +54,7 @@ def run(*, people) -> list[Customer]:
     rng = random.Random(20261125)
     now = timezone.now()
     customers: list[Customer] = []
+    gold = MemberLevel.objects.get_or_create(name="金卡")[0]
     n = 0
     for sp in people.salespeople:
         for i in range(8):
@@ -92,7 +93,10 @@ def run(*, people) -> list[Customer]:
                             [CustomerStatus.ACTIVE] * 4 + [CustomerStatus.PROSPECT, CustomerStatus.DORMANT]
                         ),
                         tier=CustomerTier.MEMBER if i % 3 == 0 else CustomerTier.ORDINARY,
-                        member_level="金卡" if i % 3 == 0 else "",
+                        member_level=gold if i % 3 == 0 else None,
+                        member_since=(now - dt.timedelta(days=300 + 40 * i)).date() if i % 3 == 0 else None,
+                        # one member in three renews within the month, one lapsed last month: the card shows both
+                        member_renews_on=(now + dt.timedelta(days=(n % 3) * 150 - 20)).date() if i % 3 == 0 else None,
                         credit_rating=rng.choice(["A", "B", "C"]),
                         credit_limit=Decimal(rng.choice([200000, 500000, 1000000, 2000000])),
                         is_trusted=i % 4 == 0,
