@@ -306,7 +306,7 @@ def returns_of(*, contract: Contract):
     """Every return recorded on a contract (any status), newest first, for its page."""
     return (
         SalesReturn.objects.filter(contract=contract)
-        .select_related("contract_line__product", "requested_by", "decided_by")
+        .select_related("contract__owner", "contract_line__product", "requested_by", "decided_by")
         .order_by("-created_at", "-id")
     )
 

@@ -1,5 +1,6 @@
 """Property: the SQL form of the receivables rules gives the same answer as the pure functions, over random
-shipments, invoices (named or not by payments), payments, approved write-offs, retention and dates."""
+shipments, invoices (named or not by payments), payments, approved write-offs, approved returns' credits,
+retention and dates."""
 
 import datetime as dt
 from decimal import Decimal
@@ -13,7 +14,7 @@ from accounts.tests.factories import FinanceFactory
 from receivables import rules
 from receivables.models import WriteOff, WriteOffStatus
 from receivables.selectors import positions_for, segments, summaries
-from sales.models import Contract, PaymentKind
+from sales.models import Contract, PaymentKind, ReturnStatus, SalesReturn
 
 from .factories import InvoiceFactory, PaymentFactory, ShipmentFactory, sold_contract
 
@@ -31,6 +32,9 @@ contract_st = st.fixed_dictionaries(
         "shipments": st.lists(st.tuples(day, money), max_size=4),
         "invoices": st.lists(st.tuples(day, st.integers(1, 500_000).map(lambda c: Decimal(c) / 100)), max_size=3),
         "write_off": st.one_of(st.none(), st.tuples(day, st.integers(1, 300_000).map(lambda c: Decimal(c) / 100))),
+        "sales_return": st.one_of(
+            st.none(), st.tuples(day, st.integers(1, 300_000).map(lambda c: Decimal(c) / 100), st.booleans())
+        ),
         "payments": st.lists(
             st.tuples(day, st.integers(1, 300_000).map(lambda c: Decimal(c) / 100), st.booleans(), st.integers(-1, 2)),
             max_size=4,
@@ -79,6 +83,19 @@ def _make(spec, finance):
             proposed_by=finance,
             status=WriteOffStatus.APPROVED,
             decided_on=START + dt.timedelta(days=d),
+        )
+    if spec["sales_return"] is not None:
+        d, a, approved = spec["sales_return"]
+        SalesReturn.objects.create(
+            contract=c,
+            contract_line=c.lines.get(),
+            quantity=1,
+            amount=a,
+            reason="退貨",
+            returned_on=START,
+            requested_by=c.owner,
+            status=ReturnStatus.APPROVED if approved else ReturnStatus.PENDING,  # a pending one credits nothing
+            decided_on=START + dt.timedelta(days=d) if approved else None,
         )
     return c
 

@@ -230,3 +230,20 @@ def test_partial_returns_add_up_to_at_most_what_was_shipped(salesperson, manager
     with pytest.raises(ApplicationError):
         record(contract, salesperson, quantity="0.01")
     assert receivables_selectors.position_for(contract=contract).balance == Decimal("0.00")
+
+
+@time_machine.travel(IN_MARCH)
+def test_contract_page_queries_do_not_grow_with_its_returns(
+    salesperson, manager, client, django_assert_max_num_queries
+):
+    contract = shipped_contract(salesperson)
+    record(contract, salesperson, quantity="1")
+    client.force_login(manager)
+    url = f"/sales/contracts/{contract.pk}/"
+    with django_assert_max_num_queries(60) as one:
+        assert client.get(url).status_code == 200
+    for _ in range(4):
+        record(contract, salesperson, quantity="1")
+    with django_assert_max_num_queries(len(one.captured_queries)):
+        page = client.get(url).content.decode()
+    assert page.count("/sales/returns/") == 2 * 5  # approve and reject for each of the five
