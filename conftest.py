@@ -62,6 +62,8 @@ DATE_SENSITIVE = (
     "customers/tests/test_services_cards.py",
     "sales/tests/test_selectors_receivables.py",
     "sales/tests/services/test_contracts.py",
+    "sales/tests/services/test_returns.py",
+    "customers/tests/test_member_levels.py",
     "workspace/tests/test_home_attention.py",
     "documents/tests/test_filing.py",
     "reminders/tests/test_customer_messages.py",

@@ -36,7 +36,7 @@ from django.utils import timezone  # noqa: E402
 
 from accounts.models import Role, SalesUnit, User  # noqa: E402
 from customers.identity import identity_keys, phone_digits, search_key  # noqa: E402
-from customers.models import ContactLog, Customer, CustomerIdentity  # noqa: E402
+from customers.models import ContactLog, Customer, CustomerIdentity, MemberLevel  # noqa: E402
 
 PREFIXES = (
     "台灣 新竹 台中 高雄 永豐 宏達 大同 正新 華新 聯合 東元 三陽 國泰 長興 建華 中華 南亞 遠東 太平洋 亞洲".split()
@@ -81,6 +81,7 @@ def load(count: int) -> None:
     rng = random.Random(42)
     now = timezone.now()
     t0 = time.perf_counter()
+    gold = MemberLevel.objects.get_or_create(name="金卡")[0]
     batch = 5000
     for start in range(have, count, batch):
         rows = []
@@ -103,7 +104,7 @@ def load(count: int) -> None:
                 source="bench",
                 status=rng.choice(["prospect", "active", "active", "dormant", "lost"]),
                 tier="member" if n % 7 == 0 else "ordinary",
-                member_level="金卡" if n % 7 == 0 else "",
+                member_level=gold if n % 7 == 0 else None,
                 credit_limit=rng.choice([0, 100000, 500000, 1000000]),
                 owner=owner,
                 unit_id=owner.unit_id if owner else None,

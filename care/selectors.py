@@ -7,12 +7,28 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Avg, Count, DecimalField, ExpressionWrapper, F, Q, QuerySet, Sum
+from django.db.models import (
+    Avg,
+    CharField,
+    Count,
+    DecimalField,
+    ExpressionWrapper,
+    F,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models import (
+    Case as SqlCase,
+)
 from django.utils import timezone
 
 from accounts.models import User
 from customers.models import Customer, MemberLevel
-from customers.selectors import member_level_of
+from customers.selectors import current_members_q, member_level_of, membership_state
+from sales import selectors as sales_selectors
 from sales.models import SOLD_STATUSES, Contract, ContractLine
 
 from . import rules
@@ -172,7 +188,7 @@ def satisfaction_by(user: User, *, since: dt.date, by: str) -> list[dict]:
 
 @dataclass(frozen=True)
 class TierStats:
-    tier: str  # member / ordinary
+    tier: str  # member (current) / lapsed_member (renewal date passed) / ordinary
     customers: int
     sales: Decimal
     orders: int
@@ -190,47 +206,78 @@ class TierStats:
         return (Decimal(100 * self.churned) / self.tracked).quantize(Decimal("0.1")) if self.tracked else None
 
 
-def member_statistics(user: User, *, since: dt.date, until: dt.date) -> list[TierStats]:
-    """Members against ordinary customers the user may see: sales and orders (contracts signed in the period),
-    average check-up score (done in the period) and churn (lapsed + dormant share now) — one aggregate query each."""
+TIER_GROUPS = ("member", "lapsed_member", "ordinary")
+
+
+def _tier_group(prefix: str, today: dt.date) -> SqlCase:
+    """Current members, members whose membership has lapsed (renewal date before today), ordinary customers."""
+    return SqlCase(
+        When(current_members_q(today=today, prefix=prefix), then=Value("member")),
+        When(**{f"{prefix}tier": "member"}, then=Value("lapsed_member")),
+        default=Value("ordinary"),
+        output_field=CharField(),
+    )
+
+
+def member_statistics(user: User, *, since: dt.date, until: dt.date, today: dt.date | None = None) -> list[TierStats]:
+    """Current members, lapsed members and ordinary customers the user may see: sales and orders (contracts signed
+    in the period, net of the returns approved in it), average check-up score (done in the period) and churn
+    (lapsed + dormant lifecycle share now). The group is the customer's membership today. One query each."""
+    today = today or timezone.localdate()
     visible = Customer.objects.visible_to(user)
     ids = visible.values("pk")
-    people = dict(visible.values_list("tier").annotate(n=Count("id")).values_list("tier", "n"))
+    people = dict(
+        visible.annotate(g=_tier_group("", today)).values_list("g").annotate(n=Count("id")).values_list("g", "n")
+    )
     sold = {
-        r["customer__tier"]: r
+        r["g"]: r
         for r in Contract.objects.filter(
             customer_id__in=ids, status__in=SOLD_STATUSES, signed_on__gte=since, signed_on__lte=until
         )
-        .values("customer__tier")
+        .annotate(g=_tier_group("customer__", today))
+        .values("g")
         .annotate(sales=Sum("amount"), orders=Count("id"), buyers=Count("customer_id", distinct=True))
     }
+    returned = dict(
+        sales_selectors.approved_returns()
+        .filter(contract__customer_id__in=ids, decided_on__gte=since, decided_on__lte=until)
+        .filter(contract__status__in=SOLD_STATUSES)
+        .annotate(g=_tier_group("contract__customer__", today))
+        .values_list("g")
+        .annotate(s=Sum("amount"))
+        .values_list("g", "s")
+    )
     scores = dict(
         Checkup.objects.filter(
             customer_id__in=ids, score__isnull=False, done_at__date__gte=since, done_at__date__lte=until
         )
-        .values_list("customer__tier")
+        .annotate(g=_tier_group("customer__", today))
+        .values_list("g")
         .annotate(avg=Avg("score"))
-        .values_list("customer__tier", "avg")
+        .values_list("g", "avg")
     )
     churn = {
-        r["customer__tier"]: r
+        r["g"]: r
         for r in CustomerLifecycle.objects.filter(customer_id__in=ids)
-        .values("customer__tier")
+        .annotate(g=_tier_group("customer__", today))
+        .values("g")
         .annotate(
             churned=Count("id", filter=Q(stage__in=[LifecycleStage.LAPSED, LifecycleStage.DORMANT])),
             tracked=Count("id"),
         )
     }
     out = []
-    for tier in ("member", "ordinary"):
+    for tier in TIER_GROUPS:
         s: Any = sold.get(tier, {})
         c: Any = churn.get(tier, {})
         avg = scores.get(tier)
+        if tier == "lapsed_member" and not people.get(tier):
+            continue  # no lapsed members: no row
         out.append(
             TierStats(
                 tier=tier,
                 customers=people.get(tier, 0),
-                sales=s.get("sales") or Decimal("0"),
+                sales=(s.get("sales") or Decimal("0")) - (returned.get(tier) or Decimal("0")),
                 orders=s.get("orders", 0),
                 buyers=s.get("buyers", 0),
                 satisfaction=Decimal(str(avg)).quantize(Decimal("0.01")) if avg is not None else None,
@@ -246,17 +293,35 @@ class Benefits:
     level: MemberLevel | None
     visits_used: int  # check-ups done and cases opened this calendar year
     visits_left: int | None
+    membership: str | None = None  # customers.selectors.membership_state: active, renewal_due, lapsed
+    renews_on: dt.date | None = None
+    since: dt.date | None = None
 
 
 def member_benefits(customer: Customer, *, today: dt.date) -> Benefits:
     """The customer's member level and the free service visits it has used this year (check-ups done and cases
-    opened since 1 January count as visits)."""
-    level = member_level_of(customer)
+    opened since 1 January count as visits). A lapsed membership shows as such, with no benefits."""
+    state = membership_state(customer, today=today)
+    level = member_level_of(customer, on=today)
     if level is None:
-        return Benefits(level=None, visits_used=0, visits_left=None)
+        return Benefits(
+            level=None,
+            visits_used=0,
+            visits_left=None,
+            membership=state,
+            renews_on=customer.member_renews_on,
+            since=customer.member_since,
+        )
     start = today.replace(month=1, day=1)
     used = (
         Checkup.objects.filter(customer=customer, done_at__date__gte=start, done_at__date__lte=today).count()
         + Case.objects.filter(customer=customer, created_at__date__gte=start, created_at__date__lte=today).count()
     )
-    return Benefits(level=level, visits_used=used, visits_left=max(0, level.free_service_visits - used))
+    return Benefits(
+        level=level,
+        visits_used=used,
+        visits_left=max(0, level.free_service_visits - used),
+        membership=state,
+        renews_on=customer.member_renews_on,
+        since=customer.member_since,
+    )

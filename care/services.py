@@ -19,7 +19,8 @@ from core.events import publish
 from core.exceptions import ApplicationError, PermissionDenied
 from core.numbering import next_number
 from customers.models import Customer, CustomerStatus
-from customers.selectors import member_level_of, member_levels_by_name
+from customers.rules import MEMBERSHIP_LAPSED
+from customers.selectors import member_level_of, membership_state
 from sales.models import SOLD_STATUSES, Contract, Shipment
 
 from . import rules
@@ -45,9 +46,15 @@ SCHEDULE_WINDOW_DAYS = 120  # deliveries older than this get no new check-ups (t
 # --- check-ups --------------------------------------------------------------------------------------------------
 
 
-def _level_days(levels: dict, customer: Customer) -> list[int]:
-    level = levels.get(customer.member_level) if customer.tier == "member" else None
+def _level_days(customer: Customer, today: dt.date) -> list[int]:
+    level = member_level_of(customer, on=today)
     return list(level.checkup_days) if level else []
+
+
+def _cadence_tier(customer: Customer, today: dt.date) -> str:
+    """A lapsed member is checked on like an ordinary customer until the membership is renewed."""
+    lapsed = membership_state(customer, today=today) == MEMBERSHIP_LAPSED
+    return "ordinary" if lapsed else customer.tier
 
 
 def checkups_schedule(*, today: dt.date | None = None) -> int:
@@ -60,11 +67,10 @@ def checkups_schedule(*, today: dt.date | None = None) -> int:
     recent = (
         Shipment.objects.filter(shipped_on__gte=today - dt.timedelta(days=SCHEDULE_WINDOW_DAYS), shipped_on__lte=today)
         .filter(contract__customer__owner__isnull=False)
-        .select_related("contract__customer")
+        .select_related("contract__customer__member_level")
         .prefetch_related("lines__contract_line__product")
     )
     shipments = list(recent)
-    levels = member_levels_by_name()
     existing = set(
         Checkup.objects.filter(shipment__in=[s.pk for s in shipments]).values_list("shipment_id", "offset_days")
     )
@@ -73,12 +79,12 @@ def checkups_schedule(*, today: dt.date | None = None) -> int:
         customer = shipment.contract.customer
         categories = {line.contract_line.product.category for line in shipment.lines.all()}
         offsets = rules.checkup_offsets(
-            tier=customer.tier,
+            tier=_cadence_tier(customer, today),
             categories=categories,
             cadences=cadences,
             member_days=policy.member_checkup_days,
             ordinary_days=policy.ordinary_checkup_days,
-            level_days=_level_days(levels, customer),
+            level_days=_level_days(customer, today),
         )
         for days in offsets:
             if (shipment.pk, days) in existing:

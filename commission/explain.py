@@ -24,6 +24,7 @@ COMPONENT_LABELS = {
     p.INTEREST: gettext_noop("Overdue interest"),
     p.EXPENSE: gettext_noop("Expense excess"),
     p.BONUS: gettext_noop("Cooperation bonus"),
+    p.RETURN: gettext_noop("Returned goods"),
     p.HELD: gettext_noop("Held"),
     "adjustment": gettext_noop("Adjustment"),
     "correction": gettext_noop("Correction by finance"),
@@ -35,9 +36,25 @@ def money(value: str | Decimal) -> str:
     return f"{Decimal(value):,.2f}"
 
 
-# Long on purpose: one translatable sentence per rule, kept side by side so translators see them together.
 def _texts(params: dict, *, rule: str, full: bool) -> str:
+    text = _rule_text(params, rule=rule, full=full)
+    if params.get("returned_above_standard") and rule != "sales_return":
+        q = {k: money(params[k]) for k in ("gross_above_standard", "returned_above_standard")}
+        text += " " + _(
+            "(Above-standard part {gross_above_standard} less {returned_above_standard} for goods returned by then.)"
+        ).format(**q)
+    return text
+
+
+# Long on purpose: one translatable sentence per rule, kept side by side so translators see them together.
+def _rule_text(params: dict, *, rule: str, full: bool) -> str:
     q = {k: (money(v) if isinstance(v, str) and _is_money_key(k) else v) for k, v in params.items()}
+    if rule == "sales_return":
+        return _(
+            "Goods returned, approved on {approved_on}: {quantity} × {product} at {unit_price} against the standard "
+            "price {standard_price}: above-standard part {returned_above_standard} × {commission_rate} % is taken "
+            "back (the contract was settled on {settled_on}; {credit} is credited to the customer)."
+        ).format(**q)
     if rule == "release":
         return _(
             "Above-standard part {above_standard} × {commission_rate} % = commission {earned}. "
@@ -170,6 +187,11 @@ def _texts(params: dict, *, rule: str, full: bool) -> str:
 
 MONEY_KEYS = {
     "above_standard",
+    "gross_above_standard",
+    "returned_above_standard",
+    "unit_price",
+    "standard_price",
+    "credit",
     "earned",
     "amount",
     "retention",

@@ -115,7 +115,7 @@ def _contract_cost(*, override: Decimal | None, lines: list, cost_total: Decimal
 
 # Long on purpose: eight flat queries and the joins between them in one place; a split would scatter the query budget.
 def load_facts(contracts) -> list[p.ContractFacts]:
-    """Facts of the given contracts in eight flat queries (no model instances: this runs over whole companies)."""
+    """Facts of the given contracts in nine flat queries (no model instances: this runs over whole companies)."""
     from sales.models import ContractLine, Invoice, Payment, Shipment
 
     has_unit_cost = _has_field(ContractLine, "unit_cost")
@@ -174,6 +174,11 @@ def load_facts(contracts) -> list[p.ContractFacts]:
         "contract_id", "staff_id", "rate_percent", "basis"
     ):
         bonuses[cid].append(p.BonusFact(staff_id, percent(rate), basis))
+    returns: dict[int, list] = defaultdict(list)
+    for r in sales_selectors.return_facts(contract_ids=ids):
+        returns[r.contract_id].append(
+            p.ReturnFact(r.id, r.on, r.amount, r.quantity, r.unit_price, r.standard_price, r.product_code)
+        )
     out = []
     for r in rows:
         cid = r["id"]
@@ -203,6 +208,7 @@ def load_facts(contracts) -> list[p.ContractFacts]:
                 ),
                 expenses=tuple(expenses.get(cid, ())),
                 bonuses=tuple(bonuses.get(cid, ())),
+                returns=tuple(returns.get(cid, ())),
             )
         )
     return out
@@ -280,6 +286,7 @@ def _totals(blocks: list[dict]) -> dict:
         p.INTEREST: "interest",
         p.EXPENSE: "expenses",
         p.BONUS: "bonus",
+        p.RETURN: "released",  # commission taken back for returned goods lowers what is released
     }
     for block in blocks:
         for line in block["lines"]:

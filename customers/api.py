@@ -33,6 +33,7 @@ from .models import (
     CustomerConflict,
     CustomerStatus,
     CustomerTier,
+    MemberLevel,
     ObjectionTag,
     SignalTag,
 )
@@ -46,6 +47,13 @@ class CustomerOutputSerializer(serializers.ModelSerializer):
     email = serializers.CharField(read_only=True, help_text="May be empty.")  # blank is not format=email
     owner_name = serializers.CharField(source="owner.get_full_name", default=None, allow_null=True, read_only=True)
     unit_name = serializers.CharField(source="unit.name", default=None, allow_null=True, read_only=True)
+    member_level = serializers.SlugRelatedField(slug_field="name", read_only=True, allow_null=True)
+    membership = serializers.SerializerMethodField(
+        help_text="null (ordinary customer), active, renewal_due (within 30 days) or lapsed (renewal date passed)."
+    )
+
+    def get_membership(self, obj) -> str | None:
+        return selectors.membership_state(obj)
 
     class Meta:
         model = Customer
@@ -56,6 +64,7 @@ class CustomerOutputSerializer(serializers.ModelSerializer):
             "owner_name",
             "unit",
             "unit_name",
+            "membership",
             "registered_at",
             "owned_since",
             "release_warned_at",
@@ -78,7 +87,15 @@ class CustomerInputSerializer(serializers.Serializer):
     source = serializers.CharField(max_length=60, required=False, allow_blank=True)
     status = serializers.ChoiceField(choices=CustomerStatus.choices, required=False)
     tier = serializers.ChoiceField(choices=CustomerTier.choices, required=False)
-    member_level = serializers.CharField(max_length=30, required=False, allow_blank=True)
+    member_level = serializers.SlugRelatedField(
+        slug_field="name",
+        queryset=MemberLevel.objects.all(),
+        required=False,
+        allow_null=True,
+        help_text="The member level's name (members only).",
+    )
+    member_since = serializers.DateField(required=False, allow_null=True)
+    member_renews_on = serializers.DateField(required=False, allow_null=True)
     member_benefits = serializers.CharField(required=False, allow_blank=True)
     credit_rating = serializers.CharField(max_length=10, required=False, allow_blank=True)
     credit_limit = serializers.DecimalField(max_digits=14, decimal_places=2, required=False, min_value=0)
@@ -263,7 +280,7 @@ class CustomerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     ordering = ["name", "pk"]
 
     def get_queryset(self):
-        return Customer.objects.visible_to(self.request.user).select_related("owner", "unit")
+        return Customer.objects.visible_to(self.request.user).select_related("owner", "unit", "member_level")
 
     @extend_schema(request=CustomerCreateInputSerializer, responses={201: CustomerOutputSerializer})
     def create(self, request):
@@ -321,7 +338,7 @@ class CustomerPoolViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     filter_backends = [TrigramSearchFilter]
 
     def get_queryset(self):
-        return selectors.pool_list(user=self.request.user).select_related("owner", "unit")
+        return selectors.pool_list(user=self.request.user).select_related("owner", "unit", "member_level")
 
     @extend_schema(request=None, responses=CustomerOutputSerializer)
     @action(detail=True, methods=["post"])

@@ -18,6 +18,8 @@ CARD_FACT_FIELDS = (
     "status",
     "tier",
     "member_level",
+    "member_since",
+    "member_renews_on",
     "member_benefits",
     "credit_rating",
     "credit_limit",
@@ -29,7 +31,10 @@ CREDIT_FIELDS = ("credit_rating", "credit_limit", "is_trusted")
 IDENTITY_FIELDS = ("name", "tax_id", "phone")
 # Card fields an import row copies as they are (the phone is normalised, status/tier/credit are not imported).
 IMPORT_COPIED_FIELDS = tuple(
-    f for f in CARD_FIELDS if f not in {"phone", "status", "tier", "member_benefits", *CREDIT_FIELDS}
+    f
+    for f in CARD_FIELDS
+    if f not in {"phone", "status", "tier", "member_level", "member_since", "member_renews_on", "member_benefits"}
+    and f not in CREDIT_FIELDS
 )
 
 STRATEGY_FIELDS = (

@@ -53,6 +53,8 @@ class CustomerForm(forms.ModelForm):
         widgets = {
             "notes": forms.Textarea(attrs={"rows": 3}),
             "member_benefits": forms.Textarea(attrs={"rows": 2}),
+            "member_since": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "member_renews_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         }
 
     def __init__(self, *args, user: User, creating: bool, **kwargs):
@@ -94,7 +96,11 @@ class CustomerForm(forms.ModelForm):
                 Column("tier", css_class="col-md-3"),
                 Column("member_level", css_class="col-md-3"),
             ),
-            Field("member_benefits"),
+            Row(
+                Column("member_since", css_class="col-md-3"),
+                Column("member_renews_on", css_class="col-md-3"),
+                Column("member_benefits", css_class="col-md-6"),
+            ),
             Row(
                 Column("credit_rating", css_class="col-md-3"),
                 Column("credit_limit", css_class="col-md-3"),
@@ -108,6 +114,9 @@ class CustomerForm(forms.ModelForm):
         data = super().clean()
         if data.get("tier") != "member" and data.get("member_level"):
             self.add_error("member_level", _("Only member customers have a member level."))
+        since, renews = data.get("member_since"), data.get("member_renews_on")
+        if since and renews and renews < since:
+            self.add_error("member_renews_on", _("The renewal date cannot be before the member-since date."))
         return data
 
     def _post_clean(self):

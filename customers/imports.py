@@ -26,7 +26,7 @@ from core.exports import csv_bytes, safe_row, unescape_cell
 
 from .fields import IMPORT_COPIED_FIELDS
 from .identity import identity_keys
-from .models import CustomerStatus, CustomerTier, IdentityKind, ImportBatch
+from .models import CustomerStatus, CustomerTier, IdentityKind, ImportBatch, MemberLevel
 from .services import RegistrationRefused, _holder_of, _owner_label, customer_register
 
 MAX_ROWS = 5000
@@ -249,8 +249,15 @@ def _check_row(
             reasons.append(_("Unknown tier: %(v)s") % {"v": row["tier"]})
         else:
             data["tier"] = value
-    if data.get("member_level") and data.get("tier") != CustomerTier.MEMBER:
-        reasons.append(_("A member level needs the member tier."))
+    if row.get("member_level"):
+        name = row["member_level"].strip()
+        level = MemberLevel.objects.filter(name=name).first()
+        if level is None:
+            reasons.append(_("Unknown member level: %(v)s") % {"v": name})
+        elif data.get("tier") != CustomerTier.MEMBER:
+            reasons.append(_("A member level needs the member tier."))
+        else:
+            data["member_level"] = level
     credit_set = False
     if row.get("credit_limit"):
         try:
@@ -479,7 +486,7 @@ def filing_xlsx(*, cards, unit, month) -> bytes:
                     c.owner.get_full_name() if c.owner else "",
                     c.get_status_display(),
                     c.get_tier_display(),
-                    c.member_level,
+                    c.member_level.name if c.member_level_id else "",
                     c.credit_rating,
                     str(c.credit_limit),
                     timezone.localtime(c.registered_at).strftime("%Y-%m-%d"),

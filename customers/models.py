@@ -54,7 +54,22 @@ class Customer(TimeStampedModel):
         _("status"), max_length=16, choices=CustomerStatus.choices, default=CustomerStatus.PROSPECT, db_index=True
     )
     tier = models.CharField(_("tier"), max_length=16, choices=CustomerTier.choices, default=CustomerTier.ORDINARY)
-    member_level = models.CharField(_("member level"), max_length=30, blank=True)
+    member_level = models.ForeignKey(
+        "customers.MemberLevel",
+        verbose_name=_("member level"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="customers",
+    )
+    member_since = models.DateField(_("member since"), null=True, blank=True)
+    member_renews_on = models.DateField(
+        _("membership renewal date"),
+        null=True,
+        blank=True,
+        db_index=True,
+        help_text=_("The membership lapses after this day unless it is renewed; empty: it does not expire."),
+    )
     member_benefits = models.TextField(_("member benefits"), blank=True)
     credit_rating = models.CharField(_("credit rating"), max_length=10, blank=True)
     credit_limit = models.DecimalField(_("credit limit"), max_digits=14, decimal_places=2, default=0)
@@ -134,7 +149,7 @@ class Customer(TimeStampedModel):
         constraints = [
             models.CheckConstraint(condition=models.Q(credit_limit__gte=0), name="customer_credit_limit_non_negative"),
             models.CheckConstraint(
-                condition=models.Q(tier="member") | models.Q(member_level=""),
+                condition=models.Q(tier="member") | models.Q(member_level__isnull=True),
                 name="customer_member_level_only_for_members",
             ),
         ]
@@ -634,8 +649,8 @@ def _no_days() -> list[int]:
 
 
 class MemberLevel(TimeStampedModel):
-    """A member level (會員等級) and the benefits the admin gives it. Customers carry the level's name in
-    `Customer.member_level` (a member customer's level is the row of that name)."""
+    """A member level (會員等級) and the benefits the admin gives it. A member customer points at its level
+    (`Customer.member_level`), so renaming a level keeps its customers."""
 
     name = models.CharField(_("name"), max_length=30, unique=True)
     discount_percent = models.DecimalField(

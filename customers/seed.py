@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from .models import Contact, ContactKind, ContactLog, Customer, CustomerStatus, CustomerTier
+from .models import Contact, ContactKind, ContactLog, Customer, CustomerStatus, CustomerTier, MemberLevel
 from .services import customer_register
 
 PREFIXES = [
@@ -47,6 +47,7 @@ EN_NAMES = [
 REGIONS = ["北區", "中區", "南區", "東區"]
 CONTACT_NAMES = ["林經理", "張採購", "陳副理", "黃廠長", "Mr. Smith", "Ms. Wang"]
 PURPOSES = ["產品介紹", "報價跟進", "售後回訪", "催收貨款", "新品試用"]
+RENEW_IN = (-20, 20, 200)  # demo members: lapsed, renewal due (reminded), active
 OUTCOMES = ["客戶有興趣，需再報價", "已確認訂單數量", "對價格有疑慮", "滿意目前使用狀況", "要求提供樣品"]
 
 
@@ -54,6 +55,7 @@ def run(*, people) -> list[Customer]:
     rng = random.Random(20261125)
     now = timezone.now()
     customers: list[Customer] = []
+    gold = MemberLevel.objects.get_or_create(name="金卡")[0]
     n = 0
     for sp in people.salespeople:
         for i in range(8):
@@ -92,7 +94,10 @@ def run(*, people) -> list[Customer]:
                             [CustomerStatus.ACTIVE] * 4 + [CustomerStatus.PROSPECT, CustomerStatus.DORMANT]
                         ),
                         tier=CustomerTier.MEMBER if i % 3 == 0 else CustomerTier.ORDINARY,
-                        member_level="金卡" if i % 3 == 0 else "",
+                        member_level=gold if i % 3 == 0 else None,
+                        member_since=(now - dt.timedelta(days=300 + 40 * i)).date() if i % 3 == 0 else None,
+                        # members lapsed 20 days ago, renewing in 20 days (reminded) or in 200 days: the card shows each
+                        member_renews_on=(now + dt.timedelta(days=RENEW_IN[n % 3])).date() if i % 3 == 0 else None,
                         credit_rating=rng.choice(["A", "B", "C"]),
                         credit_limit=Decimal(rng.choice([200000, 500000, 1000000, 2000000])),
                         is_trusted=i % 4 == 0,

@@ -101,7 +101,7 @@ class CustomerFilters:
 
 
 def customer_list(*, user: User, filters: CustomerFilters) -> QuerySet[Customer]:
-    qs = Customer.objects.visible_to(user).select_related("owner", "unit")
+    qs = Customer.objects.visible_to(user).select_related("owner", "unit", "member_level")
     if filters.owner:
         qs = qs.filter(owner_id=filters.owner)
     if filters.unit:
@@ -129,7 +129,7 @@ def customer_list(*, user: User, filters: CustomerFilters) -> QuerySet[Customer]
 
 def customer_get(*, user: User, pk: int) -> Customer:
     """The card, or Customer.DoesNotExist (404) when the user may not see it."""
-    return Customer.objects.visible_to(user).select_related("owner", "unit").get(pk=pk)
+    return Customer.objects.visible_to(user).select_related("owner", "unit", "member_level").get(pk=pk)
 
 
 def filter_choices(*, user: User) -> dict:
@@ -369,7 +369,7 @@ def filing_cards(*, user: User, unit: SalesUnit, month: dt.date) -> QuerySet[Cus
     return (
         Customer.objects.visible_to(user)
         .filter(unit=unit)
-        .select_related("owner", "unit")
+        .select_related("owner", "unit", "member_level")
         .annotate(
             month_contacts=Count(
                 "contact_logs", filter=Q(contact_logs__happened_at__gte=start, contact_logs__happened_at__lt=end)
@@ -421,25 +421,58 @@ def find_contacts(*, user: User, query: str, limit: int = 8) -> list[Contact]:
 # --- member levels ------------------------------------------------------------------------------------------------
 
 
-def member_level_of(customer: Customer) -> MemberLevel | None:
-    """The level whose benefits apply to this customer (members with a level name the admin has defined)."""
-    if customer.tier != "member" or not customer.member_level:
+# The card flags a renewal due this many days ahead (the reminder's own lead time is an admin setting).
+MEMBERSHIP_REMINDER_DAYS = 30
+
+
+def membership_state(customer: Customer, *, today: dt.date | None = None) -> str | None:
+    """None (ordinary), "active", "renewal_due" (within 30 days) or "lapsed" (the renewal date has passed)."""
+    return rules.membership_state(
+        tier=customer.tier,
+        renews_on=customer.member_renews_on,
+        today=today or timezone.localdate(),
+        lead_days=MEMBERSHIP_REMINDER_DAYS,
+    )
+
+
+def member_level_of(customer: Customer, *, on: dt.date | None = None) -> MemberLevel | None:
+    """The level whose benefits apply to this customer on `on` (today): a member's level while the membership has
+    not lapsed. A lapsed member keeps the level on the card but gets no benefits until renewed."""
+    if customer.tier != "member" or customer.member_level_id is None:
         return None
-    return MemberLevel.objects.filter(name=customer.member_level).first()
+    if membership_state(customer, today=on) == rules.MEMBERSHIP_LAPSED:
+        return None
+    return customer.member_level
+
+
+def current_members_q(*, today: dt.date, prefix: str = "") -> Q:
+    """Members whose membership has not lapsed on `today` (for querysets of customers, or of rows with `prefix`)."""
+    return Q(**{f"{prefix}tier": "member"}) & (
+        Q(**{f"{prefix}member_renews_on__isnull": True}) | Q(**{f"{prefix}member_renews_on__gte": today})
+    )
 
 
 def member_levels_by_name() -> dict[str, MemberLevel]:
     return {level.name: level for level in MemberLevel.objects.all()}
 
 
-def reorder_lead_days_by_customer() -> dict[int, int]:
-    """{customer id: lead days} for member customers whose level sets its own reorder reminder lead time (one query)."""
-    lead = MemberLevel.objects.filter(name=OuterRef("member_level")).values("reorder_lead_days")[:1]
+def reorder_lead_days_by_customer(*, today: dt.date | None = None) -> dict[int, int]:
+    """{customer id: lead days} for current members whose level sets its own reorder reminder lead time (one query)."""
     rows = (
-        Customer.objects.filter(tier="member")
-        .exclude(member_level="")
-        .annotate(lead=Subquery(lead))
-        .filter(lead__isnull=False)
-        .values_list("id", "lead")
+        Customer.objects.filter(current_members_q(today=today or timezone.localdate()))
+        .filter(member_level__reorder_lead_days__isnull=False)
+        .values_list("id", "member_level__reorder_lead_days")
     )
     return dict(rows)
+
+
+def memberships_renewing(*, start: dt.date, end: dt.date):
+    """Owned member customers whose renewal date falls from `start` to `end` (reminder scans), as value rows:
+    (id, name, short name, owner, unit, renewal date, level name)."""
+    return (
+        Customer.objects.filter(
+            tier="member", owner__isnull=False, member_renews_on__gte=start, member_renews_on__lte=end
+        )
+        .order_by()
+        .values_list("id", "name", "short_name", "owner_id", "unit_id", "member_renews_on", "member_level__name")
+    )

@@ -36,6 +36,7 @@ from .models import (
     CustomerStrategy,
     CustomerTier,
     IdentityKind,
+    MemberLevel,
     MonthlyEvaluation,
     MonthlyFiling,
     ObjectionTag,
@@ -100,8 +101,19 @@ def _clean_card(data: dict[str, Any], *, partial: bool = False) -> dict[str, Any
         raise ApplicationError(_("Unknown status."), field="status", code="invalid")
     if "tier" in out and out["tier"] not in CustomerTier.values:
         raise ApplicationError(_("Unknown tier."), field="tier", code="invalid")
-    if out.get("tier") == CustomerTier.ORDINARY:
-        out["member_level"] = ""
+    if out.get("tier", None if partial else CustomerTier.ORDINARY) == CustomerTier.ORDINARY:
+        out["member_level"] = None  # only members have a level
+    if out.get("member_level") is not None and not isinstance(out["member_level"], MemberLevel):
+        key = str(out["member_level"]).strip()  # a level, its id or its name
+        level = MemberLevel.objects.filter(Q(name=key) | Q(pk=int(key)) if key.isdigit() else Q(name=key)).first()
+        if level is None:
+            raise ApplicationError(_("Unknown member level."), field="member_level", code="invalid")
+        out["member_level"] = level
+    since, renews = out.get("member_since"), out.get("member_renews_on")
+    if since and renews and renews < since:
+        raise ApplicationError(
+            _("The renewal date cannot be before the member-since date."), field="member_renews_on", code="invalid"
+        )
     return out
 
 
@@ -297,7 +309,7 @@ def customer_update(*, customer: Customer, actor: User, data: dict[str, Any]) ->
     for key, value in changed.items():
         setattr(locked, key, value)
     if locked.tier == CustomerTier.ORDINARY:
-        locked.member_level = ""
+        locked.member_level = None
     if any(k in changed for k in IDENTITY_FIELDS):
         keys = identity_keys(name=locked.name, tax_id=locked.tax_id, phone=str(locked.phone or ""))
         if "name" not in keys:

@@ -135,6 +135,7 @@ def customer_detail(request, pk: int):
         can_reassign=permissions.can_reassign(request.user, customer),
         log_form=ContactLogForm(customer=customer) if permissions.can_edit_customer(request.user, customer) else None,
         today=timezone.localdate(),
+        membership=selectors.membership_state(customer),
         timeline=customer_timeline(customer=customer),
         comment_url=reverse("customers:comment", args=[customer.pk]),
         can_comment=True,

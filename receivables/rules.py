@@ -34,6 +34,7 @@ CURRENT = "current"
 RETENTION = "retention"
 WRITE_OFF = "write_off"  # an approved bad-debt write-off: settles like an unnamed payment
 CREDIT_KINDS = frozenset({WRITE_OFF})  # credits that are not cash: never count as collected for commission
+SALES_RETURN = "sales_return"  # an approved return's credit (退貨): settles like an unnamed payment
 
 
 @dataclass(frozen=True)

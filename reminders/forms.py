@@ -42,6 +42,7 @@ class ReminderSettingsForm(forms.ModelForm):
             "reorder_lead_days",
             "reorder_notify_customer",
             "card_filing_lead_days",
+            "membership_renewal_lead_days",
             "daily_report_hour",
             "quiet_start",
             "quiet_end",

@@ -119,6 +119,24 @@ MESSAGES: dict[tuple[str, str], tuple[Any, Any]] = {
         gettext_lazy("Expense claim rejected"),
         gettext_lazy("%(actor)s rejected your claim of %(amount)s on contract %(number)s: %(note)s"),
     ),
+    ("sales.return", "submitted"): (
+        gettext_lazy("Return on contract %(number)s waits for your approval"),
+        gettext_lazy(
+            "%(actor)s recorded a return of %(quantity)s × %(product)s from %(customer)s, %(amount)s to credit: "
+            "%(note)s"
+        ),
+    ),
+    ("sales.return", "approved"): (
+        gettext_lazy("Return on contract %(number)s approved"),
+        gettext_lazy(
+            "%(actor)s approved the return of %(quantity)s × %(product)s: %(amount)s is credited to %(customer)s and "
+            "lowers this month's sales and commission."
+        ),
+    ),
+    ("sales.return", "rejected"): (
+        gettext_lazy("Return on contract %(number)s rejected"),
+        gettext_lazy("%(actor)s rejected the return of %(quantity)s × %(product)s: %(note)s"),
+    ),
     ("receivables.write_off", "proposed"): (
         gettext_lazy("Bad-debt write-off waits for your decision"),
         gettext_lazy("%(actor)s proposes to write off %(amount)s of contract %(number)s: %(note)s"),

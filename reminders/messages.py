@@ -107,6 +107,16 @@ def _text(kind: str, audience: str, p: dict) -> tuple[str, str]:
             )
             % {"customer": customer, "date": p.get("release_on", "")},
         )
+    if kind == ReminderKind.MEMBERSHIP_RENEWAL:
+        return (
+            _("Membership of %(customer)s to renew by %(date)s")
+            % {"customer": customer, "date": p.get("renews_on", "")},
+            _(
+                "The %(level)s membership of %(customer)s runs out on %(date)s. Call to renew it; after that day the "
+                "member benefits stop."
+            )
+            % {"customer": customer, "level": p.get("level", ""), "date": p.get("renews_on", "")},
+        )
     return (str(kind), "")
 
 

@@ -29,6 +29,7 @@ class ReminderKind(models.TextChoices):
     POOL_RELEASE = "pool_release", _("Pool release warning")
     INTEREST_WARNING = "interest_warning", _("Overdue interest starts soon")
     PROMISE_MISSED = "promise_missed", _("Promise to pay missed")
+    MEMBERSHIP_RENEWAL = "membership_renewal", _("Membership renewal")
 
 
 class Audience(models.TextChoices):
@@ -74,6 +75,11 @@ class ReminderSettings(models.Model):
     # No longer read: the deadline is the customers app's (customers.selectors.filing_due_date).
     card_filing_day = models.PositiveSmallIntegerField(_("customer-card filing: due day of month"), default=10)
     card_filing_lead_days = models.PositiveSmallIntegerField(_("customer-card filing: days before"), default=3)
+    membership_renewal_lead_days = models.PositiveSmallIntegerField(
+        _("membership renewal: days before"),
+        default=30,
+        help_text=_("Remind the owner this many days before a member customer's renewal date."),
+    )
     daily_report_hour = models.PositiveSmallIntegerField(_("daily report: end of working day (hour)"), default=18)
     quiet_start = models.TimeField(_("quiet hours start"), default=dt.time(21, 0))
     quiet_end = models.TimeField(_("quiet hours end"), default=dt.time(8, 0))

@@ -338,6 +338,30 @@ class ShipmentForm(forms.Form):
         return lines or None  # none given: ship everything left
 
 
+class ReturnForm(forms.Form):
+    """退貨: shipped goods of one line sent back; the manager approves it."""
+
+    contract_line = forms.TypedChoiceField(label=_("Line"), coerce=int)
+    quantity = forms.DecimalField(label=_("Quantity returned"), max_digits=12, decimal_places=2)
+    amount = forms.DecimalField(
+        label=_("Amount credited"),
+        max_digits=14,
+        decimal_places=2,
+        required=False,
+        help_text=_("Empty: the quantity × the line's unit price."),
+    )
+    returned_on = forms.DateField(label=_("Returned on"), widget=DateInput(), initial=timezone.localdate)
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, contract=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        lines = list(contract.lines.select_related("product")) if contract else []
+        self.fields["contract_line"].choices = [
+            (ln.pk, f"{ln.product.code} {ln.product.name} × {ln.quantity:f}") for ln in lines
+        ]
+        self.helper = _helper()
+
+
 class PaymentForm(forms.Form):
     paid_on = forms.DateField(label=_("Paid on"), widget=DateInput(), initial=timezone.localdate)
     amount = forms.DecimalField(label=_("Amount"), max_digits=14, decimal_places=2, min_value=Decimal("0.01"))

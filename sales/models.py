@@ -297,6 +297,64 @@ class ShipmentLine(models.Model):
         return f"{self.contract_line_id} x {self.quantity}"
 
 
+class ReturnStatus(models.TextChoices):
+    PENDING = "pending", _("Awaiting approval")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+
+
+class SalesReturn(TimeStampedModel):
+    """退貨: goods of one shipped contract line sent back by the customer, with the amount credited to them.
+
+    Recorded by the salesperson (or their manager), approved by the unit's manager (workflows.SALES_RETURN). An
+    approved return counts in the month of its approval (`decided_on`): a negative sale there, a credit on the
+    contract's receivable from that day, and less commission (commission.rules.returns); the months before are
+    never rewritten."""
+
+    contract = models.ForeignKey(Contract, verbose_name=_("contract"), on_delete=models.PROTECT, related_name="returns")
+    contract_line = models.ForeignKey(
+        ContractLine, verbose_name=_("contract line"), on_delete=models.PROTECT, related_name="returns"
+    )
+    quantity = models.DecimalField(_("quantity returned"), max_digits=12, decimal_places=2)
+    amount = models.DecimalField(_("amount credited"), max_digits=14, decimal_places=2)
+    reason = models.TextField(_("reason"))
+    returned_on = models.DateField(_("returned on"))
+    status = models.CharField(
+        _("status"), max_length=12, choices=ReturnStatus.choices, default=ReturnStatus.PENDING, db_index=True
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), on_delete=models.PROTECT, related_name="+"
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    decided_on = models.DateField(_("decided on"), null=True, blank=True, db_index=True)
+    decision_note = models.TextField(_("decision note"), blank=True)
+
+    objects = ContractChildQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("return")
+        verbose_name_plural = _("returns")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(quantity__gt=0), name="sales_return_qty_positive"),
+            models.CheckConstraint(condition=models.Q(amount__gt=0), name="sales_return_amount_positive"),
+            models.CheckConstraint(
+                condition=~models.Q(status="approved") | models.Q(decided_on__isnull=False),
+                name="sales_return_approved_has_day",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.contract_id}/{self.contract_line_id} -{self.quantity}"
+
+
 class PaymentKind(models.TextChoices):
     PREPAYMENT = "prepayment", _("Prepayment")
     PROGRESS = "progress", _("Progress payment")

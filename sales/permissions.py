@@ -13,6 +13,7 @@ from sales.models import (
     ContractApproval,
     PriceInquiry,
     Quote,
+    SalesReturn,
     UnitSalesPolicy,
 )
 
@@ -106,3 +107,22 @@ def may_withdraw_inquiry(user: User, inquiry: PriceInquiry) -> bool:
 def may_decide_unit_policy(user: User, policy: UnitSalesPolicy) -> bool:
     """The GM office decides a unit's rules (實施細則) on the group president's behalf, never its own proposal."""
     return user.is_gm_office and user.pk != policy.set_by_id
+
+
+# --- returns (退貨) ---
+
+
+def may_record_return(user: User, contract: Contract) -> bool:
+    """The contract's salesperson or a manager of its unit."""
+    return may_work_on_contract(user, contract)
+
+
+def may_decide_return(user: User, sales_return: SalesReturn) -> bool:
+    """The contract unit's manager approves a return, never one they recorded or on their own contract; a
+    manager's own contract (nobody in the unit outranks them) goes to the GM office."""
+    contract = sales_return.contract
+    if user.pk in (sales_return.requested_by_id, contract.owner_id):
+        return False
+    if contract.owner.is_manager:
+        return user.is_gm_office
+    return is_unit_manager(user, contract.unit_id)

@@ -30,9 +30,11 @@ from .models import (
     PriceListItem,
     Product,
     Quote,
+    ReturnStatus,
     SalesLevel,
     SalesMethod,
     SalesPolicy,
+    SalesReturn,
     SettlementMethod,
     UnitAuthorityCeiling,
     UnitSalesPolicy,
@@ -192,7 +194,8 @@ def products_with_prices(*, on: dt.date | None = None, with_cost: bool = False):
 
 
 def with_paid(qs):
-    """Annotate contracts with `paid_total` and `paid_retention` (subqueries: no row multiplication)."""
+    """Annotate contracts with `paid_total`, `paid_retention` and `returned_total` (approved returns credited to
+    the customer) as subqueries: no row multiplication."""
     paid = (
         Payment.objects.filter(contract=OuterRef("pk"))
         .order_by()
@@ -207,9 +210,17 @@ def with_paid(qs):
         .annotate(s=Sum("amount"))
         .values("s")
     )
+    returned = (
+        SalesReturn.objects.filter(contract=OuterRef("pk"), status=ReturnStatus.APPROVED)
+        .order_by()
+        .values("contract")
+        .annotate(s=Sum("amount"))
+        .values("s")
+    )
     return qs.annotate(
         paid_total=Coalesce(Subquery(paid, output_field=MONEY), Value(ZERO), output_field=MONEY),
         paid_retention=Coalesce(Subquery(paid_ret, output_field=MONEY), Value(ZERO), output_field=MONEY),
+        returned_total=Coalesce(Subquery(returned, output_field=MONEY), Value(ZERO), output_field=MONEY),
     )
 
 
@@ -219,17 +230,85 @@ def customer_open_receivables(*, customer_id: int, exclude_contract_id: int | No
     if exclude_contract_id:
         qs = qs.exclude(pk=exclude_contract_id)
     total = ZERO
-    for amount, paid in qs.values_list("amount", "paid_total"):
-        total += max(ZERO, amount - paid)
+    for amount, paid, returned in qs.values_list("amount", "paid_total", "returned_total"):
+        total += max(ZERO, amount - paid - returned)
     return total
 
 
 def contract_balance(*, contract: Contract) -> tuple[Decimal, Decimal]:
-    """(balance, retention paid) of a contract: its amount less every payment, and the retention money received.
-    What is due when, and what is overdue, is the receivables app's (receivables.rules)."""
-    row = with_paid(Contract.objects.filter(pk=contract.pk)).values_list("amount", "paid_total", "paid_retention")
-    amount, paid, retention_paid = row.get()
-    return max(ZERO, amount - paid), retention_paid
+    """(balance, retention paid) of a contract: its amount less every payment and approved return (a credit), and
+    the retention money received. What is due when, and what is overdue, is the receivables app's."""
+    row = with_paid(Contract.objects.filter(pk=contract.pk)).values_list(
+        "amount", "paid_total", "paid_retention", "returned_total"
+    )
+    amount, paid, retention_paid, returned = row.get()
+    return max(ZERO, amount - paid - returned), retention_paid
+
+
+# --- returns (退貨) ------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReturnFact:
+    """An approved return as the other apps read it: counted on `on` (the day it was approved)."""
+
+    id: int
+    contract_id: int
+    owner_id: int
+    unit_id: int
+    customer_id: int
+    product_id: int
+    on: dt.date
+    quantity: Decimal
+    amount: Decimal  # credited to the customer
+    unit_price: Decimal
+    standard_price: Decimal
+    product_code: str
+
+    @property
+    def above_standard(self) -> Decimal:
+        """Σ max(0, unit price − standard price) × quantity of the goods returned (unrounded)."""
+        return max(ZERO, self.unit_price - self.standard_price) * self.quantity
+
+
+def approved_returns():
+    """Approved returns (every app reads returns from here): filter further by contract or `decided_on`."""
+    return SalesReturn.objects.filter(status=ReturnStatus.APPROVED)
+
+
+def return_facts(*, contract_ids=None, start: dt.date | None = None, end: dt.date | None = None) -> list[ReturnFact]:
+    """Approved returns of some contracts and/or approved from `start` to `end`, oldest first (one query)."""
+    qs = approved_returns()
+    if contract_ids is not None:
+        qs = qs.filter(contract_id__in=list(contract_ids))
+    if start is not None:
+        qs = qs.filter(decided_on__gte=start)
+    if end is not None:
+        qs = qs.filter(decided_on__lte=end)
+    rows = qs.order_by("decided_on", "id").values_list(
+        "id",
+        "contract_id",
+        "contract__owner_id",
+        "contract__unit_id",
+        "contract__customer_id",
+        "contract_line__product_id",
+        "decided_on",
+        "quantity",
+        "amount",
+        "contract_line__unit_price",
+        "contract_line__standard_price",
+        "contract_line__product__code",
+    )
+    return [ReturnFact(*row) for row in rows]
+
+
+def returns_of(*, contract: Contract):
+    """Every return recorded on a contract (any status), newest first, for its page."""
+    return (
+        SalesReturn.objects.filter(contract=contract)
+        .select_related("contract__owner", "contract_line__product", "requested_by", "decided_by")
+        .order_by("-created_at", "-id")
+    )
 
 
 # --- rule facts --------------------------------------------------------------------------------------------------

@@ -36,6 +36,7 @@ urlpatterns = [
     path("contracts/<int:pk>/print/", views.contract_print, name="contract_print"),
     path("contracts/<int:pk>/comments/", views.contract_comment, name="contract_comment"),
     path("contracts/<int:pk>/<slug:verb>/", views.contract_action, name="contract_action"),
+    path("returns/<int:pk>/<slug:action>/", views.return_decide, name="return_decide"),
     path("price-inquiries/", inquiry_views.inquiry_list, name="inquiry_list"),
     path("price-inquiries/<int:pk>/", inquiry_views.inquiry_detail, name="inquiry_detail"),
     path("price-inquiries/<int:pk>/file/", inquiry_views.inquiry_file, name="inquiry_file"),

@@ -27,7 +27,7 @@ from core.timeline import comment_view_response
 from customers import selectors as customer_selectors
 from customers.models import Customer
 
-from . import approvers, rules, selectors, workflows
+from . import approvers, permissions, rules, selectors, workflows
 from . import timeline as sales_timeline
 from .forms import (
     ContractForm,
@@ -43,6 +43,7 @@ from .forms import (
     ProductForm,
     QuoteForm,
     ReasonForm,
+    ReturnForm,
     ShipmentForm,
     line_inputs,
 )
@@ -58,8 +59,9 @@ from .models import (
     QuoteLine,
     QuoteStatus,
     SalesPolicy,
+    SalesReturn,
 )
-from .services import access, catalogue, comments, contracts, fulfilment, pricing, quotes
+from .services import access, catalogue, comments, contracts, fulfilment, pricing, quotes, returns
 
 
 def _require_admin(user) -> None:
@@ -652,6 +654,10 @@ def _contract_context(request, contract: Contract) -> dict:
         "shipment_form": ShipmentForm(contract=contract) if shipped and (may_work or user.is_admin_role) else None,
         "payment_form": PaymentForm() if is_finance and contract.status != ContractStatus.DRAFT else None,
         "invoice_form": InvoiceForm() if is_finance and shipped else None,
+        "return_form": ReturnForm(contract=contract)
+        if shipped and permissions.may_record_return(user, contract)
+        else None,
+        "returns": [(r, workflows.SALES_RETURN.actions_for(user, r)) for r in selectors.returns_of(contract=contract)],
     }
 
 
@@ -746,6 +752,12 @@ def contract_action(request, pk: int, verb: str):
                 raise ApplicationError(_("Check the payment: %(errors)s") % {"errors": form.errors.as_text()})
             fulfilment.payment_record(actor=user, contract=contract, **form.cleaned_data)
             messages.success(request, _("Payment recorded."))
+        elif verb == "return":
+            form = ReturnForm(request.POST, contract=contract)
+            if not form.is_valid():
+                raise ApplicationError(_("Check the return: %(errors)s") % {"errors": form.errors.as_text()})
+            returns.return_record(actor=user, contract=contract, **form.cleaned_data)
+            messages.success(request, _("Return recorded; it waits for the manager's approval."))
         elif verb == "invoice":
             form = InvoiceForm(request.POST)
             if not form.is_valid():
@@ -757,6 +769,22 @@ def contract_action(request, pk: int, verb: str):
     except ApplicationError as exc:
         messages.error(request, exc.message)
     return redirect("sales:contract_detail", pk=pk)
+
+
+@login_required
+@require_POST
+def return_decide(request, pk: int, action: str):
+    """Approve or reject a return (the workflow table decides who); another's contract is a 404."""
+    sales_return = get_object_or_404(SalesReturn.objects.visible_to(request.user), pk=pk)
+    try:
+        returns.return_decide(
+            actor=request.user, sales_return=sales_return, action=action, note=request.POST.get("note", "")
+        )
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Decision recorded. The salesperson has been notified."))
+    return redirect("sales:contract_detail", pk=sales_return.contract_id)
 
 
 @login_required

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy, gettext_noop
 
 from core.workflow import Transition, Workflow
 from sales import permissions as p
-from sales.models import ContractStatus, InquiryStatus, QuoteStatus
+from sales.models import ContractStatus, InquiryStatus, QuoteStatus, ReturnStatus
 
 Q = QuoteStatus
 C = ContractStatus
@@ -267,6 +267,39 @@ UNIT_POLICY = Workflow(
             state_code="decided",
             style="outline-danger",
             needs_reason=True,
+        ),
+    ),
+)
+
+
+_RETURN_DECIDE: dict = {
+    "denied": gettext_lazy("Only the unit's manager decides a return, and not one they recorded."),
+    "wrong_state": gettext_lazy("This return has already been decided."),
+    "state_code": "decided",
+}
+
+SALES_RETURN = Workflow(
+    document="sales.return",
+    transitions=(
+        Transition(
+            "approve",
+            frozenset({ReturnStatus.PENDING}),
+            ReturnStatus.APPROVED,
+            p.may_decide_return,
+            gettext_lazy("Approve"),
+            awaits=True,
+            style="success",
+            **_RETURN_DECIDE,
+        ),
+        Transition(
+            "reject",
+            frozenset({ReturnStatus.PENDING}),
+            ReturnStatus.REJECTED,
+            p.may_decide_return,
+            gettext_lazy("Reject"),
+            needs_reason=True,
+            style="outline-danger",
+            **_RETURN_DECIDE,
         ),
     ),
 )

@@ -39,8 +39,16 @@ from reminders.models import Notification, Reminder, ReminderState
 from reminders.selectors import due_lookback_days
 from reports.models import DailyReport, ImprovementPoint
 from reports.workflows import DAILY_REPORT
-from sales.models import ApprovalDecision, Contract, ContractApproval, PriceInquiry, Quote, UnitSalesPolicy
-from sales.workflows import CONTRACT, PRICE_INQUIRY, QUOTE, UNIT_POLICY
+from sales.models import (
+    ApprovalDecision,
+    Contract,
+    ContractApproval,
+    PriceInquiry,
+    Quote,
+    SalesReturn,
+    UnitSalesPolicy,
+)
+from sales.workflows import CONTRACT, PRICE_INQUIRY, QUOTE, SALES_RETURN, UNIT_POLICY
 
 LIMIT = 50  # per kind: the inbox is a to-do list, not an archive
 FILING_LEAD_DAYS = 3  # the card filing shows up this many days before its deadline (as its reminder does)
@@ -159,6 +167,18 @@ def _write_offs(user: User) -> QuerySet[WriteOff]:
     return WriteOff.objects.filter(status__in=WRITE_OFF.awaiting_states()).exclude(proposed_by=user)
 
 
+def _returns(user: User) -> QuerySet[SalesReturn]:
+    """Returns (退貨) awaiting a decision: the unit's manager (the GM office for a manager's own contract), never
+    on one they recorded or their own contract (the workflow table checks each row)."""
+    qs = SalesReturn.objects.filter(status__in=SALES_RETURN.awaiting_states()).exclude(requested_by=user)
+    qs = qs.exclude(contract__owner=user)
+    if user.is_manager:
+        return qs.filter(contract__unit_id__in=user.team_unit_ids).exclude(contract__owner__role=Role.MANAGER)
+    if user.is_gm_office:
+        return qs.filter(contract__owner__role=Role.MANAGER)
+    return qs.none()
+
+
 def _next_steps(user: User, today: dt.date) -> QuerySet[ContactLog]:
     later = ContactLog.objects.filter(customer=OuterRef("customer"), happened_at__gt=OuterRef("happened_at"))
     return (
@@ -239,6 +259,7 @@ def navbar_counts(*, user: User, today: dt.date | None = None) -> tuple[int, int
         "expenses": _expenses(user),
         "fund_spends": _fund_spends(user),
         "write_offs": _write_offs(user),
+        "returns": _returns(user),
         "next_steps": _next_steps(user, today),
         "reminders": _reminders(user, today),
         "improvements": _improvements(user, today),
@@ -275,6 +296,7 @@ def inbox_items(*, user: User, today: dt.date | None = None) -> list[Item]:
     items += _expense_items(user)
     items += _fund_spend_items(user)
     items += _write_off_items(user)
+    items += _return_items(user)
     items += _filing_items(user, today)
     items += _next_step_items(user, today)
     items += _reminder_items(user, today)
@@ -461,6 +483,27 @@ def _write_off_items(user: User) -> list[Item]:
                     detail=f"{w.amount:,.2f} · {w.liable.get_full_name()} {w.liability_amount:,.2f} · {w.reason}",
                     url=reverse("sales:contract_detail", args=[w.contract_id]),
                     action_label=str(t.label),
+                )
+            )
+    return out
+
+
+def _return_items(user: User) -> list[Item]:
+    out = []
+    rows = _returns(user).select_related("contract__owner", "contract__customer", "contract_line__product")
+    for r in rows.order_by("created_at")[:LIMIT]:
+        t = _first_awaiting(SALES_RETURN, user, r)
+        if t:
+            out.append(
+                Item(
+                    kind="sales_return",
+                    since=r.created_at,
+                    title=_("Return on contract %(number)s") % {"number": r.contract.number},
+                    detail=f"{r.contract.customer.name} · {r.contract_line.product.code} × {r.quantity:f} · "
+                    f"{r.amount:,.2f} · {r.reason}",
+                    url=reverse("sales:contract_detail", args=[r.contract_id]),
+                    action_label=str(t.label),
+                    action_url=reverse("sales:return_decide", args=[r.pk, t.action]),
                 )
             )
     return out

@@ -383,7 +383,7 @@ def test_member_statistics_by_hand_and_only_what_the_user_sees(
     )
     from care.selectors import member_statistics
 
-    with django_assert_max_num_queries(4):
+    with django_assert_max_num_queries(5):  # customers, sales, returns, scores, churn
         member, ordinary = member_statistics(salesperson, since=today - dt.timedelta(days=364), until=today)
     # members: 1000 + 500 + 300 (+ the deliver() contract of m1); 3 + 1 orders by 2 buyers; scores 5, 4; 1 of 2 lapsed
     deliver_m1 = shipment.contract.amount
@@ -406,6 +406,38 @@ def test_member_statistics_by_hand_and_only_what_the_user_sees(
     client.force_login(other_salesperson)
     other_member, _ = member_statistics(other_salesperson, since=today - dt.timedelta(days=364), until=today)
     assert other_member.sales == Decimal("99999") and other_member.churn_percent == Decimal("100.0")
+
+
+def test_member_statistics_set_lapsed_members_apart_and_count_returns_in_their_month(salesperson, manager):
+    from care.selectors import member_statistics
+    from sales.services import return_decide, return_record
+
+    today = timezone.localdate()
+    recent = today - dt.timedelta(days=10)
+    current = CustomerFactory(owner=salesperson, tier="member", member_level="金卡")
+    lapsed = CustomerFactory(
+        owner=salesperson, tier="member", member_level="金卡", member_renews_on=today - dt.timedelta(days=1)
+    )
+    shipment = deliver(current, on=recent)  # 10 × 1,200
+    lapsed_shipment = deliver(lapsed, on=recent)
+    from sales.models import Contract
+
+    Contract.objects.filter(pk__in=[shipment.contract_id, lapsed_shipment.contract_id]).update(amount=Decimal("12000"))
+    line = shipment.lines.get().contract_line
+    ret = return_record(
+        actor=salesperson,
+        contract=shipment.contract,
+        contract_line=line,
+        quantity="2",
+        reason="不合規格",
+        returned_on=today,
+    )
+    return_decide(actor=manager, sales_return=ret, action="approve")
+    rows = {r.tier: r for r in member_statistics(salesperson, since=today - dt.timedelta(days=364), until=today)}
+    assert list(rows) == ["member", "lapsed_member", "ordinary"]
+    assert (rows["member"].customers, rows["lapsed_member"].customers) == (1, 1)
+    assert rows["member"].sales == Decimal("12000.00") - Decimal("2400.00")
+    assert rows["lapsed_member"].sales == Decimal("12000.00")
 
 
 def test_member_benefits_on_the_care_card_count_visits_this_year(client, salesperson, other_salesperson):

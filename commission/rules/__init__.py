@@ -27,6 +27,7 @@ One module per capability:
   interest.py    overdue interest
   expenses.py    expense allowance and excess
   bonus.py       cooperation bonus
+  returns.py     commission taken back for goods returned after settlement
   statement.py   every entry of a contract, and the entries of one month
 """
 
@@ -43,12 +44,15 @@ from .facts import (
     RELEASE,
     RETENTION_KIND,
     RETENTION_RELEASE,
+    RETURN,
+    RETURN_KIND,
     BonusFact,
     ContractFacts,
     Entry,
     ExpenseFact,
     InvoiceFact,
     PaymentFact,
+    ReturnFact,
     ShipmentFact,
     above_standard,
     pct,
@@ -56,6 +60,7 @@ from .facts import (
 from .held import held_entries
 from .interest import interest_entries, interest_for_month
 from .release import Valuation, release_entries, value_commission
+from .returns import return_entries
 from .statement import contract_entries, entries_for_month
 
 __all__ = [
@@ -68,6 +73,8 @@ __all__ = [
     "RELEASE",
     "RETENTION_KIND",
     "RETENTION_RELEASE",
+    "RETURN",
+    "RETURN_KIND",
     "Allowance",
     "BonusFact",
     "ContractFacts",
@@ -75,6 +82,7 @@ __all__ = [
     "ExpenseFact",
     "InvoiceFact",
     "PaymentFact",
+    "ReturnFact",
     "RuleBook",
     "Rules",
     "Settlement",
@@ -92,6 +100,7 @@ __all__ = [
     "interest_for_month",
     "pct",
     "release_entries",
+    "return_entries",
     "settlement",
     "unpaid_base",
     "value_commission",

@@ -18,13 +18,13 @@ class Settlement:
 
 
 def _sorted_payments(facts: ContractFacts) -> list[PaymentFact]:
-    return sorted(facts.payments, key=lambda p: (p.paid_on, p.id))
+    return sorted(facts.credits, key=lambda p: (p.paid_on, p.id))
 
 
 def collected(facts: ContractFacts, on: dt.date) -> tuple[Decimal, Decimal]:
-    """(non-retention payments, all payments) paid on or before `on`."""
+    """(non-retention payments, all payments) paid on or before `on`; approved returns' credits count as paid."""
     nonret = total = ZERO
-    for p in facts.payments:
+    for p in facts.credits:
         if p.paid_on <= on:
             total += p.amount
             if p.kind != RETENTION_KIND:

@@ -17,10 +17,12 @@ RETENTION_RELEASE = "retention_release"
 INTEREST = "interest"
 EXPENSE = "expense_excess"
 BONUS = "cooperation_bonus"
+RETURN = "sales_return"  # commission taken back for goods returned after the contract was settled
 HELD = "held"  # information only: commission earned but not yet released
-MONEY_COMPONENTS = (RELEASE, RETENTION_RELEASE, INTEREST, EXPENSE, BONUS)
+MONEY_COMPONENTS = (RELEASE, RETENTION_RELEASE, INTEREST, EXPENSE, BONUS, RETURN)
 
 RETENTION_KIND = "retention"
+RETURN_KIND = "sales_return"  # an approved return's credit, counted like a payment from the day it was approved
 
 __all__ = ["InvoiceFact", "PaymentFact", "ShipmentFact"]  # the receivables module's facts, shared
 
@@ -30,6 +32,23 @@ class ExpenseFact:
     id: int
     approved_on: dt.date
     amount: Decimal
+
+
+@dataclass(frozen=True)
+class ReturnFact:
+    """An approved return (退貨) of one contract line, counted on `on`, the day the manager approved it."""
+
+    id: int
+    on: dt.date
+    amount: Decimal  # credited to the customer
+    quantity: Decimal
+    unit_price: Decimal
+    standard_price: Decimal
+    product: str = ""
+
+    @property
+    def above_standard(self) -> Decimal:
+        return max(ZERO, self.unit_price - self.standard_price) * self.quantity
 
 
 @dataclass(frozen=True)
@@ -64,6 +83,18 @@ class ContractFacts:
     expenses: tuple[ExpenseFact, ...] = ()
     bonuses: tuple[BonusFact, ...] = ()
     customer: str = ""
+    returns: tuple[ReturnFact, ...] = ()
+
+    @property
+    def credits(self) -> tuple[PaymentFact, ...]:
+        """Payments and approved returns' credits: both reduce what the customer owes from their day."""
+        if not self.returns:
+            return self.payments
+        return self.payments + tuple(PaymentFact(-r.id, r.on, r.amount, RETURN_KIND) for r in self.returns)
+
+    def returned_above_standard(self, upto: dt.date) -> Decimal:
+        """The above-standard part of the goods returned (approved) on or before `upto`, unrounded."""
+        return sum((r.above_standard for r in self.returns if r.on <= upto), ZERO)
 
     @property
     def target(self) -> Decimal:

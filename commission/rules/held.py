@@ -12,7 +12,7 @@ from core.periods import month_end, month_start
 from .book import RuleBook
 from .collection import Settlement, collected, settlement
 from .facts import HELD, ContractFacts, Entry, PaymentFact, money_text, pct
-from .release import value_commission
+from .release import net_above_standard, returns_params, value_commission
 
 
 def held_entries(facts: ContractFacts, book: RuleBook, month: dt.date) -> list[Entry]:
@@ -31,8 +31,9 @@ def held_entries(facts: ContractFacts, book: RuleBook, month: dt.date) -> list[E
 
 def _held_not_collected(facts: ContractFacts, book: RuleBook, month: dt.date, nonret: Decimal) -> list[Entry]:
     rules = book.for_month(month)
-    val = value_commission(facts, rules)
-    if not val.earned:
+    end = month_end(month)
+    val = value_commission(facts, rules, upto=end)
+    if not val.earned > 0:
         return []
     return [
         Entry(
@@ -43,7 +44,8 @@ def _held_not_collected(facts: ContractFacts, book: RuleBook, month: dt.date, no
             val.earned,
             "held_not_collected",
             {
-                "above_standard": money_text(facts.above_standard),
+                **returns_params(facts, end),
+                "above_standard": money_text(net_above_standard(facts, end)),
                 "commission_rate": pct(rules.commission_rate),
                 "earned": money_text(val.earned),
                 "collected": money_text(min(nonret, facts.target)),
@@ -60,7 +62,7 @@ def _held_for_retention(
 ) -> list[Entry]:
     main = cast(PaymentFact, st.main)  # settled: held_entries returned early when there is no main payment
     rules = book.for_month(month_start(main.paid_on))
-    val = value_commission(facts, rules)
+    val = value_commission(facts, rules, upto=main.paid_on)
     if not val.held_for_retention:
         return []
     return [

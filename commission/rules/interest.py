@@ -41,7 +41,7 @@ def interest_for_month(facts: ContractFacts, rules: Rules, month: dt.date) -> En
         _terms(facts),
         shipments,
         facts.invoices,
-        (*facts.payments, *facts.write_offs),
+        (*facts.credits, *facts.write_offs),  # payments, approved returns, then write-offs (not cash)
         month,
         grace_months=rules.interest_grace_months,
         monthly_rate=rules.interest_rate,

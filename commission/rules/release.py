@@ -15,6 +15,20 @@ from .collection import Settlement
 from .facts import RELEASE, RETENTION_RELEASE, ContractFacts, Entry, PaymentFact, money_text, pct
 
 
+def net_above_standard(facts: ContractFacts, upto: dt.date | None) -> Decimal:
+    if upto is None:
+        return facts.above_standard
+    return facts.above_standard - facts.returned_above_standard(upto)
+
+
+def returns_params(facts: ContractFacts, upto: dt.date) -> dict[str, str]:
+    """The inputs that explain a valuation net of returns (nothing when no goods were returned by then)."""
+    returned = facts.returned_above_standard(upto)
+    if not returned:
+        return {}
+    return {"gross_above_standard": money_text(facts.above_standard), "returned_above_standard": money_text(returned)}
+
+
 @dataclass(frozen=True)
 class Valuation:
     earned: Decimal  # rounded
@@ -23,8 +37,9 @@ class Valuation:
     rules: Rules
 
 
-def value_commission(facts: ContractFacts, rules: Rules) -> Valuation:
-    exact = facts.above_standard * rules.commission_rate
+def value_commission(facts: ContractFacts, rules: Rules, *, upto: dt.date | None = None) -> Valuation:
+    """The commission on the above-standard part, less that of goods returned (approved) on or before `upto`."""
+    exact = net_above_standard(facts, upto) * rules.commission_rate
     earned = round_money(exact)
     if facts.retention > 0:
         first = round_money(exact * (1 - rules.retention_hold_rate))
@@ -37,12 +52,13 @@ def release_entries(
     facts: ContractFacts, rules: Rules, st: Settlement, settled_month: dt.date, upto_end: dt.date
 ) -> list[Entry]:
     """The commission released when the contract is settled, and its retention-held part once fully paid."""
-    val = value_commission(facts, rules)
+    main = cast(PaymentFact, st.main)  # settled: the caller passes only a settlement with its main payment
+    val = value_commission(facts, rules, upto=main.paid_on)
     if not val.earned > 0:
         return []
-    main = cast(PaymentFact, st.main)  # settled: the caller passes only a settlement with its main payment
     base_params = {
-        "above_standard": money_text(facts.above_standard),
+        **returns_params(facts, main.paid_on),
+        "above_standard": money_text(net_above_standard(facts, main.paid_on)),
         "commission_rate": pct(rules.commission_rate),
         "earned": money_text(val.earned),
         "amount": money_text(facts.amount),

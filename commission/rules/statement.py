@@ -15,6 +15,7 @@ from .facts import ContractFacts, Entry
 from .held import held_entries
 from .interest import interest_entries
 from .release import release_entries
+from .returns import return_entries
 
 
 def contract_entries(
@@ -23,7 +24,8 @@ def contract_entries(
     """Every money entry of a contract in the months up to and including `upto` (a month start).
 
     `since` (a month start) skips the interest of earlier months when the caller does not need them.
-    Order: release (and retention release), expense excess, cooperation bonus, then interest month by month.
+    Order: release (and retention release), expense excess, cooperation bonus, returns after settlement, then
+    interest month by month.
     """
     if not facts.sold:
         return []
@@ -36,6 +38,7 @@ def contract_entries(
         out.extend(release_entries(facts, rules, st, settled_month, upto_end))
         out.extend(expense_entries(facts, rules, settled_month, upto))
         out.extend(bonus_entries(facts, st.main, settled_month))
+        out.extend(return_entries(facts, book, st, upto_end))
     out.extend(interest_entries(facts, book, upto_end, since=since))
     return out
 

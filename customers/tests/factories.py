@@ -3,7 +3,7 @@ from django.utils import timezone
 
 from accounts.tests.factories import SalespersonFactory
 from customers.identity import identity_keys, phone_digits, phonetic_tokens, search_key
-from customers.models import Contact, ContactLog, Customer, CustomerIdentity
+from customers.models import Contact, ContactLog, Customer, CustomerIdentity, MemberLevel
 
 
 class CustomerFactory(factory.django.DjangoModelFactory):
@@ -25,6 +25,14 @@ class CustomerFactory(factory.django.DjangoModelFactory):
     search_text = factory.LazyAttribute(lambda o: search_key(o.name, o.short_name))
     search_phonetic = factory.LazyAttribute(lambda o: phonetic_tokens(o.name, o.short_name))
     phone_digits = factory.LazyAttribute(lambda o: phone_digits(str(o.phone or "")))
+
+    @classmethod
+    def _adjust_kwargs(cls, **kwargs):
+        # `member_level="金卡"`: the level of that name (created when the test did not define it).
+        level = kwargs.get("member_level")
+        if isinstance(level, str):
+            kwargs["member_level"] = MemberLevel.objects.get_or_create(name=level)[0] if level else None
+        return kwargs
 
     @factory.post_generation
     def register_keys(obj, create, extracted, **kwargs):

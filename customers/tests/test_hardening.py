@@ -6,7 +6,7 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from customers.models import Customer, CustomerConflict
+from customers.models import Customer, CustomerConflict, MemberLevel
 from customers.tests.factories import CustomerFactory
 
 pytestmark = pytest.mark.django_db
@@ -140,6 +140,7 @@ def test_every_customer_endpoint_is_404_out_of_sight(api_client, book, request, 
 def test_editing_every_field_at_once_saves_with_a_shortened_history_reason(api_client, salesperson, manager):
     """The history reason listed every changed field and overflowed its varchar(100): a 500 (schemathesis)."""
     customer = CustomerFactory(owner=salesperson)
+    MemberLevel.objects.create(name="金卡")
     api_client.force_authenticate(manager)  # may also change the credit terms
     data = {
         "name": "全新名稱股份有限公司",

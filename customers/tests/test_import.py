@@ -7,7 +7,7 @@ import pytest
 
 from core.exceptions import ApplicationError
 from customers.imports import import_apply, import_preview
-from customers.models import Customer, CustomerConflict, ImportBatch
+from customers.models import Customer, CustomerConflict, ImportBatch, MemberLevel
 from customers.tests.factories import CustomerFactory
 
 pytestmark = pytest.mark.django_db
@@ -29,6 +29,7 @@ Ordinary With Level Co,,,,ordinary,銀卡,,
 
 @pytest.fixture
 def setup_existing(other_salesperson):
+    MemberLevel.objects.create(name="金卡")
     CustomerFactory(owner=other_salesperson, name="Someone Else's Customer", tax_id="", phone="")
     CustomerFactory(owner=None, unit=None, name="Pool Customer", tax_id="", phone="")
 
@@ -79,7 +80,7 @@ def test_apply_creates_accepted_rows_and_records_conflicts_never_merges(salesper
     created = Customer.objects.filter(owner=salesperson)
     assert set(created.values_list("name", flat=True)) == {"新竹精密機械股份有限公司", "Acme Trading Co. Ltd."}
     member = created.get(tax_id="53212539")
-    assert member.tier == "member" and member.member_level == "金卡" and member.status == "active"
+    assert member.tier == "member" and member.member_level.name == "金卡" and member.status == "active"
     conflict = CustomerConflict.objects.get()
     assert (
         conflict.claimant == salesperson

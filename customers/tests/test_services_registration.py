@@ -11,6 +11,7 @@ from customers.models import (
     Customer,
     CustomerConflict,
     CustomerIdentity,
+    MemberLevel,
     OwnershipEvent,
     OwnershipEventKind,
 )
@@ -113,11 +114,12 @@ def test_salesperson_may_not_change_credit_but_manager_may(salesperson, manager)
     with pytest.raises(PermissionDenied) as err:
         customer_update(customer=c, actor=salesperson, data={"credit_limit": "500000"})
     assert err.value.field == "credit_limit"
+    gold = MemberLevel.objects.create(name="金卡")
     customer_update(
         customer=c, actor=manager, data={"credit_limit": "500000.005", "tier": "member", "member_level": "金卡"}
     )
     c.refresh_from_db()
-    assert str(c.credit_limit) == "500000.01" and c.tier == "member"
+    assert str(c.credit_limit) == "500000.01" and c.tier == "member" and c.member_level == gold
     changed = c.history.first().diff_against(c.history.last())
     assert {ch.field for ch in changed.changes} >= {"credit_limit", "tier"}
 

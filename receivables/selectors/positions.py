@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
+from sales import selectors as sales_selectors
 from sales.models import Contract, Invoice, Payment, Shipment
 
 from .. import rules
@@ -43,7 +44,7 @@ def write_off_credits(contract_ids: Iterable[int]) -> dict[int, list[rules.Payme
 
 
 def facts_for(contract_ids: Iterable[int]) -> dict[int, ContractFacts]:
-    """The receivables facts of many contracts in five queries, keyed by contract id."""
+    """The receivables facts of many contracts in six queries, keyed by contract id."""
     ids = list(contract_ids)
     ships: dict[int, list[rules.ShipmentFact]] = defaultdict(list)
     for cid, pk, on, value in Shipment.objects.filter(contract_id__in=ids).values_list(
@@ -62,6 +63,13 @@ def facts_for(contract_ids: Iterable[int]) -> dict[int, ContractFacts]:
         pays[cid].append(rules.PaymentFact(pk, on, amount, kind, inv))
     for cid, credits in write_off_credits(ids).items():
         pays[cid].extend(credits)
+    # Approved returns (退貨) credit the customer from the day they were approved, like an unnamed payment.
+    for cid, pk, on, amount in (
+        sales_selectors.approved_returns()
+        .filter(contract_id__in=ids)
+        .values_list("contract_id", "pk", "decided_on", "amount")
+    ):
+        pays[cid].append(rules.PaymentFact(-pk, on, amount, rules.SALES_RETURN))
     out = {}
     for pk, amount, retention, retention_due_on in Contract.objects.filter(pk__in=ids).values_list(
         "pk", "amount", "retention_amount", "retention_due_on"

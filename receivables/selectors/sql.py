@@ -14,7 +14,7 @@ from decimal import Decimal
 from django.db import connection
 from django.db.models import QuerySet
 
-from sales.models import SOLD_STATUSES, Contract, Invoice, Payment, Shipment
+from sales.models import SOLD_STATUSES, Contract, Invoice, Payment, SalesReturn, Shipment
 
 from .. import rules
 from ..models import WriteOff
@@ -36,6 +36,9 @@ c AS (
     SELECT w.contract_id, w.reversed_on, -w.amount, 'write_off', NULL
     FROM {write_off} w JOIN c ON c.id = w.contract_id
     WHERE w.status = 'reversed' AND w.decided_on IS NOT NULL AND w.reversed_on IS NOT NULL
+    UNION ALL  -- approved returns (退貨) credit the customer from the day they were approved
+    SELECT r.contract_id, r.decided_on, r.amount, 'sales_return', NULL
+    FROM {sales_return} r JOIN c ON c.id = r.contract_id WHERE r.status = 'approved'
 ), s0 AS (
     SELECT s.id, s.contract_id, s.shipped_on, s.amount AS value,
            SUM(s.amount) OVER (PARTITION BY s.contract_id) AS total,
@@ -130,6 +133,7 @@ def _cte(contracts: QuerySet[Contract], as_of: dt.date, policy: rules.Policy) ->
         invoice=Invoice._meta.db_table,
         payment=Payment._meta.db_table,
         write_off=WriteOff._meta.db_table,
+        sales_return=SalesReturn._meta.db_table,
         ids_sql=ids_sql,
         bucket_case=_bucket_case(policy, params),
     )

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from core.money import ZERO
 from customers.models import Customer
+from sales import selectors as sales_selectors
 from sales.models import SOLD_STATUSES, Contract, Invoice, Payment
 
 from .. import rules
@@ -23,7 +24,7 @@ from .positions import positions_for
 @dataclass(frozen=True)
 class StatementLine:
     on: dt.date
-    kind: str  # "invoice", "payment", "write_off", "write_off_reversal"
+    kind: str  # "invoice", "payment", "write_off", "write_off_reversal", "sales_return" (an approved return's credit)
     contract_number: str
     reference: str
     debit: Decimal  # invoiced (or a written-off debt reinstated)
@@ -62,7 +63,7 @@ class StatementOfAccount:
 
 
 def statement_of_account(customer: Customer, as_of: dt.date | None = None) -> StatementOfAccount:
-    """The statement of a customer (the caller checks the customer is visible). Six queries."""
+    """The statement of a customer (the caller checks the customer is visible). Eight queries."""
     as_of = as_of or timezone.localdate()
     policy = policy_for(as_of)
     contracts = list(
@@ -88,6 +89,8 @@ def statement_of_account(customer: Customer, as_of: dt.date | None = None) -> St
             events.append((on, 2, "write_off", numbers[cid], "", ZERO, amount))
         if reversed_on is not None and reversed_on <= as_of:  # the debt reinstated
             events.append((reversed_on, 3, "write_off_reversal", numbers[cid], "", amount, ZERO))
+    for r in sales_selectors.return_facts(contract_ids=list(numbers), end=as_of):
+        events.append((r.on, 3, "sales_return", numbers[r.contract_id], r.product_code, ZERO, r.amount))
     running = ZERO
     lines = []
     for on, _order, kind, number, ref, debit, credit in sorted(events, key=lambda e: (e[0], e[1], e[3])):

@@ -1,7 +1,7 @@
 """Property: the SQL form of the receivables rules gives the same answer as the pure functions, over random
 shipments, invoices (named or not by payments), payments, write-offs (approved, reversed, proposed, rejected),
 retention and dates; and each shipment's unpaid part, from which interest is charged, agrees on every day a
-write-off starts or ends."""
+write-off starts or ends; approved returns' credits (退貨) count like unnamed payments."""
 
 import datetime as dt
 from decimal import Decimal
@@ -15,7 +15,7 @@ from accounts.tests.factories import FinanceFactory
 from receivables import rules
 from receivables.models import WriteOff, WriteOffStatus
 from receivables.selectors import facts_for, positions_for, segments, summaries
-from sales.models import Contract, PaymentKind
+from sales.models import Contract, PaymentKind, ReturnStatus, SalesReturn
 
 from .factories import InvoiceFactory, PaymentFactory, ShipmentFactory, sold_contract
 
@@ -42,6 +42,9 @@ contract_st = st.fixed_dictionaries(
                 st.integers(0, 120),
             ),
             max_size=3,
+        ),
+        "sales_return": st.one_of(
+            st.none(), st.tuples(day, st.integers(1, 300_000).map(lambda c: Decimal(c) / 100), st.booleans())
         ),
         "payments": st.lists(
             st.tuples(day, st.integers(1, 300_000).map(lambda c: Decimal(c) / 100), st.booleans(), st.integers(-1, 2)),
@@ -92,6 +95,19 @@ def _make(spec, finance):
             status=status,
             decided_on=decided,
             reversed_on=decided + dt.timedelta(days=lasted) if status == WriteOffStatus.REVERSED else None,
+        )
+    if spec["sales_return"] is not None:
+        d, a, approved = spec["sales_return"]
+        SalesReturn.objects.create(
+            contract=c,
+            contract_line=c.lines.get(),
+            quantity=1,
+            amount=a,
+            reason="退貨",
+            returned_on=START,
+            requested_by=c.owner,
+            status=ReturnStatus.APPROVED if approved else ReturnStatus.PENDING,  # a pending one credits nothing
+            decided_on=START + dt.timedelta(days=d) if approved else None,
         )
     return c
 

@@ -9,6 +9,7 @@ from . import (  # noqa: F401 - importing a kind's module registers it
     daily_report,
     follow_up,
     interest_warning,
+    membership_renewal,
     next_step,
     pool_release,
     promise_missed,

@@ -95,6 +95,7 @@ def test_admin_edits_lead_times_and_follow_up_rules(client, admin_user):
         for f in [
             "next_step_lead_days",
             "card_filing_lead_days",
+            "membership_renewal_lead_days",
             "daily_report_hour",
             "catch_up_days",
             "max_attempts",

@@ -20,7 +20,7 @@ from ..calendar import local_tz
 from ..models import BonusScore, BonusWeights, TargetKind
 from ..permissions import can_score_bonus
 from ._common import ZERO
-from .targets import target_books
+from .targets import returned_in, target_books
 
 
 @dataclass
@@ -81,12 +81,19 @@ def bonus_worksheet(*, viewer: User, year: int, now: dt.datetime | None = None) 
         .annotate(s=Sum("amount"))
         .order_by()
     )
+    # Returns (退貨) approved in the year lower the year's sales (targets.returned_in: the month of approval).
+    returned = dict(
+        returned_in(start=start, end=as_of).values_list("contract__owner_id").annotate(s=Sum("amount")).order_by()
+    )
+    for owner_id in ids:
+        if owner_id in returned:
+            sales[owner_id] = (sales.get(owner_id) or ZERO) - returned[owner_id]
     company_sales = (
         Contract.objects.filter(status__in=SOLD_STATUSES, signed_on__gte=start, signed_on__lte=as_of).aggregate(
             s=Sum("amount")
         )["s"]
         or ZERO
-    )
+    ) - sum(returned.values(), ZERO)
     book = target_books(year_from=start, year_to=end, company=True, user_ids=ids, kinds=(TargetKind.SALES,))[
         TargetKind.SALES
     ]

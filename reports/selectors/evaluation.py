@@ -16,6 +16,7 @@ from core.money import round_money
 from customers.models import ContactKind, ContactLog, Customer
 from receivables import rules
 from receivables import selectors as receivables_selectors
+from sales import selectors as sales_selectors
 from sales.models import SOLD_STATUSES, Contract, ContractLine, Payment
 from sales.rules import can_see_cost
 from sales.selectors import sees_cost
@@ -154,7 +155,10 @@ def evaluation_figures(
     sold = Contract.objects.filter(
         owner_id__in=ids, status__in=SOLD_STATUSES, signed_on__gte=start, signed_on__lte=as_of
     )
-    _add_sales(figs, sold)
+    returned = sales_selectors.approved_returns().filter(
+        contract__owner_id__in=ids, contract__status__in=SOLD_STATUSES, decided_on__gte=start, decided_on__lte=as_of
+    )
+    _add_sales(figs, sold, returned)
     _add_money(figs, start=start, as_of=as_of, today=today)
     _add_activity(figs, sold, start=start, as_of=as_of)
     for pid, comp in report_compliance(people=people, start=start, end=as_of, now=now).items():
@@ -183,8 +187,9 @@ def hide_allowance(f: Figures) -> Figures:
     return f
 
 
-def _add_sales(figs: dict[int, Figures], sold) -> None:
-    """Sales amount, contracts and quantity of the contracts sold in the period (two queries)."""
+def _add_sales(figs: dict[int, Figures], sold, returned) -> None:
+    """Sales amount, contracts and quantity of the contracts sold in the period, less the returns approved in it
+    (退貨 count in the month of their approval) (three queries)."""
     for owner_id, amount, n in sold.values_list("owner_id").annotate(s=Sum("amount"), n=Count("id")).order_by():
         figs[owner_id].sales_amount, figs[owner_id].contracts = amount or ZERO, n
     for owner_id, qty in (
@@ -194,6 +199,11 @@ def _add_sales(figs: dict[int, Figures], sold) -> None:
         .order_by()
     ):
         figs[owner_id].sales_quantity = qty or ZERO
+    for owner_id, amount, qty in (
+        returned.values_list("contract__owner_id").annotate(s=Sum("amount"), q=Sum("quantity")).order_by()
+    ):
+        figs[owner_id].sales_amount -= amount
+        figs[owner_id].sales_quantity -= qty
 
 
 def _add_money(figs: dict[int, Figures], *, start: dt.date, as_of: dt.date, today: dt.date) -> None:

@@ -10,6 +10,7 @@ from django.db.models import F, Q, QuerySet, Sum
 from django.utils import timezone
 
 from core.money import round_money
+from sales import selectors as sales_selectors
 from sales.models import SOLD_STATUSES, Contract, ContractLine, Payment
 from sales.selectors import method_labels
 
@@ -135,16 +136,32 @@ def _sold_in(*, start: dt.date, end: dt.date, unit_id: int | None) -> QuerySet[C
     return sold.filter(unit_id=unit_id) if unit_id else sold
 
 
+def returned_in(*, start: dt.date, end: dt.date, unit_id: int | None = None):
+    """Approved returns (退貨) counted from `start` to `end` (the day each was approved), of one unit or the
+    company: they lower the sales of the month they are approved in, never the month the contract was signed."""
+    rows = sales_selectors.approved_returns().filter(
+        decided_on__gte=start, decided_on__lte=end, contract__status__in=SOLD_STATUSES
+    )
+    return rows.filter(contract__unit_id=unit_id) if unit_id else rows
+
+
+def sales_in(*, start: dt.date, end: dt.date, unit_id: int | None = None) -> Decimal:
+    """Net sales of a period: contracts signed in it less the returns approved in it."""
+    signed = _sold_in(start=start, end=end, unit_id=unit_id).aggregate(s=Sum("amount"))["s"] or ZERO
+    returned = returned_in(start=start, end=end, unit_id=unit_id).aggregate(s=Sum("amount"))["s"] or ZERO
+    return signed - returned
+
+
 def target_progress(*, target: Target, now: dt.datetime | None = None) -> TargetProgress:
     """Sales (or, for a collection target, cash collected) of the target's unit (or the company) in its period so
-    far, against the whole and the pace."""
+    far, against the whole and the pace. Sales are net of the returns approved in the period."""
     today = (now or timezone.now()).astimezone(local_tz()).date()
     start, end = period_bounds(target.period_type, target.period_start)
     if target.is_collection:
         rows = collected_in(start=start, end=min(end, today), unit_id=target.unit_id)
+        actual = rows.aggregate(s=Sum("amount"))["s"] or ZERO
     else:
-        rows = _sold_in(start=start, end=min(end, today), unit_id=target.unit_id)
-    actual = rows.aggregate(s=Sum("amount"))["s"] or ZERO
+        actual = sales_in(start=start, end=min(end, today), unit_id=target.unit_id)
     expected = expected_by(target.amount, days=WorkingCalendar(start, end).working_days(), as_of=today)
     return TargetProgress(
         actual=actual, completion=pct(actual, target.amount), expected=expected, pace=pct(actual, expected)
@@ -175,7 +192,10 @@ def target_splits(*, target: Target, today: dt.date | None = None) -> list[Split
     if target.is_collection:
         actual = _collection_by_dimension(collected_in(start=start, end=end, unit_id=target.unit_id))
     else:
-        actual = _sales_by_dimension(_sold_in(start=start, end=end, unit_id=target.unit_id))
+        actual = _sales_by_dimension(
+            _sold_in(start=start, end=end, unit_id=target.unit_id),
+            returned_in(start=start, end=end, unit_id=target.unit_id),
+        )
     labels = {
         Dimension.SETTLEMENT: method_labels("settlement") if any(ln.settlement_method for ln in lines) else {},
         Dimension.SALES_METHOD: method_labels("sales") if any(ln.sales_method for ln in lines) else {},
@@ -207,8 +227,9 @@ def target_splits(*, target: Target, today: dt.date | None = None) -> list[Split
     return views
 
 
-def _sales_by_dimension(sold: QuerySet[Contract]) -> dict[str, dict]:
-    """Sales per salesperson, customer, region, settlement and sales method, product (order-line amounts)."""
+def _sales_by_dimension(sold: QuerySet[Contract], returned) -> dict[str, dict]:
+    """Sales per salesperson, customer, region, settlement and sales method, product (order-line amounts), less
+    the returns approved in the period (the amount credited, per the returned line's product)."""
     actual: dict[str, dict] = {
         Dimension.SALESPERSON: dict(sold.values_list("owner_id").annotate(s=Sum("amount")).order_by()),
         Dimension.CUSTOMER: dict(sold.values_list("customer_id").annotate(s=Sum("amount")).order_by()),
@@ -220,6 +241,17 @@ def _sales_by_dimension(sold: QuerySet[Contract]) -> dict[str, dict]:
     actual[Dimension.PRODUCT] = dict(
         line_sales.values_list("product_id").annotate(s=Sum(F("quantity") * F("unit_price"))).order_by()
     )
+    by_return = {
+        Dimension.SALESPERSON: "contract__owner_id",
+        Dimension.CUSTOMER: "contract__customer_id",
+        Dimension.REGION: "contract__customer__region",
+        Dimension.SETTLEMENT: "contract__settlement_method__code",
+        Dimension.SALES_METHOD: "contract__sales_method__code",
+        Dimension.PRODUCT: "contract_line__product_id",
+    }
+    for dim, path in by_return.items():
+        for key, amount in returned.values_list(path).annotate(s=Sum("amount")).order_by():
+            actual[dim][key] = actual[dim].get(key, ZERO) - amount
     return actual
 
 

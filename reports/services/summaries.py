@@ -33,7 +33,7 @@ SUMMARY_LOCK_KEY = 7_246_001  # pg advisory lock id of the dashboard summary ref
 
 def _tables() -> dict[str, str]:
     from customers.models import ContactLog
-    from sales.models import Contract, ContractLine, Payment, Product, Shipment
+    from sales.models import Contract, ContractLine, Payment, Product, SalesReturn, Shipment
 
     return {
         "perf": PerformanceMonthly._meta.db_table,
@@ -46,6 +46,7 @@ def _tables() -> dict[str, str]:
         "contract": Contract._meta.db_table,
         "line": ContractLine._meta.db_table,
         "payment": Payment._meta.db_table,
+        "return": SalesReturn._meta.db_table,
         "shipment": Shipment._meta.db_table,
         "log": ContactLog._meta.db_table,
         "customer": Customer._meta.db_table,
@@ -88,7 +89,7 @@ def earliest_month_touched(*, since: dt.datetime) -> dt.date | None:
     month), payments, contact logs and customers created or edited since then. None when nothing changed.
     Rows are never deleted here (cancelled, not removed), so "changed since" covers every move of a figure."""
     from customers.models import ContactLog
-    from sales.models import Contract, Payment
+    from sales.models import Contract, Payment, SalesReturn
 
     def first(model, field):
         return model.objects.filter(updated_at__gte=since).order_by().aggregate(m=models.Min(field))["m"]
@@ -96,6 +97,7 @@ def earliest_month_touched(*, since: dt.datetime) -> dt.date | None:
     moments = [
         first(Contract, "signed_on"),
         first(Payment, "paid_on"),
+        first(SalesReturn, "decided_on"),
         first(ContactLog, "happened_at"),
         first(Customer, "registered_at"),
     ]
@@ -134,11 +136,19 @@ def _refresh_monthly(cur, t: dict[str, str], *, since: dt.date) -> None:
         ), qty AS (
             SELECT l.contract_id, SUM(l.quantity) AS quantity
             FROM {t["line"]} l JOIN sold ON sold.id = l.contract_id GROUP BY l.contract_id
+        ), moves AS (
+            SELECT sold.month, sold.owner_id, sold.unit_id, sold.customer_id, sold.amount,
+                   COALESCE(qty.quantity, 0) AS quantity
+            FROM sold LEFT JOIN qty ON qty.contract_id = sold.id
+            UNION ALL  -- approved returns (退貨): a negative sale in the month of their approval
+            SELECT date_trunc('month', r.decided_on)::date, c.owner_id, c.unit_id, c.customer_id, -r.amount,
+                   -r.quantity
+            FROM {t["return"]} r JOIN {t["contract"]} c ON c.id = r.contract_id
+            WHERE r.status = 'approved' AND r.decided_on >= %(since)s AND c.status = ANY(%(sold)s)
         ), cust AS (
             INSERT INTO {t["cust"]} (month, owner_id, unit_id, customer_id, amount, quantity)
-            SELECT sold.month, sold.owner_id, sold.unit_id, sold.customer_id, SUM(sold.amount),
-                   COALESCE(SUM(qty.quantity), 0)
-            FROM sold LEFT JOIN qty ON qty.contract_id = sold.id
+            SELECT month, owner_id, unit_id, customer_id, SUM(amount), SUM(quantity)
+            FROM moves
             GROUP BY 1, 2, 3, 4
             RETURNING month, owner_id, unit_id, amount, quantity
         ), facts AS (
@@ -196,6 +206,29 @@ def _refresh_breakdowns(cur, t: dict[str, str], *, since: dt.date) -> None:
                    LEFT({dim.sql_key}, 64), LEFT(MIN({dim.sql_label}), 200), {amount}, {quantity}
             {source} {dim.joins}
             WHERE c.status = ANY(%(sold)s) AND c.signed_on >= %(since)s
+            GROUP BY 1, 2, 3, 5
+            """,
+            params | {"dim": dim.key},
+        )
+        # Approved returns (退貨): negative rows in the month of their approval (readers sum per key).
+        if dim.line_level:
+            ret_source = f"FROM {t['return']} r JOIN {t['contract']} c ON c.id = r.contract_id "
+            ret_source += f"JOIN {t['customer']} cu ON cu.id = c.customer_id "
+            ret_source += (
+                f"JOIN {t['line']} l ON l.id = r.contract_line_id JOIN {t['product']} p ON p.id = l.product_id"
+            )
+            ret_quantity = "-SUM(r.quantity)"
+        else:
+            ret_source = f"FROM {t['return']} r JOIN {t['contract']} c ON c.id = r.contract_id "
+            ret_source += f"JOIN {t['customer']} cu ON cu.id = c.customer_id"
+            ret_quantity = "0"
+        cur.execute(
+            f"""
+            INSERT INTO {t["breakdown"]} (month, owner_id, unit_id, dimension, key, label, amount, quantity)
+            SELECT date_trunc('month', r.decided_on)::date, c.owner_id, c.unit_id, %(dim)s,
+                   LEFT({dim.sql_key}, 64), LEFT(MIN({dim.sql_label}), 200), -SUM(r.amount), {ret_quantity}
+            {ret_source} {dim.joins}
+            WHERE r.status = 'approved' AND c.status = ANY(%(sold)s) AND r.decided_on >= %(since)s
             GROUP BY 1, 2, 3, 5
             """,
             params | {"dim": dim.key},

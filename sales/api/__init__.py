@@ -14,6 +14,7 @@ from .catalogue import PriceListViewSet, ProductViewSet
 from .contracts import ContractViewSet, HiddenRuleTripViewSet
 from .fulfilment import InvoiceViewSet, PaymentViewSet, ShipmentViewSet
 from .quotes import QuoteViewSet
+from .returns import SalesReturnViewSet
 
 
 def register(router) -> None:
@@ -29,3 +30,4 @@ def register(router) -> None:
     router.register("shipments", ShipmentViewSet, basename="shipment")
     router.register("payments", PaymentViewSet, basename="payment")
     router.register("invoices", InvoiceViewSet, basename="invoice")
+    router.register("returns", SalesReturnViewSet, basename="sales-return")

@@ -50,6 +50,7 @@ from .pricing import (
     write_priced_lines,
 )
 from .quotes import quote_approve, quote_create, quote_reject, quote_set_outcome, quote_submit, quote_update
+from .returns import return_decide, return_record, returnable_quantity
 
 __all__ = [
     "CONTRACT_FIELDS",
@@ -94,6 +95,9 @@ __all__ = [
     "quote_set_outcome",
     "quote_submit",
     "quote_update",
+    "return_decide",
+    "return_record",
+    "returnable_quantity",
     "sales_level_assign",
     "sales_policy_set",
     "shipment_create",

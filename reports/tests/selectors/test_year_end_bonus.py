@@ -16,7 +16,7 @@ from customers.tests.factories import CustomerFactory
 from reports.models import BonusScore, BonusWeights, Dimension, Target, TargetLine
 from reports.selectors.bonus import bonus_worksheet
 from reports.services.bonus import bonus_score_save, bonus_weights_set
-from sales.tests.factories import ContractFactory
+from sales.tests.factories import ContractFactory, ProductFactory
 
 from ..clock import NOW
 
@@ -146,11 +146,11 @@ def test_page_export_and_permissions(
     client.force_login(manager)
     page = client.get(url)
     assert page.status_code == 200 and f'id="score-{salesperson.pk}"'.encode() in page.content
-    with django_assert_max_num_queries(16):
+    with django_assert_max_num_queries(17):  # + the year's approved returns (退貨), one query
         client.get(url)
     for _ in range(10):
         _sold(SalespersonFactory(unit=manager.unit), "10")
-    with django_assert_max_num_queries(16):
+    with django_assert_max_num_queries(17):
         assert len(client.get(url).context["sheet"].rows) == 12
     saved = client.post(
         url, {"score": "1", "salesperson": salesperson.pk, "quality": "60", "satisfaction": "80", "market_share": "70"}
@@ -177,3 +177,27 @@ def test_page_export_and_permissions(
     assert refused.status_code == 200 and "sales_weight" in refused.context["weights_form"].errors
     assert client.post(url, {**weights, "company_weight": "10"}).status_code == 302
     assert BonusWeights.objects.get().company_weight == Decimal("10")
+
+
+def test_a_return_approved_in_the_year_lowers_the_years_sales(gm, salesperson, teammate, other_salesperson, year_2025):
+    from sales.models import ContractLine, ReturnStatus, SalesReturn
+
+    contract = salesperson.contracts.get(signed_on=dt.date(2025, 6, 1))
+    line = ContractLine.objects.create(
+        contract=contract, product=ProductFactory(), quantity=1, unit_price=Decimal("80000"), standard_price=1
+    )
+    SalesReturn.objects.create(
+        contract=contract,
+        contract_line=line,
+        quantity=1,
+        amount=Decimal("20000"),
+        reason="退貨",
+        returned_on=dt.date(2025, 9, 1),
+        requested_by=salesperson,
+        status=ReturnStatus.APPROVED,
+        decided_on=dt.date(2025, 9, 2),
+    )
+    sheet = bonus_worksheet(viewer=gm, year=2025, now=NOW)
+    me = {r.person.pk: r for r in sheet.rows}[salesperson.pk]
+    assert me.scores["sales"] == Decimal("60.00")  # (80,000 − 20,000) ÷ the target 100,000
+    assert sheet.company_score == Decimal("48.00")  # (260,000 − 20,000) ÷ 500,000
