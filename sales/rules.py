@@ -333,6 +333,12 @@ def contract_filing_late(*, filed_on: dt.date, due: dt.date | None) -> bool:
     return bool(due and filed_on > due)
 
 
+def quote_valid_until(*, written_on: dt.date, valid_days: int) -> dt.date:
+    """A quote written without a validity date is valid through `valid_days` (30) days after it is written: the day
+    returned is the last valid day."""
+    return written_on + dt.timedelta(days=valid_days)
+
+
 RULES: tuple[Callable[[DealFacts], list[RuleHit]], ...] = (
     department_review,
     price_below_standard,

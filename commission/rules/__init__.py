@@ -31,7 +31,7 @@ One module per capability:
 """
 
 from .bonus import bonus_entries
-from .book import DEFAULT_RULES, RuleBook, Rules
+from .book import DEFAULT_RULES, UNIT_RATES, RuleBook, Rules, UnitRules
 from .collection import Settlement, collected, settlement, unpaid_base
 from .expenses import Allowance, expense_allowance, expense_entries
 from .facts import (
@@ -68,6 +68,7 @@ __all__ = [
     "RELEASE",
     "RETENTION_KIND",
     "RETENTION_RELEASE",
+    "UNIT_RATES",
     "Allowance",
     "BonusFact",
     "ContractFacts",
@@ -79,6 +80,7 @@ __all__ = [
     "Rules",
     "Settlement",
     "ShipmentFact",
+    "UnitRules",
     "Valuation",
     "above_standard",
     "bonus_entries",
