@@ -95,8 +95,13 @@ def unit_rules_from_model(row: UnitCommissionPolicy) -> p.UnitRules:
 def rule_book() -> p.RuleBook:
     """The commission rule sets, with the interest numbers of the receivables policies (one value each) and the
     units' own approved rates (`UnitCommissionPolicy`, laid over the rule set by `RuleBook.for_month`)."""
+    # No rule set at all (never after migrate: one is seeded): the model's defaults, so the numbers stay the
+    # policy's and never the pure module's.
+    rule_sets = list(CommissionRuleSet.objects.all()) or [
+        CommissionRuleSet(name=str(_("Rule book defaults")), effective_from=dt.date.min)
+    ]
     return p.RuleBook(
-        (rules_from_model(rs) for rs in CommissionRuleSet.objects.all()),
+        (rules_from_model(rs) for rs in rule_sets),
         interest_terms=receivables_selectors.interest_terms(),
         unit_rules=(unit_rules_from_model(u) for u in UnitCommissionPolicy.objects.approved()),
     )

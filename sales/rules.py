@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import KW_ONLY, dataclass, field
 from decimal import ROUND_DOWN, Decimal
 from typing import TYPE_CHECKING, Any, cast
 
@@ -52,10 +52,13 @@ class DealFacts:
     lines: tuple[LineFacts, ...]
     amount: Decimal
     cost_total: Decimal
+    _: KW_ONLY
+    # The thresholds come from the policy in force for the deal's unit (`sales.selectors.effective_policy`): no
+    # number of the rule book is written here.
+    margin_review_percent: Decimal
+    prepayment_threshold: Decimal
     prepayment_amount: Decimal = Decimal("0")
     discount_authority: Decimal = Decimal("0")
-    margin_review_percent: Decimal = Decimal("20")
-    prepayment_threshold: Decimal = Decimal("100000")
     purchase_order_basis: bool = False
     customer_trusted: bool = False
     credit_limit: Decimal | None = None

@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
+from django.utils import translation
 
 from accounts.models import User
 from accounts.tests.factories import GMFactory, ManagerFactory
@@ -21,6 +22,14 @@ from workspace.inbox import inbox_items
 from .factories import PaymentFactory, sold_contract
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _language_restored():
+    """The pages activate the reader's language (zh-hant here): give the next tests back the one they had."""
+    with translation.override(translation.get_language()):
+        yield
+
 
 JAN, FEB = dt.date(2026, 1, 1), dt.date(2026, 2, 1)
 

@@ -27,6 +27,14 @@ from .clock import at
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture(autouse=True)
+def _language_restored():
+    """The pages activate the reader's language (zh-hant here): give the next tests back the one they had."""
+    with translation.override(translation.get_language()):
+        yield
+
+
 MON = dt.date(2026, 11, 16)  # a Monday: the company's cut-off is Tuesday 10:00
 
 
