@@ -360,7 +360,7 @@ def _accrue_market_fund(*, month: dt.date, actor: User | None) -> list[MarketFun
     nothing, and a change of the month's sales adds exactly the difference, up or down)."""
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_xact_lock(%s)", [FUND_LOCK_KEY])
-    rules = rule_book().for_month(month)
+    rules = rule_book(units=False).for_month(month)  # the market service fund is the company's
     sales = selectors.sales_by_unit(start=month, end=periods.month_end(month))
     booked: dict[int, Decimal] = {
         unit_id: amount
