@@ -124,3 +124,28 @@ def test_page_inbox_permissions_and_notifications(client, unit, other_unit, sale
     [back] = Notification.objects.filter(user=manager)
     assert back.title == f"{unit.name} 的日報實施細則已退回"
     assert "Reports are read at 10:00" in back.body
+
+
+def test_the_unit_rules_pages_queries_do_not_grow_with_rows(client, django_assert_max_num_queries):
+    from commission.services import unit_commission_policy_propose
+
+    gm = GMFactory()
+    managers = [ManagerFactory() for _ in range(2)]
+    for m in managers:
+        unit_report_policy_propose(actor=m, unit=m.unit, effective_from=MON, cutoff_days=2)
+        unit_commission_policy_propose(actor=m, unit=m.unit, effective_from=MON, commission_percent="55")
+    client.force_login(gm)
+    pages = [reverse("reports:unit_rules"), reverse("commission:unit_rules"), reverse("sales:unit_rules")]
+    counts = []
+    for url in pages:
+        with django_assert_max_num_queries(20) as few:
+            assert client.get(url).status_code == 200
+        counts.append(len(few.captured_queries))
+    for m in [ManagerFactory() for _ in range(8)]:
+        unit_report_policy_propose(actor=m, unit=m.unit, effective_from=MON, cutoff_days=2)
+        unit_commission_policy_propose(actor=m, unit=m.unit, effective_from=MON, commission_percent="55")
+    for url, count in zip(pages, counts, strict=True):
+        with django_assert_max_num_queries(count):
+            page = client.get(url).content.decode()
+        if "sales" not in url:
+            assert page.count("approve-rules") == 10
