@@ -69,6 +69,10 @@ DATE_SENSITIVE = (
     "reminders/tests/test_customer_messages.py",
     "care/tests/*",
     "reports/tests/test_target_split_pickers.py",
+    "reports/tests/test_unit_rules.py",
+    "commission/tests/test_unit_rules.py",
+    "sales/tests/test_unit_rules.py",
+    "sales/tests/services/test_quotes.py",
 )
 
 

@@ -14,6 +14,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from accounts.unit_policy import UnitPolicy, approval_constraint
 from core.models import EffectiveDatedPolicy, TimeStampedModel
 
 from .querysets import ContractChildQuerySet, StatementQuerySet
@@ -55,6 +56,41 @@ class CommissionRuleSet(TimeStampedModel, EffectiveDatedPolicy):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.effective_from:%Y-%m-%d})"
+
+
+UNIT_PERCENT: dict[str, Any] = {**PERCENT, "null": True, "blank": True}
+
+
+class UnitCommissionPolicy(UnitPolicy):
+    """A unit's own commission rates (實施細則) over the company's rule set in force: each value left empty keeps
+    the rule set's. In force from `effective_from` once the GM office has approved it (`accounts.unit_policy`).
+    The market service fund stays the company's (the company sets it aside, per unit ledger, at one rate)."""
+
+    OVERRIDES = (
+        "commission_percent",
+        "retention_hold_percent",
+        "expense_margin_threshold_percent",
+        "expense_low_margin_percent",
+        "expense_high_margin_percent",
+    )
+
+    commission_percent = models.DecimalField(_("commission on the above-standard part (%)"), **UNIT_PERCENT)
+    retention_hold_percent = models.DecimalField(_("commission held until retention is collected (%)"), **UNIT_PERCENT)
+    expense_margin_threshold_percent = models.DecimalField(_("expense allowance margin threshold (%)"), **UNIT_PERCENT)
+    expense_low_margin_percent = models.DecimalField(
+        _("allowance below the threshold (% of gross profit)"), **UNIT_PERCENT
+    )
+    expense_high_margin_percent = models.DecimalField(
+        _("allowance at or above the threshold (% of sales)"), **UNIT_PERCENT
+    )
+
+    class Meta(UnitPolicy.Meta):
+        verbose_name = _("unit commission policy")
+        verbose_name_plural = _("unit commission policies")
+        constraints = [approval_constraint("unit_commission_policy_approved_has_approver")]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id} {self.effective_from}"
 
 
 class ContractCost(TimeStampedModel):

@@ -40,6 +40,7 @@ from .models import (
     FundSpendStatus,
     MarketFundEntry,
     MarketFundSpend,
+    UnitCommissionPolicy,
 )
 
 TOTAL_KEYS = ("released", "interest", "expenses", "bonus", "adjustments", "net", "held")
@@ -73,11 +74,38 @@ def rules_from_model(rs: CommissionRuleSet) -> p.Rules:
     )
 
 
-def rule_book() -> p.RuleBook:
-    """The commission rule sets, with the interest numbers of the receivables policies (one value each)."""
+# UnitCommissionPolicy field -> the Rules rate it overrides.
+UNIT_FIELDS = {
+    "commission_percent": "commission_rate",
+    "retention_hold_percent": "retention_hold_rate",
+    "expense_margin_threshold_percent": "margin_threshold",
+    "expense_low_margin_percent": "low_margin_rate",
+    "expense_high_margin_percent": "high_margin_rate",
+}
+
+
+def unit_rules_from_model(row: UnitCommissionPolicy) -> p.UnitRules:
+    return p.UnitRules(
+        id=row.id,
+        unit_id=row.unit_id,
+        effective_from=row.effective_from,
+        rates={UNIT_FIELDS[name]: percent(value) for name, value in row.overrides().items()},
+    )
+
+
+def rule_book(*, units: bool = True) -> p.RuleBook:
+    """The commission rule sets, with the interest numbers of the receivables policies (one value each) and the
+    units' own approved rates (`UnitCommissionPolicy`, laid over the rule set by `RuleBook.for_month`)."""
+    # No rule set at all (never after migrate: one is seeded): the model's defaults, so the numbers stay the
+    # policy's and never the pure module's.
+    rule_sets = list(CommissionRuleSet.objects.all()) or [
+        CommissionRuleSet(name=str(_("Rule book defaults")), effective_from=dt.date.min)
+    ]
     return p.RuleBook(
-        (rules_from_model(rs) for rs in CommissionRuleSet.objects.all()),
+        (rules_from_model(rs) for rs in rule_sets),
         interest_terms=receivables_selectors.interest_terms(),
+        # units=False: the company's numbers only (the market service fund), one query fewer.
+        unit_rules=(unit_rules_from_model(u) for u in UnitCommissionPolicy.objects.approved()) if units else (),
     )
 
 
@@ -309,7 +337,6 @@ def build_statements(*, people_qs, month: dt.date, closed_at: dt.datetime | None
     adjust_through = last_closed if last_closed and month == periods.add_months(last_closed, 1) else None
     scope = _scope(people_qs=people_qs, month=month, adjust_through=adjust_through)
     book = rule_book()
-    rules = book.for_month(month)
     by_person: dict[int, dict[int, list[dict]]] = defaultdict(lambda: defaultdict(list))
     numbers = dict(scope.frozen_numbers)
     customers: dict[int, str] = {}
@@ -399,7 +426,7 @@ def build_statements(*, people_qs, month: dt.date, closed_at: dt.datetime | None
                     "unit_id": user.unit_id,
                     "unit": user.unit.name if user.unit else "",
                 },
-                "rules": rules.snapshot(),
+                "rules": book.for_month(month, unit_id=user.unit_id).snapshot(),
                 "contracts": blocks,
                 "totals": _totals(blocks),
             }
@@ -514,7 +541,7 @@ class UnitSummary:
 
 def company_summary(*, viewer, month: dt.date) -> tuple[list[UnitSummary], UnitSummary, p.Rules]:
     """Sales signed in the month, the market service fund and the commission totals, per unit and overall."""
-    rules = rule_book().for_month(month)
+    rules = rule_book(units=False).for_month(month)  # the market service fund's rate: the company's
     statements = statements_for_month(viewer=viewer, month=month)
     units = {u.id: u.name for u in SalesUnit.objects.all()}
     sales = dict(
@@ -618,11 +645,11 @@ def expense_budgets(viewer, *, limit: int = 100) -> list[ExpenseBudget]:
         .annotate(s=Sum("amount"))
         .order_by()
     )
-    rules = rule_book().for_month(current_month())
+    book, month = rule_book(), current_month()
     see_cost = can_see_cost(viewer)
     out = []
     for f in facts:
-        allowance = p.expense_allowance(f, rules)
+        allowance = p.expense_allowance(f, book.for_month(month, unit_id=f.unit_id))
         out.append(
             ExpenseBudget(
                 contract_id=f.id,
@@ -671,7 +698,7 @@ def expense_control_by_owner(*, owner_ids, start: dt.date, end: dt.date) -> dict
     has_unit_cost = _has_field(ContractLine, "unit_cost")
     has_cost_total = _has_field(Contract, "cost_total")
     sold = Contract.objects.filter(owner_id__in=ids, status__in=SOLD_STATUSES, signed_on__gte=start, signed_on__lte=end)
-    fields = ["id", "owner_id", "signed_on", "amount", "commission_cost__cost"]
+    fields = ["id", "owner_id", "unit_id", "signed_on", "amount", "commission_cost__cost"]
     if has_cost_total:
         fields.append("cost_total")
     rows = list(sold.order_by().values(*fields))
@@ -691,7 +718,7 @@ def expense_control_by_owner(*, owner_ids, start: dt.date, end: dt.date) -> dict
             id=r["id"],
             number="",
             owner_id=r["owner_id"],
-            unit_id=None,
+            unit_id=r["unit_id"],
             sold=True,
             signed_on=r["signed_on"],
             amount=r["amount"],
@@ -703,7 +730,7 @@ def expense_control_by_owner(*, owner_ids, start: dt.date, end: dt.date) -> dict
                 cost_total=r.get("cost_total"),
             ),
         )
-        rules = book.for_month(periods.month_start(r["signed_on"]))
+        rules = book.for_month(periods.month_start(r["signed_on"]), unit_id=r["unit_id"])
         allowance[r["owner_id"]] += p.expense_allowance(facts, rules).amount
         contracts[r["owner_id"]] += 1
     approved = dict(

@@ -15,13 +15,14 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts import unit_policy_views
 from core import periods
 from core.exceptions import ApplicationError
 from core.forms import apply_service_error
 from sales.models import Contract, ContractStatus
 
 from . import rules as p
-from . import selectors, services
+from . import selectors, services, workflows
 from .display import localize
 from .exports import statements_xlsx
 from .forms import (
@@ -32,7 +33,7 @@ from .forms import (
     ExpenseDecisionForm,
     RuleSetForm,
 )
-from .models import CommissionRuleSet, ExpenseClaim
+from .models import CommissionRuleSet, ExpenseClaim, UnitCommissionPolicy
 
 
 def _month(request):
@@ -276,7 +277,7 @@ def contract_commission(request, pk: int):
     facts = selectors.load_facts(Contract.objects.filter(pk=contract.pk))[0]
     book = selectors.rule_book()
     month = selectors.current_month()
-    rules = book.for_month(month)
+    rules = book.for_month(month, unit_id=contract.unit_id)
     valuation = p.value_commission(facts, rules)
     allowance = p.expense_allowance(facts, rules)
     st = p.settlement(facts)
@@ -529,4 +530,34 @@ def profit(request):
             "prev": periods.add_months(start, -{"year": 12, "quarter": 3}.get(period_type, 1)),
             "next": periods.add_months(start, {"year": 12, "quarter": 3}.get(period_type, 1)),
         },
+    )
+
+
+# --- unit rules (實施細則): the shared page of accounts.unit_policy_views ----------------------------------------
+
+
+@login_required
+def unit_rules(request):
+    return unit_policy_views.rules_page(
+        request,
+        model=UnitCommissionPolicy,
+        workflow=workflows.UNIT_POLICY,
+        propose=services.unit_commission_policy_propose,
+        url_name="commission:unit_rules",
+        decide_url_name="commission:unit_rules_decide",
+        title=_("Unit rules: commission"),
+    )
+
+
+@login_required
+@require_POST
+def unit_rules_decide(request, pk: int, verb: str):
+    return unit_policy_views.decide(
+        request,
+        model=UnitCommissionPolicy,
+        pk=pk,
+        verb=verb,
+        approve=services.unit_commission_policy_approve,
+        reject=services.unit_commission_policy_reject,
+        url_name="commission:unit_rules",
     )

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
+from accounts.unit_policy import unit_policy_workflow
 from commission import permissions as p
 from commission.models import ExpenseStatus, FundSpendStatus
 from core.workflow import Transition, Workflow
@@ -103,3 +104,7 @@ MARKET_FUND = Workflow(
         ),
     ),
 )
+
+
+# A unit's own commission rates (實施細則): proposed by its manager, decided by the GM office (accounts.unit_policy).
+UNIT_POLICY = unit_policy_workflow("commission.unit_policy")

@@ -71,6 +71,30 @@ MESSAGES: dict[tuple[str, str], tuple[Any, Any]] = {
         gettext_lazy("Rules of %(unit)s rejected"),
         gettext_lazy("%(actor)s rejected the unit's rules: %(note)s"),
     ),
+    ("commission.unit_policy", "proposed"): (
+        gettext_lazy("Commission rules of %(unit)s wait for your approval"),
+        gettext_lazy("%(actor)s proposes the unit's commission rates (實施細則) from %(effective_from)s."),
+    ),
+    ("commission.unit_policy", "approved"): (
+        gettext_lazy("Commission rules of %(unit)s approved"),
+        gettext_lazy("%(actor)s approved the unit's commission rates; they are in force from %(effective_from)s."),
+    ),
+    ("commission.unit_policy", "rejected"): (
+        gettext_lazy("Commission rules of %(unit)s rejected"),
+        gettext_lazy("%(actor)s rejected the unit's commission rates: %(note)s"),
+    ),
+    ("reports.unit_policy", "proposed"): (
+        gettext_lazy("Report rules of %(unit)s wait for your approval"),
+        gettext_lazy("%(actor)s proposes the unit's daily-report cut-off (實施細則) from %(effective_from)s."),
+    ),
+    ("reports.unit_policy", "approved"): (
+        gettext_lazy("Report rules of %(unit)s approved"),
+        gettext_lazy("%(actor)s approved the unit's daily-report cut-off; it is in force from %(effective_from)s."),
+    ),
+    ("reports.unit_policy", "rejected"): (
+        gettext_lazy("Report rules of %(unit)s rejected"),
+        gettext_lazy("%(actor)s rejected the unit's daily-report cut-off: %(note)s"),
+    ),
     ("customers.conflict", "decided"): (
         gettext_lazy("Customer conflict decided: %(customer)s"),
         gettext_lazy("%(actor)s decided: %(outcome)s. %(note)s"),

@@ -179,6 +179,20 @@ def customer_panel(*, customer, user) -> CustomerPanel:
     )
 
 
+def card_filing_shown(*, today: dt.date, due: dt.date, lead_days: int) -> bool:
+    """The monthly card filing is reminded and shown in the manager's inbox from `lead_days` before its last
+    on-time day `due` (the policy value `ReminderSettings.card_filing_lead_days`)."""
+    return today >= due - dt.timedelta(days=lead_days)
+
+
+def card_filing_lead_days() -> Coalesce:
+    """`ReminderSettings.card_filing_lead_days` as an SQL expression, so the inbox badge reads it in its one
+    statement (the field's default when no settings row exists)."""
+    days = ReminderSettings.objects.filter(pk=1).values("card_filing_lead_days")[:1]
+    default = ReminderSettings._meta.get_field("card_filing_lead_days").get_default()
+    return Coalesce(Subquery(days, output_field=IntegerField()), Value(default))
+
+
 def due_lookback_days() -> Coalesce:
     """How far back a to-do list chases what fell due: the reminder settings' catch-up window (a policy value),
     as an SQL expression so the inbox badge reads it in its one statement."""

@@ -1,4 +1,8 @@
-"""The working-day calendar: the report policy's working week, corrected by CalendarDay holidays and make-up days."""
+"""The working-day calendar: the report policy's working week, corrected by CalendarDay holidays and make-up days.
+
+The report cut-off of a unit's salespeople is the unit's own (`UnitReportPolicy`, approved by the GM office, in force
+from its date) where it sets one, else the company's (`ReportPolicy`); the working week and holidays are the
+company's."""
 
 from __future__ import annotations
 
@@ -6,8 +10,11 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.db.models import Max
 
-from .models import CalendarDay, ReportPolicy
+from accounts.unit_policy import overlay
+
+from .models import CalendarDay, ReportPolicy, UnitReportPolicy
 
 DEFAULT_POLICY = ReportPolicy(
     effective_from=dt.date(2000, 1, 1),
@@ -21,9 +28,37 @@ def local_tz() -> ZoneInfo:
     return ZoneInfo(settings.TIME_ZONE)
 
 
-def policy_for(day: dt.date) -> ReportPolicy:
-    """The policy in force on `day` (one query)."""
-    return ReportPolicy.objects.in_force(day) or DEFAULT_POLICY
+def with_unit_rules(policy: ReportPolicy, unit: UnitReportPolicy | None) -> ReportPolicy:
+    """The company's policy with the unit's own cut-off laid over it (an unsaved copy; the same row without one)."""
+    if unit is None or not unit.overrides():
+        return policy
+    return ReportPolicy(
+        effective_from=max(policy.effective_from, unit.effective_from),
+        working_weekdays=policy.working_weekdays,
+        **overlay(policy, unit, UnitReportPolicy.OVERRIDES),
+    )
+
+
+def policy_for(day: dt.date, unit_id: int | None = None) -> ReportPolicy:
+    """The policy in force on `day` for the salespeople of `unit_id`: the unit's approved cut-off over the
+    company's (one query, two with a unit)."""
+    company = ReportPolicy.objects.in_force(day) or DEFAULT_POLICY
+    return with_unit_rules(company, UnitReportPolicy.objects.in_force(unit_id=unit_id, on=day))
+
+
+def units_with_own_cutoff(on: dt.date) -> list[int]:
+    """Units with an approved cut-off of their own effective by `on` (one query)."""
+    return sorted(
+        set(UnitReportPolicy.objects.approved().filter(effective_from__lte=on).values_list("unit_id", flat=True))
+    )
+
+
+def longest_cutoff_days() -> int:
+    """The longest cut-off (days after the report date) of any company or approved unit policy, the default's
+    included: how far back a report may still change."""
+    company = ReportPolicy.objects.aggregate(m=Max("cutoff_days"))["m"] or 0
+    units = UnitReportPolicy.objects.approved().aggregate(m=Max("cutoff_days"))["m"] or 0
+    return max(company, units, DEFAULT_POLICY.cutoff_days)
 
 
 def report_deadline(day: dt.date, policy: ReportPolicy | None = None) -> dt.datetime:
@@ -36,10 +71,21 @@ def report_deadline(day: dt.date, policy: ReportPolicy | None = None) -> dt.date
 class WorkingCalendar:
     """Working days between two dates, loaded in two queries whatever the length of the range."""
 
-    def __init__(self, start: dt.date, end: dt.date):
+    def __init__(self, start: dt.date, end: dt.date, unit_id: int | None = None):
+        """`unit_id`: the cut-off of that unit's salespeople (its approved rules over the company's; one more
+        query)."""
         self.start, self.end = start, end
         policies = list(ReportPolicy.objects.filter(effective_from__lte=end).order_by("effective_from"))
         self._policies = policies or [DEFAULT_POLICY]
+        self._unit_rules: list[UnitReportPolicy] = (
+            list(
+                UnitReportPolicy.objects.approved()
+                .filter(unit_id=unit_id, effective_from__lte=end)
+                .order_by("effective_from", "id")
+            )
+            if unit_id is not None
+            else []
+        )
         self._overrides = dict(
             CalendarDay.objects.filter(date__gte=start, date__lte=end).values_list("date", "is_working")
         )
@@ -51,7 +97,8 @@ class WorkingCalendar:
                 current = policy
             else:
                 break
-        return current
+        own = [u for u in self._unit_rules if u.effective_from <= day]
+        return with_unit_rules(current, own[-1] if own else None)
 
     def is_working(self, day: dt.date) -> bool:
         if day in self._overrides:

@@ -8,6 +8,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from accounts.unit_policy import UnitPolicy, approval_constraint
 from core.models import EffectiveDatedPolicy, TimeStampedModel
 
 from .querysets import (
@@ -60,6 +61,31 @@ class ReportPolicy(TimeStampedModel, EffectiveDatedPolicy):
     @property
     def weekday_set(self) -> frozenset[int]:
         return frozenset(int(c) for c in self.working_weekdays)
+
+
+class UnitReportPolicy(UnitPolicy):
+    """A unit's own daily-report cut-off (實施細則) over the company's ReportPolicy: each value left empty keeps the
+    company's. In force from `effective_from` once the GM office has approved it (`accounts.unit_policy`). The
+    working week and the holidays stay the company's calendar."""
+
+    OVERRIDES = ("cutoff_days", "cutoff_time")
+
+    cutoff_days = models.PositiveSmallIntegerField(
+        _("cut-off: days after the report date"),
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(31)],
+        help_text=_("0 = the same day, 1 = the next calendar day, ..."),
+    )
+    cutoff_time = models.TimeField(_("cut-off: local time"), null=True, blank=True)
+
+    class Meta(UnitPolicy.Meta):
+        verbose_name = _("unit report policy")
+        verbose_name_plural = _("unit report policies")
+        constraints = [approval_constraint("unit_report_policy_approved_has_approver")]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id} {self.effective_from}"
 
 
 class CalendarDay(models.Model):

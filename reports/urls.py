@@ -5,6 +5,8 @@ from . import views
 app_name = "reports"
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
+    path("unit-rules/", views.unit_rules, name="unit_rules"),
+    path("unit-rules/<int:pk>/<slug:verb>/", views.unit_rules_decide, name="unit_rules_decide"),
     path("dashboard/export/<slug:chart>.xlsx", views.dashboard_export, name="dashboard_export"),
     path("daily/", views.daily_list, name="daily_list"),
     path("daily/write/", views.daily_edit, name="daily_today"),

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts import unit_policy_views
 from accounts.models import SalesUnit, User
 from core.exceptions import ApplicationError
 from core.forms import apply_service_error
@@ -24,7 +25,7 @@ from customers.models import Customer
 from sales import selectors as sales_selectors
 from sales.models import Contract, Product
 
-from . import exports
+from . import exports, workflows
 from .calendar import WorkingCalendar, local_tz, report_deadline
 from .forms import (
     CommentForm,
@@ -50,6 +51,7 @@ from .models import (
     PlanKind,
     ReviewItem,
     Target,
+    UnitReportPolicy,
     VisitRoute,
 )
 from .periods import add_months, month_start, normalise_start, parse_period, period_bounds, period_label
@@ -70,6 +72,7 @@ from .services.evaluation import (
 from .services.lessons import lesson_mark_read, lesson_publish
 from .services.plans import forecast_set, plan_save, visit_route_set_day
 from .services.targets import LineInput, can_manage_targets, target_save, target_set_split, targets_import_xlsx
+from .services.unit_rules import unit_report_policy_approve, unit_report_policy_propose, unit_report_policy_reject
 from .workflows import DAILY_REPORT
 
 
@@ -886,3 +889,33 @@ def lesson_detail(request, pk: int):
     if lesson_mark_read(reader=request.user, lesson=lesson):
         lesson.read_count += 1
     return render(request, "reports/lesson_detail.html", {"lesson": lesson})
+
+
+# --- unit rules (實施細則): the shared page of accounts.unit_policy_views ----------------------------------------
+
+
+@login_required
+def unit_rules(request):
+    return unit_policy_views.rules_page(
+        request,
+        model=UnitReportPolicy,
+        workflow=workflows.UNIT_POLICY,
+        propose=unit_report_policy_propose,
+        url_name="reports:unit_rules",
+        decide_url_name="reports:unit_rules_decide",
+        title=_("Unit rules: reports"),
+    )
+
+
+@login_required
+@require_POST
+def unit_rules_decide(request, pk: int, verb: str):
+    return unit_policy_views.decide(
+        request,
+        model=UnitReportPolicy,
+        pk=pk,
+        verb=verb,
+        approve=unit_report_policy_approve,
+        reject=unit_report_policy_reject,
+        url_name="reports:unit_rules",
+    )

@@ -7,6 +7,7 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from accounts.unit_policy import unit_policy_workflow
 from core.workflow import Transition, Workflow
 from reports import permissions as p
 
@@ -36,3 +37,8 @@ DAILY_REPORT = Workflow(
         Transition("re_review", frozenset({"reviewed"}), "reviewed", p.can_review, _("Comment"), **_REVIEW),
     ),
 )
+
+
+# A unit's own daily-report cut-off (實施細則): proposed by its manager, decided by the GM office
+# (accounts.unit_policy).
+UNIT_POLICY = unit_policy_workflow("reports.unit_policy")

@@ -96,6 +96,7 @@ class SalesPolicyAdmin(AppendOnlyAdmin):
         "margin_review_percent",
         "prepayment_threshold",
         "filing_days",
+        "quote_valid_days",
         "default_discount_percent",
         "set_by",
     ]

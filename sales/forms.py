@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Role, SalesUnit, User
+from accounts.models import Role, User
 from customers.models import Customer
 
 from .models import ContractBasis, PaymentKind, Product, SalesLevel, SalesMethod, SettlementMethod
@@ -416,6 +416,9 @@ class PolicyForm(forms.Form):
         label=_("Prepayment required from amount"), max_digits=14, decimal_places=2
     )
     filing_days = forms.IntegerField(label=_("Filing deadline (days after signing)"), min_value=0, max_value=60)
+    quote_valid_days = forms.IntegerField(
+        label=_("A new quote is valid for (days)"), min_value=1, max_value=366, required=False
+    )
     default_discount_percent = forms.DecimalField(
         label=_("Default discount authority (%)"), max_digits=5, decimal_places=2
     )
@@ -590,36 +593,3 @@ class InquiryAttachForm(forms.Form):
     stamped_copy = forms.FileField(
         label=_("Stamped inquiry"), widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.png,.jpg,.jpeg"})
     )
-
-
-class UnitPolicyForm(forms.Form):
-    unit = forms.ModelChoiceField(label=_("Sales unit"), queryset=SalesUnit.objects.none())
-    effective_from = forms.DateField(label=_("Effective from"), widget=DateInput())
-    review_waiver_below = forms.DecimalField(
-        label=_("No contract review (契約評審) below amount"),
-        max_digits=14,
-        decimal_places=2,
-        min_value=0,
-        required=False,
-        help_text=_("Empty: every contract is reviewed by the department."),
-    )
-    margin_review_percent = forms.DecimalField(
-        label=_("GM office reviews margins below (%)"), max_digits=5, decimal_places=2, min_value=0, required=False
-    )
-    prepayment_threshold = forms.DecimalField(
-        label=_("Prepayment required from amount"), max_digits=14, decimal_places=2, min_value=0, required=False
-    )
-    default_discount_percent = forms.DecimalField(
-        label=_("Default discount authority (%)"),
-        max_digits=5,
-        decimal_places=2,
-        min_value=0,
-        max_value=100,
-        required=False,
-    )
-
-    def __init__(self, *args, user=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        units = SalesUnit.objects.order_by("code")
-        self.fields["unit"].queryset = units if user.is_admin_role else units.filter(pk__in=user.team_unit_ids)
-        self.helper = _helper()

@@ -3,10 +3,12 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from accounts.unit_policy import UnitPolicy, approval_constraint
 from core.models import EffectiveDatedPolicy, TimeStampedModel
 
 from .querysets import ContractChildQuerySet, ContractQuerySet, QuoteChildQuerySet
@@ -553,6 +555,12 @@ class SalesPolicy(TimeStampedModel, EffectiveDatedPolicy):
         _("prepayment required from amount"), max_digits=14, decimal_places=2, default=Decimal("100000")
     )
     filing_days = models.PositiveSmallIntegerField(_("filing deadline (days after signing)"), default=3)
+    quote_valid_days = models.PositiveSmallIntegerField(
+        _("a new quote is valid for (days)"),
+        default=30,
+        validators=[MinValueValidator(1)],
+        help_text=_("A quote written without a validity date is valid until this many days after it is written."),
+    )
     default_discount_percent = models.DecimalField(
         _("default discount authority (%)"), max_digits=5, decimal_places=2, default=Decimal("0")
     )
@@ -586,15 +594,17 @@ class SalesPolicy(TimeStampedModel, EffectiveDatedPolicy):
         return f"{_('Sales policy')} {self.effective_from}"
 
 
-class UnitSalesPolicy(TimeStampedModel):
+class UnitSalesPolicy(UnitPolicy):
     """A unit's own rules (實施細則) for the sales policy: each value left empty falls back to the company's
     SalesPolicy. A row takes effect from `effective_from` only once the GM office has approved it (on the group
-    president's behalf); the approved row in force is the latest approved `effective_from` not after the day."""
+    president's behalf); the approved row in force is the latest approved `effective_from` not after the day.
+    The proposal and decision machinery is `accounts.unit_policy`."""
+
+    OVERRIDES = ("review_waiver_below", "margin_review_percent", "prepayment_threshold", "default_discount_percent")
 
     unit = models.ForeignKey(
         "accounts.SalesUnit", verbose_name=_("sales unit"), on_delete=models.PROTECT, related_name="sales_policies"
     )
-    effective_from = models.DateField(_("effective from"), db_index=True)
     review_waiver_below = models.DecimalField(
         _("no contract review (契約評審) below amount"),
         max_digits=14,
@@ -602,52 +612,40 @@ class UnitSalesPolicy(TimeStampedModel):
         null=True,
         blank=True,
         help_text=_("Empty: every contract is reviewed by the department."),
+        validators=[MinValueValidator(0)],
     )
     margin_review_percent = models.DecimalField(
-        _("GM office reviews margins below (%)"), max_digits=5, decimal_places=2, null=True, blank=True
-    )
-    prepayment_threshold = models.DecimalField(
-        _("prepayment required from amount"), max_digits=14, decimal_places=2, null=True, blank=True
-    )
-    default_discount_percent = models.DecimalField(
-        _("default discount authority (%)"), max_digits=5, decimal_places=2, null=True, blank=True
-    )
-    set_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("set by"), on_delete=models.PROTECT, related_name="+"
-    )
-    approved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("approved by"),
-        on_delete=models.PROTECT,
+        _("GM office reviews margins below (%)"),
+        max_digits=5,
+        decimal_places=2,
         null=True,
         blank=True,
-        related_name="+",
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
     )
-    approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
-    rejected_at = models.DateTimeField(_("rejected at"), null=True, blank=True)
-    rejection_reason = models.TextField(_("rejection reason"), blank=True)
+    prepayment_threshold = models.DecimalField(
+        _("prepayment required from amount"),
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+    )
+    default_discount_percent = models.DecimalField(
+        _("default discount authority (%)"),
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+    )
 
-    class Meta:
+    class Meta(UnitPolicy.Meta):
         verbose_name = _("unit sales policy")
         verbose_name_plural = _("unit sales policies")
-        ordering = ["unit", "-effective_from", "-id"]
-        constraints = [
-            models.CheckConstraint(
-                condition=(models.Q(approved_by__isnull=True) & models.Q(approved_at__isnull=True))
-                | (models.Q(approved_by__isnull=False) & models.Q(approved_at__isnull=False)),
-                name="unit_sales_policy_approved_has_approver",
-            ),
-        ]
+        constraints = [approval_constraint("unit_sales_policy_approved_has_approver")]
 
     def __str__(self) -> str:
         return f"{self.unit_id} {_('Sales policy')} {self.effective_from}"
-
-    @property
-    def state(self) -> str:
-        """proposed → approved (in force from effective_from) or rejected (never in force)."""
-        if self.approved_at:
-            return "approved"
-        return "rejected" if self.rejected_at else "proposed"
 
 
 class UnitAuthorityCeiling(TimeStampedModel):

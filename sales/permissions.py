@@ -14,7 +14,6 @@ from sales.models import (
     PriceInquiry,
     Quote,
     SalesReturn,
-    UnitSalesPolicy,
 )
 
 
@@ -102,11 +101,6 @@ def may_answer_inquiry(user: User, inquiry: PriceInquiry) -> bool:
 def may_withdraw_inquiry(user: User, inquiry: PriceInquiry) -> bool:
     """Whoever asked, or a manager of the requesting unit."""
     return user.pk == inquiry.requested_by_id or is_unit_manager(user, inquiry.requesting_unit_id)
-
-
-def may_decide_unit_policy(user: User, policy: UnitSalesPolicy) -> bool:
-    """The GM office decides a unit's rules (實施細則) on the group president's behalf, never its own proposal."""
-    return user.is_gm_office and user.pk != policy.set_by_id
 
 
 # --- returns (退貨) ---

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import KW_ONLY, dataclass, field
 from decimal import ROUND_DOWN, Decimal
 from typing import TYPE_CHECKING, Any, cast
 
@@ -52,10 +52,13 @@ class DealFacts:
     lines: tuple[LineFacts, ...]
     amount: Decimal
     cost_total: Decimal
+    _: KW_ONLY
+    # The thresholds come from the policy in force for the deal's unit (`sales.selectors.effective_policy`): no
+    # number of the rule book is written here.
+    margin_review_percent: Decimal
+    prepayment_threshold: Decimal
     prepayment_amount: Decimal = Decimal("0")
     discount_authority: Decimal = Decimal("0")
-    margin_review_percent: Decimal = Decimal("20")
-    prepayment_threshold: Decimal = Decimal("100000")
     purchase_order_basis: bool = False
     customer_trusted: bool = False
     credit_limit: Decimal | None = None
@@ -331,6 +334,12 @@ def contract_filing_due(*, signed_on: dt.date, filing_days: int) -> dt.date:
 def contract_filing_late(*, filed_on: dt.date, due: dt.date | None) -> bool:
     """Filed after the last on-time day. Filing on the due day itself is on time."""
     return bool(due and filed_on > due)
+
+
+def quote_valid_until(*, written_on: dt.date, valid_days: int) -> dt.date:
+    """A quote written without a validity date is valid through `valid_days` (30) days after it is written: the day
+    returned is the last valid day."""
+    return written_on + dt.timedelta(days=valid_days)
 
 
 RULES: tuple[Callable[[DealFacts], list[RuleHit]], ...] = (

@@ -11,6 +11,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts.models import Role
+from accounts.unit_policy import overlay
 from core.money import ZERO, round_money
 
 from . import rules
@@ -70,14 +71,7 @@ def policy_in_force(*, on: dt.date | None = None) -> SalesPolicy:
 
 def unit_policy_in_force(*, unit_id: int | None, on: dt.date | None = None) -> UnitSalesPolicy | None:
     """The unit's own policy row in force on a day: the latest *approved* row effective by then (or None)."""
-    if unit_id is None:
-        return None
-    on = on or timezone.localdate()
-    return (
-        UnitSalesPolicy.objects.filter(unit_id=unit_id, effective_from__lte=on, approved_at__isnull=False)
-        .order_by("-effective_from", "-id")
-        .first()
-    )
+    return UnitSalesPolicy.objects.in_force(unit_id=unit_id, on=on or timezone.localdate())
 
 
 @dataclass(frozen=True)
@@ -99,10 +93,7 @@ def effective_policy(*, unit_id: int | None, on: dt.date | None = None) -> Effec
     on = on or timezone.localdate()
     company = policy_in_force(on=on)
     unit = unit_policy_in_force(unit_id=unit_id, on=on)
-    values = {
-        name: (getattr(unit, name) if unit and getattr(unit, name) is not None else getattr(company, name))
-        for name in UNIT_OVERRIDABLE
-    }
+    values = overlay(company, unit, UNIT_OVERRIDABLE)
     return EffectivePolicy(
         **values, review_waiver_below=unit.review_waiver_below if unit else None, company=company, unit=unit
     )

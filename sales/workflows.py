@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop
 
+from accounts.unit_policy import unit_policy_workflow
 from core.workflow import Transition, Workflow
 from sales import permissions as p
 from sales.models import ContractStatus, InquiryStatus, QuoteStatus, ReturnStatus
@@ -240,36 +241,8 @@ PRICE_INQUIRY = Workflow(
 )
 
 
-UNIT_POLICY = Workflow(
-    document="sales.unit_policy",
-    state=lambda policy: policy.state,
-    transitions=(
-        Transition(
-            "approve",
-            frozenset({"proposed"}),
-            "approved",
-            p.may_decide_unit_policy,
-            gettext_lazy("Approve"),
-            denied=gettext_lazy("Only the GM office approves a unit's rules."),
-            wrong_state=gettext_lazy("These rules are already decided."),
-            state_code="decided",
-            awaits=True,
-            style="success",
-        ),
-        Transition(
-            "reject",
-            frozenset({"proposed"}),
-            "rejected",
-            p.may_decide_unit_policy,
-            gettext_lazy("Reject"),
-            denied=gettext_lazy("Only the GM office approves a unit's rules."),
-            wrong_state=gettext_lazy("These rules are already decided."),
-            state_code="decided",
-            style="outline-danger",
-            needs_reason=True,
-        ),
-    ),
-)
+# A unit's own sales rules (實施細則): proposed by its manager, decided by the GM office (accounts.unit_policy).
+UNIT_POLICY = unit_policy_workflow("sales.unit_policy")
 
 
 _RETURN_DECIDE: dict = {

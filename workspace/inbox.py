@@ -19,14 +19,16 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
+from django.utils.translation import gettext_noop, pgettext
 
+from accounts import unit_policy
 from accounts.models import Role, SalesUnit, User
 from care.models import Case, CaseStatus, Checkup
 from care.workflows import CASE
-from commission.models import ExpenseClaim, MarketFundSpend
+from commission.models import ExpenseClaim, MarketFundSpend, UnitCommissionPolicy
 from commission.selectors import fund_spends_to_decide
 from commission.workflows import EXPENSE, MARKET_FUND
+from commission.workflows import UNIT_POLICY as COMMISSION_UNIT_POLICY
 from core import due
 from core.periods import add_months, month_start
 from customers import permissions as customer_permissions
@@ -36,9 +38,10 @@ from customers.workflows import CONFLICT, FILING, UnitMonth
 from receivables.models import WriteOff
 from receivables.workflows import WRITE_OFF
 from reminders.models import Notification, Reminder, ReminderState
-from reminders.selectors import due_lookback_days
-from reports.models import DailyReport, ImprovementPoint
+from reminders.selectors import card_filing_lead_days, due_lookback_days
+from reports.models import DailyReport, ImprovementPoint, UnitReportPolicy
 from reports.workflows import DAILY_REPORT
+from reports.workflows import UNIT_POLICY as REPORT_UNIT_POLICY
 from sales.models import (
     ApprovalDecision,
     Contract,
@@ -48,10 +51,10 @@ from sales.models import (
     SalesReturn,
     UnitSalesPolicy,
 )
-from sales.workflows import CONTRACT, PRICE_INQUIRY, QUOTE, SALES_RETURN, UNIT_POLICY
+from sales.workflows import CONTRACT, PRICE_INQUIRY, QUOTE, SALES_RETURN
+from sales.workflows import UNIT_POLICY as SALES_UNIT_POLICY
 
 LIMIT = 50  # per kind: the inbox is a to-do list, not an archive
-FILING_LEAD_DAYS = 3  # the card filing shows up this many days before its deadline (as its reminder does)
 
 
 @dataclass(frozen=True)
@@ -118,11 +121,35 @@ def _inquiries(user: User) -> QuerySet[PriceInquiry]:
     ).exclude(requested_by=user)
 
 
-def _unit_policies(user: User) -> QuerySet[UnitSalesPolicy]:
-    """Units' rules (實施細則) proposed and not yet decided: the GM office's."""
-    if not user.is_gm_office:
-        return UnitSalesPolicy.objects.none()
-    return UnitSalesPolicy.objects.filter(approved_at__isnull=True, rejected_at__isnull=True).exclude(set_by=user)
+# The units' own rules (實施細則) of each policy: (key, model, workflow, page, inbox title). All wait for the GM office.
+UNIT_POLICIES: tuple[tuple[str, Any, Any, str, str], ...] = (
+    (
+        "unit_policies",
+        UnitSalesPolicy,
+        SALES_UNIT_POLICY,
+        "sales:unit_rules",
+        gettext_noop("Rules of %(unit)s wait for your approval"),
+    ),
+    (
+        "unit_commission_policies",
+        UnitCommissionPolicy,
+        COMMISSION_UNIT_POLICY,
+        "commission:unit_rules",
+        gettext_noop("Commission rules of %(unit)s wait for your approval"),
+    ),
+    (
+        "unit_report_policies",
+        UnitReportPolicy,
+        REPORT_UNIT_POLICY,
+        "reports:unit_rules",
+        gettext_noop("Report rules of %(unit)s wait for your approval"),
+    ),
+)
+
+
+def _unit_policies(user: User, model: Any) -> QuerySet:
+    """A unit policy's proposals not yet decided: the GM office's (never its own)."""
+    return unit_policy.awaiting(model.objects.all(), user)
 
 
 def _conflicts(user: User) -> QuerySet[CustomerConflict]:
@@ -226,12 +253,19 @@ def _escalated_cases(user: User) -> QuerySet[Case]:
 
 
 def _filing_units(user: User, today: dt.date) -> tuple[dt.date, QuerySet[SalesUnit]]:
-    """Units this manager files whose last month is unfiled, from FILING_LEAD_DAYS before the deadline."""
+    """Units this manager files whose last month is unfiled, from the reminder's lead before the last on-time day
+    (`ReminderSettings.card_filing_lead_days`, as the card-filing reminder)."""
     month = add_months(month_start(today), -1)
-    if not user.is_manager or today < filing_due_date(month) - dt.timedelta(days=FILING_LEAD_DAYS):
+    if not user.is_manager:
         return month, SalesUnit.objects.none()
+    days_before = (filing_due_date(month) - today).days  # negative once the last on-time day has passed
     filed = MonthlyFiling.objects.filter(month=month).values("unit_id")
-    return month, SalesUnit.objects.filter(pk__in=user.team_unit_ids).exclude(pk__in=filed)
+    return month, (
+        SalesUnit.objects.filter(pk__in=user.team_unit_ids)
+        .exclude(pk__in=filed)
+        .alias(lead=card_filing_lead_days())
+        .filter(lead__gte=days_before)  # = card_filing_shown(today, due, lead), read in the badge's statement
+    )
 
 
 # --- the count for the navbar: one query ------------------------------------------------------------------------
@@ -253,7 +287,7 @@ def navbar_counts(*, user: User, today: dt.date | None = None) -> tuple[int, int
         "quotes": _quotes(user),
         "contracts": _contracts(user),
         "inquiries": _inquiries(user),
-        "unit_policies": _unit_policies(user),
+        **{key: _unit_policies(user, model) for key, model, _w, _u, _t in UNIT_POLICIES},
         "conflicts": _conflicts(user),
         "reports": _reports(user, today),
         "expenses": _expenses(user),
@@ -378,20 +412,21 @@ def _inquiry_items(user: User) -> list[Item]:
 
 def _unit_policy_items(user: User) -> list[Item]:
     out = []
-    for policy in _unit_policies(user).select_related("unit", "set_by").order_by("created_at", "id")[:LIMIT]:
-        t = _first_awaiting(UNIT_POLICY, user, policy)
-        if t:
-            out.append(
-                Item(
-                    kind="unit_policy",
-                    since=policy.created_at,
-                    title=_("Rules of %(unit)s wait for your approval") % {"unit": policy.unit.name},
-                    detail=_("From %(date)s, proposed by %(name)s")
-                    % {"date": policy.effective_from.isoformat(), "name": policy.set_by.get_full_name()},
-                    url=reverse("sales:unit_rules"),
-                    action_label=str(t.label),
+    for _key, model, workflow, page, title in UNIT_POLICIES:
+        for policy in _unit_policies(user, model).select_related("unit", "set_by").order_by("created_at", "id")[:LIMIT]:
+            t = _first_awaiting(workflow, user, policy)
+            if t:
+                out.append(
+                    Item(
+                        kind="unit_policy",
+                        since=policy.created_at,
+                        title=_(title) % {"unit": policy.unit.name},
+                        detail=_("From %(date)s, proposed by %(name)s")
+                        % {"date": policy.effective_from.isoformat(), "name": policy.set_by.get_full_name()},
+                        url=reverse(page),
+                        action_label=str(t.label),
+                    )
                 )
-            )
     return out
 
 

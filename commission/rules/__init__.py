@@ -32,7 +32,7 @@ One module per capability:
 """
 
 from .bonus import bonus_entries
-from .book import DEFAULT_RULES, RuleBook, Rules
+from .book import DEFAULT_RULES, UNIT_RATES, RuleBook, Rules, UnitRules
 from .collection import Settlement, collected, settlement, unpaid_base
 from .expenses import Allowance, expense_allowance, expense_entries
 from .facts import (
@@ -75,6 +75,7 @@ __all__ = [
     "RETENTION_RELEASE",
     "RETURN",
     "RETURN_KIND",
+    "UNIT_RATES",
     "Allowance",
     "BonusFact",
     "ContractFacts",
@@ -87,6 +88,7 @@ __all__ = [
     "Rules",
     "Settlement",
     "ShipmentFact",
+    "UnitRules",
     "Valuation",
     "above_standard",
     "bonus_entries",

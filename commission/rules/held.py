@@ -30,7 +30,7 @@ def held_entries(facts: ContractFacts, book: RuleBook, month: dt.date) -> list[E
 
 
 def _held_not_collected(facts: ContractFacts, book: RuleBook, month: dt.date, nonret: Decimal) -> list[Entry]:
-    rules = book.for_month(month)
+    rules = book.for_month(month, facts.unit_id)
     end = month_end(month)
     val = value_commission(facts, rules, upto=end)
     if not val.earned > 0:
@@ -61,7 +61,7 @@ def _held_for_retention(
     facts: ContractFacts, book: RuleBook, month: dt.date, st: Settlement, total: Decimal
 ) -> list[Entry]:
     main = cast(PaymentFact, st.main)  # settled: held_entries returned early when there is no main payment
-    rules = book.for_month(month_start(main.paid_on))
+    rules = book.for_month(month_start(main.paid_on), facts.unit_id)
     val = value_commission(facts, rules, upto=main.paid_on)
     if not val.held_for_retention:
         return []

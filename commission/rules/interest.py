@@ -113,7 +113,7 @@ def interest_entries(
     first = max(first_ship, since) if since else first_ship
     out: list[Entry] = []
     for m in months_in(first, upto_end):
-        rules = book.for_month(m)
+        rules = book.for_month(m, facts.unit_id)
         if month_end(m) <= add_months(first_ship, rules.interest_grace_months):
             continue
         entry = interest_for_month(facts, rules, m)

@@ -34,7 +34,8 @@ def contract_entries(
     upto_end = month_end(upto)
     if st.main is not None and st.main.paid_on <= upto_end:
         settled_month = month_start(st.main.paid_on)
-        rules = book.for_month(settled_month)  # the rules of the settlement month value the whole contract
+        # The rules of the settlement month (the unit's own over the company's) value the whole contract.
+        rules = book.for_month(settled_month, facts.unit_id)
         out.extend(release_entries(facts, rules, st, settled_month, upto_end))
         out.extend(expense_entries(facts, rules, settled_month, upto))
         out.extend(bonus_entries(facts, st.main, settled_month))

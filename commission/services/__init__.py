@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts import unit_policy
 from accounts.models import Role, SalesUnit, User
 from core import events, periods
 from core.exceptions import ApplicationError, PermissionDenied
@@ -37,6 +38,7 @@ from ..models import (
     FundSpendStatus,
     MarketFundEntry,
     MarketFundSpend,
+    UnitCommissionPolicy,
 )
 from ..selectors import build_statements, load_facts, rule_book
 
@@ -359,7 +361,7 @@ def _accrue_market_fund(*, month: dt.date, actor: User | None) -> list[MarketFun
     nothing, and a change of the month's sales adds exactly the difference, up or down)."""
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_xact_lock(%s)", [FUND_LOCK_KEY])
-    rules = rule_book().for_month(month)
+    rules = rule_book(units=False).for_month(month)  # the market service fund is the company's
     sales = selectors.sales_by_unit(start=month, end=periods.month_end(month))
     booked: dict[int, Decimal] = {
         unit_id: amount
@@ -501,4 +503,31 @@ def _publish_fund(spend: MarketFundSpend, action: str, actor: User, *, recipient
             "unit": spend.unit.name,
             "url": reverse("commission:market_fund"),
         },
+    )
+
+
+# --- unit rules (實施細則) -------------------------------------------------------------------------------------
+
+
+def unit_commission_policy_propose(*, actor: User, unit, effective_from: dt.date, **values) -> UnitCommissionPolicy:
+    """A unit's own commission rates from a date (empty: the company's rule set); in force once the GM office
+    approves them."""
+    return unit_policy.propose(
+        UnitCommissionPolicy,
+        workflows.UNIT_POLICY,
+        actor=actor,
+        unit=unit,
+        effective_from=effective_from,
+        values=values,
+        url=reverse("commission:unit_rules"),
+    )
+
+
+def unit_commission_policy_approve(*, actor: User, policy: UnitCommissionPolicy) -> UnitCommissionPolicy:
+    return unit_policy.approve(workflows.UNIT_POLICY, actor=actor, policy=policy, url=reverse("commission:unit_rules"))
+
+
+def unit_commission_policy_reject(*, actor: User, policy: UnitCommissionPolicy, reason: str) -> UnitCommissionPolicy:
+    return unit_policy.reject(
+        workflows.UNIT_POLICY, actor=actor, policy=policy, reason=reason, url=reverse("commission:unit_rules")
     )

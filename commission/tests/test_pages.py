@@ -232,17 +232,19 @@ def test_detail_and_contract_pages_queries_do_not_grow(client, salesperson, djan
     client.force_login(salesperson)
     # 21: +1 for the contracts' bad-debt write-offs (the part written off stops accruing interest), one query
     # + one flat query for the approved returns (退貨) of the contracts, whatever their number
-    with django_assert_max_num_queries(21):
+    # + the units' own rates (UnitCommissionPolicy)
+    with django_assert_max_num_queries(22):
         r = client.get(f"/commission/statements/{salesperson.id}/2026-02/")
     assert len(r.context["st"]["contracts"]) == 20
-    with django_assert_max_num_queries(21):
+    with django_assert_max_num_queries(22):
         client.get(f"/commission/statements/{salesperson.id}/2026-02/print/")
     with django_assert_max_num_queries(26):
         assert client.get(f"/commission/contracts/{contracts[0].id}/").status_code == 200
     # + invoices and the receivables policy (interest per shipment) + the "salespeople may see cost" setting
     # + the bad-debt write-offs
     # + the approved returns
-    with django_assert_max_num_queries(19):
+    # + the units' own rates
+    with django_assert_max_num_queries(20):
         client.get("/commission/expenses/")
 
 

@@ -13,6 +13,7 @@ from customers.models import MonthlyFiling
 from customers.selectors import filing_due_date, overdue_filings, unfiled_units
 
 from ..models import Reminder, ReminderKind, ReminderSettings
+from ..selectors import card_filing_shown
 from .registry import register
 from .rows import insert, reminder_row
 
@@ -25,7 +26,7 @@ def scan_card_filing(*, now: dt.datetime, cfg: ReminderSettings) -> int:
     today = timezone.localdate(now)
     month = add_months(month_start(today), -1)  # the month whose cards are due
     due = filing_due_date(month)  # the last day the filing is on time
-    if today < due - dt.timedelta(days=cfg.card_filing_lead_days):
+    if not card_filing_shown(today=today, due=due, lead_days=cfg.card_filing_lead_days):
         return 0
     if today <= due:
         unit_ids = list(unfiled_units(month=month).values_list("pk", flat=True))

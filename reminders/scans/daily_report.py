@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Exists, Max, OuterRef, QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 
 from accounts.models import Role, User
-from reports.calendar import DEFAULT_POLICY as DEFAULT_REPORT_POLICY
-from reports.calendar import WorkingCalendar, report_deadline
-from reports.models import DailyReport, ReportPolicy
+from reports.calendar import WorkingCalendar, longest_cutoff_days, report_deadline, units_with_own_cutoff
+from reports.models import DailyReport
 
 from ..models import Reminder, ReminderKind, ReminderSettings
 from .registry import register
@@ -23,13 +22,15 @@ def _daily_report_remind_at(day: dt.date, deadline: dt.datetime, cfg: ReminderSe
     return min(end_of_day, deadline - dt.timedelta(hours=1))
 
 
-def daily_report_days(*, now: dt.datetime, cfg: ReminderSettings) -> list[tuple[dt.date, dt.datetime]]:
+def daily_report_days(
+    *, now: dt.datetime, cfg: ReminderSettings, unit_id: int | None = None
+) -> list[tuple[dt.date, dt.datetime]]:
     """Working days (reports app's calendar) whose missing reports should be reminded now: the reminder time has
-    come and the report deadline (`reports.calendar.report_deadline`) has not passed. (day, deadline) pairs."""
+    come and the report deadline (`reports.calendar.report_deadline`, with `unit_id`'s own approved cut-off if it
+    has one) has not passed. (day, deadline) pairs."""
     today = timezone.localdate(now)
-    longest = ReportPolicy.objects.aggregate(m=Max("cutoff_days"))["m"] or 0
-    lookback = min(max(longest, DEFAULT_REPORT_POLICY.cutoff_days) + 1, cfg.catch_up_days)
-    calendar = WorkingCalendar(today - dt.timedelta(days=lookback), today)
+    lookback = min(longest_cutoff_days() + 1, cfg.catch_up_days)
+    calendar = WorkingCalendar(today - dt.timedelta(days=lookback), today, unit_id=unit_id)
     days = []
     for day in calendar.working_days():
         deadline = report_deadline(day, calendar.policy_on(day))
@@ -42,16 +43,20 @@ def scan_daily_report(*, now: dt.datetime, cfg: ReminderSettings) -> int:
     """Salespeople without a submitted report for a working day, by the reports app's working-day calendar
     (report policy's working week, holidays, make-up days) and its report deadline: reminded at the end of the
     working day (or an hour before the deadline if that is earlier), never after the deadline (the report is
-    locked then)."""
+    locked then). The salespeople of a unit with its own approved cut-off are scanned by their unit's deadline."""
+    own = units_with_own_cutoff(timezone.localdate(now))
+    salespeople = User.objects.filter(role=Role.SALESPERSON, is_active=True)
+    count = _scan(now=now, cfg=cfg, unit_id=None, people=salespeople.exclude(unit_id__in=own))
+    for unit_id in own:
+        count += _scan(now=now, cfg=cfg, unit_id=unit_id, people=salespeople.filter(unit_id=unit_id))
+    return count
+
+
+def _scan(*, now: dt.datetime, cfg: ReminderSettings, unit_id: int | None, people: QuerySet[User]) -> int:
     count = 0
-    for day, deadline in daily_report_days(now=now, cfg=cfg):
+    for day, deadline in daily_report_days(now=now, cfg=cfg, unit_id=unit_id):
         submitted = DailyReport.objects.filter(author=OuterRef("pk"), date=day, submitted_at__isnull=False)
-        rows = (
-            User.objects.filter(role=Role.SALESPERSON, is_active=True)
-            .exclude(Exists(submitted))
-            .order_by()
-            .values_list("id", "unit_id")
-        )
+        rows = people.exclude(Exists(submitted)).order_by().values_list("id", "unit_id")
         count += insert(
             reminder_row(
                 ReminderKind.DAILY_REPORT,

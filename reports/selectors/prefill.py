@@ -89,5 +89,5 @@ def daily_report_prefill(*, author: User, day: dt.date) -> Prefill:
         messages=kinds[ContactKind.MESSAGE],
         activities="\n".join(lines),
         plan_tomorrow="\n".join(plan),
-        deadline=report_deadline(day, policy_for(day)),
+        deadline=report_deadline(day, policy_for(day, author.unit_id)),
     )

@@ -9,6 +9,7 @@ from .evaluation import evaluation_give_feedback
 from .plans import forecast_set, plan_save, visit_route_set_day
 from .summaries import SUMMARY_LOCK_KEY, earliest_month_touched, summary_refresh, summary_refresh_incremental
 from .targets import LineInput, can_manage_targets, target_save, target_set_split, targets_import_xlsx
+from .unit_rules import unit_report_policy_approve, unit_report_policy_propose, unit_report_policy_reject
 
 __all__ = [
     "REPORT_TEXT_FIELDS",
@@ -28,5 +29,8 @@ __all__ = [
     "target_save",
     "target_set_split",
     "targets_import_xlsx",
+    "unit_report_policy_approve",
+    "unit_report_policy_propose",
+    "unit_report_policy_reject",
     "visit_route_set_day",
 ]

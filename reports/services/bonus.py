@@ -99,7 +99,9 @@ def bonus_weights_set(
             "satisfaction_weight": weights["satisfaction"],
             "market_share_weight": weights["market_share"],
             "company_weight": weights["company"],
-            "fund_share_percent": share if share is not None else Decimal("50"),
+            "fund_share_percent": share
+            if share is not None
+            else BonusWeights._meta.get_field("fund_share_percent").get_default(),
         },
     )
     return row

@@ -74,7 +74,7 @@ def daily_report_save(
     price = _competitor_price(data.get("competitor_price"))
     report = DailyReport.objects.select_for_update().filter(author=author, date=date).first()
     if report is None:
-        deadline = report_deadline(date, policy_for(date))
+        deadline = report_deadline(date, policy_for(date, author.unit_id))
         if now > deadline:
             raise ApplicationError(
                 _("The cut-off for the report of %(date)s has passed (%(deadline)s).")

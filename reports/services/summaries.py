@@ -14,7 +14,7 @@ from receivables import rules
 from receivables import selectors as receivables_selectors
 from sales.models import SOLD_STATUSES
 
-from ..calendar import WorkingCalendar, local_tz
+from ..calendar import WorkingCalendar, local_tz, longest_cutoff_days
 from ..models import (
     ComplianceMonthly,
     CustomerSalesMonthly,
@@ -22,7 +22,6 @@ from ..models import (
     PerformanceMonthly,
     ReceivableAgeSummary,
     ReceivableSnapshot,
-    ReportPolicy,
     SalesBreakdownMonthly,
     SummaryState,
     TopCustomerSummary,
@@ -337,7 +336,7 @@ def _refresh_receivable_ages(cur, t: dict[str, str], *, today: dt.date) -> None:
 def _refresh_compliance(cur, t: dict[str, str], *, today: dt.date) -> dt.date:
     """On-time reports on working days per person and month, for the days that can no longer change; returns the
     first day that may still change."""
-    margin = max([p.cutoff_days for p in ReportPolicy.objects.all()] or [1]) + 2
+    margin = longest_cutoff_days() + 2
     stable_before = today - dt.timedelta(days=margin)
     cur.execute(f"DELETE FROM {t['comp']}")  # noqa: S608
     first = DailyReport.objects.order_by("date").values_list("date", flat=True).first()

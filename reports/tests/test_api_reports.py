@@ -178,7 +178,7 @@ def test_evaluations_api(api, manager, salesperson, teammate, other_salesperson,
     assert rows[0]["expense_control"]["approved"] == "0.00"
     for _ in range(10):
         SalespersonFactory(unit=manager.unit)
-    with django_assert_max_num_queries(22):  # +2: sales and collections of the same period last year
+    with django_assert_max_num_queries(23):  # +2: last year's sales and collections; +1: units' own cut-off
         assert len(client.get("/api/v1/evaluations/").json()) == 12
     assert client.get(f"/api/v1/evaluations/{other_salesperson.pk}/").status_code == 404
     fb = client.post(
@@ -216,10 +216,10 @@ def test_dashboard_api_scope_and_bounded_queries(
 
     grow(3)
     with time_machine.travel(NOW, tick=False):
-        with django_assert_max_num_queries(19):  # + the receivables policy + the breakdowns
+        with django_assert_max_num_queries(20):  # + receivables policy, breakdowns, units' own cut-off
             small = api(gm).get("/api/v1/dashboard/?period=month").json()
         grow(20)
-        with django_assert_max_num_queries(19):  # + the receivables policy + the breakdowns
+        with django_assert_max_num_queries(20):  # + receivables policy, breakdowns, units' own cut-off
             big = api(gm).get("/api/v1/dashboard/?period=month").json()
         assert big["periods"][0]["sales"] == "230.00" and small["periods"][0]["sales"] == "30.00"
         assert len(big["ranking"]) == 25

@@ -129,6 +129,7 @@ class SalesPolicyInputSerializer(serializers.Serializer):
     margin_review_percent = serializers.DecimalField(max_digits=5, decimal_places=2, required=False)
     prepayment_threshold = serializers.DecimalField(max_digits=14, decimal_places=2, required=False)
     filing_days = serializers.IntegerField(min_value=0, max_value=60, required=False)
+    quote_valid_days = serializers.IntegerField(min_value=1, max_value=366, required=False)
     default_discount_percent = serializers.DecimalField(max_digits=5, decimal_places=2, required=False)
     design_rate = serializers.DecimalField(max_digits=5, decimal_places=2, required=False)
     commissioning_rate = serializers.DecimalField(max_digits=5, decimal_places=2, required=False)

@@ -19,11 +19,6 @@ def may_set_authority_for(actor: User, user: User) -> bool:
     return bool(actor.is_manager and user.pk != actor.pk and user.unit_id and is_unit_manager(actor, user.unit_id))
 
 
-def may_propose_unit_policy(actor: User, unit_id: int) -> bool:
-    """A unit's own rules (實施細則) are written by its manager or an admin."""
-    return actor.is_admin_role or is_unit_manager(actor, unit_id)
-
-
 def owner_for(actor: User, customer: Customer) -> User:
     if actor.is_salesperson:
         return actor

@@ -9,14 +9,13 @@ from decimal import Decimal
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts import unit_policy
 from accounts.models import User
-from core import events
 from core.exceptions import ApplicationError
 from core.money import round_money
-from sales import approvers, selectors, workflows
+from sales import selectors, workflows
 from sales.models import (
     DiscountAuthority,
     PriceList,
@@ -29,7 +28,7 @@ from sales.models import (
 )
 
 from ._common import HUNDRED, _dec, _require_admin
-from .access import may_propose_unit_policy, may_set_authority_for
+from .access import may_set_authority_for
 
 
 @transaction.atomic
@@ -166,76 +165,33 @@ def authority_ceiling_set(
     )
 
 
-UNIT_POLICY_FIELDS = (
-    "review_waiver_below",
-    "margin_review_percent",
-    "prepayment_threshold",
-    "default_discount_percent",
-)
+UNIT_POLICY_FIELDS = UnitSalesPolicy.OVERRIDES
 
 
-@transaction.atomic
 def unit_sales_policy_propose(*, actor: User, unit, effective_from: dt.date, **values) -> UnitSalesPolicy:
     """A unit's own sales rules (實施細則) from a date; empty values fall back to the company's. Not in force until
-    the GM office approves it (unit_sales_policy_approve)."""
-    if not may_propose_unit_policy(actor, unit.pk):
-        raise PermissionDenied(_("Only the unit's manager or an admin may set the unit's rules."))
-    row = UnitSalesPolicy(unit=unit, effective_from=effective_from, set_by=actor)
-    for name in UNIT_POLICY_FIELDS:
-        value = values.pop(name, None)
-        if value is not None:
-            value = _dec(value, field=name)
-            if value < 0:
-                raise ApplicationError(_("Cannot be negative."), field=name, code="negative")
-        setattr(row, name, value)
-    if values:
-        raise ApplicationError(_("Unknown setting."), field=next(iter(values)), code="unknown")
-    row.save()
-    _publish_unit_policy(row, "proposed", actor, recipients=approvers.gm_office_users(exclude=actor.pk))
-    return row
-
-
-def _publish_unit_policy(policy: UnitSalesPolicy, action: str, actor: User, *, recipients, note: str = "") -> None:
-    events.publish(
-        document=workflows.UNIT_POLICY.document,
-        document_id=policy.pk,
-        action=action,
+    the GM office approves it (unit_sales_policy_approve). The machinery is `accounts.unit_policy`."""
+    return unit_policy.propose(
+        UnitSalesPolicy,
+        workflows.UNIT_POLICY,
         actor=actor,
-        recipients=recipients,
-        note=note,
-        data={
-            "unit": policy.unit.name,
-            "actor": actor.get_full_name(),
-            "effective_from": policy.effective_from.isoformat(),
-            "url": reverse("sales:unit_rules"),
-        },
+        unit=unit,
+        effective_from=effective_from,
+        values=values,
+        url=reverse("sales:unit_rules"),
     )
 
 
-@transaction.atomic
 def unit_sales_policy_approve(*, actor: User, policy: UnitSalesPolicy) -> UnitSalesPolicy:
     """The GM office approves a unit's rules on the group president's behalf; from then on they are in force."""
-    policy = UnitSalesPolicy.objects.select_for_update().select_related("unit").get(pk=policy.pk)
-    workflows.UNIT_POLICY.check(actor, policy, "approve")
-    policy.approved_by = actor
-    policy.approved_at = timezone.now()
-    policy.save(update_fields=["approved_by", "approved_at", "updated_at"])
-    _publish_unit_policy(policy, "approved", actor, recipients=[policy.set_by_id])
-    return policy
+    return unit_policy.approve(workflows.UNIT_POLICY, actor=actor, policy=policy, url=reverse("sales:unit_rules"))
 
 
-@transaction.atomic
 def unit_sales_policy_reject(*, actor: User, policy: UnitSalesPolicy, reason: str) -> UnitSalesPolicy:
     """The GM office sends the unit's rules back with a reason; they never take effect (a new proposal may)."""
-    if not (reason or "").strip():
-        raise ApplicationError(_("Give the reason for the rejection."), field="reason", code="required")
-    policy = UnitSalesPolicy.objects.select_for_update().select_related("unit").get(pk=policy.pk)
-    workflows.UNIT_POLICY.check(actor, policy, "reject")
-    policy.rejected_at = timezone.now()
-    policy.rejection_reason = reason.strip()
-    policy.save(update_fields=["rejected_at", "rejection_reason", "updated_at"])
-    _publish_unit_policy(policy, "rejected", actor, recipients=[policy.set_by_id], note=policy.rejection_reason)
-    return policy
+    return unit_policy.reject(
+        workflows.UNIT_POLICY, actor=actor, policy=policy, reason=reason, url=reverse("sales:unit_rules")
+    )
 
 
 @transaction.atomic
@@ -251,6 +207,7 @@ POLICY_FIELDS = (
     "margin_review_percent",
     "prepayment_threshold",
     "filing_days",
+    "quote_valid_days",
     "default_discount_percent",
     "design_rate",
     "commissioning_rate",
@@ -259,6 +216,16 @@ POLICY_FIELDS = (
     "profit_tax_rate",
     "salespeople_see_cost",
 )
+
+
+def _positive_int(value, *, field: str) -> int:
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        raise ApplicationError(_("Enter a whole number."), field=field, code="invalid") from None
+    if number < 1:
+        raise ApplicationError(_("Must be at least 1."), field=field, code="invalid")
+    return number
 
 
 @transaction.atomic
@@ -273,6 +240,8 @@ def sales_policy_set(*, actor: User, effective_from: dt.date, **values) -> Sales
             value = getattr(base, name)
         if name == "salespeople_see_cost":
             value = bool(value)
+        elif name == "quote_valid_days":
+            value = _positive_int(value, field=name)
         elif name != "filing_days":
             value = _dec(value, field=name)
             if value < 0:

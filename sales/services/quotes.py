@@ -79,7 +79,8 @@ def quote_create(
         owner=owner,
         unit_id=owner.unit_id,
         title=title,
-        valid_until=valid_until or today + dt.timedelta(days=30),
+        valid_until=valid_until
+        or rules.quote_valid_until(written_on=today, valid_days=selectors.policy_in_force(on=today).quote_valid_days),
         note=note,
         settlement_method=settlement,
         sales_method=sales,

@@ -38,6 +38,7 @@ def line(*, list_price, discount="0", standard="100.00", cost="50.00"):
 
 def facts(*lines, authority="10", **kw):
     amount = sum((ln.unit_price * ln.quantity for ln in lines), D("0"))
+    kw = {"margin_review_percent": D("20"), "prepayment_threshold": D("100000"), **kw}
     return rules.DealFacts(lines=lines, amount=amount, cost_total=D("0"), discount_authority=D(authority), **kw)
 
 

@@ -20,7 +20,14 @@ def line(*, list_price="1000", discount="0", standard="1000", cost="700", qty="1
 
 
 def facts(**kw):
-    base = dict(lines=(line(),), amount=D("1000"), cost_total=D("700"), discount_authority=D("15"))
+    base = dict(
+        lines=(line(),),
+        amount=D("1000"),
+        cost_total=D("700"),
+        discount_authority=D("15"),
+        margin_review_percent=D("20"),
+        prepayment_threshold=D("100000"),
+    )
     base.update(kw)
     return rules.DealFacts(**base)
 

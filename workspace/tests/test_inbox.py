@@ -107,6 +107,20 @@ def test_card_filing_shows_from_three_days_before_the_deadline(manager, salesper
             assert [i.detail for i in inbox_items(user=manager)] == ["Due 2026-03-10"]
 
 
+def test_card_filing_lead_is_the_reminder_settings_value(manager, salesperson, django_assert_max_num_queries):
+    from reminders.models import ReminderSettings
+
+    cfg = ReminderSettings.load()
+    cfg.card_filing_lead_days = 5
+    cfg.save()
+    with time_machine.travel(dt.datetime(2026, 3, 4, 9, tzinfo=dt.UTC)):
+        assert _kinds(manager) == []  # six days before the 10th
+    with time_machine.travel(dt.datetime(2026, 3, 5, 9, tzinfo=dt.UTC)):
+        assert _kinds(manager) == ["filing"]  # five days before
+        with django_assert_max_num_queries(3):  # the lead is read inside the badge's one statement
+            assert navbar_counts(user=manager)[0] == 1
+
+
 def test_next_steps_and_reminders_due_use_the_one_definition_of_due(salesperson, teammate):
     today = timezone.localdate()
     customer = CustomerFactory(owner=salesperson)
