@@ -191,8 +191,9 @@ def products_with_prices(*, on: dt.date | None = None, with_cost: bool = False):
 # --- receivables -------------------------------------------------------------------------------------------------
 
 
-def with_paid(qs):
-    """Annotate contracts with `paid_total` and `paid_retention` (subqueries: no row multiplication)."""
+def with_paid(qs, *, retention: bool = True):
+    """Annotate contracts with `paid_total` and `paid_retention` (subqueries: no row multiplication); lists that
+    show only the amount paid leave the retention's subquery out (retention=False)."""
     paid = (
         Payment.objects.filter(contract=OuterRef("pk"))
         .order_by()
@@ -207,8 +208,10 @@ def with_paid(qs):
         .annotate(s=Sum("amount"))
         .values("s")
     )
+    qs = qs.annotate(paid_total=Coalesce(Subquery(paid, output_field=MONEY), Value(ZERO), output_field=MONEY))
+    if not retention:
+        return qs
     return qs.annotate(
-        paid_total=Coalesce(Subquery(paid, output_field=MONEY), Value(ZERO), output_field=MONEY),
         paid_retention=Coalesce(Subquery(paid_ret, output_field=MONEY), Value(ZERO), output_field=MONEY),
     )
 

@@ -307,7 +307,7 @@ class ContractViewSet(viewsets.ModelViewSet):
             base = Contract.objects.visible_to(self.request.user).select_related(
                 "customer", "owner", "settlement_method", "sales_method"
             )
-            return selectors.with_paid(base.only(*LIST_COLUMNS)).order_by("-created_at", "-id")
+            return selectors.with_paid(base.only(*LIST_COLUMNS), retention=False).order_by("-created_at", "-id")
         qs = selectors.with_paid(
             Contract.objects.visible_to(self.request.user).select_related(
                 "customer", "owner", "unit", "settlement_method", "sales_method"
