@@ -55,6 +55,10 @@ class CustomerAdmin(SimpleHistoryAdmin):
     def number(self, obj):
         return obj.display_number
 
+    def autocomplete_label(self, obj):
+        """Autocomplete pickers (core.admin_site) list "C2026-00012 大同紡織", as the pages' pickers do."""
+        return obj.picker_label
+
     def get_search_results(self, request, queryset, search_term):
         """Also find a customer by its number ("C2026-00012", "12"), as the pickers show it."""
         results, may_have_duplicates = super().get_search_results(request, queryset, search_term)

@@ -214,13 +214,20 @@ def _fuzzy_syllable(syllable: str) -> str:
     return syllable
 
 
+# Characters whose reading in a company name is not their most common one: 曾 is read zēng as the surname it
+# nearly always is in a name (曾記), céng ("once") elsewhere; 增記 must find 曾記.
+NAME_READINGS = {"曾": "zeng"}
+
+
 @lru_cache(maxsize=65536)
 def _syllable(char: str) -> str:
-    """The toneless, 注音-slip-folded reading of one character (its most common one; read alone, so a name and
-    a query always read a character the same way)."""
+    """The toneless, 注音-slip-folded reading of one character (its most common one, or its reading in names —
+    NAME_READINGS; read alone, so a name and a query always read a character the same way)."""
     from pypinyin import lazy_pinyin
 
-    return _fuzzy_syllable(lazy_pinyin(char, errors="ignore")[0]) if "\u3400" <= char <= "\ufaff" else ""
+    if not "\u3400" <= char <= "\ufaff":
+        return ""
+    return _fuzzy_syllable(NAME_READINGS.get(char) or lazy_pinyin(char, errors="ignore")[0])
 
 
 def _runs(parts) -> list[list[str]]:

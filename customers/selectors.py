@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from django.contrib.postgres.search import TrigramWordSimilarity
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import BooleanField, Count, ExpressionWrapper, F, OuterRef, Q, QuerySet, Subquery
 from django.template import TemplateDoesNotExist
 from django.template.loader import get_template
 from django.utils import timezone
@@ -19,7 +19,7 @@ from core.periods import add_months, month_start
 from core.visibility import scope_q
 
 from . import permissions, rules
-from .identity import normalize_tax_id, phonetic_tokens, search_key
+from .identity import ZH_SUFFIXES, normalize_tax_id, phonetic_tokens, search_key
 from .models import (
     Contact,
     ContactLog,
@@ -71,8 +71,8 @@ def search_customers(qs: QuerySet[Customer], query: str) -> QuerySet[Customer]:
     elif folded:
         # Every word must appear in the name, exactly or nearly: word_similarity (the indexed <% operator) is 1
         # for an exact word and above the threshold for a typo; words under 3 characters must match exactly.
-        for word in folded.split()[:6]:
-            cond &= Q(search_text__trigram_word_similar=word) if len(word) >= 3 else Q(search_text__contains=word)
+        for word in _name_words(folded)[:6]:
+            cond &= _word_condition(word)
         # Homophones and 注音 slips (童/同, 陳/程): the name holds every pair of neighbouring syllables of the query
         # (customers.identity.phonetic_tokens; a GIN array containment).
         if sounds := phonetic_tokens(query):
@@ -86,6 +86,42 @@ def search_customers(qs: QuerySet[Customer], query: str) -> QuerySet[Customer]:
     if folded and not digit_like:
         qs = qs.annotate(similarity=TrigramWordSimilarity(folded, "search_text"))
     return qs
+
+
+_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+
+
+_LEGAL_FORMS = (*ZH_SUFFIXES, "股份")
+
+
+def _name_words(folded: str) -> list[str]:
+    """The query's words less the legal form ("電子股份" → 电子, "股份有限公司" → nothing): the form is in half
+    the book and names no one."""
+    words = []
+    for word in folded.split():
+        for form in _LEGAL_FORMS:
+            if word.endswith(form):
+                word = word[: -len(form)]
+                break
+        if word:
+            words.append(word)
+    return words
+
+
+def _word_condition(word: str) -> Q:
+    """One folded query word as a condition the trigram or phonetic GIN index can answer (no sequential scan).
+
+    Three characters or more: word similarity (<%, typo-tolerant). Two Chinese characters: the name contains
+    them, checked on the rows holding their syllable pair (the phonetic index; trigrams need three characters).
+    Shorter words, and two letters or digits: the start of a word in the name (LIKE 'ab%' and '% ab%' give the
+    index the word-start trigrams; "co" in the middle of "Taco" is no match anyone wants)."""
+    if len(word) >= 3:
+        return Q(search_text__trigram_word_similar=word)
+    if len(word) == 2 and all(_CJK.match(ch) for ch in word):
+        pair = phonetic_tokens(word)
+        if len(pair) == 1:
+            return Q(search_phonetic__contains=pair) & Q(search_text__contains=word)
+    return Q(search_text__startswith=word) | Q(search_text__contains=f" {word}")
 
 
 @dataclass(frozen=True)
@@ -395,11 +431,25 @@ def pool_policy_for(day: dt.date) -> PoolPolicy:
     return policy or PoolPolicy(effective_from=day, idle_days=90, warning_days=7)
 
 
+RANK_CANDIDATES = 500
+
+
 def find_customers(*, user: User, query: str, limit: int = 8) -> list[Customer]:
     """The navbar search's customers: name (typos and homophones), phone or tax number; best first."""
     qs = search_customers(Customer.objects.visible_to(user), query)
-    order = ("-similarity", "name", "pk") if "similarity" in qs.query.annotations else ("name", "pk")
-    return list(qs.select_related("owner").order_by(*order)[:limit])
+    if "similarity" not in qs.query.annotations:
+        return list(qs.select_related("owner").order_by("name", "pk")[:limit])
+    # A word every other name holds ("企業", "Co") matches tens of thousands of rows; ranking them all costs a
+    # word similarity per row. The best are ranked among the first RANK_CANDIDATES matches the indexes give.
+    sample = qs.order_by().values("pk")[:RANK_CANDIDATES]
+    ranked = Customer.objects.filter(pk__in=sample).annotate(similarity=qs.query.annotations["similarity"])
+    order = ["-similarity", "name", "pk"]
+    if sounds := phonetic_tokens(query)[:12]:
+        # A name that sounds like the whole query (國元益 → 郭元益) before one that only shares some of its
+        # characters (國元實業).
+        ranked = ranked.annotate(sounds_like=ExpressionWrapper(Q(search_phonetic__contains=sounds), BooleanField()))
+        order.insert(0, "-sounds_like")
+    return list(ranked.select_related("owner").order_by(*order)[:limit])
 
 
 def find_contacts(*, user: User, query: str, limit: int = 8) -> list[Contact]:

@@ -184,9 +184,10 @@ def products_with_prices(*, on: dt.date | None = None, with_cost: bool = False):
 # --- receivables -------------------------------------------------------------------------------------------------
 
 
-def with_paid(qs):
+def with_paid(qs, *, retention: bool = True):
     """Annotate contracts with `paid_total`, `paid_retention` and `returned_total` (approved returns credited to
-    the customer) as subqueries: no row multiplication."""
+    the customer) as subqueries: no row multiplication; lists that show only the amount paid leave the other two
+    subqueries out (retention=False)."""
     paid = (
         Payment.objects.filter(contract=OuterRef("pk"))
         .order_by()
@@ -208,8 +209,10 @@ def with_paid(qs):
         .annotate(s=Sum("amount"))
         .values("s")
     )
+    qs = qs.annotate(paid_total=Coalesce(Subquery(paid, output_field=MONEY), Value(ZERO), output_field=MONEY))
+    if not retention:
+        return qs
     return qs.annotate(
-        paid_total=Coalesce(Subquery(paid, output_field=MONEY), Value(ZERO), output_field=MONEY),
         paid_retention=Coalesce(Subquery(paid_ret, output_field=MONEY), Value(ZERO), output_field=MONEY),
         returned_total=Coalesce(Subquery(returned, output_field=MONEY), Value(ZERO), output_field=MONEY),
     )

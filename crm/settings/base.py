@@ -21,7 +21,7 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[:
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "core.admin_site.CRMAdminConfig",  # django.contrib.admin with labelled autocomplete pickers
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

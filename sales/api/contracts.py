@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db.models import Prefetch
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
@@ -139,7 +140,55 @@ class ContractListOutputSerializer(MethodOutputMixin, serializers.ModelSerialize
         return str(max(obj.amount - obj.paid_total, 0))
 
     def get_filing_overdue(self, obj) -> bool:
-        return selectors.is_filing_overdue(obj)
+        return selectors.is_filing_overdue(obj, today=self._today())
+
+    def _today(self):
+        if "today" not in self.__dict__:
+            self.__dict__["today"] = timezone.localdate()
+        return self.__dict__["today"]
+
+    def to_representation(self, obj):
+        """The list's row, read straight off the row (profiled: DRF's generic walk over the 27 declared fields —
+        source lookups, SkipField checks, one to_representation each — was most of a page's Python time). The
+        declared fields stay the schema and format the decimals and dates; test_api_contract_list_rows checks
+        the output is exactly what the generic walk gives."""
+        if type(self) is not ContractListOutputSerializer:
+            return super().to_representation(obj)
+        f = self.fields
+        money, day = f["amount"].to_representation, f["signed_on"].to_representation
+        settlement, sales = obj.settlement_method, obj.sales_method
+
+        def maybe(value, fmt):
+            return None if value is None else fmt(value)
+
+        return {
+            "id": obj.id,
+            "number": obj.number,
+            "title": obj.title,
+            "status": obj.status,
+            "basis": obj.basis,
+            "settlement_method": settlement.code if settlement else None,
+            "settlement_method_name": settlement.label if settlement else "",
+            "sales_method": sales.code if sales else None,
+            "sales_method_name": sales.label if sales else "",
+            "customer": obj.customer_id,
+            "customer_name": obj.customer.name,
+            "owner": obj.owner_id,
+            "owner_name": obj.owner.get_full_name(),
+            "unit": obj.unit_id,
+            "amount": maybe(obj.amount, money),
+            "paid": maybe(obj.paid_total, money),
+            "receivable": self.get_receivable(obj),
+            "prepayment_amount": maybe(obj.prepayment_amount, money),
+            "prepayment_exception_reason": obj.prepayment_exception_reason,
+            "retention_amount": maybe(obj.retention_amount, money),
+            "retention_due_on": maybe(obj.retention_due_on, day),
+            "signed_on": maybe(obj.signed_on, day),
+            "filing_due_on": maybe(obj.filing_due_on, day),
+            "filed_on": maybe(obj.filed_on, day),
+            "filing_overdue": self.get_filing_overdue(obj),
+            "created_at": maybe(obj.created_at, f["created_at"].to_representation),
+        }
 
 
 class ApprovalOutputSerializer(serializers.ModelSerializer):
@@ -258,7 +307,7 @@ class ContractViewSet(viewsets.ModelViewSet):
             base = Contract.objects.visible_to(self.request.user).select_related(
                 "customer", "owner", "settlement_method", "sales_method"
             )
-            return selectors.with_paid(base.only(*LIST_COLUMNS)).order_by("-created_at", "-id")
+            return selectors.with_paid(base.only(*LIST_COLUMNS), retention=False).order_by("-created_at", "-id")
         qs = selectors.with_paid(
             Contract.objects.visible_to(self.request.user).select_related(
                 "customer", "owner", "unit", "settlement_method", "sales_method"

@@ -40,6 +40,7 @@ def test_contract_admin_picks_the_customer_by_number(client, staff_admin, contra
     for term in (contract.customer.display_number, str(contract.customer.pk), "大同"):
         results = client.get(url, {**params, "term": term}).json()["results"]
         assert [r["id"] for r in results] == [str(contract.customer.pk)], term
+        assert [r["text"] for r in results] == [contract.customer.picker_label], term  # not the short name
 
 
 def test_customer_admin_lists_numbers(client, staff_admin, contract, django_assert_max_num_queries):

@@ -4,6 +4,7 @@ reason on its own page, and a target split picked from the unit's people (no "sa
 from decimal import Decimal as D
 
 import pytest
+from django.utils import timezone
 
 from customers.models import CustomerConflict
 from customers.services import RegistrationRefused, customer_register
@@ -41,8 +42,12 @@ def test_gm_reassigns_a_conflict_with_a_reason(
 def test_manager_splits_a_target_by_picking_people(
     page, login, live_server, manager, salesperson, teammate, artifacts_dir
 ):
-    target = Target.objects.create(
-        unit=manager.unit, period_type="month", period_start="2026-11-01", amount=D("1000"), created_by=manager
+    target = Target.objects.create(  # this month's: a past month's target is closed
+        unit=manager.unit,
+        period_type="month",
+        period_start=timezone.localdate().replace(day=1),
+        amount=D("1000"),
+        created_by=manager,
     )
     page.set_viewport_size({"width": 390, "height": 844})
     login(page, manager)
@@ -58,7 +63,8 @@ def test_manager_splits_a_target_by_picking_people(
     page.fill("input[name=salesperson-1-amount]", "300")
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     page.screenshot(path=str(artifacts_dir / "target_split_phone.png"), full_page=True)
-    page.keyboard.press("Enter")  # submitted from the phone's keyboard
+    # A tap on Save straight from the amount field (no Enter, no blur first): the tap must land on the button.
+    page.locator(f"{form} [type=submit]").click(no_wait_after=True)
     page.wait_for_selector("text=Split saved.")
     assert {(ln.salesperson, ln.amount) for ln in TargetLine.objects.all()} == {
         (salesperson, D("600.00")),

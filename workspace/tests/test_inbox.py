@@ -173,3 +173,38 @@ def test_bell_endpoint_returns_the_badge(client, salesperson, manager):
     client.force_login(manager)
     body = client.get(reverse("reminders:bell")).content.decode()
     assert 'id="unread-count">1<' in body and "hx-trigger" in body
+
+
+def test_badge_statement_is_built_once_per_user_and_day_and_counts_stay_exact(
+    salesperson, manager, django_assert_max_num_queries, monkeypatch
+):
+    from workspace import inbox
+
+    built = []
+    quotes = inbox._quotes
+    monkeypatch.setattr(inbox, "_quotes", lambda user: built.append(user.pk) or quotes(user))
+    monkeypatch.setattr(inbox, "_STATEMENTS", type(inbox._STATEMENTS)())
+    before = navbar_counts(user=manager)[0]
+    _quote_in_review(salesperson)  # a handoff after the statement was built: the next count sees it
+    with django_assert_max_num_queries(2):  # the statement and the filing policy, nothing else
+        assert navbar_counts(user=manager)[0] == before + 1
+    assert built == [manager.pk]  # built once, run twice
+    with time_machine.travel(timezone.now() + dt.timedelta(days=1)):  # another day: another statement
+        assert navbar_counts(user=manager)[0] == len(inbox_items(user=manager))
+    assert built.count(manager.pk) >= 2
+    navbar_counts(user=salesperson)  # another user: another statement
+    assert salesperson.pk in built
+    assert inbox_count(user=manager) == len(inbox_items(user=manager))
+
+
+def test_badge_counts_each_kind_up_to_what_the_inbox_lists(salesperson, manager, monkeypatch):
+    from workspace import inbox
+
+    monkeypatch.setattr(inbox, "_STATEMENTS", type(inbox._STATEMENTS)())
+    before = navbar_counts(user=manager)[0]
+    monkeypatch.setattr(inbox, "LIMIT", 2)
+    monkeypatch.setattr(inbox, "_STATEMENTS", type(inbox._STATEMENTS)())
+    for _ in range(3):
+        _quote_in_review(salesperson)
+    assert navbar_counts(user=manager)[0] == min(before, 2) + 2  # no further than the inbox lists of a kind
+    assert navbar_counts(user=manager)[0] == len(inbox_items(user=manager))

@@ -63,6 +63,7 @@ def test_homophone_and_zhuyin_slips_find_the_customer(gm, book):
     assert set(phonetic_tokens("大童")) <= set(phonetic_tokens("大同紡織股份有限公司"))
     assert phonetic_key("大同紡織股份有限公司") == "datongfanzi"
     assert phonetic_key("京山") == phonetic_key("金山")  # ㄧㄥ/ㄧㄣ
+    assert book["曾記食品有限公司"] in find_anything(user=gm, query="增記食品").customers  # 曾 read as in names
 
 
 def test_a_salesperson_finds_only_their_own(salesperson, other_salesperson, book):

@@ -138,6 +138,12 @@
       addButton.focus();  // not a picker: focusing one would open its list
     });
 
+    // A tap on Save must not move the focus first: leaving the field just typed in closes a phone's keyboard (or
+    // ends a resize), and the browser then scrolls the page to that field — between the press and the release, so
+    // the release lands on another element and no click happens. Keeping the focus where it is, the tap submits.
+    form.querySelectorAll("button[type=submit], input[type=submit]").forEach(function (button) {
+      button.addEventListener("mousedown", function (event) { event.preventDefault(); });
+    });
     form.addEventListener("input", function () { recompute(root); });
     form.addEventListener("change", function () { recompute(root); });
     recompute(root);
