@@ -11,6 +11,7 @@ the request body is read (before authentication, which may parse a session calle
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import cast
 
 from django.http import FileResponse, HttpResponse
 from django.urls import reverse
@@ -24,6 +25,7 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 
+from accounts.models import User
 from core.api import validated
 from core.exceptions import ApplicationError
 from customers.models import Customer
@@ -41,13 +43,13 @@ from .models import (
 )
 
 PK_MAX = 2**63 - 1
-SLUGS = {
+SLUGS: dict[str, str] = {
     AttachmentTarget.CUSTOMER: "customer",
     AttachmentTarget.QUOTE: "quote",
     AttachmentTarget.CONTRACT: "contract",
     AttachmentTarget.PURCHASE_ORDER: "purchase-order",
 }
-DOCUMENT_SLUGS = {DocumentKind.QUOTE: "quote", DocumentKind.CONTRACT: "contract"}
+DOCUMENT_SLUGS: dict[str, str] = {DocumentKind.QUOTE: "quote", DocumentKind.CONTRACT: "contract"}
 PDF_RESPONSE = {(200, "application/pdf"): OpenApiResponse(OpenApiTypes.BINARY, description="The PDF.")}
 FILE_RESPONSE = {
     (200, "application/octet-stream"): OpenApiResponse(
@@ -70,12 +72,15 @@ def _pdf(content: bytes, filename: str) -> HttpResponse:
     return response
 
 
-class _Throttled:
-    """Rendering PDFs, sending and uploading cost CPU and storage: one rate per caller (the "documents" scope,
-    API_DOCUMENTS_THROTTLE_RATE)."""
+# Rendering PDFs, sending and uploading cost CPU and storage: one rate per caller for every documents endpoint (the
+# "documents" scope, API_DOCUMENTS_THROTTLE_RATE).
+THROTTLES = [ScopedRateThrottle]
+THROTTLE_SCOPE = "documents"
 
-    throttle_classes = [ScopedRateThrottle]
-    throttle_scope = "documents"
+
+def _user(request) -> User:
+    """The signed-in caller (IsAuthenticated answered 401 for anyone else)."""
+    return cast(User, request.user)
 
 
 # --- serializers ----------------------------------------------------------------------------------------------------
@@ -102,7 +107,7 @@ class DocumentLineOutputSerializer(serializers.Serializer):
 
 class FilingRowOutputSerializer(serializers.Serializer):
     department = serializers.ChoiceField(choices=FilingDepartment.choices)
-    label = serializers.CharField()
+    department_label = serializers.CharField()
     confirmed_by = serializers.IntegerField(allow_null=True)
     confirmed_by_name = serializers.CharField(allow_null=True)
     confirmed_at = serializers.DateTimeField(allow_null=True)
@@ -277,8 +282,11 @@ def _attach(view, request, target: str, target_id: int) -> Response:
 # --- quotes and contracts -------------------------------------------------------------------------------------------
 
 
-class _DocumentViewSet(_Throttled, _LimitedUploads, viewsets.GenericViewSet):
+class _DocumentViewSet(_LimitedUploads, viewsets.GenericViewSet):
     """One quote's or contract's customer documents, by the quote's or contract's id."""
+
+    throttle_classes = THROTTLES
+    throttle_scope = THROTTLE_SCOPE
 
     document: str = ""
     parser_classes = [JSONParser, FormParser, MultiPartParser]
@@ -294,7 +302,7 @@ class _DocumentViewSet(_Throttled, _LimitedUploads, viewsets.GenericViewSet):
         return selectors.visible_contract(user=self.request.user, pk=pk)
 
     def _summary(self, record) -> dict:
-        user = self.request.user
+        user = _user(self.request)
         if self.document == DocumentKind.QUOTE:
             doc = selectors.quote_document(record)
             pdf_url = reverse("quote-document-pdf", args=[record.pk])
@@ -408,7 +416,7 @@ def _filing_rows(user, contract) -> list[dict]:
         rows.append(
             {
                 "department": row.department,
-                "label": row.label,
+                "department_label": row.label,
                 "confirmed_by": receipt.confirmed_by_id if receipt else None,
                 "confirmed_by_name": receipt.confirmed_by.get_full_name() if receipt else None,
                 "confirmed_at": receipt.confirmed_at if receipt else None,
@@ -465,8 +473,11 @@ class ContractDocumentViewSet(_DocumentViewSet):
 # --- customers ------------------------------------------------------------------------------------------------------
 
 
-class CustomerDocumentViewSet(_Throttled, _LimitedUploads, viewsets.GenericViewSet):
+class CustomerDocumentViewSet(_LimitedUploads, viewsets.GenericViewSet):
     """A customer's files and statement of account (對帳單), by the customer's id."""
+
+    throttle_classes = THROTTLES
+    throttle_scope = THROTTLE_SCOPE
 
     parser_classes = [JSONParser, FormParser, MultiPartParser]
     upload_actions = frozenset({"attachments"})
@@ -511,9 +522,12 @@ class CustomerDocumentViewSet(_Throttled, _LimitedUploads, viewsets.GenericViewS
     retrieve=extend_schema(responses=AttachmentOutputSerializer),
     destroy=extend_schema(responses={204: None}),
 )
-class AttachmentViewSet(_Throttled, mixins.RetrieveModelMixin, mixins.DestroyModelMixin, viewsets.GenericViewSet):
+class AttachmentViewSet(mixins.RetrieveModelMixin, mixins.DestroyModelMixin, viewsets.GenericViewSet):
     """One file: its details, its content (download; logged in its audit trail), deleting it (the uploader or an
     admin; the row and its trail stay). A file of a record the caller may not see is a 404."""
+
+    throttle_classes = THROTTLES
+    throttle_scope = THROTTLE_SCOPE
 
     serializer_class = AttachmentOutputSerializer
     queryset = Attachment.objects.none()
@@ -523,7 +537,7 @@ class AttachmentViewSet(_Throttled, mixins.RetrieveModelMixin, mixins.DestroyMod
         return selectors.visible_attachment(user=self.request.user, pk=_pk(self.kwargs["pk"]))
 
     def perform_destroy(self, instance) -> None:
-        services.attachment_delete(actor=self.request.user, attachment=instance)
+        services.attachment_delete(actor=_user(self.request), attachment=instance)
 
     @extend_schema(responses=FILE_RESPONSE)
     @action(detail=True, methods=["get"])
@@ -540,8 +554,11 @@ class AttachmentViewSet(_Throttled, mixins.RetrieveModelMixin, mixins.DestroyMod
         return response
 
 
-class DispatchViewSet(_Throttled, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class DispatchViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """One document sent to a customer, and the exact PDF that was sent."""
+
+    throttle_classes = THROTTLES
+    throttle_scope = THROTTLE_SCOPE
 
     serializer_class = DispatchOutputSerializer
     queryset = Dispatch.objects.none()
