@@ -5,6 +5,7 @@ from rest_framework.routers import DefaultRouter
 
 import commission.api
 import customers.api
+import documents.api
 import receivables.api
 import reminders.api
 import reports.api
@@ -19,6 +20,7 @@ reports.api.register(router)
 commission.api.register(router)
 reminders.api.register(router)
 receivables.api.register(router)
+documents.api.register(router)
 
 urlpatterns = [
     path("auth/token/", ObtainAuthTokenView.as_view(), name="api-token"),

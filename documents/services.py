@@ -3,6 +3,7 @@ file kept with its SHA-256), attachments with their audit trail, purchase-order 
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import logging
 from typing import Any
@@ -318,9 +319,12 @@ def filing_desk_set(*, actor: User, department: str, role: str = "", user: User 
 
 
 @transaction.atomic
-def filing_receipt_confirm(*, actor: User, contract: Contract, department: str) -> FilingReceipt:
+def filing_receipt_confirm(
+    *, actor: User, contract: Contract, department: str, at: dt.datetime | None = None
+) -> FilingReceipt:
     """A department confirms it holds the original of a signed contract. When the third one confirms, the contract
-    is filed (the sales app files it on the published event): its 3-day deadline counts until then."""
+    is filed (the sales app files it on the published event) on the day of that receipt: its 3-day deadline counts
+    until then. `at` is for the demo data only (receipts of the past); pages and the API confirm now."""
     if department not in FilingDepartment.values:
         raise ApplicationError(_("Unknown department."), field="department")
     contract = Contract.objects.select_for_update().get(pk=contract.pk)
@@ -337,6 +341,9 @@ def filing_receipt_confirm(*, actor: User, contract: Contract, department: str) 
     if FilingReceipt.objects.filter(contract=contract, department=department).exists():
         raise ApplicationError(_("This department already confirmed receipt."), field="department", code="duplicate")
     receipt = FilingReceipt.objects.create(contract=contract, department=department, confirmed_by=actor)
+    if at is not None:
+        FilingReceipt.objects.filter(pk=receipt.pk).update(confirmed_at=at)
+        receipt.confirmed_at = at
     events.publish(
         document="sales.contract",
         document_id=contract.pk,
@@ -344,13 +351,14 @@ def filing_receipt_confirm(*, actor: User, contract: Contract, department: str) 
         actor=actor,
         data={"number": contract.number, "department": department},
     )
-    confirmed = set(FilingReceipt.objects.filter(contract=contract).values_list("department", flat=True))
-    if confirmed >= set(FilingDepartment.values):
+    confirmed = dict(FilingReceipt.objects.filter(contract=contract).values_list("department", "confirmed_at"))
+    if set(confirmed) >= set(FilingDepartment.values):
+        last = timezone.localdate(max(confirmed.values()))  # filed the day the last original was received
         events.publish(
             document="sales.contract",
             document_id=contract.pk,
             action=FILING_RECEIVED_ALL,
             actor=actor,
-            data={"number": contract.number},
+            data={"number": contract.number, "filed_on": last.isoformat()},
         )
     return receipt

@@ -299,7 +299,8 @@ def dispatch_pdf(request, pk: int):
 @login_required
 @require_POST
 def filing_confirm(request, pk: int, department: str):
-    contract = selectors.visible_contract(user=request.user, pk=pk)
+    """From the contract's papers or the filing inbox (a department's desk may not otherwise see the deal)."""
+    contract = selectors.contract_for_filing(user=request.user, pk=pk)
     if department not in FilingDepartment.values:
         raise Http404
     try:
@@ -308,6 +309,8 @@ def filing_confirm(request, pk: int, department: str):
         messages.error(request, exc.message)
     else:
         messages.success(request, _("Receipt of the original confirmed."))
+    if request.POST.get("next") == "inbox":
+        return redirect("documents:filing_inbox")
     return redirect("documents:contract_papers", pk=pk)
 
 
@@ -321,6 +324,7 @@ def filing_inbox(request):
         if permissions.may_confirm_filing(request.user, department=d, desk=desks.get(d))
     ]
     rows = []
+    visible: set[int] = set()
     if mine:
         contracts = (
             Contract.objects.filter(status=ContractStatus.SIGNED)
@@ -330,11 +334,20 @@ def filing_inbox(request):
         confirmed = set(FilingReceipt.objects.filter(contract__in=contracts).values_list("contract_id", "department"))
         rows = [(c, [d for d in mine if (c.pk, d) not in confirmed]) for c in contracts]
         rows = [(c, pending) for c, pending in rows if pending]
+        # A desk that may not otherwise see the deal (行政管理部's clerk) confirms here, without a link to it.
+        ids = [c.pk for c, _pending in rows]
+        visible = set(Contract.objects.visible_to(request.user).filter(pk__in=ids).values_list("pk", flat=True))
     labels = dict(FilingDepartment.choices)
     return render(
         request,
         "documents/filing_inbox.html",
-        {"rows": rows, "labels": labels, "mine": [labels[d] for d in mine], "today": timezone.localdate()},
+        {
+            "rows": rows,
+            "labels": labels,
+            "mine": [labels[d] for d in mine],
+            "today": timezone.localdate(),
+            "visible": visible,
+        },
     )
 
 

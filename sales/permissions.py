@@ -39,10 +39,6 @@ def may_work_on_contract(user: User, contract: Contract) -> bool:
     return may_work_on(user, owner_id=contract.owner_id, unit_id=contract.unit_id)
 
 
-def may_file_contract(user: User, contract: Contract) -> bool:
-    return may_work_on_contract(user, contract) or user.is_company_wide
-
-
 def may_decide_role(user: User, contract: Contract, role: str) -> bool:
     """Never on one's own contract. The unit's manager decides the manager step; when the contract belongs to a
     manager (whom nobody in the unit outranks), the GM office decides it instead."""

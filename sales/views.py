@@ -728,9 +728,6 @@ def contract_action(request, pk: int, verb: str):
         elif verb == "sign":
             contracts.contract_sign(actor=user, contract=contract, signed_on=_posted_date(request, "signed_on"))
             messages.success(request, _("Signed. File it with finance, the GM office and admin within the deadline."))
-        elif verb == "file":
-            contracts.contract_file(actor=user, contract=contract, filed_on=_posted_date(request, "filed_on"))
-            messages.success(request, _("Filed."))
         elif verb == "cancel":
             contracts.contract_cancel(actor=user, contract=contract, reason=request.POST.get("reason", ""))
             messages.success(request, _("Cancelled."))

@@ -178,15 +178,8 @@ CONTRACT = Workflow(
             denied=gettext_lazy("Only the salesperson or their manager may sign this contract."),
             wrong_state=_contract_state(gettext_noop("Only an approved contract can be signed (it is “%(status)s”).")),
         ),
-        Transition(
-            "file",
-            frozenset({C.SIGNED}),
-            C.FILED,
-            p.may_file_contract,
-            gettext_lazy("Mark filed"),
-            denied=gettext_lazy("You may not file this contract."),
-            wrong_state=_contract_state(gettext_noop("Only a signed contract can be filed (it is “%(status)s”).")),
-        ),
+        # signed → filed is no one's button: finance, the GM office and administration each record receipt of the
+        # original (documents app); the third receipt files the contract (services.contracts.contract_file_on_receipts).
         Transition(
             "cancel",
             frozenset({C.DRAFT, C.REJECTED, C.IN_REVIEW, C.APPROVED}),

@@ -284,7 +284,11 @@ REST_FRAMEWORK = {
         "accounts.authentication.ExpiringTokenAuthentication",
     ],
     # Scoped throttles (counted in the cache, Redis in production) for the endpoints that take a password.
-    "DEFAULT_THROTTLE_RATES": {"auth_token": env("API_TOKEN_THROTTLE_RATE", default="10/min")},
+    # The documents API (PDF rendering, sending, uploads) has its own rate per caller.
+    "DEFAULT_THROTTLE_RATES": {
+        "auth_token": env("API_TOKEN_THROTTLE_RATE", default="10/min"),
+        "documents": env("API_DOCUMENTS_THROTTLE_RATE", default="120/min"),
+    },
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "core.pagination.KeysetPagination",
     "PAGE_SIZE": 50,

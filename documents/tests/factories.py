@@ -86,3 +86,29 @@ def signed(contract, *, on: dt.date | None = None):
     contract = services.contract_sign(actor=contract.owner, contract=contract, signed_on=on or timezone.localdate())
     assert contract.status == ContractStatus.SIGNED
     return contract
+
+
+def file_by_receipts(contract):
+    """Finance, the GM office and administration each confirm receipt of the signed contract's original (the desks
+    are made if missing): the third receipt files the contract, today. Returns the contract, refreshed."""
+    from accounts.models import Role
+    from accounts.tests.factories import FinanceFactory, GMFactory, UserFactory
+    from documents import services as document_services
+    from documents.models import FilingDepartment, FilingDesk
+
+    desk = FilingDesk.objects.filter(department=FilingDepartment.ADMINISTRATION).first()
+    if desk is None:
+        clerk = UserFactory(role=Role.STAFF, unit=None, full_name="行政管理部 收件")
+        FilingDesk.objects.create(department=FilingDepartment.ADMINISTRATION, user=clerk)
+    elif desk.user_id:
+        clerk = desk.user
+    else:
+        clerk = UserFactory(role=desk.role, unit=None)
+    for actor, department in (
+        (FinanceFactory(), FilingDepartment.FINANCE),
+        (GMFactory(), FilingDepartment.GM_OFFICE),
+        (clerk, FilingDepartment.ADMINISTRATION),
+    ):
+        document_services.filing_receipt_confirm(actor=actor, contract=contract, department=department)
+    contract.refresh_from_db()
+    return contract

@@ -81,6 +81,8 @@ def test_exclusive_tax_rounds_half_up_to_the_dollar(lines, tax):
         ("10.50", "1"),  # 10.50 - 10.00 = 0.50 → 1
         ("10.49", "0"),  # 10.49 / 1.05 = 9.990…, tax 0.4995… → 0
         ("21", "1"),
+        ("0", "0"),
+        ("1000000000", "47619048"),  # 1,000,000,000 − 952,380,952.38… = 47,619,047.62 → 47,619,048
     ],
 )
 def test_inclusive_tax_is_the_part_inside_the_total(total, tax):
@@ -130,3 +132,18 @@ def test_capitals(amount, words):
 def test_capitals_refuse_negative():
     with pytest.raises(ValueError):
         amount_in_capitals(D("-0.01"))
+
+
+@pytest.mark.parametrize(
+    ("lines", "inclusive", "words"),
+    [
+        ("0", False, "零元整"),
+        ("1000000000", False, "壹拾億伍仟萬元整"),  # 1,000,000,000 + 5 % = 1,050,000,000
+        ("1000000000", True, "壹拾億元整"),
+        ("9.99", False, "玖元玖角玖分"),  # tax 0.4995 → 0
+        ("10.00", False, "壹拾壹元整"),  # tax 0.50 → 1
+    ],
+)
+def test_capitals_of_the_taxed_total_at_the_boundaries(lines, inclusive, words):
+    t = taxed_total(lines_total=D(lines), rate_percent=D("5"), inclusive=inclusive)
+    assert amount_in_capitals(t.total) == words

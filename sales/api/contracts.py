@@ -34,7 +34,6 @@ from sales.services.contracts import (
     contract_approve,
     contract_cancel,
     contract_create,
-    contract_file,
     contract_reject,
     contract_sign,
     contract_submit,
@@ -288,10 +287,6 @@ class SignInputSerializer(serializers.Serializer):
     signed_on = serializers.DateField(required=False)
 
 
-class FileInputSerializer(serializers.Serializer):
-    filed_on = serializers.DateField(required=False)
-
-
 class ContractViewSet(viewsets.ModelViewSet):
     """Contracts and orders (經濟契約 / 訂單) with their review workflow."""
 
@@ -390,14 +385,6 @@ class ContractViewSet(viewsets.ModelViewSet):
         target = self.get_object()  # another's id is a 404 before its input is judged
         data = validated(SignInputSerializer, request.data)
         contract = contract_sign(actor=request.user, contract=target, signed_on=data.get("signed_on"))
-        return self._out(contract)
-
-    @extend_schema(request=FileInputSerializer)
-    @action(detail=True, methods=["post"], url_path="file")
-    def file_(self, request, pk=None):
-        target = self.get_object()  # another's id is a 404 before its input is judged
-        data = validated(FileInputSerializer, request.data)
-        contract = contract_file(actor=request.user, contract=target, filed_on=data.get("filed_on"))
         return self._out(contract)
 
     @extend_schema(request=ReasonInputSerializer)

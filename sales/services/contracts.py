@@ -416,18 +416,6 @@ def contract_sign(*, actor: User, contract: Contract, signed_on: dt.date | None 
     return contract
 
 
-@transaction.atomic
-def contract_file(*, actor: User, contract: Contract, filed_on: dt.date | None = None) -> Contract:
-    """契約備案: the signed contract is filed with finance, the GM office and admin."""
-    contract = _lock_contract(contract)
-    workflows.CONTRACT.check(actor, contract, "file")
-    today = timezone.localdate()
-    filed_on = filed_on or today
-    if filed_on > today or (contract.signed_on and filed_on < contract.signed_on):
-        raise ApplicationError(_("The filing date must be between signing and today."), field="filed_on")
-    return _mark_filed(contract, actor=actor, filed_on=filed_on)
-
-
 # The documents app records each department's receipt of the original (財務計畫部, 總經辦, 行政管理部) and publishes
 # this action once all three have confirmed; the contract is filed on that day (sales.apps subscribes to it).
 FILING_RECEIVED_ALL = "filing_received_all"
@@ -440,7 +428,9 @@ def contract_file_on_receipts(activity) -> None:
     contract = _lock_contract(Contract.objects.get(pk=activity.document_id))
     if contract.status != ContractStatus.SIGNED:
         return
-    _mark_filed(contract, actor=activity.actor, filed_on=timezone.localdate(activity.created_at))
+    received = (activity.data or {}).get("filed_on")  # the day of the third receipt, as the documents app saw it
+    filed_on = dt.date.fromisoformat(received) if received else timezone.localdate(activity.created_at)
+    _mark_filed(contract, actor=activity.actor, filed_on=filed_on)
 
 
 def _mark_filed(contract: Contract, *, actor: User, filed_on: dt.date) -> Contract:

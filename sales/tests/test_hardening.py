@@ -143,7 +143,7 @@ def test_outsiders_get_404_on_every_sales_endpoint(api_client, request, role, de
     assert api_client.patch(f"/api/v1/contracts/{c}/", {"note": "x"}, format="json").status_code == 404
     for verb in ("submit", "approve", "reject", "outcome", "make-contract"):
         assert api_client.post(f"/api/v1/quotes/{q}/{verb}/", {}, format="json").status_code == 404, verb
-    for verb in ("submit", "approve", "reject", "sign", "cancel", "file"):
+    for verb in ("submit", "approve", "reject", "sign", "cancel"):
         assert api_client.post(f"/api/v1/contracts/{c}/{verb}/", {}, format="json").status_code == 404, verb
     before = deal["contract"].shipments.count()
     r = api_client.post("/api/v1/shipments/", {"contract": c, "shipped_on": "2026-01-01"}, format="json")

@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from customers.tests.factories import CustomerFactory
+from documents.tests.factories import file_by_receipts
 from sales import services
 from sales.models import Contract, ContractStatus, DiscountAuthority, PaymentKind, SalesPolicy
 from sales.services import LineInput
@@ -371,7 +372,7 @@ def test_live_rule_preview_writes_nothing(client, salesperson, product, other_sa
     assert "preview-hits" not in html and "preview-clean" not in html
 
 
-def test_sign_and_file_with_dates_on_page(client, salesperson, contract):
+def test_sign_on_page_then_filed_by_the_departments_receipts(client, salesperson, contract):
     import datetime as dt
 
     services.contract_update(
@@ -388,13 +389,17 @@ def test_sign_and_file_with_dates_on_page(client, salesperson, contract):
     assert contract.signed_on == signed and contract.filing_due_on == signed + dt.timedelta(days=3)
     html = client.get(reverse("sales:contract_detail", args=[contract.pk])).content.decode()
     assert 'id="filing-overdue"' in html
-    response = client.post(
-        reverse("sales:contract_action", args=[contract.pk, "file"]), {"filed_on": "garbage"}, follow=True
-    )
-    assert "Enter a valid date." in response.content.decode()
-    client.post(reverse("sales:contract_action", args=[contract.pk, "file"]), {"filed_on": today.isoformat()})
+    # No "Mark filed" button: the page points to the three departments' receipts, and the old action is gone.
+    assert 'id="file-contract"' not in html and 'id="filing-pending"' in html
+    assert reverse("documents:contract_papers", args=[contract.pk]) in html
+    assert client.post(reverse("sales:contract_action", args=[contract.pk, "file"]), {}).status_code == 404
     contract.refresh_from_db()
+    assert contract.status == ContractStatus.SIGNED
+    contract = file_by_receipts(contract)
     assert contract.status == ContractStatus.FILED and contract.filed_on == today
+    assert contract.events.get(action="filed").data["late"] is True  # due 2 days ago
+    html = client.get(reverse("sales:contract_detail", args=[contract.pk])).content.decode()
+    assert 'id="filing-overdue"' not in html and 'id="filing-pending"' not in html
 
 
 def test_only_admins_add_products_on_page(client, admin_user, salesperson):

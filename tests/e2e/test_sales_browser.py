@@ -1,11 +1,15 @@
 """A salesperson enters a discount beyond their authority, sees why and submits; the manager approves; the
-salesperson records the signature. In the real Chromium."""
+salesperson records the signature; finance, the GM office and administration confirm receipt of the original (no
+"Mark filed" button) and the contract is filed. In the real Chromium."""
 
 from decimal import Decimal as D
 
 import pytest
 
+from accounts.models import Role
+from accounts.tests.factories import FinanceFactory, GMFactory, UserFactory
 from customers.tests.factories import CustomerFactory
+from documents.models import FilingDepartment, FilingDesk
 from sales.models import Contract, ContractStatus
 from sales.tests.factories import authority, priced_product
 
@@ -76,10 +80,46 @@ def test_discount_beyond_authority_approved_then_signed(
     assert contract.status == ContractStatus.APPROVED
     page.reload()
     page.click("#sign-contract")
-    page.wait_for_selector("#file-contract")
+    page.wait_for_selector("#filing-pending")  # no "Mark filed": the departments' receipts file it
     assert "Signed" in page.inner_text("#contract-status")
     contract.refresh_from_db()
     assert contract.status == ContractStatus.SIGNED and contract.signed_on is not None
     history = page.inner_text("#activity")
     for word in ("created the contract", "submitted the contract for review", "approved the contract", "was signed"):
         assert word in history
+
+    # Filing (契約備案): no "Mark filed"; the three departments confirm receipt of the original.
+    assert page.locator("#file-contract").count() == 0
+    page.click("#filing-receipts-link")
+    page.wait_for_selector("#filing-card")
+    assert page.locator("#filing-card button").count() == 0  # the salesperson confirms for no department
+    clerk = UserFactory(role=Role.STAFF, unit=None, full_name="行政小姐")
+    FilingDesk.objects.create(department=FilingDepartment.ADMINISTRATION, user=clerk)
+    for user, button in ((FinanceFactory(), "#confirm-finance"), (GMFactory(), "#confirm-gm_office")):
+        desk_context = browser.new_context(locale="en-US", viewport={"width": 390, "height": 844})
+        desk_page = desk_context.new_page()
+        desk_page.set_default_timeout(15_000)
+        try:
+            login(desk_page, user)
+            desk_page.goto(f"{live_server.url}/documents/contracts/{contract.pk}/")
+            desk_page.click(button)
+            desk_page.wait_for_selector("text=Receipt of the original confirmed.")
+        finally:
+            desk_context.close()
+    clerk_context = browser.new_context(locale="en-US", viewport={"width": 390, "height": 844})
+    clerk_page = clerk_context.new_page()
+    clerk_page.set_default_timeout(15_000)
+    try:
+        login(clerk_page, clerk)
+        clerk_page.goto(f"{live_server.url}/documents/filing/")
+        clerk_page.click(f"#inbox-confirm-{contract.pk}-administration")  # the clerk sees no deal: confirms here
+        clerk_page.wait_for_selector("text=Receipt of the original confirmed.")
+        clerk_page.screenshot(path=str(artifacts_dir / "filing_inbox_clerk_phone.png"), full_page=True)
+    finally:
+        clerk_context.close()
+    page.goto(f"{live_server.url}/sales/contracts/{contract.pk}/")
+    assert "Filed" in page.inner_text("#contract-status")
+    assert page.locator("#filing-pending").count() == 0
+    assert "filed the contract" in page.inner_text("#activity")
+    contract.refresh_from_db()
+    assert contract.status == ContractStatus.FILED

@@ -4,6 +4,7 @@ import pytest
 from django.utils import timezone
 
 from customers.tests.factories import CustomerFactory
+from documents.tests.factories import file_by_receipts
 from sales import services
 from sales.models import Contract, ContractStatus
 from sales.services import LineInput
@@ -75,7 +76,7 @@ class TestWorkflowApi:
 
     def test_invalid_transitions_are_400_with_field(self, api_client, salesperson, contract):
         client = login(api_client, salesperson)
-        for verb in ("sign", "file", "submit"):
+        for verb in ("sign", "submit"):
             response = client.post(f"/api/v1/contracts/{contract.pk}/{verb}/", {}, format="json")
             assert response.status_code == 400, verb
             assert "status" in response.json(), verb
@@ -110,7 +111,10 @@ class TestWorkflowApi:
         assert login(api_client, gm).post(f"/api/v1/contracts/{cid}/approve/").json()["status"] == "approved"
         client = login(api_client, salesperson)
         assert client.post(f"/api/v1/contracts/{cid}/sign/", {}, format="json").json()["status"] == "signed"
-        assert client.post(f"/api/v1/contracts/{cid}/file/", {}, format="json").json()["status"] == "filed"
+        # No "file" action: the three departments' receipts file it (documents API, one per department).
+        assert client.post(f"/api/v1/contracts/{cid}/file/", {}, format="json").status_code == 404
+        assert "file" not in client.get(f"/api/v1/contracts/{cid}/").json()["actions"]
+        assert file_by_receipts(Contract.objects.get(pk=cid)).status == "filed"
         ship = client.post(
             "/api/v1/shipments/", {"contract": cid, "shipped_on": str(timezone.localdate())}, format="json"
         )

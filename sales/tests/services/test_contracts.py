@@ -6,9 +6,11 @@ import time_machine
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
-from accounts.tests.factories import ManagerFactory
+from accounts.tests.factories import FinanceFactory, ManagerFactory
 from core.exceptions import ApplicationError
 from customers.tests.factories import CustomerFactory
+from documents import services as document_services
+from documents.tests.factories import file_by_receipts
 from receivables.selectors import position_for
 from sales import selectors, services
 from sales.models import (
@@ -193,7 +195,8 @@ def test_credit_limit_counts_open_receivables(salesperson, product, manager, fin
     "action",
     [
         lambda c, u: services.contract_sign(actor=u, contract=c),
-        lambda c, u: services.contract_file(actor=u, contract=c),
+        # A draft takes no filing receipt (filing is the three departments' receipts, never a button).
+        lambda c, u: document_services.filing_receipt_confirm(actor=FinanceFactory(), contract=c, department="finance"),
     ],
 )
 def test_invalid_transitions_are_application_errors(salesperson, customer, product, action):
@@ -215,7 +218,7 @@ def test_filing_deadline_and_overdue_flag(salesperson, customer, product):
     with time_machine.travel(dt.datetime(2026, 3, 6, 10, tzinfo=dt.UTC)):
         assert selectors.is_filing_overdue(c)
         assert list(selectors.contract_list(user=salesperson, filters={"overdue_filing": "1"})) == [c]
-        c = services.contract_file(actor=salesperson, contract=c)
+        c = file_by_receipts(c)
     assert c.status == ContractStatus.FILED and c.filed_on == dt.date(2026, 3, 6)
     assert c.events.get(action="filed").data["late"] is True
 
@@ -225,7 +228,7 @@ def test_every_transition_is_in_the_history(salesperson, customer, product, mana
     services.contract_submit(actor=salesperson, contract=c)
     services.contract_approve(actor=manager, contract=c)
     services.contract_sign(actor=salesperson, contract=c)
-    services.contract_file(actor=salesperson, contract=c)
+    file_by_receipts(c)
     events = list(ContractEvent.objects.filter(contract=c).values_list("action", "from_status", "to_status"))
     assert events == [
         ("created", "", "draft"),
@@ -278,7 +281,7 @@ def test_quote_to_fully_paid_contract_with_retention(salesperson, customer, mana
             kind=PaymentKind.PREPAYMENT,
         )
         contract = services.contract_sign(actor=salesperson, contract=contract)
-        contract = services.contract_file(actor=salesperson, contract=contract)
+        contract = file_by_receipts(contract)
     lines = list(contract.lines.order_by("position"))
     with time_machine.travel(dt.datetime(2026, 1, 10, 2, tzinfo=dt.UTC)):
         services.shipment_create(

@@ -37,6 +37,7 @@ class Command(BaseCommand):
         import accounts.seed
         import commission.seed
         import customers.seed
+        import documents.seed
         import reminders.seed
         import reports.seed
         import sales.seed
@@ -45,6 +46,7 @@ class Command(BaseCommand):
             people = accounts.seed.run(password=DEMO_PASSWORD)
             customers.seed.run(people=people)
             sales.seed.run(people=people)
+            documents.seed.run(people=people)  # filing receipts of the older signed contracts
             reminders.seed.run(people=people)  # repeat orders: before the reports summaries are built
             reports.seed.run(people=people)
             commission.seed.run(people=people)
