@@ -178,7 +178,8 @@ def test_evaluations_api(api, manager, salesperson, teammate, other_salesperson,
     assert rows[0]["expense_control"]["approved"] == "0.00"
     for _ in range(10):
         SalespersonFactory(unit=manager.unit)
-    with django_assert_max_num_queries(23):  # +2: last year's sales and collections; +1: units' own cut-off
+    # +2: last year's sales and collections; +1: units' own cut-off; +1: returns (退貨) approved in the period
+    with django_assert_max_num_queries(24):
         assert len(client.get("/api/v1/evaluations/").json()) == 12
     assert client.get(f"/api/v1/evaluations/{other_salesperson.pk}/").status_code == 404
     fb = client.post(

@@ -283,7 +283,8 @@ def test_evaluation_pages(as_user, manager, salesperson, other_salesperson, djan
     client = as_user(manager)
     # 24 before expense control; +2 fixed queries (sold contracts, approved claims) from the commission app
     # +2: sales and collections of the same period last year (year-on-year)
-    with django_assert_max_num_queries(29):  # +1: units with their own report cut-off
+    # +1: units with their own report cut-off; +1: returns (退貨) approved in the period
+    with django_assert_max_num_queries(30):
         response = client.get(reverse("reports:evaluation_list") + "?period=month&start=2026-11-01")
     assert len(response.context["rows"]) == 11
     for _ in range(10):
