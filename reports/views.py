@@ -54,7 +54,7 @@ from .models import (
 )
 from .periods import add_months, month_start, normalise_start, parse_period, period_bounds, period_label
 from .selectors.dashboard import DashboardQuery, dashboard_cached
-from .selectors.evaluation import evaluation_figures, evaluation_review_for, people_in_scope
+from .selectors.evaluation import evaluation_figures, evaluation_history, evaluation_review_for, people_in_scope
 from .selectors.lessons import lessons_for
 from .selectors.plans import month_summary_draft, plan_actuals
 from .selectors.prefill import daily_report_prefill
@@ -638,6 +638,7 @@ def evaluation_detail(request, user_id: int):
         if review.evaluation is not None:
             improvement_form = ImprovementForm(owners=_improvement_owners(person), initial={"owner": person.pk})
     here = f"{reverse('reports:evaluation_detail', args=[person.pk])}?period={period_type}&start={start}"
+    history = evaluation_history(viewer=request.user, salesperson=person, last_month=figures.as_of)
     if request.method == "POST" and form is not None and form.is_valid():
         data = form.cleaned_data
         try:
@@ -668,8 +669,29 @@ def evaluation_detail(request, user_id: int):
             "start": start,
             "label": period_label(period_type, start),
             "today": timezone.localdate(),
+            "history": history,
+            "history_chart": _history_chart(history, shows_profit=review.shows_profit),
         },
     )
+
+
+def _history_chart(history, *, shows_profit: bool) -> dict:
+    """The figures of the salesperson's chart over time (the table under it shows the same)."""
+    return {
+        "months": [h.month.strftime("%Y-%m") for h in history],
+        "sales": [str(h.sales) for h in history],
+        "target": [None if h.target is None else str(h.target) for h in history],
+        "collections": [str(h.collections) for h in history],
+        "visits": [h.visits for h in history],
+        "review": [None if h.review is None else str(h.review) for h in history],
+        "labels": {
+            "sales": _("Sales"),
+            "target": _("Target"),
+            "collections": _("Collections"),
+            "visits": _("Visits"),
+            "review": _("Review score") if shows_profit else _("Review score (without profit contribution)"),
+        },
+    }
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -757,14 +779,21 @@ def _bonus_xlsx(sheet):
     ws = wb.active
     ws.title = str(_("Year-end bonus"))[:31]
     weights = sheet.weights.weights
-    header = [_("Salesperson"), _("Sales unit"), _("Sales"), _("Target")]
+    header = [_("Salesperson"), _("Sales unit"), _("Review score"), _("Place in the unit"), _("Sales"), _("Target")]
     header += [f"{label} ({weights[k]} %)" for k, label in FACTOR_LABELS.items()]
     header += [_("Weighted score"), _("Exact share"), _("Award"), _("Remainder cent"), _("Note")]
     xlsx_append(ws, [str(h) for h in header])
     for r in sheet.rows:
         xlsx_append(
             ws,
-            [r.person.get_full_name(), str(r.person.unit or ""), r.sales, r.target]
+            [
+                r.person.get_full_name(),
+                str(r.person.unit or ""),
+                r.review,
+                f"{r.unit_rank[0]}/{r.unit_rank[1]}" if r.unit_rank else "",
+                r.sales,
+                r.target,
+            ]
             + [r.scores.get(k) for k in FACTOR_LABELS]
             + [
                 r.score,

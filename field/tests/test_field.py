@@ -164,3 +164,69 @@ def test_field_pages_render_with_bounded_queries(client, salesperson, manager, d
     for name in ["field:plans", "field:reports", "field:intelligence", "field:plan_new", "field:report_new"]:
         with django_assert_max_num_queries(12):
             assert client.get(reverse(name), HTTP_ACCEPT_LANGUAGE=lang).status_code == 200
+
+
+def _xlsx_rows(response) -> list[tuple]:
+    import io
+
+    from openpyxl import load_workbook
+
+    return list(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
+
+
+def test_intelligence_charts_prices_over_months_and_the_xlsx_names_the_tier(client, salesperson, manager):
+    product = ProductFactory(code="F200")
+    today = timezone.localdate()
+    earlier = (today.replace(day=1) - dt.timedelta(days=1)).replace(day=5)  # a day of last month
+    for day, price, tier in ((earlier, "800", "second"), (today, "900", "second"), (today, "1200", "retail")):
+        services.market_report_create(
+            actor=salesperson,
+            data={"kind": "patrol", "date": day, "place": "x", "region": "台中"},
+            prices=[services.PriceInput(product.pk, "大華", "", tier, Decimal(price))],
+        )
+    client.force_login(manager)
+    page = client.get(reverse("field:intelligence"), {"start": earlier.isoformat(), "end": today.isoformat()})
+    chart = page.context["chart"]
+    assert chart["months"] == [earlier.strftime("%Y-%m"), today.strftime("%Y-%m")]
+    lines = {s["name"]: s["data"] for s in chart["series"]}
+    assert lines == {
+        "大華 · Second-tier (二批) · 台中": ["800.00", "900.00"],
+        "大華 · Retail (零售) · 台中": [None, "1200.00"],
+    }
+    assert chart["activity"]["reports"] == [1, 2]
+    html = page.content.decode()
+    assert 'id="chart-prices"' in html and 'id="intel-data"' in html and "echarts" in html
+    assert 'id="prices"' in html  # the table that carries the same figures
+    for lang, second, retail in (("en", "Second-tier (二批)", "Retail (零售)"), ("zh-hant", "二批", "零售")):
+        manager.language = lang
+        manager.save()
+        xlsx = client.get(
+            reverse("field:intelligence"),
+            {"start": earlier.isoformat(), "end": today.isoformat(), "format": "xlsx"},
+            HTTP_ACCEPT_LANGUAGE=lang,
+        )
+        tiers = {row[3] for row in _xlsx_rows(xlsx)[1:]}
+        assert tiers == {second, retail}
+
+
+def test_intelligence_filters_by_a_unit_of_the_team_only(client, salesperson, manager, other_salesperson, gm):
+    product = ProductFactory(code="F300")
+    day = timezone.localdate()
+    for author, price in ((salesperson, "700"), (other_salesperson, "750")):
+        services.market_report_create(
+            actor=author,
+            data={"kind": "patrol", "date": day, "place": "x"},
+            prices=[services.PriceInput(product.pk, "大華", "", "retail", Decimal(price))],
+        )
+    client.force_login(gm)
+    everyone = client.get(reverse("field:intelligence"))
+    assert everyone.context["data"].prices[0]["seen"] == 2
+    one = client.get(reverse("field:intelligence"), {"unit": other_salesperson.unit_id})
+    assert one.context["unit_id"] == other_salesperson.unit_id
+    assert [r["average"] for r in one.context["data"].prices] == [Decimal("750")]
+    client.force_login(manager)
+    assert [u.pk for u in client.get(reverse("field:intelligence")).context["units"]] == [salesperson.unit_id]
+    # another unit's id is not a filter the manager may use: ignored, and their own unit's figures only
+    other = client.get(reverse("field:intelligence"), {"unit": other_salesperson.unit_id})
+    assert other.context["unit_id"] is None
+    assert [r["average"] for r in other.context["data"].prices] == [Decimal("700")]
