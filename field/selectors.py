@@ -6,14 +6,15 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Avg, Count, F, Max, Min, Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import TruncMonth
 
 from accounts.models import SalesUnit, User
 from core.money import round_money
 from core.periods import months_in
+from reports.selectors import market_price_months
 
-from .models import EscalationStatus, MarketingPlan, MarketPrice, MarketReport
+from .models import EscalationStatus, MarketingPlan, MarketReport
 
 
 def plans_for(user: User) -> QuerySet[MarketingPlan]:
@@ -48,26 +49,13 @@ class Intelligence:
 
 
 def intelligence(*, user: User, start: dt.date, end: dt.date, unit_id: int | None = None) -> Intelligence:
-    """Competitor prices per month, product, competitor, tier and region; reports, conflicts and leads per month;
-    channel-conflict cases; leads and new products seen — from the market reports the user may see, in the period.
-    Five queries."""
+    """Competitor prices per month, product, competitor, tier and region — from the one price table, daily and market
+    reports alike (reports.selectors.market_price_months); market reports, conflicts and leads per month;
+    channel-conflict cases; leads and new products seen — from what the user may see, in the period. Five queries."""
     reports = MarketReport.objects.visible_to(user).filter(date__gte=start, date__lte=end)
     if unit_id:
         reports = reports.filter(unit_id=unit_id)
-    prices = list(
-        MarketPrice.objects.filter(report__in=reports)
-        .annotate(month=TruncMonth("report__date"))
-        .values(
-            "month",
-            "competitor",
-            "tier",
-            product_code=F("product__code"),
-            product_name=F("product__name"),
-            region=F("report__region"),
-        )
-        .annotate(average=Avg("price"), low=Min("price"), high=Max("price"), seen=Count("id"))
-        .order_by("product_code", "competitor", "tier", "region", "month")
-    )
+    prices = market_price_months(user=user, start=start, end=end, unit_id=unit_id)
     activity = list(
         reports.annotate(month=TruncMonth("date"))
         .values("month")

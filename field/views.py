@@ -16,6 +16,7 @@ from core.exceptions import ApplicationError
 from core.exports import workbook_bytes, xlsx_append, xlsx_response
 from core.forms import apply_service_error
 from core.models import Activity
+from reports.selectors import market_prices_of
 
 from . import selectors, services
 from .forms import ActionForm, AnswerForm, GoalFormSet, PlanForm, PriceFormSet, ReportForm
@@ -165,7 +166,12 @@ def report_detail(request, pk: int):
     return render(
         request,
         "field/report_detail.html",
-        {"report": report, "prices": report.prices.select_related("product"), "form": form, "can_answer": can_answer},
+        {
+            "report": report,
+            "prices": market_prices_of(document="field.report", document_id=report.pk),
+            "form": form,
+            "can_answer": can_answer,
+        },
         status=status,
     )
 
@@ -212,7 +218,7 @@ def _intelligence_xlsx(data: selectors.Intelligence):
             ws,
             [
                 r["month"].strftime("%Y-%m"),
-                f"{r['product_code']} {r['product_name']}",
+                f"{r['product_code']} {r['product_name']}".strip(),
                 r["competitor"],
                 tiers.get(r["tier"], r["tier"]),
                 r["region"],
@@ -240,10 +246,13 @@ def intelligence(request):
         return _intelligence_xlsx(data)
     products: dict[str, str] = {}
     for r in data.prices:
-        products.setdefault(r["product_code"], f"{r['product_code']} {r['product_name']}")
+        label = (
+            f"{r['product_code']} {r['product_name']}" if r["product_code"] else _("Not linked to one of our products")
+        )
+        products.setdefault(r["product_code"], label)
     product = request.GET.get("product", "")
-    if product not in products:
-        product = next(iter(products), "")
+    if product not in products or "product" not in request.GET:
+        product = next((code for code in products if code), "")  # one of ours first, the unlinked ones last
     chart = selectors.price_chart(data, start=start, end=end, product=product, tier_labels=_tier_labels())
     chart["labels"] = {
         "price": _("Average price"),

@@ -8,7 +8,7 @@ from decimal import Decimal
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Exists, OuterRef, Q, Sum
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -32,12 +32,14 @@ from .forms import (
     ForecastForm,
     ImprovementForm,
     LessonForm,
+    MarketPriceFormSet,
     PlanForm,
     ReviewForm,
     RouteForm,
     SplitFormSet,
     TargetForm,
     TargetImportForm,
+    market_price_initial,
 )
 from .models import (
     DailyReport,
@@ -45,6 +47,7 @@ from .models import (
     Evaluation,
     Forecast,
     ImprovementPoint,
+    MarketPrice,
     PerformanceMonthly,
     Plan,
     PlanKind,
@@ -68,6 +71,7 @@ from .services.evaluation import (
     improvement_close,
 )
 from .services.lessons import lesson_mark_read, lesson_publish
+from .services.market_prices import PriceInput
 from .services.plans import forecast_set, plan_save, visit_route_set_day
 from .services.targets import LineInput, can_manage_targets, target_save, target_set_split, targets_import_xlsx
 from .workflows import DAILY_REPORT
@@ -169,9 +173,12 @@ def _daily_reports_filtered(request):
             Q(results__icontains=term)
             | Q(problems__icontains=term)
             | Q(market_notes__icontains=term)
-            | Q(competitor__icontains=term)
-            | Q(competitor_product__icontains=term)
             | Q(activities__icontains=term)
+            | Exists(
+                MarketPrice.objects.filter(daily_report=OuterRef("pk")).filter(
+                    Q(competitor__icontains=term) | Q(competitor_product__icontains=term)
+                )
+            )
         )
     if request.GET.get("from"):
         qs = qs.filter(date__gte=_parse_date(request.GET["from"], dt.date.min))
@@ -198,7 +205,7 @@ def _open_days(user, *, today: dt.date) -> list[dt.date]:
 
 @login_required
 def daily_list(request):
-    qs = _daily_reports_filtered(request)
+    qs = _daily_reports_filtered(request).prefetch_related("prices")
     status = request.GET.get("status", "")
     page = EstimatedPaginator(qs, 50).get_page(request.GET.get("page"))
     today = timezone.localdate()
@@ -222,6 +229,20 @@ def daily_list(request):
     )
 
 
+def _daily_prices(formset) -> list[PriceInput]:
+    return [
+        PriceInput(
+            competitor=f.cleaned_data["competitor"],
+            competitor_product=f.cleaned_data.get("competitor_product") or "",
+            product_id=f.cleaned_data["product"].pk if f.cleaned_data.get("product") else None,
+            tier=f.cleaned_data.get("tier") or "",
+            price=f.cleaned_data.get("price"),
+        )
+        for f in formset
+        if f.cleaned_data.get("competitor")
+    ]
+
+
 @login_required
 def daily_edit(request, date: str | None = None):
     today = timezone.localdate()
@@ -232,15 +253,20 @@ def daily_edit(request, date: str | None = None):
         messages.warning(request, _("This report is locked: the cut-off has passed."))
         return redirect("reports:daily_detail", pk=report.pk)
     prefill = daily_report_prefill(author=request.user, day=day)
+    initial_prices = market_price_initial(report.prices.all()) if report else None
+    # A post without the price rows (an older client) leaves the day's prices as they are.
+    posts_prices = request.method == "POST" and "prices-TOTAL_FORMS" in request.POST
+    prices = MarketPriceFormSet(request.POST if posts_prices else None, prefix="prices", initial=initial_prices)
     if request.method == "POST":
         form = DailyReportForm(request.POST, instance=report or DailyReport(author=request.user, date=day))
-        if form.is_valid():
+        if form.is_valid() and (not posts_prices or prices.is_valid()):
             try:
                 saved = daily_report_save(
                     author=request.user,
                     date=day,
                     data={name: form.cleaned_data.get(name) for name in form.Meta.fields},
                     submit="submit" in request.POST,
+                    prices=_daily_prices(prices) if posts_prices else None,
                 )
             except (ApplicationError, ValidationError) as exc:
                 apply_service_error(form, exc)
@@ -256,6 +282,7 @@ def daily_edit(request, date: str | None = None):
         "reports/daily_form.html",
         {
             "form": form,
+            "prices": prices,
             "report": report,
             "day": day,
             "prefill": prefill,
@@ -271,11 +298,13 @@ def daily_detail(request, pk: int):
         DailyReport.objects.visible_to(request.user).select_related("author", "unit", "reviewed_by"), pk=pk
     )
     comments = report.comments.select_related("author")
+    prices = report.prices.select_related("product")
     return render(
         request,
         "reports/daily_detail.html",
         {
             "report": report,
+            "prices": prices,
             "comments": comments,
             "comment_form": CommentForm(),
             "actions": (actions := set(DAILY_REPORT.action_names(request.user, report))),

@@ -230,3 +230,70 @@ def test_intelligence_filters_by_a_unit_of_the_team_only(client, salesperson, ma
     other = client.get(reverse("field:intelligence"), {"unit": other_salesperson.unit_id})
     assert other.context["unit_id"] is None
     assert [r["average"] for r in other.context["data"].prices] == [Decimal("700")]
+
+
+def test_daily_and_market_report_prices_are_one_source_for_the_page_and_the_export(client, salesperson, manager):
+    from reports.models import MarketPrice
+    from reports.services.daily_reports import daily_report_save
+    from reports.services.market_prices import PriceInput
+
+    product = ProductFactory(code="F400")
+    day = timezone.localdate()
+    daily_report_save(
+        author=salesperson,
+        date=day,
+        data={"results": "x"},
+        submit=False,
+        prices=[PriceInput("大華", "", product.pk, "retail", Decimal("950"))],
+    )
+    report = services.market_report_create(
+        actor=salesperson,
+        data={"kind": "patrol", "date": day, "place": "x"},
+        prices=[services.PriceInput(product.pk, "大華", "", "retail", Decimal("1050"))],
+    )
+    assert MarketPrice.objects.filter(document="field.report", document_id=report.pk).count() == 1
+    assert MarketPrice.objects.filter(daily_report__isnull=False).count() == 1
+    client.force_login(manager)
+    page = client.get(reverse("field:intelligence"), {"start": day.replace(day=1).isoformat(), "end": day.isoformat()})
+    [row] = page.context["data"].prices
+    assert (row["average"], row["low"], row["high"], row["seen"]) == (Decimal("1000"), 950, 1050, 2)
+    xlsx = client.get(
+        reverse("field:intelligence"),
+        {"start": day.replace(day=1).isoformat(), "end": day.isoformat(), "format": "xlsx"},
+    )
+    [(_m, _p, _c, _t, _r, average, _lo, _hi, seen)] = _xlsx_rows(xlsx)[1:]
+    assert (average, seen) == (1000, 2)
+    detail = client.get(reverse("field:report", args=[report.pk]))
+    assert [p.price for p in detail.context["prices"]] == [Decimal("1050.00")]
+
+
+def test_the_daily_report_page_writes_prices_by_tier(client, salesperson):
+    from reports.models import DailyReport
+
+    product = ProductFactory(code="F500")
+    client.force_login(salesperson)
+    base = {
+        "activities": "拜訪",
+        "results": "ok",
+        "prices-TOTAL_FORMS": "2",
+        "prices-INITIAL_FORMS": "0",
+        "prices-0-competitor": "東元",
+        "prices-0-competitor_product": "馬達 X",
+        "prices-0-product": product.pk,
+        "prices-0-price": "16800",
+    }
+    refused = client.post(reverse("reports:daily_today"), base)  # a price without its tier
+    assert refused.status_code == 200 and refused.context["prices"].errors[0]["tier"]
+    assert not DailyReport.objects.exists()
+    more = {"prices-0-tier": "second", "prices-1-competitor": "大同"}
+    saved = client.post(reverse("reports:daily_today"), base | more)
+    assert saved.status_code == 302
+    report = DailyReport.objects.get()
+    assert sorted((p.competitor, p.tier, p.price) for p in report.prices.all()) == [
+        ("大同", "", None),
+        ("東元", "second", Decimal("16800.00")),
+    ]
+    detail = client.get(reverse("reports:daily_detail", args=[report.pk])).content.decode()
+    assert "馬達 X" in detail and "16800" in detail
+    again = client.get(reverse("reports:daily_today"))
+    assert again.context["prices"].initial[0]["competitor"] in ("東元", "大同")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db import transaction
@@ -14,7 +13,6 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from core import events
 from core.exceptions import ApplicationError, PermissionDenied
-from core.money import round_money
 
 from .. import permissions
 from ..calendar import local_tz, policy_for, report_deadline
@@ -22,6 +20,7 @@ from ..models import DailyReport, ReportComment
 from ..selectors.prefill import contact_counts
 from ..workflows import DAILY_REPORT
 from ._common import _create_row
+from .market_prices import PriceInput, daily_report_prices_set, prices_validated
 
 REPORT_TEXT_FIELDS = (
     "activities",
@@ -29,8 +28,6 @@ REPORT_TEXT_FIELDS = (
     "problems",
     "market_notes",
     "plan_tomorrow",
-    "competitor",
-    "competitor_product",
     "market_trend",
 )
 
@@ -38,19 +35,6 @@ REPORT_TEXT_FIELDS = (
 def can_review(*, actor: User, report: DailyReport) -> bool:
     """Kept for callers; the rule is `reports.permissions.can_review`."""
     return permissions.can_review(actor, report)
-
-
-def _competitor_price(value: Any) -> Decimal | None:
-    """The competitor's price from the form, in money; None when empty."""
-    if value in (None, ""):
-        return None
-    try:
-        price = round_money(Decimal(str(value)))
-    except (InvalidOperation, TypeError, ValueError):
-        raise ApplicationError(_("Enter a valid price."), field="competitor_price", code="invalid") from None
-    if price < 0:
-        raise ApplicationError(_("A price cannot be negative."), field="competitor_price", code="negative")
-    return price
 
 
 @transaction.atomic
@@ -61,8 +45,10 @@ def daily_report_save(
     data: dict[str, Any],
     submit: bool,
     now: dt.datetime | None = None,
+    prices: list[PriceInput] | None = None,
 ) -> DailyReport:
-    """Create or update `author`'s report of `date`; `submit` files it. Refused after the cut-off.
+    """Create or update `author`'s report of `date`; `submit` files it. Refused after the cut-off. `prices` (when
+    given) replace the competitor prices seen that day.
 
     The visit and call counts always come from the contact log of that day, never from the form."""
     now = now or timezone.now()
@@ -71,7 +57,8 @@ def daily_report_save(
         raise ApplicationError(_("A report cannot be written for a future day."), field="date", code="future")
     if author.unit_id is None:
         raise ApplicationError(_("You belong to no sales unit, so you cannot file reports."), code="no_unit")
-    price = _competitor_price(data.get("competitor_price"))
+    if prices is not None:
+        prices = prices_validated(prices)
     report = DailyReport.objects.select_for_update().filter(author=author, date=date).first()
     if report is None:
         deadline = report_deadline(date, policy_for(date))
@@ -92,8 +79,6 @@ def daily_report_save(
     for name in REPORT_TEXT_FIELDS:
         if name in data:
             setattr(report, name, (data.get(name) or "").strip())
-    if "competitor_price" in data:
-        report.competitor_price = price
     counts = contact_counts(author=author, day=date)
     report.visits_count, report.calls_count = counts.get("visit", 0), counts.get("call", 0)
     if submit and report.submitted_at is None:
@@ -103,6 +88,8 @@ def daily_report_save(
             )
         report.submitted_at = now
     report.save()
+    if prices is not None:
+        daily_report_prices_set(report=report, prices=prices)
     return report
 
 

@@ -10,8 +10,9 @@ from accounts.tests.factories import ManagerFactory
 from core.exceptions import ApplicationError, PermissionDenied
 from customers.models import ContactKind
 from customers.tests.factories import ContactLogFactory, CustomerFactory
-from reports.models import DailyReport, ReportPolicy
+from reports.models import DailyReport, MarketPrice, ReportPolicy
 from reports.services.daily_reports import daily_report_comment, daily_report_review, daily_report_save
+from reports.services.market_prices import PriceInput
 
 from ..clock import at
 from ..factories import DailyReportFactory
@@ -84,24 +85,59 @@ def test_submit_needs_content_and_counts_come_from_the_log(salesperson):
     report = daily_report_save(
         author=salesperson,
         date=dt.date(2026, 11, 16),
-        data={"results": "ok", "competitor_price": "17000.555"},
+        data={"results": "ok"},
         submit=True,
         now=at(2026, 11, 16, 17),
+        prices=[PriceInput(competitor="東元", tier="retail", price=Decimal("17000.555"))],
     )
     assert (report.visits_count, report.calls_count) == (1, 1)
-    assert report.competitor_price == Decimal("17000.56")
+    [price] = report.prices.all()
+    assert (price.competitor, price.tier, price.price) == ("東元", "retail", Decimal("17000.56"))
+    assert (price.author, price.unit_id, price.date) == (salesperson, salesperson.unit_id, report.date)
 
 
-def test_negative_competitor_price_is_a_field_error(salesperson):
+@pytest.mark.parametrize(
+    "bad",
+    [
+        PriceInput(competitor="東元", tier="retail", price=Decimal("-1")),
+        PriceInput(competitor="東元", tier="retail", price=Decimal("0")),
+        PriceInput(competitor="東元", price=Decimal("100")),  # a price without its tier
+        PriceInput(competitor=" ", tier="retail", price=Decimal("100")),  # whose price?
+        PriceInput(competitor="東元", tier="wholesale", price=Decimal("100")),
+        PriceInput(competitor="東元", product_id=999999),
+    ],
+)
+def test_a_bad_price_is_a_field_error_and_nothing_is_saved(salesperson, bad):
     with pytest.raises(ApplicationError) as err:
         daily_report_save(
             author=salesperson,
             date=dt.date(2026, 11, 16),
-            data={"competitor_price": "-1"},
+            data={"results": "x"},
             submit=False,
             now=at(2026, 11, 16),
+            prices=[bad],
         )
-    assert err.value.field == "competitor_price"
+    assert err.value.field == "prices"
+    assert not DailyReport.objects.exists() and not MarketPrice.objects.exists()
+
+
+def test_prices_are_replaced_on_save_and_kept_when_not_sent(salesperson):
+    def save(prices):
+        return daily_report_save(
+            author=salesperson,
+            date=dt.date(2026, 11, 16),
+            data={"results": "x"},
+            submit=False,
+            now=at(2026, 11, 16),
+            prices=prices,
+        )
+
+    report = save([PriceInput("東元", tier="retail", price=Decimal("1")), PriceInput("大同")])
+    assert sorted(report.prices.values_list("competitor", flat=True)) == ["大同", "東元"]
+    save(None)  # not sent: unchanged
+    assert report.prices.count() == 2
+    save([PriceInput("大華", "F1", tier="second", price=Decimal("2"))])
+    assert list(report.prices.values_list("competitor", "competitor_product", "tier")) == [("大華", "F1", "second")]
 
 
 # ---------------------------------------------------------------- review and comments
