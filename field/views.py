@@ -205,7 +205,7 @@ def _intelligence_xlsx(data: selectors.Intelligence):
             _("Month"),
             _("Product"),
             _("Competitor"),
-            _("Tier"),
+            _("Price tier"),
             _("Region"),
             _("Average"),
             _("Low"),

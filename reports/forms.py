@@ -62,7 +62,7 @@ class MarketPriceForm(forms.Form):
     competitor = forms.CharField(label=_("Competitor"), max_length=100, required=False)
     competitor_product = forms.CharField(label=_("Their product"), max_length=100, required=False)
     product = forms.ModelChoiceField(label=_("Our comparable product"), queryset=Product.objects.none(), required=False)
-    tier = forms.ChoiceField(label=_("Tier"), choices=[("", "—"), *PriceTier.choices], required=False)
+    tier = forms.ChoiceField(label=_("Price tier"), choices=[("", "—"), *PriceTier.choices], required=False)
     price = forms.DecimalField(
         label=_("Price"),
         max_digits=14,
@@ -348,7 +348,7 @@ class ReviewForm(forms.Form):
         for name in ("obedience", "planning", "progress", "service", "profit"):
             self.fields[name].widget.attrs.update(inputmode="numeric")
             if weights and name in weights:
-                self.fields[name].help_text = _("weight %(weight)s %%") % {"weight": weights[name].normalize()}
+                self.fields[name].help_text = _("weight %(weight)s %%") % {"weight": f"{weights[name].normalize():f}"}
         self.helper = FormHelper()
         self.helper.form_id = "review-form"
         self.helper.add_input(Submit("save", _("Save review")))

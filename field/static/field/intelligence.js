@@ -16,18 +16,20 @@
   var narrow = window.matchMedia("(max-width: 576px)").matches;
   if (data.series.length) {
     make("chart-prices", {
+      animation: false,
       tooltip: { trigger: "axis", valueFormatter: function (v) { return v == null ? "–" : Number(v).toLocaleString(); } },
       legend: { type: "scroll", top: 0 },
       grid: { left: narrow ? 50 : 70, right: 16, top: 40, bottom: 30 },
       xAxis: { type: "category", data: data.months },
       yAxis: { type: "value", name: data.labels.price, scale: true },
       series: data.series.map(function (s) {
-        return { name: s.name, type: "line", connectNulls: true, symbolSize: 8,
+        return { name: s.name, type: "line", connectNulls: true, showSymbol: true, symbolSize: 8,
           data: s.data.map(function (v) { return v == null ? null : Number(v); }) };
       })
     });
   }
   make("chart-activity", {
+    animation: false,
     tooltip: { trigger: "axis" },
     legend: { top: 0 },
     grid: { left: 40, right: 16, top: 40, bottom: 30 },

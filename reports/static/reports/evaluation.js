@@ -16,6 +16,7 @@
   }
   var short = function (v) { return v >= 1e6 ? v / 1e6 + "M" : v >= 1e3 ? v / 1e3 + "k" : v; };
   make("chart-history-money", {
+    animation: false,
     tooltip: { trigger: "axis", valueFormatter: function (v) { return v == null ? "–" : Number(v).toLocaleString(); } },
     legend: { top: 0 },
     grid: { left: 48, right: 12, top: 36, bottom: 28 },
@@ -28,6 +29,7 @@
     ]
   });
   make("chart-history-work", {
+    animation: false,
     tooltip: { trigger: "axis" },
     legend: { top: 0 },
     grid: { left: 36, right: 36, top: 36, bottom: 28 },
@@ -35,7 +37,7 @@
     yAxis: [{ type: "value", minInterval: 1 }, { type: "value", min: 0, max: 100 }],
     series: [
       { name: data.labels.visits, type: "bar", data: data.visits },
-      { name: data.labels.review, type: "line", yAxisIndex: 1, connectNulls: true, data: num(data.review) }
+      { name: data.labels.review, type: "line", yAxisIndex: 1, connectNulls: true, showSymbol: true, data: num(data.review) }
     ]
   });
   window.addEventListener("resize", function () { charts.forEach(function (c) { c.resize(); }); });
