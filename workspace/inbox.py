@@ -33,6 +33,9 @@ from customers import permissions as customer_permissions
 from customers.models import ContactLog, CustomerConflict, MonthlyFiling
 from customers.selectors import filing_due_date
 from customers.workflows import CONFLICT, FILING, UnitMonth
+from field.models import EscalationStatus, MarketingPlan, MarketReport
+from field.permissions import can_answer_escalation
+from field.workflows import PLAN
 from receivables.models import WriteOff
 from receivables.workflows import WRITE_OFF
 from reminders.models import Notification, Reminder, ReminderState
@@ -108,6 +111,28 @@ def _inquiries(user: User) -> QuerySet[PriceInquiry]:
     return PriceInquiry.objects.filter(
         status__in=PRICE_INQUIRY.awaiting_states(), producing_unit_id__in=user.team_unit_ids
     ).exclude(requested_by=user)
+
+
+def _marketing_plans(user: User) -> QuerySet[MarketingPlan]:
+    """Yearly marketing plans submitted and not yet decided: the unit manager's; a manager's own plan the GM
+    office's (field.permissions.can_decide_plan)."""
+    qs = MarketingPlan.objects.filter(status__in=PLAN.awaiting_states()).exclude(owner=user)
+    if user.is_manager:
+        return qs.filter(unit_id__in=user.team_unit_ids)
+    if user.is_gm_office:
+        return qs.filter(owner__role=Role.MANAGER)
+    return MarketingPlan.objects.none()
+
+
+def _escalations(user: User) -> QuerySet[MarketReport]:
+    """Urgent problems of market reports still waiting for an answer: those of the manager's units; for the GM
+    office those it was told of (a unit without a manager, or the manager's own report)."""
+    qs = MarketReport.objects.filter(escalation=EscalationStatus.OPEN).exclude(author=user)
+    if user.is_manager:
+        return qs.filter(unit_id__in=user.team_unit_ids)
+    if user.is_gm_office:
+        return qs.filter(Q(unit__manager__isnull=True) | Q(unit__manager_id=F("author_id")))
+    return MarketReport.objects.none()
 
 
 def _unit_policies(user: User) -> QuerySet[UnitSalesPolicy]:
@@ -246,6 +271,8 @@ def navbar_counts(*, user: User, today: dt.date | None = None) -> tuple[int, int
         "checkups": _checkups(user, today),
         "cases": _cases(user),
         "escalated_cases": _escalated_cases(user),
+        "marketing_plans": _marketing_plans(user),
+        "escalations": _escalations(user),
     }
     # Empty querysets (`.none()`) cannot be sub-queries; they count 0 without asking the database.
     live = {f"inbox_{k}": _count(qs) for k, qs in parts.items() if not qs.query.is_empty()}
@@ -282,6 +309,8 @@ def inbox_items(*, user: User, today: dt.date | None = None) -> list[Item]:
     items += _checkup_items(user, today)
     items += _case_items(user)
     items += _escalated_items(user)
+    items += _marketing_plan_items(user)
+    items += _escalation_items(user)
     items.sort(key=lambda i: (not i.overdue, i.sort_key, i.kind))
     return items
 
@@ -592,6 +621,44 @@ def _case_items(user: User) -> list[Item]:
         item = _case_item(user, c, "case", title, now, one_click=True)
         if item:
             out.append(item)
+    return out
+
+
+def _marketing_plan_items(user: User) -> list[Item]:
+    out = []
+    for plan in _marketing_plans(user).select_related("owner").order_by("submitted_at", "id")[:LIMIT]:
+        t = _first_awaiting(PLAN, user, plan)
+        if t:
+            out.append(
+                Item(
+                    kind="marketing_plan",
+                    since=plan.submitted_at or plan.updated_at,
+                    title=_("Marketing plan %(year)s of %(owner)s waits for your approval")
+                    % {"year": plan.year, "owner": plan.owner},
+                    detail=f"{plan.owner.get_full_name()} · {plan.budget:,.2f}",
+                    url=reverse("field:plan", args=[plan.pk]),
+                    action_label=str(t.label),
+                    action_url=reverse("field:plan_action", args=[plan.pk, t.action]),
+                )
+            )
+    return out
+
+
+def _escalation_items(user: User) -> list[Item]:
+    """Open until answered: the answer is written on the report, so the button opens it."""
+    out = []
+    for r in _escalations(user).select_related("author").order_by("created_at", "id")[:LIMIT]:
+        if can_answer_escalation(user, r):
+            out.append(
+                Item(
+                    kind="escalation",
+                    since=r.created_at,
+                    title=_("Urgent: problem reported at %(place)s") % {"place": r.place},
+                    detail=f"{r.author.get_full_name()} · {r.urgent_problem[:120]}",
+                    url=reverse("field:report", args=[r.pk]),
+                    action_label=_("Answer"),
+                )
+            )
     return out
 
 
