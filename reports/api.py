@@ -89,6 +89,9 @@ class DailyReportOutputSerializer(serializers.ModelSerializer):
             "activities",
             "results",
             "problems",
+            "problem_urgent",
+            "escalated_at",
+            "escalation_answered_at",
             "market_notes",
             "plan_tomorrow",
             "visits_count",
@@ -116,6 +119,7 @@ class DailyReportInputSerializer(serializers.Serializer):
     activities = serializers.CharField(required=False, allow_blank=True)
     results = serializers.CharField(required=False, allow_blank=True)
     problems = serializers.CharField(required=False, allow_blank=True)
+    problem_urgent = serializers.BooleanField(required=False)
     market_notes = serializers.CharField(required=False, allow_blank=True)
     plan_tomorrow = serializers.CharField(required=False, allow_blank=True)
     prices = MarketPriceInputSerializer(many=True, required=False, max_length=20)

@@ -22,6 +22,7 @@ class DailyReportForm(forms.ModelForm):
             "activities",
             "results",
             "problems",
+            "problem_urgent",
             "market_trend",
             "market_notes",
             "plan_tomorrow",
@@ -36,6 +37,7 @@ class DailyReportForm(forms.ModelForm):
         help_texts = {
             "activities": _("Pre-filled from today's contact log; correct or add to it."),
             "market_notes": _("Trends, prices and products seen in the market."),
+            "problem_urgent": _("Your manager is told when you save, and answers with a review or a comment."),
         }
 
     def __init__(self, *args, locked: bool = False, **kwargs):
@@ -47,6 +49,7 @@ class DailyReportForm(forms.ModelForm):
             "activities",
             "results",
             "problems",
+            "problem_urgent",
             "market_trend",
             "market_notes",
             "plan_tomorrow",

@@ -101,6 +101,11 @@ class DailyReport(TimeStampedModel):
     activities = models.TextField(_("visits and calls"), blank=True)
     results = models.TextField(_("results"), blank=True)
     problems = models.TextField(_("problems"), blank=True)
+    # 迅速向上級報告: a problem marked urgent goes to the manager when the report is saved, and stays open until
+    # someone who reviews the report answers it (a review or a comment).
+    problem_urgent = models.BooleanField(_("report this problem to my manager at once"), default=False)
+    escalated_at = models.DateTimeField(_("problem reported up at"), null=True, blank=True)
+    escalation_answered_at = models.DateTimeField(_("problem answered at"), null=True, blank=True)
     market_notes = models.TextField(_("market and competitor notes"), blank=True)
     plan_tomorrow = models.TextField(_("plan for tomorrow"), blank=True)
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
@@ -130,7 +135,15 @@ class DailyReport(TimeStampedModel):
         constraints = [
             models.UniqueConstraint(fields=["author", "date"], name="daily_report_one_per_day"),
         ]
-        indexes = [models.Index(fields=["unit", "date"])]
+        indexes = [
+            models.Index(fields=["unit", "date"]),
+            # The inbox's urgent problems still open: a handful of rows, counted on every page.
+            models.Index(
+                fields=["unit", "escalated_at"],
+                condition=models.Q(escalated_at__isnull=False, escalation_answered_at__isnull=True),
+                name="daily_report_open_escalation",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.author} {self.date}"

@@ -135,6 +135,19 @@ def _escalations(user: User) -> QuerySet[MarketReport]:
     return MarketReport.objects.none()
 
 
+def _daily_escalations(user: User) -> QuerySet[DailyReport]:
+    """Urgent problems of daily reports not yet answered (by a review or a comment): the team's for a manager; for
+    the GM office those it was told of (a manager's own report, or a unit without a manager)."""
+    qs = DailyReport.objects.filter(escalated_at__isnull=False, escalation_answered_at__isnull=True).exclude(
+        author=user
+    )
+    if user.is_manager:
+        return qs.filter(unit_id__in=user.team_unit_ids)
+    if user.is_gm_office:
+        return qs.filter(Q(unit__manager__isnull=True) | Q(unit__manager_id=F("author_id")))
+    return DailyReport.objects.none()
+
+
 def _unit_policies(user: User) -> QuerySet[UnitSalesPolicy]:
     """Units' rules (實施細則) proposed and not yet decided: the GM office's."""
     if not user.is_gm_office:
@@ -273,6 +286,7 @@ def navbar_counts(*, user: User, today: dt.date | None = None) -> tuple[int, int
         "escalated_cases": _escalated_cases(user),
         "marketing_plans": _marketing_plans(user),
         "escalations": _escalations(user),
+        "daily_escalations": _daily_escalations(user),
     }
     # Empty querysets (`.none()`) cannot be sub-queries; they count 0 without asking the database.
     live = {f"inbox_{k}": _count(qs) for k, qs in parts.items() if not qs.query.is_empty()}
@@ -311,6 +325,7 @@ def inbox_items(*, user: User, today: dt.date | None = None) -> list[Item]:
     items += _escalated_items(user)
     items += _marketing_plan_items(user)
     items += _escalation_items(user)
+    items += _daily_escalation_items(user)
     items.sort(key=lambda i: (not i.overdue, i.sort_key, i.kind))
     return items
 
@@ -659,6 +674,23 @@ def _escalation_items(user: User) -> list[Item]:
                     action_label=_("Answer"),
                 )
             )
+    return out
+
+
+def _daily_escalation_items(user: User) -> list[Item]:
+    out = []
+    for r in _daily_escalations(user).select_related("author").order_by("escalated_at", "id")[:LIMIT]:
+        out.append(
+            Item(
+                kind="daily_escalation",
+                since=r.escalated_at or r.updated_at,
+                title=_("Urgent problem in the daily report of %(author)s, %(date)s")
+                % {"author": r.author.get_full_name(), "date": r.date.isoformat()},
+                detail=r.problems[:120],
+                url=reverse("reports:daily_detail", args=[r.pk]),
+                action_label=_("Answer"),
+            )
+        )
     return out
 
 

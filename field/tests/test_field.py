@@ -285,7 +285,7 @@ def test_the_daily_report_page_writes_prices_by_tier(client, salesperson):
     refused = client.post(reverse("reports:daily_today"), base)  # a price without its tier
     assert refused.status_code == 200 and refused.context["prices"].errors[0]["tier"]
     assert not DailyReport.objects.exists()
-    more = {"prices-0-tier": "second", "prices-1-competitor": "大同"}
+    more = {"prices-0-tier": "second", "prices-1-competitor": "大同", "problems": "退貨", "problem_urgent": "on"}
     saved = client.post(reverse("reports:daily_today"), base | more)
     assert saved.status_code == 302
     report = DailyReport.objects.get()
@@ -295,5 +295,6 @@ def test_the_daily_report_page_writes_prices_by_tier(client, salesperson):
     ]
     detail = client.get(reverse("reports:daily_detail", args=[report.pk])).content.decode()
     assert "馬達 X" in detail and "16800" in detail
+    assert report.escalated_at is not None and 'id="urgent-problem"' in detail  # gone up to the manager at once
     again = client.get(reverse("reports:daily_today"))
     assert again.context["prices"].initial[0]["competitor"] in ("東元", "大同")

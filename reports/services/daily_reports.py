@@ -79,6 +79,11 @@ def daily_report_save(
     for name in REPORT_TEXT_FIELDS:
         if name in data:
             setattr(report, name, (data.get(name) or "").strip())
+    if "problem_urgent" in data:
+        report.problem_urgent = bool(data.get("problem_urgent"))
+    escalate = report.problem_urgent and bool(report.problems) and report.escalated_at is None
+    if escalate:
+        report.escalated_at = now
     counts = contact_counts(author=author, day=date)
     report.visits_count, report.calls_count = counts.get("visit", 0), counts.get("call", 0)
     if submit and report.submitted_at is None:
@@ -90,7 +95,38 @@ def daily_report_save(
     report.save()
     if prices is not None:
         daily_report_prices_set(report=report, prices=prices)
+    if escalate:
+        _escalate(report, author)
     return report
+
+
+def _escalate(report: DailyReport, author: User) -> None:
+    """The urgent problem goes up at once: to the unit's manager, or to the GM office when the author is the
+    manager or the unit has none. Told once (the report's escalated_at is set only the first time)."""
+    unit = author.unit
+    recipients: list[int] = [unit.manager_id] if unit is not None and unit.manager_id not in (None, author.pk) else []
+    if not recipients:
+        recipients = list(User.objects.filter(role="gm_office", is_active=True).values_list("pk", flat=True))
+    events.publish(
+        document=DAILY_REPORT.document,
+        document_id=report.pk,
+        action="escalated",
+        actor=author,
+        recipients=recipients,
+        note=report.problems,
+        data={
+            "date": report.date.isoformat(),
+            "author": author.get_full_name(),
+            "url": reverse("reports:daily_detail", args=[report.pk]),
+        },
+    )
+
+
+def _answer_escalation(report: DailyReport, actor: User) -> None:
+    """A reviewer's review or comment answers the report's urgent problem (it stays open until then)."""
+    if report.escalated_at and report.escalation_answered_at is None and permissions.can_review(actor, report):
+        report.escalation_answered_at = timezone.now()
+        report.save(update_fields=["escalation_answered_at", "updated_at"])
 
 
 @transaction.atomic
@@ -106,6 +142,7 @@ def daily_report_review(*, report: DailyReport, actor: User, comment: str = "") 
         report.save(update_fields=["reviewed_by", "reviewed_at", "updated_at"])
     if first or comment.strip():
         _publish(report, "reviewed" if first else "commented", actor, comment.strip())
+    _answer_escalation(report, actor)
     return report
 
 
@@ -135,4 +172,5 @@ def daily_report_comment(*, report: DailyReport, actor: User, body: str) -> Repo
         raise PermissionDenied(_("You cannot comment on this report."))
     comment = ReportComment.objects.create(report=report, author=actor, body=body)
     _publish(report, "commented", actor, body)
+    _answer_escalation(DailyReport.objects.select_for_update().get(pk=report.pk), actor)
     return comment

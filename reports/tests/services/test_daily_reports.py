@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import pytest
 import time_machine
+from django.utils import timezone
 
 from accounts.tests.factories import ManagerFactory
 from core.exceptions import ApplicationError, PermissionDenied
@@ -168,3 +169,57 @@ def test_draft_cannot_be_reviewed(salesperson, manager):
 def test_default_now_is_the_clock(salesperson):
     report = daily_report_save(author=salesperson, date=dt.date(2026, 11, 16), data={"results": "ok"}, submit=True)
     assert report.submitted_at == at(2026, 11, 16, 17)
+
+
+# ---------------------------------------------------------------- urgent problems (迅速向上級報告)
+def test_an_urgent_problem_goes_up_once_in_the_managers_language_and_stays_open_until_answered(
+    salesperson, teammate, manager
+):
+    from reminders.models import Notification
+    from workspace.inbox import inbox_items
+
+    manager.language = "en"
+    manager.save()
+    day = timezone.localdate()
+
+    def save(**data):
+        return daily_report_save(author=salesperson, date=day, data=data, submit=False)
+
+    report = save(problems="", problem_urgent=True)  # nothing to report yet: nobody is told
+    assert report.escalated_at is None and not Notification.objects.filter(user=manager).exists()
+    report = save(problems="客戶要求退貨", problem_urgent=True)
+    assert report.escalated_at is not None
+    [note] = Notification.objects.filter(user=manager)
+    assert note.title.startswith("Urgent problem in the daily report of") and day.isoformat() in note.title
+    save(problems="客戶要求退貨，金額 50,000", problem_urgent=True)  # saved again: told once only
+    assert Notification.objects.filter(user=manager).count() == 1
+    assert [i.kind for i in inbox_items(user=manager)] == ["daily_escalation"]
+    assert [i.kind for i in inbox_items(user=teammate)] == []
+    daily_report_comment(report=report, actor=salesperson, body="補充：今天下午")  # the author's own: no answer
+    report.refresh_from_db()
+    assert report.escalation_answered_at is None
+    daily_report_comment(report=report, actor=manager, body="我明天去處理")
+    report.refresh_from_db()
+    assert report.escalation_answered_at is not None
+    assert [i.kind for i in inbox_items(user=manager)] == []
+
+
+def test_a_managers_urgent_problem_goes_to_the_gm_office_and_a_review_answers_it(manager, gm):
+    from reminders.models import Notification
+    from workspace.inbox import inbox_items
+
+    gm.language = "zh-hant"
+    gm.save()
+    report = daily_report_save(
+        author=manager,
+        date=timezone.localdate(),
+        data={"results": "x", "problems": "大客戶流失", "problem_urgent": True},
+        submit=True,
+    )
+    [note] = Notification.objects.filter(user=gm)
+    assert "緊急" in note.title
+    assert "daily_escalation" in [i.kind for i in inbox_items(user=gm)]
+    daily_report_review(report=report, actor=gm, comment="")
+    report.refresh_from_db()
+    assert report.escalation_answered_at is not None
+    assert "daily_escalation" not in [i.kind for i in inbox_items(user=gm)]
