@@ -60,7 +60,7 @@ class PriceForm(forms.Form):
     product = forms.ModelChoiceField(label=_("Our product"), queryset=Product.objects.none(), required=False)
     competitor = forms.CharField(label=_("Competitor"), max_length=100, required=False)
     competitor_product = forms.CharField(label=_("Their product"), max_length=100, required=False)
-    tier = forms.ChoiceField(label=_("Tier"), choices=PriceTier.choices, required=False)
+    tier = forms.ChoiceField(label=_("Price tier"), choices=PriceTier.choices, required=False)
     price = forms.DecimalField(label=_("Price"), max_digits=14, decimal_places=2, min_value=0, required=False)
 
     def __init__(self, *args, **kwargs):

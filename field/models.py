@@ -11,6 +11,11 @@ from django.utils.translation import gettext_lazy as _
 
 from core.models import TimeStampedModel
 from core.visibility import VisibleQuerySet
+from reports.models import PriceTier
+
+# The prices a market report saw are reports.MarketPrice rows (document "field.report"): one price table for the
+# market reports and the daily reports, read by the intelligence page and its export.
+__all__ = ["PriceTier"]
 
 MONEY: dict[str, Any] = {"max_digits": 14, "decimal_places": 2}
 
@@ -140,30 +145,3 @@ class MarketReport(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.date} {self.place}"
-
-
-class PriceTier(models.TextChoices):
-    SECOND = "second", _("Second-tier (二批)")
-    RETAIL = "retail", _("Retail (零售)")
-
-
-class MarketPrice(models.Model):
-    """One price seen in the market: a competitor's product (or ours) at a tier, in a region, on the report's day."""
-
-    report = models.ForeignKey(MarketReport, verbose_name=_("report"), on_delete=models.CASCADE, related_name="prices")
-    product = models.ForeignKey(
-        "sales.Product", verbose_name=_("our comparable product"), on_delete=models.PROTECT, related_name="+"
-    )
-    competitor = models.CharField(_("competitor"), max_length=100)
-    competitor_product = models.CharField(_("competitor's product"), max_length=100, blank=True)
-    tier = models.CharField(_("tier"), max_length=10, choices=PriceTier.choices)
-    price = models.DecimalField(_("price"), **MONEY)
-
-    class Meta:
-        verbose_name = _("market price")
-        verbose_name_plural = _("market prices")
-        constraints = [models.CheckConstraint(condition=models.Q(price__gt=0), name="field_price_positive")]
-        indexes = [models.Index(fields=["product", "tier"], name="field_price_product")]
-
-    def __str__(self) -> str:
-        return f"{self.competitor} {self.price}"

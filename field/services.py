@@ -16,7 +16,7 @@ from core.events import publish
 from core.exceptions import ApplicationError, PermissionDenied
 from sales.models import Product
 
-from .models import EscalationStatus, GoalDimension, MarketingPlan, MarketPrice, MarketReport, PlanGoal, PlanStatus
+from .models import EscalationStatus, GoalDimension, MarketingPlan, MarketReport, PlanGoal, PlanStatus, PriceTier
 from .permissions import can_answer_escalation
 from .workflows import PLAN
 
@@ -143,8 +143,10 @@ def market_report_create(*, actor: User, data: dict, prices: list[PriceInput]) -
         if (
             p.product_id not in products
             or not p.competitor.strip()
-            or p.tier not in ("second", "retail")
+            or p.tier not in PriceTier.values
+            or not p.price.is_finite()
             or p.price <= 0
+            or p.price >= Decimal("1e12")
         ):
             raise ApplicationError(
                 _("Each price needs our product, the competitor, the tier and a price above 0."), field="prices"
@@ -172,18 +174,29 @@ def market_report_create(*, actor: User, data: dict, prices: list[PriceInput]) -
         escalation=EscalationStatus.OPEN if fields.get("urgent_problem") else "",
         **{k: v or "" for k, v in fields.items()},
     )
-    MarketPrice.objects.bulk_create(
-        [
-            MarketPrice(
-                report=report,
-                product_id=p.product_id,
-                competitor=p.competitor.strip()[:100],
-                competitor_product=p.competitor_product.strip()[:100],
-                tier=p.tier,
-                price=p.price,
-            )
-            for p in prices
-        ]
+    # The prices go to the one price table (reports.MarketPrice), which the reports app writes when told.
+    publish(
+        document="field.report",
+        document_id=report.pk,
+        action="filed",
+        actor=actor,
+        data={
+            "date": report.date.isoformat(),
+            "region": report.region,
+            "unit_id": report.unit_id,
+            "place": report.place,
+            "url": f"/field/reports/{report.pk}/",
+            "prices": [
+                {
+                    "product_id": p.product_id,
+                    "competitor": p.competitor.strip()[:100],
+                    "competitor_product": p.competitor_product.strip()[:100],
+                    "tier": p.tier,
+                    "price": str(p.price.quantize(Decimal("0.01"))),
+                }
+                for p in prices
+            ],
+        },
     )
     if report.escalation == EscalationStatus.OPEN:
         unit = actor.unit

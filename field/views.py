@@ -16,10 +16,11 @@ from core.exceptions import ApplicationError
 from core.exports import workbook_bytes, xlsx_append, xlsx_response
 from core.forms import apply_service_error
 from core.models import Activity
+from reports.selectors import market_prices_of
 
 from . import selectors, services
 from .forms import ActionForm, AnswerForm, GoalFormSet, PlanForm, PriceFormSet, ReportForm
-from .models import MarketingPlan, MarketReport, PlanStatus
+from .models import MarketingPlan, MarketReport, PlanStatus, PriceTier
 from .permissions import can_answer_escalation
 from .workflows import PLAN
 
@@ -165,7 +166,12 @@ def report_detail(request, pk: int):
     return render(
         request,
         "field/report_detail.html",
-        {"report": report, "prices": report.prices.select_related("product"), "form": form, "can_answer": can_answer},
+        {
+            "report": report,
+            "prices": market_prices_of(document="field.report", document_id=report.pk),
+            "form": form,
+            "can_answer": can_answer,
+        },
         status=status,
     )
 
@@ -183,45 +189,89 @@ def _period(request) -> tuple[dt.date, dt.date]:
     return min(start, end), max(start, end)
 
 
-@login_required
-def intelligence(request):
-    """Competitor prices over time, channel conflicts, leads, new products: for managers and company-wide roles."""
-    if not (request.user.is_manager or request.user.is_company_wide):
-        raise Http404
-    start, end = _period(request)
-    data = selectors.intelligence(user=request.user, start=start, end=end)
-    if request.GET.get("format") == "xlsx":
-        wb = Workbook()
-        ws = wb.active
-        ws.title = "prices"
+def _tier_labels() -> dict[str, str]:
+    return {value: str(label) for value, label in PriceTier.choices}
+
+
+def _intelligence_xlsx(data: selectors.Intelligence):
+    """The prices by month, tiers written as their label in the user's language."""
+    tiers = _tier_labels()
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "prices"
+    xlsx_append(
+        ws,
+        [
+            _("Month"),
+            _("Product"),
+            _("Competitor"),
+            _("Price tier"),
+            _("Region"),
+            _("Average"),
+            _("Low"),
+            _("High"),
+            _("Seen"),
+        ],
+    )
+    for r in data.prices:
         xlsx_append(
             ws,
             [
-                _("Month"),
-                _("Product"),
-                _("Competitor"),
-                _("Tier"),
-                _("Region"),
-                _("Average"),
-                _("Low"),
-                _("High"),
-                _("Seen"),
+                r["month"].strftime("%Y-%m"),
+                f"{r['product_code']} {r['product_name']}".strip(),
+                r["competitor"],
+                tiers.get(r["tier"], r["tier"]),
+                r["region"],
+                r["average"],
+                r["low"],
+                r["high"],
+                r["seen"],
             ],
         )
-        for r in data.prices:
-            xlsx_append(
-                ws,
-                [
-                    r["month"].strftime("%Y-%m"),
-                    f"{r['product__code']} {r['product__name']}",
-                    r["competitor"],
-                    r["tier"],
-                    r["report__region"],
-                    r["average"],
-                    r["low"],
-                    r["high"],
-                    r["seen"],
-                ],
-            )
-        return xlsx_response("market-intelligence.xlsx", workbook_bytes(wb))
-    return render(request, "field/intelligence.html", {"data": data, "start": start, "end": end})
+    return xlsx_response("market-intelligence.xlsx", workbook_bytes(wb))
+
+
+@login_required
+def intelligence(request):
+    """Competitor prices over time (a chart per product, the table beside it), reports and conflicts per month,
+    channel conflicts, leads, new products: for managers and company-wide roles; by period and unit."""
+    if not (request.user.is_manager or request.user.is_company_wide):
+        raise Http404
+    start, end = _period(request)
+    units = selectors.intelligence_units(request.user)
+    raw_unit = request.GET.get("unit", "")
+    unit_id = next((u.pk for u in units if str(u.pk) == raw_unit), None)
+    data = selectors.intelligence(user=request.user, start=start, end=end, unit_id=unit_id)
+    if request.GET.get("format") == "xlsx":
+        return _intelligence_xlsx(data)
+    products: dict[str, str] = {}
+    for r in data.prices:
+        label = (
+            f"{r['product_code']} {r['product_name']}" if r["product_code"] else _("Not linked to one of our products")
+        )
+        products.setdefault(r["product_code"], label)
+    product = request.GET.get("product", "")
+    if product not in products or "product" not in request.GET:
+        product = next((code for code in products if code), "")  # one of ours first, the unlinked ones last
+    chart = selectors.price_chart(data, start=start, end=end, product=product, tier_labels=_tier_labels())
+    chart["labels"] = {
+        "price": _("Average price"),
+        "reports": _("Market reports"),
+        "conflicts": _("Channel conflicts"),
+        "leads": _("Sales leads"),
+    }
+    return render(
+        request,
+        "field/intelligence.html",
+        {
+            "data": data,
+            "start": start,
+            "end": end,
+            "units": units,
+            "unit_id": unit_id,
+            "products": products,
+            "product": product,
+            "product_label": products.get(product, ""),
+            "chart": chart,
+        },
+    )

@@ -127,6 +127,10 @@ MESSAGES: dict[tuple[str, str], tuple[Any, Any]] = {
         gettext_lazy("Your daily report of %(date)s was reviewed"),
         gettext_lazy("%(actor)s reviewed it. %(note)s"),
     ),
+    ("reports.dailyreport", "escalated"): (
+        gettext_lazy("Urgent problem in the daily report of %(author)s, %(date)s"),
+        gettext_lazy("%(actor)s: %(note)s"),
+    ),
     ("reports.evaluation", "reviewed"): (
         gettext_lazy("Your evaluation for %(period)s is ready"),
         gettext_lazy("%(actor)s reviewed your period. Read it and acknowledge it."),

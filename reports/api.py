@@ -5,6 +5,7 @@ Input and output serializers are separate; every queryset goes through visible_t
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 from django.db.models import Count
 from django.http import Http404
@@ -21,10 +22,12 @@ from core.api import PG_INT_MAX
 from .models import (
     DailyReport,
     Dimension,
+    MarketPrice,
     MarketTrend,
     PeriodType,
     Plan,
     PlanKind,
+    PriceTier,
     ReportComment,
     Target,
     TargetKind,
@@ -37,6 +40,7 @@ from .selectors.prefill import daily_report_prefill
 from .selectors.scope import ScopeNotFound
 from .services.daily_reports import daily_report_comment, daily_report_review, daily_report_save
 from .services.evaluation import evaluation_give_feedback
+from .services.market_prices import PriceInput
 from .services.plans import plan_save
 from .services.targets import LineInput, can_manage_targets, target_save, target_set_split
 
@@ -52,8 +56,25 @@ class DailyReportCommentOutputSerializer(serializers.ModelSerializer):
         fields = ["id", "author", "body", "created_at"]
 
 
+class MarketPriceOutputSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = MarketPrice
+        fields = ["competitor", "competitor_product", "product", "tier", "price"]
+
+
+class MarketPriceInputSerializer(serializers.Serializer):
+    competitor = serializers.CharField(max_length=100)
+    competitor_product = serializers.CharField(required=False, allow_blank=True, max_length=100, default="")
+    product = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=PG_INT_MAX)
+    tier = serializers.ChoiceField(choices=[("", "—"), *PriceTier.choices], required=False, default="")
+    price = serializers.DecimalField(
+        max_digits=14, decimal_places=2, required=False, allow_null=True, min_value=Decimal("0.01")
+    )
+
+
 class DailyReportOutputSerializer(serializers.ModelSerializer):
     author_name = serializers.CharField(source="author.get_full_name")
+    prices = MarketPriceOutputSerializer(many=True, read_only=True)
     is_on_time = serializers.BooleanField()
     comments_count = serializers.IntegerField(source="n_comments", default=0)
 
@@ -68,13 +89,14 @@ class DailyReportOutputSerializer(serializers.ModelSerializer):
             "activities",
             "results",
             "problems",
+            "problem_urgent",
+            "escalated_at",
+            "escalation_answered_at",
             "market_notes",
             "plan_tomorrow",
             "visits_count",
             "calls_count",
-            "competitor",
-            "competitor_product",
-            "competitor_price",
+            "prices",
             "market_trend",
             "submitted_at",
             "deadline",
@@ -97,11 +119,10 @@ class DailyReportInputSerializer(serializers.Serializer):
     activities = serializers.CharField(required=False, allow_blank=True)
     results = serializers.CharField(required=False, allow_blank=True)
     problems = serializers.CharField(required=False, allow_blank=True)
+    problem_urgent = serializers.BooleanField(required=False)
     market_notes = serializers.CharField(required=False, allow_blank=True)
     plan_tomorrow = serializers.CharField(required=False, allow_blank=True)
-    competitor = serializers.CharField(required=False, allow_blank=True, max_length=100)
-    competitor_product = serializers.CharField(required=False, allow_blank=True, max_length=100)
-    competitor_price = serializers.DecimalField(max_digits=14, decimal_places=2, required=False, allow_null=True)
+    prices = MarketPriceInputSerializer(many=True, required=False, max_length=20)
     market_trend = serializers.ChoiceField(choices=[("", "—"), *MarketTrend.choices], required=False)
     submit = serializers.BooleanField(default=False)
 
@@ -128,12 +149,13 @@ class DailyReportViewSet(
 
     filterset_fields = {"date": ["exact", "gte", "lte"], "author": ["exact"], "unit": ["exact"]}
     ordering_fields = ["date", "submitted_at"]
-    search_fields = ["results", "problems", "market_notes", "competitor", "competitor_product"]
+    search_fields = ["results", "problems", "market_notes", "prices__competitor", "prices__competitor_product"]
 
     def get_queryset(self):
         return (
             DailyReport.objects.visible_to(self.request.user)
             .select_related("author")
+            .prefetch_related("prices")
             .annotate(n_comments=Count("comments"))
             .order_by("-date", "author_id")
         )
@@ -143,7 +165,11 @@ class DailyReportViewSet(
 
     def retrieve(self, request, *args, **kwargs):
         report = self.get_object()
-        report = DailyReport.objects.prefetch_related("comments__author").select_related("author").get(pk=report.pk)
+        report = (
+            DailyReport.objects.prefetch_related("comments__author", "prices")
+            .select_related("author")
+            .get(pk=report.pk)
+        )
         return Response(DailyReportDetailOutput(report).data)
 
     def _save(self, request, day: dt.date, status_code: int):
@@ -152,7 +178,22 @@ class DailyReportViewSet(
         values = dict(data.validated_data)
         submit = values.pop("submit", False)
         values.pop("date", None)
-        report = daily_report_save(author=request.user, date=day, data=values, submit=submit)
+        raw_prices = values.pop("prices", None)
+        prices = (
+            None
+            if raw_prices is None
+            else [
+                PriceInput(
+                    competitor=p["competitor"],
+                    competitor_product=p.get("competitor_product") or "",
+                    product_id=p.get("product"),
+                    tier=p.get("tier") or "",
+                    price=p.get("price"),
+                )
+                for p in raw_prices
+            ]
+        )
+        report = daily_report_save(author=request.user, date=day, data=values, submit=submit, prices=prices)
         report.n_comments = report.comments.count()
         return Response(DailyReportOutputSerializer(report).data, status=status_code)
 

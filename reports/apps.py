@@ -8,6 +8,11 @@ class ReportsConfig(AppConfig):
 
     def ready(self) -> None:
         from core import reference_data
+        from core.events import subscribe
+
+        from .services.market_prices import market_prices_from_event
+
+        subscribe(market_prices_from_event)
 
         from . import reference
 

@@ -1,13 +1,16 @@
 from __future__ import annotations
 
+from typing import cast
+
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Layout, Row, Submit
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import SalesUnit
+from sales.models import Product
 
-from .models import DailyReport, MarketTrend, PeriodType, Plan, PlanKind, TargetKind, Weekday
+from .models import DailyReport, MarketTrend, PeriodType, Plan, PlanKind, PriceTier, TargetKind, Weekday
 
 
 class DailyReportForm(forms.ModelForm):
@@ -19,9 +22,7 @@ class DailyReportForm(forms.ModelForm):
             "activities",
             "results",
             "problems",
-            "competitor",
-            "competitor_product",
-            "competitor_price",
+            "problem_urgent",
             "market_trend",
             "market_notes",
             "plan_tomorrow",
@@ -32,11 +33,11 @@ class DailyReportForm(forms.ModelForm):
             "problems": forms.Textarea(attrs={"rows": 2}),
             "market_notes": forms.Textarea(attrs={"rows": 2}),
             "plan_tomorrow": forms.Textarea(attrs={"rows": 3}),
-            "competitor_price": forms.NumberInput(attrs={"inputmode": "decimal", "step": "0.01", "min": "0"}),
         }
         help_texts = {
             "activities": _("Pre-filled from today's contact log; correct or add to it."),
             "market_notes": _("Trends, prices and products seen in the market."),
+            "problem_urgent": _("Your manager is told when you save, and answers with a review or a comment."),
         }
 
     def __init__(self, *args, locked: bool = False, **kwargs):
@@ -48,18 +49,61 @@ class DailyReportForm(forms.ModelForm):
             "activities",
             "results",
             "problems",
-            Row(
-                Column("competitor", css_class="col-12 col-md-4"),
-                Column("competitor_product", css_class="col-12 col-md-4"),
-                Column("competitor_price", css_class="col-6 col-md-2"),
-                Column("market_trend", css_class="col-6 col-md-2"),
-            ),
+            "problem_urgent",
+            "market_trend",
             "market_notes",
             "plan_tomorrow",
         )
         if locked:
             for field in self.fields.values():
                 field.disabled = True
+
+
+class MarketPriceForm(forms.Form):
+    """One competitor price seen (the structure of the field app's market reports too)."""
+
+    competitor = forms.CharField(label=_("Competitor"), max_length=100, required=False)
+    competitor_product = forms.CharField(label=_("Their product"), max_length=100, required=False)
+    product = forms.ModelChoiceField(label=_("Our comparable product"), queryset=Product.objects.none(), required=False)
+    tier = forms.ChoiceField(label=_("Price tier"), choices=[("", "—"), *PriceTier.choices], required=False)
+    price = forms.DecimalField(
+        label=_("Price"),
+        max_digits=14,
+        decimal_places=2,
+        min_value=0,
+        required=False,
+        widget=forms.NumberInput(attrs={"inputmode": "decimal", "step": "0.01", "min": "0"}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        cast(forms.ModelChoiceField, self.fields["product"]).queryset = Product.objects.filter(is_active=True).order_by(
+            "code"
+        )
+
+    def clean(self):
+        data = super().clean()
+        if (data.get("price") is not None or data.get("tier") or data.get("product")) and not data.get("competitor"):
+            self.add_error("competitor", _("Name the competitor whose price this is."))
+        if data.get("price") is not None and not data.get("tier"):
+            self.add_error("tier", _("Say whether the price is second-tier or retail."))
+        return data
+
+
+MarketPriceFormSet = forms.formset_factory(MarketPriceForm, extra=2, max_num=20)
+
+
+def market_price_initial(prices) -> list[dict]:
+    return [
+        {
+            "competitor": p.competitor,
+            "competitor_product": p.competitor_product,
+            "product": p.product_id,
+            "tier": p.tier,
+            "price": p.price,
+        }
+        for p in prices
+    ]
 
 
 class CommentForm(forms.Form):
@@ -307,7 +351,7 @@ class ReviewForm(forms.Form):
         for name in ("obedience", "planning", "progress", "service", "profit"):
             self.fields[name].widget.attrs.update(inputmode="numeric")
             if weights and name in weights:
-                self.fields[name].help_text = _("weight %(weight)s %%") % {"weight": weights[name].normalize()}
+                self.fields[name].help_text = _("weight %(weight)s %%") % {"weight": f"{weights[name].normalize():f}"}
         self.helper = FormHelper()
         self.helper.form_id = "review-form"
         self.helper.add_input(Submit("save", _("Save review")))

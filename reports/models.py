@@ -16,6 +16,7 @@ from .querysets import (
     EvaluationQuerySet,
     ForecastQuerySet,
     LessonQuerySet,
+    MarketPriceQuerySet,
     PlanQuerySet,
     ReportCommentQuerySet,
     SummaryQuerySet,
@@ -126,15 +127,19 @@ class DailyReport(TimeStampedModel):
     activities = models.TextField(_("visits and calls"), blank=True)
     results = models.TextField(_("results"), blank=True)
     problems = models.TextField(_("problems"), blank=True)
+    # 迅速向上級報告: a problem marked urgent goes to the manager when the report is saved, and stays open until
+    # someone who reviews the report answers it (a review or a comment).
+    problem_urgent = models.BooleanField(_("report this problem to my manager at once"), default=False)
+    escalated_at = models.DateTimeField(_("problem reported up at"), null=True, blank=True)
+    escalation_answered_at = models.DateTimeField(_("problem answered at"), null=True, blank=True)
     market_notes = models.TextField(_("market and competitor notes"), blank=True)
     plan_tomorrow = models.TextField(_("plan for tomorrow"), blank=True)
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
     # Added by the reports app.
     visits_count = models.PositiveIntegerField(_("visits"), default=0)
     calls_count = models.PositiveIntegerField(_("calls"), default=0)
-    competitor = models.CharField(_("competitor"), max_length=100, blank=True)
-    competitor_product = models.CharField(_("competitor product"), max_length=100, blank=True)
-    competitor_price = models.DecimalField(_("competitor price seen"), **MONEY, null=True, blank=True, validators=[])
+    # The competitors and their prices seen that day are MarketPrice rows (daily_report.prices), the structure the
+    # field app's market reports use too.
     market_trend = models.CharField(_("market trend"), max_length=8, choices=MarketTrend.choices, blank=True)
     deadline = models.DateTimeField(_("editable until"), null=True, blank=True)
     reviewed_by = models.ForeignKey(
@@ -155,12 +160,16 @@ class DailyReport(TimeStampedModel):
         ordering = ["-date"]
         constraints = [
             models.UniqueConstraint(fields=["author", "date"], name="daily_report_one_per_day"),
-            models.CheckConstraint(
-                condition=models.Q(competitor_price__isnull=True) | models.Q(competitor_price__gte=0),
-                name="daily_report_competitor_price_non_negative",
+        ]
+        indexes = [
+            models.Index(fields=["unit", "date"]),
+            # The inbox's urgent problems still open: a handful of rows, counted on every page.
+            models.Index(
+                fields=["unit", "escalated_at"],
+                condition=models.Q(escalated_at__isnull=False, escalation_answered_at__isnull=True),
+                name="daily_report_open_escalation",
             ),
         ]
-        indexes = [models.Index(fields=["unit", "date"])]
 
     def __str__(self) -> str:
         return f"{self.author} {self.date}"
@@ -175,6 +184,78 @@ class DailyReport(TimeStampedModel):
 
     def is_locked(self, now: dt.datetime) -> bool:
         return self.deadline is not None and now > self.deadline
+
+
+class PriceTier(models.TextChoices):
+    SECOND = "second", _("Second-tier (二批)")
+    RETAIL = "retail", _("Retail (零售)")
+
+
+class MarketPrice(models.Model):
+    """One competitor price seen in the market (價格信息 二批和零售): a competitor's product at a tier, in a region, on
+    a day, beside our comparable product. Written in a daily report (`daily_report`) or in a market patrol or
+    registry report of the field app (`document` "field.report" and `document_id`: reports sits below field, so it
+    names the report the way core.Activity names documents). The one source of the market intelligence page and its
+    export. Rows carried over from the daily report's former single competitor fields have no tier ("") and no
+    product; a competitor noted without a price has no price."""
+
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("salesperson"), on_delete=models.PROTECT, related_name="+"
+    )
+    unit = models.ForeignKey(
+        "accounts.SalesUnit", verbose_name=_("sales unit"), on_delete=models.PROTECT, related_name="+"
+    )
+    date = models.DateField(_("date"))
+    region = models.CharField(_("region"), max_length=60, blank=True)
+    daily_report = models.ForeignKey(
+        DailyReport,
+        verbose_name=_("daily report"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="prices",
+    )
+    document = models.CharField(_("document"), max_length=40, blank=True)
+    document_id = models.PositiveBigIntegerField(_("document id"), null=True, blank=True)
+    product = models.ForeignKey(
+        "sales.Product",
+        verbose_name=_("our comparable product"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    competitor = models.CharField(_("competitor"), max_length=100)
+    competitor_product = models.CharField(_("competitor's product"), max_length=100, blank=True)
+    tier = models.CharField(_("tier"), max_length=10, choices=PriceTier.choices, blank=True)
+    price = models.DecimalField(_("price"), **MONEY, null=True, blank=True)
+
+    objects = MarketPriceQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("market price")
+        verbose_name_plural = _("market prices")
+        ordering = ["date", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(price__isnull=True) | models.Q(price__gte=0), name="market_price_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=(
+                    models.Q(daily_report__isnull=False, document="", document_id__isnull=True)
+                    | models.Q(daily_report__isnull=True, document_id__isnull=False) & ~models.Q(document="")
+                ),
+                name="market_price_one_source",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["date", "unit"], name="market_price_date_unit"),
+            models.Index(fields=["document", "document_id"], name="market_price_document"),
+            models.Index(fields=["product", "tier"], name="market_price_product"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.competitor} {self.price}"
 
 
 class ReportComment(TimeStampedModel):

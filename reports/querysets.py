@@ -8,6 +8,10 @@ class DailyReportQuerySet(VisibleQuerySet):
     owner_field = "author"
 
 
+class MarketPriceQuerySet(VisibleQuerySet):
+    owner_field = "author"
+
+
 class ReportCommentQuerySet(VisibleQuerySet):
     owner_field = "report__author"
     unit_field = "report__unit"

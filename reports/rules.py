@@ -94,3 +94,40 @@ def review_weighted_score(scores: Mapping[str, int], weights: Mapping[str, Decim
         return None
     total = sum((Decimal(scores[item]) * weights[item] for item in weights), Decimal(0)) / HUNDRED
     return total.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+def review_quality_score(
+    scores: Mapping[str, int | None], weights: Mapping[str, Decimal], *, leave_out: frozenset[str]
+) -> Decimal | None:
+    """The weighted score of the judged items except `leave_out` (the profit contribution, which only those who see
+    cost may read), their weights scaled back to 100 %: Σ score × weight ÷ Σ weight, two decimals half up. None when
+    one of those items is unscored or their weights add up to 0."""
+    kept = {item: w for item, w in weights.items() if item not in leave_out}
+    total_weight = sum(kept.values(), Decimal(0))
+    if not kept or total_weight <= 0 or any(scores.get(item) is None for item in kept):
+        return None
+    total = sum((Decimal(scores[item] or 0) * w for item, w in kept.items()), Decimal(0)) / total_weight
+    return total.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def average_score(scores: list[Decimal]) -> Decimal | None:
+    """The plain average of the scores, two decimals half up; None without any."""
+    if not scores:
+        return None
+    return (sum(scores, Decimal(0)) / len(scores)).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def unit_ranks(scores: Mapping[int, Decimal | None], units: Mapping[int, int | None]) -> dict[int, tuple[int, int]]:
+    """Each person's place in their unit by score (highest first; equal scores share a place, the next place skips:
+    1, 2, 2, 4) and the number ranked in the unit. People without a score or a unit are not ranked."""
+    by_unit: dict[int, list[tuple[int, Decimal]]] = {}
+    for person, score in scores.items():
+        unit = units.get(person)
+        if score is not None and unit is not None:
+            by_unit.setdefault(unit, []).append((person, score))
+    out: dict[int, tuple[int, int]] = {}
+    for members in by_unit.values():
+        ordered = sorted(members, key=lambda m: -m[1])
+        for person, score in ordered:
+            out[person] = (1 + sum(1 for _p, s in ordered if s > score), len(ordered))
+    return out

@@ -8,7 +8,7 @@ from decimal import Decimal
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Exists, OuterRef, Q, Sum
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -33,12 +33,14 @@ from .forms import (
     ForecastForm,
     ImprovementForm,
     LessonForm,
+    MarketPriceFormSet,
     PlanForm,
     ReviewForm,
     RouteForm,
     SplitFormSet,
     TargetForm,
     TargetImportForm,
+    market_price_initial,
 )
 from .models import (
     DailyReport,
@@ -46,6 +48,7 @@ from .models import (
     Evaluation,
     Forecast,
     ImprovementPoint,
+    MarketPrice,
     PerformanceMonthly,
     Plan,
     PlanKind,
@@ -56,7 +59,7 @@ from .models import (
 )
 from .periods import add_months, month_start, normalise_start, parse_period, period_bounds, period_label
 from .selectors.dashboard import DashboardQuery, dashboard_cached
-from .selectors.evaluation import evaluation_figures, evaluation_review_for, people_in_scope
+from .selectors.evaluation import evaluation_figures, evaluation_history, evaluation_review_for, people_in_scope
 from .selectors.lessons import lessons_for
 from .selectors.plans import month_summary_draft, plan_actuals
 from .selectors.prefill import daily_report_prefill
@@ -70,6 +73,7 @@ from .services.evaluation import (
     improvement_close,
 )
 from .services.lessons import lesson_mark_read, lesson_publish
+from .services.market_prices import PriceInput
 from .services.plans import forecast_set, plan_save, visit_route_set_day
 from .services.targets import LineInput, can_manage_targets, target_save, target_set_split, targets_import_xlsx
 from .services.unit_rules import unit_report_policy_approve, unit_report_policy_propose, unit_report_policy_reject
@@ -172,9 +176,12 @@ def _daily_reports_filtered(request):
             Q(results__icontains=term)
             | Q(problems__icontains=term)
             | Q(market_notes__icontains=term)
-            | Q(competitor__icontains=term)
-            | Q(competitor_product__icontains=term)
             | Q(activities__icontains=term)
+            | Exists(
+                MarketPrice.objects.filter(daily_report=OuterRef("pk")).filter(
+                    Q(competitor__icontains=term) | Q(competitor_product__icontains=term)
+                )
+            )
         )
     if request.GET.get("from"):
         qs = qs.filter(date__gte=_parse_date(request.GET["from"], dt.date.min))
@@ -201,7 +208,7 @@ def _open_days(user, *, today: dt.date) -> list[dt.date]:
 
 @login_required
 def daily_list(request):
-    qs = _daily_reports_filtered(request)
+    qs = _daily_reports_filtered(request).prefetch_related("prices")
     status = request.GET.get("status", "")
     page = EstimatedPaginator(qs, 50).get_page(request.GET.get("page"))
     today = timezone.localdate()
@@ -225,6 +232,20 @@ def daily_list(request):
     )
 
 
+def _daily_prices(formset) -> list[PriceInput]:
+    return [
+        PriceInput(
+            competitor=f.cleaned_data["competitor"],
+            competitor_product=f.cleaned_data.get("competitor_product") or "",
+            product_id=f.cleaned_data["product"].pk if f.cleaned_data.get("product") else None,
+            tier=f.cleaned_data.get("tier") or "",
+            price=f.cleaned_data.get("price"),
+        )
+        for f in formset
+        if f.cleaned_data.get("competitor")
+    ]
+
+
 @login_required
 def daily_edit(request, date: str | None = None):
     today = timezone.localdate()
@@ -235,15 +256,20 @@ def daily_edit(request, date: str | None = None):
         messages.warning(request, _("This report is locked: the cut-off has passed."))
         return redirect("reports:daily_detail", pk=report.pk)
     prefill = daily_report_prefill(author=request.user, day=day)
+    initial_prices = market_price_initial(report.prices.all()) if report else None
+    # A post without the price rows (an older client) leaves the day's prices as they are.
+    posts_prices = request.method == "POST" and "prices-TOTAL_FORMS" in request.POST
+    prices = MarketPriceFormSet(request.POST if posts_prices else None, prefix="prices", initial=initial_prices)
     if request.method == "POST":
         form = DailyReportForm(request.POST, instance=report or DailyReport(author=request.user, date=day))
-        if form.is_valid():
+        if form.is_valid() and (not posts_prices or prices.is_valid()):
             try:
                 saved = daily_report_save(
                     author=request.user,
                     date=day,
                     data={name: form.cleaned_data.get(name) for name in form.Meta.fields},
                     submit="submit" in request.POST,
+                    prices=_daily_prices(prices) if posts_prices else None,
                 )
             except (ApplicationError, ValidationError) as exc:
                 apply_service_error(form, exc)
@@ -259,6 +285,7 @@ def daily_edit(request, date: str | None = None):
         "reports/daily_form.html",
         {
             "form": form,
+            "prices": prices,
             "report": report,
             "day": day,
             "prefill": prefill,
@@ -274,11 +301,13 @@ def daily_detail(request, pk: int):
         DailyReport.objects.visible_to(request.user).select_related("author", "unit", "reviewed_by"), pk=pk
     )
     comments = report.comments.select_related("author")
+    prices = report.prices.select_related("product")
     return render(
         request,
         "reports/daily_detail.html",
         {
             "report": report,
+            "prices": prices,
             "comments": comments,
             "comment_form": CommentForm(),
             "actions": (actions := set(DAILY_REPORT.action_names(request.user, report))),
@@ -647,6 +676,7 @@ def evaluation_detail(request, user_id: int):
         if review.evaluation is not None:
             improvement_form = ImprovementForm(owners=_improvement_owners(person), initial={"owner": person.pk})
     here = f"{reverse('reports:evaluation_detail', args=[person.pk])}?period={period_type}&start={start}"
+    history = evaluation_history(viewer=request.user, salesperson=person, last_month=figures.as_of)
     if request.method == "POST" and form is not None and form.is_valid():
         data = form.cleaned_data
         try:
@@ -677,8 +707,29 @@ def evaluation_detail(request, user_id: int):
             "start": start,
             "label": period_label(period_type, start),
             "today": timezone.localdate(),
+            "history": history,
+            "history_chart": _history_chart(history, shows_profit=review.shows_profit),
         },
     )
+
+
+def _history_chart(history, *, shows_profit: bool) -> dict:
+    """The figures of the salesperson's chart over time (the table under it shows the same)."""
+    return {
+        "months": [h.month.strftime("%Y-%m") for h in history],
+        "sales": [str(h.sales) for h in history],
+        "target": [None if h.target is None else str(h.target) for h in history],
+        "collections": [str(h.collections) for h in history],
+        "visits": [h.visits for h in history],
+        "review": [None if h.review is None else str(h.review) for h in history],
+        "labels": {
+            "sales": _("Sales"),
+            "target": _("Target"),
+            "collections": _("Collections"),
+            "visits": _("Visits"),
+            "review": _("Review score") if shows_profit else _("Review score (without profit contribution)"),
+        },
+    }
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -766,14 +817,21 @@ def _bonus_xlsx(sheet):
     ws = wb.active
     ws.title = str(_("Year-end bonus"))[:31]
     weights = sheet.weights.weights
-    header = [_("Salesperson"), _("Sales unit"), _("Sales"), _("Target")]
+    header = [_("Salesperson"), _("Sales unit"), _("Review score"), _("Place in the unit"), _("Sales"), _("Target")]
     header += [f"{label} ({weights[k]} %)" for k, label in FACTOR_LABELS.items()]
     header += [_("Weighted score"), _("Exact share"), _("Award"), _("Remainder cent"), _("Note")]
     xlsx_append(ws, [str(h) for h in header])
     for r in sheet.rows:
         xlsx_append(
             ws,
-            [r.person.get_full_name(), str(r.person.unit or ""), r.sales, r.target]
+            [
+                r.person.get_full_name(),
+                str(r.person.unit or ""),
+                r.review,
+                f"{r.unit_rank[0]}/{r.unit_rank[1]}" if r.unit_rank else "",
+                r.sales,
+                r.target,
+            ]
             + [r.scores.get(k) for k in FACTOR_LABELS]
             + [
                 r.score,

@@ -19,7 +19,7 @@ from typing import Any
 
 from django.contrib.postgres.expressions import ArraySubquery
 from django.db import connections, router
-from django.db.models import Exists, Func, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import Exists, F, Func, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
@@ -40,6 +40,9 @@ from customers import permissions as customer_permissions
 from customers.models import ContactLog, CustomerConflict, MonthlyFiling
 from customers.selectors import filing_due_date
 from customers.workflows import CONFLICT, FILING, UnitMonth
+from field.models import EscalationStatus, MarketingPlan, MarketReport
+from field.permissions import can_answer_escalation
+from field.workflows import PLAN
 from receivables.models import WriteOff
 from receivables.workflows import WRITE_OFF
 from reminders.models import Notification, Reminder, ReminderState
@@ -155,6 +158,41 @@ UNIT_POLICIES: tuple[tuple[str, Any, Any, str, str], ...] = (
 def _unit_policies(user: User, model: Any) -> QuerySet:
     """A unit policy's proposals not yet decided: the GM office's (never its own)."""
     return unit_policy.awaiting(model.objects.all(), user)
+
+
+def _marketing_plans(user: User) -> QuerySet[MarketingPlan]:
+    """Yearly marketing plans submitted and not yet decided: the unit manager's; a manager's own plan the GM
+    office's (field.permissions.can_decide_plan)."""
+    qs = MarketingPlan.objects.filter(status__in=PLAN.awaiting_states()).exclude(owner=user)
+    if user.is_manager:
+        return qs.filter(unit_id__in=user.team_unit_ids)
+    if user.is_gm_office:
+        return qs.filter(owner__role=Role.MANAGER)
+    return MarketingPlan.objects.none()
+
+
+def _escalations(user: User) -> QuerySet[MarketReport]:
+    """Urgent problems of market reports still waiting for an answer: those of the manager's units; for the GM
+    office those it was told of (a unit without a manager, or the manager's own report)."""
+    qs = MarketReport.objects.filter(escalation=EscalationStatus.OPEN).exclude(author=user)
+    if user.is_manager:
+        return qs.filter(unit_id__in=user.team_unit_ids)
+    if user.is_gm_office:
+        return qs.filter(Q(unit__manager__isnull=True) | Q(unit__manager_id=F("author_id")))
+    return MarketReport.objects.none()
+
+
+def _daily_escalations(user: User) -> QuerySet[DailyReport]:
+    """Urgent problems of daily reports not yet answered (by a review or a comment): the team's for a manager; for
+    the GM office those it was told of (a manager's own report, or a unit without a manager)."""
+    qs = DailyReport.objects.filter(escalated_at__isnull=False, escalation_answered_at__isnull=True).exclude(
+        author=user
+    )
+    if user.is_manager:
+        return qs.filter(unit_id__in=user.team_unit_ids)
+    if user.is_gm_office:
+        return qs.filter(Q(unit__manager__isnull=True) | Q(unit__manager_id=F("author_id")))
+    return DailyReport.objects.none()
 
 
 def _conflicts(user: User) -> QuerySet[CustomerConflict]:
@@ -329,6 +367,9 @@ def _badge_statement(user: User, today: dt.date) -> tuple[str, tuple, list[str]]
         "checkups": _checkups(user, today),
         "cases": _cases(user),
         "escalated_cases": _escalated_cases(user),
+        "marketing_plans": _marketing_plans(user),
+        "escalations": _escalations(user),
+        "daily_escalations": _daily_escalations(user),
     }
     # Empty querysets (`.none()`) cannot be sub-queries; they count 0 without asking the database.
     live = {f"inbox_{k}": _count(qs) for k, qs in parts.items() if not qs.query.is_empty()}
@@ -384,6 +425,9 @@ def inbox_items(*, user: User, today: dt.date | None = None) -> list[Item]:
     items += _checkup_items(user, today)
     items += _case_items(user)
     items += _escalated_items(user)
+    items += _marketing_plan_items(user)
+    items += _escalation_items(user)
+    items += _daily_escalation_items(user)
     items.sort(key=lambda i: (not i.overdue, i.sort_key, i.kind))
     return items
 
@@ -716,6 +760,61 @@ def _case_items(user: User) -> list[Item]:
         item = _case_item(user, c, "case", title, now, one_click=True)
         if item:
             out.append(item)
+    return out
+
+
+def _marketing_plan_items(user: User) -> list[Item]:
+    out = []
+    for plan in _marketing_plans(user).select_related("owner").order_by("submitted_at", "id")[:LIMIT]:
+        t = _first_awaiting(PLAN, user, plan)
+        if t:
+            out.append(
+                Item(
+                    kind="marketing_plan",
+                    since=plan.submitted_at or plan.updated_at,
+                    title=_("Marketing plan %(year)s of %(owner)s waits for your approval")
+                    % {"year": plan.year, "owner": plan.owner},
+                    detail=f"{plan.owner.get_full_name()} · {plan.budget:,.2f}",
+                    url=reverse("field:plan", args=[plan.pk]),
+                    action_label=str(t.label),
+                    action_url=reverse("field:plan_action", args=[plan.pk, t.action]),
+                )
+            )
+    return out
+
+
+def _escalation_items(user: User) -> list[Item]:
+    """Open until answered: the answer is written on the report, so the button opens it."""
+    out = []
+    for r in _escalations(user).select_related("author").order_by("created_at", "id")[:LIMIT]:
+        if can_answer_escalation(user, r):
+            out.append(
+                Item(
+                    kind="escalation",
+                    since=r.created_at,
+                    title=_("Urgent: problem reported at %(place)s") % {"place": r.place},
+                    detail=f"{r.author.get_full_name()} · {r.urgent_problem[:120]}",
+                    url=reverse("field:report", args=[r.pk]),
+                    action_label=_("Answer"),
+                )
+            )
+    return out
+
+
+def _daily_escalation_items(user: User) -> list[Item]:
+    out = []
+    for r in _daily_escalations(user).select_related("author").order_by("escalated_at", "id")[:LIMIT]:
+        out.append(
+            Item(
+                kind="daily_escalation",
+                since=r.escalated_at or r.updated_at,
+                title=_("Urgent problem in the daily report of %(author)s, %(date)s")
+                % {"author": r.author.get_full_name(), "date": r.date.isoformat()},
+                detail=r.problems[:120],
+                url=reverse("reports:daily_detail", args=[r.pk]),
+                action_label=_("Answer"),
+            )
+        )
     return out
 
 

@@ -331,6 +331,8 @@ SPECTACULAR_SETTINGS = {
         "FundEntryKindEnum": "commission.models.FundEntryKind",
         "CollectionNoteKindEnum": "receivables.models.NoteKind",
         "FundPurposeEnum": "commission.models.FundPurpose",
+        "PriceTierEnum": "reports.models.PriceTier",
+        "CustomerTierEnum": "customers.models.CustomerTier",
     },
 }
 

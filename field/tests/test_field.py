@@ -164,3 +164,137 @@ def test_field_pages_render_with_bounded_queries(client, salesperson, manager, d
     for name in ["field:plans", "field:reports", "field:intelligence", "field:plan_new", "field:report_new"]:
         with django_assert_max_num_queries(12):
             assert client.get(reverse(name), HTTP_ACCEPT_LANGUAGE=lang).status_code == 200
+
+
+def _xlsx_rows(response) -> list[tuple]:
+    import io
+
+    from openpyxl import load_workbook
+
+    return list(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
+
+
+def test_intelligence_charts_prices_over_months_and_the_xlsx_names_the_tier(client, salesperson, manager):
+    product = ProductFactory(code="F200")
+    today = timezone.localdate()
+    earlier = (today.replace(day=1) - dt.timedelta(days=1)).replace(day=5)  # a day of last month
+    for day, price, tier in ((earlier, "800", "second"), (today, "900", "second"), (today, "1200", "retail")):
+        services.market_report_create(
+            actor=salesperson,
+            data={"kind": "patrol", "date": day, "place": "x", "region": "台中"},
+            prices=[services.PriceInput(product.pk, "大華", "", tier, Decimal(price))],
+        )
+    client.force_login(manager)
+    page = client.get(reverse("field:intelligence"), {"start": earlier.isoformat(), "end": today.isoformat()})
+    chart = page.context["chart"]
+    assert chart["months"] == [earlier.strftime("%Y-%m"), today.strftime("%Y-%m")]
+    lines = {s["name"]: s["data"] for s in chart["series"]}
+    assert lines == {
+        "大華 · Second-tier (二批) · 台中": ["800.00", "900.00"],
+        "大華 · Retail (零售) · 台中": [None, "1200.00"],
+    }
+    assert chart["activity"]["reports"] == [1, 2]
+    html = page.content.decode()
+    assert 'id="chart-prices"' in html and 'id="intel-data"' in html and "echarts" in html
+    assert 'id="prices"' in html  # the table that carries the same figures
+    for lang, second, retail in (("en", "Second-tier (二批)", "Retail (零售)"), ("zh-hant", "二批", "零售")):
+        manager.language = lang
+        manager.save()
+        xlsx = client.get(
+            reverse("field:intelligence"),
+            {"start": earlier.isoformat(), "end": today.isoformat(), "format": "xlsx"},
+            HTTP_ACCEPT_LANGUAGE=lang,
+        )
+        tiers = {row[3] for row in _xlsx_rows(xlsx)[1:]}
+        assert tiers == {second, retail}
+
+
+def test_intelligence_filters_by_a_unit_of_the_team_only(client, salesperson, manager, other_salesperson, gm):
+    product = ProductFactory(code="F300")
+    day = timezone.localdate()
+    for author, price in ((salesperson, "700"), (other_salesperson, "750")):
+        services.market_report_create(
+            actor=author,
+            data={"kind": "patrol", "date": day, "place": "x"},
+            prices=[services.PriceInput(product.pk, "大華", "", "retail", Decimal(price))],
+        )
+    client.force_login(gm)
+    everyone = client.get(reverse("field:intelligence"))
+    assert everyone.context["data"].prices[0]["seen"] == 2
+    one = client.get(reverse("field:intelligence"), {"unit": other_salesperson.unit_id})
+    assert one.context["unit_id"] == other_salesperson.unit_id
+    assert [r["average"] for r in one.context["data"].prices] == [Decimal("750")]
+    client.force_login(manager)
+    assert [u.pk for u in client.get(reverse("field:intelligence")).context["units"]] == [salesperson.unit_id]
+    # another unit's id is not a filter the manager may use: ignored, and their own unit's figures only
+    other = client.get(reverse("field:intelligence"), {"unit": other_salesperson.unit_id})
+    assert other.context["unit_id"] is None
+    assert [r["average"] for r in other.context["data"].prices] == [Decimal("700")]
+
+
+def test_daily_and_market_report_prices_are_one_source_for_the_page_and_the_export(client, salesperson, manager):
+    from reports.models import MarketPrice
+    from reports.services.daily_reports import daily_report_save
+    from reports.services.market_prices import PriceInput
+
+    product = ProductFactory(code="F400")
+    day = timezone.localdate()
+    daily_report_save(
+        author=salesperson,
+        date=day,
+        data={"results": "x"},
+        submit=False,
+        prices=[PriceInput("大華", "", product.pk, "retail", Decimal("950"))],
+    )
+    report = services.market_report_create(
+        actor=salesperson,
+        data={"kind": "patrol", "date": day, "place": "x"},
+        prices=[services.PriceInput(product.pk, "大華", "", "retail", Decimal("1050"))],
+    )
+    assert MarketPrice.objects.filter(document="field.report", document_id=report.pk).count() == 1
+    assert MarketPrice.objects.filter(daily_report__isnull=False).count() == 1
+    client.force_login(manager)
+    page = client.get(reverse("field:intelligence"), {"start": day.replace(day=1).isoformat(), "end": day.isoformat()})
+    [row] = page.context["data"].prices
+    assert (row["average"], row["low"], row["high"], row["seen"]) == (Decimal("1000"), 950, 1050, 2)
+    xlsx = client.get(
+        reverse("field:intelligence"),
+        {"start": day.replace(day=1).isoformat(), "end": day.isoformat(), "format": "xlsx"},
+    )
+    [(_m, _p, _c, _t, _r, average, _lo, _hi, seen)] = _xlsx_rows(xlsx)[1:]
+    assert (average, seen) == (1000, 2)
+    detail = client.get(reverse("field:report", args=[report.pk]))
+    assert [p.price for p in detail.context["prices"]] == [Decimal("1050.00")]
+
+
+def test_the_daily_report_page_writes_prices_by_tier(client, salesperson):
+    from reports.models import DailyReport
+
+    product = ProductFactory(code="F500")
+    client.force_login(salesperson)
+    base = {
+        "activities": "拜訪",
+        "results": "ok",
+        "prices-TOTAL_FORMS": "2",
+        "prices-INITIAL_FORMS": "0",
+        "prices-0-competitor": "東元",
+        "prices-0-competitor_product": "馬達 X",
+        "prices-0-product": product.pk,
+        "prices-0-price": "16800",
+    }
+    refused = client.post(reverse("reports:daily_today"), base)  # a price without its tier
+    assert refused.status_code == 200 and refused.context["prices"].errors[0]["tier"]
+    assert not DailyReport.objects.exists()
+    more = {"prices-0-tier": "second", "prices-1-competitor": "大同", "problems": "退貨", "problem_urgent": "on"}
+    saved = client.post(reverse("reports:daily_today"), base | more)
+    assert saved.status_code == 302
+    report = DailyReport.objects.get()
+    assert sorted((p.competitor, p.tier, p.price) for p in report.prices.all()) == [
+        ("大同", "", None),
+        ("東元", "second", Decimal("16800.00")),
+    ]
+    detail = client.get(reverse("reports:daily_detail", args=[report.pk])).content.decode()
+    assert "馬達 X" in detail and "16800" in detail
+    assert report.escalated_at is not None and 'id="urgent-problem"' in detail  # gone up to the manager at once
+    again = client.get(reverse("reports:daily_today"))
+    assert again.context["prices"].initial[0]["competitor"] in ("東元", "大同")

@@ -17,6 +17,7 @@ from .dashboard import (
     dashboard_period_label,
 )
 from .evaluation import Figures, evaluation_figures, overdue_by_owner, people_in_scope
+from .market import market_price_months, market_prices_of
 from .plans import PlanActuals, month_summary_draft, plan_actuals
 from .prefill import Prefill, contact_counts, daily_report_prefill
 from .scope import Scope, ScopeNotFound, resolve_scope
@@ -54,6 +55,8 @@ __all__ = [
     "dashboard_data",
     "dashboard_period_label",
     "evaluation_figures",
+    "market_price_months",
+    "market_prices_of",
     "month_summary_draft",
     "overdue_by_owner",
     "pct",

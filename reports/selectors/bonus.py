@@ -20,6 +20,7 @@ from ..calendar import local_tz
 from ..models import BonusScore, BonusWeights, TargetKind
 from ..permissions import can_score_bonus
 from ._common import ZERO
+from .evaluation import year_review_quality
 from .targets import returned_in, target_books
 
 
@@ -35,6 +36,13 @@ class BonusRow:
     note: str = ""
     scored_by: str = ""
     can_score: bool = False
+    # The year's evaluation reviews (judged items without the profit contribution, see year_review_quality), the
+    # place in the unit they give, and where the professional-quality factor came from: "manager" (scored on this
+    # worksheet), "reviews" (the review score, when the manager scored none) or "" (neither: it counts 0).
+    review: Decimal | None = None
+    unit_rank: tuple[int, int] | None = None
+    quality_from: str = ""
+    manager_quality: Decimal | None = None
 
     @property
     def missing(self) -> list[str]:
@@ -63,8 +71,12 @@ def weights_for(year: int) -> BonusWeights:
 
 
 def bonus_worksheet(*, viewer: User, year: int, now: dt.datetime | None = None) -> Worksheet:
-    """The worksheet of `year` (up to today for the current year) in seven queries. The pool is shared among ALL
-    active salespeople of the company; a manager sees the rows of their own people."""
+    """The worksheet of `year` (up to today for the current year) in nine queries. The pool is shared among ALL
+    active salespeople of the company; a manager sees the rows of their own people.
+
+    The unit's ranking feeds it: each salesperson's review score of the year (the evaluation reviews' judged items)
+    ranks them in their unit and is their professional-quality (業務素質) factor unless the manager scores that
+    factor on the worksheet."""
     today = (now or timezone.now()).astimezone(local_tz()).date()
     start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
     as_of = min(end, today)
@@ -101,6 +113,8 @@ def bonus_worksheet(*, viewer: User, year: int, now: dt.datetime | None = None) 
     company_score = rules.capped_percent(company_sales, company_target)
     best = max((sales.get(pid) or ZERO for pid in ids), default=ZERO)
     scored = {s.salesperson_id: s for s in BonusScore.objects.filter(year=year).select_related("scored_by")}
+    reviews = year_review_quality(user_ids=ids, year=year)
+    ranks = rules.unit_ranks(reviews, {p.pk: p.unit_id for p in people})
     rows = []
     for person in people:
         row = BonusRow(person=person, sales=sales.get(person.pk) or ZERO)
@@ -111,9 +125,15 @@ def bonus_worksheet(*, viewer: User, year: int, now: dt.datetime | None = None) 
             row.sales_measured_by = "best"
             sales_score = rules.capped_percent(row.sales, best) if best else None
         mine = scored.get(person.pk)
+        row.review, row.unit_rank = reviews.get(person.pk), ranks.get(person.pk)
+        quality = row.manager_quality = mine.quality if mine else None
+        if quality is not None:
+            row.quality_from = "manager"
+        elif row.review is not None:
+            quality, row.quality_from = row.review, "reviews"
         row.scores = {
             "sales": sales_score,
-            "quality": mine.quality if mine else None,
+            "quality": quality,
             "satisfaction": mine.satisfaction if mine else None,
             "market_share": mine.market_share if mine else None,
             "company": company_score,

@@ -8,6 +8,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Sum
+from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from accounts.models import Role, User
@@ -33,8 +34,8 @@ from ..models import (
     SummaryState,
     TargetKind,
 )
-from ..periods import add_months, period_bounds, year_start
-from ..rules import review_weighted_score
+from ..periods import add_months, months_in, period_bounds, year_start
+from ..rules import average_score, review_quality_score, review_weighted_score
 from ._common import ZERO, _dates_range, pct
 from .compliance import report_compliance
 from .targets import target_books
@@ -369,3 +370,108 @@ def evaluation_review_for(*, viewer: User, salesperson: User, period_type: str, 
     return Review(
         evaluation=evaluation, rows=rows, weighted=weighted, improvements=improvements, shows_profit=shows_profit
     )
+
+
+# --- over time: one salesperson's months, and the year's review score behind the bonus ---------------------------
+
+FINEST_FIRST = ("month", "quarter", "year")
+
+
+def _review_scores(evaluation: Evaluation, *, leave_out: frozenset[str]) -> Decimal | None:
+    scored = {s.item: s for s in evaluation.scores.all()}
+    weights = {item: s.weight for item, s in scored.items()}
+    scores: dict[str, int | None] = {item: s.score for item, s in scored.items()}
+    if not leave_out:
+        return review_weighted_score({i: s for i, s in scores.items() if s is not None}, weights)
+    return review_quality_score(scores, weights, leave_out=leave_out)
+
+
+def year_review_quality(*, user_ids: list[int], year: int) -> dict[int, Decimal]:
+    """Each person's review score of `year` without the manager-only items (profit contribution): the average over
+    their reviews of the finest period reviewed that year (months, else quarters, else the year), each review's
+    judged items weighted by the weights it was scored with, scaled to 100 %. Two queries."""
+    found: dict[int, dict[str, list[Decimal]]] = {}
+    for ev in Evaluation.objects.filter(
+        salesperson_id__in=user_ids, period_start__gte=dt.date(year, 1, 1), period_start__lte=dt.date(year, 12, 31)
+    ).prefetch_related("scores"):
+        score = _review_scores(ev, leave_out=MANAGER_ONLY_ITEMS)
+        if score is not None:
+            found.setdefault(ev.salesperson_id, {}).setdefault(ev.period_type, []).append(score)
+    out: dict[int, Decimal] = {}
+    for pid, by_type in found.items():
+        finest = next(t for t in FINEST_FIRST if t in by_type)
+        average = average_score(by_type[finest])
+        if average is not None:
+            out[pid] = average
+    return out
+
+
+@dataclass(frozen=True)
+class HistoryMonth:
+    month: dt.date
+    sales: Decimal
+    target: Decimal | None
+    completion: Decimal | None
+    collections: Decimal
+    visits: int
+    review: Decimal | None
+
+
+def evaluation_history(*, viewer: User, salesperson: User, last_month: dt.date, months: int = 12) -> list[HistoryMonth]:
+    """One salesperson month by month up to `last_month`: sales, target and completion, collections, visits and the
+    review score (the weighted score for those who see cost; without the profit contribution for the others).
+    Seven queries whatever the number of months."""
+    first = add_months(last_month.replace(day=1), 1 - months)
+    end = add_months(last_month.replace(day=1), 1) - dt.timedelta(days=1)
+    month_list = months_in(first, end)
+    sales = dict(
+        Contract.objects.filter(owner=salesperson, status__in=SOLD_STATUSES, signed_on__gte=first, signed_on__lte=end)
+        .annotate(m=TruncMonth("signed_on"))
+        .values_list("m")
+        .annotate(s=Sum("amount"))
+        .order_by()
+    )
+    collected = dict(
+        Payment.objects.filter(contract__owner=salesperson, paid_on__gte=first, paid_on__lte=end)
+        .annotate(m=TruncMonth("paid_on"))
+        .values_list("m")
+        .annotate(s=Sum("amount"))
+        .order_by()
+    )
+    t0, t1 = _dates_range(first, end)
+    visits = {
+        timezone.localtime(m, local_tz()).date() if isinstance(m, dt.datetime) else m: n
+        for m, n in ContactLog.objects.filter(
+            author=salesperson, kind=ContactKind.VISIT, happened_at__gte=t0, happened_at__lt=t1
+        )
+        .annotate(m=TruncMonth("happened_at", tzinfo=local_tz()))
+        .values_list("m")
+        .annotate(n=Count("id"))
+        .order_by()
+    }
+    book = target_books(year_from=year_start(first), year_to=end, user_ids=[salesperson.pk], kinds=(TargetKind.SALES,))[
+        TargetKind.SALES
+    ]
+    leave_out = frozenset() if can_see_cost(viewer) else MANAGER_ONLY_ITEMS
+    reviews = {
+        ev.period_start: _review_scores(ev, leave_out=leave_out)
+        for ev in Evaluation.objects.filter(
+            salesperson=salesperson, period_type="month", period_start__gte=first, period_start__lte=end
+        ).prefetch_related("scores")
+    }
+    out = []
+    for m in month_list:
+        target = book.amount(("sp", salesperson.pk), "month", m)
+        amount = sales.get(m) or ZERO
+        out.append(
+            HistoryMonth(
+                month=m,
+                sales=amount,
+                target=target,
+                completion=pct(amount, target),
+                collections=collected.get(m) or ZERO,
+                visits=visits.get(m, 0),
+                review=reviews.get(m),
+            )
+        )
+    return out

@@ -6,6 +6,7 @@ re-exports the public names for the other apps."""
 
 from .daily_reports import REPORT_TEXT_FIELDS, can_review, daily_report_comment, daily_report_review, daily_report_save
 from .evaluation import evaluation_give_feedback
+from .market_prices import PriceInput, daily_report_prices_set, market_prices_from_event
 from .plans import forecast_set, plan_save, visit_route_set_day
 from .summaries import SUMMARY_LOCK_KEY, earliest_month_touched, summary_refresh, summary_refresh_incremental
 from .targets import LineInput, can_manage_targets, target_save, target_set_split, targets_import_xlsx
@@ -15,14 +16,17 @@ __all__ = [
     "REPORT_TEXT_FIELDS",
     "SUMMARY_LOCK_KEY",
     "LineInput",
+    "PriceInput",
     "can_manage_targets",
     "can_review",
     "daily_report_comment",
+    "daily_report_prices_set",
     "daily_report_review",
     "daily_report_save",
     "earliest_month_touched",
     "evaluation_give_feedback",
     "forecast_set",
+    "market_prices_from_event",
     "plan_save",
     "summary_refresh",
     "summary_refresh_incremental",

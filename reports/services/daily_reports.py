@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db import transaction
@@ -14,7 +13,6 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from core import events
 from core.exceptions import ApplicationError, PermissionDenied
-from core.money import round_money
 
 from .. import permissions
 from ..calendar import local_tz, policy_for, report_deadline
@@ -22,6 +20,7 @@ from ..models import DailyReport, ReportComment
 from ..selectors.prefill import contact_counts
 from ..workflows import DAILY_REPORT
 from ._common import _create_row
+from .market_prices import PriceInput, daily_report_prices_set, prices_validated
 
 REPORT_TEXT_FIELDS = (
     "activities",
@@ -29,8 +28,6 @@ REPORT_TEXT_FIELDS = (
     "problems",
     "market_notes",
     "plan_tomorrow",
-    "competitor",
-    "competitor_product",
     "market_trend",
 )
 
@@ -38,19 +35,6 @@ REPORT_TEXT_FIELDS = (
 def can_review(*, actor: User, report: DailyReport) -> bool:
     """Kept for callers; the rule is `reports.permissions.can_review`."""
     return permissions.can_review(actor, report)
-
-
-def _competitor_price(value: Any) -> Decimal | None:
-    """The competitor's price from the form, in money; None when empty."""
-    if value in (None, ""):
-        return None
-    try:
-        price = round_money(Decimal(str(value)))
-    except (InvalidOperation, TypeError, ValueError):
-        raise ApplicationError(_("Enter a valid price."), field="competitor_price", code="invalid") from None
-    if price < 0:
-        raise ApplicationError(_("A price cannot be negative."), field="competitor_price", code="negative")
-    return price
 
 
 @transaction.atomic
@@ -61,8 +45,10 @@ def daily_report_save(
     data: dict[str, Any],
     submit: bool,
     now: dt.datetime | None = None,
+    prices: list[PriceInput] | None = None,
 ) -> DailyReport:
-    """Create or update `author`'s report of `date`; `submit` files it. Refused after the cut-off.
+    """Create or update `author`'s report of `date`; `submit` files it. Refused after the cut-off. `prices` (when
+    given) replace the competitor prices seen that day.
 
     The visit and call counts always come from the contact log of that day, never from the form."""
     now = now or timezone.now()
@@ -71,7 +57,8 @@ def daily_report_save(
         raise ApplicationError(_("A report cannot be written for a future day."), field="date", code="future")
     if author.unit_id is None:
         raise ApplicationError(_("You belong to no sales unit, so you cannot file reports."), code="no_unit")
-    price = _competitor_price(data.get("competitor_price"))
+    if prices is not None:
+        prices = prices_validated(prices)
     report = DailyReport.objects.select_for_update().filter(author=author, date=date).first()
     if report is None:
         deadline = report_deadline(date, policy_for(date, author.unit_id))
@@ -92,8 +79,11 @@ def daily_report_save(
     for name in REPORT_TEXT_FIELDS:
         if name in data:
             setattr(report, name, (data.get(name) or "").strip())
-    if "competitor_price" in data:
-        report.competitor_price = price
+    if "problem_urgent" in data:
+        report.problem_urgent = bool(data.get("problem_urgent"))
+    escalate = report.problem_urgent and bool(report.problems) and report.escalated_at is None
+    if escalate:
+        report.escalated_at = now
     counts = contact_counts(author=author, day=date)
     report.visits_count, report.calls_count = counts.get("visit", 0), counts.get("call", 0)
     if submit and report.submitted_at is None:
@@ -103,7 +93,40 @@ def daily_report_save(
             )
         report.submitted_at = now
     report.save()
+    if prices is not None:
+        daily_report_prices_set(report=report, prices=prices)
+    if escalate:
+        _escalate(report, author)
     return report
+
+
+def _escalate(report: DailyReport, author: User) -> None:
+    """The urgent problem goes up at once: to the unit's manager, or to the GM office when the author is the
+    manager or the unit has none. Told once (the report's escalated_at is set only the first time)."""
+    unit = author.unit
+    recipients: list[int] = [unit.manager_id] if unit is not None and unit.manager_id not in (None, author.pk) else []
+    if not recipients:
+        recipients = list(User.objects.filter(role="gm_office", is_active=True).values_list("pk", flat=True))
+    events.publish(
+        document=DAILY_REPORT.document,
+        document_id=report.pk,
+        action="escalated",
+        actor=author,
+        recipients=recipients,
+        note=report.problems,
+        data={
+            "date": report.date.isoformat(),
+            "author": author.get_full_name(),
+            "url": reverse("reports:daily_detail", args=[report.pk]),
+        },
+    )
+
+
+def _answer_escalation(report: DailyReport, actor: User) -> None:
+    """A reviewer's review or comment answers the report's urgent problem (it stays open until then)."""
+    if report.escalated_at and report.escalation_answered_at is None and permissions.can_review(actor, report):
+        report.escalation_answered_at = timezone.now()
+        report.save(update_fields=["escalation_answered_at", "updated_at"])
 
 
 @transaction.atomic
@@ -119,6 +142,7 @@ def daily_report_review(*, report: DailyReport, actor: User, comment: str = "") 
         report.save(update_fields=["reviewed_by", "reviewed_at", "updated_at"])
     if first or comment.strip():
         _publish(report, "reviewed" if first else "commented", actor, comment.strip())
+    _answer_escalation(report, actor)
     return report
 
 
@@ -148,4 +172,5 @@ def daily_report_comment(*, report: DailyReport, actor: User, body: str) -> Repo
         raise PermissionDenied(_("You cannot comment on this report."))
     comment = ReportComment.objects.create(report=report, author=actor, body=body)
     _publish(report, "commented", actor, body)
+    _answer_escalation(DailyReport.objects.select_for_update().get(pk=report.pk), actor)
     return comment

@@ -59,8 +59,19 @@ def test_file_report_via_api_with_prefill_and_lock(api, salesperson):
     assert locked.status_code == 400 and locked.json()["code"] == "locked"
     bad = client.post("/api/v1/daily-reports/", {"date": "2026-11-17", "results": "x"}, format="json")
     assert bad.status_code == 400 and "date" in bad.json()
-    price = client.post("/api/v1/daily-reports/", {"competitor_price": "-5"}, format="json")
-    assert price.status_code == 400 and "competitor_price" in price.json()
+    price = client.post(
+        "/api/v1/daily-reports/", {"prices": [{"competitor": "東元", "tier": "retail", "price": "-5"}]}, format="json"
+    )
+    assert price.status_code == 400 and "prices" in price.json()
+    untiered = client.patch(
+        f"/api/v1/daily-reports/{rid}/", {"prices": [{"competitor": "東元", "price": "5"}]}, format="json"
+    )
+    assert untiered.status_code == 400 and "prices" in untiered.json()
+    seen = {"competitor": "東元", "competitor_product": "馬達", "tier": "second", "price": "16800.00"}
+    saved = client.patch(f"/api/v1/daily-reports/{rid}/", {"prices": [seen]}, format="json")
+    assert saved.status_code == 200 and saved.json()["prices"] == [seen | {"product": None}]
+    assert client.get(f"/api/v1/daily-reports/{rid}/").json()["prices"] == [seen | {"product": None}]
+    assert [r["id"] for r in client.get("/api/v1/daily-reports/?search=馬達").json()["results"]] == [rid]
 
 
 def test_report_visibility_review_and_comments_via_api(api, salesperson, teammate, manager, other_salesperson):

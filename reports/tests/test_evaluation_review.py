@@ -196,3 +196,21 @@ def test_review_page_permissions_and_profit_hidden_from_salespeople(
     assert as_user(salesperson).post(reverse("reports:improvement_close", args=[point.pk])).status_code == 302
     point.refresh_from_db()
     assert point.closed_at is not None
+
+
+@pytest.mark.parametrize("lang", ["en", "zh-hant"])
+def test_the_review_page_charts_the_salesperson_over_time_with_a_table(
+    weights, as_user, manager, salesperson, django_assert_max_num_queries, lang
+):
+    url = reverse("reports:evaluation_detail", args=[salesperson.pk]) + f"?period=month&start={_month()}"
+    client = as_user(manager)
+    assert client.post(url, SCORES | {"feedback": "總結"}).status_code == 302
+    with django_assert_max_num_queries(40):
+        page = client.get(url, HTTP_ACCEPT_LANGUAGE=lang)
+    html = page.content.decode()
+    assert 'id="chart-history-money"' in html and 'id="history-table"' in html and 'id="history-data"' in html
+    assert "echarts" in html
+    assert len(page.context["history"]) == 12 and page.context["history"][-1].review == D("74.00")
+    own = as_user(salesperson).get(url, HTTP_ACCEPT_LANGUAGE=lang)
+    assert own.context["history"][-1].review is not None  # without the profit contribution
+    assert own.context["history_chart"]["review"][-1] == str(own.context["history"][-1].review)

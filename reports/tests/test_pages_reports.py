@@ -13,7 +13,7 @@ from accounts.tests.factories import SalespersonFactory
 from core.periods import add_months
 from customers.models import ContactKind
 from customers.tests.factories import ContactLogFactory, CustomerFactory
-from reports.models import DailyReport, Dimension, Plan, Target, TargetLine
+from reports.models import DailyReport, Dimension, MarketPrice, Plan, Target, TargetLine
 from reports.services.summaries import summary_refresh
 from sales.tests.factories import ContractFactory
 
@@ -75,7 +75,6 @@ def test_salesperson_files_the_prefilled_report(as_user, salesperson):
         {
             "activities": page.context["form"].initial["activities"],
             "results": "客戶同意試用",
-            "competitor_price": "",
             "submit": "1",
         },
     )
@@ -132,10 +131,15 @@ def test_daily_list_shows_only_visible_reports(as_user, salesperson, teammate, m
 def test_daily_list_queries_are_bounded(as_user, manager, django_assert_max_num_queries):
     for n in range(30):
         sp = SalespersonFactory(unit=manager.unit)
-        DailyReportFactory(author=sp, date=dt.date(2026, 11, 2) + dt.timedelta(days=n % 5))
+        report = DailyReportFactory(author=sp, date=dt.date(2026, 11, 2) + dt.timedelta(days=n % 5))
+        for competitor in ("東元", "大同"):
+            MarketPrice.objects.create(
+                author=sp, unit=sp.unit, date=report.date, daily_report=report, competitor=competitor, tier="retail",
+                price=Decimal("100"),
+            )  # fmt: skip
     client = as_user(manager)
     client.get(reverse("reports:daily_list"))
-    with django_assert_max_num_queries(16):
+    with django_assert_max_num_queries(17):  # +1: the competitor prices of the page's reports, in one query
         assert client.get(reverse("reports:daily_list")).status_code == 200
 
 
@@ -427,7 +431,11 @@ def test_plan_shows_actuals_and_summary_is_prefilled(as_user, salesperson):
 
 
 def test_daily_list_search_finds_competitor_notes(as_user, manager, salesperson):
-    hit = DailyReportFactory(author=salesperson, competitor="東元", competitor_price=Decimal("16800"))
+    hit = DailyReportFactory(author=salesperson)
+    MarketPrice.objects.create(
+        author=salesperson, unit=salesperson.unit, date=hit.date, daily_report=hit, competitor="東元", tier="retail",
+        price=Decimal("16800"),
+    )  # fmt: skip
     DailyReportFactory(author=salesperson, date=dt.date(2026, 11, 3), market_notes="原物料上漲")
     page = as_user(manager).get(reverse("reports:daily_list") + "?q=東元")
     assert [r.pk for r in page.context["page"]] == [hit.pk]

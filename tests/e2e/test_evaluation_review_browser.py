@@ -41,6 +41,9 @@ def test_review_improvement_acknowledge_and_lesson_on_a_phone(
     m.click("#review-form [type=submit]")
     m.wait_for_selector("#feedback")
     assert m.inner_text("#weighted").strip().endswith("76.00")  # equal weights: (90+70+85+60+75)/5 = 76
+    m.wait_for_selector("#chart-history-money svg")  # the salesperson's months over time, the table under it
+    m.wait_for_selector("#chart-history-work svg")
+    assert m.locator("#history-table tbody tr").count() == 12
     due = (timezone.localdate() + dt.timedelta(days=7)).isoformat()
     m.fill("#improvement-form input[name=text]", "Answer every quote within two days")
     m.fill("#improvement-form input[name=due_on]", due)

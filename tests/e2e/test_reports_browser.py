@@ -41,8 +41,9 @@ def test_salesperson_files_report_manager_reviews_it(
     assert "台北精密機械" in activities.input_value()
     assert mobile.locator("[data-count=visits]").inner_text() == "1"
     mobile.fill("textarea[name=results]", "客戶同意下週試用樣品")
-    mobile.fill("input[name=competitor]", "大同")
-    mobile.fill("input[name=competitor_price]", "16800")
+    mobile.fill("input[name=prices-0-competitor]", "大同")
+    mobile.fill("input[name=prices-0-price]", "16800")
+    mobile.select_option("select[name=prices-0-tier]", "retail")
     mobile.screenshot(path=str(artifacts_dir / "reports-daily-form-phone.png"), full_page=True)
     mobile.click("#submit-report")
     mobile.wait_for_selector("#report-results")
@@ -50,6 +51,7 @@ def test_salesperson_files_report_manager_reviews_it(
     phone.close()
     report = DailyReport.objects.get(author=salesperson)
     assert report.submitted_at is not None and report.visits_count == 1
+    assert [(p.competitor, p.tier, p.price) for p in report.prices.all()] == [("大同", "retail", Decimal("16800"))]
 
     # The manager: dashboard first, then the report.
     login(page, manager)

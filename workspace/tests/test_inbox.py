@@ -146,7 +146,7 @@ def test_inbox_page_and_badge_with_bounded_queries(client, salesperson, manager,
         inbox, _unread = navbar_counts(user=manager)
     assert inbox == 15
     # one query per kind of item (the list of each kind is its own statement), whatever the number of items
-    with django_assert_max_num_queries(21):
+    with django_assert_max_num_queries(24):
         resp = client.get(reverse("inbox"))
     assert resp.content.decode().count("data-inbox-kind=") == 15
     with django_assert_max_num_queries(6):
@@ -161,7 +161,7 @@ def test_inbox_page_and_badge_with_bounded_queries(client, salesperson, manager,
 def test_inbox_queries_do_not_grow_with_items(client, salesperson, manager, django_assert_max_num_queries):
     client.force_login(manager)
     _quote_in_review(salesperson)
-    with django_assert_max_num_queries(20) as few:
+    with django_assert_max_num_queries(23) as few:  # +3: marketing plans, market and daily reports' urgent problems
         client.get(reverse("inbox"))
     for _ in range(6):
         _quote_in_review(salesperson)
@@ -209,3 +209,56 @@ def test_badge_counts_each_kind_up_to_what_the_inbox_lists(salesperson, manager,
         _quote_in_review(salesperson)
     assert navbar_counts(user=manager)[0] == min(before, 2) + 2  # no further than the inbox lists of a kind
     assert navbar_counts(user=manager)[0] == len(inbox_items(user=manager))
+
+
+def test_a_submitted_marketing_plan_and_an_open_urgent_problem_wait_in_the_managers_inbox_until_handled(
+    client, salesperson, manager, other_salesperson, gm, django_assert_max_num_queries
+):
+    from field import services as field_services
+    from sales.tests.factories import ProductFactory
+
+    plan = field_services.plan_save(
+        actor=salesperson,
+        year=timezone.localdate().year,
+        activities="每月拜訪",
+        budget="1000",
+        goals=[field_services.GoalInput("product", "濾水器", D("100000"))],
+    )
+    field_services.plan_act(plan=plan, actor=salesperson, action="submit")
+    report = field_services.market_report_create(
+        actor=salesperson,
+        data={"kind": "patrol", "date": timezone.localdate(), "place": "台中", "urgent_problem": "低價竄貨"},
+        prices=[field_services.PriceInput(ProductFactory().pk, "大華", "", "retail", D("10"))],
+    )
+    assert sorted(_kinds(manager)) == ["escalation", "marketing_plan"]
+    assert _kinds(salesperson) == [] and _kinds(ManagerFactory(unit=other_salesperson.unit)) == []
+    assert _kinds(gm) == []  # the unit has a manager: theirs to handle
+    with django_assert_max_num_queries(3):
+        assert navbar_counts(user=manager)[0] == 2
+    client.force_login(manager)
+    with django_assert_max_num_queries(23):  # the plans and the urgent problems waiting: one query each kind
+        page = client.get(reverse("inbox")).content.decode()
+    assert 'data-inbox-kind="marketing_plan"' in page and 'data-inbox-kind="escalation"' in page
+    assert client.post(reverse("field:plan_action", args=[plan.pk, "approve"])).status_code == 302
+    assert _kinds(manager) == ["escalation"]  # still open until answered
+    field_services.escalation_answer(report=report, actor=manager, answer="明天去")
+    assert _kinds(manager) == [] and inbox_count(user=manager) == 0
+
+
+def test_the_gm_office_is_waited_for_by_a_managers_plan_and_urgent_problem(manager, gm):
+    from field import services as field_services
+
+    plan = field_services.plan_save(
+        actor=manager,
+        year=timezone.localdate().year,
+        activities="x",
+        budget="0",
+        goals=[field_services.GoalInput("region", "台中", D("1"))],
+    )
+    field_services.plan_act(plan=plan, actor=manager, action="submit")
+    field_services.market_report_create(
+        actor=manager, data={"kind": "registry", "date": timezone.localdate(), "place": "x", "urgent_problem": "!"},
+        prices=[],
+    )  # fmt: skip
+    assert sorted(_kinds(gm)) == ["escalation", "marketing_plan"]
+    assert _kinds(manager) == []

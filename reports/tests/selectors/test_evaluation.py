@@ -61,3 +61,31 @@ def test_overdue_is_the_receivables_modules_and_the_snapshot_agrees(book):
         s=Sum("outstanding"), n=Count("pk")
     )
     assert (snap["s"], snap["n"]) == (Decimal("50000"), 1)
+
+
+def test_the_salesperson_over_twelve_months_by_hand(book, manager, gm, django_assert_max_num_queries):
+    """The chart over time of the hand-computed book: each month's sales, target, collections, visits, review."""
+    from reports.selectors.evaluation import evaluation_history
+    from reports.services.evaluation import evaluation_review
+
+    scores = {"obedience": 80, "planning": 60, "progress": 70, "service": 90, "profit": 0}
+    evaluation_review(
+        actor=manager, salesperson=book, period_type="month", period_start=dt.date(2026, 11, 1), scores=scores,
+        summary="-",
+    )  # fmt: skip
+    with django_assert_max_num_queries(8):
+        months = evaluation_history(viewer=gm, salesperson=book, last_month=dt.date(2026, 11, 16))
+    assert [m.month for m in months][:1] == [dt.date(2025, 12, 1)] and months[-1].month == dt.date(2026, 11, 1)
+    assert len(months) == 12
+    by = {m.month: m for m in months}
+    nov, oct_, sep, aug = (by[dt.date(2026, n, 1)] for n in (11, 10, 9, 8))
+    assert (nov.sales, oct_.sales, sep.sales, aug.sales) == (Decimal("100000"), Decimal("50000"), 0, Decimal("80000"))
+    assert nov.target == Decimal("200000") and nov.completion == Decimal("50.0") and oct_.target is None
+    assert (nov.collections, oct_.collections) == (Decimal("50000"), Decimal("10000"))
+    assert sep.collections == Decimal("30000")
+    assert (nov.visits, oct_.visits) == (3, 1)  # 00:30 on 1 Nov in Taipei is November's, 23:30 on 31 Oct October's
+    # The GM office sees cost: the weighted score, 20 % each = (80 + 60 + 70 + 90 + 0) ÷ 5 = 60.00.
+    assert nov.review == Decimal("60.00") and oct_.review is None
+    # The salesperson (cost hidden) sees the score without the profit contribution: 300 ÷ 4 = 75.00.
+    own = evaluation_history(viewer=book, salesperson=book, last_month=dt.date(2026, 11, 16))
+    assert own[-1].review == Decimal("75.00")

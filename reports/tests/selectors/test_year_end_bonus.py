@@ -201,3 +201,51 @@ def test_a_return_approved_in_the_year_lowers_the_years_sales(gm, salesperson, t
     me = {r.person.pk: r for r in sheet.rows}[salesperson.pk]
     assert me.scores["sales"] == Decimal("60.00")  # (80,000 − 20,000) ÷ the target 100,000
     assert sheet.company_score == Decimal("48.00")  # (260,000 − 20,000) ÷ 500,000
+
+
+def _review(manager, person, period_type, start, obedience, planning, progress, service, profit):
+    from reports.services.evaluation import evaluation_review
+
+    scores = dict(obedience=obedience, planning=planning, progress=progress, service=service, profit=profit)
+    evaluation_review(
+        actor=manager, salesperson=person, period_type=period_type, period_start=start, scores=scores, summary="-"
+    )
+
+
+def test_the_units_ranking_of_the_reviews_feeds_the_worksheet(
+    manager, gm, salesperson, teammate, other_salesperson, year_2025
+):
+    """Review score = average of the year's monthly reviews, the judged items except the profit contribution
+    weighted 20 % each (the defaults) scaled to 100 %; it ranks the unit and is the professional quality unless
+    the manager scored that factor on the worksheet."""
+    _review(manager, teammate, "month", dt.date(2025, 3, 1), 80, 60, 70, 90, 10)  # (80+60+70+90) ÷ 4 = 75
+    _review(manager, teammate, "month", dt.date(2025, 4, 1), 100, 100, 100, 100, 0)  # 100
+    _review(manager, teammate, "year", Y, 0, 0, 0, 0, 0)  # coarser than the months: not counted
+    _review(manager, salesperson, "month", dt.date(2025, 5, 1), 60, 60, 60, 60, 100)  # 60, profit left out
+    _review(manager, salesperson, "month", dt.date(2026, 1, 1), 100, 100, 100, 100, 100)  # another year
+    sheet = bonus_worksheet(viewer=gm, year=2025, now=NOW)
+    rows = {r.person.pk: r for r in sheet.rows}
+    me, mate, other = rows[salesperson.pk], rows[teammate.pk], rows[other_salesperson.pk]
+    assert (mate.review, me.review, other.review) == (Decimal("87.50"), Decimal("60.00"), None)
+    assert (mate.unit_rank, me.unit_rank, other.unit_rank) == ((1, 2), (2, 2), None)
+    # The teammate's quality comes from the reviews: 0.4 × 50 + 0.15 × (87.50 + 52) = 40.925 → 40.93.
+    assert mate.scores["quality"] == Decimal("87.50") and mate.quality_from == "reviews"
+    assert mate.score == Decimal("40.93")
+    # The manager's own score wins over the reviews: the salesperson keeps 90 and 75.80.
+    assert me.scores["quality"] == Decimal("90") and me.quality_from == "manager" and me.score == Decimal("75.80")
+    assert other.quality_from == "manager"
+    # The pool is still shared to the cent among the new scores (largest remainder).
+    assert sheet.distributed == sheet.pool
+    assert mate.share.amount > Decimal("108.00")
+
+
+def test_the_worksheet_page_shows_the_place_in_the_unit(client, manager, salesperson, teammate, year_2025):
+    _review(manager, teammate, "month", dt.date(2025, 3, 1), 80, 80, 80, 80, 0)
+    client.force_login(manager)
+    page = client.get(reverse("reports:year_end_bonus"), {"year": 2025})
+    html = page.content.decode()
+    assert f'id="review-{teammate.pk}">80.00' in html and "1 of 1" in html
+    xlsx = client.get(reverse("reports:year_end_bonus"), {"year": 2025, "format": "xlsx"})
+    rows = list(load_workbook(io.BytesIO(xlsx.content)).active.iter_rows(values_only=True))
+    mate = next(r for r in rows if r and r[0] == teammate.get_full_name())
+    assert mate[2] == 80 and mate[3] == "1/1"

@@ -5,13 +5,15 @@ from decimal import Decimal
 
 import pytest
 import time_machine
+from django.utils import timezone
 
 from accounts.tests.factories import ManagerFactory
 from core.exceptions import ApplicationError, PermissionDenied
 from customers.models import ContactKind
 from customers.tests.factories import ContactLogFactory, CustomerFactory
-from reports.models import DailyReport, ReportPolicy
+from reports.models import DailyReport, MarketPrice, ReportPolicy
 from reports.services.daily_reports import daily_report_comment, daily_report_review, daily_report_save
+from reports.services.market_prices import PriceInput
 
 from ..clock import at
 from ..factories import DailyReportFactory
@@ -84,24 +86,59 @@ def test_submit_needs_content_and_counts_come_from_the_log(salesperson):
     report = daily_report_save(
         author=salesperson,
         date=dt.date(2026, 11, 16),
-        data={"results": "ok", "competitor_price": "17000.555"},
+        data={"results": "ok"},
         submit=True,
         now=at(2026, 11, 16, 17),
+        prices=[PriceInput(competitor="東元", tier="retail", price=Decimal("17000.555"))],
     )
     assert (report.visits_count, report.calls_count) == (1, 1)
-    assert report.competitor_price == Decimal("17000.56")
+    [price] = report.prices.all()
+    assert (price.competitor, price.tier, price.price) == ("東元", "retail", Decimal("17000.56"))
+    assert (price.author, price.unit_id, price.date) == (salesperson, salesperson.unit_id, report.date)
 
 
-def test_negative_competitor_price_is_a_field_error(salesperson):
+@pytest.mark.parametrize(
+    "bad",
+    [
+        PriceInput(competitor="東元", tier="retail", price=Decimal("-1")),
+        PriceInput(competitor="東元", tier="retail", price=Decimal("0")),
+        PriceInput(competitor="東元", price=Decimal("100")),  # a price without its tier
+        PriceInput(competitor=" ", tier="retail", price=Decimal("100")),  # whose price?
+        PriceInput(competitor="東元", tier="wholesale", price=Decimal("100")),
+        PriceInput(competitor="東元", product_id=999999),
+    ],
+)
+def test_a_bad_price_is_a_field_error_and_nothing_is_saved(salesperson, bad):
     with pytest.raises(ApplicationError) as err:
         daily_report_save(
             author=salesperson,
             date=dt.date(2026, 11, 16),
-            data={"competitor_price": "-1"},
+            data={"results": "x"},
             submit=False,
             now=at(2026, 11, 16),
+            prices=[bad],
         )
-    assert err.value.field == "competitor_price"
+    assert err.value.field == "prices"
+    assert not DailyReport.objects.exists() and not MarketPrice.objects.exists()
+
+
+def test_prices_are_replaced_on_save_and_kept_when_not_sent(salesperson):
+    def save(prices):
+        return daily_report_save(
+            author=salesperson,
+            date=dt.date(2026, 11, 16),
+            data={"results": "x"},
+            submit=False,
+            now=at(2026, 11, 16),
+            prices=prices,
+        )
+
+    report = save([PriceInput("東元", tier="retail", price=Decimal("1")), PriceInput("大同")])
+    assert sorted(report.prices.values_list("competitor", flat=True)) == ["大同", "東元"]
+    save(None)  # not sent: unchanged
+    assert report.prices.count() == 2
+    save([PriceInput("大華", "F1", tier="second", price=Decimal("2"))])
+    assert list(report.prices.values_list("competitor", "competitor_product", "tier")) == [("大華", "F1", "second")]
 
 
 # ---------------------------------------------------------------- review and comments
@@ -132,3 +169,57 @@ def test_draft_cannot_be_reviewed(salesperson, manager):
 def test_default_now_is_the_clock(salesperson):
     report = daily_report_save(author=salesperson, date=dt.date(2026, 11, 16), data={"results": "ok"}, submit=True)
     assert report.submitted_at == at(2026, 11, 16, 17)
+
+
+# ---------------------------------------------------------------- urgent problems (迅速向上級報告)
+def test_an_urgent_problem_goes_up_once_in_the_managers_language_and_stays_open_until_answered(
+    salesperson, teammate, manager
+):
+    from reminders.models import Notification
+    from workspace.inbox import inbox_items
+
+    manager.language = "en"
+    manager.save()
+    day = timezone.localdate()
+
+    def save(**data):
+        return daily_report_save(author=salesperson, date=day, data=data, submit=False)
+
+    report = save(problems="", problem_urgent=True)  # nothing to report yet: nobody is told
+    assert report.escalated_at is None and not Notification.objects.filter(user=manager).exists()
+    report = save(problems="客戶要求退貨", problem_urgent=True)
+    assert report.escalated_at is not None
+    [note] = Notification.objects.filter(user=manager)
+    assert note.title.startswith("Urgent problem in the daily report of") and day.isoformat() in note.title
+    save(problems="客戶要求退貨，金額 50,000", problem_urgent=True)  # saved again: told once only
+    assert Notification.objects.filter(user=manager).count() == 1
+    assert [i.kind for i in inbox_items(user=manager)] == ["daily_escalation"]
+    assert [i.kind for i in inbox_items(user=teammate)] == []
+    daily_report_comment(report=report, actor=salesperson, body="補充：今天下午")  # the author's own: no answer
+    report.refresh_from_db()
+    assert report.escalation_answered_at is None
+    daily_report_comment(report=report, actor=manager, body="我明天去處理")
+    report.refresh_from_db()
+    assert report.escalation_answered_at is not None
+    assert [i.kind for i in inbox_items(user=manager)] == []
+
+
+def test_a_managers_urgent_problem_goes_to_the_gm_office_and_a_review_answers_it(manager, gm):
+    from reminders.models import Notification
+    from workspace.inbox import inbox_items
+
+    gm.language = "zh-hant"
+    gm.save()
+    report = daily_report_save(
+        author=manager,
+        date=timezone.localdate(),
+        data={"results": "x", "problems": "大客戶流失", "problem_urgent": True},
+        submit=True,
+    )
+    [note] = Notification.objects.filter(user=gm)
+    assert "緊急" in note.title
+    assert "daily_escalation" in [i.kind for i in inbox_items(user=gm)]
+    daily_report_review(report=report, actor=gm, comment="")
+    report.refresh_from_db()
+    assert report.escalation_answered_at is not None
+    assert "daily_escalation" not in [i.kind for i in inbox_items(user=gm)]
