@@ -293,7 +293,7 @@ def test_evaluation_pages(as_user, manager, salesperson, other_salesperson, djan
     assert len(response.context["rows"]) == 11
     for _ in range(10):
         SalespersonFactory(unit=manager.unit)
-    with django_assert_max_num_queries(29):  # the same with twice the people
+    with django_assert_max_num_queries(30):  # the same with twice the people
         response = client.get(reverse("reports:evaluation_list") + "?period=month&start=2026-11-01")
     assert len(response.context["rows"]) == 21
     xlsx = client.get(reverse("reports:evaluation_list") + "?period=month&start=2026-11-01&format=xlsx")
