@@ -48,6 +48,7 @@ SLUGS: dict[str, str] = {
     AttachmentTarget.QUOTE: "quote",
     AttachmentTarget.CONTRACT: "contract",
     AttachmentTarget.PURCHASE_ORDER: "purchase-order",
+    AttachmentTarget.MARKET_REPORT: "market-report",
 }
 DOCUMENT_SLUGS: dict[str, str] = {DocumentKind.QUOTE: "quote", DocumentKind.CONTRACT: "contract"}
 PDF_RESPONSE = {(200, "application/pdf"): OpenApiResponse(OpenApiTypes.BINARY, description="The PDF.")}

@@ -135,6 +135,7 @@ class AttachmentTarget(models.TextChoices):
     QUOTE = "sales.quote", _("quote")
     CONTRACT = "sales.contract", _("contract")
     PURCHASE_ORDER = "documents.purchaseorder", _("purchase order")
+    MARKET_REPORT = "field.marketreport", _("market report")
 
 
 class Attachment(TimeStampedModel):

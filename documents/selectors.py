@@ -26,7 +26,7 @@ from sales.models import (
     QuoteStatus,
 )
 
-from . import permissions, rules
+from . import permissions, rules, targets
 from .models import (
     Attachment,
     AttachmentTarget,
@@ -370,6 +370,9 @@ def visible_target(*, user, target: str, target_id: int):
             raise Http404
         visible_contract(user=user, pk=po.contract_id)
         return po
+    external = targets.get(target)
+    if external is not None:  # a record of an app above documents: that app says who sees it
+        return external.visible(user=user, pk=target_id)
     raise Http404
 
 
@@ -379,6 +382,16 @@ def attachments_for(*, target: str, target_id: int):
         .select_related("uploaded_by")
         .order_by("-created_at", "-id")
     )
+
+
+def attachments_for_many(*, target: str, target_ids: Iterable[int]) -> dict[int, list[Attachment]]:
+    """The live attachments of many records of one kind, by record id (one query)."""
+    found: dict[int, list[Attachment]] = {}
+    for a in Attachment.objects.filter(target=target, target_id__in=list(target_ids), deleted_at__isnull=True).order_by(
+        "created_at", "id"
+    ):
+        found.setdefault(a.target_id, []).append(a)
+    return found
 
 
 def visible_attachment(*, user, pk: int) -> Attachment:

@@ -22,7 +22,7 @@ from core import events
 from core.exceptions import ApplicationError, PermissionDenied
 from sales.models import Contract, ContractBasis, ContractStatus, Quote
 
-from . import pdf, permissions, selectors, uploads
+from . import pdf, permissions, selectors, targets, uploads
 from .models import (
     Attachment,
     AttachmentEvent,
@@ -210,7 +210,7 @@ def attachment_add(
     if target not in AttachmentTarget.values:
         raise ApplicationError(_("Unknown record type."), field="target")
     selectors.visible_target(user=actor, target=target, target_id=target_id)
-    name, content_type = uploads.check_upload(upload)
+    name, content_type = uploads.check_upload(upload, targets.extensions_for(target))
     sha = hashlib.sha256()
     for chunk in upload.chunks():
         sha.update(chunk)

@@ -38,16 +38,20 @@ def max_bytes() -> int:
     return int(getattr(settings, "DOCUMENTS_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024))
 
 
-def allowed_extensions() -> list[str]:
-    return sorted(ALLOWED_TYPES)
+def allowed_extensions(only: frozenset[str] | None = None) -> list[str]:
+    return sorted(ext for ext in ALLOWED_TYPES if only is None or ext in only)
 
 
 def _extension(name: str) -> str:
     return PurePath(name or "").suffix.lower().lstrip(".")
 
 
-def type_error() -> str:
-    return _("This type of file is not allowed. Allowed: %(types)s.") % {"types": ", ".join(allowed_extensions())}
+def type_error(only: frozenset[str] | None = None) -> str:
+    return _("This type of file is not allowed. Allowed: %(types)s.") % {"types": ", ".join(allowed_extensions(only))}
+
+
+def _allowed(ext: str, only: frozenset[str] | None) -> bool:
+    return ext in ALLOWED_TYPES and (only is None or ext in only)
 
 
 def size_error() -> str:
@@ -67,15 +71,16 @@ class LimitedUploadHandler(FileUploadHandler):
     """First in the chain: refuses a file by its name/type before its first chunk, and stops once it passes the
     size limit. `self.error` says why (the view shows it)."""
 
-    def __init__(self, request=None):
+    def __init__(self, request=None, only: frozenset[str] | None = None):
         super().__init__(request)
         self.error = ""
         self.received = 0
+        self.only = only
 
     def new_file(self, field_name, file_name, content_type, content_length, charset=None, content_type_extra=None):
         self.received = 0
-        if _extension(file_name) not in ALLOWED_TYPES:
-            self.error = type_error()
+        if not _allowed(_extension(file_name), self.only):
+            self.error = type_error(self.only)
             raise SkipFile
         if content_length is not None and content_length > max_bytes():
             self.error = size_error()
@@ -93,12 +98,13 @@ class LimitedUploadHandler(FileUploadHandler):
         return None
 
 
-def check_upload(upload: UploadedFile) -> tuple[str, str]:
-    """(safe file name, content type) of an allowed upload, or ApplicationError on the field "file"."""
+def check_upload(upload: UploadedFile, only: frozenset[str] | None = None) -> tuple[str, str]:
+    """(safe file name, content type) of an allowed upload (of the types in `only`, if given), or ApplicationError
+    on the field "file"."""
     name = get_valid_filename(PurePath(upload.name or "file").name) or "file"
     ext = _extension(name)
-    if ext not in ALLOWED_TYPES:
-        raise ApplicationError(type_error(), field="file", code="type")
+    if not _allowed(ext, only):
+        raise ApplicationError(type_error(only), field="file", code="type")
     if (upload.size or 0) > max_bytes():
         raise ApplicationError(size_error(), field="file", code="size")
     if not upload.size:

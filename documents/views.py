@@ -18,7 +18,7 @@ from core.exceptions import ApplicationError
 from core.forms import apply_service_error
 from sales.models import Contract, ContractBasis, ContractStatus, QuoteKind
 
-from . import pdf, permissions, selectors, services, uploads
+from . import pdf, permissions, selectors, services, targets, uploads
 from .forms import (
     AttachmentForm,
     CompanySettingsForm,
@@ -35,6 +35,7 @@ TARGETS = {
     "quote": AttachmentTarget.QUOTE,
     "contract": AttachmentTarget.CONTRACT,
     "purchase-order": AttachmentTarget.PURCHASE_ORDER,
+    "market-report": AttachmentTarget.MARKET_REPORT,
 }
 SLUGS = {v: k for k, v in TARGETS.items()}
 
@@ -422,6 +423,9 @@ def statement_pdf(request, pk: int):
 
 
 def _back(target: str, target_id: int) -> str:
+    external = targets.get(target)
+    if external is not None:
+        return external.back_url(target_id)
     if target == AttachmentTarget.CUSTOMER:
         return reverse("documents:customer_papers", args=[target_id])
     if target == AttachmentTarget.QUOTE:
@@ -442,20 +446,28 @@ def attachment_upload(request, target: str, target_id: int):
     kind = TARGETS[target]
     selectors.visible_target(user=request.user, target=kind, target_id=target_id)
     if uploads.request_too_large(request.META):
-        messages.error(request, uploads.size_error())
+        messages.error(request, _named(kind, uploads.size_error()))
         return redirect(_back(kind, target_id))
-    handler = uploads.LimitedUploadHandler(request)
+    handler = uploads.LimitedUploadHandler(request, only=targets.extensions_for(kind))
     request.upload_handlers.insert(0, handler)
     return _attachment_upload(request, kind, target_id, handler)
+
+
+def _named(kind: str, error: str) -> str:
+    """An upload error for a record of an upper app names its file field (e.g. "Photo: …")."""
+    external = targets.get(kind)
+    if external is None or not external.file_label:
+        return error
+    return _("%(field)s: %(error)s") % {"field": external.file_label, "error": error}
 
 
 @csrf_protect
 def _attachment_upload(request, kind: str, target_id: int, handler):
     form = AttachmentForm(request.POST, request.FILES)
     if handler.error:
-        messages.error(request, handler.error)
+        messages.error(request, _named(kind, handler.error))
     elif not form.is_valid():
-        messages.error(request, " ".join(str(e) for errs in form.errors.values() for e in errs))
+        messages.error(request, _named(kind, " ".join(str(e) for errs in form.errors.values() for e in errs)))
     else:
         try:
             services.attachment_add(
@@ -466,7 +478,7 @@ def _attachment_upload(request, kind: str, target_id: int, handler):
                 description=form.cleaned_data["description"],
             )
         except ApplicationError as exc:
-            messages.error(request, exc.message)
+            messages.error(request, _named(kind, exc.message))
         else:
             messages.success(request, _("File attached."))
     return redirect(_back(kind, target_id))

@@ -9,6 +9,7 @@ class FieldConfig(AppConfig):
     verbose_name = _("Field intelligence")
 
     def ready(self) -> None:
-        from . import handoffs
+        from . import handoffs, selectors
 
         handoffs.register()
+        selectors.register_photo_target()

@@ -8,10 +8,15 @@ from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import TruncMonth
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
 
 from accounts.models import SalesUnit, User
 from core.money import round_money
 from core.periods import months_in
+from documents import selectors as documents_selectors
+from documents import targets as documents_targets
+from documents.models import AttachmentTarget
 from reports.selectors import market_price_months
 
 from .models import EscalationStatus, MarketingPlan, MarketReport
@@ -19,6 +24,32 @@ from .models import EscalationStatus, MarketingPlan, MarketReport
 
 def plans_for(user: User) -> QuerySet[MarketingPlan]:
     return MarketingPlan.objects.visible_to(user).select_related("owner", "unit").prefetch_related("goals")
+
+
+PHOTO_TYPES = frozenset({"jpg", "jpeg", "png", "webp"})
+
+
+def visible_report(*, user: Any, pk: int) -> MarketReport:
+    """The author and their managers (and the company-wide roles) see a report; anyone else gets a 404."""
+    return get_object_or_404(MarketReport.objects.visible_to(user).select_related("author", "answered_by"), pk=pk)
+
+
+def register_photo_target() -> None:
+    """Photos (channel-conflict evidence) are documents attachments on target "field.marketreport": documents asks
+    field who may see the report, so a photo is served exactly to those who may see it (AppConfig.ready)."""
+    from django.utils.translation import gettext_lazy
+
+    documents_targets.register(
+        AttachmentTarget.MARKET_REPORT,
+        visible=visible_report,
+        back_url=lambda pk: reverse("field:report", args=[pk]),
+        extensions=PHOTO_TYPES,
+        file_label=gettext_lazy("Photo"),
+    )
+
+
+def report_photos(report_ids: list[int]) -> dict[int, list[Any]]:
+    return documents_selectors.attachments_for_many(target=AttachmentTarget.MARKET_REPORT, target_ids=report_ids)
 
 
 def open_escalations(user: User) -> QuerySet[MarketReport]:
@@ -51,7 +82,8 @@ class Intelligence:
 def intelligence(*, user: User, start: dt.date, end: dt.date, unit_id: int | None = None) -> Intelligence:
     """Competitor prices per month, product, competitor, tier and region — from the one price table, daily and market
     reports alike (reports.selectors.market_price_months); market reports, conflicts and leads per month;
-    channel-conflict cases; leads and new products seen — from what the user may see, in the period. Five queries."""
+    channel-conflict cases with their photos; leads and new products seen — from what the user may see, in the period.
+    Five queries, six with conflict cases."""
     reports = MarketReport.objects.visible_to(user).filter(date__gte=start, date__lte=end)
     if unit_id:
         reports = reports.filter(unit_id=unit_id)
@@ -67,10 +99,14 @@ def intelligence(*, user: User, start: dt.date, end: dt.date, unit_id: int | Non
         .order_by("month")
     )
     keep = reports.select_related("author").order_by("-date", "-id")
+    conflicts = list(keep.filter(channel_conflict=True)[:100])
+    photos = report_photos([r.pk for r in conflicts]) if conflicts else {}
+    for r in conflicts:
+        r.photos = photos.get(r.pk, [])  # type: ignore[attr-defined]  # the case's evidence photos
     return Intelligence(
         prices=prices,
         activity=activity,
-        conflicts=list(keep.filter(channel_conflict=True)[:100]),
+        conflicts=conflicts,
         leads=list(keep.exclude(leads="")[:100]),
         new_products=list(keep.exclude(new_products="")[:100]),
     )

@@ -141,9 +141,7 @@ def report_new(request):
 
 def _visible_report(request, pk: int) -> MarketReport:
     """The author and their managers (and the company-wide roles) see a report; anyone else gets a 404."""
-    return get_object_or_404(
-        MarketReport.objects.visible_to(request.user).select_related("author", "answered_by"), pk=pk
-    )
+    return selectors.visible_report(user=request.user, pk=pk)
 
 
 @login_required
@@ -171,6 +169,8 @@ def report_detail(request, pk: int):
             "prices": market_prices_of(document="field.report", document_id=report.pk),
             "form": form,
             "can_answer": can_answer,
+            "photos": selectors.report_photos([report.pk]).get(report.pk, []),
+            "photo_types": ",".join(f".{ext}" for ext in sorted(selectors.PHOTO_TYPES)),
         },
         status=status,
     )

@@ -161,8 +161,10 @@ def test_field_pages_render_with_bounded_queries(client, salesperson, manager, d
             prices=[services.PriceInput(product.pk, "大華", "", "second", Decimal("10"))],
         )
     client.force_login(manager)
-    for name in ["field:plans", "field:reports", "field:intelligence", "field:plan_new", "field:report_new"]:
-        with django_assert_max_num_queries(12):
+    # the intelligence page reads the conflict cases' photos in one more query (documents attachments)
+    bounds = {"field:plans": 12, "field:reports": 12, "field:intelligence": 13, "field:plan_new": 12}
+    for name, bound in {**bounds, "field:report_new": 12}.items():
+        with django_assert_max_num_queries(bound):
             assert client.get(reverse(name), HTTP_ACCEPT_LANGUAGE=lang).status_code == 200
 
 
