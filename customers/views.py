@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -11,6 +12,7 @@ from django.http import Http404, HttpResponse, HttpResponseForbidden
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -105,11 +107,20 @@ def customer_export(request, fmt: str):
     return response
 
 
+PREFILL_FIELDS = ("name", "phone", "address", "region", "source", "notes")
+
+
 @login_required
 def customer_create(request):
     if not permissions.can_register(request.user):
         return HttpResponseForbidden()
-    form = CustomerForm(request.POST or None, user=request.user, creating=True)
+    # A registration may start from a record of another app (a market report's sales lead): its known facts prefill
+    # the card (every registration rule still runs on submit) and `next` (a local path) is told the new customer.
+    initial = {k: request.GET[k][:500] for k in PREFILL_FIELDS if request.GET.get(k)}
+    back = request.POST.get("next") or request.GET.get("next") or ""
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}) or not back.startswith("/"):
+        back = ""
+    form = CustomerForm(request.POST or None, user=request.user, creating=True, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             customer = services.customer_register(
@@ -122,8 +133,10 @@ def customer_create(request):
             apply_service_error(form, exc)
         else:
             messages.success(request, _("Customer registered."))
+            if back:
+                return redirect(f"{back}{'&' if '?' in back else '?'}{urlencode({'customer': customer.pk})}")
             return redirect("customers:detail", pk=customer.pk)
-    return render(request, "customers/form.html", {"form": form, "title": _("Register a customer")})
+    return render(request, "customers/form.html", {"form": form, "title": _("Register a customer"), "next": back})
 
 
 @login_required

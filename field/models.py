@@ -145,3 +145,30 @@ class MarketReport(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.date} {self.place}"
+
+
+class LeadConversion(TimeStampedModel):
+    """A sales lead (one line of a market report's leads) turned into a prospect customer: registered through the
+    customers app's own form and rules, then linked here so the intelligence page counts leads that became
+    prospects."""
+
+    report = models.ForeignKey(
+        MarketReport, verbose_name=_("market report"), on_delete=models.CASCADE, related_name="conversions"
+    )
+    line = models.PositiveSmallIntegerField(_("lead number"))
+    lead = models.CharField(_("sales lead"), max_length=500)
+    customer = models.ForeignKey(
+        "customers.Customer", verbose_name=_("customer"), on_delete=models.PROTECT, related_name="+"
+    )
+    converted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("converted by"), on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("lead turned into a prospect")
+        verbose_name_plural = _("leads turned into prospects")
+        ordering = ["-created_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["report", "line"], name="field_lead_converted_once")]
+
+    def __str__(self) -> str:
+        return f"{self.report_id}#{self.line} → {self.customer_id}"

@@ -19,7 +19,8 @@ from documents import targets as documents_targets
 from documents.models import AttachmentTarget
 from reports.selectors import market_price_months
 
-from .models import EscalationStatus, MarketingPlan, MarketReport
+from .models import EscalationStatus, LeadConversion, MarketingPlan, MarketReport
+from .rules import lead_lines
 
 
 def plans_for(user: User) -> QuerySet[MarketingPlan]:
@@ -75,15 +76,33 @@ class Intelligence:
     # dicts: month, reports, conflicts, leads (market reports filed per month)
     activity: list[Any]
     conflicts: list[MarketReport]
-    leads: list[MarketReport]
+    leads: list[MarketReport]  # each with .lead_rows (dicts: line, text, conversion)
     new_products: list[MarketReport]
+    lead_count: int = 0  # leads (lines) in the reports of the period and unit
+    prospect_count: int = 0  # of those, turned into prospect customers
+
+
+def lead_rows(report: MarketReport, conversions: dict[tuple[int, int], LeadConversion]) -> list[dict[str, Any]]:
+    return [
+        {"line": n, "text": text, "conversion": conversions.get((report.pk, n))}
+        for n, text in enumerate(lead_lines(report.leads), start=1)
+    ]
+
+
+def report_leads(report: MarketReport) -> list[dict[str, Any]]:
+    """A report's leads, one per line, each with its conversion into a prospect customer if any (one query)."""
+    conversions = {
+        (c.report_id, c.line): c
+        for c in LeadConversion.objects.filter(report=report).select_related("customer", "converted_by")
+    }
+    return lead_rows(report, conversions)
 
 
 def intelligence(*, user: User, start: dt.date, end: dt.date, unit_id: int | None = None) -> Intelligence:
     """Competitor prices per month, product, competitor, tier and region — from the one price table, daily and market
     reports alike (reports.selectors.market_price_months); market reports, conflicts and leads per month;
     channel-conflict cases with their photos; leads and new products seen — from what the user may see, in the period.
-    Five queries, six with conflict cases."""
+    Eight queries, nine with conflict cases (their photos); leads counted with how many became prospects."""
     reports = MarketReport.objects.visible_to(user).filter(date__gte=start, date__lte=end)
     if unit_id:
         reports = reports.filter(unit_id=unit_id)
@@ -103,11 +122,22 @@ def intelligence(*, user: User, start: dt.date, end: dt.date, unit_id: int | Non
     photos = report_photos([r.pk for r in conflicts]) if conflicts else {}
     for r in conflicts:
         r.photos = photos.get(r.pk, [])  # type: ignore[attr-defined]  # the case's evidence photos
+    with_leads = reports.exclude(leads="")
+    lead_count = sum(len(lead_lines(text)) for text in with_leads.values_list("leads", flat=True))
+    conversions = {
+        (c.report_id, c.line): c
+        for c in LeadConversion.objects.filter(report__in=with_leads).select_related("customer")
+    }
+    leads = list(keep.exclude(leads="")[:100])
+    for r in leads:
+        r.lead_rows = lead_rows(r, conversions)  # type: ignore[attr-defined]
     return Intelligence(
         prices=prices,
         activity=activity,
         conflicts=conflicts,
-        leads=list(keep.exclude(leads="")[:100]),
+        lead_count=lead_count,
+        prospect_count=len(conversions),
+        leads=leads,
         new_products=list(keep.exclude(new_products="")[:100]),
     )
 

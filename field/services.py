@@ -16,8 +16,18 @@ from core.events import publish
 from core.exceptions import ApplicationError, PermissionDenied
 from sales.models import Product
 
-from .models import EscalationStatus, GoalDimension, MarketingPlan, MarketReport, PlanGoal, PlanStatus, PriceTier
+from .models import (
+    EscalationStatus,
+    GoalDimension,
+    LeadConversion,
+    MarketingPlan,
+    MarketReport,
+    PlanGoal,
+    PlanStatus,
+    PriceTier,
+)
 from .permissions import can_answer_escalation
+from .rules import lead_lines
 from .workflows import PLAN
 
 
@@ -237,3 +247,21 @@ def escalation_answer(*, report: MarketReport, actor: User, answer: str) -> Mark
         data={"place": report.place, "date": report.date.isoformat(), "url": f"/field/reports/{report.pk}/"},
     )
     return report
+
+
+@transaction.atomic
+def lead_convert(*, actor: User, report: MarketReport, line: int, customer_id: int) -> LeadConversion:
+    """Link lead `line` of a report the actor may see to the prospect customer registered from it (through the
+    customers app's form and rules, which the caller checked the actor may see). A lead is turned once."""
+    leads = lead_lines(report.leads)
+    if not 1 <= line <= len(leads):
+        raise ApplicationError(_("This report has no such lead."), field="line")
+    report = MarketReport.objects.select_for_update().get(pk=report.pk)
+    done = LeadConversion.objects.filter(report=report, line=line).first()
+    if done is not None:
+        if done.customer_id != customer_id:
+            raise ApplicationError(_("This lead was already turned into a prospect."), field="line", code="converted")
+        return done
+    return LeadConversion.objects.create(
+        report=report, line=line, lead=leads[line - 1][:500], customer_id=customer_id, converted_by=actor
+    )

@@ -12,5 +12,7 @@ urlpatterns = [
     path("reports/", views.reports, name="reports"),
     path("reports/new/", views.report_new, name="report_new"),
     path("reports/<int:pk>/", views.report_detail, name="report"),
+    path("reports/<int:pk>/leads/<int:line>/prospect/", views.lead_convert, name="lead_convert"),
+    path("reports/<int:pk>/leads/<int:line>/link/", views.lead_link, name="lead_link"),
     path("intelligence/", views.intelligence, name="intelligence"),
 ]

@@ -7,7 +7,9 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from openpyxl import Workbook
@@ -16,12 +18,15 @@ from core.exceptions import ApplicationError
 from core.exports import workbook_bytes, xlsx_append, xlsx_response
 from core.forms import apply_service_error
 from core.models import Activity
+from customers.models import Customer
+from customers.selectors import customer_get
 from reports.selectors import market_prices_of
 
 from . import selectors, services
 from .forms import ActionForm, AnswerForm, GoalFormSet, PlanForm, PriceFormSet, ReportForm
 from .models import MarketingPlan, MarketReport, PlanStatus, PriceTier
 from .permissions import can_answer_escalation
+from .rules import lead_lines, lead_prefill
 from .workflows import PLAN
 
 
@@ -170,6 +175,7 @@ def report_detail(request, pk: int):
             "form": form,
             "can_answer": can_answer,
             "photos": selectors.report_photos([report.pk]).get(report.pk, []),
+            "leads": selectors.report_leads(report),
             "photo_types": ",".join(f".{ext}" for ext in sorted(selectors.PHOTO_TYPES)),
         },
         status=status,
@@ -275,3 +281,51 @@ def intelligence(request):
             "chart": chart,
         },
     )
+
+
+def _lead(request, pk: int, line: int) -> tuple[MarketReport, str]:
+    report = _visible_report(request, pk)
+    leads = lead_lines(report.leads)
+    if not 1 <= line <= len(leads):
+        raise Http404
+    return report, leads[line - 1]
+
+
+@login_required
+def lead_convert(request, pk: int, line: int):
+    """Turn a lead into a prospect: the customers app's registration form, prefilled with what the lead tells (its
+    own rules — duplicates, ownership — run on submit), which comes back to `lead_link` with the new customer."""
+    report, lead = _lead(request, pk, line)
+    done = report.conversions.filter(line=line).first()  # type: ignore[attr-defined]
+    if done is not None:
+        return redirect("customers:detail", pk=done.customer_id)
+    prefill = lead_prefill(lead)
+    note = _("Sales lead from the market report of %(date)s at %(place)s: %(lead)s") % {
+        "date": report.date.isoformat(),
+        "place": report.place,
+        "lead": lead,
+    }
+    query = {
+        **{k: v for k, v in prefill.items() if v},
+        "region": report.region,
+        "notes": note,
+        "next": reverse("field:lead_link", args=[report.pk, line]),
+    }
+    return redirect(f"{reverse('customers:create')}?{urlencode({k: v for k, v in query.items() if v})}")
+
+
+@login_required
+def lead_link(request, pk: int, line: int):
+    """Back from the registration: link the lead to the customer just registered (one the user may see)."""
+    report, _lead_text = _lead(request, pk, line)
+    try:
+        customer = customer_get(user=request.user, pk=int(request.GET.get("customer", "")))
+    except (ValueError, Customer.DoesNotExist):
+        raise Http404 from None
+    try:
+        services.lead_convert(actor=request.user, report=report, line=line, customer_id=customer.pk)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("The lead is now the prospect %(name)s.") % {"name": customer.name})
+    return redirect("field:report", pk=report.pk)

@@ -9,8 +9,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.tests.factories import ManagerFactory
+from customers.tests.factories import CustomerFactory
 from field import services
-from field.models import EscalationStatus, MarketingPlan, MarketReport, PlanStatus
+from field.models import EscalationStatus, LeadConversion, MarketingPlan, MarketReport, PlanStatus
 from reminders.models import Notification
 from sales.tests.factories import ProductFactory
 
@@ -157,15 +158,23 @@ def test_field_pages_render_with_bounded_queries(client, salesperson, manager, d
                 "place": "y",
                 "channel_conflict": True,
                 "conflict_evidence": "照片",
+                "leads": "甲商行 0912-345-678\n乙商行",
             },
             prices=[services.PriceInput(product.pk, "大華", "", "second", Decimal("10"))],
         )
+    for report in MarketReport.objects.all():
+        LeadConversion.objects.create(
+            report=report, line=1, lead="甲商行", customer=CustomerFactory(owner=salesperson), converted_by=salesperson
+        )
     client.force_login(manager)
-    # the intelligence page reads the conflict cases' photos in one more query (documents attachments)
-    bounds = {"field:plans": 12, "field:reports": 12, "field:intelligence": 13, "field:plan_new": 12}
+    # the intelligence page reads the conflict cases' photos, the leads' count and their conversions: 3 more queries
+    bounds = {"field:plans": 12, "field:reports": 12, "field:intelligence": 15, "field:plan_new": 12}
     for name, bound in {**bounds, "field:report_new": 12}.items():
         with django_assert_max_num_queries(bound):
             assert client.get(reverse(name), HTTP_ACCEPT_LANGUAGE=lang).status_code == 200
+    with django_assert_max_num_queries(12):  # a report with its prices, photos and leads' conversions
+        page = client.get(reverse("field:report", args=[report.pk]), HTTP_ACCEPT_LANGUAGE=lang)
+        assert page.status_code == 200 and len(page.context["leads"]) == 2
 
 
 def _xlsx_rows(response) -> list[tuple]:
