@@ -110,3 +110,16 @@ def test_an_offsite_next_is_ignored(client, salesperson):
         {"name": "Sunrise Foods", "status": "prospect", "tier": "ordinary", "next": "https://evil.example/x"},
     )
     assert response["Location"] == reverse("customers:detail", args=[Customer.objects.get().pk])
+
+
+def test_lead_button_and_count_are_in_chinese(client, salesperson, manager):
+    for user in (salesperson, manager):
+        user.language = "zh-hant"
+        user.save()
+    report = report_with_leads(salesperson)
+    client.force_login(salesperson)
+    page = client.get(reverse("field:report", args=[report.pk]), HTTP_ACCEPT_LANGUAGE="zh-hant").content.decode()
+    assert "轉為潛在客戶" in page and "竄貨證據" in page
+    client.force_login(manager)
+    intel = client.get(reverse("field:intelligence"), HTTP_ACCEPT_LANGUAGE="zh-hant").content.decode()
+    assert "銷售線索 2 條，其中 0 條已轉為潛在客戶" in intel

@@ -99,3 +99,17 @@ def test_photo_download_follows_who_may_see_the_report(
         assert client.get(reverse("field:report", args=[report.pk])).status_code == 404
         assert upload(client, report, "more.png", PNG).status_code == 404
     assert Attachment.objects.count() == 1
+
+
+def test_a_refused_photo_is_named_in_chinese(client, salesperson):
+    salesperson.language = "zh-hant"
+    salesperson.save()
+    report = conflict_report(salesperson)
+    client.force_login(salesperson)
+    response = client.post(
+        reverse("documents:attachment_upload", args=["market-report", report.pk]),
+        {"file": SimpleUploadedFile("x.pdf", PDF)},
+        HTTP_ACCEPT_LANGUAGE="zh-hant",
+    )
+    [message] = [str(m) for m in get_messages(response.wsgi_request)]
+    assert message.startswith("照片：")
