@@ -283,6 +283,10 @@ def intelligence(request):
     )
 
 
+def _lead_key(pk: int, line: int) -> str:
+    return f"field.lead_convert.{pk}.{line}"
+
+
 def _lead(request, pk: int, line: int) -> tuple[MarketReport, str]:
     report = _visible_report(request, pk)
     leads = lead_lines(report.leads)
@@ -299,6 +303,7 @@ def lead_convert(request, pk: int, line: int):
     done = report.conversions.filter(line=line).first()  # type: ignore[attr-defined]
     if done is not None:
         return redirect("customers:detail", pk=done.customer_id)
+    request.session[_lead_key(report.pk, line)] = True  # lead_link links only a conversion started here
     prefill = lead_prefill(lead)
     note = _("Sales lead from the market report of %(date)s at %(place)s: %(lead)s") % {
         "date": report.date.isoformat(),
@@ -322,6 +327,9 @@ def lead_link(request, pk: int, line: int):
         customer = customer_get(user=request.user, pk=int(request.GET.get("customer", "")))
     except (ValueError, Customer.DoesNotExist):
         raise Http404 from None
+    if not request.session.pop(_lead_key(report.pk, line), False):  # not started by this user's button: no link
+        messages.error(request, _("Use the lead's button to turn it into a prospect."))
+        return redirect("field:report", pk=report.pk)
     try:
         services.lead_convert(actor=request.user, report=report, line=line, customer_id=customer.pk)
     except ApplicationError as exc:

@@ -98,6 +98,7 @@ def test_another_units_lead_and_an_unseen_customer_are_404(
         assert client.get(reverse("field:lead_link", args=[report.pk, 1]), {"customer": theirs.pk}).status_code == 404
     client.force_login(salesperson)
     link = reverse("field:lead_link", args=[report.pk, 1])
+    assert client.get(reverse("field:lead_convert", args=[report.pk, 1])).status_code == 302
     assert client.get(link, {"customer": theirs.pk}).status_code == 404  # a customer they may not see
     assert client.get(reverse("field:lead_convert", args=[report.pk, 3])).status_code == 404  # no such lead
     assert not LeadConversion.objects.exists()
@@ -123,3 +124,14 @@ def test_lead_button_and_count_are_in_chinese(client, salesperson, manager):
     client.force_login(manager)
     intel = client.get(reverse("field:intelligence"), HTTP_ACCEPT_LANGUAGE="zh-hant").content.decode()
     assert "銷售線索 2 條，其中 0 條已轉為潛在客戶" in intel
+
+
+def test_a_link_not_started_from_the_leads_button_links_nothing(client, salesperson):
+    """A forged link (e.g. from another site) cannot tie a lead to a customer: only a conversion the user started."""
+    report = report_with_leads(salesperson)
+    mine = CustomerFactory(owner=salesperson)
+    client.force_login(salesperson)
+    response = client.get(reverse("field:lead_link", args=[report.pk, 1]), {"customer": mine.pk}, follow=True)
+    assert response.redirect_chain[-1][0] == reverse("field:report", args=[report.pk])
+    assert "Use the lead" in response.content.decode()
+    assert not LeadConversion.objects.exists()
