@@ -81,5 +81,7 @@ def test_daily_and_market_report_prices_are_carried_over_without_loss():
         restored = back.get_model("reports", "DailyReport").objects.get(pk=full.pk)
         assert (restored.competitor, restored.competitor_price) == ("東元", Decimal("16800.00"))
         assert back.get_model("field", "MarketPrice").objects.get().price == Decimal("900.00")
-    finally:
-        _migrate(AFTER)
+    finally:  # every app back to its latest migration (not just AFTER: later migrations depend on these)
+        executor = MigrationExecutor(connection)
+        executor.loader.build_graph()
+        executor.migrate(executor.loader.graph.leaf_nodes())
