@@ -2,9 +2,12 @@
 salesperson records the signature; finance, the GM office and administration confirm receipt of the original (no
 "Mark filed" button) and the contract is filed. In the real Chromium."""
 
+import json
 from decimal import Decimal as D
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
+from playwright.sync_api import expect
 
 from accounts.models import Role
 from accounts.tests.factories import FinanceFactory, GMFactory, UserFactory
@@ -12,17 +15,44 @@ from customers.tests.factories import CustomerFactory
 from documents.models import FilingDepartment, FilingDesk
 from sales.models import Contract, ContractStatus
 from sales.tests.factories import authority, priced_product
+from tests.e2e.conftest import ARTIFACTS
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
 def pick(page, name: str, typed: str, label: str) -> None:
     """Choose in a searchable picker (Tom Select over the <select name=...>) as a keyboard user does: focus it,
-    type until the option is the active one, Enter, then Tab on to the next field."""
-    page.locator(f"#id_{name}-ts-control").focus()
-    page.keyboard.type(typed)
+    type until the option is the active one, Enter, then Tab on to the next field.
+
+    The typing waits until the picker's own input holds the focus (a Tab out of the previous picker can still be
+    settling on a loaded machine, and keys typed then land elsewhere). If the option still does not show, the page is
+    saved to test-artifacts/ (screenshot and the picker's state) and the text is typed once more, as a person would
+    retype: the choice itself is still asserted below, through the <select>'s value."""
+    control = page.locator(f"#id_{name}-ts-control")
     option = page.locator(f"#id_{name}-ts-dropdown .option.active", has_text=label)
-    option.wait_for()
+    for attempt in (1, 2):
+        control.focus()
+        expect(control).to_be_focused()
+        if attempt == 2:
+            control.fill("")
+        page.keyboard.type(typed)
+        try:
+            option.wait_for(timeout=10_000)
+            break
+        except PlaywrightTimeoutError:
+            if attempt == 2:
+                raise
+            ARTIFACTS.mkdir(exist_ok=True)
+            page.screenshot(path=str(ARTIFACTS / f"pick_{name}_retry.png"), full_page=True)
+            state = page.evaluate(
+                """(name) => ({
+                    active: document.activeElement && (document.activeElement.id || document.activeElement.tagName),
+                    typed: (document.getElementById(`id_${name}-ts-control`) || {}).value,
+                    dropdown: (document.getElementById(`id_${name}-ts-dropdown`) || {}).outerHTML,
+                })""",
+                name,
+            )
+            (ARTIFACTS / f"pick_{name}_retry.json").write_text(json.dumps(state, ensure_ascii=False, indent=1))
     page.keyboard.press("Enter")
     page.wait_for_function(f"document.querySelector(\"select[name='{name}']\").value !== ''")
     page.keyboard.press("Tab")
