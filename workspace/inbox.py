@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -295,10 +296,14 @@ def _escalated_cases(user: User) -> QuerySet[Case]:
     ).exclude(owner=user)
 
 
+def _filing_month(today: dt.date) -> dt.date:
+    return add_months(month_start(today), -1)
+
+
 def _filing_units(user: User, today: dt.date) -> tuple[dt.date, QuerySet[SalesUnit]]:
     """Units this manager files whose last month is unfiled, from the reminder's lead before the last on-time day
     (`ReminderSettings.card_filing_lead_days`, as the card-filing reminder)."""
-    month = add_months(month_start(today), -1)
+    month = _filing_month(today)
     if not user.is_manager:
         return month, SalesUnit.objects.none()
     days_before = (filing_due_date(month) - today).days  # negative once the last on-time day has passed
@@ -349,28 +354,8 @@ def _badge_statement(user: User, today: dt.date) -> tuple[str, tuple, list[str]]
         if (hit := _STATEMENTS.get(key)) is not None:
             _STATEMENTS.move_to_end(key)
             return hit
-    parts = {
-        "quotes": _quotes(user),
-        "contracts": _contracts(user),
-        "inquiries": _inquiries(user),
-        **{key: _unit_policies(user, model) for key, model, _w, _u, _t in UNIT_POLICIES},
-        "conflicts": _conflicts(user),
-        "reports": _reports(user, today),
-        "expenses": _expenses(user),
-        "fund_spends": _fund_spends(user),
-        "write_offs": _write_offs(user),
-        "returns": _returns(user),
-        "next_steps": _next_steps(user, today),
-        "reminders": _reminders(user, today),
-        "improvements": _improvements(user, today),
-        "filings": units,
-        "checkups": _checkups(user, today),
-        "cases": _cases(user),
-        "escalated_cases": _escalated_cases(user),
-        "marketing_plans": _marketing_plans(user),
-        "escalations": _escalations(user),
-        "daily_escalations": _daily_escalations(user),
-    }
+    # The filing units read above (their policy is a query): not read twice.
+    parts = {kind.key: units if kind.key == "filings" else kind.candidates(user, today) for kind in KINDS}
     # Empty querysets (`.none()`) cannot be sub-queries; they count 0 without asking the database.
     live = {f"inbox_{k}": _count(qs) for k, qs in parts.items() if not qs.query.is_empty()}
     live["unread_notes"] = _exact_count(Notification.objects.filter(user=user, read_at__isnull=True))
@@ -407,29 +392,46 @@ def inbox_count(*, user: User, today: dt.date | None = None) -> int:
 def inbox_items(*, user: User, today: dt.date | None = None) -> list[Item]:
     """Everything waiting for `user` now, oldest first. A fixed number of queries whatever the volume."""
     today = today or timezone.localdate()
+    ctx = _Context(user=user, today=today, now=timezone.now())
     items: list[Item] = []
-    items += _quote_items(user)
-    items += _contract_items(user)
-    items += _inquiry_items(user)
-    items += _unit_policy_items(user)
-    items += _conflict_items(user)
-    items += _report_items(user, today)
-    items += _expense_items(user)
-    items += _fund_spend_items(user)
-    items += _write_off_items(user)
-    items += _return_items(user)
-    items += _filing_items(user, today)
-    items += _next_step_items(user, today)
-    items += _reminder_items(user, today)
-    items += _improvement_items(user, today)
-    items += _checkup_items(user, today)
-    items += _case_items(user)
-    items += _escalated_items(user)
-    items += _marketing_plan_items(user)
-    items += _escalation_items(user)
-    items += _daily_escalation_items(user)
+    for kind in KINDS:
+        for row in kind.listed(kind.candidates(user, today)):
+            if (item := kind.item(ctx, row)) is not None:
+                items.append(item)
     items.sort(key=lambda i: (not i.overdue, i.sort_key, i.kind))
     return items
+
+
+@dataclass(frozen=True)
+class _Context:
+    user: User
+    today: dt.date
+    now: dt.datetime
+
+
+ItemOf = Callable[[_Context, Any], Item | None]
+
+
+@dataclass(frozen=True)
+class Kind:
+    """One kind of inbox item: the list and the badge both read the table of kinds (`KINDS`)."""
+
+    key: str  # the badge's sub-count (`inbox_<key>`)
+    candidates: Callable[[User, dt.date], QuerySet]  # the SQL narrowing above: states and the user's scope
+    listed: Callable[[QuerySet], QuerySet]  # what the list reads of them: related rows, oldest first, up to LIMIT
+    item: ItemOf  # a row's item; None when it does not wait for the user now
+
+
+def _oldest(*order: str, related: tuple[str, ...] = (), prefetch: tuple[str, ...] = (), limit: bool = True):
+    def listed(qs: QuerySet) -> QuerySet:
+        if related:
+            qs = qs.select_related(*related)
+        if prefetch:
+            qs = qs.prefetch_related(*prefetch)
+        qs = qs.order_by(*order)
+        return qs[:LIMIT] if limit else qs  # LIMIT read at each call (tests lower it)
+
+    return listed
 
 
 def _first_awaiting(workflow, user: User, obj: Any):
@@ -437,298 +439,221 @@ def _first_awaiting(workflow, user: User, obj: Any):
     return waiting[0] if waiting else None
 
 
-def _quote_items(user: User) -> list[Item]:
-    out = []
-    for q in _quotes(user).select_related("customer", "owner").order_by("updated_at")[:LIMIT]:
-        t = _first_awaiting(QUOTE, user, q)
-        if t:
-            out.append(
-                Item(
-                    kind="quote",
-                    since=q.updated_at,
-                    title=_("Quote %(number)s waits for your approval") % {"number": q.number},
-                    detail=f"{q.customer.name} · {q.owner.get_full_name()} · {q.amount:,.2f}",
-                    url=reverse("sales:quote_detail", args=[q.pk]),
-                    action_label=str(t.label),
-                    action_url=reverse("sales:quote_action", args=[q.pk, t.action]),
-                )
-            )
-    return out
+def _awaited(workflow: Any, build: Callable[[_Context, Any, Any], Item]) -> ItemOf:
+    """Listed only if the workflow table says the row waits for the user now; `build` gets its first awaited
+    action."""
+
+    def item(ctx: _Context, row: Any) -> Item | None:
+        t = _first_awaiting(workflow, ctx.user, row)
+        return build(ctx, row, t) if t else None
+
+    return item
 
 
-def _contract_items(user: User) -> list[Item]:
-    out = []
-    qs = (
-        _contracts(user)
-        .select_related("customer", "owner")
-        .prefetch_related("approvals")
-        .order_by("submitted_at", "id")[:LIMIT]
+# --- each kind's item ----------------------------------------------------------------------------------------------
+
+
+def _quote_item(ctx: _Context, q: Quote, t: Any) -> Item:
+    return Item(
+        kind="quote",
+        since=q.updated_at,
+        title=_("Quote %(number)s waits for your approval") % {"number": q.number},
+        detail=f"{q.customer.name} · {q.owner.get_full_name()} · {q.amount:,.2f}",
+        url=reverse("sales:quote_detail", args=[q.pk]),
+        action_label=str(t.label),
+        action_url=reverse("sales:quote_action", args=[q.pk, t.action]),
     )
-    for c in qs:
-        t = _first_awaiting(CONTRACT, user, c)
-        if t:
-            out.append(
-                Item(
-                    kind="contract",
-                    since=c.submitted_at or c.updated_at,
-                    title=_("Contract %(number)s waits for your review") % {"number": c.number},
-                    detail=f"{c.customer.name} · {c.owner.get_full_name()} · {c.amount:,.2f}",
-                    url=reverse("sales:contract_detail", args=[c.pk]),
-                    action_label=_("Review"),
-                )
-            )
-    return out
 
 
-def _inquiry_items(user: User) -> list[Item]:
-    out = []
-    qs = _inquiries(user).select_related("product", "requested_by", "requesting_unit").order_by("created_at", "id")
-    for inquiry in qs[:LIMIT]:
-        t = _first_awaiting(PRICE_INQUIRY, user, inquiry)
-        if t:
-            out.append(
-                Item(
-                    kind="price_inquiry",
-                    since=inquiry.created_at,
-                    title=_("Price inquiry %(number)s waits for your answer") % {"number": inquiry.number},
-                    detail=f"{inquiry.product.code} {inquiry.product.name} · {inquiry.requesting_unit.name} · "
-                    f"{inquiry.requested_by.get_full_name()}",
-                    url=reverse("sales:inquiry_detail", args=[inquiry.pk]),
-                    action_label=str(t.label),
-                )
-            )
-    return out
+def _contract_item(ctx: _Context, c: Contract, t: Any) -> Item:
+    return Item(
+        kind="contract",
+        since=c.submitted_at or c.updated_at,
+        title=_("Contract %(number)s waits for your review") % {"number": c.number},
+        detail=f"{c.customer.name} · {c.owner.get_full_name()} · {c.amount:,.2f}",
+        url=reverse("sales:contract_detail", args=[c.pk]),
+        action_label=_("Review"),
+    )
 
 
-def _unit_policy_items(user: User) -> list[Item]:
-    out = []
-    for _key, model, workflow, page, title in UNIT_POLICIES:
-        for policy in _unit_policies(user, model).select_related("unit", "set_by").order_by("created_at", "id")[:LIMIT]:
-            t = _first_awaiting(workflow, user, policy)
-            if t:
-                out.append(
-                    Item(
-                        kind="unit_policy",
-                        since=policy.created_at,
-                        title=_(title) % {"unit": policy.unit.name},
-                        detail=_("From %(date)s, proposed by %(name)s")
-                        % {"date": policy.effective_from.isoformat(), "name": policy.set_by.get_full_name()},
-                        url=reverse(page),
-                        action_label=str(t.label),
-                    )
-                )
-    return out
+def _inquiry_item(ctx: _Context, inquiry: PriceInquiry, t: Any) -> Item:
+    return Item(
+        kind="price_inquiry",
+        since=inquiry.created_at,
+        title=_("Price inquiry %(number)s waits for your answer") % {"number": inquiry.number},
+        detail=f"{inquiry.product.code} {inquiry.product.name} · {inquiry.requesting_unit.name} · "
+        f"{inquiry.requested_by.get_full_name()}",
+        url=reverse("sales:inquiry_detail", args=[inquiry.pk]),
+        action_label=str(t.label),
+    )
 
 
-def _conflict_items(user: User) -> list[Item]:
-    out = []
-    for c in _conflicts(user).select_related("customer", "claimant").order_by("created_at")[:LIMIT]:
-        if _first_awaiting(CONFLICT, user, c):
-            out.append(
-                Item(
-                    kind="conflict",
-                    since=c.created_at,
-                    title=_("Customer conflict: %(customer)s") % {"customer": c.customer.name},
-                    detail=_("Claimed by %(name)s") % {"name": c.claimant.get_full_name()},
-                    url=reverse("customers:conflicts"),
-                    action_label=_("Decide"),
-                )
-            )
-    return out
-
-
-def _report_items(user: User, today: dt.date) -> list[Item]:
-    out = []
-    for r in _reports(user, today).select_related("author").order_by("submitted_at")[:LIMIT]:
-        if _first_awaiting(DAILY_REPORT, user, r):
-            out.append(
-                Item(
-                    kind="daily_report",
-                    since=r.submitted_at or r.updated_at,
-                    title=_("Daily report of %(name)s, %(date)s")
-                    % {"name": r.author.get_full_name(), "date": r.date.isoformat()},
-                    detail=_("Filed, not yet reviewed"),
-                    url=reverse("reports:daily_detail", args=[r.pk]),
-                    action_label=pgettext("daily report", "Review"),
-                )
-            )
-    return out
-
-
-def _expense_items(user: User) -> list[Item]:
-    out = []
-    for e in _expenses(user).select_related("contract", "claimant").order_by("created_at")[:LIMIT]:
-        t = _first_awaiting(EXPENSE, user, e)
-        if t:
-            out.append(
-                Item(
-                    kind="expense",
-                    since=e.created_at,
-                    title=_("Expense claim of %(name)s") % {"name": e.claimant.get_full_name()},
-                    detail=f"{e.contract.number} · {e.amount:,.2f} · {e.description}",
-                    url=reverse("commission:expenses"),
-                    action_label=str(t.label),
-                    action_url=reverse("commission:expense_decide", args=[e.pk]),
-                    action_fields=(("decision", "approve"),),
-                )
-            )
-    return out
-
-
-def _fund_spend_items(user: User) -> list[Item]:
-    out = []
-    for spend in _fund_spends(user).order_by("created_at")[:LIMIT]:
-        t = _first_awaiting(MARKET_FUND, user, spend)
-        if t:
-            out.append(
-                Item(
-                    kind="market_fund",
-                    since=spend.created_at,
-                    title=_("Market fund spending of %(unit)s") % {"unit": spend.unit.name},
-                    detail=f"{spend.get_purpose_display()} · {spend.amount:,.2f} · {spend.description}",
-                    url=reverse("commission:market_fund"),
-                    action_label=str(t.label),
-                    action_url=reverse("commission:market_fund_decide", args=[spend.pk]),
-                    action_fields=(("decision", "approve"),),
-                )
-            )
-    return out
-
-
-def _write_off_items(user: User) -> list[Item]:
-    out = []
-    for w in _write_offs(user).select_related("contract", "liable").order_by("created_at")[:LIMIT]:
-        t = _first_awaiting(WRITE_OFF, user, w)
-        if t:
-            out.append(
-                Item(
-                    kind="write_off",
-                    since=w.created_at,
-                    title=_("Bad-debt write-off of %(number)s") % {"number": w.contract.number},
-                    detail=f"{w.amount:,.2f} · {w.liable.get_full_name()} {w.liability_amount:,.2f} · {w.reason}",
-                    url=reverse("sales:contract_detail", args=[w.contract_id]),
-                    action_label=str(t.label),
-                )
-            )
-    return out
-
-
-def _return_items(user: User) -> list[Item]:
-    out = []
-    rows = _returns(user).select_related("contract__owner", "contract__customer", "contract_line__product")
-    for r in rows.order_by("created_at")[:LIMIT]:
-        t = _first_awaiting(SALES_RETURN, user, r)
-        if t:
-            out.append(
-                Item(
-                    kind="sales_return",
-                    since=r.created_at,
-                    title=_("Return on contract %(number)s") % {"number": r.contract.number},
-                    detail=f"{r.contract.customer.name} · {r.contract_line.product.code} × {r.quantity:f} · "
-                    f"{r.amount:,.2f} · {r.reason}",
-                    url=reverse("sales:contract_detail", args=[r.contract_id]),
-                    action_label=str(t.label),
-                    action_url=reverse("sales:return_decide", args=[r.pk, t.action]),
-                )
-            )
-    return out
-
-
-def _filing_items(user: User, today: dt.date) -> list[Item]:
-    month, units = _filing_units(user, today)
-    out = []
-    for unit in units.order_by("code"):
-        if FILING.awaiting(user, UnitMonth(unit=unit, month=month, filed=False)):
-            deadline = filing_due_date(month)  # the last on-time day (the 10th by default)
-            out.append(
-                Item(
-                    kind="filing",
-                    since=deadline,
-                    title=_("File the customer cards of %(unit)s for %(month)s")
-                    % {"unit": unit.name, "month": f"{month:%Y-%m}"},
-                    detail=_("Due %(date)s") % {"date": deadline.isoformat()},
-                    url=reverse("customers:filing") + f"?month={month:%Y-%m}",
-                    action_label=_("File"),
-                )
-            )
-    return out
-
-
-def _next_step_items(user: User, today: dt.date) -> list[Item]:
-    out = []
-    for log in _next_steps(user, today).select_related("customer").order_by("next_step_date", "id")[:LIMIT]:
-        day = log.next_step_date or today  # never None here: due_q filters on it
-        overdue = due.is_overdue(day, today=today)
-        out.append(
-            Item(
-                kind="next_step",
-                since=day,
-                title=f"{log.customer.name}: {log.next_step}",
-                detail=(_("Overdue since %(date)s") if overdue else _("Due %(date)s")) % {"date": day.isoformat()},
-                url=reverse("customers:detail", args=[log.customer_id]),
-                action_label=_("Open"),
-            )
+def _unit_policy_kind(key: str, model: Any, workflow: Any, page: str, title: str) -> Kind:
+    def build(ctx: _Context, policy: Any, t: Any) -> Item:
+        return Item(
+            kind="unit_policy",
+            since=policy.created_at,
+            title=_(title) % {"unit": policy.unit.name},
+            detail=_("From %(date)s, proposed by %(name)s")
+            % {"date": policy.effective_from.isoformat(), "name": policy.set_by.get_full_name()},
+            url=reverse(page),
+            action_label=str(t.label),
         )
-    return out
+
+    return Kind(
+        key,
+        lambda user, today: _unit_policies(user, model),
+        _oldest("created_at", "id", related=("unit", "set_by")),
+        _awaited(workflow, build),
+    )
 
 
-def _reminder_items(user: User, today: dt.date) -> list[Item]:
+def _conflict_item(ctx: _Context, c: CustomerConflict, t: Any) -> Item:
+    return Item(
+        kind="conflict",
+        since=c.created_at,
+        title=_("Customer conflict: %(customer)s") % {"customer": c.customer.name},
+        detail=_("Claimed by %(name)s") % {"name": c.claimant.get_full_name()},
+        url=reverse("customers:conflicts"),
+        action_label=_("Decide"),
+    )
+
+
+def _report_item(ctx: _Context, r: DailyReport, t: Any) -> Item:
+    return Item(
+        kind="daily_report",
+        since=r.submitted_at or r.updated_at,
+        title=_("Daily report of %(name)s, %(date)s") % {"name": r.author.get_full_name(), "date": r.date.isoformat()},
+        detail=_("Filed, not yet reviewed"),
+        url=reverse("reports:daily_detail", args=[r.pk]),
+        action_label=pgettext("daily report", "Review"),
+    )
+
+
+def _expense_item(ctx: _Context, e: ExpenseClaim, t: Any) -> Item:
+    return Item(
+        kind="expense",
+        since=e.created_at,
+        title=_("Expense claim of %(name)s") % {"name": e.claimant.get_full_name()},
+        detail=f"{e.contract.number} · {e.amount:,.2f} · {e.description}",
+        url=reverse("commission:expenses"),
+        action_label=str(t.label),
+        action_url=reverse("commission:expense_decide", args=[e.pk]),
+        action_fields=(("decision", "approve"),),
+    )
+
+
+def _fund_spend_item(ctx: _Context, spend: MarketFundSpend, t: Any) -> Item:
+    return Item(
+        kind="market_fund",
+        since=spend.created_at,
+        title=_("Market fund spending of %(unit)s") % {"unit": spend.unit.name},
+        detail=f"{spend.get_purpose_display()} · {spend.amount:,.2f} · {spend.description}",
+        url=reverse("commission:market_fund"),
+        action_label=str(t.label),
+        action_url=reverse("commission:market_fund_decide", args=[spend.pk]),
+        action_fields=(("decision", "approve"),),
+    )
+
+
+def _write_off_item(ctx: _Context, w: WriteOff, t: Any) -> Item:
+    return Item(
+        kind="write_off",
+        since=w.created_at,
+        title=_("Bad-debt write-off of %(number)s") % {"number": w.contract.number},
+        detail=f"{w.amount:,.2f} · {w.liable.get_full_name()} {w.liability_amount:,.2f} · {w.reason}",
+        url=reverse("sales:contract_detail", args=[w.contract_id]),
+        action_label=str(t.label),
+    )
+
+
+def _return_item(ctx: _Context, r: SalesReturn, t: Any) -> Item:
+    return Item(
+        kind="sales_return",
+        since=r.created_at,
+        title=_("Return on contract %(number)s") % {"number": r.contract.number},
+        detail=f"{r.contract.customer.name} · {r.contract_line.product.code} × {r.quantity:f} · "
+        f"{r.amount:,.2f} · {r.reason}",
+        url=reverse("sales:contract_detail", args=[r.contract_id]),
+        action_label=str(t.label),
+        action_url=reverse("sales:return_decide", args=[r.pk, t.action]),
+    )
+
+
+def _filing_item(ctx: _Context, unit: SalesUnit) -> Item | None:
+    month = _filing_month(ctx.today)
+    if not FILING.awaiting(ctx.user, UnitMonth(unit=unit, month=month, filed=False)):
+        return None
+    deadline = filing_due_date(month)  # the last on-time day (the 10th by default)
+    return Item(
+        kind="filing",
+        since=deadline,
+        title=_("File the customer cards of %(unit)s for %(month)s") % {"unit": unit.name, "month": f"{month:%Y-%m}"},
+        detail=_("Due %(date)s") % {"date": deadline.isoformat()},
+        url=reverse("customers:filing") + f"?month={month:%Y-%m}",
+        action_label=_("File"),
+    )
+
+
+def _due_label(day: dt.date, today: dt.date) -> str:
+    return (_("Overdue since %(date)s") if due.is_overdue(day, today=today) else _("Due %(date)s")) % {
+        "date": day.isoformat()
+    }
+
+
+def _next_step_item(ctx: _Context, log: ContactLog) -> Item:
+    day = log.next_step_date or ctx.today  # never None here: due_q filters on it
+    return Item(
+        kind="next_step",
+        since=day,
+        title=f"{log.customer.name}: {log.next_step}",
+        detail=_due_label(day, ctx.today),
+        url=reverse("customers:detail", args=[log.customer_id]),
+        action_label=_("Open"),
+    )
+
+
+def _reminder_item(ctx: _Context, r: Reminder) -> Item:
     from reminders.messages import render as render_reminder
 
-    out = []
-    for r in _reminders(user, today).select_related("customer").order_by("due_on", "id")[:LIMIT]:
-        title, body = render_reminder(r)
-        out.append(
-            Item(
-                kind="reminder",
-                since=r.due_on,
-                title=title,
-                detail=body,
-                url=reverse("reminders:inbox"),
-                action_label=_("Done"),
-                action_url=reverse("reminders:done", args=[r.pk]),
-                action_fields=(("next", reverse("inbox")),),
-            )
-        )
-    return out
+    title, body = render_reminder(r)
+    return Item(
+        kind="reminder",
+        since=r.due_on,
+        title=title,
+        detail=body,
+        url=reverse("reminders:inbox"),
+        action_label=_("Done"),
+        action_url=reverse("reminders:done", args=[r.pk]),
+        action_fields=(("next", reverse("inbox")),),
+    )
 
 
-def _improvement_items(user: User, today: dt.date) -> list[Item]:
-    out = []
-    for p in _improvements(user, today).select_related("evaluation").order_by("due_on", "id")[:LIMIT]:
-        ev = p.evaluation
-        out.append(
-            Item(
-                kind="improvement",
-                since=p.due_on,
-                title=p.text,
-                detail=_("Improvement point overdue since %(date)s") % {"date": p.due_on.isoformat()},
-                url=f"{reverse('reports:evaluation_detail', args=[ev.salesperson_id])}"
-                f"?period={ev.period_type}&start={ev.period_start.isoformat()}",
-                action_label=_("Close"),
-                action_url=reverse("reports:improvement_close", args=[p.pk]),
-                action_fields=(("next", reverse("inbox")),),
-            )
-        )
-    return out
+def _improvement_item(ctx: _Context, p: ImprovementPoint) -> Item:
+    ev = p.evaluation
+    return Item(
+        kind="improvement",
+        since=p.due_on,
+        title=p.text,
+        detail=_("Improvement point overdue since %(date)s") % {"date": p.due_on.isoformat()},
+        url=f"{reverse('reports:evaluation_detail', args=[ev.salesperson_id])}"
+        f"?period={ev.period_type}&start={ev.period_start.isoformat()}",
+        action_label=_("Close"),
+        action_url=reverse("reports:improvement_close", args=[p.pk]),
+        action_fields=(("next", reverse("inbox")),),
+    )
 
 
-def _checkup_items(user: User, today: dt.date) -> list[Item]:
-    out = []
-    for c in _checkups(user, today).select_related("customer").order_by("due_on", "id")[:LIMIT]:
-        overdue = due.is_overdue(c.due_on, today=today)
-        out.append(
-            Item(
-                kind="checkup",
-                since=c.due_on,
-                title=_("Check-up with %(customer)s, %(days)s days after delivery")
-                % {"customer": c.customer.name, "days": c.offset_days},
-                detail=(_("Overdue since %(date)s") if overdue else _("Due %(date)s")) % {"date": c.due_on.isoformat()},
-                url=reverse("care:checkup", args=[c.pk]),
-                action_label=_("Record the check-up"),
-            )
-        )
-    return out
+def _checkup_item(ctx: _Context, c: Checkup) -> Item:
+    return Item(
+        kind="checkup",
+        since=c.due_on,
+        title=_("Check-up with %(customer)s, %(days)s days after delivery")
+        % {"customer": c.customer.name, "days": c.offset_days},
+        detail=_due_label(c.due_on, ctx.today),
+        url=reverse("care:checkup", args=[c.pk]),
+        action_label=_("Record the check-up"),
+    )
 
 
 def _case_item(user: User, case: Case, kind: str, title: str, now: dt.datetime, *, one_click: bool) -> Item | None:
@@ -752,82 +677,149 @@ def _case_item(user: User, case: Case, kind: str, title: str, now: dt.datetime, 
     )
 
 
-def _case_items(user: User) -> list[Item]:
-    now = timezone.now()
-    out = []
-    for c in _cases(user).select_related("customer").order_by("due_at", "id")[:LIMIT]:
-        title = _("Case %(number)s: %(subject)s") % {"number": c.number, "subject": c.subject}
-        item = _case_item(user, c, "case", title, now, one_click=True)
-        if item:
-            out.append(item)
-    return out
+def _own_case_item(ctx: _Context, c: Case) -> Item | None:
+    title = _("Case %(number)s: %(subject)s") % {"number": c.number, "subject": c.subject}
+    return _case_item(ctx.user, c, "case", title, ctx.now, one_click=True)
 
 
-def _marketing_plan_items(user: User) -> list[Item]:
-    out = []
-    for plan in _marketing_plans(user).select_related("owner").order_by("submitted_at", "id")[:LIMIT]:
-        t = _first_awaiting(PLAN, user, plan)
-        if t:
-            out.append(
-                Item(
-                    kind="marketing_plan",
-                    since=plan.submitted_at or plan.updated_at,
-                    title=_("Marketing plan %(year)s of %(owner)s waits for your approval")
-                    % {"year": plan.year, "owner": plan.owner},
-                    detail=f"{plan.owner.get_full_name()} · {plan.budget:,.2f}",
-                    url=reverse("field:plan", args=[plan.pk]),
-                    action_label=str(t.label),
-                    action_url=reverse("field:plan_action", args=[plan.pk, t.action]),
-                )
-            )
-    return out
+def _escalated_case_item(ctx: _Context, c: Case) -> Item | None:
+    title = _("Escalated case %(number)s of %(owner)s: %(subject)s") % {
+        "number": c.number,
+        "owner": c.owner.get_full_name(),
+        "subject": c.subject,
+    }
+    return _case_item(ctx.user, c, "case_escalated", title, ctx.now, one_click=False)
 
 
-def _escalation_items(user: User) -> list[Item]:
+def _marketing_plan_item(ctx: _Context, plan: MarketingPlan, t: Any) -> Item:
+    return Item(
+        kind="marketing_plan",
+        since=plan.submitted_at or plan.updated_at,
+        title=_("Marketing plan %(year)s of %(owner)s waits for your approval")
+        % {"year": plan.year, "owner": plan.owner},
+        detail=f"{plan.owner.get_full_name()} · {plan.budget:,.2f}",
+        url=reverse("field:plan", args=[plan.pk]),
+        action_label=str(t.label),
+        action_url=reverse("field:plan_action", args=[plan.pk, t.action]),
+    )
+
+
+def _escalation_item(ctx: _Context, r: MarketReport) -> Item | None:
     """Open until answered: the answer is written on the report, so the button opens it."""
-    out = []
-    for r in _escalations(user).select_related("author").order_by("created_at", "id")[:LIMIT]:
-        if can_answer_escalation(user, r):
-            out.append(
-                Item(
-                    kind="escalation",
-                    since=r.created_at,
-                    title=_("Urgent: problem reported at %(place)s") % {"place": r.place},
-                    detail=f"{r.author.get_full_name()} · {r.urgent_problem[:120]}",
-                    url=reverse("field:report", args=[r.pk]),
-                    action_label=_("Answer"),
-                )
-            )
-    return out
+    if not can_answer_escalation(ctx.user, r):
+        return None
+    return Item(
+        kind="escalation",
+        since=r.created_at,
+        title=_("Urgent: problem reported at %(place)s") % {"place": r.place},
+        detail=f"{r.author.get_full_name()} · {r.urgent_problem[:120]}",
+        url=reverse("field:report", args=[r.pk]),
+        action_label=_("Answer"),
+    )
 
 
-def _daily_escalation_items(user: User) -> list[Item]:
-    out = []
-    for r in _daily_escalations(user).select_related("author").order_by("escalated_at", "id")[:LIMIT]:
-        out.append(
-            Item(
-                kind="daily_escalation",
-                since=r.escalated_at or r.updated_at,
-                title=_("Urgent problem in the daily report of %(author)s, %(date)s")
-                % {"author": r.author.get_full_name(), "date": r.date.isoformat()},
-                detail=r.problems[:120],
-                url=reverse("reports:daily_detail", args=[r.pk]),
-                action_label=_("Answer"),
-            )
-        )
-    return out
+def _daily_escalation_item(ctx: _Context, r: DailyReport) -> Item:
+    return Item(
+        kind="daily_escalation",
+        since=r.escalated_at or r.updated_at,
+        title=_("Urgent problem in the daily report of %(author)s, %(date)s")
+        % {"author": r.author.get_full_name(), "date": r.date.isoformat()},
+        detail=r.problems[:120],
+        url=reverse("reports:daily_detail", args=[r.pk]),
+        action_label=_("Answer"),
+    )
 
 
-def _escalated_items(user: User) -> list[Item]:
-    now = timezone.now()
-    out = []
-    for c in _escalated_cases(user).select_related("customer", "owner").order_by("due_at", "id")[:LIMIT]:
-        title = _("Escalated case %(number)s of %(owner)s: %(subject)s") % {
-            "number": c.number,
-            "owner": c.owner.get_full_name(),
-            "subject": c.subject,
-        }
-        item = _case_item(user, c, "case_escalated", title, now, one_click=False)
-        if item:
-            out.append(item)
-    return out
+# --- the table: each kind's candidates, what the list reads of them, and its item ---------------------------------
+# The list and the badge both read it; the candidates (u: the user, d: today) are looked up by name at each call.
+
+KINDS: tuple[Kind, ...] = (
+    Kind(
+        "quotes",
+        lambda u, d: _quotes(u),
+        _oldest("updated_at", related=("customer", "owner")),
+        _awaited(QUOTE, _quote_item),
+    ),
+    Kind(
+        "contracts",
+        lambda u, d: _contracts(u),
+        _oldest("submitted_at", "id", related=("customer", "owner"), prefetch=("approvals",)),
+        _awaited(CONTRACT, _contract_item),
+    ),
+    Kind(
+        "inquiries",
+        lambda u, d: _inquiries(u),
+        _oldest("created_at", "id", related=("product", "requested_by", "requesting_unit")),
+        _awaited(PRICE_INQUIRY, _inquiry_item),
+    ),
+    *(_unit_policy_kind(*policy) for policy in UNIT_POLICIES),
+    Kind(
+        "conflicts",
+        lambda u, d: _conflicts(u),
+        _oldest("created_at", related=("customer", "claimant")),
+        _awaited(CONFLICT, _conflict_item),
+    ),
+    Kind(
+        "reports",
+        lambda u, d: _reports(u, d),
+        _oldest("submitted_at", related=("author",)),
+        _awaited(DAILY_REPORT, _report_item),
+    ),
+    Kind(
+        "expenses",
+        lambda u, d: _expenses(u),
+        _oldest("created_at", related=("contract", "claimant")),
+        _awaited(EXPENSE, _expense_item),
+    ),
+    Kind("fund_spends", lambda u, d: _fund_spends(u), _oldest("created_at"), _awaited(MARKET_FUND, _fund_spend_item)),
+    Kind(
+        "write_offs",
+        lambda u, d: _write_offs(u),
+        _oldest("created_at", related=("contract", "liable")),
+        _awaited(WRITE_OFF, _write_off_item),
+    ),
+    Kind(
+        "returns",
+        lambda u, d: _returns(u),
+        _oldest("created_at", related=("contract__owner", "contract__customer", "contract_line__product")),
+        _awaited(SALES_RETURN, _return_item),
+    ),
+    # a manager's units, a handful: all of them
+    Kind("filings", lambda u, d: _filing_units(u, d)[1], _oldest("code", limit=False), _filing_item),
+    Kind(
+        "next_steps",
+        lambda u, d: _next_steps(u, d),
+        _oldest("next_step_date", "id", related=("customer",)),
+        _next_step_item,
+    ),
+    Kind("reminders", lambda u, d: _reminders(u, d), _oldest("due_on", "id", related=("customer",)), _reminder_item),
+    Kind(
+        "improvements",
+        lambda u, d: _improvements(u, d),
+        _oldest("due_on", "id", related=("evaluation",)),
+        _improvement_item,
+    ),
+    Kind("checkups", lambda u, d: _checkups(u, d), _oldest("due_on", "id", related=("customer",)), _checkup_item),
+    Kind("cases", lambda u, d: _cases(u), _oldest("due_at", "id", related=("customer",)), _own_case_item),
+    Kind(
+        "escalated_cases",
+        lambda u, d: _escalated_cases(u),
+        _oldest("due_at", "id", related=("customer", "owner")),
+        _escalated_case_item,
+    ),
+    Kind(
+        "marketing_plans",
+        lambda u, d: _marketing_plans(u),
+        _oldest("submitted_at", "id", related=("owner",)),
+        _awaited(PLAN, _marketing_plan_item),
+    ),
+    Kind(
+        "escalations", lambda u, d: _escalations(u), _oldest("created_at", "id", related=("author",)), _escalation_item
+    ),
+    Kind(
+        "daily_escalations",
+        lambda u, d: _daily_escalations(u),
+        _oldest("escalated_at", "id", related=("author",)),
+        _daily_escalation_item,
+    ),
+)
