@@ -27,7 +27,7 @@ from django.utils.translation import gettext_lazy
 from core import events
 from core.exceptions import ApplicationError, PermissionDenied
 from core.models import TimeStampedModel
-from core.workflow import Transition, Workflow
+from core.workflow import Workflow, decision_pair
 
 PROPOSED, APPROVED, REJECTED = "proposed", "approved", "rejected"
 
@@ -139,36 +139,17 @@ def awaiting(qs: UnitPolicyQuerySet, user: Any) -> UnitPolicyQuerySet:
 
 def unit_policy_workflow(document: str) -> Workflow:
     """The workflow table of a unit policy: proposed → approved / rejected by the GM office."""
-    denied = gettext_lazy("Only the GM office approves a unit's rules.")
-    decided = gettext_lazy("These rules are already decided.")
     return Workflow(
         document=document,
         state=lambda policy: policy.state,
-        transitions=(
-            Transition(
-                "approve",
-                frozenset({PROPOSED}),
-                APPROVED,
-                may_decide,
-                gettext_lazy("Approve"),
-                denied=denied,
-                wrong_state=decided,
-                state_code="decided",
-                awaits=True,
-                style="success",
-            ),
-            Transition(
-                "reject",
-                frozenset({PROPOSED}),
-                REJECTED,
-                may_decide,
-                gettext_lazy("Reject"),
-                denied=denied,
-                wrong_state=decided,
-                state_code="decided",
-                style="outline-danger",
-                needs_reason=True,
-            ),
+        transitions=decision_pair(
+            frozenset({PROPOSED}),
+            APPROVED,
+            REJECTED,
+            may_decide,
+            denied=gettext_lazy("Only the GM office approves a unit's rules."),
+            wrong_state=gettext_lazy("These rules are already decided."),
+            state_code="decided",
         ),
     )
 

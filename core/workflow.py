@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.utils.functional import Promise
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 
 from .exceptions import ApplicationError, PermissionDenied
 
@@ -50,6 +50,48 @@ class Transition:
     awaits: bool = False
     style: str = "primary"
     needs_reason: bool = False
+
+
+def decision_pair(
+    sources: frozenset[str],
+    approved: str,
+    rejected: str,
+    allowed: Allowed,
+    *,
+    denied: Message,
+    wrong_state: Message,
+    reject_denied: Message | None = None,
+    **common: Any,
+) -> tuple[Transition, Transition]:
+    """A document's decision: "approve" (what awaits the decider: the inbox lists it) leads from `sources` to
+    `approved`, "reject" (with a reason) to `rejected`, by the same who-may and in the same words (`reject_denied`
+    where the refusal of a rejection says otherwise); `common` holds the other fields both share."""
+    return (
+        Transition(
+            "approve",
+            sources,
+            approved,
+            allowed,
+            gettext_lazy("Approve"),
+            denied=denied,
+            wrong_state=wrong_state,
+            awaits=True,
+            style="success",
+            **common,
+        ),
+        Transition(
+            "reject",
+            sources,
+            rejected,
+            allowed,
+            gettext_lazy("Reject"),
+            denied=denied if reject_denied is None else reject_denied,
+            wrong_state=wrong_state,
+            style="outline-danger",
+            needs_reason=True,
+            **common,
+        ),
+    )
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop
 
 from accounts.unit_policy import unit_policy_workflow
-from core.workflow import Transition, Workflow
+from core.workflow import Transition, Workflow, decision_pair
 from sales import permissions as p
 from sales.models import ContractStatus, InquiryStatus, QuoteStatus, ReturnStatus
 
@@ -48,27 +48,13 @@ QUOTE = Workflow(
             denied=gettext_lazy("Only the salesperson or their manager may submit this quote."),
             wrong_state=gettext_lazy("Only a draft quote can be submitted."),
         ),
-        Transition(
-            "approve",
+        *decision_pair(
             frozenset({Q.IN_REVIEW}),
             Q.APPROVED,
-            p.may_review_quote,
-            gettext_lazy("Approve"),
-            denied=gettext_lazy("Only the department manager may approve this quote."),
-            wrong_state=gettext_lazy("This quote is not awaiting approval."),
-            awaits=True,
-            style="success",
-        ),
-        Transition(
-            "reject",
-            frozenset({Q.IN_REVIEW}),
             Q.DRAFT,
             p.may_review_quote,
-            gettext_lazy("Reject"),
             denied=gettext_lazy("Only the department manager may approve this quote."),
             wrong_state=gettext_lazy("This quote is not awaiting approval."),
-            style="outline-danger",
-            needs_reason=True,
         ),
         Transition(
             "sent",
@@ -145,29 +131,15 @@ CONTRACT = Workflow(
                 gettext_noop("Only a draft or rejected contract can be submitted (it is “%(status)s”).")
             ),
         ),
-        Transition(
-            "approve",
+        *decision_pair(
             frozenset({C.IN_REVIEW}),
             C.APPROVED,
-            p.may_decide_contract,
-            gettext_lazy("Approve"),
-            denied=gettext_lazy("This contract needs no approval from you."),
-            wrong_state=_contract_state(gettext_noop("This contract is not in review (it is “%(status)s”).")),
-            state_first=True,
-            awaits=True,
-            style="success",
-        ),
-        Transition(
-            "reject",
-            frozenset({C.IN_REVIEW}),
             C.REJECTED,
             p.may_decide_contract,
-            gettext_lazy("Reject"),
-            denied=gettext_lazy("This contract needs no decision from you."),
+            denied=gettext_lazy("This contract needs no approval from you."),
+            reject_denied=gettext_lazy("This contract needs no decision from you."),
             wrong_state=_contract_state(gettext_noop("This contract is not in review (it is “%(status)s”).")),
             state_first=True,
-            style="outline-danger",
-            needs_reason=True,
         ),
         Transition(
             "sign",
@@ -238,34 +210,15 @@ PRICE_INQUIRY = Workflow(
 UNIT_POLICY = unit_policy_workflow("sales.unit_policy")
 
 
-_RETURN_DECIDE: dict = {
-    "denied": gettext_lazy("Only the unit's manager decides a return, and not one they recorded."),
-    "wrong_state": gettext_lazy("This return has already been decided."),
-    "state_code": "decided",
-}
-
 SALES_RETURN = Workflow(
     document="sales.return",
-    transitions=(
-        Transition(
-            "approve",
-            frozenset({ReturnStatus.PENDING}),
-            ReturnStatus.APPROVED,
-            p.may_decide_return,
-            gettext_lazy("Approve"),
-            awaits=True,
-            style="success",
-            **_RETURN_DECIDE,
-        ),
-        Transition(
-            "reject",
-            frozenset({ReturnStatus.PENDING}),
-            ReturnStatus.REJECTED,
-            p.may_decide_return,
-            gettext_lazy("Reject"),
-            needs_reason=True,
-            style="outline-danger",
-            **_RETURN_DECIDE,
-        ),
+    transitions=decision_pair(
+        frozenset({ReturnStatus.PENDING}),
+        ReturnStatus.APPROVED,
+        ReturnStatus.REJECTED,
+        p.may_decide_return,
+        denied=gettext_lazy("Only the unit's manager decides a return, and not one they recorded."),
+        wrong_state=gettext_lazy("This return has already been decided."),
+        state_code="decided",
     ),
 )
