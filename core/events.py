@@ -60,3 +60,26 @@ def publish(
     for subscriber in list(_subscribers):
         subscriber(activity)
     return activity
+
+
+def publish_for(
+    workflow: Any,
+    obj: Any,
+    *,
+    action: str,
+    actor: Any,
+    recipients: Iterable[Any],
+    note: str = "",
+    data: dict[str, Any],
+) -> Activity:
+    """Publish `action` on `obj`, a document of `workflow` (its document type; `obj.pk` its id), with the actor's
+    name (their username when they have none) first in the data."""
+    return publish(
+        document=workflow.document,
+        document_id=obj.pk,
+        action=action,
+        actor=actor,
+        recipients=recipients,
+        note=note,
+        data={"actor": actor.get_full_name() or actor.get_username(), **data},
+    )

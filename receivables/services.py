@@ -86,15 +86,14 @@ def _deciders() -> list[int]:
 
 
 def _publish(write_off: WriteOff, *, action: str, actor: User, recipients: list[int], note: str) -> None:
-    events.publish(
-        document=workflows.WRITE_OFF.document,
-        document_id=write_off.pk,
+    events.publish_for(
+        workflows.WRITE_OFF,
+        write_off,
         action=action,
         actor=actor,
         recipients=recipients,
         note=note,
         data={
-            "actor": actor.get_full_name() or actor.get_username(),
             "amount": f"{write_off.amount:,.2f}",
             "number": write_off.contract.number,
             "liable": write_off.liable.get_full_name() or write_off.liable.get_username(),

@@ -49,15 +49,14 @@ def _deciders(sales_return: SalesReturn, actor: User) -> list[User]:
 def _publish(sales_return: SalesReturn, *, action: str, actor: User, recipients, note: str = "") -> None:
     contract = sales_return.contract
     line = sales_return.contract_line
-    events.publish(
-        document=workflows.SALES_RETURN.document,
-        document_id=sales_return.pk,
+    events.publish_for(
+        workflows.SALES_RETURN,
+        sales_return,
         action=action,
         actor=actor,
         recipients=recipients,
         note=note,
         data={
-            "actor": actor.get_full_name() or actor.get_username(),
             "number": contract.number,
             "customer": contract.customer.name,
             "product": f"{line.product.code} {line.product.name}",
