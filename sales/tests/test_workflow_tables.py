@@ -4,12 +4,8 @@ to leave each table as it was."""
 
 from types import SimpleNamespace
 
-from django.utils import translation
-
-from core.workflow import Transition, Workflow
+from core.tests.workflow_snapshot import table_rows, table_words
 from sales import workflows
-
-DEFAULTS = {name: f.default for name, f in Transition.__dataclass_fields__.items()}
 
 TABLE = {
     "QUOTE": [
@@ -164,36 +160,12 @@ MESSAGES = {
 }
 
 
-def _text(message) -> str:
-    document = SimpleNamespace(get_status_display=lambda: "‹status›")
-    return str(message(document) if callable(message) else message)
-
-
-def _rows(workflow: Workflow) -> list[tuple[str, str, str, str, str]]:
-    rows = []
-    for t in workflow.transitions:
-        flags = [t.style, *(f for f in ("awaits", "needs_reason", "state_first") if getattr(t, f))]
-        flags += [
-            f"{f}={getattr(t, f)}"
-            for f in ("denied_code", "denied_field", "state_code", "state_field")
-            if getattr(t, f) != DEFAULTS[f]
-        ]
-        who = f"{t.allowed.__module__}.{t.allowed.__qualname__}"
-        rows.append((t.action, " ".join(sorted(str(s) for s in t.sources)), str(t.target), who, " ".join(flags)))
-    return rows
-
-
 def test_each_sales_workflow_table_keeps_its_actions_states_and_who_may():
-    assert {name: _rows(getattr(workflows, name)) for name in TABLE} == TABLE
+    assert {name: table_rows(getattr(workflows, name)) for name in TABLE} == TABLE
 
 
 def test_each_sales_workflow_table_keeps_its_words():
-    with translation.override("en"):
-        words = {
-            name: [(str(t.label), _text(t.denied), _text(t.wrong_state)) for t in getattr(workflows, name).transitions]
-            for name in MESSAGES
-        }
-    assert words == MESSAGES
+    assert {name: table_words(getattr(workflows, name)) for name in MESSAGES} == MESSAGES
 
 
 def test_each_sales_workflow_keeps_its_document_and_state():
