@@ -3,39 +3,28 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
 from accounts.unit_policy import unit_policy_workflow
 from commission import permissions as p
 from commission.models import ExpenseStatus, FundSpendStatus
-from core.workflow import Transition, Workflow
+from core.workflow import Transition, Workflow, decision_pair
 
 _PENDING = frozenset({ExpenseStatus.PENDING})
-_DECIDE: dict[str, Any] = {
-    "denied": _("Only the department manager can decide this expense."),
-    "denied_code": "forbidden",
-    "wrong_state": _("This expense has already been decided."),
-    "state_code": "decided",
-}
 
 EXPENSE = Workflow(
     document="commission.expense",
-    transitions=(
-        Transition(
-            "approve", _PENDING, ExpenseStatus.APPROVED, p.can_decide_expense, _("Approve"), awaits=True, **_DECIDE
-        ),
-        Transition(
-            "reject",
-            _PENDING,
-            ExpenseStatus.REJECTED,
-            p.can_decide_expense,
-            _("Reject"),
-            needs_reason=True,
-            style="outline-danger",
-            **_DECIDE,
-        ),
+    transitions=decision_pair(
+        _PENDING,
+        ExpenseStatus.APPROVED,
+        ExpenseStatus.REJECTED,
+        p.can_decide_expense,
+        denied=_("Only the department manager can decide this expense."),
+        wrong_state=_("This expense has already been decided."),
+        denied_code="forbidden",
+        state_code="decided",
+        approve_style="primary",
     ),
 )
 
@@ -73,35 +62,19 @@ MONTH = Workflow(
 
 
 _FUND_PENDING = frozenset({FundSpendStatus.PENDING})
-_FUND_DECIDE: dict[str, Any] = {
-    "denied": _("Only the GM office can decide spending from the market service fund."),
-    "denied_code": "forbidden",
-    "wrong_state": _("This request has already been decided."),
-    "state_code": "decided",
-}
 
 MARKET_FUND = Workflow(
     document="commission.market_fund",
-    transitions=(
-        Transition(
-            "approve",
-            _FUND_PENDING,
-            FundSpendStatus.APPROVED,
-            p.can_decide_fund_spend,
-            _("Approve"),
-            awaits=True,
-            **_FUND_DECIDE,
-        ),
-        Transition(
-            "reject",
-            _FUND_PENDING,
-            FundSpendStatus.REJECTED,
-            p.can_decide_fund_spend,
-            _("Reject"),
-            needs_reason=True,
-            style="outline-danger",
-            **_FUND_DECIDE,
-        ),
+    transitions=decision_pair(
+        _FUND_PENDING,
+        FundSpendStatus.APPROVED,
+        FundSpendStatus.REJECTED,
+        p.can_decide_fund_spend,
+        denied=_("Only the GM office can decide spending from the market service fund."),
+        wrong_state=_("This request has already been decided."),
+        denied_code="forbidden",
+        state_code="decided",
+        approve_style="primary",
     ),
 )
 

@@ -61,11 +61,13 @@ def decision_pair(
     denied: Message,
     wrong_state: Message,
     reject_denied: Message | None = None,
+    approve_style: str = "success",
     **common: Any,
 ) -> tuple[Transition, Transition]:
     """A document's decision: "approve" (what awaits the decider: the inbox lists it) leads from `sources` to
     `approved`, "reject" (with a reason) to `rejected`, by the same who-may and in the same words (`reject_denied`
-    where the refusal of a rejection says otherwise); `common` holds the other fields both share."""
+    where the refusal of a rejection says otherwise); `common` holds the other fields both share. (The approve
+    buttons of the write-off, expense and market-fund tables are plain: `approve_style="primary"`.)"""
     return (
         Transition(
             "approve",
@@ -76,7 +78,7 @@ def decision_pair(
             denied=denied,
             wrong_state=wrong_state,
             awaits=True,
-            style="success",
+            style=approve_style,
             **common,
         ),
         Transition(

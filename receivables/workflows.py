@@ -3,38 +3,28 @@ approved write-off may be reversed (the debt reinstated) by finance or the GM of
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.utils.translation import gettext_lazy as _
 
-from core.workflow import Transition, Workflow
+from core.workflow import Transition, Workflow, decision_pair
 
 from . import permissions as p
 from .models import WriteOffStatus
 
 _PROPOSED = frozenset({WriteOffStatus.PROPOSED})
 _APPROVED = frozenset({WriteOffStatus.APPROVED})
-_DECIDE: dict[str, Any] = {
-    "denied": _("Only finance or the GM office decide a write-off, and not their own proposal."),
-    "wrong_state": _("This write-off has already been decided."),
-    "state_code": "decided",
-}
 
 WRITE_OFF = Workflow(
     document="receivables.write_off",
     transitions=(
-        Transition(
-            "approve", _PROPOSED, WriteOffStatus.APPROVED, p.can_decide_write_off, _("Approve"), awaits=True, **_DECIDE
-        ),
-        Transition(
-            "reject",
+        *decision_pair(
             _PROPOSED,
+            WriteOffStatus.APPROVED,
             WriteOffStatus.REJECTED,
             p.can_decide_write_off,
-            _("Reject"),
-            needs_reason=True,
-            style="outline-danger",
-            **_DECIDE,
+            denied=_("Only finance or the GM office decide a write-off, and not their own proposal."),
+            wrong_state=_("This write-off has already been decided."),
+            state_code="decided",
+            approve_style="primary",
         ),
         Transition(
             "reverse",
