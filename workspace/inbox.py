@@ -423,6 +423,8 @@ class Kind:
 
 
 def _oldest(*order: str, related: tuple[str, ...] = (), prefetch: tuple[str, ...] = (), limit: bool = True):
+    """What the list reads of a kind's candidates: their related rows, in `order` (oldest first), up to LIMIT."""
+
     def listed(qs: QuerySet) -> QuerySet:
         if related:
             qs = qs.select_related(*related)
