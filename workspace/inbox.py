@@ -40,6 +40,8 @@ from customers import permissions as customer_permissions
 from customers.models import ContactLog, CustomerConflict, MonthlyFiling
 from customers.selectors import filing_due_date
 from customers.workflows import CONFLICT, FILING, UnitMonth
+from documents.models import FilingDepartment
+from documents.selectors import departments_awaiting, originals_to_confirm
 from field.models import EscalationStatus, MarketingPlan, MarketReport
 from field.permissions import can_answer_escalation
 from field.workflows import PLAN
@@ -67,8 +69,8 @@ LIMIT = 50  # per kind: the inbox is a to-do list, not an archive
 
 @dataclass(frozen=True)
 class Item:
-    # quote, contract, price_inquiry, unit_policy, conflict, daily_report, expense, market_fund, filing, next_step,
-    # reminder, improvement (and the care kinds)
+    # quote, contract, price_inquiry, unit_policy, conflict, daily_report, expense, market_fund, filing, original
+    # (a contract original to confirm receipt of), next_step, reminder, improvement (and the care kinds)
     kind: str
     since: dt.datetime | dt.date
     title: str
@@ -364,6 +366,7 @@ def _badge_statement(user: User, today: dt.date) -> tuple[str, tuple, list[str]]
         "reminders": _reminders(user, today),
         "improvements": _improvements(user, today),
         "filings": units,
+        "originals": originals_to_confirm(user),
         "checkups": _checkups(user, today),
         "cases": _cases(user),
         "escalated_cases": _escalated_cases(user),
@@ -419,6 +422,7 @@ def inbox_items(*, user: User, today: dt.date | None = None) -> list[Item]:
     items += _write_off_items(user)
     items += _return_items(user)
     items += _filing_items(user, today)
+    items += _original_items(user, today)
     items += _next_step_items(user, today)
     items += _reminder_items(user, today)
     items += _improvement_items(user, today)
@@ -651,6 +655,36 @@ def _filing_items(user: User, today: dt.date) -> list[Item]:
                     action_label=_("File"),
                 )
             )
+    return out
+
+
+def _original_items(user: User, today: dt.date) -> list[Item]:
+    """Signed contracts whose original a department this user confirms for (the filing desk) has not confirmed:
+    the desk's own page (documents:filing_inbox) lists the same ones. One click confirms when one department
+    waits; with more, the desk's page has a button per department."""
+    labels = dict(FilingDepartment.choices)
+    out = []
+    for c in originals_to_confirm(user).select_related("customer")[:LIMIT]:
+        pending = departments_awaiting(c)
+        one = len(pending) == 1
+        out.append(
+            Item(
+                kind="original",
+                since=c.signed_on or timezone.localdate(c.created_at),
+                title=_("Contract original to confirm: %(number)s") % {"number": c.number},
+                detail=_("%(customer)s · waiting for %(departments)s · due %(date)s")
+                % {
+                    "customer": c.customer.name,
+                    "departments": ", ".join(str(labels[d]) for d in pending),
+                    "date": c.filing_due_on.isoformat() if c.filing_due_on else "—",
+                },
+                url=reverse("documents:filing_inbox"),
+                action_label=_("Confirm receipt of the original"),
+                action_url=reverse("documents:filing_confirm", args=[c.pk, pending[0]]) if one else "",
+                action_fields=(("next", "inbox"),) if one else (),
+                overdue=bool(c.filing_due_on and c.filing_due_on < today),
+            )
+        )
     return out
 
 
