@@ -65,6 +65,8 @@ DATE_SENSITIVE = (
     "sales/tests/services/test_returns.py",
     "customers/tests/test_member_levels.py",
     "workspace/tests/test_home_attention.py",
+    "workspace/tests/test_inbox_originals.py",
+    "field/tests/test_intelligence_leads_export.py",
     "documents/tests/test_filing.py",
     "reminders/tests/test_customer_messages.py",
     "care/tests/*",

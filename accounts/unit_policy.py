@@ -30,6 +30,7 @@ from core.models import TimeStampedModel
 from core.workflow import Workflow, decision_pair
 
 PROPOSED, APPROVED, REJECTED = "proposed", "approved", "rejected"
+STATES = (PROPOSED, APPROVED, REJECTED)  # the API's enum of a unit policy's state
 
 
 class UnitPolicyQuerySet(models.QuerySet):
@@ -109,6 +110,25 @@ def overlay(company: Any, unit: UnitPolicy | None, names: tuple[str, ...]) -> di
 
 
 # --- who may ---------------------------------------------------------------------------------------------------
+
+
+def may_view(user: Any) -> bool:
+    """Who has the units' rules at all (the pages, the API): managers, admins and the GM office."""
+    return bool(user.is_authenticated and (user.is_manager or user.is_admin_role or user.is_gm_office))
+
+
+def may_propose_any(user: Any) -> bool:
+    """Who writes units' rules (for some unit): admins and managers."""
+    return bool(user.is_authenticated and (user.is_admin_role or user.is_manager))
+
+
+def proposable_units(qs: Any, user: Any) -> Any:
+    """The units `user` may propose rules for (a SalesUnit queryset): every unit for an admin, a manager's team's."""
+    if user.is_admin_role:
+        return qs
+    if user.is_manager:
+        return qs.filter(pk__in=user.team_unit_ids)
+    return qs.none()
 
 
 def may_propose(actor: Any, unit_id: int) -> bool:

@@ -21,7 +21,7 @@ from core.exceptions import ApplicationError
 from core.forms import apply_service_error
 
 from .models import SalesUnit
-from .unit_policy import UnitPolicy, visible_to
+from .unit_policy import UnitPolicy, may_propose_any, may_view, proposable_units, visible_to
 
 
 class _DateInput(forms.DateInput):
@@ -41,10 +41,9 @@ def policy_form(model: type[UnitPolicy], user: Any, data: Any = None) -> forms.M
 
         def __init__(self, *args: Any, **kwargs: Any) -> None:
             super().__init__(*args, **kwargs)
-            units = SalesUnit.objects.order_by("code")
             field = self.fields["unit"]
             assert isinstance(field, forms.ModelChoiceField)
-            field.queryset = units if user.is_admin_role else units.filter(pk__in=user.team_unit_ids)
+            field.queryset = proposable_units(SalesUnit.objects.order_by("code"), user)
             for name in model.OVERRIDES:
                 self.fields[name].required = False
 
@@ -59,10 +58,6 @@ def _display(value: Any) -> str:
     if isinstance(value, dt.time):
         return value.strftime("%H:%M")
     return str(value)
-
-
-def _may_use(user: Any) -> bool:
-    return bool(user.is_manager or user.is_admin_role or user.is_gm_office)
 
 
 TABS = (
@@ -83,10 +78,9 @@ def rules_page(
     title: str,
 ) -> HttpResponse:
     user = request.user
-    if not user.is_authenticated or not _may_use(user):
+    if not may_view(user):
         raise Http404
-    may_propose = bool(user.is_admin_role or user.is_manager)
-    form = policy_form(model, user, request.POST or None) if may_propose else None
+    form = policy_form(model, user, request.POST or None) if may_propose_any(user) else None
     if request.method == "POST" and form is not None and form.is_valid():
         data = form.cleaned_data
         try:

@@ -1,4 +1,5 @@
-"""API of the commission app: /api/v1/commission-statements/ and /api/v1/commission-rules/."""
+"""API of the commission app: /api/v1/commission-statements/, /api/v1/commission-rules/, the units' own rates
+(/api/v1/unit-commission-policies/) and the rest registered below."""
 
 from __future__ import annotations
 
@@ -10,14 +11,23 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from accounts import unit_policy_api
 from core.exceptions import ApplicationError
 from core.exceptions import PermissionDenied as CorePermissionDenied
 from sales.models import Contract
 
 from . import selectors, services
-from .models import CommissionRuleSet, ExpenseClaim, ExpenseKind, FundPurpose, MarketFundEntry, MarketFundSpend
+from .models import (
+    CommissionRuleSet,
+    ExpenseClaim,
+    ExpenseKind,
+    FundPurpose,
+    MarketFundEntry,
+    MarketFundSpend,
+    UnitCommissionPolicy,
+)
 from .permissions import can_see_profit, can_view_market_fund
-from .workflows import MARKET_FUND
+from .workflows import MARKET_FUND, UNIT_POLICY
 
 MONTH_PARAM = OpenApiParameter("month", OpenApiTypes.STR, description="YYYY-MM; default: the current month")
 PERSON_PARAM = OpenApiParameter("salesperson", OpenApiTypes.INT, description="id of the salesperson")
@@ -414,9 +424,66 @@ class ProfitContributionViewSet(viewsets.ViewSet):
         return Response(ProfitRowOutputSerializer(rows, many=True).data)
 
 
+# --------------------------------------------------------------------------------------------------------------
+# The units' own commission rates (實施細則): accounts.unit_policy_api, as on the page commission:unit_rules
+# --------------------------------------------------------------------------------------------------------------
+class UnitCommissionPolicyOutputSerializer(unit_policy_api.UnitPolicyOutputSerializer):
+    """A unit's own rates; empty values keep the company's rule set. Only managers (their units), admins and the
+    GM office read them, all of whom see cost, so the expense-allowance rates are not hidden here."""
+
+    workflow = UNIT_POLICY
+
+    class Meta:
+        model = UnitCommissionPolicy
+        fields = [
+            *unit_policy_api.HEAD_FIELDS,
+            *UnitCommissionPolicy.OVERRIDES,
+            *unit_policy_api.TAIL_FIELDS,
+        ]
+
+
+def _unit_percent() -> serializers.DecimalField:
+    return serializers.DecimalField(
+        max_digits=6, decimal_places=3, min_value=0, max_value=100, required=False, allow_null=True
+    )
+
+
+class UnitCommissionPolicyInputSerializer(unit_policy_api.UnitPolicyInputSerializer):
+    commission_percent = _unit_percent()
+    retention_hold_percent = _unit_percent()
+    expense_margin_threshold_percent = _unit_percent()
+    expense_low_margin_percent = _unit_percent()
+    expense_high_margin_percent = _unit_percent()
+
+
+UNIT_POLICY_SCHEMA = {
+    "create": extend_schema(
+        request=UnitCommissionPolicyInputSerializer, responses={201: UnitCommissionPolicyOutputSerializer}
+    ),
+    "approve": extend_schema(request=None, responses=UnitCommissionPolicyOutputSerializer),
+    "reject": extend_schema(
+        request=unit_policy_api.UnitPolicyRejectInputSerializer, responses=UnitCommissionPolicyOutputSerializer
+    ),
+}
+
+
+@extend_schema_view(**UNIT_POLICY_SCHEMA)
+class UnitCommissionPolicyViewSet(unit_policy_api.UnitPolicyViewSet):
+    """A unit's own commission rates over the company's rule set (實施細則): its manager or an admin proposes
+    (a new row each time: the history stays), the GM office approves or rejects with a reason."""
+
+    model = UnitCommissionPolicy
+    output_serializer = UnitCommissionPolicyOutputSerializer
+    input_serializer = UnitCommissionPolicyInputSerializer
+    propose = services.unit_commission_policy_propose
+    approve_service = services.unit_commission_policy_approve
+    reject_service = services.unit_commission_policy_reject
+
+
 def register(router) -> None:
     router.register("commission-statements", CommissionStatementViewSet, basename="commission-statement")
     router.register("commission-rules", CommissionRuleSetViewSet, basename="commission-rule")
     router.register("commission-expenses", ExpenseClaimViewSet, basename="commission-expense")
     router.register("market-fund", MarketFundViewSet, basename="market-fund")
     router.register("profit-contribution", ProfitContributionViewSet, basename="profit-contribution")
+    router.register("unit-commission-policies", UnitCommissionPolicyViewSet, basename="unit-commission-policy")

@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Prefetch
+from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -424,6 +424,51 @@ def filing_rows(contract: Contract) -> list[FilingRow]:
     """The three departments and who confirmed receipt of the original when (None: not yet)."""
     receipts = {r.department: r for r in FilingReceipt.objects.filter(contract=contract).select_related("confirmed_by")}
     return [FilingRow(value, str(label), receipts.get(value)) for value, label in FilingDepartment.choices]
+
+
+def _confirms_for(user, department: str) -> Q:
+    """`permissions.may_confirm_filing(user, department, desk)` in SQL, the desk read in the same statement (the
+    navbar badge's one statement counts the originals too): the user the admin named, else the desk's role, else the
+    department's default role (none for administration)."""
+    desks = FilingDesk.objects.filter(department=department)
+    named = desks.filter(user__isnull=False)
+    by_role = desks.filter(user__isnull=True).exclude(role="")
+    q = Q(Exists(named.filter(user_id=user.pk))) | Q(Exists(by_role.filter(role=user.role)))
+    if permissions.confirms_by_default(user, department=department):
+        q |= ~Q(Exists(named)) & ~Q(Exists(by_role))
+    return q
+
+
+def _awaiting_receipt(user, department: str) -> Q:
+    received = FilingReceipt.objects.filter(contract=OuterRef("pk"), department=department)
+    return _confirms_for(user, department) & ~Q(Exists(received))
+
+
+def originals_to_confirm(user) -> QuerySet[Contract]:
+    """Signed contracts whose original a department this user confirms for has not confirmed yet, most urgent
+    (filing deadline) first: the filing desk's page, the inbox and its navbar badge read this one list. A desk may
+    not otherwise see the deal (行政管理部's clerk): these rows are not `visible_to` the user. Each row carries
+    `awaiting_<department>` for the departments this user still has to confirm."""
+    if not user.is_authenticated or not user.is_active:
+        return Contract.objects.none()
+    flags = {
+        f"awaiting_{d}": ExpressionWrapper(_awaiting_receipt(user, d), output_field=BooleanField())
+        for d in FilingDepartment.values
+    }
+    any_awaiting = Q()
+    for name in flags:
+        any_awaiting |= Q(**{name: True})
+    return (
+        Contract.objects.filter(status=ContractStatus.SIGNED)
+        .annotate(**flags)
+        .filter(any_awaiting)
+        .order_by("filing_due_on", "pk")
+    )
+
+
+def departments_awaiting(contract: Contract) -> list[str]:
+    """The departments a row of `originals_to_confirm` still waits for from its user, in the departments' order."""
+    return [d for d in FilingDepartment.values if getattr(contract, f"awaiting_{d}", False)]
 
 
 def purchase_order_for(contract: Contract) -> PurchaseOrder | None:

@@ -28,7 +28,7 @@ from .forms import (
     StatementForm,
     TaxModeForm,
 )
-from .models import AttachmentTarget, Dispatch, DocumentKind, FilingDepartment, FilingReceipt, PurchaseOrder, TaxMode
+from .models import AttachmentTarget, Dispatch, DocumentKind, FilingDepartment, PurchaseOrder, TaxMode
 
 TARGETS = {
     "customer": AttachmentTarget.CUSTOMER,
@@ -327,14 +327,9 @@ def filing_inbox(request):
     rows = []
     visible: set[int] = set()
     if mine:
-        contracts = (
-            Contract.objects.filter(status=ContractStatus.SIGNED)
-            .select_related("customer", "owner")
-            .order_by("filing_due_on", "pk")[:200]
-        )
-        confirmed = set(FilingReceipt.objects.filter(contract__in=contracts).values_list("contract_id", "department"))
-        rows = [(c, [d for d in mine if (c.pk, d) not in confirmed]) for c in contracts]
-        rows = [(c, pending) for c, pending in rows if pending]
+        # The inbox (home page and /inbox/) and its navbar badge list the same contracts (the selector's).
+        contracts = selectors.originals_to_confirm(request.user).select_related("customer", "owner")[:200]
+        rows = [(c, selectors.departments_awaiting(c)) for c in contracts]
         # A desk that may not otherwise see the deal (行政管理部's clerk) confirms here, without a link to it.
         ids = [c.pk for c, _pending in rows]
         visible = set(Contract.objects.visible_to(request.user).filter(pk__in=ids).values_list("pk", flat=True))

@@ -98,14 +98,38 @@ def report_leads(report: MarketReport) -> list[dict[str, Any]]:
     return lead_rows(report, conversions)
 
 
+def _intelligence_reports(*, user: User, start: dt.date, end: dt.date, unit_id: int | None):
+    """The market reports the intelligence page reads: those the user may see, in the period (and unit)."""
+    reports = MarketReport.objects.visible_to(user).filter(date__gte=start, date__lte=end)
+    return reports.filter(unit_id=unit_id) if unit_id else reports
+
+
+def intelligence_lead_rows(
+    *, user: User, start: dt.date, end: dt.date, unit_id: int | None = None
+) -> list[dict[str, Any]]:
+    """Every lead (one line of a report's leads) of the intelligence page's reports, newest report first, each with
+    whether it was turned into a prospect (`conversion`: the LeadConversion or None) — for the XLSX export, which
+    lists them all (the page shows the latest hundred reports). Two queries."""
+    with_leads = (
+        _intelligence_reports(user=user, start=start, end=end, unit_id=unit_id)
+        .exclude(leads="")
+        .select_related("author", "unit")
+        .order_by("-date", "-id")
+    )
+    reports = list(with_leads)
+    conversions = {
+        (c.report_id, c.line): c
+        for c in LeadConversion.objects.filter(report__in=[r.pk for r in reports]).select_related("customer")
+    }
+    return [{"report": r, **row} for r in reports for row in lead_rows(r, conversions)]
+
+
 def intelligence(*, user: User, start: dt.date, end: dt.date, unit_id: int | None = None) -> Intelligence:
     """Competitor prices per month, product, competitor, tier and region — from the one price table, daily and market
     reports alike (reports.selectors.market_price_months); market reports, conflicts and leads per month;
     channel-conflict cases with their photos; leads and new products seen — from what the user may see, in the period.
     Eight queries, nine with conflict cases (their photos); leads counted with how many became prospects."""
-    reports = MarketReport.objects.visible_to(user).filter(date__gte=start, date__lte=end)
-    if unit_id:
-        reports = reports.filter(unit_id=unit_id)
+    reports = _intelligence_reports(user=user, start=start, end=end, unit_id=unit_id)
     prices = market_price_months(user=user, start=start, end=end, unit_id=unit_id)
     activity = list(
         reports.annotate(month=TruncMonth("date"))

@@ -199,8 +199,9 @@ def _tier_labels() -> dict[str, str]:
     return {value: str(label) for value, label in PriceTier.choices}
 
 
-def _intelligence_xlsx(data: selectors.Intelligence):
-    """The prices by month, tiers written as their label in the user's language."""
+def _intelligence_xlsx(data: selectors.Intelligence, leads: list[dict]):
+    """The prices by month, tiers written as their label in the user's language; then every sales lead of the
+    period with whether it was turned into a prospect (field.LeadConversion) and which one."""
     tiers = _tier_labels()
     wb = Workbook()
     ws = wb.active
@@ -234,6 +235,35 @@ def _intelligence_xlsx(data: selectors.Intelligence):
                 r["seen"],
             ],
         )
+    leads_sheet = wb.create_sheet("leads")
+    xlsx_append(
+        leads_sheet,
+        [
+            _("Date"),
+            _("Salesperson"),
+            _("Sales unit"),
+            _("Lead number"),
+            _("Sales lead"),
+            _("Turned into a prospect"),
+            _("Prospect"),
+            _("Converted on"),
+        ],
+    )
+    for row in leads:
+        report, conversion = row["report"], row["conversion"]
+        xlsx_append(
+            leads_sheet,
+            [
+                report.date.isoformat(),
+                report.author.get_full_name(),
+                report.unit.name,
+                row["line"],
+                row["text"],
+                _("Yes") if conversion else _("No"),
+                conversion.customer.name if conversion else "",
+                timezone.localdate(conversion.created_at).isoformat() if conversion else "",
+            ],
+        )
     return xlsx_response("market-intelligence.xlsx", workbook_bytes(wb))
 
 
@@ -249,7 +279,8 @@ def intelligence(request):
     unit_id = next((u.pk for u in units if str(u.pk) == raw_unit), None)
     data = selectors.intelligence(user=request.user, start=start, end=end, unit_id=unit_id)
     if request.GET.get("format") == "xlsx":
-        return _intelligence_xlsx(data)
+        leads = selectors.intelligence_lead_rows(user=request.user, start=start, end=end, unit_id=unit_id)
+        return _intelligence_xlsx(data, leads)
     products: dict[str, str] = {}
     for r in data.prices:
         label = (

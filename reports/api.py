@@ -11,12 +11,19 @@ from django.db.models import Count
 from django.http import Http404
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, inline_serializer
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_view,
+    inline_serializer,
+)
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.generics import get_object_or_404  # 404 (not 500) for ids that are not numbers
 from rest_framework.response import Response
 
+from accounts import unit_policy_api
 from core.api import PG_INT_MAX
 
 from .models import (
@@ -32,6 +39,7 @@ from .models import (
     Target,
     TargetKind,
     TargetLine,
+    UnitReportPolicy,
 )
 from .periods import parse_period
 from .selectors.dashboard import DashboardQuery, dashboard_cached
@@ -43,6 +51,8 @@ from .services.evaluation import evaluation_give_feedback
 from .services.market_prices import PriceInput
 from .services.plans import plan_save
 from .services.targets import LineInput, can_manage_targets, target_save, target_set_split
+from .services.unit_rules import unit_report_policy_approve, unit_report_policy_propose, unit_report_policy_reject
+from .workflows import UNIT_POLICY
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -599,12 +609,50 @@ def _jsonable(value):
     return value
 
 
+# --- the units' own report cut-off (實施細則): accounts.unit_policy_api, as on the page reports:unit_rules ---------
+
+
+class UnitReportPolicyOutputSerializer(unit_policy_api.UnitPolicyOutputSerializer):
+    """A unit's own daily-report cut-off; empty values keep the company's report policy."""
+
+    workflow = UNIT_POLICY
+
+    class Meta:
+        model = UnitReportPolicy
+        fields = [*unit_policy_api.HEAD_FIELDS, *UnitReportPolicy.OVERRIDES, *unit_policy_api.TAIL_FIELDS]
+
+
+class UnitReportPolicyInputSerializer(unit_policy_api.UnitPolicyInputSerializer):
+    cutoff_days = serializers.IntegerField(min_value=0, max_value=31, required=False, allow_null=True)
+    cutoff_time = serializers.TimeField(required=False, allow_null=True)
+
+
+@extend_schema_view(
+    create=extend_schema(request=UnitReportPolicyInputSerializer, responses={201: UnitReportPolicyOutputSerializer}),
+    approve=extend_schema(request=None, responses=UnitReportPolicyOutputSerializer),
+    reject=extend_schema(
+        request=unit_policy_api.UnitPolicyRejectInputSerializer, responses=UnitReportPolicyOutputSerializer
+    ),
+)
+class UnitReportPolicyViewSet(unit_policy_api.UnitPolicyViewSet):
+    """A unit's own daily-report cut-off (實施細則): its manager or an admin proposes (a new row each time: the
+    history stays), the GM office approves or rejects with a reason."""
+
+    model = UnitReportPolicy
+    output_serializer = UnitReportPolicyOutputSerializer
+    input_serializer = UnitReportPolicyInputSerializer
+    propose = unit_report_policy_propose
+    approve_service = unit_report_policy_approve
+    reject_service = unit_report_policy_reject
+
+
 def register(router) -> None:
     router.register("daily-reports", DailyReportViewSet, basename="daily-report")
     router.register("plans", PlanViewSet, basename="plan")
     router.register("targets", TargetViewSet, basename="target")
     router.register("evaluations", EvaluationViewSet, basename="evaluation")
     router.register("dashboard", DashboardViewSet, basename="dashboard")
+    router.register("unit-report-policies", UnitReportPolicyViewSet, basename="unit-report-policy")
 
 
 class DashboardViewSet(viewsets.ViewSet):

@@ -41,6 +41,8 @@ from customers import permissions as customer_permissions
 from customers.models import ContactLog, CustomerConflict, MonthlyFiling
 from customers.selectors import filing_due_date
 from customers.workflows import CONFLICT, FILING, UnitMonth
+from documents.models import FilingDepartment
+from documents.selectors import departments_awaiting, originals_to_confirm
 from field.models import EscalationStatus, MarketingPlan, MarketReport
 from field.permissions import can_answer_escalation
 from field.workflows import PLAN
@@ -68,8 +70,8 @@ LIMIT = 50  # per kind: the inbox is a to-do list, not an archive
 
 @dataclass(frozen=True)
 class Item:
-    # quote, contract, price_inquiry, unit_policy, conflict, daily_report, expense, market_fund, filing, next_step,
-    # reminder, improvement (and the care kinds)
+    # quote, contract, price_inquiry, unit_policy, conflict, daily_report, expense, market_fund, filing, original
+    # (a contract original to confirm receipt of), next_step, reminder, improvement (and the care kinds)
     kind: str
     since: dt.datetime | dt.date
     title: str
@@ -597,6 +599,31 @@ def _filing_item(ctx: _Context, unit: SalesUnit) -> Item | None:
     )
 
 
+def _original_item(ctx: _Context, c: Contract) -> Item:
+    """A signed contract whose original a department this user confirms for (the filing desk) has not confirmed:
+    the desk's own page (documents:filing_inbox) lists the same ones. One click confirms when one department
+    waits; with more, the desk's page has a button per department."""
+    labels = dict(FilingDepartment.choices)
+    pending = departments_awaiting(c)
+    one = len(pending) == 1
+    return Item(
+        kind="original",
+        since=c.signed_on or timezone.localdate(c.created_at),
+        title=_("Contract original to confirm: %(number)s") % {"number": c.number},
+        detail=_("%(customer)s · waiting for %(departments)s · due %(date)s")
+        % {
+            "customer": c.customer.name,
+            "departments": ", ".join(str(labels[d]) for d in pending),
+            "date": c.filing_due_on.isoformat() if c.filing_due_on else "—",
+        },
+        url=reverse("documents:filing_inbox"),
+        action_label=_("Confirm receipt of the original"),
+        action_url=reverse("documents:filing_confirm", args=[c.pk, pending[0]]) if one else "",
+        action_fields=(("next", "inbox"),) if one else (),
+        overdue=bool(c.filing_due_on and c.filing_due_on < ctx.today),
+    )
+
+
 def _due_label(day: dt.date, today: dt.date) -> str:
     return (_("Overdue since %(date)s") if due.is_overdue(day, today=today) else _("Due %(date)s")) % {
         "date": day.isoformat()
@@ -788,6 +815,12 @@ KINDS: tuple[Kind, ...] = (
     ),
     # a manager's units, a handful: all of them
     Kind("filings", lambda u, d: _filing_units(u, d)[1], _oldest("code", limit=False), _filing_item),
+    Kind(
+        "originals",
+        lambda u, d: originals_to_confirm(u),
+        _oldest("filing_due_on", "pk", related=("customer",)),
+        _original_item,
+    ),
     Kind(
         "next_steps",
         lambda u, d: _next_steps(u, d),

@@ -325,6 +325,7 @@ SPECTACULAR_SETTINGS = {
         "QuoteKindEnum": "sales.models.QuoteKind",
         "QuoteStatusEnum": "sales.models.QuoteStatus",
         "ExpenseKindEnum": "commission.models.ExpenseKind",
+        "UnitPolicyStateEnum": "accounts.unit_policy.STATES",
         "ExpenseStatusEnum": "commission.models.ExpenseStatus",
         "PlanKindEnum": "reports.models.PlanKind",
         "TargetKindEnum": "reports.models.TargetKind",
