@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import logging
 import os
 import random
 import sys
@@ -223,11 +224,26 @@ def snapshot() -> dict[str, list]:
     return rows
 
 
+class StepLog(logging.Handler):
+    """Keeps the steps of each summary refresh (reports.services.summaries logs them)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.steps: list = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.steps.append(record.args[1] if isinstance(record.args, tuple) else record.getMessage())
+
+
 def main() -> None:
+    steps = StepLog()
+    logging.getLogger("reports.services.summaries").addHandler(steps)
+    logging.getLogger("reports.services.summaries").setLevel(logging.INFO)
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--scale", type=float, default=1.0, help="fraction of the default size (1.0 = 1M lines)")
     parser.add_argument("--reuse", action="store_true", help="keep the data already generated")
     parser.add_argument("--verify", action="store_true", help="compare the incremental tables to a full rebuild")
+    parser.add_argument("--skip-full", action="store_true", help="start from the last refresh (a --reuse rerun)")
     parser.add_argument("--out", default=str(ROOT / "var" / "bench" / "summary.json"))
     args = parser.parse_args()
     name = settings.DATABASES["default"]["NAME"]
@@ -242,12 +258,18 @@ def main() -> None:
         log(f"generated: {report['generated']}")
     log(f"customer history rows written: {ensure_customer_history()}")
     from reports.services import summary_refresh, summary_refresh_incremental
-    from reports.services.summaries import months_touched
+    from reports.services.summaries import cells_touched
 
-    t0 = time.monotonic()
-    summary_refresh()
-    report["full_refresh_s"] = round(time.monotonic() - t0, 2)
-    log(f"full refresh (all history): {report['full_refresh_s']} s")
+    if not args.skip_full:
+        t0 = time.monotonic()
+        summary_refresh()
+        report["full_refresh_s"] = round(time.monotonic() - t0, 2)
+        report["full_refresh_steps"] = steps.steps[-1]
+        log(f"full refresh (all history): {report['full_refresh_s']} s {report['full_refresh_steps']}")
+    # What autovacuum does after a rebuild rewrote the tables (it is off on some benchmark machines: without it the
+    # dead rows of every full rebuild slow each later scan).
+    with connection.cursor() as cur:
+        cur.execute(f"VACUUM ANALYZE {', '.join(m._meta.db_table for m in SUMMARY_MODELS)}")
     report["sizes"] = {
         "customers": Customer.objects.count(),
         "contracts": Contract.objects.count(),
@@ -263,14 +285,18 @@ def main() -> None:
     report["day"] = a_day_of_changes(seed)
     log(f"a day's changes: {report['day']}")
     t0 = time.monotonic()
-    plan = months_touched()
+    cells = cells_touched()
+    plan = None if cells is None else {m for m, _owner in cells}
+    report["cells_rebuilt"] = None if cells is None else len(cells)
     report["months_touched_s"] = round(time.monotonic() - t0, 2)
     report["months_rebuilt"] = [str(m) for m in sorted(plan)] if plan is not None else "all"
     t0 = time.monotonic()
-    state = summary_refresh_incremental()
+    summary_refresh_incremental()
     report["incremental_refresh_s"] = round(time.monotonic() - t0, 2)
-    log(f"incremental refresh after the day: {report['incremental_refresh_s']} s (state says {state.duration_ms} ms)")
-    log(f"months rebuilt: {report['months_rebuilt']} (found in {report['months_touched_s']} s)")
+    report["incremental_refresh_steps"] = steps.steps[-1]
+    log(f"incremental refresh after the day: {report['incremental_refresh_s']} s {steps.steps[-1]}")
+    log(f"months rebuilt: {report['months_rebuilt']}, {report['cells_rebuilt']} (month, salesperson) cells")
+    log(f"  (found in {report['months_touched_s']} s)")
     if args.verify:
         incremental = snapshot()
         summary_refresh()
@@ -281,7 +307,9 @@ def main() -> None:
     t0 = time.monotonic()
     summary_refresh(since=add_months(month_start(timezone.localdate()), -1))
     report["recent_refresh_s"] = round(time.monotonic() - t0, 2)
+    report["recent_refresh_steps"] = steps.steps[-1]
     log(f"current and previous month (since the previous month's start): {report['recent_refresh_s']} s")
+    log(f"  steps: {steps.steps[-1]}")
     with open("/proc/loadavg") as f:
         report["loadavg"] = f.read().split()[:3]
     out = Path(args.out)

@@ -267,3 +267,20 @@ def test_a_deleted_customer_asks_for_a_full_rebuild(refreshed):
     Customer.objects.filter(pk=lone.pk).update(updated_at=timezone.now() - dt.timedelta(hours=2))
     Customer.objects.get(pk=lone.pk).delete()
     assert months_touched() is None
+
+
+def test_a_period_begun_since_the_last_refresh_is_ranked_in_full(refreshed):
+    """The first refresh of a month (quarter, year) ranks its customers for every unit and salesperson, and drops
+    the rankings of the month that ended, as a full rebuild does — though no figure changed."""
+    _world, today = refreshed
+    earlier = add_months(month_start(today), -1) + dt.timedelta(days=14)
+    summary_refresh(today=earlier)
+    at = timezone.make_aware(dt.datetime.combine(earlier, dt.time(12)))
+    SummaryState.objects.filter(name="dashboard").update(refreshed_at=at)
+    before_the_refresh(at - dt.timedelta(days=1))
+    assert TopCustomerSummary.objects.filter(period_type="month", period_start=month_start(earlier)).exists()
+    summary_refresh_incremental(today=today)
+    incremental = snapshot()
+    summary_refresh(today=today)
+    assert incremental == snapshot()
+    assert not TopCustomerSummary.objects.filter(period_type="month", period_start=month_start(earlier)).exists()
