@@ -57,13 +57,14 @@ test-dates: $(STAMP)
 	done
 
 # Throughput of each endpoint as a ratio to hello-world, p50/p95 at two sizes (BENCH_SCALES), var/bench.json;
-# then the search benchmark (BENCH_SEARCH_CUSTOMERS, default 100,000). bench-all also runs the older scripts.
+# then the search benchmark (BENCH_SEARCH_CUSTOMERS, default 100,000). bench-all also runs the older scripts (and
+# bench/summary.py: the summary refresh, full and after a day of changes).
 bench: $(STAMP)
 	$(PY) bench/endpoints.py
 	$(PY) bench/search.py
 
 bench-all: bench
-	@for f in bench/dashboard.py bench/customers.py bench/sales_bench.py bench/commission_bench.py bench/reminders.py; do \
+	@for f in bench/dashboard.py bench/summary.py bench/customers.py bench/sales_bench.py bench/commission_bench.py bench/reminders.py; do \
 	  echo "== $$f"; $(PY) $$f || exit 1; done
 
 clean:

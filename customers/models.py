@@ -138,6 +138,7 @@ class Customer(TimeStampedModel):
             GinIndex(fields=["search_phonetic"], name="customer_phonetic_gin", fastupdate=False),
             # One index per offered sort order, each ended by the id the lists break ties with (keyset pages).
             models.Index(fields=["registered_at", "id"], name="customer_registered_idx"),
+            models.Index(fields=["updated_at"], name="customer_updated_idx"),  # the summaries' incremental refresh
             models.Index(fields=["name", "id"], name="customer_name_idx"),
             models.Index(fields=["owner", "name", "id"], name="customer_owner_name_idx"),
             # The page: never-contacted first when ascending, last when descending; the API: PostgreSQL's NULL order.
@@ -322,6 +323,7 @@ class ContactLog(TimeStampedModel):
             models.Index(fields=["customer", "-happened_at"], name="contactlog_customer_recent"),
             models.Index(fields=["happened_at", "id"], name="contactlog_happened_idx"),
             models.Index(fields=["next_step_date", "id"], name="contactlog_next_step_idx"),
+            models.Index(fields=["updated_at"], name="contactlog_updated_idx"),  # the summaries' incremental refresh
         ]
 
     def __str__(self) -> str:

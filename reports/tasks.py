@@ -22,8 +22,8 @@ def refresh_dashboard_recent(months_back: int = 1) -> str:
 
 @shared_task(name="reports.refresh_dashboard_full")
 def refresh_dashboard_full(since: str | None = None) -> str:
-    """Nightly: picks up late changes to old months. Incremental — only from the first month touched since the
-    last refresh — unless `since` is given (a rebuild from that day; "all" for the whole history)."""
+    """Nightly: picks up late changes to old months. Incremental — only the (month, salesperson) cells touched
+    since the last refresh — unless `since` is given (a rebuild from that day; "all" for the whole history)."""
     from .services.summaries import summary_refresh, summary_refresh_incremental
 
     if since is None:

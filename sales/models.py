@@ -192,6 +192,7 @@ class Contract(TimeStampedModel):
             models.Index(fields=["owner", "created_at", "id"], name="contract_owner_created_idx"),
             models.Index(fields=["amount", "id"], name="contract_amount_idx"),
             models.Index(fields=["signed_on", "id"], name="contract_signed_idx"),
+            models.Index(fields=["updated_at"], name="contract_updated_idx"),  # the summaries' incremental refresh
         ]
         constraints = [
             # One accepted quote becomes one contract; a cancelled contract frees the quote for a new one.
@@ -344,6 +345,7 @@ class SalesReturn(TimeStampedModel):
         verbose_name = _("return")
         verbose_name_plural = _("returns")
         ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["updated_at"], name="sales_return_updated_idx")]  # incremental summaries
         constraints = [
             models.CheckConstraint(condition=models.Q(quantity__gt=0), name="sales_return_qty_positive"),
             models.CheckConstraint(condition=models.Q(amount__gt=0), name="sales_return_amount_positive"),
@@ -394,6 +396,7 @@ class Payment(TimeStampedModel):
         indexes = [
             models.Index(fields=["paid_on", "id"], name="payment_paid_idx"),
             models.Index(fields=["amount", "id"], name="payment_amount_idx"),
+            models.Index(fields=["updated_at"], name="payment_updated_idx"),  # the summaries' incremental refresh
         ]
         constraints = [models.CheckConstraint(condition=models.Q(amount__gt=0), name="payment_amount_positive")]
 

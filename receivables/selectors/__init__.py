@@ -2,7 +2,16 @@
 
 from .policy import interest_terms, policies_by_month, policy_for, policy_row
 from .positions import ContractFacts, facts_for, position_for, positions_for, write_off_credits
-from .sql import ContractSummary, SegmentRow, aged_sql, segments, sold_contracts, summaries, summary_sql
+from .sql import (
+    ContractSummary,
+    SegmentRow,
+    aged_sql,
+    segments,
+    sold_contracts,
+    sold_contracts_maybe_open,
+    summaries,
+    summary_sql,
+)
 from .statement import StatementOfAccount, collection_notes, promises_missed, statement_of_account
 from .workbench import PAGE_SIZE, Filters, Workbench, workbench
 from .write_offs import WriteOffLiability, write_off_liability
@@ -28,6 +37,7 @@ __all__ = [
     "promises_missed",
     "segments",
     "sold_contracts",
+    "sold_contracts_maybe_open",
     "statement_of_account",
     "summaries",
     "summary_sql",

@@ -8,7 +8,7 @@ from .daily_reports import REPORT_TEXT_FIELDS, can_review, daily_report_comment,
 from .evaluation import evaluation_give_feedback
 from .market_prices import PriceInput, daily_report_prices_set, market_prices_from_event
 from .plans import forecast_set, plan_save, visit_route_set_day
-from .summaries import SUMMARY_LOCK_KEY, earliest_month_touched, summary_refresh, summary_refresh_incremental
+from .summaries import SUMMARY_LOCK_KEY, months_touched, summary_refresh, summary_refresh_incremental
 from .targets import LineInput, can_manage_targets, target_save, target_set_split, targets_import_xlsx
 from .unit_rules import unit_report_policy_approve, unit_report_policy_propose, unit_report_policy_reject
 
@@ -23,10 +23,10 @@ __all__ = [
     "daily_report_prices_set",
     "daily_report_review",
     "daily_report_save",
-    "earliest_month_touched",
     "evaluation_give_feedback",
     "forecast_set",
     "market_prices_from_event",
+    "months_touched",
     "plan_save",
     "summary_refresh",
     "summary_refresh_incremental",
