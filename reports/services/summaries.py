@@ -180,6 +180,7 @@ def summary_refresh(
     given (month, salesperson) `cells` (the incremental refresh) — and the open receivables. Runs in one
     transaction, so readers see either the old or the new figures, never half."""
     started = time.monotonic()
+    began = timezone.now()
     t = _tables()
     sel = MonthSelection.of(since=since, cells=cells)
     steps: dict[str, float] = {}
@@ -220,7 +221,17 @@ def summary_refresh(
             "stable_before": stable_before,
         },
     )
+    if since is None:  # every change up to `began` is now in the tables: a full or an incremental (cells) refresh
+        SummaryState.objects.update_or_create(
+            name=CHANGES_MARK, defaults={"refreshed_at": began, "duration_ms": state.duration_ms}
+        )
     return state
+
+
+# When the last refresh that took in every change began (a full or an incremental one). A rebuild of recent months
+# (the 10-minute task) does not move it: changes it did not cover (an older month's) still wait for the incremental
+# refresh. The start, not the end: a change committed while a refresh ran is taken again by the next one.
+CHANGES_MARK = "dashboard_changes"
 
 
 CHANGE_MARGIN = dt.timedelta(minutes=5)  # changes committed while the last refresh ran count as after it
@@ -233,11 +244,11 @@ def months_touched(*, since: dt.datetime | None = None) -> set[dt.date] | None:
 
 
 def cells_touched(*, since: dt.datetime | None = None) -> set[Cell] | None:
-    """The (month, salesperson) cells whose figures a change made at or after `since` (default: the last refresh,
-    less a margin for commits in flight) may move; None when a full rebuild is needed (no refresh yet, or a
-    customer was deleted, taking rows whose months are no longer known). A figure counts for the contract's owner
-    (sales, returns, collections), the contact log's author (visits, calls) or the customer's owner (new
-    customers); a contract's owner never changes.
+    """The (month, salesperson) cells whose figures a change made at or after `since` (default: the start of the
+    last refresh that took in every change, CHANGES_MARK, less a margin for commits in flight) may move; None when
+    a full rebuild is needed (no refresh yet, or a customer was deleted, taking rows whose months are no longer
+    known). A figure counts for the contract's owner (sales, returns, collections), the contact log's author
+    (visits, calls) or the customer's owner (new customers); a contract's owner never changes.
 
     - a contract created or edited: its signing month, and the months of its payments and approved returns;
     - a payment, a return, a contact log created or edited: its own month;
@@ -248,7 +259,7 @@ def cells_touched(*, since: dt.datetime | None = None) -> set[Cell] | None:
     - a product, settlement or sales method renamed: the months of the sales and returns that name it.
     Rows are never deleted from these tables except customers (cancelled contracts, rejected returns stay)."""
     if since is None:
-        last = SummaryState.objects.filter(name="dashboard").values_list("refreshed_at", flat=True).first()
+        last = SummaryState.objects.filter(name=CHANGES_MARK).values_list("refreshed_at", flat=True).first()
         if last is None:
             return None
         since = last - CHANGE_MARGIN

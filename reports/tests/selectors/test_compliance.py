@@ -60,7 +60,7 @@ def test_compliance_and_receivable_ages_from_summaries_match_the_live_count(book
     DailyReportFactory(author=book, date=dt.date(2026, 10, 30))  # a month the summary holds in full
     live = report_compliance(people=[book], start=dt.date(2026, 10, 1), end=dt.date(2026, 11, 30), now=NOW)
     summary_refresh(today=dt.date(2026, 11, 16))
-    assert SummaryState.objects.get().stable_before == dt.date(2026, 11, 13)
+    assert SummaryState.objects.get(name="dashboard").stable_before == dt.date(2026, 11, 13)
     assert ComplianceMonthly.objects.filter(author=book).count() == 2
     summarised = report_compliance(people=[book], start=dt.date(2026, 10, 1), end=dt.date(2026, 11, 30), now=NOW)
     assert summarised == live

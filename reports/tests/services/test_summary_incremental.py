@@ -28,7 +28,12 @@ from reports.models import (
     TopCustomerSummary,
 )
 from reports.periods import add_months, month_start
-from reports.services.summaries import months_touched, summary_refresh, summary_refresh_incremental
+from reports.services.summaries import (
+    CHANGES_MARK,
+    months_touched,
+    summary_refresh,
+    summary_refresh_incremental,
+)
 from sales.models import Contract, ContractLine, Payment, Product, SalesReturn, Shipment
 from sales.tests.factories import ContractFactory, ContractLineFactory, ProductFactory
 
@@ -276,7 +281,7 @@ def test_a_period_begun_since_the_last_refresh_is_ranked_in_full(refreshed):
     earlier = add_months(month_start(today), -1) + dt.timedelta(days=14)
     summary_refresh(today=earlier)
     at = timezone.make_aware(dt.datetime.combine(earlier, dt.time(12)))
-    SummaryState.objects.filter(name="dashboard").update(refreshed_at=at)
+    SummaryState.objects.filter(name__in=["dashboard", CHANGES_MARK]).update(refreshed_at=at)
     before_the_refresh(at - dt.timedelta(days=1))
     assert TopCustomerSummary.objects.filter(period_type="month", period_start=month_start(earlier)).exists()
     summary_refresh_incremental(today=today)
@@ -284,3 +289,21 @@ def test_a_period_begun_since_the_last_refresh_is_ranked_in_full(refreshed):
     summary_refresh(today=today)
     assert incremental == snapshot()
     assert not TopCustomerSummary.objects.filter(period_type="month", period_start=month_start(earlier)).exists()
+
+
+def test_a_rebuild_of_recent_months_leaves_an_old_months_change_to_the_incremental_refresh(refreshed):
+    """The 10-minute task rebuilds the current and previous month only; an old contract's correction made before it
+    ran must still reach the nightly incremental refresh (the changes mark is not moved by a partial rebuild)."""
+    _world, today = refreshed
+    contract = Contract.objects.filter(signed_on__lt=add_months(month_start(today), -3)).order_by("signed_on").first()
+    contract.amount += 7
+    contract.save()
+    night = timezone.now() - dt.timedelta(hours=3)  # the last refresh of every change: last night's
+    SummaryState.objects.filter(name__in=["dashboard", CHANGES_MARK]).update(refreshed_at=night)
+    Contract.objects.filter(pk=contract.pk).update(updated_at=night + dt.timedelta(hours=1))  # corrected at 2 a.m.
+    summary_refresh(since=add_months(month_start(today), -1), today=today)  # the 10-minute task, an hour later
+    assert month_start(contract.signed_on) in months_touched()
+    summary_refresh_incremental(today=today)
+    incremental = snapshot()
+    summary_refresh(today=today)
+    assert incremental == snapshot()
