@@ -193,6 +193,11 @@ class Contract(TimeStampedModel):
             models.Index(fields=["amount", "id"], name="contract_amount_idx"),
             models.Index(fields=["signed_on", "id"], name="contract_signed_idx"),
             models.Index(fields=["updated_at"], name="contract_updated_idx"),  # the summaries' incremental refresh
+            # Signed contracts wait for their originals' filing receipts (the filing desk, the inbox and its badge,
+            # most urgent first): a few days' contracts, never the whole table.
+            models.Index(
+                fields=["filing_due_on", "id"], condition=models.Q(status="signed"), name="contract_signed_filing_idx"
+            ),
         ]
         constraints = [
             # One accepted quote becomes one contract; a cancelled contract frees the quote for a new one.

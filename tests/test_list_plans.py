@@ -61,8 +61,10 @@ def generate(people):
             owner_id=c.owner_id,
             unit_id=c.unit_id,
             amount=Decimal(rng.randrange(1_000, 9_000_000)),
-            status=ContractStatus.SIGNED,
-            signed_on=now.date() - datetime.timedelta(days=rng.randrange(0, 3000)),
+            # Signed contracts are filed once the three departments hold the original (days, by the rule book):
+            # only the last weeks' are still "signed" — the filing desk's and the inbox's list.
+            status=ContractStatus.SIGNED if (age := rng.randrange(0, 3000)) < 30 else ContractStatus.FILED,
+            signed_on=now.date() - datetime.timedelta(days=age),
         )
         for n in range(ROWS)
     )
