@@ -11,7 +11,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Count
 from django.http import Http404
-from django.utils import timezone, translation
+from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
@@ -557,11 +557,12 @@ class EvaluationViewSet(viewsets.ViewSet):
 def _dashboard_response(request) -> Response:
     """The figures behind the dashboard's charts, for the caller's scope.
 
-    Behind the dashboard's cache the answer itself is cached too, under the dashboard's key and the language
-    (profiled: unpickling the dashboard and turning it into JSON types was most of a cached request's time)."""
+    Behind the dashboard's cache the answer itself is cached too, under the dashboard's key (which holds the
+    language). Profiled: unpickling the dashboard and turning it into JSON types was most of a cached request's
+    time."""
     kwargs = DashboardQuery.from_query(request.query_params).as_kwargs()
     key = dashboard_cache_key(user=request.user, **kwargs)
-    answer_key = f"{key}:api:{translation.get_language()}" if key else None
+    answer_key = f"{key}:api" if key else None
     if answer_key and (answer := cache.get(answer_key)) is not None:
         return Response(answer)
     try:

@@ -14,7 +14,7 @@ from django.core.cache import cache
 from django.db import connection
 from django.db.models import Count, Max, Q, Sum
 from django.db.models.functions import TruncMonth
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import SalesUnit, User
@@ -651,7 +651,8 @@ def dashboard_cache_key(
     *, user: User, period: str = "month", unit_id=None, salesperson_id=None, customer_id=None, on=None
 ) -> str | None:
     """The cache key of the caller's dashboard (see dashboard_cached), or None when the cache is off. One query:
-    the moment the summary tables were last rebuilt."""
+    the moment the summary tables were last rebuilt. The language is part of it: the scope's and the periods'
+    labels are written in the reader's language when the dashboard is computed."""
     if not getattr(settings, "REPORTS_DASHBOARD_CACHE_SECONDS", 120):
         return None
     refreshed = SummaryState.objects.filter(name="dashboard").values_list("refreshed_at", flat=True).first()
@@ -670,6 +671,7 @@ def dashboard_cache_key(
             on,
             refreshed.timestamp() if refreshed else "",
             timezone.localdate(),
+            translation.get_language(),  # the labels are in the reader's language
         )
     )
     return "reports:dashboard:" + hashlib.sha256(raw.encode()).hexdigest()
