@@ -96,17 +96,17 @@ def comment_response(request, post) -> Response:
     return Response(CommentOutputSerializer(activity).data, status=201)
 
 
+# list() over .values() rows instead of model instances (profiled on the contracts and customers API lists:
+# building the page's model instances — the row and each select_related object, ~250 per 50-row page — and DRF's
+# generic walk over the declared fields were most of a request's Python time).
+#
+# The view names the columns its rows are written from (``list_columns``) and writes each page's rows with
+# ``list_row_writer()`` (a function dict → output dict, built once per request, so what is per request — the
+# language, today — is read once). The sort keys of the queryset's ordering are added to the columns, so the keyset
+# cursor reads them off the row. Filtering, ordering, the cursor and the response shape are the view's usual ones;
+# the output serializer stays the schema, and a test per view proves its rows equal the serializer's. (A comment,
+# not a docstring: drf-spectacular would publish a docstring here as every list operation's description.)
 class ValuesListMixin:
-    """``list()`` over ``.values()`` rows instead of model instances (profiled on the contracts and customers API
-    lists: building the page's model instances — the row and each select_related object, ~250 per 50-row page —
-    and DRF's generic walk over the declared fields were most of a request's Python time).
-
-    The view names the columns its rows are written from (``list_columns``) and writes each page's rows with
-    ``list_row_writer()`` (a function dict → output dict, built once per request, so what is per request — the
-    language, today — is read once). The sort keys of the queryset's ordering are added to the columns, so the
-    keyset cursor reads them off the row. Filtering, ordering, the cursor and the response shape are the view's
-    usual ones; the output serializer stays the schema, and a test per view proves its rows equal the serializer's."""
-
     list_columns: tuple[str, ...] = ()
 
     def list_row_writer(self):  # pragma: no cover - each view writes its own rows
