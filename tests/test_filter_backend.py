@@ -72,3 +72,28 @@ def test_only_plain_filtersets_without_their_parameters_are_skipped():
     assert not _untouched(Plain, {"created_after": "2026-01-01"})  # a range's own parameter names
     assert not _untouched(Required, {})
     assert not _untouched(OwnQueryset, {})
+
+
+def test_the_lists_read_as_values_keep_their_schema(api_client, admin_user):
+    """The values-read lists document what they did: the output serializers' fields, the filters, and no
+    description borrowed from the list mixin."""
+    from customers.api import CustomerOutputSerializer
+    from sales.api.contracts import ContractListOutputSerializer
+
+    api_client.force_authenticate(admin_user)
+    schema = api_client.get("/api/schema/", {"format": "json"}).json()
+    for path, serializer, filters in (
+        (
+            "/api/v1/contracts/",
+            ContractListOutputSerializer,
+            {"status", "customer", "owner", "settlement_method__code"},
+        ),
+        ("/api/v1/customers/", CustomerOutputSerializer, {"owner", "unit", "region", "tier", "status", "search"}),
+    ):
+        operation = schema["paths"][path]["get"]
+        assert "values()" not in operation.get("description", ""), path
+        assert filters <= {p["name"] for p in operation["parameters"]}, path
+        ref = operation["responses"]["200"]["content"]["application/json"]["schema"]["$ref"].split("/")[-1]
+        page = schema["components"]["schemas"][ref]
+        row = page["properties"]["results"]["items"]["$ref"].split("/")[-1]
+        assert list(schema["components"]["schemas"][row]["properties"]) == list(serializer().fields), path
