@@ -1,8 +1,12 @@
 from __future__ import annotations
 
+import datetime as dt
+import decimal
+
 from django.core.exceptions import ValidationError as DjangoValidationError
-from rest_framework import exceptions, pagination, serializers
+from rest_framework import ISO_8601, exceptions, pagination, serializers
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from .exceptions import ApplicationError, PermissionDenied
@@ -126,3 +130,53 @@ class ValuesListMixin:
         if page is None:
             return Response([write(r) for r in rows])
         return self.get_paginated_response([write(r) for r in page])  # type: ignore[attr-defined]
+
+
+# --- formatting a list's values as its output fields do, without their per-call lookups ----------------------------
+# DRF's DecimalField copies the decimal context and builds its quantum on every call; DateTimeField looks the
+# current time zone up on every call. Profiled on a 50-row page that was a seventh of a list request's Python time.
+# Each function returns exactly what the field's to_representation returns for a value read from the database
+# (anything else goes to the field), with the per-request state (context, time zone) read once: build them per
+# request. The list-row tests compare the rows with DRF's generic walk.
+
+
+def money_formatter(field: serializers.DecimalField):
+    coerce = getattr(field, "coerce_to_string", api_settings.COERCE_DECIMAL_TO_STRING)
+    if not coerce or field.localize or field.normalize_output or field.decimal_places is None:
+        return field.to_representation
+    context = decimal.getcontext().copy()
+    if field.max_digits is not None:
+        context.prec = field.max_digits
+    quantum = decimal.Decimal(".1") ** field.decimal_places
+    rounding, slow = field.rounding, field.to_representation
+
+    def money(value):
+        if type(value) is not decimal.Decimal:
+            return slow(value)
+        return f"{value.quantize(quantum, rounding=rounding, context=context):f}"
+
+    return money
+
+
+def date_formatter(field: serializers.DateField):
+    output_format = getattr(field, "format", api_settings.DATE_FORMAT)
+    if output_format is None or output_format.lower() != ISO_8601:
+        return field.to_representation
+    slow = field.to_representation
+    return lambda value: value.isoformat() if type(value) is dt.date else slow(value)
+
+
+def datetime_formatter(field: serializers.DateTimeField):
+    output_format = getattr(field, "format", api_settings.DATETIME_FORMAT)
+    zone = field.timezone if hasattr(field, "timezone") else field.default_timezone()
+    if output_format is None or output_format.lower() != ISO_8601 or zone is None:
+        return field.to_representation
+    slow = field.to_representation
+
+    def stamp(value):
+        if type(value) is not dt.datetime or value.utcoffset() is None:
+            return slow(value)
+        text = value.astimezone(zone).isoformat()
+        return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+    return stamp

@@ -26,6 +26,9 @@ from core.api import (
     TimelineEntryOutputSerializer,
     ValuesListMixin,
     comment_response,
+    date_formatter,
+    datetime_formatter,
+    money_formatter,
     timeline_response,
 )
 from core.datetimes import DbIsoDateTimeFilter
@@ -123,9 +126,9 @@ def list_row_writer(fields):
     ``fields`` are the output serializer's bound fields: they format the decimal and the dates and times exactly as
     the schema says. The row is what DRF's generic walk over CustomerOutputSerializer gives (test_customer_list_rows).
     """
-    money = fields["credit_limit"].to_representation
-    day = fields["member_since"].to_representation
-    stamp = fields["registered_at"].to_representation
+    money = money_formatter(fields["credit_limit"])
+    day = date_formatter(fields["member_since"])
+    stamp = datetime_formatter(fields["registered_at"])
     status_choices = fields["status"].to_representation
     tier_choices = fields["tier"].to_representation
     today = timezone.localdate()

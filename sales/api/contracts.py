@@ -18,6 +18,9 @@ from core.api import (
     ValuesListMixin,
     VisiblePrimaryKeyRelatedField,
     comment_response,
+    date_formatter,
+    datetime_formatter,
+    money_formatter,
     timeline_response,
     validated,
 )
@@ -184,9 +187,9 @@ def list_row_writer(fields):
 
     ``fields`` are the list serializer's bound fields: they format the decimals and dates exactly as the schema
     says. The row is what DRF's generic walk over ContractListOutputSerializer gives (test_contract_list_rows)."""
-    money = fields["amount"].to_representation
-    day = fields["signed_on"].to_representation
-    stamp = fields["created_at"].to_representation
+    money = money_formatter(fields["amount"])
+    day = date_formatter(fields["signed_on"])
+    stamp = datetime_formatter(fields["created_at"])
     today = timezone.localdate()
     english = (translation.get_language() or "").startswith("en")
     signed = ContractStatus.SIGNED
