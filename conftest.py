@@ -45,6 +45,7 @@ DATE_SENSITIVE = (
     "reports/tests/services/*",
     "reports/tests/test_pages_reports.py",
     "reports/tests/test_api_reports.py",
+    "reports/tests/test_dashboard_answer_cache.py",
     "reports/tests/test_tasks_reports.py",
     "reports/tests/test_expense_control.py",
     "reports/tests/test_evaluation_review.py",

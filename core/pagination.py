@@ -3,9 +3,11 @@
 - ``KeysetPagination`` (the API's default): a cursor that holds the sort key of the last row seen, so every page,
   the thousandth as the first, is an index range scan of ``page_size`` rows. The ordering is the queryset's own
   (the view's ``order_by`` or the ``ordering`` query parameter), always ended by the primary key so ties (rows
-  created in one bulk import share a timestamp) are cut cleanly. NULLs sort as PostgreSQL sorts them (last when
-  ascending, first when descending). Orderings on expressions (search similarity) and plain lists fall back to an
-  offset kept in the cursor. The response is DRF's cursor shape: ``{"next", "previous", "results"}``.
+  created in one bulk import share a timestamp) are cut cleanly. A page of ``.values()`` rows (dicts) works the same:
+  the cursor reads the sort keys from the row's columns, which must include every sort term (core.api's
+  ValuesListMixin adds them). NULLs sort as PostgreSQL sorts them (last when ascending, first when descending).
+  Orderings on expressions (search similarity) and plain lists fall back to an offset kept in the cursor. The
+  response is DRF's cursor shape: ``{"next", "previous", "results"}``.
 - ``EstimatedPaginator`` (the pages): page numbers with "previous/next", a count capped at ``cap`` rows (a COUNT
   over ``LIMIT cap + 1``), and beyond the cap the planner's row estimate shown as "about N".
 """
@@ -31,6 +33,8 @@ from rest_framework.utils.urls import remove_query_param, replace_query_param
 
 
 def _value_at(obj: Any, path: str) -> Any:
+    if isinstance(obj, dict):  # a row of .values(): the sort key is one of its columns
+        return obj[path]
     for part in path.split("__"):
         if obj is None:
             return None

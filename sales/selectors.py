@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -184,10 +185,11 @@ def products_with_prices(*, on: dt.date | None = None, with_cost: bool = False):
 # --- receivables -------------------------------------------------------------------------------------------------
 
 
-def with_paid(qs, *, retention: bool = True):
-    """Annotate contracts with `paid_total`, `paid_retention` and `returned_total` (approved returns credited to
-    the customer) as subqueries: no row multiplication; lists that show only the amount paid leave the other two
-    subqueries out (retention=False)."""
+@functools.cache
+def _paid_annotations() -> dict[str, Coalesce]:
+    """with_paid's three subquery expressions, built once (profiled: building them was a tenth of a contracts
+    list request's Python time). Django copies an expression when a queryset resolves it, so one instance serves
+    every queryset."""
     paid = (
         Payment.objects.filter(contract=OuterRef("pk"))
         .order_by()
@@ -209,13 +211,21 @@ def with_paid(qs, *, retention: bool = True):
         .annotate(s=Sum("amount"))
         .values("s")
     )
-    qs = qs.annotate(paid_total=Coalesce(Subquery(paid, output_field=MONEY), Value(ZERO), output_field=MONEY))
+    return {
+        name: Coalesce(Subquery(sub, output_field=MONEY), Value(ZERO), output_field=MONEY)
+        for name, sub in (("paid_total", paid), ("paid_retention", paid_ret), ("returned_total", returned))
+    }
+
+
+def with_paid(qs, *, retention: bool = True):
+    """Annotate contracts with `paid_total`, `paid_retention` and `returned_total` (approved returns credited to
+    the customer) as subqueries: no row multiplication; lists that show only the amount paid leave the other two
+    subqueries out (retention=False)."""
+    sums = _paid_annotations()
+    qs = qs.annotate(paid_total=sums["paid_total"])
     if not retention:
         return qs
-    return qs.annotate(
-        paid_retention=Coalesce(Subquery(paid_ret, output_field=MONEY), Value(ZERO), output_field=MONEY),
-        returned_total=Coalesce(Subquery(returned, output_field=MONEY), Value(ZERO), output_field=MONEY),
-    )
+    return qs.annotate(paid_retention=sums["paid_retention"], returned_total=sums["returned_total"])
 
 
 def customer_open_receivables(*, customer_id: int, exclude_contract_id: int | None = None) -> Decimal:

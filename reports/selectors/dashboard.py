@@ -14,7 +14,7 @@ from django.core.cache import cache
 from django.db import connection
 from django.db.models import Count, Max, Q, Sum
 from django.db.models.functions import TruncMonth
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import SalesUnit, User
@@ -647,23 +647,14 @@ def dashboard_period_label(period: str, today: dt.date) -> str:
     return period_label(period, {"month": month_start, "quarter": quarter_start, "year": year_start}[period](today))
 
 
-def dashboard_cached(
+def dashboard_cache_key(
     *, user: User, period: str = "month", unit_id=None, salesperson_id=None, customer_id=None, on=None
-) -> Dashboard:
-    """dashboard_data behind the cache, for the pages and the API. The key holds the user (and their role and
-    unit, so a move takes effect at once), the drill-down, and the moment the summary tables were last rebuilt,
-    so a refresh is visible immediately; the live parts (report compliance, targets) may lag by at most
-    settings.REPORTS_DASHBOARD_CACHE_SECONDS (default 120 s; 0 disables the cache). One query on a hit."""
-    seconds = getattr(settings, "REPORTS_DASHBOARD_CACHE_SECONDS", 120)
-    kwargs = {
-        "period": period,
-        "unit_id": unit_id,
-        "salesperson_id": salesperson_id,
-        "customer_id": customer_id,
-        "on": on,
-    }
-    if not seconds:
-        return dashboard_data(user=user, **kwargs)
+) -> str | None:
+    """The cache key of the caller's dashboard (see dashboard_cached), or None when the cache is off. One query:
+    the moment the summary tables were last rebuilt. The language is part of it: the scope's and the periods'
+    labels are written in the reader's language when the dashboard is computed."""
+    if not getattr(settings, "REPORTS_DASHBOARD_CACHE_SECONDS", 120):
+        return None
     refreshed = SummaryState.objects.filter(name="dashboard").values_list("refreshed_at", flat=True).first()
     raw = "|".join(
         str(v)
@@ -680,9 +671,31 @@ def dashboard_cached(
             on,
             refreshed.timestamp() if refreshed else "",
             timezone.localdate(),
+            translation.get_language(),  # the labels are in the reader's language
         )
     )
-    key = "reports:dashboard:" + hashlib.sha256(raw.encode()).hexdigest()
+    return "reports:dashboard:" + hashlib.sha256(raw.encode()).hexdigest()
+
+
+def dashboard_cached(
+    *, user: User, period: str = "month", unit_id=None, salesperson_id=None, customer_id=None, on=None, key=None
+) -> Dashboard:
+    """dashboard_data behind the cache, for the pages and the API. The key holds the user (and their role and
+    unit, so a move takes effect at once), the drill-down, and the moment the summary tables were last rebuilt,
+    so a refresh is visible immediately; the live parts (report compliance, targets) may lag by at most
+    settings.REPORTS_DASHBOARD_CACHE_SECONDS (default 120 s; 0 disables the cache). One query on a hit (none
+    when the caller passes the key it already made with dashboard_cache_key)."""
+    seconds = getattr(settings, "REPORTS_DASHBOARD_CACHE_SECONDS", 120)
+    kwargs = {
+        "period": period,
+        "unit_id": unit_id,
+        "salesperson_id": salesperson_id,
+        "customer_id": customer_id,
+        "on": on,
+    }
+    if not seconds:
+        return dashboard_data(user=user, **kwargs)
+    key = key or dashboard_cache_key(user=user, **kwargs)
     data = cache.get(key)
     if data is None:
         data = dashboard_data(user=user, **kwargs)
