@@ -2,6 +2,8 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from reminders.selectors import unread_notification_count
+
 from .inbox import inbox_count, inbox_items
 from .search import find_anything
 from .selectors import home_data
@@ -18,8 +20,11 @@ def home(request):
 def inbox(request):
     items = inbox_items(user=request.user)
     template = "workspace/_inbox_list.html" if request.GET.get("fragment") else "workspace/inbox.html"
-    # The navbar count is the list's length here: no second count query.
-    return render(request, template, {"inbox": items, "inbox_count": len(items)})
+    # The navbar's inbox count is the list's length here, and the bell's count is read alone: no badge statement.
+    context = {"inbox": items, "inbox_count": len(items)}
+    if template == "workspace/inbox.html":
+        context["unread_notifications"] = unread_notification_count(user=request.user)
+    return render(request, template, context)
 
 
 @login_required
