@@ -398,16 +398,27 @@ def inbox_items(*, user: User, today: dt.date | None = None) -> list[Item]:
     """Everything waiting for `user` now, oldest first. A fixed number of queries whatever the volume.
 
     Each kind's list statement is compiled once per user and day (as the badge's, under the same key) and run each
-    time: the rows, and so the items, are always read fresh."""
-    today = today or timezone.localdate()
+    time, all in one round trip: the rows, and so the items, are always read fresh."""
+    return _items(user, today or timezone.localdate())[0]
+
+
+def inbox_page(*, user: User) -> tuple[list[Item], int]:
+    """The inbox page's items and the bell's unread count, read in the same round trip (the page's inbox badge is
+    the list's length: no badge statement)."""
+    items, unread = _items(user, timezone.localdate(), unread=True)
+    return items, unread or 0
+
+
+def _items(user: User, today: dt.date, *, unread: bool = False) -> tuple[list[Item], int | None]:
     ctx = _Context(user=user, today=today, now=timezone.now())
     items: list[Item] = []
-    for kind, rows in zip(KINDS, _listed_rows(user, today), strict=True):
+    listed, count = _listed_rows(user, today, unread=unread)
+    for kind, rows in zip(KINDS, listed, strict=True):
         for row in rows:
             if (item := kind.item(ctx, row)) is not None:
                 items.append(item)
     items.sort(key=lambda i: (not i.overdue, i.sort_key, i.kind))
-    return items
+    return items, count
 
 
 @dataclass(frozen=True)
@@ -473,12 +484,12 @@ class _Prepared:
         return objs
 
 
-def _run(statements: list[_Prepared]) -> list[list[tuple]]:
+def _run(db: str, statements: list[tuple[str, tuple]]) -> list[list[tuple]]:
     """Each statement's rows. On psycopg 3 they are sent in one pipeline (one round trip to the database instead of
     one per kind; each is still its own statement, run and logged through Django's cursor)."""
     if not statements:
         return []
-    connection = connections[statements[0].db]
+    connection = connections[db]
     connection.ensure_connection()
     pipeline = getattr(connection.connection, "pipeline", None)
     if pipeline is None:  # psycopg 2: one round trip each
@@ -486,19 +497,20 @@ def _run(statements: list[_Prepared]) -> list[list[tuple]]:
     cursors = []
     try:
         with pipeline():
-            for statement in statements:
+            for sql, params in statements:
                 cursor = connection.cursor()
                 cursors.append(cursor)
-                cursor.execute(statement.sql, statement.params)
+                cursor.execute(sql, params)
             return [cursor.fetchall() for cursor in cursors]
     finally:
         for cursor in cursors:
             cursor.close()
 
 
-def _listed_rows(user: User, today: dt.date) -> list[list[Any]]:
-    """Each kind's rows, in the table's order. The filing units are built each time (their filing day is data read
-    in Python); every other kind's statement depends only on the statement key."""
+def _prepared_lists(user: User, today: dt.date) -> tuple[_Prepared | None, ...]:
+    """Each kind's compiled list statement, in the table's order (None: no row possible). The filing units' is
+    compiled each time (their filing day is data read in Python); every other kind's depends only on the statement
+    key."""
     key = ("list", LIMIT, *_statement_key(user, today, False))
     with _STATEMENTS_LOCK:
         prepared = _STATEMENTS.get(key)
@@ -513,19 +525,42 @@ def _listed_rows(user: User, today: dt.date) -> list[list[Any]]:
             _STATEMENTS[key] = prepared
             while len(_STATEMENTS) > _STATEMENTS_MAX:
                 _STATEMENTS.popitem(last=False)
-    statements = [statement for statement in prepared if statement is not None]
-    fetched = iter(zip(statements, _run(statements), strict=True))
-    connection = connections[statements[0].db] if statements else None
+    return tuple(
+        _Prepared.of(kind.listed(kind.candidates(user, today))) if kind.key == "filings" else statement
+        for kind, statement in zip(KINDS, prepared, strict=True)
+    )
+
+
+def _unread_statement(user: User) -> tuple[str, tuple]:
+    """The bell's count (`reminders.selectors.unread_notification_count`) as one more statement of the pipeline."""
+    unread = Notification.objects.filter(user=user, read_at__isnull=True).order_by()
+    counted = unread.annotate(n=Func(Value(1), function="COUNT")).values("n")
+    sql, params = counted.query.get_compiler(using=counted.db).as_sql()
+    return sql, tuple(params)
+
+
+def _listed_rows(user: User, today: dt.date, *, unread: bool = False) -> tuple[list[list[Any]], int | None]:
+    """Each kind's rows in the table's order, read in one round trip; with `unread`, the bell's count too."""
+    prepared = _prepared_lists(user, today)
+    db = router.db_for_read(User)
+    ran = [p for p in prepared if p is not None and p.db == db]
+    sent = [(p.sql, p.params) for p in ran]
+    if unread:
+        sent.append(_unread_statement(user))
+    results = _run(db, sent)
+    fetched = dict(zip(map(id, ran), results, strict=False))
+    connection = connections[db]
     listed = []
-    for kind, statement in zip(KINDS, prepared, strict=True):
-        if kind.key == "filings":
-            listed.append(list(kind.listed(kind.candidates(user, today))))
-        elif statement is None:
+    for statement in prepared:
+        if statement is None:
             listed.append([])
-        else:
-            ran, rows = next(fetched)
-            listed.append(ran.objects(rows, connection))
-    return listed
+        elif id(statement) in fetched:
+            listed.append(statement.objects(fetched[id(statement)], connection))
+        else:  # another database (a router's choice): on its own
+            listed.append(statement.objects(_run(statement.db, [(statement.sql, statement.params)])[0], connection))
+    count = results[-1][0][0] if unread else None
+    return listed, count
+
 
 @dataclass(frozen=True)
 class _Context:

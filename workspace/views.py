@@ -2,9 +2,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from reminders.selectors import unread_notification_count
-
-from .inbox import inbox_count, inbox_items
+from .inbox import inbox_count, inbox_items, inbox_page
 from .search import find_anything
 from .selectors import home_data
 
@@ -18,13 +16,14 @@ def home(request):
 
 @login_required
 def inbox(request):
-    items = inbox_items(user=request.user)
-    template = "workspace/_inbox_list.html" if request.GET.get("fragment") else "workspace/inbox.html"
-    # The navbar's inbox count is the list's length here, and the bell's count is read alone: no badge statement.
-    context = {"inbox": items, "inbox_count": len(items)}
-    if template == "workspace/inbox.html":
-        context["unread_notifications"] = unread_notification_count(user=request.user)
-    return render(request, template, context)
+    if request.GET.get("fragment"):  # the home page's section: no navbar
+        items = inbox_items(user=request.user)
+        return render(request, "workspace/_inbox_list.html", {"inbox": items, "inbox_count": len(items)})
+    # The navbar's inbox count is the list's length here, and the bell's count is read with the list (one round
+    # trip): no badge statement.
+    items, unread = inbox_page(user=request.user)
+    context = {"inbox": items, "inbox_count": len(items), "unread_notifications": unread}
+    return render(request, "workspace/inbox.html", context)
 
 
 @login_required
