@@ -22,7 +22,18 @@ from typing import Any
 from django.contrib.postgres.expressions import ArraySubquery
 from django.core.exceptions import EmptyResultSet
 from django.db import connections, router
-from django.db.models import Exists, prefetch_related_objects, F, Func, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import (
+    Exists,
+    F,
+    Func,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    prefetch_related_objects,
+)
 from django.db.models.functions import Coalesce
 from django.db.models.query import get_related_populators
 from django.urls import reverse
@@ -459,10 +470,10 @@ class _Prepared:
             init_list=[f[0].target.attname for f in select[start:end]],
             start=start,
             end=end,
-            populators=get_related_populators(klass_info, select, qs.db),
+            populators=get_related_populators(klass_info, select, qs.db),  # type: ignore[call-arg]  # stubs of Django 6
             annotations=tuple(compiler.annotation_col_map.items()),
             converters=compiler.get_converters([f[0] for f in select]),
-            prefetch=tuple(qs._prefetch_related_lookups),
+            prefetch=tuple(getattr(qs, "_prefetch_related_lookups", ())),
         )
 
     def objects(self, rows: list[tuple], connection: Any) -> list[Any]:
@@ -518,8 +529,7 @@ def _prepared_lists(user: User, today: dt.date) -> tuple[_Prepared | None, ...]:
             _STATEMENTS.move_to_end(key)
     if prepared is None:
         prepared = tuple(
-            None if kind.key == "filings" else _Prepared.of(kind.listed(kind.candidates(user, today)))
-            for kind in KINDS
+            None if kind.key == "filings" else _Prepared.of(kind.listed(kind.candidates(user, today))) for kind in KINDS
         )
         with _STATEMENTS_LOCK:
             _STATEMENTS[key] = prepared
@@ -550,7 +560,7 @@ def _listed_rows(user: User, today: dt.date, *, unread: bool = False) -> tuple[l
     results = _run(db, sent)
     fetched = dict(zip(map(id, ran), results, strict=False))
     connection = connections[db]
-    listed = []
+    listed: list[list[Any]] = []
     for statement in prepared:
         if statement is None:
             listed.append([])

@@ -263,3 +263,26 @@ def test_the_gm_office_is_waited_for_by_a_managers_plan_and_urgent_problem(manag
     )  # fmt: skip
     assert sorted(_kinds(gm)) == ["escalation", "marketing_plan"]
     assert _kinds(manager) == []
+
+
+def test_inbox_page_reads_fresh_rows_through_its_compiled_statements_and_no_badge_statement(
+    client, salesperson, manager, django_assert_max_num_queries
+):
+    """The lists' statements are compiled once per user and day, the rows read at each call: an item handled after
+    the statement was compiled is gone from the next page, a new one is there. The page's bell count is read with the
+    lists (no badge statement) and is the badge's."""
+    first = _quote_in_review(salesperson)
+    client.force_login(manager)
+    assert 'data-inbox-kind="quote"' in client.get(reverse("inbox")).content.decode()
+    services.quote_approve(actor=manager, quote=first)
+    second = _quote_in_review(salesperson)
+    with django_assert_max_num_queries(25) as page:
+        body = client.get(reverse("inbox")).content.decode()
+    assert not any("cardinality(ARRAY" in q["sql"] for q in page.captured_queries)  # no badge statement
+    assert body.count('data-inbox-kind="quote"') == 1
+    assert reverse("sales:quote_detail", args=[second.pk]) in body
+    assert reverse("sales:quote_detail", args=[first.pk]) not in body
+    unread = navbar_counts(user=manager)[1]
+    assert unread >= 1
+    assert f'id="unread-count">{unread}<' in body
+    assert inbox_count(user=manager) == len(inbox_items(user=manager)) == 1
