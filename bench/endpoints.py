@@ -87,11 +87,12 @@ def _row(label: str, url: str, timings: list[float], cpu: list[float]) -> dict:
     }
 
 
-def measure(requests: int) -> list[dict]:
+def measure(requests: int, only: str = "", skip: str = "") -> list[dict]:
     """Each endpoint `requests` times, each request paired with a hello-world request just before it (same client,
     same middleware): an endpoint's ratio is the paired hello-world's mean time over its own, so a machine whose load
     drifts during the run (other processes on two cores) moves both sides of each ratio alike. `cpu_ratio` is the
-    same ratio by this process's CPU time (the Django side only, steadier; the database's work is in the wall time)."""
+    same ratio by this process's CPU time (the Django side only, steadier; the database's work is in the wall time).
+    `only` keeps the scenarios whose label contains it, `skip` leaves out those whose label contains it."""
     users = {
         "gm": User.objects.get(username="bgm"),
         "mgr": User.objects.filter(role=Role.MANAGER).order_by("id").first(),
@@ -101,6 +102,8 @@ def measure(requests: int) -> list[dict]:
     rows = []
     all_hello: tuple[list[float], list[float]] = ([], [])
     for label, role, url, cache in scenarios()[1:]:
+        if (only and only not in label) or (skip and skip in label):
+            continue
         with override_settings(ALLOWED_HOSTS=["*"], STORAGES=STORAGES, REPORTS_DASHBOARD_CACHE_SECONDS=cache):
             client = Client()
             client.force_login(users[role])
