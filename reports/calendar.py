@@ -7,6 +7,7 @@ company's."""
 from __future__ import annotations
 
 import datetime as dt
+from bisect import bisect_left, bisect_right
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -89,6 +90,7 @@ class WorkingCalendar:
         self._overrides = dict(
             CalendarDay.objects.filter(date__gte=start, date__lte=end).values_list("date", "is_working")
         )
+        self._days: list[dt.date] | None = None  # the working days of the whole range, worked out once
 
     def policy_on(self, day: dt.date) -> ReportPolicy:
         current = self._policies[0]
@@ -106,11 +108,15 @@ class WorkingCalendar:
         return day.weekday() in self.policy_on(day).weekday_set
 
     def working_days(self, start: dt.date | None = None, end: dt.date | None = None) -> list[dt.date]:
+        """The working days from `start` to `end` (within the calendar's range), in order: a slice of the range's
+        working days, which are worked out once per calendar (a dashboard asks for several periods of one year)."""
         start = max(start or self.start, self.start)
         end = min(end or self.end, self.end)
-        days, day = [], start
-        while day <= end:
-            if self.is_working(day):
-                days.append(day)
-            day += dt.timedelta(days=1)
-        return days
+        if self._days is None:
+            days, day = [], self.start
+            while day <= self.end:
+                if self.is_working(day):
+                    days.append(day)
+                day += dt.timedelta(days=1)
+            self._days = days
+        return self._days[bisect_left(self._days, start) : bisect_right(self._days, end)]

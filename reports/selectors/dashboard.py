@@ -12,7 +12,7 @@ from typing import Any
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import Count, Max, Q, Sum
+from django.db.models import Count, Max, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
@@ -202,7 +202,18 @@ def dashboard_data(
     cal = WorkingCalendar(starts["year"], period_bounds("year", starts["year"])[1])
     _add_targets(periods, book=book, key=key, scope=scope, cal=cal, today=today)
     _add_collection_targets(periods, book=cbook, key=ckey, scope=scope, cal=cal, today=today)
-    compliance = _add_compliance(periods, people=people, starts=starts, now=now, cal=cal, today=today)
+    # One read of the summaries' state: the moment they were refreshed, and the day before which the compliance
+    # summary holds the reports for good.
+    state = SummaryState.objects.filter(name="dashboard").first()
+    compliance = _add_compliance(
+        periods,
+        people=people,
+        starts=starts,
+        now=now,
+        cal=cal,
+        today=today,
+        stable_before=state.stable_before if state else None,
+    )
     selected = next(p for p in periods if p.key == period)
     ranking = _ranking(
         scope=scope,
@@ -218,7 +229,6 @@ def dashboard_data(
     breakdowns = _breakdowns(scope=scope, user=user, selected=selected, today=today)
     # Open receivables are a picture of today (the receivables module owns their ageing): shown as of today.
     overdue = _overdue(scope=scope, user=user, today=real_today)
-    state = SummaryState.objects.filter(name="dashboard").first()
     return Dashboard(
         scope=scope,
         today=real_today,
@@ -414,6 +424,7 @@ def _add_compliance(
     now: dt.datetime,
     cal: WorkingCalendar,
     today: dt.date,
+    stable_before: dt.date | None,
 ) -> dict[str, dict[int, Compliance]]:
     """Report compliance of the scope's people in each period; returns it per period and person."""
     if not people:
@@ -424,6 +435,7 @@ def _add_compliance(
         slices={k: (s, min(period_bounds(k, s)[1], today)) for k, s in starts.items()},
         now=now,
         cal=cal,
+        stable_before=stable_before,
     )
     for p in periods:
         due = sum(c.due_days for c in year_comp[p.key].values())
@@ -481,20 +493,21 @@ def _ranking(
 
 
 def _units(*, scope: Scope, user: User, book: TargetBook, selected: PeriodFigures) -> list[dict]:
-    """Units (company level): sales per unit in the selected period (two queries)."""
+    """Units (company level): sales per unit in the selected period (one query: each unit with its sum)."""
     if scope.level != "company":
         return []
-    per_unit = dict(
+    per_unit = (
         PerformanceMonthly.objects.visible_to(user)
-        .filter(month__gte=selected.start, month__lte=selected.end)
-        .values_list("unit_id")
+        .filter(unit_id=OuterRef("pk"), month__gte=selected.start, month__lte=selected.end)
+        .values("unit_id")
         .annotate(s=Sum("sales_amount"))
+        .values("s")
         .order_by()
     )
     units = []
-    for u in SalesUnit.objects.order_by("code"):
+    for u in SalesUnit.objects.order_by("code").annotate(period_sales=Subquery(per_unit)):
         target = book.amount(u.pk, selected.key, selected.start)
-        sales = per_unit.get(u.pk) or ZERO
+        sales = u.period_sales or ZERO
         units.append({"id": u.pk, "name": u.name, "sales": sales, "target": target, "completion": pct(sales, target)})
     return units
 
@@ -567,17 +580,14 @@ def _breakdowns(*, scope: Scope, user: User, selected: PeriodFigures, today: dt.
         .order_by()
     )
     by_dim: dict[str, list[dict]] = {}
-    for row in rows:
-        by_dim.setdefault(row["dimension"], []).append(
-            {
-                "key": row["key"],
-                "label": row["name"],
-                "amount": row["now"],
-                "quantity": row["qty"],
-                "last_year": row["before"],
-            }
+    totals: dict[str, tuple[Decimal, Decimal, int]] = {}
+    for dimension, key, name, now, qty, before, total, total_ly, count in _breakdown_top(rows):
+        by_dim.setdefault(dimension, []).append(
+            {"key": key, "label": name, "amount": now, "quantity": qty, "last_year": before}
         )
+        totals[dimension] = (total, total_ly, count)
     tiers = dict(CustomerTier.choices)
+    not_recorded = str(_("Not recorded"))
     out = []
     for dim in breakdown_dimensions():
         values = by_dim.get(dim.key, [])
@@ -587,22 +597,54 @@ def _breakdowns(*, scope: Scope, user: User, selected: PeriodFigures, today: dt.
             v["change"] = change_pct(v["amount"], v["last_year"])
             if dim.key == "tier":
                 v["label"] = str(tiers.get(v["key"], v["key"]))
-            v["label"] = v["label"] or str(_("Not recorded"))
+            v["label"] = v["label"] or not_recorded
         values.sort(key=lambda v: (-v["amount"], -v["last_year"], v["label"]))
-        total, total_ly = sum((v["amount"] for v in values), ZERO), sum((v["last_year"] for v in values), ZERO)
+        total, total_ly, count = totals.get(dim.key, (ZERO, ZERO, 0))
         out.append(
             {
                 "key": dim.key,
                 "label": str(dim.label),
                 "available": dim.available,
                 "rows": values[:BREAKDOWN_ROWS],
-                "more": max(0, len(values) - BREAKDOWN_ROWS),
+                "more": max(0, count - BREAKDOWN_ROWS),
                 "total": total,
                 "last_year": total_ly,
                 "change": change_pct(total, total_ly),
             }
         )
     return out
+
+
+def _breakdown_top(rows) -> list[tuple]:
+    """The breakdown rows (`rows`: one per dimension and value) that can be among the ten largest of their dimension
+    (ranked by this period's amount, then last year's; ties at the tenth place all kept, for the caller's order by
+    label), each with its dimension's totals and number of values, in one query: the database ranks and sums, so a
+    dimension of thousands of products sends ten rows, not thousands.
+
+    The totals are those of summing the values in Python from zero, each value read as zero when it is none or
+    zero: the same amount, and a plain 0 (no decimals) when no value is other than zero."""
+    sql, params = rows.query.sql_with_params()
+    query = f"""
+        SELECT "dimension", "key", "name", "now", "qty", "before", total, total_ly, n, any_now, any_ly FROM (
+            SELECT t.*,
+                RANK() OVER (
+                    PARTITION BY "dimension" ORDER BY COALESCE("now", 0) DESC, COALESCE("before", 0) DESC
+                ) AS rk,
+                SUM(COALESCE("now", 0)) OVER w AS total,
+                SUM(COALESCE("before", 0)) OVER w AS total_ly,
+                COUNT(*) OVER w AS n,
+                BOOL_OR(COALESCE("now", 0) <> 0) OVER w AS any_now,
+                BOOL_OR(COALESCE("before", 0) <> 0) OVER w AS any_ly
+            FROM ({sql}) t
+            WINDOW w AS (PARTITION BY "dimension")
+        ) ranked
+        WHERE rk <= %s"""  # noqa: S608
+    with connection.cursor() as cur:
+        cur.execute(query, (*params, BREAKDOWN_ROWS))
+        return [
+            (dimension, key, name, now, qty, before, total if any_now else ZERO, total_ly if any_ly else ZERO, n)
+            for dimension, key, name, now, qty, before, total, total_ly, n, any_now, any_ly in cur.fetchall()
+        ]
 
 
 def _overdue(*, scope: Scope, user: User, today: dt.date) -> list[dict]:
