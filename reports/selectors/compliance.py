@@ -63,9 +63,7 @@ def compliance_slices(
     hi = max(e for _s, e in slices.values())
     own = set(units_with_own_cutoff(hi)) & {p.unit_id for p in people if p.unit_id}
     if stable_before is UNREAD:
-        stable_before = (
-            SummaryState.objects.filter(name="dashboard").values_list("stable_before", flat=True).first()
-        )
+        stable_before = SummaryState.objects.filter(name="dashboard").values_list("stable_before", flat=True).first()
     if not own:
         return _compliance_slices(people=people, slices=slices, now=now, cal=cal, stable_before=stable_before)
     out: dict[str, dict[int, Compliance]] = {key: {} for key in slices}
