@@ -12,7 +12,19 @@ from typing import Any
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import Count, Max, OuterRef, Q, Subquery, Sum
+from django.db.models import (
+    BigIntegerField,
+    Count,
+    DateField,
+    DecimalField,
+    IntegerField,
+    Max,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+)
 from django.db.models.functions import TruncMonth
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
@@ -192,7 +204,14 @@ def dashboard_data(
     starts = {"month": month_start(today), "quarter": quarter_start(today), "year": year_start(today)}
     periods = _empty_periods(starts, current=today == real_today)
     trend_from = add_months(month_start(today), -11)
-    monthly = _monthly_figures(scope=scope, user=user, since=add_months(starts["year"], -12), until=today)
+    selected_start = starts[period]
+    monthly, per_owner = _monthly_figures(
+        scope=scope,
+        user=user,
+        since=add_months(starts["year"], -12),
+        until=today,
+        owners_in=(selected_start, period_bounds(period, selected_start)[1]),
+    )
     _add_monthly_figures(periods, monthly, today=today)
     _add_last_year(periods, monthly, today=today)
     people = _people(scope=scope, user=user)
@@ -217,7 +236,7 @@ def dashboard_data(
     selected = next(p for p in periods if p.key == period)
     ranking = _ranking(
         scope=scope,
-        user=user,
+        per_owner=per_owner,
         people=people,
         book=book,
         cbook=cbook,
@@ -279,23 +298,57 @@ def _empty_month() -> dict:
     return {"sales": ZERO, "quantity": ZERO, "collected": ZERO, "visits": 0, "new_customers": 0}
 
 
-def _monthly_figures(*, scope: Scope, user: User, since: dt.date, until: dt.date) -> dict[dt.date, dict]:
-    """Monthly figures of the scope (one query; a customer's collections and visits are read live, two more)."""
+def _monthly_figures(
+    *, scope: Scope, user: User, since: dt.date, until: dt.date, owners_in: tuple[dt.date, dt.date]
+) -> tuple[dict[dt.date, dict], dict[int, dict]]:
+    """Monthly figures of the scope, and (company and unit) each salesperson's figures in `owners_in` (the selected
+    period, for the ranking): one query; a customer's collections and visits are read live, two more."""
     if scope.level != "customer":
-        return {
-            row["month"]: row
-            for row in scoped(PerformanceMonthly.objects, scope, user)
-            .filter(month__gte=since, month__lte=until)
+        base = scoped(PerformanceMonthly.objects, scope, user)
+        rows = (
+            base.filter(month__gte=since, month__lte=until)
             .values("month")
             .annotate(
+                owner=Value(None, output_field=BigIntegerField()),
                 sales=Sum("sales_amount"),
                 quantity=Sum("sales_quantity"),
                 collected=Sum("collected"),
                 visits=Sum("visits"),
                 new_customers=Sum("new_customers"),
             )
+            .values_list("month", "owner", "sales", "quantity", "collected", "visits", "new_customers")
             .order_by()
-        }
+        )
+        if scope.level in ("company", "unit"):
+            rows = rows.union(
+                base.filter(month__gte=owners_in[0], month__lte=owners_in[1])
+                .values("owner_id")
+                .annotate(
+                    no_month=Value(None, output_field=DateField()),
+                    sales=Sum("sales_amount"),
+                    no_quantity=Value(None, output_field=DecimalField()),
+                    collected=Sum("collected"),
+                    visits=Sum("visits"),
+                    no_new=Value(None, output_field=IntegerField()),
+                )
+                .values_list("no_month", "owner_id", "sales", "no_quantity", "collected", "visits", "no_new")
+                .order_by(),
+                all=True,
+            )
+        monthly, per_owner = {}, {}
+        for month, owner, sales, quantity, collected, visits, new_customers in rows:
+            if month is None:
+                per_owner[owner] = {"owner_id": owner, "sales": sales, "collected": collected, "visits": visits}
+            else:
+                monthly[month] = {
+                    "month": month,
+                    "sales": sales,
+                    "quantity": quantity,
+                    "collected": collected,
+                    "visits": visits,
+                    "new_customers": new_customers,
+                }
+        return monthly, per_owner
     monthly = {
         m: {"sales": a, "quantity": q, "collected": ZERO, "visits": 0, "new_customers": 0}
         for m, a, q in scoped(CustomerSalesMonthly.objects, scope, user)
@@ -327,7 +380,7 @@ def _monthly_figures(*, scope: Scope, user: User, since: dt.date, until: dt.date
     ):
         m = m.date() if isinstance(m, dt.datetime) else m
         monthly.setdefault(m, _empty_month())["visits"] = n
-    return monthly
+    return monthly, {}
 
 
 def _add_monthly_figures(periods: list[PeriodFigures], monthly: dict[dt.date, dict], *, today: dt.date) -> None:
@@ -373,7 +426,7 @@ def _people(*, scope: Scope, user: User) -> list[User]:
 def _target_book_of(
     *, scope: Scope, people: list[User], year_from: dt.date, today: dt.date
 ) -> tuple[dict[str, TargetBook], Any]:
-    """The sales and collection targets of the scope and its people (one book per kind, two queries), and the book
+    """The sales and collection targets of the scope and its people (one book per kind, one query), and the book
     key of the scope's own target."""
     person_ids = [p.pk for p in people]
     if scope.level == "company":
@@ -447,24 +500,17 @@ def _add_compliance(
 def _ranking(
     *,
     scope: Scope,
-    user: User,
+    per_owner: dict[int, dict],
     people: list[User],
     book: TargetBook,
     cbook: TargetBook,
     compliance: dict[int, Compliance],
     selected: PeriodFigures,
 ) -> list[dict]:
-    """Ranking of salespeople in the selected period (one query + the people above)."""
+    """Ranking of salespeople in the selected period (`per_owner`: their figures in it, read with the monthly ones,
+    and the people above)."""
     if scope.level not in ("company", "unit"):
         return []
-    per_owner = {
-        row["owner_id"]: row
-        for row in scoped(PerformanceMonthly.objects, scope, user)
-        .filter(month__gte=selected.start, month__lte=selected.end)
-        .values("owner_id")
-        .annotate(sales=Sum("sales_amount"), collected=Sum("collected"), visits=Sum("visits"))
-        .order_by()
-    }
     ranking = []
     for person in people:
         row = per_owner.get(person.pk, {})
