@@ -102,6 +102,13 @@ class WorkingCalendar:
         own = [u for u in self._unit_rules if u.effective_from <= day]
         return with_unit_rules(current, own[-1] if own else None)
 
+    def constant_policy(self) -> ReportPolicy | None:
+        """The policy in force on every day of the range, or None when one takes effect within it."""
+        changes = [p.effective_from for p in self._policies] + [u.effective_from for u in self._unit_rules]
+        if any(self.start < day <= self.end for day in changes):
+            return None
+        return self.policy_on(self.start)
+
     def is_working(self, day: dt.date) -> bool:
         if day in self._overrides:
             return self._overrides[day]

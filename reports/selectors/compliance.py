@@ -96,7 +96,11 @@ def _compliance_slices(
     lo = min(s for s, _e in slices.values())
     hi = max(e for _s, e in slices.values())
     days = cal.working_days(lo, hi)
-    passed = [d for d in days if report_deadline(d, cal.policy_on(d)) < now]
+    policy = cal.constant_policy()
+    if policy is not None:  # one cut-off for the whole range: the days whose cut-off has passed come first
+        passed = days[: bisect_left(days, True, key=lambda d: report_deadline(d, policy) >= now)]
+    else:
+        passed = [d for d in days if report_deadline(d, cal.policy_on(d)) < now]
     passed_set = set(passed)
     pending = [d for d in days if d not in passed_set]
     rows, live_lo = _summary_rows(people=people, slices=slices, lo=lo, hi=hi, state=stable_before)
