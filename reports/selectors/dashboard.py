@@ -11,6 +11,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import (
     BigIntegerField,
@@ -30,6 +31,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import SalesUnit, User
+from core.batch import fetch_together
 from customers.models import ContactKind, ContactLog, CustomerTier
 from receivables import rules as receivables_rules
 from receivables import selectors as receivables_selectors
@@ -204,14 +206,33 @@ def dashboard_data(
     starts = {"month": month_start(today), "quarter": quarter_start(today), "year": year_start(today)}
     periods = _empty_periods(starts, current=today == real_today)
     trend_from = add_months(month_start(today), -11)
-    selected_start = starts[period]
-    monthly, per_owner = _monthly_figures(
-        scope=scope,
-        user=user,
-        since=add_months(starts["year"], -12),
-        until=today,
-        owners_in=(selected_start, period_bounds(period, selected_start)[1]),
-    )
+    selected = next(p for p in periods if p.key == period)
+    # The summary reads that depend on nothing else, sent together (one round trip; each still one query).
+    reads = {
+        "monthly": _monthly_query(
+            scope=scope,
+            user=user,
+            since=add_months(starts["year"], -12),
+            until=today,
+            owners_in=(selected.start, selected.end),
+        ),
+        "state": SummaryState.objects.filter(name="dashboard").values_list("refreshed_at", "stable_before"),
+        "units": _units_query(scope=scope, user=user, selected=selected),
+        "top": _top_customers_query(scope=scope, selected=selected),
+        "breakdowns": _breakdowns_query(scope=scope, user=user, selected=selected, today=today),
+        "overdue": _overdue_query(scope=scope, user=user, today=real_today),
+    }
+    sent = [name for name, query in reads.items() if query is not None]
+    fetched = dict(zip(sent, fetch_together(*(reads[name] for name in sent)), strict=True))
+    if scope.level == "customer":
+        monthly, per_owner = _monthly_figures(
+            scope=scope, user=user, since=add_months(starts["year"], -12), until=today
+        )
+    else:
+        monthly, per_owner = _monthly_rows(fetched["monthly"])
+    # The summaries' state: the moment they were refreshed, and the day before which the compliance summary holds
+    # the reports for good.
+    refreshed_at, stable_before = fetched["state"][0] if fetched["state"] else (None, None)
     _add_monthly_figures(periods, monthly, today=today)
     _add_last_year(periods, monthly, today=today)
     people = _people(scope=scope, user=user)
@@ -221,9 +242,6 @@ def dashboard_data(
     cal = WorkingCalendar(starts["year"], period_bounds("year", starts["year"])[1])
     _add_targets(periods, book=book, key=key, scope=scope, cal=cal, today=today)
     _add_collection_targets(periods, book=cbook, key=ckey, scope=scope, cal=cal, today=today)
-    # One read of the summaries' state: the moment they were refreshed, and the day before which the compliance
-    # summary holds the reports for good.
-    state = SummaryState.objects.filter(name="dashboard").first()
     compliance = _add_compliance(
         periods,
         people=people,
@@ -231,9 +249,8 @@ def dashboard_data(
         now=now,
         cal=cal,
         today=today,
-        stable_before=state.stable_before if state else None,
+        stable_before=stable_before,
     )
-    selected = next(p for p in periods if p.key == period)
     ranking = _ranking(
         scope=scope,
         per_owner=per_owner,
@@ -243,11 +260,11 @@ def dashboard_data(
         compliance=compliance.get(period, {}),
         selected=selected,
     )
-    units = _units(scope=scope, user=user, book=book, selected=selected)
-    top_customers = _top_customers(scope=scope, user=user, selected=selected)
-    breakdowns = _breakdowns(scope=scope, user=user, selected=selected, today=today)
+    units = _units(fetched.get("units", []), book=book, selected=selected)
+    top_customers = _top_customers(fetched.get("top", []), scope=scope, user=user, selected=selected)
+    breakdowns = _breakdowns(fetched.get("breakdowns", []), scope=scope)
     # Open receivables are a picture of today (the receivables module owns their ageing): shown as of today.
-    overdue = _overdue(scope=scope, user=user, today=real_today)
+    overdue = _overdue(fetched.get("overdue", []), scope=scope, user=user, today=real_today)
     return Dashboard(
         scope=scope,
         today=real_today,
@@ -258,7 +275,7 @@ def dashboard_data(
         ranking=ranking,
         units=units,
         top_customers=top_customers,
-        refreshed_at=state.refreshed_at if state else None,
+        refreshed_at=refreshed_at,
         as_of=today,
         receivables_as_of=real_today,
         breakdowns=breakdowns,
@@ -298,57 +315,66 @@ def _empty_month() -> dict:
     return {"sales": ZERO, "quantity": ZERO, "collected": ZERO, "visits": 0, "new_customers": 0}
 
 
-def _monthly_figures(
-    *, scope: Scope, user: User, since: dt.date, until: dt.date, owners_in: tuple[dt.date, dt.date]
-) -> tuple[dict[dt.date, dict], dict[int, dict]]:
-    """Monthly figures of the scope, and (company and unit) each salesperson's figures in `owners_in` (the selected
-    period, for the ranking): one query; a customer's collections and visits are read live, two more."""
-    if scope.level != "customer":
-        base = scoped(PerformanceMonthly.objects, scope, user)
-        rows = (
-            base.filter(month__gte=since, month__lte=until)
-            .values("month")
+def _monthly_query(*, scope: Scope, user: User, since: dt.date, until: dt.date, owners_in: tuple[dt.date, dt.date]):
+    """The monthly figures of the scope from `since` to `until` and (company and unit) each salesperson's figures in
+    `owners_in` (the selected period, for the ranking), as one query (see `_monthly_rows`); None for a customer."""
+    if scope.level == "customer":
+        return None
+    base = scoped(PerformanceMonthly.objects, scope, user)
+    rows = (
+        base.filter(month__gte=since, month__lte=until)
+        .values("month")
+        .annotate(
+            owner=Value(None, output_field=BigIntegerField()),
+            sales=Sum("sales_amount"),
+            quantity=Sum("sales_quantity"),
+            collected=Sum("collected"),
+            visits=Sum("visits"),
+            new_customers=Sum("new_customers"),
+        )
+        .values_list("month", "owner", "sales", "quantity", "collected", "visits", "new_customers")
+        .order_by()
+    )
+    if scope.level in ("company", "unit"):
+        rows = rows.union(
+            base.filter(month__gte=owners_in[0], month__lte=owners_in[1])
+            .values("owner_id")
             .annotate(
-                owner=Value(None, output_field=BigIntegerField()),
+                no_month=Value(None, output_field=DateField()),
                 sales=Sum("sales_amount"),
-                quantity=Sum("sales_quantity"),
+                no_quantity=Value(None, output_field=DecimalField()),
                 collected=Sum("collected"),
                 visits=Sum("visits"),
-                new_customers=Sum("new_customers"),
+                no_new=Value(None, output_field=IntegerField()),
             )
-            .values_list("month", "owner", "sales", "quantity", "collected", "visits", "new_customers")
-            .order_by()
+            .values_list("no_month", "owner_id", "sales", "no_quantity", "collected", "visits", "no_new")
+            .order_by(),
+            all=True,
         )
-        if scope.level in ("company", "unit"):
-            rows = rows.union(
-                base.filter(month__gte=owners_in[0], month__lte=owners_in[1])
-                .values("owner_id")
-                .annotate(
-                    no_month=Value(None, output_field=DateField()),
-                    sales=Sum("sales_amount"),
-                    no_quantity=Value(None, output_field=DecimalField()),
-                    collected=Sum("collected"),
-                    visits=Sum("visits"),
-                    no_new=Value(None, output_field=IntegerField()),
-                )
-                .values_list("no_month", "owner_id", "sales", "no_quantity", "collected", "visits", "no_new")
-                .order_by(),
-                all=True,
-            )
-        monthly, per_owner = {}, {}
-        for month, owner, sales, quantity, collected, visits, new_customers in rows:
-            if month is None:
-                per_owner[owner] = {"owner_id": owner, "sales": sales, "collected": collected, "visits": visits}
-            else:
-                monthly[month] = {
-                    "month": month,
-                    "sales": sales,
-                    "quantity": quantity,
-                    "collected": collected,
-                    "visits": visits,
-                    "new_customers": new_customers,
-                }
-        return monthly, per_owner
+    return rows
+
+
+def _monthly_rows(rows) -> tuple[dict[dt.date, dict], dict[int, dict]]:
+    """The monthly figures by month, and each salesperson's figures in the selected period, from `_monthly_query`."""
+    monthly, per_owner = {}, {}
+    for month, owner, sales, quantity, collected, visits, new_customers in rows:
+        if month is None:
+            per_owner[owner] = {"owner_id": owner, "sales": sales, "collected": collected, "visits": visits}
+        else:
+            monthly[month] = {
+                "month": month,
+                "sales": sales,
+                "quantity": quantity,
+                "collected": collected,
+                "visits": visits,
+                "new_customers": new_customers,
+            }
+    return monthly, per_owner
+
+
+def _monthly_figures(*, scope: Scope, user: User, since: dt.date, until: dt.date) -> tuple[dict[dt.date, dict], dict]:
+    """A customer's monthly figures (one query on the summary; its collections and visits are read live, two
+    more), and no salesperson's."""
     monthly = {
         m: {"sales": a, "quantity": q, "collected": ZERO, "visits": 0, "new_customers": 0}
         for m, a, q in scoped(CustomerSalesMonthly.objects, scope, user)
@@ -538,10 +564,10 @@ def _ranking(
     return ranking
 
 
-def _units(*, scope: Scope, user: User, book: TargetBook, selected: PeriodFigures) -> list[dict]:
-    """Units (company level): sales per unit in the selected period (one query: each unit with its sum)."""
+def _units_query(*, scope: Scope, user: User, selected: PeriodFigures):
+    """Units (company level) with their sales in the selected period: (id, name, sales) in the units' order."""
     if scope.level != "company":
-        return []
+        return None
     per_unit = (
         PerformanceMonthly.objects.visible_to(user)
         .filter(unit_id=OuterRef("pk"), month__gte=selected.start, month__lte=selected.end)
@@ -550,19 +576,30 @@ def _units(*, scope: Scope, user: User, book: TargetBook, selected: PeriodFigure
         .values("s")
         .order_by()
     )
+    return (
+        SalesUnit.objects.order_by("code")
+        .annotate(period_sales=Subquery(per_unit))
+        .values_list("id", "name", "period_sales")
+    )
+
+
+def _units(rows, *, book: TargetBook, selected: PeriodFigures) -> list[dict]:
+    """Units (company level): sales per unit in the selected period (`_units_query`'s rows) against their target."""
     units = []
-    for u in SalesUnit.objects.order_by("code").annotate(period_sales=Subquery(per_unit)):
-        target = book.amount(u.pk, selected.key, selected.start)
-        sales = u.period_sales or ZERO
-        units.append({"id": u.pk, "name": u.name, "sales": sales, "target": target, "completion": pct(sales, target)})
+    for pk, name, period_sales in rows:
+        target = book.amount(pk, selected.key, selected.start)
+        sales = period_sales or ZERO
+        units.append({"id": pk, "name": name, "sales": sales, "target": target, "completion": pct(sales, target)})
     return units
 
 
-def _top_customers(*, scope: Scope, user: User, selected: PeriodFigures) -> list[dict]:
-    """Top customers in the selected period: from the precomputed top ten (one query), or live for a manager of
-    several units or when the summary predates the period."""
+TOP_FIELDS = ("customer_id", "customer__name", "customer__short_name", "amount", "quantity")
+
+
+def _top_customers_query(*, scope: Scope, selected: PeriodFigures):
+    """The precomputed top ten of the scope in the selected period (None for a customer)."""
     if scope.level == "customer":
-        return []
+        return None
     summary = TopCustomerSummary.objects.filter(period_type=selected.key, period_start=selected.start)
     if scope.level == "company":
         summary = summary.filter(unit__isnull=True, owner__isnull=True)
@@ -572,37 +609,42 @@ def _top_customers(*, scope: Scope, user: User, selected: PeriodFigures) -> list
         summary = summary.filter(owner_id=scope.salesperson.pk, unit__isnull=True)
     else:
         summary = summary.none()
-    rows = list(
-        summary.order_by("rank").values("customer_id", "customer__name", "customer__short_name", "amount", "quantity")
-    )
+    return summary.order_by("rank").values_list(*TOP_FIELDS)
+
+
+def _top_customers(rows, *, scope: Scope, user: User, selected: PeriodFigures) -> list[dict]:
+    """Top customers in the selected period: from the precomputed top ten (`rows`), or live for a manager of
+    several units or when the summary predates the period (one more query)."""
+    if scope.level == "customer":
+        return []
     if not rows:
         rows = list(
             scoped(CustomerSalesMonthly.objects, scope, user)
             .filter(month__gte=selected.start, month__lte=selected.end)
             .values("customer_id", "customer__name", "customer__short_name")
             .annotate(amount=Sum("amount"), quantity=Sum("quantity"))
-            .order_by("-amount", "customer_id")[:10]
+            .order_by("-amount", "customer_id")
+            .values_list(*TOP_FIELDS)[:10]
         )
     return [
         {
-            "id": r["customer_id"],
-            "name": r["customer__short_name"] or r["customer__name"],
-            "amount": r["amount"] or ZERO,
-            "quantity": r["quantity"] or ZERO,
+            "id": customer_id,
+            "name": short_name or name,
+            "amount": amount or ZERO,
+            "quantity": quantity or ZERO,
         }
-        for r in rows
+        for customer_id, name, short_name, amount, quantity in rows
     ]
 
 
 BREAKDOWN_ROWS = 10
 
 
-def _breakdowns(*, scope: Scope, user: User, selected: PeriodFigures, today: dt.date) -> list[dict]:
-    """Sales of the selected period by product, region, customer tier, settlement method and sales method, each
-    value beside the same period last year (one query on the breakdown summary; a dimension the sales app does
-    not record yet is listed as such). The ten largest values of each dimension, and the dimension's total."""
+def _breakdowns_query(*, scope: Scope, user: User, selected: PeriodFigures, today: dt.date):
+    """The breakdown rows of the selected period and the same period last year, as `_breakdown_top` reads them
+    ((sql, params); None for a customer, or when the scope can see none)."""
     if scope.level == "customer":
-        return []
+        return None
     end = min(selected.end, today)
     ly_start, ly_end = add_months(selected.start, -12), add_months(end, -12)
     current = Q(month__gte=selected.start, month__lte=end)
@@ -625,9 +667,21 @@ def _breakdowns(*, scope: Scope, user: User, selected: PeriodFigures, today: dt.
         )
         .order_by()
     )
+    return _breakdown_top(rows)
+
+
+def _breakdowns(rows, *, scope: Scope) -> list[dict]:
+    """Sales of the selected period by product, region, customer tier, settlement method and sales method, each
+    value beside the same period last year (`rows`: `_breakdowns_query`'s, one query on the breakdown summary; a
+    dimension the sales app does not record yet is listed as such). The ten largest values of each dimension, and
+    the dimension's total."""
+    if scope.level == "customer":
+        return []
     by_dim: dict[str, list[dict]] = {}
     totals: dict[str, tuple[Decimal, Decimal, int]] = {}
-    for dimension, key, name, now, qty, before, total, total_ly, count in _breakdown_top(rows):
+    for dimension, key, name, now, qty, before, total, total_ly, count, any_now, any_ly in rows:
+        # The totals as summing the values in Python from zero would give them: a plain 0 when none is other than 0.
+        total, total_ly = (total if any_now else ZERO), (total_ly if any_ly else ZERO)
         by_dim.setdefault(dimension, []).append(
             {"key": key, "label": name, "amount": now, "quantity": qty, "last_year": before}
         )
@@ -661,15 +715,16 @@ def _breakdowns(*, scope: Scope, user: User, selected: PeriodFigures, today: dt.
     return out
 
 
-def _breakdown_top(rows) -> list[tuple]:
-    """The breakdown rows (`rows`: one per dimension and value) that can be among the ten largest of their dimension
-    (ranked by this period's amount, then last year's; ties at the tenth place all kept, for the caller's order by
-    label), each with its dimension's totals and number of values, in one query: the database ranks and sums, so a
-    dimension of thousands of products sends ten rows, not thousands.
-
-    The totals are those of summing the values in Python from zero, each value read as zero when it is none or
-    zero: the same amount, and a plain 0 (no decimals) when no value is other than zero."""
-    sql, params = rows.query.sql_with_params()
+def _breakdown_top(rows):
+    """The SQL (and params) of the breakdown rows (`rows`: one per dimension and value) that can be among the ten
+    largest of their dimension (ranked by this period's amount, then last year's; ties at the tenth place all kept,
+    for the caller's order by label), each with its dimension's totals, number of values, and whether any value is
+    other than zero: the database ranks and sums, so a dimension of thousands of products sends ten rows, not
+    thousands. None when `rows` can match nothing."""
+    try:
+        sql, params = rows.query.sql_with_params()
+    except EmptyResultSet:
+        return None
     query = f"""
         SELECT "dimension", "key", "name", "now", "qty", "before", total, total_ly, n, any_now, any_ly FROM (
             SELECT t.*,
@@ -685,27 +740,28 @@ def _breakdown_top(rows) -> list[tuple]:
             WINDOW w AS (PARTITION BY "dimension")
         ) ranked
         WHERE rk <= %s"""  # noqa: S608
-    with connection.cursor() as cur:
-        cur.execute(query, (*params, BREAKDOWN_ROWS))
-        return [
-            (dimension, key, name, now, qty, before, total if any_now else ZERO, total_ly if any_ly else ZERO, n)
-            for dimension, key, name, now, qty, before, total, total_ly, n, any_now, any_ly in cur.fetchall()
-        ]
+    return query, (*params, BREAKDOWN_ROWS)
 
 
-def _overdue(*, scope: Scope, user: User, today: dt.date) -> list[dict]:
-    """Open receivables by age, per shipment (one query; read live when the summary has no rows for today)."""
+def _overdue_query(*, scope: Scope, user: User, today: dt.date):
+    """Open receivables by age bucket from the summary of `today` (None for a customer: read live)."""
+    if scope.level == "customer":
+        return None
+    return (
+        scoped(ReceivableAgeSummary.objects, scope, user)
+        .filter(as_of=today)
+        .values("bucket")
+        .annotate(amount=Sum("amount"), contracts=Sum("contracts"))
+        .values_list("bucket", "amount", "contracts")
+        .order_by()
+    )
+
+
+def _overdue(rows, *, scope: Scope, user: User, today: dt.date) -> list[dict]:
+    """Open receivables by age, per shipment (`rows`: `_overdue_query`'s; read live when the summary has no rows
+    for today)."""
     policy = receivables_selectors.policy_for(today)
-    by_bucket = {}
-    if scope.level != "customer":
-        by_bucket = {
-            row["bucket"]: row
-            for row in scoped(ReceivableAgeSummary.objects, scope, user)
-            .filter(as_of=today)
-            .values("bucket")
-            .annotate(amount=Sum("amount"), contracts=Sum("contracts"))
-            .order_by()
-        }
+    by_bucket = {bucket: {"amount": amount, "contracts": contracts} for bucket, amount, contracts in rows}
     if not by_bucket:
         by_bucket = _receivables_by_age_live(scoped(Contract.objects, scope, user), today, policy)
     return [
