@@ -7,7 +7,6 @@ aliases) the queries simply run one after the other."""
 
 from __future__ import annotations
 
-import operator
 from collections.abc import Sequence
 from typing import Any
 
@@ -72,18 +71,8 @@ def _prepare(query: Query, alias: str):
         sql, params = compiler.as_sql()
     except EmptyResultSet:
         return (lambda rows: []), None, None
-    inner = query.query
-    names = [*inner.extra_select, *inner.values_select, *inner.annotation_select]
-    fields = [*query._fields] or names  # type: ignore[attr-defined]
-    pick = None
-    if fields != names:  # as ValuesListIterable: the select's order is not the one asked for
-        index = {name: i for i, name in enumerate(names)}
-        pick = operator.itemgetter(*[index[f] for f in fields])
 
-    def finish(rows: list[tuple]) -> list[tuple]:
-        out = list(compiler.results_iter(results=[rows], tuple_expected=True))
-        if pick is not None:
-            out = [tuple(pick(r)) if len(fields) > 1 else (pick(r),) for r in out]
-        return out
+    def finish(rows: list[tuple]) -> list[tuple]:  # as ValuesListIterable (the select is in the asked order)
+        return list(compiler.results_iter(results=[rows], tuple_expected=True))
 
     return finish, sql, params
