@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from bisect import bisect_left, bisect_right
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -69,6 +70,12 @@ def report_deadline(day: dt.date, policy: ReportPolicy | None = None) -> dt.date
     return local.replace(tzinfo=local_tz())
 
 
+@lru_cache(maxsize=128)
+def _weekday_set(working_weekdays: str) -> frozenset[int]:
+    """ReportPolicy.weekday_set of a policy's `working_weekdays` (worked out once per distinct value)."""
+    return frozenset(int(c) for c in working_weekdays)
+
+
 class WorkingCalendar:
     """Working days between two dates, loaded in two queries whatever the length of the range."""
 
@@ -112,7 +119,7 @@ class WorkingCalendar:
     def is_working(self, day: dt.date) -> bool:
         if day in self._overrides:
             return self._overrides[day]
-        return day.weekday() in self.policy_on(day).weekday_set
+        return day.weekday() in _weekday_set(self.policy_on(day).working_weekdays)
 
     def working_days(self, start: dt.date | None = None, end: dt.date | None = None) -> list[dt.date]:
         """The working days from `start` to `end` (within the calendar's range), in order: a slice of the range's
