@@ -8,12 +8,13 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS
 from django.db.models import Min, Q, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts.models import User
+from core.batch import fetch_together
 from core.periods import month_end, month_start
 
 from ..calendar import WorkingCalendar, local_tz, report_deadline, units_with_own_cutoff
@@ -103,9 +104,20 @@ def _compliance_slices(
         passed = [d for d in days if report_deadline(d, cal.policy_on(d)) < now]
     passed_set = set(passed)
     pending = [d for d in days if d not in passed_set]
-    rows, live_lo = _summary_rows(people=people, slices=slices, lo=lo, hi=hi, state=stable_before)
+    summary, live_lo = _summary_query(people=people, slices=slices, lo=lo, hi=hi, state=stable_before)
     live_days = [d for d in passed + pending if d >= live_lo]
-    _add_live_rows(rows, people=people, slices=slices, lo=live_lo, hi=hi, days=live_days, passed=passed_set)
+    live = _live_query(people=people, slices=slices, lo=live_lo, hi=hi, days=live_days, passed=passed_set)
+    # Both counts in one round trip (the live one on the primary, as always).
+    if summary is None:
+        rows: dict[int, dict] = {}
+        (live_rows,) = fetch_together(live, using=DEFAULT_DB_ALIAS)
+    else:
+        summary_rows, live_rows = fetch_together(summary, live, using=DEFAULT_DB_ALIAS)
+        rows = {
+            author_id: {"first": first, **dict(zip(_slice_keys(slices), on_time, strict=True))}
+            for author_id, first, *on_time in summary_rows
+        }
+    _add_live_rows(rows, live_rows, slices=slices)
     out: dict[str, dict[int, Compliance]] = {key: {} for key in slices}
     for person in people:
         row = rows.get(person.pk, {})
@@ -121,37 +133,39 @@ def _compliance_slices(
     return out
 
 
-def _summary_rows(
+def _slice_keys(slices: dict[str, tuple[dt.date, dt.date]]) -> list[str]:
+    return [f"p_{key}" for key in slices]
+
+
+def _summary_query(
     *, people: list[User], slices: dict[str, tuple[dt.date, dt.date]], lo: dt.date, hi: dt.date, state: dt.date | None
-) -> tuple[dict[int, dict], dt.date]:
-    """On-time counts per person and slice read from the ComplianceMonthly summary, and the first day left to count
-    live. Days before `state` (the summary's `stable_before`: reports locked for good) come from the summary when it
-    covers every slice; the others are counted live. Slices start on the first of a month. Summed in the database:
-    one row per person."""
+):
+    """On-time counts per person and slice from the ComplianceMonthly summary (rows of author, first report day,
+    and one count per slice, summed in the database), and the first day left to count live. Days before `state`
+    (the summary's `stable_before`: reports locked for good) come from the summary when it covers every slice (else
+    no query: everything is counted live). Slices start on the first of a month."""
     use_summary = state is not None and all(
         s.day == 1 and (e >= state - dt.timedelta(days=1) or month_end(e) == e) for s, e in slices.values()
     )
-    rows: dict[int, dict] = {}
-    if not use_summary:
-        return rows, lo
+    if not use_summary or state is None:
+        return None, lo
     per_slice = {
         f"p_{key}": Coalesce(Sum("on_time", filter=Q(month__gte=start, month__lte=end)), 0)
         for key, (start, end) in slices.items()
     }
-    for row in (
+    query = (
         ComplianceMonthly.objects.filter(
             author_id__in=[p.pk for p in people], month__gte=month_start(lo), month__lte=hi, month__lt=state
         )
         .values("author_id")
         .annotate(first=Min("first_date"), **per_slice)
+        .values_list("author_id", "first", *per_slice)
         .order_by()
-    ):
-        rows[row.pop("author_id")] = row
-    return rows, max(lo, state)
+    )
+    return query, max(lo, state)
 
 
-def _add_live_rows(
-    rows: dict[int, dict],
+def _live_query(
     *,
     people: list[User],
     slices: dict[str, tuple[dt.date, dt.date]],
@@ -159,9 +173,9 @@ def _add_live_rows(
     hi: dt.date,
     days: list[dt.date],
     passed: set[dt.date],
-) -> None:
-    """Add the on-time reports of `days` per person and slice: `p_` on days whose cut-off has passed, `n_` on the
-    others, and each person's first report."""
+) -> tuple[str, dict]:
+    """The on-time reports of `days` per person and slice: `p_` on days whose cut-off has passed, `n_` on the
+    others, and each person's first report ((sql, params))."""
     # Raw SQL: the working days travel as one array parameter joined to the reports (a hash join), instead of
     # hundreds of IN (...) placeholders.
     kinds = ["p" if d in passed else "n" for d in days]
@@ -179,9 +193,11 @@ def _add_live_rows(
         "WHERE r.author_id = ANY(%(ids)s) AND r.date BETWEEN %(lo)s AND %(hi)s AND r.submitted_at IS NOT NULL "
         "AND (r.deadline IS NULL OR r.submitted_at <= r.deadline) GROUP BY r.author_id"
     )
-    with connection.cursor() as cur:
-        cur.execute(sql, params)
-        fetched = cur.fetchall()
+    return sql, params
+
+
+def _add_live_rows(rows: dict[int, dict], fetched: list[tuple], *, slices: dict[str, tuple[dt.date, dt.date]]) -> None:
+    """Add the live counts (`_live_query`'s rows) to the summary's, per person and slice."""
     for row in fetched:
         data = rows.setdefault(row[0], {"first": row[1]})
         data["first"] = min(data["first"], row[1])
