@@ -7,6 +7,8 @@ company's."""
 from __future__ import annotations
 
 import datetime as dt
+from bisect import bisect_left, bisect_right
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -68,6 +70,12 @@ def report_deadline(day: dt.date, policy: ReportPolicy | None = None) -> dt.date
     return local.replace(tzinfo=local_tz())
 
 
+@lru_cache(maxsize=128)
+def _weekday_set(working_weekdays: str) -> frozenset[int]:
+    """ReportPolicy.weekday_set of a policy's `working_weekdays` (worked out once per distinct value)."""
+    return frozenset(int(c) for c in working_weekdays)
+
+
 class WorkingCalendar:
     """Working days between two dates, loaded in two queries whatever the length of the range."""
 
@@ -89,6 +97,7 @@ class WorkingCalendar:
         self._overrides = dict(
             CalendarDay.objects.filter(date__gte=start, date__lte=end).values_list("date", "is_working")
         )
+        self._days: list[dt.date] | None = None  # the working days of the whole range, worked out once
 
     def policy_on(self, day: dt.date) -> ReportPolicy:
         current = self._policies[0]
@@ -100,17 +109,28 @@ class WorkingCalendar:
         own = [u for u in self._unit_rules if u.effective_from <= day]
         return with_unit_rules(current, own[-1] if own else None)
 
+    def constant_policy(self) -> ReportPolicy | None:
+        """The policy in force on every day of the range, or None when one takes effect within it."""
+        changes = [p.effective_from for p in self._policies] + [u.effective_from for u in self._unit_rules]
+        if any(self.start < day <= self.end for day in changes):
+            return None
+        return self.policy_on(self.start)
+
     def is_working(self, day: dt.date) -> bool:
         if day in self._overrides:
             return self._overrides[day]
-        return day.weekday() in self.policy_on(day).weekday_set
+        return day.weekday() in _weekday_set(self.policy_on(day).working_weekdays)
 
     def working_days(self, start: dt.date | None = None, end: dt.date | None = None) -> list[dt.date]:
+        """The working days from `start` to `end` (within the calendar's range), in order: a slice of the range's
+        working days, which are worked out once per calendar (a dashboard asks for several periods of one year)."""
         start = max(start or self.start, self.start)
         end = min(end or self.end, self.end)
-        days, day = [], start
-        while day <= end:
-            if self.is_working(day):
-                days.append(day)
-            day += dt.timedelta(days=1)
-        return days
+        if self._days is None:
+            days, day = [], self.start
+            while day <= self.end:
+                if self.is_working(day):
+                    days.append(day)
+                day += dt.timedelta(days=1)
+            self._days = days
+        return self._days[bisect_left(self._days, start) : bisect_right(self._days, end)]

@@ -11,13 +11,27 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
-from django.db.models import Count, Max, Q, Sum
+from django.db.models import (
+    BigIntegerField,
+    Count,
+    DateField,
+    DecimalField,
+    IntegerField,
+    Max,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+)
 from django.db.models.functions import TruncMonth
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import SalesUnit, User
+from core.batch import fetch_together
 from customers.models import ContactKind, ContactLog, CustomerTier
 from receivables import rules as receivables_rules
 from receivables import selectors as receivables_selectors
@@ -192,7 +206,33 @@ def dashboard_data(
     starts = {"month": month_start(today), "quarter": quarter_start(today), "year": year_start(today)}
     periods = _empty_periods(starts, current=today == real_today)
     trend_from = add_months(month_start(today), -11)
-    monthly = _monthly_figures(scope=scope, user=user, since=add_months(starts["year"], -12), until=today)
+    selected = next(p for p in periods if p.key == period)
+    # The summary reads that depend on nothing else, sent together (one round trip; each still one query).
+    reads = {
+        "monthly": _monthly_query(
+            scope=scope,
+            user=user,
+            since=add_months(starts["year"], -12),
+            until=today,
+            owners_in=(selected.start, selected.end),
+        ),
+        "state": SummaryState.objects.filter(name="dashboard").values_list("refreshed_at", "stable_before"),
+        "units": _units_query(scope=scope, user=user, selected=selected),
+        "top": _top_customers_query(scope=scope, selected=selected),
+        "breakdowns": _breakdowns_query(scope=scope, user=user, selected=selected, today=today),
+        "overdue": _overdue_query(scope=scope, user=user, today=real_today),
+    }
+    sent = [name for name, query in reads.items() if query is not None]
+    fetched = dict(zip(sent, fetch_together(*(reads[name] for name in sent)), strict=True))
+    if scope.level == "customer":
+        monthly, per_owner = _monthly_figures(
+            scope=scope, user=user, since=add_months(starts["year"], -12), until=today
+        )
+    else:
+        monthly, per_owner = _monthly_rows(fetched["monthly"])
+    # The summaries' state: the moment they were refreshed, and the day before which the compliance summary holds
+    # the reports for good.
+    refreshed_at, stable_before = fetched["state"][0] if fetched["state"] else (None, None)
     _add_monthly_figures(periods, monthly, today=today)
     _add_last_year(periods, monthly, today=today)
     people = _people(scope=scope, user=user)
@@ -202,23 +242,29 @@ def dashboard_data(
     cal = WorkingCalendar(starts["year"], period_bounds("year", starts["year"])[1])
     _add_targets(periods, book=book, key=key, scope=scope, cal=cal, today=today)
     _add_collection_targets(periods, book=cbook, key=ckey, scope=scope, cal=cal, today=today)
-    compliance = _add_compliance(periods, people=people, starts=starts, now=now, cal=cal, today=today)
-    selected = next(p for p in periods if p.key == period)
+    compliance = _add_compliance(
+        periods,
+        people=people,
+        starts=starts,
+        now=now,
+        cal=cal,
+        today=today,
+        stable_before=stable_before,
+    )
     ranking = _ranking(
         scope=scope,
-        user=user,
+        per_owner=per_owner,
         people=people,
         book=book,
         cbook=cbook,
         compliance=compliance.get(period, {}),
         selected=selected,
     )
-    units = _units(scope=scope, user=user, book=book, selected=selected)
-    top_customers = _top_customers(scope=scope, user=user, selected=selected)
-    breakdowns = _breakdowns(scope=scope, user=user, selected=selected, today=today)
+    units = _units(fetched.get("units", []), book=book, selected=selected)
+    top_customers = _top_customers(fetched.get("top", []), scope=scope, user=user, selected=selected)
+    breakdowns = _breakdowns(fetched.get("breakdowns", []), scope=scope)
     # Open receivables are a picture of today (the receivables module owns their ageing): shown as of today.
-    overdue = _overdue(scope=scope, user=user, today=real_today)
-    state = SummaryState.objects.filter(name="dashboard").first()
+    overdue = _overdue(fetched.get("overdue", []), scope=scope, user=user, today=real_today)
     return Dashboard(
         scope=scope,
         today=real_today,
@@ -229,7 +275,7 @@ def dashboard_data(
         ranking=ranking,
         units=units,
         top_customers=top_customers,
-        refreshed_at=state.refreshed_at if state else None,
+        refreshed_at=refreshed_at,
         as_of=today,
         receivables_as_of=real_today,
         breakdowns=breakdowns,
@@ -269,23 +315,66 @@ def _empty_month() -> dict:
     return {"sales": ZERO, "quantity": ZERO, "collected": ZERO, "visits": 0, "new_customers": 0}
 
 
-def _monthly_figures(*, scope: Scope, user: User, since: dt.date, until: dt.date) -> dict[dt.date, dict]:
-    """Monthly figures of the scope (one query; a customer's collections and visits are read live, two more)."""
-    if scope.level != "customer":
-        return {
-            row["month"]: row
-            for row in scoped(PerformanceMonthly.objects, scope, user)
-            .filter(month__gte=since, month__lte=until)
-            .values("month")
+def _monthly_query(*, scope: Scope, user: User, since: dt.date, until: dt.date, owners_in: tuple[dt.date, dt.date]):
+    """The monthly figures of the scope from `since` to `until` and (company and unit) each salesperson's figures in
+    `owners_in` (the selected period, for the ranking), as one query (see `_monthly_rows`); None for a customer."""
+    if scope.level == "customer":
+        return None
+    base = scoped(PerformanceMonthly.objects, scope, user)
+    rows = (
+        base.filter(month__gte=since, month__lte=until)
+        .values("month")
+        .annotate(
+            owner=Value(None, output_field=BigIntegerField()),
+            sales=Sum("sales_amount"),
+            quantity=Sum("sales_quantity"),
+            collected=Sum("collected"),
+            visits=Sum("visits"),
+            new_customers=Sum("new_customers"),
+        )
+        .values_list("month", "owner", "sales", "quantity", "collected", "visits", "new_customers")
+        .order_by()
+    )
+    if scope.level in ("company", "unit"):
+        rows = rows.union(
+            base.filter(month__gte=owners_in[0], month__lte=owners_in[1])
+            .values("owner_id")
             .annotate(
+                no_month=Value(None, output_field=DateField()),
                 sales=Sum("sales_amount"),
-                quantity=Sum("sales_quantity"),
+                no_quantity=Value(None, output_field=DecimalField()),
                 collected=Sum("collected"),
                 visits=Sum("visits"),
-                new_customers=Sum("new_customers"),
+                no_new=Value(None, output_field=IntegerField()),
             )
-            .order_by()
-        }
+            .values_list("no_month", "owner_id", "sales", "no_quantity", "collected", "visits", "no_new")
+            .order_by(),
+            all=True,
+        )
+    return rows
+
+
+def _monthly_rows(rows) -> tuple[dict[dt.date, dict], dict[int, dict]]:
+    """The monthly figures by month, and each salesperson's figures in the selected period, from `_monthly_query`."""
+    monthly, per_owner = {}, {}
+    for month, owner, sales, quantity, collected, visits, new_customers in rows:
+        if month is None:
+            per_owner[owner] = {"owner_id": owner, "sales": sales, "collected": collected, "visits": visits}
+        else:
+            monthly[month] = {
+                "month": month,
+                "sales": sales,
+                "quantity": quantity,
+                "collected": collected,
+                "visits": visits,
+                "new_customers": new_customers,
+            }
+    return monthly, per_owner
+
+
+def _monthly_figures(*, scope: Scope, user: User, since: dt.date, until: dt.date) -> tuple[dict[dt.date, dict], dict]:
+    """A customer's monthly figures (one query on the summary; its collections and visits are read live, two
+    more), and no salesperson's."""
     monthly = {
         m: {"sales": a, "quantity": q, "collected": ZERO, "visits": 0, "new_customers": 0}
         for m, a, q in scoped(CustomerSalesMonthly.objects, scope, user)
@@ -317,7 +406,7 @@ def _monthly_figures(*, scope: Scope, user: User, since: dt.date, until: dt.date
     ):
         m = m.date() if isinstance(m, dt.datetime) else m
         monthly.setdefault(m, _empty_month())["visits"] = n
-    return monthly
+    return monthly, {}
 
 
 def _add_monthly_figures(periods: list[PeriodFigures], monthly: dict[dt.date, dict], *, today: dt.date) -> None:
@@ -363,7 +452,7 @@ def _people(*, scope: Scope, user: User) -> list[User]:
 def _target_book_of(
     *, scope: Scope, people: list[User], year_from: dt.date, today: dt.date
 ) -> tuple[dict[str, TargetBook], Any]:
-    """The sales and collection targets of the scope and its people (one book per kind, two queries), and the book
+    """The sales and collection targets of the scope and its people (one book per kind, one query), and the book
     key of the scope's own target."""
     person_ids = [p.pk for p in people]
     if scope.level == "company":
@@ -414,6 +503,7 @@ def _add_compliance(
     now: dt.datetime,
     cal: WorkingCalendar,
     today: dt.date,
+    stable_before: dt.date | None,
 ) -> dict[str, dict[int, Compliance]]:
     """Report compliance of the scope's people in each period; returns it per period and person."""
     if not people:
@@ -424,6 +514,7 @@ def _add_compliance(
         slices={k: (s, min(period_bounds(k, s)[1], today)) for k, s in starts.items()},
         now=now,
         cal=cal,
+        stable_before=stable_before,
     )
     for p in periods:
         due = sum(c.due_days for c in year_comp[p.key].values())
@@ -435,24 +526,17 @@ def _add_compliance(
 def _ranking(
     *,
     scope: Scope,
-    user: User,
+    per_owner: dict[int, dict],
     people: list[User],
     book: TargetBook,
     cbook: TargetBook,
     compliance: dict[int, Compliance],
     selected: PeriodFigures,
 ) -> list[dict]:
-    """Ranking of salespeople in the selected period (one query + the people above)."""
+    """Ranking of salespeople in the selected period (`per_owner`: their figures in it, read with the monthly ones,
+    and the people above)."""
     if scope.level not in ("company", "unit"):
         return []
-    per_owner = {
-        row["owner_id"]: row
-        for row in scoped(PerformanceMonthly.objects, scope, user)
-        .filter(month__gte=selected.start, month__lte=selected.end)
-        .values("owner_id")
-        .annotate(sales=Sum("sales_amount"), collected=Sum("collected"), visits=Sum("visits"))
-        .order_by()
-    }
     ranking = []
     for person in people:
         row = per_owner.get(person.pk, {})
@@ -480,30 +564,42 @@ def _ranking(
     return ranking
 
 
-def _units(*, scope: Scope, user: User, book: TargetBook, selected: PeriodFigures) -> list[dict]:
-    """Units (company level): sales per unit in the selected period (two queries)."""
+def _units_query(*, scope: Scope, user: User, selected: PeriodFigures):
+    """Units (company level) with their sales in the selected period: (id, name, sales) in the units' order."""
     if scope.level != "company":
-        return []
-    per_unit = dict(
+        return None
+    per_unit = (
         PerformanceMonthly.objects.visible_to(user)
-        .filter(month__gte=selected.start, month__lte=selected.end)
-        .values_list("unit_id")
+        .filter(unit_id=OuterRef("pk"), month__gte=selected.start, month__lte=selected.end)
+        .values("unit_id")
         .annotate(s=Sum("sales_amount"))
+        .values("s")
         .order_by()
     )
+    return (
+        SalesUnit.objects.order_by("code")
+        .annotate(period_sales=Subquery(per_unit))
+        .values_list("id", "name", "period_sales")
+    )
+
+
+def _units(rows, *, book: TargetBook, selected: PeriodFigures) -> list[dict]:
+    """Units (company level): sales per unit in the selected period (`_units_query`'s rows) against their target."""
     units = []
-    for u in SalesUnit.objects.order_by("code"):
-        target = book.amount(u.pk, selected.key, selected.start)
-        sales = per_unit.get(u.pk) or ZERO
-        units.append({"id": u.pk, "name": u.name, "sales": sales, "target": target, "completion": pct(sales, target)})
+    for pk, name, period_sales in rows:
+        target = book.amount(pk, selected.key, selected.start)
+        sales = period_sales or ZERO
+        units.append({"id": pk, "name": name, "sales": sales, "target": target, "completion": pct(sales, target)})
     return units
 
 
-def _top_customers(*, scope: Scope, user: User, selected: PeriodFigures) -> list[dict]:
-    """Top customers in the selected period: from the precomputed top ten (one query), or live for a manager of
-    several units or when the summary predates the period."""
+TOP_FIELDS = ("customer_id", "customer__name", "customer__short_name", "amount", "quantity")
+
+
+def _top_customers_query(*, scope: Scope, selected: PeriodFigures):
+    """The precomputed top ten of the scope in the selected period (None for a customer)."""
     if scope.level == "customer":
-        return []
+        return None
     summary = TopCustomerSummary.objects.filter(period_type=selected.key, period_start=selected.start)
     if scope.level == "company":
         summary = summary.filter(unit__isnull=True, owner__isnull=True)
@@ -513,37 +609,42 @@ def _top_customers(*, scope: Scope, user: User, selected: PeriodFigures) -> list
         summary = summary.filter(owner_id=scope.salesperson.pk, unit__isnull=True)
     else:
         summary = summary.none()
-    rows = list(
-        summary.order_by("rank").values("customer_id", "customer__name", "customer__short_name", "amount", "quantity")
-    )
+    return summary.order_by("rank").values_list(*TOP_FIELDS)
+
+
+def _top_customers(rows, *, scope: Scope, user: User, selected: PeriodFigures) -> list[dict]:
+    """Top customers in the selected period: from the precomputed top ten (`rows`), or live for a manager of
+    several units or when the summary predates the period (one more query)."""
+    if scope.level == "customer":
+        return []
     if not rows:
         rows = list(
             scoped(CustomerSalesMonthly.objects, scope, user)
             .filter(month__gte=selected.start, month__lte=selected.end)
             .values("customer_id", "customer__name", "customer__short_name")
             .annotate(amount=Sum("amount"), quantity=Sum("quantity"))
-            .order_by("-amount", "customer_id")[:10]
+            .order_by("-amount", "customer_id")
+            .values_list(*TOP_FIELDS)[:10]
         )
     return [
         {
-            "id": r["customer_id"],
-            "name": r["customer__short_name"] or r["customer__name"],
-            "amount": r["amount"] or ZERO,
-            "quantity": r["quantity"] or ZERO,
+            "id": customer_id,
+            "name": short_name or name,
+            "amount": amount or ZERO,
+            "quantity": quantity or ZERO,
         }
-        for r in rows
+        for customer_id, name, short_name, amount, quantity in rows
     ]
 
 
 BREAKDOWN_ROWS = 10
 
 
-def _breakdowns(*, scope: Scope, user: User, selected: PeriodFigures, today: dt.date) -> list[dict]:
-    """Sales of the selected period by product, region, customer tier, settlement method and sales method, each
-    value beside the same period last year (one query on the breakdown summary; a dimension the sales app does
-    not record yet is listed as such). The ten largest values of each dimension, and the dimension's total."""
+def _breakdowns_query(*, scope: Scope, user: User, selected: PeriodFigures, today: dt.date):
+    """The breakdown rows of the selected period and the same period last year, as `_breakdown_top` reads them
+    ((sql, params); None for a customer, or when the scope can see none)."""
     if scope.level == "customer":
-        return []
+        return None
     end = min(selected.end, today)
     ly_start, ly_end = add_months(selected.start, -12), add_months(end, -12)
     current = Q(month__gte=selected.start, month__lte=end)
@@ -566,18 +667,27 @@ def _breakdowns(*, scope: Scope, user: User, selected: PeriodFigures, today: dt.
         )
         .order_by()
     )
+    return _breakdown_top(rows)
+
+
+def _breakdowns(rows, *, scope: Scope) -> list[dict]:
+    """Sales of the selected period by product, region, customer tier, settlement method and sales method, each
+    value beside the same period last year (`rows`: `_breakdowns_query`'s, one query on the breakdown summary; a
+    dimension the sales app does not record yet is listed as such). The ten largest values of each dimension, and
+    the dimension's total."""
+    if scope.level == "customer":
+        return []
     by_dim: dict[str, list[dict]] = {}
-    for row in rows:
-        by_dim.setdefault(row["dimension"], []).append(
-            {
-                "key": row["key"],
-                "label": row["name"],
-                "amount": row["now"],
-                "quantity": row["qty"],
-                "last_year": row["before"],
-            }
+    totals: dict[str, tuple[Decimal, Decimal, int]] = {}
+    for dimension, key, name, now, qty, before, total, total_ly, count, any_now, any_ly in rows:
+        # The totals as summing the values in Python from zero would give them: a plain 0 when none is other than 0.
+        total, total_ly = (total if any_now else ZERO), (total_ly if any_ly else ZERO)
+        by_dim.setdefault(dimension, []).append(
+            {"key": key, "label": name, "amount": now, "quantity": qty, "last_year": before}
         )
+        totals[dimension] = (total, total_ly, count)
     tiers = dict(CustomerTier.choices)
+    not_recorded = str(_("Not recorded"))
     out = []
     for dim in breakdown_dimensions():
         values = by_dim.get(dim.key, [])
@@ -587,16 +697,16 @@ def _breakdowns(*, scope: Scope, user: User, selected: PeriodFigures, today: dt.
             v["change"] = change_pct(v["amount"], v["last_year"])
             if dim.key == "tier":
                 v["label"] = str(tiers.get(v["key"], v["key"]))
-            v["label"] = v["label"] or str(_("Not recorded"))
+            v["label"] = v["label"] or not_recorded
         values.sort(key=lambda v: (-v["amount"], -v["last_year"], v["label"]))
-        total, total_ly = sum((v["amount"] for v in values), ZERO), sum((v["last_year"] for v in values), ZERO)
+        total, total_ly, count = totals.get(dim.key, (ZERO, ZERO, 0))
         out.append(
             {
                 "key": dim.key,
                 "label": str(dim.label),
                 "available": dim.available,
                 "rows": values[:BREAKDOWN_ROWS],
-                "more": max(0, len(values) - BREAKDOWN_ROWS),
+                "more": max(0, count - BREAKDOWN_ROWS),
                 "total": total,
                 "last_year": total_ly,
                 "change": change_pct(total, total_ly),
@@ -605,19 +715,53 @@ def _breakdowns(*, scope: Scope, user: User, selected: PeriodFigures, today: dt.
     return out
 
 
-def _overdue(*, scope: Scope, user: User, today: dt.date) -> list[dict]:
-    """Open receivables by age, per shipment (one query; read live when the summary has no rows for today)."""
+def _breakdown_top(rows):
+    """The SQL (and params) of the breakdown rows (`rows`: one per dimension and value) that can be among the ten
+    largest of their dimension (ranked by this period's amount, then last year's; ties at the tenth place all kept,
+    for the caller's order by label), each with its dimension's totals, number of values, and whether any value is
+    other than zero: the database ranks and sums, so a dimension of thousands of products sends ten rows, not
+    thousands. None when `rows` can match nothing."""
+    try:
+        sql, params = rows.query.sql_with_params()
+    except EmptyResultSet:
+        return None
+    query = f"""
+        SELECT "dimension", "key", "name", "now", "qty", "before", total, total_ly, n, any_now, any_ly FROM (
+            SELECT t.*,
+                RANK() OVER (
+                    PARTITION BY "dimension" ORDER BY COALESCE("now", 0) DESC, COALESCE("before", 0) DESC
+                ) AS rk,
+                SUM(COALESCE("now", 0)) OVER w AS total,
+                SUM(COALESCE("before", 0)) OVER w AS total_ly,
+                COUNT(*) OVER w AS n,
+                BOOL_OR(COALESCE("now", 0) <> 0) OVER w AS any_now,
+                BOOL_OR(COALESCE("before", 0) <> 0) OVER w AS any_ly
+            FROM ({sql}) t
+            WINDOW w AS (PARTITION BY "dimension")
+        ) ranked
+        WHERE rk <= %s"""  # noqa: S608
+    return query, (*params, BREAKDOWN_ROWS)
+
+
+def _overdue_query(*, scope: Scope, user: User, today: dt.date):
+    """Open receivables by age bucket from the summary of `today` (None for a customer: read live)."""
+    if scope.level == "customer":
+        return None
+    return (
+        scoped(ReceivableAgeSummary.objects, scope, user)
+        .filter(as_of=today)
+        .values("bucket")
+        .annotate(amount=Sum("amount"), contracts=Sum("contracts"))
+        .values_list("bucket", "amount", "contracts")
+        .order_by()
+    )
+
+
+def _overdue(rows, *, scope: Scope, user: User, today: dt.date) -> list[dict]:
+    """Open receivables by age, per shipment (`rows`: `_overdue_query`'s; read live when the summary has no rows
+    for today)."""
     policy = receivables_selectors.policy_for(today)
-    by_bucket = {}
-    if scope.level != "customer":
-        by_bucket = {
-            row["bucket"]: row
-            for row in scoped(ReceivableAgeSummary.objects, scope, user)
-            .filter(as_of=today)
-            .values("bucket")
-            .annotate(amount=Sum("amount"), contracts=Sum("contracts"))
-            .order_by()
-        }
+    by_bucket = {bucket: {"amount": amount, "contracts": contracts} for bucket, amount, contracts in rows}
     if not by_bucket:
         by_bucket = _receivables_by_age_live(scoped(Contract.objects, scope, user), today, policy)
     return [

@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import F, Q, QuerySet, Sum
+from django.db.models import F, Q, QuerySet, Sum, Value
 from django.utils import timezone
 
 from core.money import round_money
@@ -68,7 +68,7 @@ def target_book(
     kind: str = TargetKind.SALES,
 ) -> TargetBook:
     """Targets of one kind (sales or collection) of the given units/company and salesperson split lines of the
-    given people (two queries)."""
+    given people (one query)."""
     return target_books(
         year_from=year_from, year_to=year_to, user_ids=user_ids, unit_ids=unit_ids, company=company, kinds=(kind,)
     )[kind]
@@ -84,28 +84,44 @@ def target_books(
     kinds=tuple(TargetKind.values),
 ) -> dict[str, TargetBook]:
     """One book per target kind (sales, collection) of the given units/company and salesperson split lines of the
-    given people, in the same two queries."""
+    given people, in one query."""
     books = {kind: TargetBook() for kind in kinds}
     units_q = Q(pk__in=[])
     if unit_ids is not None:
         units_q |= Q(unit_id__in=list(unit_ids))
     if company:
         units_q |= Q(unit__isnull=True) | Q(unit__isnull=False)
-    for kind, unit_id, ptype, start, amount in Target.objects.filter(
-        units_q, kind__in=list(kinds), period_start__gte=year_from, period_start__lte=year_to
-    ).values_list("kind", "unit_id", "period_type", "period_start", "amount"):
-        books[kind].add(unit_id, ptype, start, amount)
-        if company and unit_id is not None:
-            books[kind].add(("units",), ptype, start, amount)
+    # One query: the targets (`line` 0, keyed by unit) and, with people, their salesperson split lines (`line` 1,
+    # keyed by person), unordered (the book sums them).
+    rows = (
+        Target.objects.filter(units_q, kind__in=list(kinds), period_start__gte=year_from, period_start__lte=year_to)
+        .annotate(line=Value(0))
+        .values_list("line", "kind", "unit_id", "period_type", "period_start", "amount")
+        .order_by()
+    )
     if user_ids:
-        for kind, sp, ptype, start, amount in TargetLine.objects.filter(
-            dimension=Dimension.SALESPERSON,
-            target__kind__in=list(kinds),
-            salesperson_id__in=list(user_ids),
-            target__period_start__gte=year_from,
-            target__period_start__lte=year_to,
-        ).values_list("target__kind", "salesperson_id", "target__period_type", "target__period_start", "amount"):
-            books[kind].add(("sp", sp), ptype, start, amount)
+        rows = rows.union(
+            TargetLine.objects.filter(
+                dimension=Dimension.SALESPERSON,
+                target__kind__in=list(kinds),
+                salesperson_id__in=list(user_ids),
+                target__period_start__gte=year_from,
+                target__period_start__lte=year_to,
+            )
+            .annotate(line=Value(1))
+            .values_list(
+                "line", "target__kind", "salesperson_id", "target__period_type", "target__period_start", "amount"
+            )
+            .order_by(),
+            all=True,
+        )
+    for line, kind, key, ptype, start, amount in rows:
+        if line:
+            books[kind].add(("sp", key), ptype, start, amount)
+            continue
+        books[kind].add(key, ptype, start, amount)
+        if company and key is not None:
+            books[kind].add(("units",), ptype, start, amount)
     return books
 
 
