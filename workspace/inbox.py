@@ -11,7 +11,6 @@ built once per user and day and run every time (plus the user's team units, cach
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import threading
 from collections import OrderedDict
@@ -50,6 +49,7 @@ from commission.selectors import fund_spends_to_decide
 from commission.workflows import EXPENSE, MARKET_FUND
 from commission.workflows import UNIT_POLICY as COMMISSION_UNIT_POLICY
 from core import due
+from core.batch import fetch_together
 from core.periods import add_months, month_start
 from customers import permissions as customer_permissions
 from customers.models import ContactLog, CustomerConflict, MonthlyFiling
@@ -495,29 +495,6 @@ class _Prepared:
         return objs
 
 
-def _run(db: str, statements: list[tuple[str, tuple]]) -> list[list[tuple]]:
-    """Each statement's rows. On psycopg 3 they are sent in one pipeline (one round trip to the database instead of
-    one per kind; each is still its own statement, run and logged through Django's cursor)."""
-    if not statements:
-        return []
-    connection = connections[db]
-    connection.ensure_connection()
-    pipeline = getattr(connection.connection, "pipeline", None)
-    if pipeline is None:  # psycopg 2: one round trip each
-        pipeline = contextlib.nullcontext
-    cursors = []
-    try:
-        with pipeline():
-            for sql, params in statements:
-                cursor = connection.cursor()
-                cursors.append(cursor)
-                cursor.execute(sql, params)
-            return [cursor.fetchall() for cursor in cursors]
-    finally:
-        for cursor in cursors:
-            cursor.close()
-
-
 def _prepared_lists(user: User, today: dt.date) -> tuple[_Prepared | None, ...]:
     """Each kind's compiled list statement, in the table's order (None: no row possible). The filing units' is
     compiled each time (their filing day is data read in Python); every other kind's depends only on the statement
@@ -557,7 +534,7 @@ def _listed_rows(user: User, today: dt.date, *, unread: bool = False) -> tuple[l
     sent = [(p.sql, p.params) for p in ran]
     if unread:
         sent.append(_unread_statement(user))
-    results = _run(db, sent)
+    results = fetch_together(*sent, using=db) if sent else []  # one round trip (psycopg 3 pipeline)
     fetched = dict(zip(map(id, ran), results, strict=False))
     connection = connections[db]
     listed: list[list[Any]] = []
@@ -567,7 +544,9 @@ def _listed_rows(user: User, today: dt.date, *, unread: bool = False) -> tuple[l
         elif id(statement) in fetched:
             listed.append(statement.objects(fetched[id(statement)], connection))
         else:  # another database (a router's choice): on its own
-            listed.append(statement.objects(_run(statement.db, [(statement.sql, statement.params)])[0], connection))
+            listed.append(
+                statement.objects(fetch_together((statement.sql, statement.params), using=statement.db)[0], connection)
+            )
     count = results[-1][0][0] if unread else None
     return listed, count
 
