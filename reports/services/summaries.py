@@ -655,6 +655,18 @@ def _refresh_top_customers(
         held = {(kind, *period_bounds(kind, m)) for m in sel.months for kind in ("month", "quarter", "year")}
         # Ranked as a full rebuild ranks: the current periods, and the past years and their quarters.
         held = {p for p in held if p not in began and (p in current or (p[1] < this_year and p[0] != "month"))}
+        # A year ended since the last refresh: a full rebuild ranks it and its four quarters as past periods, but
+        # only its last quarter was current (and ranked) before — rank the year and every quarter of it in full.
+        ended = [
+            period
+            for year in range(last_on.year if last_on else this_year.year, this_year.year)
+            for period in [
+                ("year", *period_bounds("year", dt.date(year, 1, 1))),
+                *(("quarter", *period_bounds("quarter", dt.date(year, m, 1))) for m in (1, 4, 7, 10)),
+            ]
+        ]
+        held -= set(ended)
+        began += ended
         cur.execute(
             f"DELETE FROM {t['top']} WHERE (period_start >= %s AND (period_type, period_start) NOT IN "  # noqa: S608
             "(SELECT * FROM unnest(%s::text[], %s::date[]))) OR (period_type = 'month' AND period_start < %s)",
